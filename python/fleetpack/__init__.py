@@ -1,0 +1,32 @@
+"""fleetpack: place workloads on hosts as VMs or containers, and pack the fleet tight.
+
+>>> import fleetpack as fp
+>>> plan = fp.place([fp.Workload("web", cpu=2, memory="4Gi")], [fp.Host("h1", cpu=16, memory="64Gi")])
+>>> plan.host_of("web"), plan.form_of("web")
+('h1', 'container')
+"""
+
+from .api import place
+from .errors import ErrorDetail, FleetpackError, InfeasibleError, ValidationError
+from .model import Host, Overheads, Resources, Workload
+from .plan import Assignment, Plan, Unplaced
+from .verify import Violation, verify
+
+__all__ = [
+    "place",
+    "verify",
+    "Workload",
+    "Host",
+    "Overheads",
+    "Resources",
+    "Plan",
+    "Assignment",
+    "Unplaced",
+    "Violation",
+    "FleetpackError",
+    "ValidationError",
+    "InfeasibleError",
+    "ErrorDetail",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,61 @@
+"""The exceptions fleetpack raises.
+
+Every error found in the input is collected before raising, so one call reports all of them (nothing is lost), and
+each one names the workload or host and the field it concerns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+__all__ = ["FleetpackError", "ErrorDetail", "ValidationError", "InfeasibleError"]
+
+_MAX_LISTED = 20
+
+
+class FleetpackError(Exception):
+    """Base class of fleetpack's own exceptions."""
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One problem in the input: where it is (``"workload 'web-1'"``), which field, and what is wrong."""
+
+    where: str
+    field: str
+    message: str
+    value: Any = None
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field}: {self.message}"
+
+
+class ValidationError(FleetpackError, ValueError):
+    """Bad input. ``errors`` lists every problem found, each naming the workload or host and the field."""
+
+    def __init__(self, errors: Iterable[ErrorDetail]):
+        self.errors: tuple[ErrorDetail, ...] = tuple(errors)
+        lines = [str(e) for e in self.errors[:_MAX_LISTED]]
+        if len(self.errors) > _MAX_LISTED:
+            lines.append(f"... and {len(self.errors) - _MAX_LISTED} more")
+        count = len(self.errors)
+        head = f"{count} invalid input{'s' if count != 1 else ''}"
+        super().__init__(head + ":\n  " + "\n  ".join(lines) if count > 1 else (lines[0] if lines else head))
+
+    @classmethod
+    def single(cls, where: str, field: str, message: str, value: Any = None) -> "ValidationError":
+        return cls([ErrorDetail(where, field, message, value)])
+
+
+class InfeasibleError(FleetpackError):
+    """Raised by ``place(..., strict=True)`` when some workloads could not be placed. ``plan`` is the partial plan."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.unplaced = dict(plan.unplaced)
+        listed = [f"{wid}: {u.message}" for wid, u in list(self.unplaced.items())[:_MAX_LISTED]]
+        more = len(self.unplaced) - len(listed)
+        if more > 0:
+            listed.append(f"... and {more} more")
+        super().__init__(f"{len(self.unplaced)} workload(s) could not be placed:\n  " + "\n  ".join(listed))

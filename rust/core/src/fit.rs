@@ -1,0 +1,253 @@
+//! Effective demand and feasibility: what a workload takes on a host in a form, and whether the host can take it.
+
+use std::collections::HashSet;
+
+use crate::model::{Form, Hypervisor, Isolation, Objective, Problem, CPU};
+
+/// A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up.
+pub fn vm_cpu(cpu: u64, factor_ppm: u64) -> u64 {
+    let scaled = (cpu as u128 * factor_ppm as u128).div_ceil(1_000_000);
+    u64::try_from(scaled).unwrap_or(u64::MAX)
+}
+
+/// What workload `i` takes in dimension `d` as `form` on a host with hypervisor `hypervisor` (before the per-host
+/// overheads). A container ignores the hypervisor.
+pub fn effective(problem: &Problem, i: usize, form: Form, hypervisor: Option<Hypervisor>, d: usize) -> u64 {
+    let raw = problem.demand(i)[d];
+    let over = problem.overheads();
+    match form {
+        Form::Container => raw.saturating_add(over.container[d]),
+        Form::Vm => {
+            let base = match (d, hypervisor) {
+                (CPU, Some(h)) => vm_cpu(raw, over.vm_cpu_factor_ppm[h as usize]),
+                _ => raw,
+            };
+            base.saturating_add(over.vm[d])
+        }
+    }
+}
+
+/// Per dimension, the least workload `i` can take in any form it may take; a VM's CPU counts with the smallest of
+/// the configured factors. Used for sort keys and lower bounds.
+pub fn smallest_demand(problem: &Problem, i: usize) -> Vec<u64> {
+    let forms = problem.workloads().forms[i];
+    let over = problem.overheads();
+    let min_ppm = *over.vm_cpu_factor_ppm.iter().min().expect("three factors");
+    (0..problem.dims())
+        .map(|d| {
+            let raw = problem.demand(i)[d];
+            let container = forms.allows(Form::Container).then(|| raw.saturating_add(over.container[d]));
+            let vm = forms.allows(Form::Vm).then(|| {
+                let base = if d == CPU { vm_cpu(raw, min_ppm) } else { raw };
+                base.saturating_add(over.vm[d])
+            });
+            match (container, vm) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b).expect("a workload allows at least one form"),
+            }
+        })
+        .collect()
+}
+
+/// Whether the static rules let workload `i` run on host `j` as `form`: the workload's form, a hypervisor for a VM,
+/// containers enabled and the same OS for a container.
+pub fn statically_allowed(problem: &Problem, i: usize, j: usize, form: Form) -> bool {
+    let w = problem.workloads();
+    let h = problem.hosts();
+    if !w.forms[i].allows(form) {
+        return false;
+    }
+    match form {
+        Form::Vm => h.hypervisor[j].is_some(),
+        Form::Container => h.containers[j] && h.os[j] == w.os[i],
+    }
+}
+
+/// The tenants of the containers on a host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tenants {
+    Empty,
+    One(u32),
+    Many,
+}
+
+/// The state of every host while a plan is being built.
+#[derive(Clone, Debug)]
+pub struct Fleet<'p> {
+    problem: &'p Problem,
+    used: Vec<u64>,
+    count: Vec<u64>,
+    vms: Vec<u64>,
+    containers: Vec<u64>,
+    tenants: Vec<Tenants>,
+    /// The tenant of the host's tenant-isolated containers; at most one tenant can have them on a host.
+    isolated: Vec<Option<u32>>,
+    dedicated: Vec<bool>,
+    /// (host, anti-affinity group) pairs present.
+    groups: HashSet<(u32, u32)>,
+    hosts_used: usize,
+}
+
+impl<'p> Fleet<'p> {
+    /// Every host empty.
+    pub fn new(problem: &'p Problem) -> Fleet<'p> {
+        let m = problem.host_count();
+        Fleet {
+            problem,
+            used: vec![0; m * problem.dims()],
+            count: vec![0; m],
+            vms: vec![0; m],
+            containers: vec![0; m],
+            tenants: vec![Tenants::Empty; m],
+            isolated: vec![None; m],
+            dedicated: vec![false; m],
+            groups: HashSet::new(),
+            hosts_used: 0,
+        }
+    }
+
+    pub fn problem(&self) -> &'p Problem {
+        self.problem
+    }
+
+    /// How much of each dimension host `j` uses, per-host overheads included.
+    pub fn used(&self, j: usize) -> &[u64] {
+        let d = self.problem.dims();
+        &self.used[j * d..(j + 1) * d]
+    }
+
+    /// How many workloads host `j` holds.
+    pub fn count(&self, j: usize) -> u64 {
+        self.count[j]
+    }
+
+    pub fn hosts_used(&self) -> usize {
+        self.hosts_used
+    }
+
+    /// The per-host overhead that placing a first VM or a first container switches on, in dimension `d`.
+    fn activation(&self, j: usize, form: Form, d: usize) -> u64 {
+        let over = self.problem.overheads();
+        match form {
+            Form::Vm if self.vms[j] == 0 => over.hypervisor[d],
+            Form::Container if self.containers[j] == 0 => over.container_runtime[d],
+            _ => 0,
+        }
+    }
+
+    /// Host `j`'s usage in dimension `d` if workload `i` were added as `form`.
+    pub fn usage_after(&self, i: usize, j: usize, form: Form, d: usize) -> u64 {
+        let hypervisor = self.problem.hosts().hypervisor[j];
+        self.used(j)[d]
+            .saturating_add(effective(self.problem, i, form, hypervisor, d))
+            .saturating_add(self.activation(j, form, d))
+    }
+
+    /// Whether host `j` can take workload `i` as `form` now, by every rule of the model.
+    pub fn fits(&self, i: usize, j: usize, form: Form) -> bool {
+        let p = self.problem;
+        let w = p.workloads();
+        if !statically_allowed(p, i, j, form) {
+            return false;
+        }
+        if p.hosts().max_workloads[j].is_some_and(|cap| self.count[j] >= cap) {
+            return false;
+        }
+        if self.dedicated[j] || (w.isolation[i] == Isolation::Dedicated && self.count[j] > 0) {
+            return false;
+        }
+        if let Some(group) = w.group[i] {
+            if self.groups.contains(&(j as u32, group)) {
+                return false;
+            }
+        }
+        if form == Form::Container {
+            let tenant = w.tenant[i];
+            if self.isolated[j].is_some_and(|t| t != tenant) {
+                return false;
+            }
+            if w.isolation[i] == Isolation::Tenant
+                && matches!(self.tenants[j], Tenants::Many)
+                    | matches!(self.tenants[j], Tenants::One(t) if t != tenant)
+            {
+                return false;
+            }
+        }
+        let capacity = p.capacity(j);
+        (0..p.dims()).all(|d| self.usage_after(i, j, form, d) <= capacity[d])
+    }
+
+    /// The form in which workload `i` goes on host `j`: container if it fits, else VM if it fits.
+    pub fn first_form(&self, i: usize, j: usize) -> Option<Form> {
+        Form::TRY_ORDER.into_iter().find(|&form| self.fits(i, j, form))
+    }
+
+    /// Put workload `i` on host `j` as `form` (the caller has checked that it fits).
+    pub fn add(&mut self, i: usize, j: usize, form: Form) {
+        let dims = self.problem.dims();
+        for d in 0..dims {
+            self.used[j * dims + d] = self.usage_after(i, j, form, d);
+        }
+        let w = self.problem.workloads();
+        if self.count[j] == 0 {
+            self.hosts_used += 1;
+        }
+        self.count[j] += 1;
+        match form {
+            Form::Vm => self.vms[j] += 1,
+            Form::Container => {
+                self.containers[j] += 1;
+                let tenant = w.tenant[i];
+                self.tenants[j] = match self.tenants[j] {
+                    Tenants::Empty => Tenants::One(tenant),
+                    Tenants::One(t) if t == tenant => Tenants::One(t),
+                    _ => Tenants::Many,
+                };
+                if w.isolation[i] == Isolation::Tenant {
+                    self.isolated[j] = Some(tenant);
+                }
+            }
+        }
+        if w.isolation[i] == Isolation::Dedicated {
+            self.dedicated[j] = true;
+        }
+        if let Some(group) = w.group[i] {
+            self.groups.insert((j as u32, group));
+        }
+    }
+
+    /// Sum over host `j`'s dimensions of free / capacity if workload `i` were added as `form` (dimensions of
+    /// capacity 0 are skipped). Best fit minimises it, worst fit maximises it.
+    pub fn normalised_free_after(&self, i: usize, j: usize, form: Form) -> f64 {
+        let capacity = self.problem.capacity(j);
+        let mut total = 0.0;
+        for (d, &cap) in capacity.iter().enumerate() {
+            if cap > 0 {
+                total += cap.saturating_sub(self.usage_after(i, j, form, d)) as f64 / cap as f64;
+            }
+        }
+        total
+    }
+
+    /// Host `j`'s largest utilisation (usage / capacity) over the dimensions it has.
+    pub fn utilisation(&self, j: usize) -> f64 {
+        let mut worst = 0.0f64;
+        for (&u, &c) in self.used(j).iter().zip(self.problem.capacity(j)) {
+            if c > 0 {
+                worst = worst.max(u as f64 / c as f64);
+            }
+        }
+        worst
+    }
+
+    /// The objective's score of the plan so far: hosts used, total cost (summed in host input order), or the
+    /// largest utilisation of any used host.
+    pub fn objective_value(&self, objective: Objective) -> f64 {
+        let used = (0..self.problem.host_count()).filter(|&j| self.count[j] > 0);
+        match objective {
+            Objective::Hosts => self.hosts_used as f64,
+            Objective::Cost => used.fold(0.0, |total, j| total + self.problem.hosts().cost[j]),
+            Objective::Spread => used.fold(0.0f64, |worst, j| worst.max(self.utilisation(j))),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! fleetpack-core: place workloads onto hosts, each as a VM or as a container, and pack the fleet tight.
+//!
+//! This crate is pure Rust (no Python): the model and its rules ([`model`]), the arithmetic of effective demand and
+//! feasibility ([`fit`]), the classic heuristics ([`heuristics`]), lower bounds ([`bounds`]) and the entry point
+//! [`solve`]. The Python package `fleetpack` drives it through a thin bindings crate, and its pure-Python baseline
+//! implements the very same contract (see docs/model.md), assignment for assignment.
+
+pub mod bounds;
+pub mod error;
+pub mod fit;
+pub mod heuristics;
+pub mod model;
+pub mod solve;
+
+pub use error::Error;
+pub use model::{
+    Form, FormSet, HostSpec, Hypervisor, Isolation, Objective, Overheads, Problem, SortKey, WorkloadSpec,
+};
+pub use solve::{solve, MethodChoice, Options, Solution};

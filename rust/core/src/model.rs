@@ -1,0 +1,413 @@
+//! The model: workloads and hosts in columns, overheads, and the names of objectives and sort keys.
+//!
+//! Sizes are integers: CPU in millicores, memory in bytes, extra dimensions in whole units. Dimension 0 is CPU and
+//! dimension 1 memory; the VM CPU factor applies to dimension 0 only.
+
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+/// The largest size the model accepts. Every size then converts to `f64` exactly, and a VM CPU factor of up to
+/// [`MAX_FACTOR_PPM`] keeps effective demands within `u64`.
+pub const MAX_QUANTITY: u64 = 1 << 53;
+/// The largest VM CPU factor, in parts per million (a factor of 1000).
+pub const MAX_FACTOR_PPM: u64 = 1_000_000_000;
+/// Index of the CPU dimension, the one the VM CPU factor scales.
+pub const CPU: usize = 0;
+
+/// How a workload runs on its host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Form {
+    /// On the host's own kernel: cheap, shares the kernel with its neighbours.
+    Container = 0,
+    /// In its own guest OS: isolated, costs a guest OS and a CPU factor.
+    Vm = 1,
+}
+
+impl Form {
+    /// The order in which a host tries the forms: container first, then VM.
+    pub const TRY_ORDER: [Form; 2] = [Form::Container, Form::Vm];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Form::Container => "container",
+            Form::Vm => "vm",
+        }
+    }
+}
+
+/// The forms a workload may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FormSet(u8);
+
+impl FormSet {
+    pub const CONTAINER: FormSet = FormSet(1);
+    pub const VM: FormSet = FormSet(2);
+    pub const ANY: FormSet = FormSet(3);
+
+    pub fn from_bits(bits: u8) -> Option<FormSet> {
+        (1..=3).contains(&bits).then_some(FormSet(bits))
+    }
+
+    pub fn allows(self, form: Form) -> bool {
+        self.0 & (1 << form as u8) != 0
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Isolation {
+    None,
+    /// As a container, it shares its host only with containers of its own tenant (VMs beside it are fine).
+    Tenant,
+    /// Alone on its host.
+    Dedicated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Hypervisor {
+    /// VT-x / AMD-V: a VM costs 2-3% CPU.
+    Hardware = 0,
+    Paravirtual = 1,
+    /// Binary translation: about 30%.
+    Software = 2,
+}
+
+/// What running a workload as a VM or a container costs beyond the workload itself. Each fixed vector has one
+/// entry per dimension (extra dimensions carry no overhead, so theirs are 0).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overheads {
+    /// Per VM (a guest OS).
+    pub vm: Vec<u64>,
+    /// Per container.
+    pub container: Vec<u64>,
+    /// Per host that runs at least one VM.
+    pub hypervisor: Vec<u64>,
+    /// Per host that runs at least one container.
+    pub container_runtime: Vec<u64>,
+    /// A VM's CPU is multiplied by its host's factor, in parts per million, indexed by [`Hypervisor`].
+    pub vm_cpu_factor_ppm: [u64; 3],
+}
+
+impl Overheads {
+    /// No overhead: VMs and containers cost exactly their workload.
+    pub fn none(dims: usize) -> Overheads {
+        Overheads {
+            vm: vec![0; dims],
+            container: vec![0; dims],
+            hypervisor: vec![0; dims],
+            container_runtime: vec![0; dims],
+            vm_cpu_factor_ppm: [1_000_000; 3],
+        }
+    }
+
+    /// The documented defaults: VM memory 512Mi, container memory 16Mi, hypervisor memory 1Gi, container runtime
+    /// 100m CPU and 256Mi memory, factors 1.03 / 1.05 / 1.30.
+    pub fn defaults(dims: usize) -> Overheads {
+        let mi = 1u64 << 20;
+        let fixed = |cpu: u64, memory: u64| {
+            let mut v = vec![0; dims];
+            v[0] = cpu;
+            v[1] = memory;
+            v
+        };
+        Overheads {
+            vm: fixed(0, 512 * mi),
+            container: fixed(0, 16 * mi),
+            hypervisor: fixed(0, 1024 * mi),
+            container_runtime: fixed(100, 256 * mi),
+            vm_cpu_factor_ppm: [1_030_000, 1_050_000, 1_300_000],
+        }
+    }
+}
+
+/// One workload, for building a [`Problem`] row by row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadSpec {
+    pub demand: Vec<u64>,
+    pub forms: FormSet,
+    pub os: u32,
+    pub tenant: u32,
+    pub isolation: Isolation,
+    pub group: Option<u32>,
+}
+
+impl WorkloadSpec {
+    /// A workload of this demand, any form, os 0, tenant 0, no isolation, no anti-affinity group.
+    pub fn new(demand: Vec<u64>) -> WorkloadSpec {
+        WorkloadSpec { demand, forms: FormSet::ANY, os: 0, tenant: 0, isolation: Isolation::None, group: None }
+    }
+    pub fn forms(mut self, forms: FormSet) -> Self {
+        self.forms = forms;
+        self
+    }
+    pub fn os(mut self, os: u32) -> Self {
+        self.os = os;
+        self
+    }
+    pub fn tenant(mut self, tenant: u32, isolation: Isolation) -> Self {
+        self.tenant = tenant;
+        self.isolation = isolation;
+        self
+    }
+    pub fn isolation(mut self, isolation: Isolation) -> Self {
+        self.isolation = isolation;
+        self
+    }
+    pub fn group(mut self, group: u32) -> Self {
+        self.group = Some(group);
+        self
+    }
+}
+
+/// One host, for building a [`Problem`] row by row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostSpec {
+    pub capacity: Vec<u64>,
+    pub os: u32,
+    pub hypervisor: Option<Hypervisor>,
+    pub containers: bool,
+    pub cost: f64,
+    pub max_workloads: Option<u64>,
+}
+
+impl HostSpec {
+    /// A host of this capacity: os 0, hardware hypervisor, runs containers, cost 1, no cap on workloads.
+    pub fn new(capacity: Vec<u64>) -> HostSpec {
+        HostSpec {
+            capacity,
+            os: 0,
+            hypervisor: Some(Hypervisor::Hardware),
+            containers: true,
+            cost: 1.0,
+            max_workloads: None,
+        }
+    }
+    pub fn os(mut self, os: u32) -> Self {
+        self.os = os;
+        self
+    }
+    pub fn hypervisor(mut self, hypervisor: Option<Hypervisor>) -> Self {
+        self.hypervisor = hypervisor;
+        self
+    }
+    pub fn containers(mut self, containers: bool) -> Self {
+        self.containers = containers;
+        self
+    }
+    pub fn cost(mut self, cost: f64) -> Self {
+        self.cost = cost;
+        self
+    }
+    pub fn max_workloads(mut self, max: u64) -> Self {
+        self.max_workloads = Some(max);
+        self
+    }
+}
+
+/// Workloads in columns: `demand` is row-major, `dims` entries per workload.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Workloads {
+    pub demand: Vec<u64>,
+    pub forms: Vec<FormSet>,
+    pub os: Vec<u32>,
+    pub tenant: Vec<u32>,
+    pub isolation: Vec<Isolation>,
+    pub group: Vec<Option<u32>>,
+}
+
+/// Hosts in columns: `capacity` is row-major, `dims` entries per host.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hosts {
+    pub capacity: Vec<u64>,
+    pub os: Vec<u32>,
+    pub hypervisor: Vec<Option<Hypervisor>>,
+    pub containers: Vec<bool>,
+    pub cost: Vec<f64>,
+    pub max_workloads: Vec<Option<u64>>,
+}
+
+/// A validated placement problem.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    dims: usize,
+    pub(crate) workloads: Workloads,
+    pub(crate) hosts: Hosts,
+    pub(crate) overheads: Overheads,
+}
+
+fn check_sizes(values: &[u64], what: &str, dims: usize, field: &str) -> Result<()> {
+    match values.iter().position(|&v| v > MAX_QUANTITY) {
+        Some(k) => Err(Error::InvalidInput(format!(
+            "{what} {}: {field} in dimension {} is {} (at most 2**53)",
+            k / dims.max(1),
+            k % dims.max(1),
+            values[k]
+        ))),
+        None => Ok(()),
+    }
+}
+
+impl Problem {
+    /// Check the columns against each other and the model's limits.
+    pub fn new(dims: usize, workloads: Workloads, hosts: Hosts, overheads: Overheads) -> Result<Problem> {
+        if dims < 2 {
+            return Err(Error::InvalidInput(format!("dims: need cpu and memory (2 dimensions), got {dims}")));
+        }
+        let n = workloads.forms.len();
+        let m = hosts.os.len();
+        let lengths_ok = workloads.demand.len() == n * dims
+            && [workloads.os.len(), workloads.tenant.len(), workloads.isolation.len(), workloads.group.len()]
+                .iter()
+                .all(|&len| len == n)
+            && hosts.capacity.len() == m * dims
+            && [hosts.hypervisor.len(), hosts.containers.len(), hosts.cost.len(), hosts.max_workloads.len()]
+                .iter()
+                .all(|&len| len == m);
+        if !lengths_ok {
+            return Err(Error::InvalidInput(format!(
+                "columns of different lengths for {n} workloads, {m} hosts and {dims} dimensions"
+            )));
+        }
+        check_sizes(&workloads.demand, "workload", dims, "demand")?;
+        check_sizes(&hosts.capacity, "host", dims, "capacity")?;
+        if let Some(j) = hosts.cost.iter().position(|c| !c.is_finite() || *c < 0.0) {
+            return Err(Error::InvalidInput(format!("host {j}: cost must be finite and not negative")));
+        }
+        for (name, fixed) in [
+            ("vm", &overheads.vm),
+            ("container", &overheads.container),
+            ("hypervisor", &overheads.hypervisor),
+            ("container_runtime", &overheads.container_runtime),
+        ] {
+            if fixed.len() != dims {
+                return Err(Error::InvalidInput(format!("overheads {name}: expected {dims} entries")));
+            }
+            check_sizes(fixed, "overheads", dims, name)?;
+        }
+        if overheads.vm_cpu_factor_ppm.iter().any(|&f| f > MAX_FACTOR_PPM) {
+            return Err(Error::InvalidInput("overheads vm_cpu_factor: at most 1000".into()));
+        }
+        Ok(Problem { dims, workloads, hosts, overheads })
+    }
+
+    /// Build a problem from rows.
+    pub fn from_rows(dims: usize, workloads: &[WorkloadSpec], hosts: &[HostSpec], overheads: Overheads) -> Result<Problem> {
+        let mut w = Workloads::default();
+        for (i, spec) in workloads.iter().enumerate() {
+            if spec.demand.len() != dims {
+                return Err(Error::InvalidInput(format!("workload {i}: demand has {} entries, not {dims}", spec.demand.len())));
+            }
+            w.demand.extend_from_slice(&spec.demand);
+            w.forms.push(spec.forms);
+            w.os.push(spec.os);
+            w.tenant.push(spec.tenant);
+            w.isolation.push(spec.isolation);
+            w.group.push(spec.group);
+        }
+        let mut h = Hosts::default();
+        for (j, spec) in hosts.iter().enumerate() {
+            if spec.capacity.len() != dims {
+                return Err(Error::InvalidInput(format!("host {j}: capacity has {} entries, not {dims}", spec.capacity.len())));
+            }
+            h.capacity.extend_from_slice(&spec.capacity);
+            h.os.push(spec.os);
+            h.hypervisor.push(spec.hypervisor);
+            h.containers.push(spec.containers);
+            h.cost.push(spec.cost);
+            h.max_workloads.push(spec.max_workloads);
+        }
+        Problem::new(dims, w, h, overheads)
+    }
+
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+    pub fn workload_count(&self) -> usize {
+        self.workloads.forms.len()
+    }
+    pub fn host_count(&self) -> usize {
+        self.hosts.os.len()
+    }
+    pub fn demand(&self, i: usize) -> &[u64] {
+        &self.workloads.demand[i * self.dims..(i + 1) * self.dims]
+    }
+    pub fn capacity(&self, j: usize) -> &[u64] {
+        &self.hosts.capacity[j * self.dims..(j + 1) * self.dims]
+    }
+    pub fn workloads(&self) -> &Workloads {
+        &self.workloads
+    }
+    pub fn hosts(&self) -> &Hosts {
+        &self.hosts
+    }
+    pub fn overheads(&self) -> &Overheads {
+        &self.overheads
+    }
+
+    /// Per dimension, the largest capacity of any host: the scale that normalises sizes.
+    pub fn largest_capacity(&self) -> Vec<u64> {
+        let mut largest = vec![0; self.dims];
+        for j in 0..self.host_count() {
+            for (l, &c) in largest.iter_mut().zip(self.capacity(j)) {
+                *l = (*l).max(c);
+            }
+        }
+        largest
+    }
+}
+
+/// What the plan minimises once it places as many workloads as it can.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Objective {
+    /// Fewest hosts used.
+    Hosts,
+    /// Lowest total cost of the hosts used.
+    Cost,
+    /// Lowest largest utilisation of any host in any dimension.
+    Spread,
+}
+
+/// How the decreasing heuristics measure a workload's size (of its demand normalised by the largest capacity).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    Sum,
+    Max,
+    /// The sum of squares: the same order as the Euclidean norm.
+    L2,
+    Prod,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 4] = [SortKey::Sum, SortKey::Max, SortKey::L2, SortKey::Prod];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Sum => "sum",
+            SortKey::Max => "max",
+            SortKey::L2 => "l2",
+            SortKey::Prod => "prod",
+        }
+    }
+}
+
+impl FromStr for Objective {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "hosts" => Ok(Objective::Hosts),
+            "cost" => Ok(Objective::Cost),
+            "spread" => Ok(Objective::Spread),
+            _ => Err(Error::UnknownName { what: "objective", name: s.into() }),
+        }
+    }
+}
+
+impl FromStr for SortKey {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        SortKey::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| Error::UnknownName { what: "sort key", name: s.into() })
+    }
+}

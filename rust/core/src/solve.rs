@@ -1,0 +1,108 @@
+//! The entry point: run a heuristic or the `auto` portfolio, and bound the result.
+
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use crate::bounds::lower_bound;
+use crate::error::{Error, Result};
+use crate::heuristics::{self, Method};
+use crate::model::{Form, Objective, Problem, SortKey};
+
+/// Which method to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodChoice {
+    /// One heuristic with one sort key.
+    Heuristic(Method, SortKey),
+    /// A portfolio of heuristics and sort keys; the best plan is kept.
+    Auto,
+}
+
+impl MethodChoice {
+    /// Parse a method name (`auto`, `ff`, `ffd`, `bfd`, `wfd`) and a sort key name.
+    pub fn parse(method: &str, sort_key: &str) -> Result<MethodChoice> {
+        let key = SortKey::from_str(sort_key)?;
+        if method == "auto" {
+            return Ok(MethodChoice::Auto);
+        }
+        Ok(MethodChoice::Heuristic(Method::from_str(method)?, key))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub method: MethodChoice,
+    pub objective: Objective,
+    /// `Auto` starts no new portfolio member once this much time has passed (one always runs).
+    pub time_limit: Option<Duration>,
+}
+
+impl Options {
+    pub fn new(method: MethodChoice, objective: Objective) -> Options {
+        Options { method, objective, time_limit: None }
+    }
+}
+
+/// A plan: per workload in input order, its host index and form, or None when it is left out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Solution {
+    pub placement: Vec<Option<(u32, Form)>>,
+    /// Which heuristic produced it, e.g. `bfd/l2` (or `ff`).
+    pub strategy: String,
+    pub objective_value: f64,
+    pub lower_bound: f64,
+}
+
+impl Solution {
+    pub fn placed(&self) -> usize {
+        self.placement.iter().filter(|p| p.is_some()).count()
+    }
+}
+
+/// The (method, sort key) pairs that `auto` runs, in order; the first best plan wins ties.
+pub fn portfolio(objective: Objective) -> Vec<(Method, SortKey)> {
+    use Method::*;
+    let lead: &[Method] = match objective {
+        Objective::Spread => &[WorstFitDecreasing, FirstFitDecreasing, BestFitDecreasing],
+        _ => &[FirstFitDecreasing, BestFitDecreasing],
+    };
+    let mut runs: Vec<(Method, SortKey)> =
+        lead.iter().flat_map(|&m| SortKey::ALL.into_iter().map(move |k| (m, k))).collect();
+    runs.push((FirstFit, SortKey::Sum));
+    runs
+}
+
+fn strategy_name(method: Method, key: SortKey) -> String {
+    match method {
+        Method::FirstFit => "ff".into(),
+        _ => format!("{}/{}", method.name(), key.name()),
+    }
+}
+
+/// Solve `problem` as `options` say. Never panics on a valid [`Problem`].
+pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
+    let start = Instant::now();
+    let runs = match options.method {
+        MethodChoice::Heuristic(method, key) => vec![(method, key)],
+        MethodChoice::Auto => portfolio(options.objective),
+    };
+    // (placed, objective value, placement, strategy) of the best run so far
+    let mut best: Option<(usize, f64, Vec<Option<(u32, Form)>>, String)> = None;
+    for (method, key) in runs {
+        let (fleet, placement) = heuristics::run(problem, method, key, options.objective);
+        let placed = placement.iter().filter(|p| p.is_some()).count();
+        let value = fleet.objective_value(options.objective);
+        let better = match &best {
+            None => true,
+            Some((best_placed, best_value, ..)) => placed > *best_placed || (placed == *best_placed && value < *best_value),
+        };
+        if better {
+            best = Some((placed, value, placement, strategy_name(method, key)));
+        }
+        if options.time_limit.is_some_and(|limit| start.elapsed() >= limit) {
+            break;
+        }
+    }
+    let (placed, objective_value, placement, strategy) =
+        best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
+    Ok(Solution { placement, strategy, objective_value, lower_bound: lower_bound(problem, options.objective, placed) })
+}
