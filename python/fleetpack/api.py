@@ -7,7 +7,7 @@ import numbers
 import time
 from typing import Callable, Sequence
 
-from .errors import InfeasibleError, ValidationError
+from .errors import ErrorDetail, InfeasibleError, ValidationError
 from .plan import Plan, make_plan
 from .problem import METHODS, OBJECTIVES, SORT_KEYS, Problem, build_problem, check_choice
 
@@ -18,25 +18,36 @@ __all__ = ["place", "Engine", "run_engine"]
 Engine = Callable[[Problem, str, str, str, "float | None", int], tuple[list, list, str, float]]
 
 
-def _check_parameters(objective, method, sort_key, time_limit, seed) -> None:
-    check_choice("objective", objective, OBJECTIVES)
-    check_choice("method", method, METHODS)
-    check_choice("sort_key", sort_key, SORT_KEYS)
+def _check_parameters(objective, method, sort_key, time_limit, seed) -> list[ErrorDetail]:
+    """The problems of the parameters, all of them (the caller reports them with those of the inputs)."""
+    problems: list[ErrorDetail] = []
+    for name, value, allowed in (("objective", objective, OBJECTIVES), ("method", method, METHODS),
+                                 ("sort_key", sort_key, SORT_KEYS)):
+        try:
+            check_choice(name, value, allowed)
+        except ValidationError as exc:
+            problems.extend(exc.errors)
     if time_limit is not None:
         if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not (
             math.isfinite(time_limit) and time_limit > 0
         ):
-            raise ValidationError.single("place()", "time_limit", f"must be a positive number of seconds or None, "
-                                                                 f"got {time_limit!r}", time_limit)
+            problems.append(ErrorDetail("place()", "time_limit", f"must be a positive number of seconds or None, "
+                                                                f"got {time_limit!r}", time_limit))
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise ValidationError.single("place()", "seed", f"must be a non-negative integer, got {seed!r}", seed)
+        problems.append(ErrorDetail("place()", "seed", f"must be a non-negative integer, got {seed!r}", seed))
+    return problems
 
 
 def run_engine(engine: Engine, workloads, hosts, *, objective, method, sort_key, overheads, time_limit, seed,
                strict) -> Plan:
     """The shared front of every ``place``: checks, solving, the plan, and strict mode."""
-    _check_parameters(objective, method, sort_key, time_limit, seed)
-    problem = build_problem(workloads, hosts, overheads)
+    problems = _check_parameters(objective, method, sort_key, time_limit, seed)
+    try:
+        problem = build_problem(workloads, hosts, overheads)
+    except ValidationError as exc:
+        problems.extend(exc.errors)
+    if problems:
+        raise ValidationError(problems)
     start = time.perf_counter()
     host_index, forms, strategy, lower_bound = engine(problem, method, sort_key, objective, time_limit, int(seed))
     elapsed = time.perf_counter() - start
@@ -58,7 +69,8 @@ def _core_engine(problem: Problem, method, sort_key, objective, time_limit, seed
     )
     hosts = [None if j < 0 else int(j) for j in host_index.tolist()]
     forms = [None if j is None else _FORMS[c] for j, c in zip(hosts, form_codes.tolist())]
-    return hosts, forms, strategy, lower_bound
+    # the hosts bound is a count, as the baseline reports it
+    return hosts, forms, strategy, int(lower_bound) if objective == "hosts" else lower_bound
 
 
 def place(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
 from .errors import ErrorDetail, ValidationError
@@ -335,6 +335,12 @@ def _from_mapping(cls, kind: str, data: Mapping, index: int):
     if "id" not in data:
         problems.append(ErrorDetail(where, "id", "is required"))
     if problems:
+        # still check the known fields, so that their problems are reported in the same error
+        known = {key: value for key, value in data.items() if key in names}
+        try:
+            cls(**{"id": "-", **known})
+        except ValidationError as exc:
+            problems.extend(e if "id" in data else replace(e, where=where) for e in exc.errors)
         raise ValidationError(problems)
     return cls(**data)
 
@@ -367,8 +373,13 @@ def as_overheads(value) -> Overheads:
         known = {f.name for f in fields(Overheads)}
         unknown = [k for k in value if k not in known]
         if unknown:
-            raise ValidationError(
-                [ErrorDetail("overheads", str(k), f"unknown field (known: {', '.join(sorted(known))})") for k in unknown]
-            )
+            problems = [
+                ErrorDetail("overheads", str(k), f"unknown field (known: {', '.join(sorted(known))})") for k in unknown
+            ]
+            try:  # the known fields too, so that all problems are reported at once
+                Overheads(**{k: v for k, v in value.items() if k in known})
+            except ValidationError as exc:
+                problems.extend(exc.errors)
+            raise ValidationError(problems)
         return Overheads(**value)
     raise ValidationError.single("overheads", "(value)", f"expected Overheads, a dict or None, got {type(value).__name__}")

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Iterator, Mapping
 
 from .problem import Problem
 from .rules import HostState
@@ -32,6 +32,36 @@ class Unplaced:
 
     code: str
     message: str
+
+
+class LazyReasons(Mapping):
+    """The unplaced workloads' reasons, worked out on first look: which workloads are unplaced is known at once
+    (``len``, ``in``, iteration), the words only when a reason is read."""
+
+    def __init__(self, ids: list[str], compute: Callable[[], dict]):
+        self._ids = ids
+        self._compute: Callable[[], dict] | None = compute
+        self._reasons: dict | None = None
+
+    def _all(self) -> dict:
+        if self._reasons is None:
+            self._reasons, self._compute = self._compute(), None
+        return self._reasons
+
+    def __getitem__(self, key: str) -> "Unplaced":
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, key) -> bool:
+        return key in self._all() if self._reasons is not None else key in set(self._ids)
+
+    def __repr__(self) -> str:
+        return repr(self._all())
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,7 +225,10 @@ def make_plan(problem: Problem, host_index, forms, *, objective: str, lower_boun
         for w, j, form in zip(problem.workloads, host_index, forms)
         if j is not None
     )
-    unplaced = unplaced_reasons(problem, host_index, states)
+    unplaced = LazyReasons(
+        [w.id for w, j in zip(problem.workloads, host_index) if j is None],
+        lambda: unplaced_reasons(problem, host_index, states),
+    )
     value = objective_value(problem, objective, states)
     used = [s for s in states if s.count > 0]
     cost = 0.0
@@ -203,7 +236,7 @@ def make_plan(problem: Problem, host_index, forms, *, objective: str, lower_boun
         cost += s.host.cost
     return Plan(
         assignments=assignments,
-        unplaced=MappingProxyType(unplaced),
+        unplaced=unplaced,
         objective=objective,
         objective_value=value,
         hosts_used=len(used),

@@ -48,12 +48,14 @@ def _too_large(problem: Problem, w: Workload, eligible: dict[str, list]) -> str:
     return "; ".join(parts)
 
 
+# (one host, several hosts)
 _KIND_WORDS = {
-    "capacity": "lack {detail}",
-    "max_workloads": "are at max_workloads",
-    "dedicated": "hold a dedicated workload or are not empty",
-    "anti_affinity": "hold a workload of anti-affinity group {detail!r}",
-    "isolation": "run containers of another tenant",
+    "capacity": ("lacks {detail}", "lack {detail}"),
+    "max_workloads": ("is at max_workloads", "are at max_workloads"),
+    "dedicated": ("holds a dedicated workload or is not empty", "hold a dedicated workload or are not empty"),
+    "anti_affinity": ("holds a workload of anti-affinity group {detail!r}",
+                      "hold a workload of anti-affinity group {detail!r}"),
+    "isolation": ("runs containers of another tenant", "run containers of another tenant"),
 }
 
 
@@ -67,7 +69,7 @@ def _no_room(problem: Problem, w: Workload, states: list[HostState]) -> str:
         kind, detail = s.blocker(w, forms[0])
         counts[(kind, detail)] += 1
     described = [
-        f"{n} host{'s' if n != 1 else ''} {_KIND_WORDS[kind].format(detail=detail)}"
+        f"{n} host{'s' if n != 1 else ''} {_KIND_WORDS[kind][n != 1].format(detail=detail)}"
         for (kind, detail), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
     return "no eligible host has room left: " + ", ".join(described)
@@ -76,30 +78,37 @@ def _no_room(problem: Problem, w: Workload, states: list[HostState]) -> str:
 def unplaced_reasons(problem: Problem, host_index, states: list[HostState]) -> dict[str, Unplaced]:
     """For each workload with no host (``host_index[i] is None``), the reason, judged against the final plan."""
     reasons: dict[str, Unplaced] = {}
+    # workloads alike in everything the rules read get the same reason against the same plan
+    known: dict[tuple, Unplaced] = {}
     for w, j in zip(problem.workloads, host_index):
         if j is not None:
             continue
-        eligible: dict[str, list] = {}
-        for h in problem.hosts:
-            for form in static_forms(w, h):
-                eligible.setdefault(form, []).append(h)
-        if not eligible:
-            reasons[w.id] = Unplaced("no_eligible_host", _no_eligible_host(w))
-            continue
-        fits_empty = any(
-            HostState(problem, h).blocker(w, form) is None for form, hosts in eligible.items() for h in hosts
-        )
-        if not fits_empty:
-            reasons[w.id] = Unplaced("too_large", _too_large(problem, w, eligible))
-            continue
-        room = next(((s, f) for s in states for f in static_forms(w, s.host) if s.blocker(w, f) is None), None)
-        if room is not None:
-            state, form = room
-            reasons[w.id] = Unplaced(
-                "not_reached",
-                f"would fit host {state.host.id!r} {_form_words(form)} in the final plan, but the heuristic tried "
-                "it before that host's overheads were in place; method='auto' may place it",
-            )
-            continue
-        reasons[w.id] = Unplaced("no_room", _no_room(problem, w, states))
+        signature = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity)
+        if signature not in known:
+            known[signature] = _reason(problem, w, states)
+        reasons[w.id] = known[signature]
     return reasons
+
+
+def _reason(problem: Problem, w: Workload, states: list[HostState]) -> Unplaced:
+    eligible: dict[str, list] = {}
+    for h in problem.hosts:
+        for form in static_forms(w, h):
+            eligible.setdefault(form, []).append(h)
+    if not eligible:
+        message = _no_eligible_host(w) if problem.hosts else "there are no hosts"
+        return Unplaced("no_eligible_host", message)
+    fits_empty = any(
+        HostState(problem, h).blocker(w, form) is None for form, hosts in eligible.items() for h in hosts
+    )
+    if not fits_empty:
+        return Unplaced("too_large", _too_large(problem, w, eligible))
+    room = next(((s, f) for s in states for f in static_forms(w, s.host) if s.blocker(w, f) is None), None)
+    if room is not None:
+        state, form = room
+        return Unplaced(
+            "not_reached",
+            f"would fit host {state.host.id!r} {_form_words(form)} in the final plan, but the heuristic tried "
+            "it before that host's overheads were in place; method='auto' may place it",
+        )
+    return Unplaced("no_room", _no_room(problem, w, states))
