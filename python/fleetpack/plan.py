@@ -88,6 +88,8 @@ class Plan:
     elapsed: float
     utilization: Mapping[str, Mapping[str, float]]
     dimensions: tuple[str, ...] = field(default=("cpu", "memory"))
+    # the validated problem this plan answers; None for a plan read back from JSON
+    problem: Problem | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def _by_workload(self) -> dict[str, Assignment]:
@@ -250,4 +252,5 @@ def make_plan(problem: Problem, host_index, forms, *, objective: str, lower_boun
             {s.host.id: MappingProxyType(dict(zip(problem.dimensions, utilisation(s)))) for s in used}
         ),
         dimensions=problem.dimensions,
+        problem=problem,
     )
