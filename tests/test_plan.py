@@ -33,6 +33,8 @@ def plain(plan: fp.Plan) -> dict:
     """Every field of a plan as plain Python values, for comparing two plans (Plan has no ``==``)."""
     out = {}
     for f in dataclasses.fields(plan):
+        if not f.compare:  # the problem a plan answers is not part of the plan's data
+            continue
         value = getattr(plan, f.name)
         if f.name == "unplaced":
             value = dict(value)
