@@ -125,6 +125,27 @@ impl<'p> Fleet<'p> {
         self.hosts_used
     }
 
+    /// Whether host `j` runs at least one VM and at least one container (which per-host overheads it pays).
+    pub fn runs(&self, j: usize) -> (bool, bool) {
+        (self.vms[j] > 0, self.containers[j] > 0)
+    }
+
+    /// Whether host `j` can take no workload at all any more: it holds a dedicated workload or is at its cap.
+    pub fn closed(&self, j: usize) -> bool {
+        self.dedicated[j] || self.problem.hosts().max_workloads[j].is_some_and(|cap| self.count[j] >= cap)
+    }
+
+    /// Sum over host `j`'s dimensions of free / capacity now (dimensions of capacity 0 are skipped).
+    pub fn normalised_free(&self, j: usize) -> f64 {
+        let mut total = 0.0;
+        for (&u, &cap) in self.used(j).iter().zip(self.problem.capacity(j)) {
+            if cap > 0 {
+                total += cap.saturating_sub(u) as f64 / cap as f64;
+            }
+        }
+        total
+    }
+
     /// The per-host overhead that placing a first VM or a first container switches on, in dimension `d`.
     fn activation(&self, j: usize, form: Form, d: usize) -> u64 {
         let over = self.problem.overheads();

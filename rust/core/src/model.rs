@@ -255,11 +255,12 @@ impl Problem {
         }
         let n = workloads.forms.len();
         let m = hosts.os.len();
-        let lengths_ok = workloads.demand.len() == n * dims
+        // checked: a huge `dims` is an error, not an overflow
+        let lengths_ok = n.checked_mul(dims) == Some(workloads.demand.len())
             && [workloads.os.len(), workloads.tenant.len(), workloads.isolation.len(), workloads.group.len()]
                 .iter()
                 .all(|&len| len == n)
-            && hosts.capacity.len() == m * dims
+            && m.checked_mul(dims) == Some(hosts.capacity.len())
             && [hosts.hypervisor.len(), hosts.containers.len(), hosts.cost.len(), hosts.max_workloads.len()]
                 .iter()
                 .all(|&len| len == m);

@@ -92,6 +92,11 @@ fn bfd_picks_the_tightest_used_host() {
     let p = one_d(&[12, 9, 1], &[20, 10]);
     assert_eq!(hosts_of(&run(&p, BFD, SortKey::Sum, Objective::Spread)), vec![Some(0), Some(1), Some(1)]);
     assert_eq!(hosts_of(&run(&p, FFD, SortKey::Sum, Objective::Spread)), vec![Some(0), Some(1), Some(0)]);
+    // Ties between used hosts go to the earliest in the opening order.
+    let p = one_d(&[6, 6, 2], &[10, 10, 10]);
+    assert_eq!(hosts_of(&run(&p, BFD, SortKey::Sum, Objective::Spread)), vec![Some(0), Some(1), Some(0)]);
+    let p = one_d(&[6, 6, 2], &[5, 10, 10]);
+    assert_eq!(hosts_of(&run(&p, BFD, SortKey::Sum, Objective::Hosts)), vec![Some(1), Some(2), Some(1)]);
     // A used host that takes it beats an empty one, however tight the empty one would be.
     let p = one_d(&[10, 5], &[20, 5]);
     assert_eq!(hosts_of(&run(&p, BFD, SortKey::Sum, Objective::Spread)), vec![Some(0), Some(0)]);

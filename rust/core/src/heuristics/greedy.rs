@@ -1,17 +1,82 @@
 //! One pass of a constructive heuristic over the workloads.
+//!
+//! [`run`] finds each workload's host through the indexes of [`super::index`] in about logarithmic time;
+//! [`run_reference`] states the same contract as a plain scan over the hosts, and tests hold the two equal.
 
+use super::index::{Need, OpeningTree, ScoreIndex};
 use super::{opening_order, workload_order, Method};
 use crate::fit::Fleet;
 use crate::model::{Form, Objective, Problem, SortKey};
 
+pub type Placement = Vec<Option<(u32, Form)>>;
+
+/// Run `method` once; returns the fleet's final state and, per workload in input order, its host and form.
+pub fn run(problem: &Problem, method: Method, key: SortKey, objective: Objective) -> (Fleet<'_>, Placement) {
+    let mut fleet = Fleet::new(problem);
+    let opening = opening_order(problem, objective);
+    let mut position = vec![0u32; problem.host_count()];
+    for (p, &j) in opening.iter().enumerate() {
+        position[j] = p as u32;
+    }
+    let mut placement = vec![None; problem.workload_count()];
+    let order = workload_order(problem, method, key);
+    match method {
+        Method::FirstFit | Method::FirstFitDecreasing => {
+            let mut tree = OpeningTree::new(&fleet, &opening, |_| true);
+            for i in order {
+                let need = Need::new(problem, i);
+                if let Some((j, form)) = tree.first(&fleet, i, &need) {
+                    fleet.add(i, j, form);
+                    tree.update(&fleet, j, true);
+                    placement[i] = Some((j as u32, form));
+                }
+            }
+        }
+        Method::BestFitDecreasing => {
+            // hosts in use, by score; hosts not yet in use, in opening order
+            let mut in_use = ScoreIndex::new(&fleet, &position, false, |_| false);
+            let mut unused = OpeningTree::new(&fleet, &opening, |_| true);
+            for i in order {
+                let need = Need::new(problem, i);
+                let choice = match in_use.pick(&fleet, i, &need) {
+                    Some(pick) => Some((pick.host, pick.form, true)),
+                    None => unused.first(&fleet, i, &need).map(|(j, form)| (j, form, false)),
+                };
+                if let Some((j, form, was_in_use)) = choice {
+                    fleet.add(i, j, form);
+                    if was_in_use {
+                        in_use.update(&fleet, j);
+                    } else {
+                        unused.update(&fleet, j, false);
+                        in_use.add(&fleet, j);
+                    }
+                    placement[i] = Some((j as u32, form));
+                }
+            }
+        }
+        Method::WorstFitDecreasing => {
+            let mut all = ScoreIndex::new(&fleet, &position, true, |_| true);
+            for i in order {
+                let need = Need::new(problem, i);
+                if let Some(pick) = all.pick(&fleet, i, &need) {
+                    fleet.add(i, pick.host, pick.form);
+                    all.update(&fleet, pick.host);
+                    placement[i] = Some((pick.host as u32, pick.form));
+                }
+            }
+        }
+    }
+    (fleet, placement)
+}
+
 /// The first host in `hosts` that takes workload `i`, with its form.
-fn first_fit(fleet: &Fleet, i: usize, hosts: impl Iterator<Item = usize>) -> Option<(usize, Form)> {
+fn scan_first(fleet: &Fleet, i: usize, hosts: impl Iterator<Item = usize>) -> Option<(usize, Form)> {
     hosts.into_iter().find_map(|j| fleet.first_form(i, j).map(|form| (j, form)))
 }
 
 /// Among `hosts`, the one left with the least (or, for `worst`, the most) normalised free capacity after taking
 /// workload `i`; ties go to the earliest.
-fn best_or_worst_fit(fleet: &Fleet, i: usize, hosts: impl Iterator<Item = usize>, worst: bool) -> Option<(usize, Form)> {
+fn scan_best(fleet: &Fleet, i: usize, hosts: impl Iterator<Item = usize>, worst: bool) -> Option<(usize, Form)> {
     let mut chosen: Option<(usize, Form, f64)> = None;
     for j in hosts {
         let Some(form) = fleet.first_form(i, j) else { continue };
@@ -33,25 +98,21 @@ fn best_or_worst_fit(fleet: &Fleet, i: usize, hosts: impl Iterator<Item = usize>
     chosen.map(|(j, form, _)| (j, form))
 }
 
-/// Run `method` once; returns the fleet's final state and, per workload in input order, its host and form.
-pub fn run<'p>(
-    problem: &'p Problem,
-    method: Method,
-    key: SortKey,
-    objective: Objective,
-) -> (Fleet<'p>, Vec<Option<(u32, Form)>>) {
+/// The contract stated as a plain scan over all hosts for every workload (cost: workloads × hosts). The reference
+/// the indexed [`run`] is tested against.
+pub fn run_reference(problem: &Problem, method: Method, key: SortKey, objective: Objective) -> (Fleet<'_>, Placement) {
     let mut fleet = Fleet::new(problem);
     let opening = opening_order(problem, objective);
     let mut placement = vec![None; problem.workload_count()];
     for i in workload_order(problem, method, key) {
         let choice = match method {
-            Method::FirstFit | Method::FirstFitDecreasing => first_fit(&fleet, i, opening.iter().copied()),
+            Method::FirstFit | Method::FirstFitDecreasing => scan_first(&fleet, i, opening.iter().copied()),
             Method::BestFitDecreasing => {
                 let in_use = opening.iter().copied().filter(|&j| fleet.count(j) > 0);
-                best_or_worst_fit(&fleet, i, in_use, false)
-                    .or_else(|| first_fit(&fleet, i, opening.iter().copied().filter(|&j| fleet.count(j) == 0)))
+                scan_best(&fleet, i, in_use, false)
+                    .or_else(|| scan_first(&fleet, i, opening.iter().copied().filter(|&j| fleet.count(j) == 0)))
             }
-            Method::WorstFitDecreasing => best_or_worst_fit(&fleet, i, opening.iter().copied(), true),
+            Method::WorstFitDecreasing => scan_best(&fleet, i, opening.iter().copied(), true),
         };
         if let Some((j, form)) = choice {
             fleet.add(i, j, form);

@@ -5,11 +5,12 @@
 //! depends on the objective; on a host, the container form is tried before the VM form.
 
 mod greedy;
+pub mod index;
 mod order;
 
 use std::str::FromStr;
 
-pub use greedy::run;
+pub use greedy::{run, run_reference, Placement};
 pub use order::{opening_order, sort_value, workload_order};
 
 use crate::error::Error;

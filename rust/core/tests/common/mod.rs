@@ -531,7 +531,7 @@ pub fn random_problem(rng: &mut Rng) -> Problem {
         o
     };
     let n = rng.range(0, 24) as usize;
-    let m = rng.range(0, 7) as usize;
+    let m = rng.range(0, 9) as usize;
     let oses = rng.range(1, 2) as u32;
     let tenants = rng.range(1, 3) as u32;
     let groups = rng.range(1, 3) as u32;
@@ -559,7 +559,7 @@ pub fn random_problem(rng: &mut Rng) -> Problem {
     }
     let mut hosts = Vec::with_capacity(m);
     for _ in 0..m {
-        let mut capacity = vec![rng.range(0, 8000) * cpu_unit, rng.range(0, 8000) * mem_unit];
+        let mut capacity = vec![rng.range(0, 10_000) * cpu_unit, rng.range(0, 10_000) * mem_unit];
         if rng.chance(1, 12) {
             capacity[rng.range(0, 1) as usize] = 0;
         }

@@ -1,0 +1,486 @@
+//! Indexes over hosts that let the heuristics find their host in about logarithmic time, for every rule.
+//!
+//! Both indexes prune with *necessary* conditions only (free capacity per dimension, free slots, an empty host for a
+//! dedicated workload, a host kind that can run one of the workload's forms) and confirm every candidate with the
+//! exact rule check, [`Fleet::first_form`]. So they return exactly the host the contract names (docs/model.md),
+//! the one a scan over all hosts would find; only faster.
+
+use std::collections::HashMap;
+
+use crate::fit::{effective, smallest_demand, Fleet};
+use crate::model::{Form, Isolation, Problem};
+
+const NIL: u32 = u32::MAX;
+/// Bit of a host kind word: the host runs VMs. The other bits: it runs containers of an OS (code modulo 63).
+const VM_BIT: u64 = 1 << 63;
+/// Slack on floating-point scores when pruning, far above their rounding error (they sum at most `dims` terms).
+const EPS: f64 = 1e-9;
+
+fn kind_bits(problem: &Problem, j: usize) -> u64 {
+    let hosts = problem.hosts();
+    let vm = if hosts.hypervisor[j].is_some() { VM_BIT } else { 0 };
+    let container = if hosts.containers[j] { 1u64 << (hosts.os[j] % 63) } else { 0 };
+    vm | container
+}
+
+/// What workload `i` needs of any host that could take it (necessary conditions).
+pub struct Need {
+    /// Per dimension, the least it takes in any form, before per-host overheads.
+    min: Vec<u64>,
+    /// Host kind bits of which the host must have one.
+    kinds: u64,
+    dedicated: bool,
+}
+
+impl Need {
+    pub fn new(problem: &Problem, i: usize) -> Need {
+        let w = problem.workloads();
+        let mut kinds = 0;
+        if w.forms[i].allows(Form::Vm) {
+            kinds |= VM_BIT;
+        }
+        if w.forms[i].allows(Form::Container) {
+            kinds |= 1u64 << (w.os[i] % 63);
+        }
+        Need { min: smallest_demand(problem, i), kinds, dedicated: w.isolation[i] == Isolation::Dedicated }
+    }
+}
+
+/// Free slots of host `j` (how many more workloads it may take).
+fn slots(fleet: &Fleet, j: usize) -> u64 {
+    if fleet.closed(j) {
+        return 0;
+    }
+    match fleet.problem().hosts().max_workloads[j] {
+        Some(cap) => cap - fleet.count(j),
+        None => u64::MAX,
+    }
+}
+
+/// A segment tree over hosts in opening order: finds the first host in that order that takes a workload.
+pub struct OpeningTree {
+    dims: usize,
+    size: usize,
+    host_at: Vec<u32>,
+    leaf_of: Vec<u32>,
+    // per node, over the present hosts below it:
+    free: Vec<u64>,
+    slots: Vec<u64>,
+    empty: Vec<bool>,
+    kinds: Vec<u64>,
+}
+
+impl OpeningTree {
+    /// A tree over `order` (host indices in opening order) holding the hosts for which `present` is true.
+    pub fn new(fleet: &Fleet, order: &[usize], present: impl Fn(usize) -> bool) -> OpeningTree {
+        let problem = fleet.problem();
+        let dims = problem.dims();
+        let size = order.len().next_power_of_two().max(1);
+        let mut tree = OpeningTree {
+            dims,
+            size,
+            host_at: vec![NIL; size],
+            leaf_of: vec![NIL; problem.host_count()],
+            free: vec![0; 2 * size * dims],
+            slots: vec![0; 2 * size],
+            empty: vec![false; 2 * size],
+            kinds: vec![0; 2 * size],
+        };
+        for (p, &j) in order.iter().enumerate() {
+            tree.host_at[p] = j as u32;
+            tree.leaf_of[j] = p as u32;
+            if present(j) {
+                tree.write_leaf(fleet, j);
+            }
+        }
+        for node in (1..size).rev() {
+            tree.pull(node);
+        }
+        tree
+    }
+
+    fn write_leaf(&mut self, fleet: &Fleet, j: usize) {
+        let node = self.size + self.leaf_of[j] as usize;
+        let (used, capacity) = (fleet.used(j), fleet.problem().capacity(j));
+        for d in 0..self.dims {
+            self.free[node * self.dims + d] = capacity[d].saturating_sub(used[d]);
+        }
+        self.slots[node] = slots(fleet, j);
+        self.empty[node] = fleet.count(j) == 0;
+        self.kinds[node] = kind_bits(fleet.problem(), j);
+    }
+
+    fn clear_leaf(&mut self, j: usize) {
+        let node = self.size + self.leaf_of[j] as usize;
+        self.free[node * self.dims..(node + 1) * self.dims].fill(0);
+        self.slots[node] = 0;
+        self.empty[node] = false;
+        self.kinds[node] = 0;
+    }
+
+    fn pull(&mut self, node: usize) {
+        let (l, r, d) = (2 * node, 2 * node + 1, self.dims);
+        for k in 0..d {
+            self.free[node * d + k] = self.free[l * d + k].max(self.free[r * d + k]);
+        }
+        self.slots[node] = self.slots[l].max(self.slots[r]);
+        self.empty[node] = self.empty[l] || self.empty[r];
+        self.kinds[node] = self.kinds[l] | self.kinds[r];
+    }
+
+    /// Refresh host `j` after its state changed; it leaves the tree when `present` is false or it is closed.
+    pub fn update(&mut self, fleet: &Fleet, j: usize, present: bool) {
+        if present && !fleet.closed(j) {
+            self.write_leaf(fleet, j);
+        } else {
+            self.clear_leaf(j);
+        }
+        let mut node = (self.size + self.leaf_of[j] as usize) / 2;
+        while node >= 1 {
+            self.pull(node);
+            node /= 2;
+        }
+    }
+
+    fn may_fit(&self, node: usize, need: &Need) -> bool {
+        self.slots[node] >= 1
+            && (!need.dedicated || self.empty[node])
+            && self.kinds[node] & need.kinds != 0
+            && self.free[node * self.dims..(node + 1) * self.dims].iter().zip(&need.min).all(|(f, n)| f >= n)
+    }
+
+    /// The first present host in opening order that takes workload `i`, with its form.
+    pub fn first(&self, fleet: &Fleet, i: usize, need: &Need) -> Option<(usize, Form)> {
+        self.descend(1, fleet, i, need)
+    }
+
+    fn descend(&self, node: usize, fleet: &Fleet, i: usize, need: &Need) -> Option<(usize, Form)> {
+        if !self.may_fit(node, need) {
+            return None;
+        }
+        if node >= self.size {
+            let j = self.host_at[node - self.size] as usize;
+            return fleet.first_form(i, j).map(|form| (j, form));
+        }
+        self.descend(2 * node, fleet, i, need).or_else(|| self.descend(2 * node + 1, fleet, i, need))
+    }
+}
+
+/// Hosts alike in everything the rules and the scores read (capacity, hypervisor, os, containers, and which
+/// per-host overheads they already pay) form a group; within a group every host takes a workload at the same
+/// cost, so its score after placing is its score now minus the same amount.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct GroupKey {
+    class: u32,
+    runs_vm: bool,
+    runs_container: bool,
+}
+
+/// Which host an indexed best/worst fit picks, and its score after placing.
+pub struct Pick {
+    pub host: usize,
+    pub form: Form,
+    pub score: f64,
+    pub position: u32,
+}
+
+/// Hosts in groups, each group a treap ordered by score (normalised free capacity) and opening position, with
+/// the most free capacity per dimension of each subtree: best fit scans a group from its fullest feasible host,
+/// worst fit from its emptiest.
+pub struct ScoreIndex {
+    dims: usize,
+    /// Worst fit (scan from the most free capacity) rather than best fit.
+    worst: bool,
+    position: Vec<u32>,
+    class_of: Vec<u32>,
+    groups: HashMap<GroupKey, u32>,
+    group_of: Vec<Option<GroupKey>>,
+    // the treaps' nodes: node j is host j. Its key (`dims + 2` words): the score, the free capacity per dimension
+    // (hosts alike in it score alike after placing, so a scan skips them at once), the opening position.
+    width: usize,
+    key: Vec<u64>,
+    left: Vec<u32>,
+    right: Vec<u32>,
+    priority: Vec<u64>,
+    own_free: Vec<u64>,
+    free: Vec<u64>,
+    own_empty: Vec<bool>,
+    empty: Vec<bool>,
+}
+
+fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl ScoreIndex {
+    /// An index holding the hosts for which `present` is true; `position[j]` is host j's opening position.
+    pub fn new(fleet: &Fleet, position: &[u32], worst: bool, present: impl Fn(usize) -> bool) -> ScoreIndex {
+        let problem = fleet.problem();
+        let (m, dims) = (problem.host_count(), problem.dims());
+        let hosts = problem.hosts();
+        let mut classes = HashMap::new();
+        let class_of = (0..m)
+            .map(|j| {
+                let key = (problem.capacity(j).to_vec(), hosts.hypervisor[j], hosts.os[j], hosts.containers[j]);
+                let next = classes.len() as u32;
+                *classes.entry(key).or_insert(next)
+            })
+            .collect();
+        let mut index = ScoreIndex {
+            dims,
+            worst,
+            position: position.to_vec(),
+            class_of,
+            groups: HashMap::new(),
+            group_of: vec![None; m],
+            width: dims + 2,
+            key: vec![0; m * (dims + 2)],
+            left: vec![NIL; m],
+            right: vec![NIL; m],
+            priority: (0..m as u64).map(splitmix).collect(),
+            own_free: vec![0; m * dims],
+            free: vec![0; m * dims],
+            own_empty: vec![false; m],
+            empty: vec![false; m],
+        };
+        for j in 0..m {
+            if present(j) {
+                index.insert(fleet, j);
+            }
+        }
+        index
+    }
+
+    fn score_key(&self, score: f64) -> u64 {
+        // scores are >= 0, so their bit patterns sort as the numbers do
+        let bits = score.max(0.0).to_bits();
+        if self.worst {
+            u64::MAX - bits
+        } else {
+            bits
+        }
+    }
+
+    fn pull(&mut self, t: u32) {
+        let (t, d) = (t as usize, self.dims);
+        let (l, r) = (self.left[t], self.right[t]);
+        for k in 0..d {
+            let mut best = self.own_free[t * d + k];
+            if l != NIL {
+                best = best.max(self.free[l as usize * d + k]);
+            }
+            if r != NIL {
+                best = best.max(self.free[r as usize * d + k]);
+            }
+            self.free[t * d + k] = best;
+        }
+        self.empty[t] = self.own_empty[t]
+            || (l != NIL && self.empty[l as usize])
+            || (r != NIL && self.empty[r as usize]);
+    }
+
+    fn key_of(&self, j: usize) -> &[u64] {
+        &self.key[j * self.width..(j + 1) * self.width]
+    }
+
+    /// Split treap `t` into keys < `key` and keys >= `key`.
+    fn split(&mut self, t: u32, key: &[u64]) -> (u32, u32) {
+        if t == NIL {
+            return (NIL, NIL);
+        }
+        if self.key_of(t as usize) < key {
+            let (l, r) = self.split(self.right[t as usize], key);
+            self.right[t as usize] = l;
+            self.pull(t);
+            (t, r)
+        } else {
+            let (l, r) = self.split(self.left[t as usize], key);
+            self.left[t as usize] = r;
+            self.pull(t);
+            (l, t)
+        }
+    }
+
+    fn merge(&mut self, a: u32, b: u32) -> u32 {
+        if a == NIL {
+            return b;
+        }
+        if b == NIL {
+            return a;
+        }
+        if self.priority[a as usize] > self.priority[b as usize] {
+            let merged = self.merge(self.right[a as usize], b);
+            self.right[a as usize] = merged;
+            self.pull(a);
+            a
+        } else {
+            let merged = self.merge(a, self.left[b as usize]);
+            self.left[b as usize] = merged;
+            self.pull(b);
+            b
+        }
+    }
+
+    fn insert(&mut self, fleet: &Fleet, j: usize) {
+        if fleet.closed(j) {
+            return;
+        }
+        let (runs_vm, runs_container) = fleet.runs(j);
+        let group = GroupKey { class: self.class_of[j], runs_vm, runs_container };
+        let d = self.dims;
+        let (used, capacity) = (fleet.used(j), fleet.problem().capacity(j));
+        for k in 0..d {
+            self.own_free[j * d + k] = capacity[k].saturating_sub(used[k]);
+        }
+        self.own_empty[j] = fleet.count(j) == 0;
+        let score = self.score_key(fleet.normalised_free(j));
+        let key = &mut self.key[j * self.width..(j + 1) * self.width];
+        key[0] = score;
+        key[1..=d].copy_from_slice(&self.own_free[j * d..(j + 1) * d]);
+        key[d + 1] = self.position[j] as u64;
+        self.left[j] = NIL;
+        self.right[j] = NIL;
+        self.pull(j as u32);
+        let root = self.groups.get(&group).copied().unwrap_or(NIL);
+        let key = self.key_of(j).to_vec();
+        let (l, r) = self.split(root, &key);
+        let left = self.merge(l, j as u32);
+        let root = self.merge(left, r);
+        self.groups.insert(group, root);
+        self.group_of[j] = Some(group);
+    }
+
+    fn remove(&mut self, j: usize) {
+        let Some(group) = self.group_of[j].take() else { return };
+        let root = self.groups[&group];
+        let mut key = self.key_of(j).to_vec();
+        let (l, rest) = self.split(root, &key);
+        *key.last_mut().expect("a key has a position") += 1;
+        let (_, r) = self.split(rest, &key);
+        let root = self.merge(l, r);
+        self.groups.insert(group, root);
+    }
+
+    /// Refresh host `j` after its state changed (it leaves the index if it is closed).
+    pub fn update(&mut self, fleet: &Fleet, j: usize) {
+        self.remove(j);
+        self.insert(fleet, j);
+    }
+
+    /// Add host `j` (now in use) to the index.
+    pub fn add(&mut self, fleet: &Fleet, j: usize) {
+        self.insert(fleet, j);
+    }
+
+    /// The first host of treap `t` in key order with a key in `lo..=hi` whose subtree may fit `need` and that
+    /// `accept` takes.
+    fn find(&self, t: u32, lo: &[u64], hi: u64, need: &[u64], dedicated: bool, accept: &mut impl FnMut(usize) -> bool) -> Option<usize> {
+        if t == NIL {
+            return None;
+        }
+        let tu = t as usize;
+        let d = self.dims;
+        if (dedicated && !self.empty[tu]) || (0..d).any(|k| self.free[tu * d + k] < need[k]) {
+            return None;
+        }
+        let key = self.key_of(tu);
+        if key < lo {
+            return self.find(self.right[tu], lo, hi, need, dedicated, accept);
+        }
+        if key[0] > hi {
+            return self.find(self.left[tu], lo, hi, need, dedicated, accept);
+        }
+        if let Some(found) = self.find(self.left[tu], lo, hi, need, dedicated, accept) {
+            return Some(found);
+        }
+        let own_fits = (!dedicated || self.own_empty[tu]) && (0..d).all(|k| self.own_free[tu * d + k] >= need[k]);
+        if own_fits && accept(tu) {
+            return Some(tu);
+        }
+        self.find(self.right[tu], lo, hi, need, dedicated, accept)
+    }
+
+    /// The host the contract's best fit (or worst fit) picks for workload `i` among the indexed hosts: the one left
+    /// with the least (most) normalised free capacity, ties to the earliest opening position.
+    ///
+    /// Within a group every host takes the workload in a given form at the same normalised cost (`drop`), so its
+    /// score after placing is its score now minus `drop`: per group and form, the first host in score order that
+    /// takes it in that form is the group's best in that form, up to rounding (hosts within `EPS` are compared
+    /// exactly too), and the best so far bounds the scan of every later group and form.
+    pub fn pick(&self, fleet: &Fleet, i: usize, need: &Need) -> Option<Pick> {
+        let problem = fleet.problem();
+        let over = problem.overheads();
+        let mut best: Option<Pick> = None;
+        for (group, &root) in &self.groups {
+            if root == NIL {
+                continue;
+            }
+            let rep = root as usize; // every host of a group has the same capacity, hypervisor, os and containers
+            if kind_bits(problem, rep) & need.kinds == 0 {
+                continue;
+            }
+            let capacity = problem.capacity(rep);
+            let hypervisor = problem.hosts().hypervisor[rep];
+            for form in Form::TRY_ORDER {
+                if !crate::fit::statically_allowed(problem, i, rep, form) {
+                    continue;
+                }
+                // what the workload takes on any host of this group in this form, and its normalised cost
+                let mut take = vec![0u64; self.dims];
+                let mut drop = 0.0;
+                for k in 0..self.dims {
+                    let activation = match form {
+                        Form::Vm if !group.runs_vm => over.hypervisor[k],
+                        Form::Container if !group.runs_container => over.container_runtime[k],
+                        _ => 0,
+                    };
+                    take[k] = effective(problem, i, form, hypervisor, k).saturating_add(activation);
+                    if capacity[k] > 0 {
+                        drop += take[k] as f64 / capacity[k] as f64;
+                    }
+                }
+                // a host that takes it has at least `drop` free (normalised)
+                let floor = self.score_key((drop - EPS).max(0.0));
+                let mut lo = vec![0u64; self.width];
+                let mut hi = u64::MAX;
+                if self.worst {
+                    hi = floor;
+                } else {
+                    lo[0] = floor;
+                }
+                loop {
+                    if let Some(b) = &best {
+                        // past this score now, a host's score after placing cannot beat the best
+                        let limit = if self.worst { b.score + drop - EPS } else { b.score + drop + EPS };
+                        hi = hi.min(self.score_key(limit));
+                    }
+                    let mut takes_in_form = |j: usize| fleet.first_form(i, j) == Some(form);
+                    let Some(j) = self.find(root, &lo, hi, &take, need.dedicated, &mut takes_in_form) else { break };
+                    let score = fleet.normalised_free_after(i, j, form);
+                    let position = self.position[j];
+                    let better = match &best {
+                        None => true,
+                        Some(b) => {
+                            let order = if self.worst { b.score.partial_cmp(&score) } else { score.partial_cmp(&b.score) };
+                            match order {
+                                Some(std::cmp::Ordering::Less) => true,
+                                Some(std::cmp::Ordering::Equal) => position < b.position,
+                                _ => false,
+                            }
+                        }
+                    };
+                    if better {
+                        best = Some(Pick { host: j, form, score, position });
+                    }
+                    // next: the first host whose score or free capacity differs from this one's
+                    lo.copy_from_slice(self.key_of(j));
+                    *lo.last_mut().expect("a key has a position") = u64::MAX;
+                }
+            }
+        }
+        best
+    }
+}

@@ -1,0 +1,77 @@
+//! The indexed heuristics (`heuristics::run`) against the plain scan over all hosts (`heuristics::run_reference`)
+//! on larger fleets than `random.rs`: many hosts of few shapes (many ties in scores and groups), with every rule
+//! in play. They must agree placement for placement.
+
+mod common;
+
+use common::*;
+use fleetpack_core::heuristics::{run, run_reference};
+use fleetpack_core::model::{FormSet, HostSpec, Hypervisor, Isolation, Overheads, Problem, WorkloadSpec};
+
+fn fleet_problem(rng: &mut Rng) -> Problem {
+    let dims = if rng.chance(1, 2) { 2 } else { 3 };
+    let n = rng.range(50, 400) as usize;
+    let m = rng.range(5, 60) as usize;
+    let shapes: Vec<Vec<u64>> = (0..rng.range(1, 4))
+        .map(|_| {
+            let mut c = vec![rng.range(8, 64) * 1000, rng.range(16, 256) << 30];
+            if dims == 3 {
+                c.push(rng.range(0, 4));
+            }
+            c
+        })
+        .collect();
+    let hosts: Vec<HostSpec> = (0..m)
+        .map(|_| {
+            let mut h = HostSpec::new(rng.pick(&shapes.iter().collect::<Vec<_>>()).clone())
+                .hypervisor(rng.pick(&[None, Some(Hypervisor::Hardware), Some(Hypervisor::Hardware), Some(Hypervisor::Software)]))
+                .containers(rng.chance(5, 6))
+                .os(rng.range(0, 1) as u32)
+                .cost(rng.pick(&[1.0, 1.0, 0.6, 1.4]));
+            if rng.chance(1, 5) {
+                h = h.max_workloads(rng.range(1, 12));
+            }
+            h
+        })
+        .collect();
+    let workloads: Vec<WorkloadSpec> = (0..n)
+        .map(|_| {
+            // few workload shapes, as in real fleets: many exact ties
+            let mut d = vec![rng.range(1, 16) * 500, rng.range(1, 32) << 29];
+            if dims == 3 {
+                d.push(if rng.chance(1, 6) { 1 } else { 0 });
+            }
+            let mut w = WorkloadSpec::new(d)
+                .forms(rng.pick(&[FormSet::ANY, FormSet::ANY, FormSet::VM, FormSet::CONTAINER]))
+                .os(rng.range(0, 1) as u32);
+            let isolation = match rng.range(0, 19) {
+                0..=15 => Isolation::None,
+                16..=18 => Isolation::Tenant,
+                _ => Isolation::Dedicated,
+            };
+            w = w.tenant(rng.range(0, 2) as u32, isolation);
+            if rng.chance(1, 4) {
+                w = w.group(rng.range(0, 5) as u32);
+            }
+            w
+        })
+        .collect();
+    let overheads = if rng.chance(1, 2) { Overheads::defaults(dims) } else { Overheads::none(dims) };
+    Problem::from_rows(dims, &workloads, &hosts, overheads).expect("valid")
+}
+
+#[test]
+fn indexed_heuristics_equal_the_plain_scan() {
+    let mut rng = Rng::new(0xF1EE7);
+    for case in 0..60 {
+        let p = fleet_problem(&mut rng);
+        for objective in OBJECTIVES {
+            for (method, key) in every_heuristic() {
+                let (_, indexed) = run(&p, method, key, objective);
+                let (_, scanned) = run_reference(&p, method, key, objective);
+                assert_eq!(indexed, scanned, "case {case}: {method:?} {key:?} {objective:?}");
+                check_placement(&p, &indexed);
+            }
+        }
+    }
+}
