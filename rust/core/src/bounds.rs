@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::fit::{smallest_demand, Fleet};
+use crate::fit::Fleet;
 use crate::model::{Form, Isolation, Objective, Problem};
 
 /// Whether workload `i` fits on some host when that host is empty, in some allowed form. Identical hosts are
@@ -37,10 +37,9 @@ pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f6
     let dims = problem.dims();
     let fits = placeable(problem);
     let candidates: Vec<usize> = (0..problem.workload_count()).filter(|&i| fits[i]).collect();
-    let smallest: Vec<Vec<u64>> = candidates.iter().map(|&i| smallest_demand(problem, i)).collect();
     let demand: Vec<u128> = (0..dims)
         .map(|d| {
-            let mut column: Vec<u64> = smallest.iter().map(|s| s[d]).collect();
+            let mut column: Vec<u64> = candidates.iter().map(|&i| problem.smallest(i)[d]).collect();
             column.sort_unstable();
             column.iter().take(placed).map(|&v| v as u128).sum()
         })

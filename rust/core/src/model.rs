@@ -233,6 +233,9 @@ pub struct Problem {
     pub(crate) workloads: Workloads,
     pub(crate) hosts: Hosts,
     pub(crate) overheads: Overheads,
+    /// Per workload, its smallest-form demand (see [`crate::fit::smallest_demand`]), row-major: read by every
+    /// sort key and bound, so worked out once.
+    smallest: Vec<u64>,
 }
 
 fn check_sizes(values: &[u64], what: &str, dims: usize, field: &str) -> Result<()> {
@@ -288,7 +291,9 @@ impl Problem {
         if overheads.vm_cpu_factor_ppm.iter().any(|&f| f > MAX_FACTOR_PPM) {
             return Err(Error::InvalidInput("overheads vm_cpu_factor: at most 1000".into()));
         }
-        Ok(Problem { dims, workloads, hosts, overheads })
+        let mut problem = Problem { dims, workloads, hosts, overheads, smallest: Vec::new() };
+        problem.smallest = (0..n).flat_map(|i| crate::fit::smallest_demand(&problem, i)).collect();
+        Ok(problem)
     }
 
     /// Build a problem from rows.
@@ -331,6 +336,10 @@ impl Problem {
     }
     pub fn demand(&self, i: usize) -> &[u64] {
         &self.workloads.demand[i * self.dims..(i + 1) * self.dims]
+    }
+    /// Workload `i`'s smallest-form demand per dimension.
+    pub fn smallest(&self, i: usize) -> &[u64] {
+        &self.smallest[i * self.dims..(i + 1) * self.dims]
     }
     pub fn capacity(&self, j: usize) -> &[u64] {
         &self.hosts.capacity[j * self.dims..(j + 1) * self.dims]

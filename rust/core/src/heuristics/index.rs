@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::fit::{effective, smallest_demand, Fleet};
+use crate::fit::{effective, Fleet};
 use crate::model::{Form, Isolation, Problem};
 
 const NIL: u32 = u32::MAX;
@@ -24,16 +24,16 @@ fn kind_bits(problem: &Problem, j: usize) -> u64 {
 }
 
 /// What workload `i` needs of any host that could take it (necessary conditions).
-pub struct Need {
+pub struct Need<'p> {
     /// Per dimension, the least it takes in any form, before per-host overheads.
-    min: Vec<u64>,
+    min: &'p [u64],
     /// Host kind bits of which the host must have one.
     kinds: u64,
     dedicated: bool,
 }
 
-impl Need {
-    pub fn new(problem: &Problem, i: usize) -> Need {
+impl<'p> Need<'p> {
+    pub fn new(problem: &'p Problem, i: usize) -> Need<'p> {
         let w = problem.workloads();
         let mut kinds = 0;
         if w.forms[i].allows(Form::Vm) {
@@ -42,7 +42,7 @@ impl Need {
         if w.forms[i].allows(Form::Container) {
             kinds |= 1u64 << (w.os[i] % 63);
         }
-        Need { min: smallest_demand(problem, i), kinds, dedicated: w.isolation[i] == Isolation::Dedicated }
+        Need { min: problem.smallest(i), kinds, dedicated: w.isolation[i] == Isolation::Dedicated }
     }
 }
 
@@ -57,7 +57,18 @@ fn slots(fleet: &Fleet, j: usize) -> u64 {
     }
 }
 
+/// How many points of its hosts' skyline of free (CPU, memory) a node of the opening tree keeps at most.
+const SKYLINE: usize = 16;
+/// A node's skyline length when it had more points than [`SKYLINE`]: unknown, not used for pruning.
+const OVERFLOW: u8 = u8::MAX;
+
 /// A segment tree over hosts in opening order: finds the first host in that order that takes a workload.
+///
+/// Pruning on the most free capacity per dimension alone is weak: one host with free CPU and another with free
+/// memory let a subtree pass that none of its hosts can take the workload of. So each node also keeps the
+/// skyline of its hosts' free (CPU, memory): the hosts no other host beats in both. For hosts filled at random it
+/// holds a handful of points (about the logarithm of their number), so it mostly fits in [`SKYLINE`] points, and
+/// a node passes only if one of them covers the workload.
 pub struct OpeningTree {
     dims: usize,
     size: usize,
@@ -65,6 +76,9 @@ pub struct OpeningTree {
     leaf_of: Vec<u32>,
     // per node, over the present hosts below it:
     free: Vec<u64>,
+    /// `SKYLINE` (cpu, memory) points per node, by decreasing CPU
+    skyline: Vec<(u64, u64)>,
+    skyline_len: Vec<u8>,
     slots: Vec<u64>,
     empty: Vec<bool>,
     kinds: Vec<u64>,
@@ -82,6 +96,8 @@ impl OpeningTree {
             host_at: vec![NIL; size],
             leaf_of: vec![NIL; problem.host_count()],
             free: vec![0; 2 * size * dims],
+            skyline: vec![(0, 0); 2 * size * SKYLINE],
+            skyline_len: vec![0; 2 * size],
             slots: vec![0; 2 * size],
             empty: vec![false; 2 * size],
             kinds: vec![0; 2 * size],
@@ -105,6 +121,8 @@ impl OpeningTree {
         for d in 0..self.dims {
             self.free[node * self.dims + d] = capacity[d].saturating_sub(used[d]);
         }
+        self.skyline[node * SKYLINE] = (self.free[node * self.dims], self.free[node * self.dims + 1]);
+        self.skyline_len[node] = 1;
         self.slots[node] = slots(fleet, j);
         self.empty[node] = fleet.count(j) == 0;
         self.kinds[node] = kind_bits(fleet.problem(), j);
@@ -113,19 +131,72 @@ impl OpeningTree {
     fn clear_leaf(&mut self, j: usize) {
         let node = self.size + self.leaf_of[j] as usize;
         self.free[node * self.dims..(node + 1) * self.dims].fill(0);
+        self.skyline_len[node] = 0;
         self.slots[node] = 0;
         self.empty[node] = false;
         self.kinds[node] = 0;
     }
 
-    fn pull(&mut self, node: usize) {
+    /// Recompute a node from its children; returns whether it changed.
+    fn pull(&mut self, node: usize) -> bool {
         let (l, r, d) = (2 * node, 2 * node + 1, self.dims);
+        let mut changed = false;
         for k in 0..d {
-            self.free[node * d + k] = self.free[l * d + k].max(self.free[r * d + k]);
+            let most = self.free[l * d + k].max(self.free[r * d + k]);
+            changed |= self.free[node * d + k] != most;
+            self.free[node * d + k] = most;
         }
-        self.slots[node] = self.slots[l].max(self.slots[r]);
-        self.empty[node] = self.empty[l] || self.empty[r];
-        self.kinds[node] = self.kinds[l] | self.kinds[r];
+        let (slots, empty, kinds) =
+            (self.slots[l].max(self.slots[r]), self.empty[l] || self.empty[r], self.kinds[l] | self.kinds[r]);
+        changed |= (slots, empty, kinds) != (self.slots[node], self.empty[node], self.kinds[node]);
+        (self.slots[node], self.empty[node], self.kinds[node]) = (slots, empty, kinds);
+        self.merge_skylines(node, l, r) || changed
+    }
+
+    /// Merge the children's skylines into the node's; returns whether it changed.
+    fn merge_skylines(&mut self, node: usize, l: usize, r: usize) -> bool {
+        let (ll, rl) = (self.skyline_len[l], self.skyline_len[r]);
+        if ll == OVERFLOW || rl == OVERFLOW {
+            let changed = self.skyline_len[node] != OVERFLOW;
+            self.skyline_len[node] = OVERFLOW;
+            return changed;
+        }
+        // both children's points, by decreasing CPU; keep those with more memory than every point before
+        let mut points = [(0u64, 0u64); 2 * SKYLINE];
+        let (mut a, mut b, mut n) = (0usize, 0usize, 0usize);
+        let left = &self.skyline[l * SKYLINE..l * SKYLINE + ll as usize];
+        let right = &self.skyline[r * SKYLINE..r * SKYLINE + rl as usize];
+        while a < left.len() || b < right.len() {
+            let take_left = b == right.len() || (a < left.len() && left[a] >= right[b]);
+            points[n] = if take_left { left[a] } else { right[b] };
+            if take_left {
+                a += 1;
+            } else {
+                b += 1;
+            }
+            n += 1;
+        }
+        let mut kept = [(0u64, 0u64); SKYLINE];
+        let mut len = 0usize;
+        let mut best_memory: Option<u64> = None;
+        for &(cpu, memory) in &points[..n] {
+            if best_memory.is_some_and(|m| memory <= m) {
+                continue;
+            }
+            if len == SKYLINE {
+                let changed = self.skyline_len[node] != OVERFLOW;
+                self.skyline_len[node] = OVERFLOW;
+                return changed;
+            }
+            kept[len] = (cpu, memory);
+            len += 1;
+            best_memory = Some(memory);
+        }
+        let old = &mut self.skyline[node * SKYLINE..node * SKYLINE + len];
+        let changed = self.skyline_len[node] as usize != len || old != &kept[..len];
+        old.copy_from_slice(&kept[..len]);
+        self.skyline_len[node] = len as u8;
+        changed
     }
 
     /// Refresh host `j` after its state changed; it leaves the tree when `present` is false or it is closed.
@@ -135,9 +206,9 @@ impl OpeningTree {
         } else {
             self.clear_leaf(j);
         }
+        // up to the root, or to the first node that its children's change leaves as it was
         let mut node = (self.size + self.leaf_of[j] as usize) / 2;
-        while node >= 1 {
-            self.pull(node);
+        while node >= 1 && self.pull(node) {
             node /= 2;
         }
     }
@@ -146,7 +217,13 @@ impl OpeningTree {
         self.slots[node] >= 1
             && (!need.dedicated || self.empty[node])
             && self.kinds[node] & need.kinds != 0
-            && self.free[node * self.dims..(node + 1) * self.dims].iter().zip(&need.min).all(|(f, n)| f >= n)
+            && self.free[node * self.dims..(node + 1) * self.dims].iter().zip(need.min).all(|(f, n)| f >= n)
+            && match self.skyline_len[node] {
+                OVERFLOW => true,
+                len => self.skyline[node * SKYLINE..node * SKYLINE + len as usize]
+                    .iter()
+                    .any(|&(cpu, memory)| cpu >= need.min[0] && memory >= need.min[1]),
+            }
     }
 
     /// The first present host in opening order that takes workload `i`, with its form.

@@ -3,7 +3,6 @@
 use std::cmp::Ordering;
 
 use super::Method;
-use crate::fit::smallest_demand;
 use crate::model::{Objective, Problem, SortKey};
 
 /// `values[d] / scale[d]` for the dimensions that some host has (scale > 0), in dimension order.
@@ -38,7 +37,7 @@ pub fn workload_order(problem: &Problem, method: Method, key: SortKey) -> Vec<us
     }
     let scale = problem.largest_capacity();
     let sizes: Vec<f64> =
-        (0..n).map(|i| sort_value(normalised(&smallest_demand(problem, i), &scale), key)).collect();
+        (0..n).map(|i| sort_value(normalised(problem.smallest(i), &scale), key)).collect();
     decreasing(&sizes)
 }
 
