@@ -403,7 +403,9 @@ def test_plan_is_immutable(place):
         plan.assignments[0].host = "elsewhere"
     with pytest.raises(dataclasses.FrozenInstanceError):
         plan.unplaced["huge"].code = "no_room"
-    assert isinstance(plan.assignments, tuple)
+    with pytest.raises(TypeError):
+        plan.assignments[0] = fp.Assignment("web", "h2", "vm")
+    assert not hasattr(plan.assignments, "append")
     assert plan.host_of("web") == mixed_plan(place).host_of("web")
 
 

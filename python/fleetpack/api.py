@@ -8,7 +8,7 @@ import time
 from typing import Callable, Sequence
 
 from .errors import ErrorDetail, InfeasibleError, ValidationError
-from .plan import Plan, make_plan
+from .plan import Plan, build_plan, make_plan
 from .problem import METHODS, OBJECTIVES, SORT_KEYS, Problem, build_problem, check_choice
 
 __all__ = ["place", "Engine", "run_engine"]
@@ -49,28 +49,31 @@ def run_engine(engine: Engine, workloads, hosts, *, objective, method, sort_key,
     if problems:
         raise ValidationError(problems)
     start = time.perf_counter()
-    host_index, forms, strategy, lower_bound = engine(problem, method, sort_key, objective, time_limit, int(seed))
+    answer = engine(problem, method, sort_key, objective, time_limit, int(seed))
     elapsed = time.perf_counter() - start
-    plan = make_plan(problem, host_index, forms, objective=objective, lower_bound=lower_bound, method=method,
-                     strategy=strategy, elapsed=elapsed)
+    if isinstance(answer, dict):  # the core's arrays
+        plan = build_plan(problem, answer["host_index"], answer["form_codes"], objective=objective,
+                          lower_bound=_bound(objective, answer["lower_bound"]), method=method,
+                          strategy=answer["strategy"], elapsed=elapsed, objective_value_=answer["objective_value"],
+                          used=answer["used"])
+    else:
+        host_index, forms, strategy, lower_bound = answer
+        plan = make_plan(problem, host_index, forms, objective=objective, lower_bound=lower_bound, method=method,
+                         strategy=strategy, elapsed=elapsed)
     if strict and plan.unplaced:
         raise InfeasibleError(plan)
     return plan
 
 
-_FORMS = ("container", "vm")
+def _bound(objective: str, value: float):
+    # the hosts bound is a count, as the baseline reports it
+    return int(value) if objective == "hosts" else value
 
 
-def _core_engine(problem: Problem, method, sort_key, objective, time_limit, seed):
+def _core_engine(problem: Problem, method, sort_key, objective, time_limit, seed) -> dict:
     from . import _core
 
-    host_index, form_codes, strategy, lower_bound = _core.place(
-        problem.encode(), method, sort_key, objective, time_limit
-    )
-    hosts = [None if j < 0 else int(j) for j in host_index.tolist()]
-    forms = [None if j is None else _FORMS[c] for j, c in zip(hosts, form_codes.tolist())]
-    # the hosts bound is a count, as the baseline reports it
-    return hosts, forms, strategy, int(lower_bound) if objective == "hosts" else lower_bound
+    return _core.place(problem.encode(), method, sort_key, objective, time_limit)
 
 
 def place(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping, Sequence
+
+import numpy as np
 
 from .problem import Problem
 from .rules import HostState
 
-__all__ = ["Assignment", "Unplaced", "Plan", "make_plan", "objective_value"]
+__all__ = ["Assignment", "Unplaced", "Plan", "make_plan", "build_plan", "objective_value"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,73 @@ class LazyReasons(Mapping):
         return repr(self._all())
 
 
+FORMS = ("container", "vm")  # form codes 0 and 1, as the core returns them; 255 means unplaced
+UNPLACED = 255
+
+
+class Assignments(Sequence):
+    """The placed workloads as `Assignment` objects, in input order, made on first look from the plan's arrays
+    (a columnar plan of a million workloads need not make a million objects). Compares equal to any sequence of
+    the same assignments."""
+
+    def __init__(self, workload_ids, host_ids, host_index: np.ndarray, form_codes: np.ndarray):
+        self._source = (workload_ids, host_ids, host_index, form_codes)
+        self._placed = np.flatnonzero(host_index >= 0)
+        self._items: tuple[Assignment, ...] | None = None
+
+    def _all(self) -> tuple[Assignment, ...]:
+        if self._items is None:
+            workload_ids, host_ids, host_index, form_codes = self._source
+            hosts, forms = host_index[self._placed].tolist(), form_codes[self._placed].tolist()
+            self._items = tuple(
+                Assignment(str(workload_ids[i]), str(host_ids[j]), FORMS[f])
+                for i, j, f in zip(self._placed.tolist(), hosts, forms)
+            )
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._placed)
+
+    def __getitem__(self, k):
+        return self._all()[k]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
+class LazyMapping(Mapping):
+    """A mapping worked out on first look."""
+
+    def __init__(self, compute: Callable[[], dict]):
+        self._compute: Callable[[], dict] | None = compute
+        self._data: dict | None = None
+
+    def _all(self) -> dict:
+        if self._data is None:
+            self._data, self._compute = self._compute(), None
+        return self._data
+
+    def __getitem__(self, key):
+        return self._all()[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
 @dataclass(frozen=True, eq=False)
 class Plan:
     """An immutable placement plan.
@@ -90,6 +160,10 @@ class Plan:
     dimensions: tuple[str, ...] = field(default=("cpu", "memory"))
     # the validated problem this plan answers; None for a plan read back from JSON
     problem: Problem | None = field(default=None, repr=False, compare=False)
+    # per workload in input order: its host's index (-1 when unplaced) and its form code (0 container, 1 VM,
+    # 255 unplaced); None for a plan read back from JSON
+    host_index: np.ndarray | None = field(default=None, repr=False, compare=False)
+    form_codes: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def _by_workload(self) -> dict[str, Assignment]:
@@ -145,6 +219,31 @@ class Plan:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
+
+    def explain(self, workload_id: str):
+        """Why the workload runs where it does, or why it is unplaced: an `fleetpack.explain.Explanation`
+        (``print`` it for words, ``.to_dict()`` for data)."""
+        from .explain import explain
+
+        return explain(self, workload_id)
+
+    def plot(self, path=None, **options):
+        """Draw the used hosts' usage per dimension (needs matplotlib); see `fleetpack.plot.plot_plan`."""
+        from .plot import plot_plan
+
+        return plot_plan(self, path, **options)
+
+    def to_pandas(self):
+        """One row per workload: host, form, demand and effective demand (needs pandas)."""
+        from .frames import workloads_frame
+
+        return workloads_frame(self)
+
+    def hosts_frame(self):
+        """One row per host: workloads, capacity, usage and utilisation per dimension (needs pandas)."""
+        from .frames import hosts_frame
+
+        return hosts_frame(self)
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Plan":
@@ -217,40 +316,76 @@ def meets_bound(objective: str, value: float, bound: float) -> bool:
 
 
 def make_plan(problem: Problem, host_index, forms, *, objective: str, lower_bound: float, method: str,
-              strategy: str, elapsed: float) -> Plan:
-    """A `Plan` from a solver's answer: ``host_index[i]`` (an index into the hosts, or None) and ``forms[i]``."""
+              strategy: str, elapsed: float, objective_value_: float | None = None, used=None) -> Plan:
+    """A `Plan` from a solver's answer: ``host_index[i]`` (an index into the hosts, or None) and ``forms[i]``
+    (``"vm"``, ``"container"`` or None). See `build_plan`."""
+    codes = np.array([UNPLACED if f is None else FORMS.index(f) for f in forms], dtype=np.uint8)
+    index = np.array([-1 if j is None else j for j in host_index], dtype=np.int64)
+    return build_plan(problem, index, codes, objective=objective, lower_bound=lower_bound, method=method,
+                      strategy=strategy, elapsed=elapsed, objective_value_=objective_value_, used=used)
+
+
+def build_plan(problem, host_index: np.ndarray, form_codes: np.ndarray, *, objective: str, lower_bound: float,
+               method: str, strategy: str, elapsed: float, objective_value_: float | None = None,
+               used: np.ndarray | None = None) -> Plan:
+    """A `Plan` from arrays: ``host_index`` (int64, -1 when unplaced) and ``form_codes`` (0 container, 1 VM, 255).
+
+    ``used`` (hosts × dimensions, per-host overheads included) and the objective's value come from the solver
+    when it has them (the Rust core does); otherwise they are worked out here with the reference rules. What is
+    costly to describe (the assignments as objects, the reasons of unplaced workloads, utilisation per host) is
+    worked out on first look.
+    """
     from .reasons import unplaced_reasons
 
-    states = host_states(problem, host_index, forms)
-    assignments = tuple(
-        Assignment(w.id, problem.hosts[j].id, form)
-        for w, j, form in zip(problem.workloads, host_index, forms)
-        if j is not None
-    )
+    @functools.cache
+    def states() -> tuple[list[HostState], list]:
+        """Each host's final state by the reference rules, and the host index per workload as a list."""
+        index = [None if j < 0 else j for j in host_index.tolist()]
+        forms = [None if c == UNPLACED else FORMS[c] for c in form_codes.tolist()]
+        return host_states(problem.materialize(), index, forms), index
+
+    if used is None or objective_value_ is None:
+        final, _ = states()
+        used = np.array([s.used for s in final], dtype=object).reshape(len(final), len(problem.dimensions))
+        objective_value_ = objective_value(problem.materialize(), objective, final)
+    host_ids, workload_ids = problem.host_ids, problem.workload_ids
+    costs, capacity = problem.host_costs, problem.capacities
+    in_use = np.zeros(len(host_ids), dtype=bool)
+    in_use[host_index[host_index >= 0]] = True
+    used_rows = np.flatnonzero(in_use)
+    # summed in host input order, one by one, as the objective is
+    cost = float(np.cumsum(costs[used_rows])[-1]) if len(used_rows) else 0.0
+    unplaced_rows = np.flatnonzero(host_index < 0)
+
+    def utilization() -> dict:
+        dims = problem.dimensions
+        out = {}
+        for j in used_rows.tolist():
+            out[str(host_ids[j])] = MappingProxyType(
+                {d: (float(u) / float(c) if c > 0 else 0.0) for d, u, c in zip(dims, used[j].tolist(), capacity[j].tolist())}
+            )
+        return out
+
     unplaced = LazyReasons(
-        [w.id for w, j in zip(problem.workloads, host_index) if j is None],
-        lambda: unplaced_reasons(problem, host_index, states),
+        [str(workload_ids[i]) for i in unplaced_rows.tolist()],
+        lambda: unplaced_reasons(problem.materialize(), states()[1], states()[0]),
     )
-    value = objective_value(problem, objective, states)
-    used = [s for s in states if s.count > 0]
-    cost = 0.0
-    for s in used:
-        cost += s.host.cost
+    value = int(objective_value_) if objective == "hosts" else float(objective_value_)
     return Plan(
-        assignments=assignments,
+        assignments=Assignments(workload_ids, host_ids, host_index, form_codes),
         unplaced=unplaced,
         objective=objective,
         objective_value=value,
-        hosts_used=len(used),
+        hosts_used=len(used_rows),
         cost=cost,
         lower_bound=lower_bound,
-        proven_optimal=not unplaced and meets_bound(objective, value, lower_bound),
+        proven_optimal=len(unplaced_rows) == 0 and meets_bound(objective, value, lower_bound),
         method=method,
         strategy=strategy,
         elapsed=elapsed,
-        utilization=MappingProxyType(
-            {s.host.id: MappingProxyType(dict(zip(problem.dimensions, utilisation(s)))) for s in used}
-        ),
+        utilization=LazyMapping(utilization),
         dimensions=problem.dimensions,
         problem=problem,
+        host_index=host_index,
+        form_codes=form_codes,
     )

@@ -6,6 +6,7 @@ Everything a solver needs is checked here once, and every problem found is repor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -29,6 +30,28 @@ class Problem:
     hosts: tuple[Host, ...]
     overheads: Overheads
     dimensions: tuple[str, ...]
+
+    def materialize(self) -> "Problem":
+        """This problem with a Python object per workload and host (it already has them)."""
+        return self
+
+    @cached_property
+    def workload_ids(self) -> list[str]:
+        return [w.id for w in self.workloads]
+
+    @cached_property
+    def host_ids(self) -> list[str]:
+        return [h.id for h in self.hosts]
+
+    @cached_property
+    def host_costs(self) -> np.ndarray:
+        return np.array([h.cost for h in self.hosts], dtype=np.float64)
+
+    @cached_property
+    def capacities(self) -> np.ndarray:
+        """Hosts × dimensions capacities (uint64)."""
+        return np.array([self.capacity(h) for h in self.hosts], dtype=np.uint64).reshape(
+            len(self.hosts), len(self.dimensions))
 
     def demand(self, w: Workload) -> list[int]:
         """A workload's own demand per dimension (before any overhead)."""

@@ -8,6 +8,8 @@ pub enum Error {
     InvalidInput(String),
     /// A name (method, sort key, objective) that the core does not know.
     UnknownName { what: &'static str, name: String },
+    /// The caller cancelled the solve (in Python: Ctrl-C).
+    Interrupted,
 }
 
 impl fmt::Display for Error {
@@ -15,6 +17,7 @@ impl fmt::Display for Error {
         match self {
             Error::InvalidInput(message) => write!(f, "{message}"),
             Error::UnknownName { what, name } => write!(f, "unknown {what} {name:?}"),
+            Error::Interrupted => write!(f, "interrupted"),
         }
     }
 }

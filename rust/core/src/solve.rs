@@ -1,6 +1,8 @@
 //! The entry point: run a heuristic or the `auto` portfolio, and bound the result.
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::bounds::lower_bound;
@@ -34,11 +36,19 @@ pub struct Options {
     pub objective: Objective,
     /// `Auto` starts no new portfolio member once this much time has passed (one always runs).
     pub time_limit: Option<Duration>,
+    /// Set by another thread to stop the solve: it then returns [`Error::Interrupted`] within a few thousand
+    /// placements.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Options {
     pub fn new(method: MethodChoice, objective: Objective) -> Options {
-        Options { method, objective, time_limit: None }
+        Options { method, objective, time_limit: None, cancel: None }
+    }
+
+    /// Whether the caller has asked the solve to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(|flag| flag.load(Ordering::Relaxed))
     }
 }
 
@@ -46,6 +56,8 @@ impl Options {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Solution {
     pub placement: Vec<Option<(u32, Form)>>,
+    /// Per host (row-major, `dims` per host), what it uses in the end, per-host overheads included.
+    pub used: Vec<u64>,
     /// Which heuristic produced it, e.g. `bfd/l2` (or `ff`).
     pub strategy: String,
     pub objective_value: f64,
@@ -85,10 +97,14 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         MethodChoice::Heuristic(method, key) => vec![(method, key)],
         MethodChoice::Auto => portfolio(options.objective),
     };
-    // (placed, objective value, placement, strategy) of the best run so far
-    let mut best: Option<(usize, f64, Vec<Option<(u32, Form)>>, String)> = None;
+    // (placed, objective value, placement, per-host usage, strategy) of the best run so far
+    let mut best: Option<(usize, f64, Vec<Option<(u32, Form)>>, Vec<u64>, String)> = None;
+    let stop = || options.cancelled();
     for (method, key) in runs {
-        let (fleet, placement) = heuristics::run(problem, method, key, options.objective);
+        let (fleet, placement) = heuristics::run(problem, method, key, options.objective, &stop);
+        if options.cancelled() {
+            return Err(Error::Interrupted);
+        }
         let placed = placement.iter().filter(|p| p.is_some()).count();
         let value = fleet.objective_value(options.objective);
         let better = match &best {
@@ -96,13 +112,15 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             Some((best_placed, best_value, ..)) => placed > *best_placed || (placed == *best_placed && value < *best_value),
         };
         if better {
-            best = Some((placed, value, placement, strategy_name(method, key)));
+            let used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
+            best = Some((placed, value, placement, used, strategy_name(method, key)));
         }
         if options.time_limit.is_some_and(|limit| start.elapsed() >= limit) {
             break;
         }
     }
-    let (placed, objective_value, placement, strategy) =
+    let (placed, objective_value, placement, used, strategy) =
         best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
-    Ok(Solution { placement, strategy, objective_value, lower_bound: lower_bound(problem, options.objective, placed) })
+    let lower_bound = lower_bound(problem, options.objective, placed);
+    Ok(Solution { placement, used, strategy, objective_value, lower_bound })
 }

@@ -67,11 +67,24 @@ fn indexed_heuristics_equal_the_plain_scan() {
         let p = fleet_problem(&mut rng);
         for objective in OBJECTIVES {
             for (method, key) in every_heuristic() {
-                let (_, indexed) = run(&p, method, key, objective);
+                let (_, indexed) = run(&p, method, key, objective, &|| false);
                 let (_, scanned) = run_reference(&p, method, key, objective);
                 assert_eq!(indexed, scanned, "case {case}: {method:?} {key:?} {objective:?}");
                 check_placement(&p, &indexed);
             }
         }
     }
+}
+
+#[test]
+fn a_cancelled_solve_returns_interrupted() {
+    use fleetpack_core::{solve, Error, MethodChoice, Objective, Options};
+    use std::sync::{atomic::AtomicBool, Arc};
+    let mut rng = Rng::new(7);
+    let p = fleet_problem(&mut rng);
+    let mut options = Options::new(MethodChoice::Auto, Objective::Hosts);
+    options.cancel = Some(Arc::new(AtomicBool::new(true)));
+    assert_eq!(solve(&p, &options), Err(Error::Interrupted));
+    options.cancel = Some(Arc::new(AtomicBool::new(false)));
+    assert!(solve(&p, &options).is_ok());
 }

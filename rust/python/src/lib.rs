@@ -1,18 +1,23 @@
 //! `fleetpack._core`: the bindings of fleetpack-core. They convert Python inputs into owned Rust values, release
 //! the GIL while the core works, and map the core's errors to Python exceptions in one place.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use fleetpack_core::model::{Hosts, Hypervisor, Isolation, Overheads, Problem, Workloads};
-use fleetpack_core::{solve, Error, FormSet, MethodChoice, Objective, Options};
-use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
-use pyo3::exceptions::{PyKeyError, PyValueError};
+use fleetpack_core::{solve, Error, FormSet, MethodChoice, Objective, Options, Solution};
+use numpy::{Element, IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyKeyError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
 /// The one place where core errors become Python exceptions.
 fn to_py_err(error: Error) -> PyErr {
-    PyValueError::new_err(error.to_string())
+    match error {
+        Error::Interrupted => PyKeyboardInterrupt::new_err("fleetpack solve interrupted"),
+        other => PyValueError::new_err(other.to_string()),
+    }
 }
 
 fn field<'py>(arrays: &Bound<'py, PyDict>, name: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -23,7 +28,11 @@ fn column<T: Element + Copy>(arrays: &Bound<'_, PyDict>, name: &str) -> PyResult
     let array: PyReadonlyArray1<T> = field(arrays, name)?.extract().map_err(|e| {
         PyValueError::new_err(format!("problem array {name:?}: {e}"))
     })?;
-    Ok(array.as_array().iter().copied().collect())
+    // one copy into memory the core owns (a memcpy when the array is contiguous)
+    Ok(match array.as_slice() {
+        Ok(slice) => slice.to_vec(),
+        Err(_) => array.as_array().iter().copied().collect(),
+    })
 }
 
 /// A 2-D array as a row-major vector, with its number of columns.
@@ -31,8 +40,11 @@ fn matrix(arrays: &Bound<'_, PyDict>, name: &str) -> PyResult<(Vec<u64>, usize)>
     let array: PyReadonlyArray2<u64> = field(arrays, name)?.extract().map_err(|e| {
         PyValueError::new_err(format!("problem array {name:?}: {e}"))
     })?;
-    let view = array.as_array();
-    Ok((view.iter().copied().collect(), view.ncols()))
+    let columns = array.shape()[1];
+    Ok(match array.as_slice() {
+        Ok(slice) => (slice.to_vec(), columns),
+        Err(_) => (array.as_array().iter().copied().collect(), columns),
+    })
 }
 
 fn invalid(what: &str, index: usize, value: impl std::fmt::Display) -> PyErr {
@@ -104,34 +116,73 @@ fn problem_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Problem> {
     Problem::new(dims, workloads, hosts, overheads).map_err(to_py_err)
 }
 
-/// place(arrays, method, sort_key, objective, time_limit) -> (host_index, form_codes, strategy, lower_bound)
-///
-/// `host_index[i]` is the host of workload i (-1 when unplaced); `form_codes[i]` is 0 for a container, 1 for a VM.
-#[pyfunction]
-#[pyo3(signature = (arrays, method, sort_key, objective, time_limit=None))]
-fn place<'py>(
-    py: Python<'py>,
-    arrays: &Bound<'py, PyDict>,
-    method: &str,
-    sort_key: &str,
-    objective: &str,
-    time_limit: Option<f64>,
-) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<u8>>, String, f64)> {
-    let problem = problem_from_arrays(arrays)?;
+/// The one door through which the bindings run the core: without the GIL, on a worker thread, while this thread
+/// looks at Python's signals every 50 ms. Ctrl-C sets `cancel`, which the core notices within a few thousand
+/// placements, and comes back as KeyboardInterrupt; a panic in the core comes back as RuntimeError, never as an
+/// abort of the interpreter.
+fn run_detached<T: Send>(py: Python<'_>, cancel: &Arc<AtomicBool>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    // set (and notified) when the worker is done, even when it panics
+    let done = (Mutex::new(false), Condvar::new());
+    struct Signal<'a>(&'a (Mutex<bool>, Condvar));
+    impl Drop for Signal<'_> {
+        fn drop(&mut self) {
+            *self.0 .0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            self.0 .1.notify_all();
+        }
+    }
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let _signal = Signal(&done);
+            work()
+        });
+        loop {
+            let ended = py.detach(|| {
+                let (flag, condvar) = &done;
+                let guard = flag.lock().unwrap_or_else(|e| e.into_inner());
+                let (guard, _) = condvar
+                    .wait_timeout_while(guard, Duration::from_millis(50), |finished| !*finished)
+                    .unwrap_or_else(|e| e.into_inner());
+                *guard
+            });
+            if ended {
+                return worker.join().map_err(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    PyRuntimeError::new_err(format!("fleetpack internal error (please report it): {what}"))
+                });
+            }
+            if let Err(signal) = py.check_signals() {
+                cancel.store(true, Ordering::Relaxed);
+                let _ = worker.join();
+                return Err(signal);
+            }
+        }
+    })
+}
+
+/// Options for one solve, from Python's arguments.
+fn options(method: &str, sort_key: &str, objective: &str, time_limit: Option<f64>) -> PyResult<Options> {
     let mut options = Options::new(
         MethodChoice::parse(method, sort_key).map_err(to_py_err)?,
         objective.parse::<Objective>().map_err(to_py_err)?,
     );
-    options.time_limit = match time_limit {
-        Some(seconds) => Some(
+    if let Some(seconds) = time_limit {
+        options.time_limit = Some(
             Duration::try_from_secs_f64(seconds)
                 .map_err(|_| PyValueError::new_err(format!("time_limit: invalid duration {seconds}")))?,
-        ),
-        None => None,
-    };
-    let solution = py.detach(|| solve(&problem, &options)).map_err(to_py_err)?;
-    let mut hosts = Vec::with_capacity(solution.placement.len());
-    let mut forms = Vec::with_capacity(solution.placement.len());
+        );
+    }
+    Ok(options)
+}
+
+/// A solution as a dict of numpy arrays and numbers.
+fn solution_dict<'py>(py: Python<'py>, problem: &Problem, solution: Solution) -> PyResult<Bound<'py, PyDict>> {
+    let n = solution.placement.len();
+    let mut hosts = Vec::with_capacity(n);
+    let mut forms = Vec::with_capacity(n);
     for slot in &solution.placement {
         match slot {
             Some((j, form)) => {
@@ -144,12 +195,83 @@ fn place<'py>(
             }
         }
     }
-    Ok((hosts.into_pyarray(py), forms.into_pyarray(py), solution.strategy, solution.lower_bound))
+    let out = PyDict::new(py);
+    out.set_item("host_index", hosts.into_pyarray(py))?;
+    out.set_item("form_codes", forms.into_pyarray(py))?;
+    let used = solution.used.into_pyarray(py).reshape([problem.host_count(), problem.dims()])?;
+    out.set_item("used", used)?;
+    out.set_item("strategy", solution.strategy)?;
+    out.set_item("objective_value", solution.objective_value)?;
+    out.set_item("lower_bound", solution.lower_bound)?;
+    Ok(out)
+}
+
+/// place(arrays, method, sort_key, objective, time_limit=None) -> dict
+///
+/// `arrays` is `Problem.encode()`. The result holds `host_index` (int64, -1 when unplaced), `form_codes` (uint8:
+/// 0 container, 1 VM, 255 unplaced), `used` (uint64, hosts × dimensions, overheads included), `strategy`,
+/// `objective_value` and `lower_bound`.
+#[pyfunction]
+#[pyo3(signature = (arrays, method, sort_key, objective, time_limit=None))]
+fn place<'py>(
+    py: Python<'py>,
+    arrays: &Bound<'py, PyDict>,
+    method: &str,
+    sort_key: &str,
+    objective: &str,
+    time_limit: Option<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let problem = problem_from_arrays(arrays)?;
+    let mut options = options(method, sort_key, objective, time_limit)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    options.cancel = Some(cancel.clone());
+    let solution = run_detached(py, &cancel, || solve(&problem, &options))?.map_err(to_py_err)?;
+    solution_dict(py, &problem, solution)
+}
+
+/// place_many(jobs, workers) -> list of dicts
+///
+/// `jobs` is a list of `(arrays, method, sort_key, objective, time_limit)`; they are solved on `workers` threads
+/// (all converted first, then solved without the GIL) and returned in order, as `place` returns them.
+#[pyfunction]
+fn place_many<'py>(py: Python<'py>, jobs: Vec<Bound<'py, PyTuple>>, workers: usize) -> PyResult<Vec<Bound<'py, PyDict>>> {
+    let mut prepared = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        let (arrays, method, sort_key, objective, time_limit): (Bound<'py, PyDict>, String, String, String, Option<f64>) =
+            job.extract()?;
+        prepared.push((problem_from_arrays(&arrays)?, options(&method, &sort_key, &objective, time_limit)?));
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    for (_, options) in prepared.iter_mut() {
+        options.cancel = Some(cancel.clone());
+    }
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<fleetpack_core::error::Result<Solution>>>> =
+        (0..prepared.len()).map(|_| Mutex::new(None)).collect();
+    run_detached(py, &cancel, || {
+        std::thread::scope(|scope| {
+            for _ in 0..workers.clamp(1, prepared.len().max(1)) {
+                scope.spawn(|| loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((problem, options)) = prepared.get(k) else { break };
+                    let result = solve(problem, options);
+                    *results[k].lock().expect("no poisoned result") = Some(result);
+                });
+            }
+        })
+    })?;
+    let mut out = Vec::with_capacity(prepared.len());
+    for ((problem, _), slot) in prepared.iter().zip(results) {
+        let result = slot.into_inner().expect("no poisoned result").expect("every job ran");
+        out.push(solution_dict(py, problem, result.map_err(to_py_err)?)?);
+    }
+    Ok(out)
 }
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(place, m)?)?;
+    m.add_function(wrap_pyfunction!(place_many, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

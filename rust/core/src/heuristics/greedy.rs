@@ -10,8 +10,18 @@ use crate::model::{Form, Objective, Problem, SortKey};
 
 pub type Placement = Vec<Option<(u32, Form)>>;
 
+/// How many workloads a heuristic places between two looks at its `stop` callback.
+const STOP_EVERY: usize = 4096;
+
 /// Run `method` once; returns the fleet's final state and, per workload in input order, its host and form.
-pub fn run(problem: &Problem, method: Method, key: SortKey, objective: Objective) -> (Fleet<'_>, Placement) {
+/// `stop` is asked every few thousand workloads; when it says so, the run ends early with what it has placed.
+pub fn run<'p>(
+    problem: &'p Problem,
+    method: Method,
+    key: SortKey,
+    objective: Objective,
+    stop: &dyn Fn() -> bool,
+) -> (Fleet<'p>, Placement) {
     let mut fleet = Fleet::new(problem);
     let opening = opening_order(problem, objective);
     let mut position = vec![0u32; problem.host_count()];
@@ -19,7 +29,9 @@ pub fn run(problem: &Problem, method: Method, key: SortKey, objective: Objective
         position[j] = p as u32;
     }
     let mut placement = vec![None; problem.workload_count()];
-    let order = workload_order(problem, method, key);
+    let full_order = workload_order(problem, method, key);
+    let order = full_order.iter().copied().enumerate().take_while(|&(k, _)| k % STOP_EVERY != 0 || k == 0 || !stop());
+    let order = order.map(|(_, i)| i);
     match method {
         Method::FirstFit | Method::FirstFitDecreasing => {
             let mut tree = OpeningTree::new(&fleet, &opening, |_| true);
