@@ -88,3 +88,36 @@ fn a_cancelled_solve_returns_interrupted() {
     options.cancel = Some(Arc::new(AtomicBool::new(false)));
     assert!(solve(&p, &options).is_ok());
 }
+
+/// Enough hosts that the indexes' skylines overflow high in the trees (more than 16 points), with all rules.
+#[test]
+fn indexed_heuristics_equal_the_plain_scan_on_a_larger_fleet() {
+    let mut rng = Rng::new(0xB16);
+    let hosts: Vec<HostSpec> = (0..240)
+        .map(|j| {
+            let mut h = HostSpec::new(vec![[32_000, 64_000][j % 2], [128u64 << 30, 256 << 30][j % 2]]);
+            if j % 7 == 0 {
+                h = h.hypervisor(None);
+            }
+            h
+        })
+        .collect();
+    let workloads: Vec<WorkloadSpec> = (0..1800)
+        .map(|_| {
+            let mut w = WorkloadSpec::new(vec![rng.range(1, 40) * 250, rng.range(1, 96) << 28])
+                .forms(rng.pick(&[FormSet::ANY, FormSet::ANY, FormSet::VM, FormSet::CONTAINER]));
+            if rng.chance(1, 10) {
+                w = w.group(rng.range(0, 20) as u32);
+            }
+            w
+        })
+        .collect();
+    let p = Problem::from_rows(2, &workloads, &hosts, Overheads::defaults(2)).expect("valid");
+    for objective in OBJECTIVES {
+        for (method, key) in every_heuristic().into_iter().filter(|(_, k)| *k == fleetpack_core::SortKey::Sum) {
+            let (_, indexed) = run(&p, method, key, objective, &|| false);
+            let (_, scanned) = run_reference(&p, method, key, objective);
+            assert_eq!(indexed, scanned, "{method:?} {objective:?}");
+        }
+    }
+}

@@ -62,6 +62,53 @@ const SKYLINE: usize = 16;
 /// A node's skyline length when it had more points than [`SKYLINE`]: unknown, not used for pruning.
 const OVERFLOW: u8 = u8::MAX;
 
+/// The skyline of the points of two skylines and maybe one more point (each skyline by decreasing CPU, then
+/// memory): the points no other point beats in both CPU and memory, by decreasing CPU. None when it has more than
+/// [`SKYLINE`] points.
+fn merge_skyline(a: &[(u64, u64)], b: &[(u64, u64)], one: Option<(u64, u64)>, out: &mut [(u64, u64); SKYLINE]) -> Option<usize> {
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut one = one;
+    let mut len = 0usize;
+    let mut best_memory = 0u64;
+    loop {
+        // the largest of the three heads
+        let mut next = match (a.get(i), b.get(j)) {
+            (Some(&p), Some(&q)) => if p >= q { (p, 0u8) } else { (q, 1) },
+            (Some(&p), None) => (p, 0),
+            (None, Some(&q)) => (q, 1),
+            (None, None) => match one {
+                Some(p) => (p, 2),
+                None => return Some(len),
+            },
+        };
+        if let Some(p) = one {
+            if p > next.0 {
+                next = (p, 2);
+            }
+        }
+        match next.1 {
+            0 => i += 1,
+            1 => j += 1,
+            _ => one = None,
+        }
+        let (cpu, memory) = next.0;
+        if len > 0 && memory <= best_memory {
+            continue;
+        }
+        if len == SKYLINE {
+            return None;
+        }
+        out[len] = (cpu, memory);
+        len += 1;
+        best_memory = memory;
+    }
+}
+
+/// Whether some point of a skyline covers `need` in CPU and memory.
+fn skyline_covers(points: &[(u64, u64)], need: &[u64]) -> bool {
+    points.iter().any(|&(cpu, memory)| cpu >= need[0] && memory >= need[1])
+}
+
 /// A segment tree over hosts in opening order: finds the first host in that order that takes a workload.
 ///
 /// Pruning on the most free capacity per dimension alone is weak: one host with free CPU and another with free
@@ -156,42 +203,19 @@ impl OpeningTree {
     /// Merge the children's skylines into the node's; returns whether it changed.
     fn merge_skylines(&mut self, node: usize, l: usize, r: usize) -> bool {
         let (ll, rl) = (self.skyline_len[l], self.skyline_len[r]);
-        if ll == OVERFLOW || rl == OVERFLOW {
+        let mut kept = [(0u64, 0u64); SKYLINE];
+        let len = if ll == OVERFLOW || rl == OVERFLOW {
+            None
+        } else {
+            let left = &self.skyline[l * SKYLINE..l * SKYLINE + ll as usize];
+            let right = &self.skyline[r * SKYLINE..r * SKYLINE + rl as usize];
+            merge_skyline(left, right, None, &mut kept)
+        };
+        let Some(len) = len else {
             let changed = self.skyline_len[node] != OVERFLOW;
             self.skyline_len[node] = OVERFLOW;
             return changed;
-        }
-        // both children's points, by decreasing CPU; keep those with more memory than every point before
-        let mut points = [(0u64, 0u64); 2 * SKYLINE];
-        let (mut a, mut b, mut n) = (0usize, 0usize, 0usize);
-        let left = &self.skyline[l * SKYLINE..l * SKYLINE + ll as usize];
-        let right = &self.skyline[r * SKYLINE..r * SKYLINE + rl as usize];
-        while a < left.len() || b < right.len() {
-            let take_left = b == right.len() || (a < left.len() && left[a] >= right[b]);
-            points[n] = if take_left { left[a] } else { right[b] };
-            if take_left {
-                a += 1;
-            } else {
-                b += 1;
-            }
-            n += 1;
-        }
-        let mut kept = [(0u64, 0u64); SKYLINE];
-        let mut len = 0usize;
-        let mut best_memory: Option<u64> = None;
-        for &(cpu, memory) in &points[..n] {
-            if best_memory.is_some_and(|m| memory <= m) {
-                continue;
-            }
-            if len == SKYLINE {
-                let changed = self.skyline_len[node] != OVERFLOW;
-                self.skyline_len[node] = OVERFLOW;
-                return changed;
-            }
-            kept[len] = (cpu, memory);
-            len += 1;
-            best_memory = Some(memory);
-        }
+        };
         let old = &mut self.skyline[node * SKYLINE..node * SKYLINE + len];
         let changed = self.skyline_len[node] as usize != len || old != &kept[..len];
         old.copy_from_slice(&kept[..len]);
@@ -220,9 +244,7 @@ impl OpeningTree {
             && self.free[node * self.dims..(node + 1) * self.dims].iter().zip(need.min).all(|(f, n)| f >= n)
             && match self.skyline_len[node] {
                 OVERFLOW => true,
-                len => self.skyline[node * SKYLINE..node * SKYLINE + len as usize]
-                    .iter()
-                    .any(|&(cpu, memory)| cpu >= need.min[0] && memory >= need.min[1]),
+                len => skyline_covers(&self.skyline[node * SKYLINE..node * SKYLINE + len as usize], need.min),
             }
     }
 
@@ -281,6 +303,9 @@ pub struct ScoreIndex {
     priority: Vec<u64>,
     own_free: Vec<u64>,
     free: Vec<u64>,
+    /// per subtree, the skyline of free (cpu, memory), as in [`OpeningTree`]
+    skyline: Vec<(u64, u64)>,
+    skyline_len: Vec<u8>,
     own_empty: Vec<bool>,
     empty: Vec<bool>,
 }
@@ -320,6 +345,8 @@ impl ScoreIndex {
             priority: (0..m as u64).map(splitmix).collect(),
             own_free: vec![0; m * dims],
             free: vec![0; m * dims],
+            skyline: vec![(0, 0); m * SKYLINE],
+            skyline_len: vec![0; m],
             own_empty: vec![false; m],
             empty: vec![false; m],
         };
@@ -357,6 +384,29 @@ impl ScoreIndex {
         self.empty[t] = self.own_empty[t]
             || (l != NIL && self.empty[l as usize])
             || (r != NIL && self.empty[r as usize]);
+        let own = (self.own_free[t * d], self.own_free[t * d + 1]);
+        let part = |c: u32| -> Option<&[(u64, u64)]> {
+            if c == NIL {
+                return Some(&[]);
+            }
+            let c = c as usize;
+            match self.skyline_len[c] {
+                OVERFLOW => None,
+                len => Some(&self.skyline[c * SKYLINE..c * SKYLINE + len as usize]),
+            }
+        };
+        let mut kept = [(0u64, 0u64); SKYLINE];
+        let len = match (part(l), part(r)) {
+            (Some(left), Some(right)) => merge_skyline(left, right, Some(own), &mut kept),
+            _ => None,
+        };
+        match len {
+            Some(len) => {
+                self.skyline[t * SKYLINE..t * SKYLINE + len].copy_from_slice(&kept[..len]);
+                self.skyline_len[t] = len as u8;
+            }
+            None => self.skyline_len[t] = OVERFLOW,
+        }
     }
 
     fn key_of(&self, j: usize) -> &[u64] {
@@ -461,6 +511,10 @@ impl ScoreIndex {
         let tu = t as usize;
         let d = self.dims;
         if (dedicated && !self.empty[tu]) || (0..d).any(|k| self.free[tu * d + k] < need[k]) {
+            return None;
+        }
+        let len = self.skyline_len[tu];
+        if len != OVERFLOW && !skyline_covers(&self.skyline[tu * SKYLINE..tu * SKYLINE + len as usize], need) {
             return None;
         }
         let key = self.key_of(tu);
