@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 
 import fleetpack as fp
 from fleetpack.cli import main, summary
 from fleetpack.fleetfile import Fleet, load_fleet
+from fleetpack.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "consolidation.json"
@@ -292,3 +296,200 @@ def test_python_dash_m_runs_the_command():
     result = subprocess.run([sys.executable, "-m", "fleetpack", "--version"], capture_output=True, text=True,
                             env=env, check=False)
     assert (result.returncode, result.stdout) == (0, f"fleetpack {fp.__version__}\n")
+
+
+# --- other fleet sources: CSV and Kubernetes ------------------------------------------------------------------------
+
+KUBE = ["--kube-pods", ROOT / "examples" / "kube-pods.json", "--kube-nodes", ROOT / "examples" / "kube-nodes.json"]
+
+
+def write_csv_fleet(tmp_path: Path) -> tuple[Path, Path]:
+    workloads = tmp_path / "workloads.csv"
+    workloads.write_text("id,cpu,memory,form,anti_affinity,extra.gpu\n"
+                         "db-1,4,8Gi,,db,\n"
+                         "db-2,4,8Gi,,db,\n"
+                         "web,500m,1Gi,container,,\n"
+                         "ocr,1,2Gi,,,1\n", encoding="utf-8")
+    hosts = tmp_path / "hosts.csv"
+    hosts.write_text("id,cpu,memory,hypervisor,extra.gpu\n"
+                     "h1,8,32Gi,,\n"
+                     "h2,8,32Gi,none,2\n", encoding="utf-8")
+    return workloads, hosts
+
+
+def test_place_a_csv_fleet_and_write_and_verify_a_csv_plan(tmp_path, capsys):
+    workloads, hosts = write_csv_fleet(tmp_path)
+    overheads = write_json(tmp_path / "overheads.json", {"container": {"memory": "32Mi"}})
+    plan_csv = tmp_path / "plan.csv"
+    code, out, err = run(capsys, "place", "--workloads", workloads, "--hosts", hosts, "--overheads", overheads,
+                         "-o", plan_csv)
+    assert (code, err) == (0, "")
+    assert out.startswith("Placed 4 of 4 workloads on 2 hosts.")
+    rows = plan_csv.read_text().splitlines()
+    assert rows[0] == "workload,host,form,unplaced,reason" and len(rows) == 5
+    assert any(r.startswith("ocr,h2,container") for r in rows)  # the only gpu, and h2 runs no VMs
+    code, out, _ = run(capsys, "verify", "--workloads", workloads, "--hosts", hosts, "--overheads", overheads,
+                       plan_csv)
+    assert code == 0 and "plan is valid (4 workloads placed on 2 hosts)" in out
+
+
+def test_bad_csv_cells_name_the_file_line_entry_and_field(tmp_path, capsys):
+    workloads, hosts = write_csv_fleet(tmp_path)
+    hosts.write_text("id,cpu,memory,containers\nh1,8,32 gigs,maybe\n", encoding="utf-8")
+    code, out, err = run(capsys, "place", "--workloads", workloads, "--hosts", hosts)
+    assert (code, out) == (2, "")
+    assert f"{hosts}:2: host 'h1': memory: '32 gigs' is not a quantity" in err
+    assert f"{hosts}:2: host 'h1': containers: must be true or false, got 'maybe'" in err
+
+
+def test_place_from_kubernetes_shows_what_the_import_left_out(capsys):
+    code, out, err = run(capsys, "place", *KUBE, "--method", "bfd")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "Imported from Kubernetes: 23 pods as container workloads, 6 nodes as hosts."
+    assert "Pods left out: 2 finished (Succeeded or Failed)." in lines
+    assert "ip-10-0-2-200.ec2.internal (cordoned)" in out
+    placed = next(line for line in lines if line.startswith("Placed "))
+    assert placed.startswith("Placed 23 of 23 workloads on ") and placed.endswith("instead of the 8 it had.")
+    assert "nvidia.com/gpu" in next(line for line in lines if line.startswith("Host "))
+
+
+def test_explain_a_kubernetes_pod_by_namespace_and_name(capsys):
+    code, out, _ = run(capsys, "explain", *KUBE, "shop/storefront-canary-6b8f9c7d54-lq8rw", "--method", "bfd")
+    assert code == 0
+    assert out.startswith("Workload 'shop/storefront-canary-6b8f9c7d54-lq8rw' runs on host 'ip-10-0-")
+    assert "anti-affinity group 'shop/app=storefront' is there already" in out
+
+
+def test_fleet_sources_are_checked(tmp_path, capsys):
+    fleet = write_json(tmp_path / "fleet.json", SMALL_FLEET)
+    workloads, hosts = write_csv_fleet(tmp_path)
+    for argv, message in (
+        (["place"], "give a fleet"),
+        (["place", fleet, "--workloads", workloads, "--hosts", hosts], "give one fleet source"),
+        (["place", "--workloads", workloads], "--workloads and --hosts go together"),
+        (["place", "--kube-pods", workloads], "--kube-pods and --kube-nodes go together"),
+        (["place", fleet, "--overheads", fleet], "--overheads is for a CSV fleet"),
+        (["verify", "--kube-include-tainted", fleet, fleet], "go with --kube-pods"),
+    ):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), argv
+        assert "usage: fleetpack" in err and message in err, argv
+    code, _, err = run(capsys, "place", workloads)
+    assert code == 2 and "a CSV fleet is two files" in err
+
+
+# --- plots ------------------------------------------------------------------------------------------------------------
+
+
+def test_place_draws_the_plan(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    image = tmp_path / "plan.png"
+    code, out, _ = run(capsys, "place", write_json(tmp_path / "f.json", SMALL_FLEET), "--plot", image)
+    assert code == 0 and f"Picture drawn to {image}." in out
+    assert image.read_bytes()[:4] == b"\x89PNG" and image.stat().st_size > 5_000
+
+
+def test_plot_without_matplotlib_fails_before_solving(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    code, out, err = run(capsys, "place", write_json(tmp_path / "f.json", SMALL_FLEET), "--plot", tmp_path / "x.png")
+    assert (code, out) == (2, "")
+    assert "needs matplotlib: pip install 'fleetpack[plot]'" in err
+
+
+# --- explain ----------------------------------------------------------------------------------------------------------
+
+
+def test_explain_a_placed_and_an_unplaced_workload(tmp_path, capsys):
+    doc = json.loads(json.dumps(SMALL_FLEET))
+    doc["workloads"].append({"id": "huge", "cpu": 2, "memory": "64Gi"})
+    fleet = write_json(tmp_path / "fleet.json", doc)
+    code, out, err = run(capsys, "explain", fleet, "db-2", "huge")
+    assert (code, err) == (0, "")
+    placed, unplaced = out.split("\n\n")
+    assert placed.startswith("Workload 'db-2' runs on host 'h")
+    assert "anti-affinity group 'db' is there already" in placed
+    assert unplaced.startswith("Workload 'huge' was not placed (too_large): ")
+    assert "0/2 hosts can take it now:" in unplaced
+    assert "Smallest change: a host with " in unplaced
+
+    code, out, _ = run(capsys, "explain", fleet)  # no id: every unplaced workload
+    assert code == 0 and out.startswith("Workload 'huge' was not placed") and "db-2" not in out
+
+    code, out, _ = run(capsys, "explain", fleet, "huge", "--json")
+    (data,) = json.loads(out)
+    assert (data["workload"], data["placed"], data["code"]) == ("huge", False, "too_large")
+    assert data["changes"][0]["kind"] == "larger_host"
+
+
+def test_explain_says_when_everything_is_placed_and_suggests_ids(tmp_path, capsys):
+    fleet = write_json(tmp_path / "fleet.json", SMALL_FLEET)
+    code, out, _ = run(capsys, "explain", fleet)
+    assert code == 0 and out.startswith("All 3 workloads are placed")
+    code, out, err = run(capsys, "explain", fleet, "db1")
+    assert (code, out) == (2, "")
+    assert "no workload 'db1' in the fleet (did you mean 'db-1'" in err
+
+
+def test_explain_a_plan_file_and_refuse_a_broken_one(tmp_path, capsys):
+    fleet = write_json(tmp_path / "fleet.json", SMALL_FLEET)
+    plan_path = tmp_path / "plan.json"
+    assert run(capsys, "place", fleet, "-o", plan_path, "-q")[0] == 0
+    host = json.loads(plan_path.read_text())
+    code, out, _ = run(capsys, "explain", fleet, "web", "--plan", plan_path)
+    expected = next(a["host"] for a in host["assignments"] if a["workload"] == "web")
+    assert code == 0 and out.startswith(f"Workload 'web' runs on host '{expected}' as a container.")
+    broken = write_json(tmp_path / "broken.json", {
+        "assignments": [{"workload": w, "host": "h1", "form": "container"} for w in ("db-1", "db-2", "web")],
+        "unplaced": {}})
+    code, out, err = run(capsys, "explain", fleet, "web", "--plan", broken)
+    assert (code, out) == (1, "") and "breaks 2 rules" in err and "fleetpack verify" in err
+
+
+# --- demo and progress ------------------------------------------------------------------------------------------------
+
+
+def test_demo_places_the_shipped_example_and_explains_a_workload(tmp_path, capsys):
+    plan_path = tmp_path / "plan.json"
+    code, out, err = run(capsys, "demo", "-o", plan_path)
+    assert (code, err) == (0, "")
+    assert out.startswith("Harbor & Finch Logistics")
+    assert "Placed 198 of 198 workloads on " in out and "instead of the 100 it had." in out
+    assert "$ fleetpack explain consolidation.json pg-main-2\nWorkload 'pg-main-2' runs on host " in out
+    fleet = load_fleet(EXAMPLE)
+    assert fp.verify(fleet.workloads, fleet.hosts, json.loads(plan_path.read_text()), fleet.overheads) == []
+
+
+def test_the_packaged_demo_fleet_is_the_example():
+    packaged = Path(fp.__file__).resolve().parent / "data" / "consolidation.json"
+    assert packaged.read_text() == EXAMPLE.read_text()
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_only_and_wipes_its_line():
+    terminal = FakeTerminal()
+    with Progress("Placing 10 workloads", time_limit=4, stream=terminal, delay=0, interval=0.01):
+        time.sleep(0.05)
+    shown = terminal.getvalue()
+    assert "Placing 10 workloads" in shown and "s of 4 s limit" in shown and "[" in shown
+    assert shown.endswith("\r")  # the line is wiped at the end
+    quiet = io.StringIO()  # not a terminal: a log file or a pipe
+    with Progress("Placing", stream=quiet, delay=0, interval=0.01):
+        time.sleep(0.03)
+    assert quiet.getvalue() == ""
+    counted = Progress("Placing", total=8, stream=FakeTerminal())
+    counted.update(2)
+    assert "[#####...............] 2/8" in counted.line(1.0)
+
+
+def test_help_explains_every_command(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and all(c in out for c in ("place", "verify", "explain", "demo", "--kube-pods"))
+    code, out, _ = run(capsys, "explain", "--help")
+    assert code == 0 and "--plan" in out and "0/9 nodes are available" in out and "--kube-nodes" in out
+    code, out, _ = run(capsys, "place", "--help")
+    assert code == 0 and "--plot" in out and "--workloads" in out and "extra.NAME" in out

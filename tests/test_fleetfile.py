@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import fleetpack as fp
-from fleetpack.fleetfile import Fleet, dump_fleet, dump_plan, load_fleet, load_plan, read_plan_dict
+from fleetpack.fleetfile import (Fleet, dump_fleet, dump_fleet_csv, dump_plan, fleet_schema, load_fleet,
+                                 load_fleet_csv, load_overheads, load_plan, read_plan_dict)
 from fleetpack.problem import build_problem
 from fleetpack.rules import HostState, static_forms
 
@@ -334,3 +336,115 @@ def test_every_example_workload_fits_some_empty_host():
         assert any(
             HostState(problem, h).blocker(w, form) is None for h in problem.hosts for form in static_forms(w, h)
         ), w.id
+
+
+# --- CSV fleets ------------------------------------------------------------------------------------------------------
+
+
+def test_csv_round_trip_gives_equal_workloads_and_hosts(tmp_path):
+    fleet = sample_fleet()
+    dump_fleet_csv(fleet, tmp_path / "w.csv", tmp_path / "h.csv")
+    loaded = load_fleet_csv(tmp_path / "w.csv", tmp_path / "h.csv", fleet.overheads)
+    assert [(w.id, w.cpu_millis, w.memory_bytes, w.extra_units, w.form, w.os, w.tenant, w.isolation,
+             w.anti_affinity) for w in loaded.workloads] == \
+        [(w.id, w.cpu_millis, w.memory_bytes, w.extra_units, w.form, w.os, w.tenant, w.isolation, w.anti_affinity)
+         for w in fleet.workloads]
+    assert [(h.id, h.cpu_millis, h.memory_bytes, h.extra_units, h.os, h.hypervisor, h.containers, h.cost,
+             h.max_workloads) for h in loaded.hosts] == \
+        [(h.id, h.cpu_millis, h.memory_bytes, h.extra_units, h.os, h.hypervisor, h.containers, h.cost,
+          h.max_workloads) for h in fleet.hosts]
+    header = (tmp_path / "h.csv").read_text().splitlines()[0].split(",")
+    assert header[0] == "id" and "extra.gpu" in header and "hypervisor" in header
+    assert "bare,16,64Gi,none" in (tmp_path / "h.csv").read_text()  # no hypervisor is written "none"
+
+
+def test_csv_cells_default_when_empty_and_spreadsheet_leftovers_are_ignored(tmp_path):
+    w = write(tmp_path, "w.csv", "\ufeffid,cpu,memory,form,anti_affinity\n a , 2 ,4Gi,,\nb,1,1Gi,vm,db\n,,,,\n")
+    h = write(tmp_path, "h.csv", "id,cpu,memory,containers,max_workloads,cost\nh1,8,32Gi,no,none,1.5\n")
+    fleet = load_fleet_csv(w, h)
+    assert fleet.workloads == (fp.Workload("a", cpu="2", memory="4Gi"),
+                               fp.Workload("b", cpu="1", memory="1Gi", form="vm", anti_affinity="db"))
+    assert fleet.hosts == (fp.Host("h1", cpu="8", memory="32Gi", containers=False, cost=1.5),)
+    assert fleet.overheads == fp.Overheads()
+
+
+def test_csv_errors_name_the_file_line_entry_and_field(tmp_path):
+    w = write(tmp_path, "w.csv", "id,cpu,colour\na,lots,red\nb,1,\nb,2,\n")
+    h = write(tmp_path, "h.csv", "name,cpu\nh1,8\n")
+    with pytest.raises(fp.ValidationError) as exc_info:
+        load_fleet_csv(w, h, {"vm": {"memory": "big"}})
+    assert details(exc_info) == [
+        (str(w), "(header)"), (f"{w}:2: workload 'a'", "cpu"), (f"{w}:4: workload 'b'", "id"),
+        (str(h), "(header)"), ("overheads", "vm.memory"),
+    ]
+    message = str(exc_info.value)
+    assert "unknown column 'colour'" in message and "duplicate id (also line 3)" in message
+    assert "needs an 'id' column" in message
+
+
+def test_a_csv_path_given_as_a_fleet_file_says_how_to_read_it(tmp_path):
+    with pytest.raises(fp.ValidationError, match="load_fleet_csv"):
+        load_fleet(write(tmp_path, "w.csv", "id\n"))
+
+
+def test_overheads_from_a_file_or_from_a_fleet_file(tmp_path):
+    assert load_overheads(write(tmp_path, "o.json", {"vm": {"memory": "1Gi"}})).vm.memory_bytes == 2**30
+    assert load_overheads(EXAMPLE) == load_fleet(EXAMPLE).overheads
+    with pytest.raises(fp.ValidationError) as exc_info:
+        load_overheads(write(tmp_path, "bad.json", {"vm": {"memory": "x"}}))
+    assert details(exc_info) == [(f"{tmp_path / 'bad.json'}: overheads", "vm.memory")]
+
+
+# --- plan files as CSV, and plans read back with their fleet ---------------------------------------------------------
+
+
+def test_csv_plans_are_read_with_their_fleet(tmp_path):
+    fleet = sample_fleet()
+    plan = fleet.place(method="ffd")
+    dump_plan(plan, tmp_path / "plan.csv")
+    data = read_plan_dict(tmp_path / "plan.csv")
+    assert data["assignments"] == plan.to_dict()["assignments"]
+    assert set(data["unplaced"]) == set(plan.unplaced)
+    assert fp.verify(fleet.workloads, fleet.hosts, data, fleet.overheads) == []
+    with pytest.raises(fp.ValidationError, match="fleet="):
+        load_plan(tmp_path / "plan.csv")
+    again = load_plan(tmp_path / "plan.csv", fleet=fleet)
+    assert again.assignments == plan.assignments and again.hosts_used == plan.hosts_used
+    assert dict(again.utilization) == dict(plan.utilization)
+    assert again.problem is not None and again.explain("db-2").host == plan.host_of("db-2")
+
+
+def test_a_plan_for_another_fleet_is_refused_naming_the_file(tmp_path):
+    path = write(tmp_path, "plan.json", {"assignments": [{"workload": "ghost", "host": "h1", "form": "vm"}]})
+    with pytest.raises(fp.ValidationError) as exc_info:
+        load_plan(path, fleet=sample_fleet())
+    assert details(exc_info) == [(str(path), "assignments[0]")]
+
+
+# --- the JSON Schema -------------------------------------------------------------------------------------------------
+
+
+def test_the_schema_knows_exactly_the_model_fields():
+    schema = fleet_schema()
+    defs = schema["$defs"]
+    assert set(defs["workload"]["properties"]) == {f.name for f in dataclasses.fields(fp.Workload)}
+    assert set(defs["host"]["properties"]) == {f.name for f in dataclasses.fields(fp.Host)}
+    assert set(defs["overheads"]["properties"]) == {f.name for f in dataclasses.fields(fp.Overheads)}
+    assert set(schema["properties"]) == {"description", "legacy_servers", "overheads", "workloads", "hosts"}
+    assert defs["workload"]["properties"]["form"]["enum"] == ["any", "vm", "container"]
+    assert defs["host"]["properties"]["hypervisor"]["enum"] == ["hardware", "paravirtual", "software", None]
+
+
+def test_the_schema_accepts_the_example_and_refuses_what_the_loader_refuses(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(fleet_schema())
+    jsonschema.Draft202012Validator.check_schema(fleet_schema())
+    assert list(validator.iter_errors(json.loads(EXAMPLE.read_text()))) == []
+    good = sample_fleet().to_dict()
+    assert list(validator.iter_errors(json.loads(json.dumps(good)))) == []
+    for workload in ({"id": "a", "cpu": "lots"}, {"id": "a", "form": "pod"}, {"id": "a", "colour": "red"},
+                     {"cpu": 1}, {"id": "a", "memory": "-1Gi"}, {"id": "a", "extra": {"cpu": 1}}):
+        doc = {"workloads": [workload], "hosts": []}
+        assert list(validator.iter_errors(doc)), workload
+        with pytest.raises(fp.ValidationError):
+            load_fleet(write(tmp_path, "f.json", doc))

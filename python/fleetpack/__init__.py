@@ -6,15 +6,21 @@
 ('h1', 'container')
 """
 
-from .api import place
+from .api import place, place_many
 from .errors import ErrorDetail, FleetpackError, InfeasibleError, ValidationError
+from .fleetfile import Fleet, load_fleet
+from .kube import from_kubernetes
 from .model import Host, Overheads, Resources, Workload
 from .plan import Assignment, Plan, Unplaced
 from .verify import Violation, verify
 
 __all__ = [
     "place",
+    "place_many",
     "verify",
+    "from_kubernetes",
+    "Fleet",
+    "load_fleet",
     "Workload",
     "Host",
     "Overheads",

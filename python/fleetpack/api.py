@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import time
+from collections.abc import Mapping
 from typing import Callable, Sequence
 
 from .errors import ErrorDetail, InfeasibleError, ValidationError
 from .plan import Plan, build_plan, make_plan
 from .problem import METHODS, OBJECTIVES, SORT_KEYS, Problem, build_problem, check_choice
 
-__all__ = ["place", "Engine", "run_engine"]
+__all__ = ["place", "place_many", "Engine", "run_engine"]
 
 # A solver: (problem, method, sort_key, objective, time_limit, seed) ->
 #     (host index or None per workload, form or None per workload, strategy name, lower bound)
 Engine = Callable[[Problem, str, str, str, "float | None", int], tuple[list, list, str, float]]
 
 
-def _check_parameters(objective, method, sort_key, time_limit, seed) -> list[ErrorDetail]:
+def _check_parameters(objective, method, sort_key, time_limit, seed, workers=None) -> list[ErrorDetail]:
     """The problems of the parameters, all of them (the caller reports them with those of the inputs)."""
     problems: list[ErrorDetail] = []
     for name, value, allowed in (("objective", objective, OBJECTIVES), ("method", method, METHODS),
@@ -35,13 +37,18 @@ def _check_parameters(objective, method, sort_key, time_limit, seed) -> list[Err
                                                                 f"got {time_limit!r}", time_limit))
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
         problems.append(ErrorDetail("place()", "seed", f"must be a non-negative integer, got {seed!r}", seed))
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, numbers.Integral)
+                                or not 1 <= workers <= 1024):
+        problems.append(ErrorDetail("place()", "workers", f"must be a positive integer or None (all cores), "
+                                                          f"got {workers!r}", workers))
     return problems
 
 
 def run_engine(engine: Engine, workloads, hosts, *, objective, method, sort_key, overheads, time_limit, seed,
-               strict) -> Plan:
-    """The shared front of every ``place``: checks, solving, the plan, and strict mode."""
-    problems = _check_parameters(objective, method, sort_key, time_limit, seed)
+               strict, workers=None) -> Plan:
+    """The shared front of every ``place``: checks, solving, the plan, and strict mode. ``workers`` is only
+    checked here: an engine that uses it gets it bound in (``functools.partial``)."""
+    problems = _check_parameters(objective, method, sort_key, time_limit, seed, workers)
     try:
         problem = build_problem(workloads, hosts, overheads)
     except ValidationError as exc:
@@ -50,19 +57,22 @@ def run_engine(engine: Engine, workloads, hosts, *, objective, method, sort_key,
         raise ValidationError(problems)
     start = time.perf_counter()
     answer = engine(problem, method, sort_key, objective, time_limit, int(seed))
-    elapsed = time.perf_counter() - start
-    if isinstance(answer, dict):  # the core's arrays
-        plan = build_plan(problem, answer["host_index"], answer["form_codes"], objective=objective,
-                          lower_bound=_bound(objective, answer["lower_bound"]), method=method,
-                          strategy=answer["strategy"], elapsed=elapsed, objective_value_=answer["objective_value"],
-                          used=answer["used"])
-    else:
-        host_index, forms, strategy, lower_bound = answer
-        plan = make_plan(problem, host_index, forms, objective=objective, lower_bound=lower_bound, method=method,
-                         strategy=strategy, elapsed=elapsed)
+    plan = _plan_of(problem, answer, objective, method, time.perf_counter() - start)
     if strict and plan.unplaced:
         raise InfeasibleError(plan)
     return plan
+
+
+def _plan_of(problem, answer, objective: str, method: str, elapsed: float) -> Plan:
+    """The plan of an engine's answer: the core's dict of arrays, or (hosts, forms, strategy, bound) lists."""
+    if isinstance(answer, dict):
+        return build_plan(problem, answer["host_index"], answer["form_codes"], objective=objective,
+                          lower_bound=_bound(objective, answer["lower_bound"]), method=method,
+                          strategy=answer["strategy"], elapsed=elapsed, objective_value_=answer["objective_value"],
+                          used=answer["used"])
+    host_index, forms, strategy, lower_bound = answer
+    return make_plan(problem, host_index, forms, objective=objective, lower_bound=lower_bound, method=method,
+                     strategy=strategy, elapsed=elapsed)
 
 
 def _bound(objective: str, value: float):
@@ -70,10 +80,22 @@ def _bound(objective: str, value: float):
     return int(value) if objective == "hosts" else value
 
 
-def _core_engine(problem: Problem, method, sort_key, objective, time_limit, seed) -> dict:
+def _core_engine(problem: Problem, method, sort_key, objective, time_limit, seed, workers=None):
     from . import _core
 
-    return _core.place(problem.encode(), method, sort_key, objective, time_limit)
+    if method == "exact":  # the portfolio's plan, then CP-SAT (fleetpack.exact; OR-Tools is imported there)
+        from . import exact
+
+        return exact.engine(problem, method, sort_key, objective, time_limit, seed, workers=workers,
+                            heuristic=lambda p, m, k, o, t, s: _core.place(p.encode(), m, k, o, t))
+    start = time.perf_counter()
+    answer = _core.place(problem.encode(), method, sort_key, objective, time_limit)
+    if method == "auto":  # on small instances the portfolio's plan is improved, or proven optimal, by CP-SAT
+        from . import exact
+
+        left = None if time_limit is None else time_limit - (time.perf_counter() - start)
+        return exact.auto_stage(problem, objective, answer, left, seed, workers)
+    return answer
 
 
 def place(
@@ -86,16 +108,101 @@ def place(
     time_limit: float | None = None,
     seed: int = 0,
     strict: bool = False,
+    workers: int | None = None,
 ) -> Plan:
     """Place each workload on a host, as a VM or a container, honouring every rule of the model.
 
     ``workloads`` and ``hosts`` are sequences of `Workload` / `Host` or of dicts with the same keys; ``overheads`` an
     `Overheads`, a dict, or None for the defaults. ``objective``: ``"hosts"`` (fewest hosts), ``"cost"`` (lowest total
     host cost) or ``"spread"`` (lowest largest utilisation); placing more workloads always comes first.
-    ``method``: ``"ff"``, ``"ffd"``, ``"bfd"``, ``"wfd"`` or ``"auto"`` (a portfolio of them, best plan kept);
-    ``sort_key`` (``"sum"``, ``"max"``, ``"l2"``, ``"prod"``) orders the decreasing methods. ``time_limit`` bounds
-    ``"auto"`` in seconds. Workloads that cannot be placed are reported in ``plan.unplaced``, with a reason; with
-    ``strict=True`` they raise `InfeasibleError` instead. Bad input raises `ValidationError`.
+    ``method``: ``"ff"``, ``"ffd"``, ``"bfd"``, ``"wfd"``, ``"auto"`` (a portfolio of them, best plan kept, then on
+    small instances improved or proven optimal by CP-SAT) or ``"exact"`` (the portfolio, then OR-Tools CP-SAT until
+    proven optimal or ``time_limit``; docs/exact.md); ``sort_key`` (``"sum"``, ``"max"``, ``"l2"``, ``"prod"``)
+    orders the decreasing methods. ``time_limit`` bounds ``"auto"`` and ``"exact"`` in seconds; ``seed`` seeds
+    CP-SAT, ``workers`` is its number of threads (None: all cores). Workloads that cannot be placed are reported in
+    ``plan.unplaced``, with a reason; with ``strict=True`` they raise `InfeasibleError` instead. Bad input raises
+    `ValidationError`.
     """
-    return run_engine(_core_engine, workloads, hosts, objective=objective, method=method, sort_key=sort_key,
-                      overheads=overheads, time_limit=time_limit, seed=seed, strict=strict)
+    return run_engine(functools.partial(_core_engine, workers=workers), workloads, hosts, objective=objective,
+                      method=method, sort_key=sort_key, overheads=overheads, time_limit=time_limit, seed=seed,
+                      strict=strict, workers=workers)
+
+
+_CORE_METHODS = ("ff", "ffd", "bfd", "wfd", "auto")
+
+
+def place_many(problems, *, objective: str = "hosts", method: str = "auto", sort_key: str = "sum", overheads=None,
+               time_limit: float | None = None, seed: int = 0, strict: bool = False,
+               workers: int | None = None) -> list[Plan]:
+    """Solve independent problems in parallel; returns their plans in order, each the plan `place` would return.
+
+    Each problem is a pair ``(workloads, hosts)`` or a dict with ``workloads`` and ``hosts`` and, optionally, its own
+    ``objective``, ``method``, ``sort_key``, ``overheads`` and ``time_limit`` (the keyword arguments are the
+    defaults). All problems are validated first (an error names ``problems[k]``); the core then solves them on
+    ``workers`` threads (None: all cores) without the GIL. A method the core does not run alone (``"exact"``) is
+    solved problem by problem.
+    """
+    import os
+
+    from . import _core
+
+    defaults = {"objective": objective, "method": method, "sort_key": sort_key, "overheads": overheads,
+                "time_limit": time_limit}
+    jobs, errors = [], []
+    for k, item in enumerate(problems):
+        if isinstance(item, Mapping):
+            unknown = set(item) - {"workloads", "hosts", *defaults}
+            if unknown or not {"workloads", "hosts"} <= set(item):
+                errors.append(ErrorDetail(f"problems[{k}]", "(keys)", "a problem is a dict with 'workloads' and "
+                                          f"'hosts' and optionally {', '.join(defaults)}; got {sorted(item)}"))
+                continue
+            options = {**defaults, **{key: item[key] for key in defaults if key in item}}
+            pair = (item["workloads"], item["hosts"])
+        else:
+            try:
+                pair = tuple(item)
+            except TypeError:
+                pair = ()
+            if len(pair) != 2:
+                errors.append(ErrorDetail(f"problems[{k}]", "(item)", "expected (workloads, hosts) or a dict"))
+                continue
+            options = dict(defaults)
+        problem_errors = _check_parameters(options["objective"], options["method"], options["sort_key"],
+                                           options["time_limit"], seed, workers)
+        try:
+            problem = build_problem(pair[0], pair[1], options["overheads"])
+        except ValidationError as exc:
+            problem_errors.extend(exc.errors)
+            problem = None
+        errors.extend(ErrorDetail(f"problems[{k}]: {e.where}", e.field, e.message, e.value) for e in problem_errors)
+        jobs.append((problem, options))
+    if errors:
+        raise ValidationError(errors)
+    threads = workers or os.cpu_count() or 1
+    batch = [k for k, (_, o) in enumerate(jobs) if o["method"] in _CORE_METHODS]
+    start = time.perf_counter()
+    answers = _core.place_many(
+        [(jobs[k][0].encode(), jobs[k][1]["method"], jobs[k][1]["sort_key"], jobs[k][1]["objective"],
+          jobs[k][1]["time_limit"]) for k in batch],
+        threads,
+    )
+    elapsed = (time.perf_counter() - start) / max(1, len(batch))
+    plans: list[Plan | None] = [None] * len(jobs)
+    for k, answer in zip(batch, answers):
+        problem, o = jobs[k]
+        if o["method"] == "auto":  # as `place` does: small instances go on to the exact stage
+            from . import exact
+
+            answer = exact.auto_stage(problem, o["objective"], answer, o["time_limit"], seed, workers)
+        plans[k] = _plan_of(problem, answer, o["objective"], o["method"], elapsed)
+    for k, (problem, o) in enumerate(jobs):
+        if plans[k] is None:  # methods the core does not run alone, one problem at a time
+            begin = time.perf_counter()
+            answer = _core_engine(problem, o["method"], o["sort_key"], o["objective"], o["time_limit"], seed,
+                                  workers=workers)
+            plans[k] = _plan_of(problem, answer, o["objective"], o["method"], time.perf_counter() - begin)
+    if strict:
+        for plan in plans:
+            if plan.unplaced:
+                raise InfeasibleError(plan)
+    return plans

@@ -80,18 +80,22 @@ def opening_order(problem: Problem, objective: str) -> list[int]:
     return sorted(range(m), key=lambda j: per_unit[j])
 
 
-def _first_fit(states: list[HostState], w: Workload, hosts: list[int]):
+def _first_fit(states: list[HostState], w: Workload, smallest: list[int], hosts: list[int]):
     for j in hosts:
+        if not states[j].has_room_for(smallest):
+            continue
         form = states[j].first_form(w)
         if form is not None:
             return j, form
     return None
 
 
-def _best_or_worst_fit(states: list[HostState], w: Workload, hosts: list[int], worst: bool):
+def _best_or_worst_fit(states: list[HostState], w: Workload, smallest: list[int], hosts: list[int], worst: bool):
     """Among ``hosts``, the one left with the least (or most) normalised free capacity; ties to the earliest."""
     chosen, chosen_free = None, 0.0
     for j in hosts:
+        if not states[j].has_room_for(smallest):
+            continue
         form = states[j].first_form(w)
         if form is None:
             continue
@@ -109,15 +113,16 @@ def heuristic(problem: Problem, method: str, sort_key: str, objective: str):
     forms: list = [None] * len(problem.workloads)
     for i in workload_order(problem, method, sort_key):
         w = problem.workloads[i]
+        smallest = smallest_demand(problem, w)  # a host without room for this cannot take it in any form
         if method in ("ff", "ffd"):
-            choice = _first_fit(states, w, opening)
+            choice = _first_fit(states, w, smallest, opening)
         elif method == "bfd":
             in_use = [j for j in opening if states[j].count > 0]
-            choice = _best_or_worst_fit(states, w, in_use, worst=False)
+            choice = _best_or_worst_fit(states, w, smallest, in_use, worst=False)
             if choice is None:
-                choice = _first_fit(states, w, [j for j in opening if states[j].count == 0])
+                choice = _first_fit(states, w, smallest, [j for j in opening if states[j].count == 0])
         else:  # wfd
-            choice = _best_or_worst_fit(states, w, opening, worst=True)
+            choice = _best_or_worst_fit(states, w, smallest, opening, worst=True)
         if choice is not None:
             j, form = choice
             states[j].add(w, form)
@@ -213,6 +218,10 @@ def lower_bound(problem: Problem, objective: str, placed: int) -> float:
 
 
 def _engine(problem: Problem, method: str, sort_key: str, objective: str, time_limit, seed: int):
+    if method == "exact":  # not a heuristic: CP-SAT (fleetpack.exact), from this portfolio's plan
+        from . import exact
+
+        return exact.engine(problem, method, sort_key, objective, time_limit, seed, heuristic=_engine)
     start = time.perf_counter()
     runs = portfolio(objective) if method == "auto" else [(method, sort_key)]
     best = None

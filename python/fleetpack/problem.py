@@ -17,7 +17,7 @@ from .model import HYPERVISORS, Host, Overheads, Workload, as_host, as_overheads
 __all__ = ["Problem", "build_problem", "OBJECTIVES", "METHODS", "SORT_KEYS"]
 
 OBJECTIVES = ("hosts", "cost", "spread")
-METHODS = ("auto", "ff", "ffd", "bfd", "wfd")
+METHODS = ("auto", "ff", "ffd", "bfd", "wfd", "exact")
 SORT_KEYS = ("sum", "max", "l2", "prod")
 
 
@@ -137,7 +137,12 @@ def _items(values, kind: str, convert) -> tuple[list, list[ErrorDetail]]:
 
 
 def build_problem(workloads: Sequence, hosts: Sequence, overheads=None) -> Problem:
-    """Validate and normalise the inputs of a call; raise one `ValidationError` listing every problem."""
+    """Validate and normalise the inputs of a call; raise one `ValidationError` listing every problem. Tables
+    (pandas DataFrames, dicts of arrays) take the columnar path (`fleetpack.columnar`)."""
+    from .columnar import build_columnar_problem, is_columnar
+
+    if is_columnar(workloads) or is_columnar(hosts):
+        return build_columnar_problem(workloads, hosts, overheads)
     w_items, problems = _items(workloads, "workload", as_workload)
     h_items, h_problems = _items(hosts, "host", as_host)
     problems.extend(h_problems)

@@ -77,6 +77,13 @@ class HostState:
         self.dedicated = False  # holds a dedicated workload
         self.groups: set[str] = set()  # anti-affinity groups present
 
+    def has_room_for(self, amounts: list[int]) -> bool:
+        """Whether the host has at least ``amounts`` free in every dimension (a quick test that rules hosts out)."""
+        for used, amount, capacity in zip(self.used, amounts, self.capacity):
+            if used + amount > capacity:
+                return False
+        return True
+
     def usage_after(self, w: Workload, form: str) -> list[int]:
         """The host's usage per dimension if ``w`` were added as ``form``, per-host overheads included."""
         after = [u + e for u, e in zip(self.used, effective_demand(self.problem, w, form, self.host))]

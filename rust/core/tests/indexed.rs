@@ -93,7 +93,7 @@ fn a_cancelled_solve_returns_interrupted() {
 #[test]
 fn indexed_heuristics_equal_the_plain_scan_on_a_larger_fleet() {
     let mut rng = Rng::new(0xB16);
-    let hosts: Vec<HostSpec> = (0..240)
+    let hosts: Vec<HostSpec> = (0..160)
         .map(|j| {
             let mut h = HostSpec::new(vec![[32_000, 64_000][j % 2], [128u64 << 30, 256 << 30][j % 2]]);
             if j % 7 == 0 {
@@ -102,7 +102,7 @@ fn indexed_heuristics_equal_the_plain_scan_on_a_larger_fleet() {
             h
         })
         .collect();
-    let workloads: Vec<WorkloadSpec> = (0..1800)
+    let workloads: Vec<WorkloadSpec> = (0..900)
         .map(|_| {
             let mut w = WorkloadSpec::new(vec![rng.range(1, 40) * 250, rng.range(1, 96) << 28])
                 .forms(rng.pick(&[FormSet::ANY, FormSet::ANY, FormSet::VM, FormSet::CONTAINER]));

@@ -1,0 +1,1503 @@
+"""Exact solving with OR-Tools: CP-SAT on an assignment model or on an arc-flow model, whichever suits the instance.
+
+``method="exact"`` (and the exact stage of ``method="auto"``) runs here. The whole model of docs/model.md is encoded:
+forms chosen per workload, effective demands (VM CPU factor, fixed per-VM and per-container overheads), the per-host
+``hypervisor`` and ``container_runtime`` overheads switched on by the first VM / container, OS / hypervisor /
+containers eligibility, tenant isolation, dedicated hosts, anti-affinity, ``max_workloads`` and extra dimensions.
+Placing as many workloads as possible ranks above the objective.
+
+Two formulations (docs/exact.md has the full statement and the measurements):
+
+- **assignment** (every objective): a Boolean per (workload, host, form) that the rules allow and that fits the
+  empty host; per-host Booleans for "used", "runs a VM", "runs a container", and the container tenants when tenant
+  isolation is in play. Identical hosts (same shape, cost and attributes) form classes whose members are used in
+  order, a workload may only go to the first k hosts of a class where k is its rank among the workloads eligible
+  there, and identical workloads take hosts in increasing order.
+- **arc-flow** (``"hosts"`` and ``"cost"``): workloads of the same shape are one item type; for each class of
+  identical hosts and each *variant* (VMs only, containers only, or both -- which fixes the per-host overheads -- and
+  which tenant's containers may be there) a compressed arc-flow graph whose paths are exactly the feasible host
+  contents (plus redundant ones); flow is integer and the number of paths out of a class is at most its size. The
+  graph is built by a memoised depth-first search over (free space, next item type) with the free space lifted to
+  the largest achievable values, and nodes merged by the largest load still to come (the "main compression" of
+  Brandão & Pedroso, 2016). Its LP relaxation (solved with GLOP) is the Gilmore-Gomory bound, which is usually tight;
+  a dive on that LP gives CP-SAT a near-optimal hint.
+
+Both models are integer-only: CPU in millicores, memory in bytes, extra dimensions in units, each dimension divided
+by the greatest common divisor of every demand and overhead in it (exact; capacities are then rounded down, which is
+exact as every load is a multiple of the divisor). Host costs are scaled to integers by the least common multiple of
+their decimal denominators.
+
+OR-Tools is imported only when a model is solved, so ``import fleetpack`` stays fast.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import warnings
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, Sequence
+
+from .problem import Problem
+from .rules import effective_demand, static_forms
+
+__all__ = [
+    "ExactResult",
+    "solve",
+    "engine",
+    "auto_stage",
+    "auto_eligible",
+    "AUTO_TIME_LIMIT",
+    "AUTO_MAX_CANDIDATES",
+    "AUTO_MAX_ARCS",
+    "AUTO_MAX_WORKLOADS",
+    "heuristics_only",
+    "as_start",
+]
+
+FORMS = ("container", "vm")
+
+# --- the exact stage of method="auto" (docs/exact.md, "Threshold", has the measurements behind these numbers) -------
+
+#: Seconds the exact stage of ``auto`` may take when ``place`` gets no ``time_limit``.
+AUTO_TIME_LIMIT = 2.0
+#: ``auto`` tries CP-SAT when the assignment model has at most this many (workload, host, form) candidates ...
+AUTO_MAX_CANDIDATES = 3000
+#: ... or when the arc-flow graphs have at most this many arcs in all (objectives "hosts" and "cost").
+AUTO_MAX_ARCS = 20000
+#: ``auto`` never looks at instances with more workloads than this (preparing the exact stage is not free).
+AUTO_MAX_WORKLOADS = 200_000
+
+# Limits of the arc-flow graph construction (states of the depth-first search; arcs kept).
+_GRAPH_STATE_BUDGET = 400_000
+_GRAPH_ARC_BUDGET = 60_000
+# per-dimension "achievable loads" bitsets are kept for capacities up to this many units
+_BITSET_MAX = 1 << 17
+# CP-SAT runs in rounds: the first this many seconds, each next one twice as long
+_FIRST_SLICE = 1.0
+# GLOP: without presolve, re-solves after the dive's changes start from the previous basis
+_GLOP_PARAMETERS = "use_preprocessing: false"
+# CP-SAT works with 64-bit integers: keep every linear expression well inside
+_INT_LIMIT = 1 << 60
+
+
+# --- the exact stage can be switched off, for code that wants the heuristic portfolio alone -------------------------
+
+import contextvars  # noqa: E402  (kept next to its only use)
+
+_AUTO_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("fleetpack_auto_exact", default=True)
+
+
+class heuristics_only:
+    """Context manager: inside it, ``method="auto"`` runs the heuristic portfolio alone, without the exact stage.
+
+    >>> with heuristics_only():
+    ...     pass  # fleetpack.place(...) here behaves as fleetpack.baseline.place for "auto"
+
+    Thread- and task-local (a `contextvars.ContextVar`).
+    """
+
+    def __enter__(self):
+        self._token = _AUTO_ENABLED.set(False)
+        return self
+
+    def __exit__(self, *exc):
+        _AUTO_ENABLED.reset(self._token)
+        return False
+
+
+# ====================================================================================================================
+# The instance: host classes, workload types, scaled integer demands
+# ====================================================================================================================
+
+
+@dataclass
+class _Class:
+    """Hosts identical in everything the rules and the objective read, in input order."""
+
+    hosts: list[int]
+    cap: tuple[int, ...]  # scaled capacity per dimension
+    raw_cap: tuple[int, ...]
+    cost: float
+    cost_int: int = 0
+    max_workloads: int | None = None
+
+
+@dataclass
+class _Type:
+    """Workloads identical in everything the rules read, in input order."""
+
+    members: list[int]
+    tenant: str
+    isolation: str
+    group: str | None
+    # class index -> {form: scaled effective demand}; only the (class, form) pairs the rules allow and that fit the
+    # empty host, per-host overhead included
+    options: dict[int, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    size: float = 0.0  # for the order: normalised size of the smallest demand
+
+    @property
+    def dedicated(self) -> bool:
+        return self.isolation == "dedicated"
+
+
+def _gcd_all(values) -> int:
+    g = 0
+    for v in values:
+        g = math.gcd(g, v)
+        if g == 1:
+            break
+    return g or 1
+
+
+def _cost_integers(costs: Sequence[float]) -> tuple[list[int], int, bool]:
+    """Host costs as integers ``round(cost * scale)``; exact when the decimal forms share a small denominator."""
+    fractions = [Fraction(repr(c)) for c in costs]
+    lcm = 1
+    for f in fractions:
+        lcm = lcm * f.denominator // math.gcd(lcm, f.denominator)
+    ints = [int(f * lcm) for f in fractions]
+    if lcm <= 10**9 and sum(ints) <= 1 << 40:
+        return ints, lcm, True
+    # inexact: scale so that the total is about 2**40 and round; the bounds account for the rounding (docs/exact.md)
+    total = sum(costs)
+    scale = (1 << 40) / total if total > 0 else 1.0
+    return [round(c * scale) for c in costs], scale, False
+
+
+class _Instance:
+    """The problem in solver form: classes of identical hosts, types of identical workloads, integer demands."""
+
+    def __init__(self, problem: Problem, objective: str):
+        self.problem = problem
+        self.objective = objective
+        self.D = len(problem.dimensions)
+        over = problem.overheads
+        hyp_raw = problem.fixed("hypervisor")
+        rt_raw = problem.fixed("container_runtime")
+
+        # host classes (hosts that can hold nothing are left out)
+        by_key: dict[tuple, _Class] = {}
+        self.class_of: list[int | None] = [None] * len(problem.hosts)
+        self.classes: list[_Class] = []
+        self.rep_host = []
+        for j, h in enumerate(problem.hosts):
+            cap = tuple(problem.capacity(h))
+            key = (cap, h.os, h.hypervisor, h.containers, h.cost, h.max_workloads)
+            c = by_key.get(key)
+            if c is None:
+                c = by_key[key] = _Class([], cap, cap, h.cost, 0, h.max_workloads)
+                self.classes.append(c)
+                self.rep_host.append(h)
+            c.hosts.append(j)
+        for k, c in enumerate(self.classes):
+            for j in c.hosts:
+                self.class_of[j] = k
+
+        # workload types and the raw effective demands of each (class, form) they may take
+        type_index: dict[tuple, int] = {}
+        self.types: list[_Type] = []
+        self.type_of: list[int] = [0] * len(problem.workloads)
+        raw_options: list[dict[int, dict[str, list[int]]]] = []
+        for i, w in enumerate(problem.workloads):
+            key = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity)
+            n = type_index.get(key)
+            if n is None:
+                n = type_index[key] = len(self.types)
+                self.types.append(_Type([], w.tenant, w.isolation, w.anti_affinity))
+                opts: dict[int, dict[str, list[int]]] = {}
+                for k, c in enumerate(self.classes):
+                    host = self.rep_host[k]
+                    if c.max_workloads == 0:
+                        continue
+                    for form in static_forms(w, host):
+                        eff = effective_demand(problem, w, form, host)
+                        fixed = hyp_raw if form == "vm" else rt_raw
+                        if all(e + f <= cap for e, f, cap in zip(eff, fixed, c.raw_cap)):
+                            opts.setdefault(k, {})[form] = eff
+                raw_options.append(opts)
+            self.types[n].members.append(i)
+            self.type_of[i] = n
+
+        # per-dimension divisor: every demand and overhead that can occur is a multiple of it
+        self.uses_vm = any("vm" in o for opts in raw_options for o in opts.values())
+        self.uses_ct = any("container" in o for opts in raw_options for o in opts.values())
+        scale = []
+        for d in range(self.D):
+            values = [e[d] for opts in raw_options for o in opts.values() for e in o.values()]
+            if self.uses_vm:
+                values.append(hyp_raw[d])
+            if self.uses_ct:
+                values.append(rt_raw[d])
+            if objective == "spread":  # utilisation is a ratio to the capacity: keep capacities exact too
+                values.extend(c.raw_cap[d] for c in self.classes)
+            scale.append(_gcd_all(values))
+        self.scale = scale
+        self.hyp = tuple(v // s for v, s in zip(hyp_raw, scale))
+        self.rt = tuple(v // s for v, s in zip(rt_raw, scale))
+        for c in self.classes:
+            c.cap = tuple(v // s for v, s in zip(c.raw_cap, scale))
+        for t, opts in zip(self.types, raw_options):
+            t.options = {k: {f: tuple(v // s for v, s in zip(e, scale)) for f, e in o.items()} for k, o in opts.items()}
+
+        # host costs as integers
+        ints, self.cost_scale, self.cost_exact = _cost_integers([c.cost for c in self.classes])
+        for c, v in zip(self.classes, ints):
+            c.cost_int = v
+
+        # the order of workloads: types by decreasing normalised size (ties: first member), members in input order
+        largest = [max((c.cap[d] for c in self.classes), default=0) for d in range(self.D)]
+        for t in self.types:
+            sizes = [e for o in t.options.values() for e in o.values()]
+            if sizes:
+                smallest = [min(e[d] for e in sizes) for d in range(self.D)]
+                t.size = sum(v / largest[d] for d, v in enumerate(smallest) if largest[d] > 0)
+        self.type_order = sorted(range(len(self.types)), key=lambda n: (-self.types[n].size, self.types[n].members[0]))
+        self.placeable_types = [n for n in self.type_order if self.types[n].options]
+        self.placeable = sum(len(self.types[n].members) for n in self.placeable_types)
+
+    # --- helpers on plans -------------------------------------------------------------------------------------------
+
+    def host_loads(self, hosts: list, forms: list) -> dict[int, list[int]]:
+        """Scaled load per used host (per-host overheads included)."""
+        loads: dict[int, list[int]] = {}
+        kinds: dict[int, set] = defaultdict(set)
+        for i, (j, f) in enumerate(zip(hosts, forms)):
+            if j is None:
+                continue
+            t = self.types[self.type_of[i]]
+            e = t.options[self.class_of[j]][f]
+            cur = loads.setdefault(j, [0] * self.D)
+            for d in range(self.D):
+                cur[d] += e[d]
+            kinds[j].add(f)
+        for j, ks in kinds.items():
+            for d in range(self.D):
+                loads[j][d] += (self.hyp[d] if "vm" in ks else 0) + (self.rt[d] if "container" in ks else 0)
+        return loads
+
+    def value_int(self, hosts: list, forms: list) -> int | Fraction:
+        """The objective in the solver's units: hosts used, scaled cost, or the exact largest utilisation."""
+        used = {j for j in hosts if j is not None}
+        if self.objective == "hosts":
+            return len(used)
+        if self.objective == "cost":
+            return sum(self.classes[self.class_of[j]].cost_int for j in used)
+        worst = Fraction(0)
+        for j, load in self.host_loads(hosts, forms).items():
+            cap = self.classes[self.class_of[j]].cap
+            for d in range(self.D):
+                if cap[d] > 0:
+                    worst = max(worst, Fraction(load[d], cap[d]))
+        return worst
+
+
+# ====================================================================================================================
+# Arc-flow graphs
+# ====================================================================================================================
+
+
+class _Graph:
+    """A compressed arc-flow graph for one bin shape: every path from ``source`` that stops at any node is a
+    multiset of items (one per item arc) whose total fits ``cap``; every such multiset with its items in
+    non-decreasing index order is a path."""
+
+    def __init__(self, weights: list[tuple[int, ...]], cap: tuple[int, ...], budget: list[int]):
+        self.weights = weights
+        self.cap = cap
+        self.ok = False
+        k, D = len(weights), len(cap)
+        self.k = k
+        # suffix[d][i]: bitset of the loads achievable in dimension d with items i.. (any number of copies)
+        self.suffix: list[list[int] | None] = []
+        for d in range(D):
+            if cap[d] > _BITSET_MAX or cap[d] * (k + 1) > (1 << 27):
+                self.suffix.append(None)
+                continue
+            mask = (1 << (cap[d] + 1)) - 1
+            bits = [0] * (k + 1)
+            b = 1
+            bits[k] = b
+            for i in range(k - 1, -1, -1):
+                w = weights[i][d]
+                if w > 0:
+                    step = w
+                    while step <= cap[d]:
+                        b = (b | (b << step)) & mask
+                        step <<= 1
+                bits[i] = b
+            self.suffix.append(bits)
+        self.memo: dict[tuple, int] = {}
+        self.labels: list[tuple[int, ...]] = []
+        label_id: dict[tuple[int, ...], int] = {}
+        arcs: dict[tuple[int, int, int], None] = {}
+        zero = (0,) * D
+
+        root = self.canon(cap, 0)
+        # iterative post-order depth-first search over states (free space, next item index)
+        stack = [root]
+        memo = self.memo
+        while stack:
+            state = stack[-1]
+            if state in memo:
+                stack.pop()
+                continue
+            s, i = state
+            children = []
+            if i + 1 < k:
+                children.append((self.canon(s, i + 1), -1))
+            w = weights[i]
+            if all(a <= b for a, b in zip(w, s)):
+                children.append((self.canon(tuple(b - a for a, b in zip(w, s)), i), i))
+            pending = [c for c, _ in children if c not in memo]
+            if pending:
+                if len(memo) + len(stack) > budget[0]:
+                    return
+                stack.extend(pending)
+                continue
+            stack.pop()
+            lam = zero
+            for c, item in children:
+                lv = self.labels[memo[c]]
+                if item < 0:
+                    lam = tuple(max(x, y) for x, y in zip(lam, lv))
+                else:
+                    lam = tuple(max(x, y + z) for x, y, z in zip(lam, lv, weights[item]))
+            node = label_id.get(lam)
+            if node is None:
+                node = label_id[lam] = len(self.labels)
+                self.labels.append(lam)
+            for c, item in children:
+                v = memo[c]
+                if v != node:
+                    arcs[(node, v, item)] = None
+            memo[state] = node
+            if len(arcs) > _GRAPH_ARC_BUDGET:
+                return
+        budget[0] -= len(memo)
+        self._compress(memo[root], list(arcs))
+        self.ok = True
+
+    def _compress(self, source: int, arcs: list[tuple[int, int, int]]) -> None:
+        """The final compression: relabel each node with the largest load of a path reaching it (componentwise)
+        and merge nodes with the same label. Paths stay valid (along an arc the label grows by at least the item's
+        weight, and no label exceeds the capacity) and none is lost."""
+        n = len(self.labels)
+        zero = (0,) * len(self.cap)
+        into: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        outdeg = [0] * n
+        for u, v, item in arcs:
+            into[v].append((u, item))
+            outdeg[u] += 1
+        # topological order: by decreasing backward label sum (arcs go to smaller labels), source first
+        order = sorted(range(n), key=lambda u: (u != source, -sum(self.labels[u])))
+        mu: list[tuple[int, ...] | None] = [None] * n
+        mu[source] = zero
+        for v in order:
+            if v == source:
+                continue
+            best = zero
+            for u, item in into[v]:
+                mu_u = mu[u]
+                if mu_u is None:  # not reached yet: fall back to no compression
+                    self._finish(source, arcs, list(range(n)))
+                    return
+                w = self.weights[item] if item >= 0 else zero
+                best = tuple(max(a, b + c) for a, b, c in zip(best, mu_u, w))
+            mu[v] = best
+        ids: dict[tuple[int, ...], int] = {}
+        relabel = [ids.setdefault(m, len(ids)) for m in mu]
+        self._finish(source, arcs, relabel)
+
+    def _finish(self, source: int, arcs, relabel: list[int]) -> None:
+        self.relabel = relabel
+        self.source = relabel[source]
+        self.arcs = list(dict.fromkeys((relabel[u], relabel[v], i) for u, v, i in arcs if relabel[u] != relabel[v]))
+        self.nodes = max(relabel) + 1 if relabel else 1
+
+    def canon(self, s: tuple[int, ...], i: int) -> tuple[tuple[int, ...], int]:
+        """The state (free space, next item): free space lowered to the largest loads the items from ``i`` on
+        can reach in each dimension (the same item sets fit)."""
+        out = []
+        for d, v in enumerate(s):
+            bits = self.suffix[d]
+            if bits is None:
+                out.append(v)
+            else:
+                out.append((bits[i] & ((2 << v) - 1)).bit_length() - 1)
+        return tuple(out), i
+
+    def path(self, items: list[int]) -> tuple[list[tuple[int, int, int]], int] | None:
+        """The arcs of the path that takes ``items`` (item indices, any order) and the node where it stops."""
+        items = sorted(items)
+        state = self.canon(self.cap, 0)
+        arcs = []
+        relabel = self.relabel
+        node = relabel[self.memo[state]]
+        for item in items:
+            while state[1] < item:
+                nxt = self.canon(state[0], state[1] + 1)
+                v = self.memo.get(nxt)
+                if v is None:
+                    return None
+                v = relabel[v]
+                if v != node:
+                    arcs.append((node, v, -1))
+                state, node = nxt, v
+            s = state[0]
+            w = self.weights[item]
+            if any(a > b for a, b in zip(w, s)):
+                return None
+            nxt = self.canon(tuple(b - a for a, b in zip(w, s)), item)
+            v = self.memo.get(nxt)
+            if v is None:
+                return None
+            v = relabel[v]
+            arcs.append((node, v, item))
+            state, node = nxt, v
+        return arcs, node
+
+
+@dataclass
+class _Variant:
+    """One way a host of a class can be filled: which forms (hence which per-host overheads) and which tenant's
+    containers. ``items`` are (type index, form) in the graph's item order."""
+
+    cls: int
+    kind: str  # "vm": VMs only; "ct": containers only; "mix": both
+    mode: str | None  # tenant whose containers only may be there (a tenant-isolated container is), or None
+    items: list[tuple[int, str]]
+    graph: _Graph | None = None
+
+
+def _variants(inst: _Instance, k: int) -> list[_Variant] | None:
+    """The variants of class ``k`` with their graphs; None if a graph cannot be built within the budget."""
+    c = inst.classes[k]
+    types = [n for n in inst.placeable_types if k in inst.types[n].options and not inst.types[n].dedicated]
+    vm_items = [(n, "vm") for n in types if "vm" in inst.types[n].options[k]]
+    ct_types = [n for n in types if "container" in inst.types[n].options[k]]
+    isolated = sorted({inst.types[n].tenant for n in ct_types if inst.types[n].isolation == "tenant"})
+    modes: list[tuple[str | None, list[tuple[int, str]]]] = [
+        (None, [(n, "container") for n in ct_types if inst.types[n].isolation != "tenant"])
+    ]
+    for tenant in isolated:
+        modes.append((tenant, [(n, "container") for n in ct_types if inst.types[n].tenant == tenant]))
+    hyp_zero = not any(inst.hyp)
+    rt_zero = not any(inst.rt)
+    out = []
+    if vm_items and not (rt_zero and any(items for _, items in modes)):
+        out.append(_Variant(k, "vm", None, list(vm_items)))
+    for mode, items in modes:
+        if not items:
+            continue
+        if not (hyp_zero and vm_items):
+            out.append(_Variant(k, "ct", mode, list(items)))
+        if vm_items:
+            out.append(_Variant(k, "mix", mode, list(items) + list(vm_items)))
+    return out
+
+
+def _variant_weights(inst: _Instance, v: _Variant):
+    """Capacity and item weights of a variant's graph: the dimensions, then a count (``max_workloads``), then one
+    dimension per anti-affinity group. Returns "no room" when the per-host overheads alone exceed the capacity,
+    "weightless" when an item weighs nothing (arc-flow cannot bound how many such items a path takes)."""
+    c = inst.classes[v.cls]
+    cap = list(c.cap)
+    for d in range(inst.D):
+        if v.kind in ("vm", "mix"):
+            cap[d] -= inst.hyp[d]
+        if v.kind in ("ct", "mix"):
+            cap[d] -= inst.rt[d]
+    if any(x < 0 for x in cap):
+        return "no room"
+    groups = sorted({inst.types[n].group for n, _ in v.items if inst.types[n].group is not None})
+    count = c.max_workloads is not None
+    weights = []
+    for n, f in v.items:
+        t = inst.types[n]
+        w = list(t.options[v.cls][f])
+        if count:
+            w.append(1)
+        w.extend(1 if t.group == g else 0 for g in groups)
+        weights.append(tuple(w))
+    if count:
+        cap.append(c.max_workloads)
+    cap.extend(1 for _ in groups)
+    if any(not any(w) for w in weights):
+        return "weightless"
+    return weights, tuple(cap)
+
+
+class _ArcFlow:
+    """The arc-flow formulation: graphs per (class, variant), dedicated workloads counted per (class, form)."""
+
+    def __init__(self, inst: _Instance):
+        self.inst = inst
+        self.ok = False
+        self.variants: list[_Variant] = []
+        budget = [_GRAPH_STATE_BUDGET]
+        for k in range(len(inst.classes)):
+            for v in _variants(inst, k):
+                spec = _variant_weights(inst, v)
+                if spec == "no room":
+                    continue
+                if spec == "weightless":
+                    return
+                weights, cap = spec
+                # the graph's item order: decreasing normalised size
+                order = sorted(range(len(weights)), key=lambda a: (
+                    -sum(x / c for x, c in zip(weights[a], cap) if c > 0), weights[a]))
+                v.items = [v.items[a] for a in order]
+                weights = [weights[a] for a in order]
+                g = _Graph(weights, cap, budget)
+                if not g.ok:
+                    return
+                v.graph = g
+                self.variants.append(v)
+        # dedicated workloads: one per host, counted per (type, class, form)
+        self.dedicated = [(n, k, f) for n in inst.placeable_types if inst.types[n].dedicated
+                          for k, o in inst.types[n].options.items() for f in o]
+        self.arcs = sum(len(v.graph.arcs) for v in self.variants)
+        self.ok = True
+
+    # --- solutions as host contents ---------------------------------------------------------------------------------
+
+    def contents_of(self, hosts: list, forms: list):
+        """A plan as (variant index, path arcs, end node) per used host plus dedicated (type, class, form) counts;
+        None if some host's content is not a path of any variant (cannot happen for a valid plan)."""
+        inst = self.inst
+        per_host: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for i, (j, f) in enumerate(zip(hosts, forms)):
+            if j is not None:
+                per_host[j].append((inst.type_of[i], f))
+        paths = []
+        dedicated = Counter()
+        for j, content in per_host.items():
+            k = inst.class_of[j]
+            if len(content) == 1 and inst.types[content[0][0]].dedicated:
+                dedicated[(content[0][0], k, content[0][1])] += 1
+                continue
+            found = None
+            for vi, v in enumerate(self.variants):
+                if v.cls != k:
+                    continue
+                index = {item: a for a, item in enumerate(v.items)}
+                if any(item not in index for item in content):
+                    continue
+                p = v.graph.path([index[item] for item in content])
+                if p is not None:
+                    found = (vi, p[0], p[1])
+                    break
+            if found is None:
+                return None
+            paths.append(found)
+        return paths, dedicated
+
+    def plan_of(self, paths, dedicated) -> tuple[list, list]:
+        """Hosts and forms from host contents: hosts of each class in input order, workloads of each type in input
+        order; an item with no workload left (the flow may cover a type more than needed) is dropped."""
+        inst = self.inst
+        n = len(inst.problem.workloads)
+        hosts: list = [None] * n
+        forms: list = [None] * n
+        left = {t: list(reversed(inst.types[t].members)) for t in inst.placeable_types}
+        free = {k: list(reversed(c.hosts)) for k, c in enumerate(inst.classes)}
+        contents = []
+        for (t, k, f), count in sorted(dedicated.items()):
+            contents.extend([(k, [(t, f)])] * count)
+        for vi, arcs, _end in paths:
+            v = self.variants[vi]
+            contents.append((v.cls, [v.items[a[2]] for a in arcs if a[2] >= 0]))
+        for k, items in contents:
+            taken = [(left[t].pop(), f) for t, f in items if left[t]]
+            if not taken:
+                continue
+            j = free[k].pop()
+            for i, f in taken:
+                hosts[i], forms[i] = j, f
+        return hosts, forms
+
+
+# ====================================================================================================================
+# The result
+# ====================================================================================================================
+
+
+@dataclass
+class ExactResult:
+    """What the exact solver did. ``hosts`` / ``forms`` per workload as the engines return them; ``lower_bound`` in
+    the objective's units (never below the foundation's bound); ``optimal``: the plan is proven to place as many
+    workloads as any plan can and, among those, to have the best objective."""
+
+    hosts: list
+    forms: list
+    strategy: str
+    lower_bound: float
+    optimal: bool
+    formulation: str
+    status: str
+    lp_bound: float | None = None
+    timings: dict = field(default_factory=dict)
+
+
+# ====================================================================================================================
+# CP-SAT models
+# ====================================================================================================================
+
+
+def _solver(time_limit: float | None, seed: int, workers: int | None, probing: bool = True):
+    from ortools.sat.python import cp_model
+
+    s = cp_model.CpSolver()
+    p = s.parameters
+    if time_limit is not None:
+        p.max_time_in_seconds = max(time_limit, 0.001)
+    p.random_seed = seed % (2**31 - 1)
+    p.num_workers = 0 if workers is None else int(workers)
+    if not probing:
+        p.cp_model_probing_level = 0
+    return s
+
+
+def _assignment_model(inst: _Instance, fixed: bool, start: tuple[list, list], lb: int, ub: int | None,
+                      spread_k: int):
+    """The CP-SAT assignment model; returns (model, decode, objective info)."""
+    from ortools.sat.python import cp_model
+
+    m = cp_model.CpModel()
+    problem = inst.problem
+    D = inst.D
+    LinearExpr = cp_model.LinearExpr
+
+    # the workload order and each workload's rank among those eligible for each class
+    order = [i for t in inst.placeable_types for i in inst.types[t].members]
+    rank: dict[tuple[int, int], int] = {}
+    seen = Counter()
+    for i in order:
+        for k in inst.types[inst.type_of[i]].options:
+            rank[(i, k)] = seen[k]
+            seen[k] += 1
+
+    x: dict[tuple[int, int, str], object] = {}
+    per_host: dict[int, list[tuple[int, str, object]]] = defaultdict(list)
+    per_work: dict[int, list] = defaultdict(list)
+    per_work_keys: dict[int, list] = defaultdict(list)
+    for i in order:
+        t = inst.types[inst.type_of[i]]
+        for k, opts in t.options.items():
+            for r, j in enumerate(inst.classes[k].hosts):
+                if r > rank[(i, k)]:
+                    break
+                for f in opts:
+                    v = m.new_bool_var(f"x{i}_{j}_{f[0]}")
+                    x[(i, j, f)] = v
+                    per_host[j].append((i, f, v))
+                    per_work[i].append(v)
+                    per_work_keys[i].append((j, f, v))
+
+    placed = {}
+    for i in order:
+        if fixed:
+            m.add_exactly_one(per_work[i])
+            placed[i] = 1
+        else:
+            p = m.new_bool_var(f"p{i}")
+            m.add(LinearExpr.sum(per_work[i]) == p)
+            placed[i] = p
+
+    used = {}
+    has_vm = {}
+    has_ct = {}
+    aux_tenant: list[tuple[object, int, str, str]] = []  # (var, host, kind, tenant) for hints
+    U = m.new_int_var(0, spread_k, "U") if inst.objective == "spread" else None
+    for j in sorted(per_host):
+        items = per_host[j]
+        k = inst.class_of[j]
+        c = inst.classes[k]
+        u = used[j] = m.new_bool_var(f"used{j}")
+        xs = [v for _, _, v in items]
+        for v in xs:
+            m.add_implication(v, u)
+        m.add(LinearExpr.sum(xs) >= u)
+        vms = [v for _, f, v in items if f == "vm"]
+        cts = [v for _, f, v in items if f == "container"]
+        hv = hc = None
+        if vms and any(inst.hyp):
+            hv = has_vm[j] = m.new_bool_var(f"hv{j}")
+            for v in vms:
+                m.add_implication(v, hv)
+        if cts and any(inst.rt):
+            hc = has_ct[j] = m.new_bool_var(f"hc{j}")
+            for v in cts:
+                m.add_implication(v, hc)
+        for d in range(D):
+            terms, coefs = [], []
+            for i, f, v in items:
+                e = inst.types[inst.type_of[i]].options[k][f][d]
+                if e:
+                    terms.append(v)
+                    coefs.append(e)
+            if hv is not None and inst.hyp[d]:
+                terms.append(hv)
+                coefs.append(inst.hyp[d])
+            if hc is not None and inst.rt[d]:
+                terms.append(hc)
+                coefs.append(inst.rt[d])
+            if not terms:
+                continue
+            load = LinearExpr.weighted_sum(terms, coefs)
+            if sum(coefs) > c.cap[d]:
+                if inst.objective == "spread":
+                    m.add(load <= c.cap[d])
+                else:
+                    m.add(load <= c.cap[d] * u)
+            if U is not None and c.cap[d] > 0:
+                m.add(LinearExpr.weighted_sum(terms, [spread_k * e for e in coefs]) <= c.cap[d] * U)
+        if c.max_workloads is not None and len({i for i, _, _ in items}) > c.max_workloads:
+            m.add(LinearExpr.sum(xs) <= c.max_workloads)
+        groups: dict[str, list] = defaultdict(list)
+        for i, f, v in items:
+            g = inst.types[inst.type_of[i]].group
+            if g is not None:
+                groups[g].append(v)
+        for g, vs in groups.items():
+            if len(vs) > 1:
+                m.add_at_most_one(vs)
+        # tenant isolation: a tenant-isolated container shares the host only with containers of its tenant
+        ct_by_tenant: dict[str, list] = defaultdict(list)
+        iso_by_tenant: dict[str, list] = defaultdict(list)
+        for i, f, v in items:
+            if f == "container":
+                t = inst.types[inst.type_of[i]]
+                ct_by_tenant[t.tenant].append(v)
+                if t.isolation == "tenant":
+                    iso_by_tenant[t.tenant].append(v)
+        if iso_by_tenant and len(ct_by_tenant) > 1:
+            flag = {}
+            for tenant, vs in ct_by_tenant.items():
+                b = flag[tenant] = m.new_bool_var(f"ct{j}_{tenant}")
+                aux_tenant.append((b, j, "ct", tenant))
+                for v in vs:
+                    m.add_implication(v, b)
+            for tenant, vs in iso_by_tenant.items():
+                iso = m.new_bool_var(f"iso{j}_{tenant}")
+                aux_tenant.append((iso, j, "iso", tenant))
+                for v in vs:
+                    m.add_implication(v, iso)
+                for other, b in flag.items():
+                    if other != tenant:
+                        m.add_bool_or([iso.Not(), b.Not()])
+        # dedicated: alone on the host
+        ded = [v for i, _, v in items if inst.types[inst.type_of[i]].dedicated]
+        distinct = len({i for i, _, _ in items})
+        if ded and distinct > 1:
+            m.add(LinearExpr.sum(xs) + (distinct - 1) * LinearExpr.sum(ded) <= distinct)
+
+    # symmetry: hosts of a class are used in order; identical workloads take hosts in increasing order
+    for c in inst.classes:
+        hs = [j for j in c.hosts if j in used]
+        for a, b in zip(hs, hs[1:]):
+            m.add_implication(used[b], used[a])
+    for t in inst.placeable_types:
+        members = inst.types[t].members
+        for a, b in zip(members, members[1:]):
+            key_a = [(v, 1 + 2 * j + FORMS.index(f)) for j, f, v in per_work_keys[a]]
+            key_b = [(v, 1 + 2 * j + FORMS.index(f)) for j, f, v in per_work_keys[b]]
+            expr_a = LinearExpr.weighted_sum([v for v, _ in key_a], [w for _, w in key_a])
+            expr_b = LinearExpr.weighted_sum([v for v, _ in key_b], [w for _, w in key_b])
+            if fixed:
+                m.add(expr_a <= expr_b)
+            else:
+                m.add(placed[a] >= placed[b])
+                m.add(expr_a <= expr_b).only_enforce_if(placed[b])
+
+    # objective
+    placed_sum = None if fixed else LinearExpr.sum([placed[i] for i in order])
+    if inst.objective == "hosts":
+        value = LinearExpr.sum(list(used.values()))
+        weight = len(used) + 1
+    elif inst.objective == "cost":
+        hs = list(used)
+        value = LinearExpr.weighted_sum([used[j] for j in hs], [inst.classes[inst.class_of[j]].cost_int for j in hs])
+        weight = sum(inst.classes[inst.class_of[j]].cost_int for j in hs) + 1
+    else:
+        value = U
+        weight = spread_k + 1
+    if fixed:
+        if lb:
+            m.add(value >= lb)
+        if ub is not None:
+            m.add(value <= ub)
+        m.minimize(value)
+    else:
+        m.add(placed_sum >= sum(j is not None for j in start[0]))
+        if lb:
+            m.add(value >= lb)
+        m.minimize(value - weight * placed_sum)
+
+    def hint(hosts: list, forms: list):
+        hosts, forms = _canonical(inst, hosts, forms)
+        chosen = {(i, j, f) for i, (j, f) in enumerate(zip(hosts, forms)) if j is not None}
+        for key, v in x.items():
+            m.add_hint(v, key in chosen)
+        if not fixed:
+            for i in order:
+                m.add_hint(placed[i], hosts[i] is not None)
+        kinds = defaultdict(set)
+        tenants = defaultdict(set)
+        for i, (j, f) in enumerate(zip(hosts, forms)):
+            if j is not None:
+                kinds[j].add(f)
+                if f == "container":
+                    t = inst.types[inst.type_of[i]]
+                    tenants[(j, "ct")].add(t.tenant)
+                    if t.isolation == "tenant":
+                        tenants[(j, "iso")].add(t.tenant)
+        for j, u in used.items():
+            m.add_hint(u, j in kinds)
+        for j, v in has_vm.items():
+            m.add_hint(v, "vm" in kinds[j])
+        for j, v in has_ct.items():
+            m.add_hint(v, "container" in kinds[j])
+        for v, j, kind, tenant in aux_tenant:
+            m.add_hint(v, tenant in tenants[(j, kind)])
+        if U is not None:
+            m.add_hint(U, _spread_units(inst.value_int(hosts, forms), spread_k))
+
+    def decode(solver) -> tuple[list, list]:
+        n = len(problem.workloads)
+        hosts: list = [None] * n
+        forms: list = [None] * n
+        for (i, j, f), v in x.items():
+            if solver.boolean_value(v):
+                hosts[i], forms[i] = j, f
+        return hosts, forms
+
+    return m, hint, decode, weight, value
+
+
+def _spread_units(ratio: Fraction, k: int) -> int:
+    """The smallest integer U with ratio <= U / k."""
+    return -(-ratio.numerator * k // ratio.denominator)
+
+
+def _canonical(inst: _Instance, hosts: list, forms: list) -> tuple[list, list]:
+    """A plan equivalent to the given one (identical hosts and identical workloads swapped) that meets the
+    assignment model's symmetry breaking: in each class, hosts ordered by the first workload type they hold; the
+    workloads of a type on hosts in increasing order of (host, form)."""
+    rank_of_type = {t: r for r, t in enumerate(inst.placeable_types)}
+    content: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for i, (j, f) in enumerate(zip(hosts, forms)):
+        if j is not None:
+            content[j].append((inst.type_of[i], f))
+    new_content: dict[int, list[tuple[int, str]]] = {}
+    for c in inst.classes:
+        used = [j for j in c.hosts if j in content]
+        used.sort(key=lambda j: (min(rank_of_type[t] for t, _ in content[j]), c.hosts.index(j)))
+        for target, j in zip(c.hosts, used):
+            new_content[target] = content[j]
+    slots: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for j, items in new_content.items():
+        for t, f in items:
+            slots[t].append((j, FORMS.index(f)))
+    n = len(hosts)
+    out_h: list = [None] * n
+    out_f: list = [None] * n
+    for t, ss in slots.items():
+        ss.sort()
+        for i, (j, fc) in zip(inst.types[t].members, ss):
+            out_h[i], out_f[i] = j, FORMS[fc]
+    return out_h, out_f
+
+
+def _arcflow_model(af: _ArcFlow, fixed: bool, placed0: int, lb: int, ub: int | None):
+    """The CP-SAT arc-flow model; returns (model, hint, decode, placement weight, objective expression)."""
+    from ortools.sat.python import cp_model
+
+    inst = af.inst
+    m = cp_model.CpModel()
+    LinearExpr = cp_model.LinearExpr
+    flows: list[dict] = []
+    losses: list[list] = []
+    zs = []
+    cover: dict[int, list] = defaultdict(list)
+    per_class: dict[int, list] = defaultdict(list)
+    for vi, v in enumerate(af.variants):
+        size = len(inst.classes[v.cls].hosts)
+        g = v.graph
+        f = {a: m.new_int_var(0, size, "") for a in g.arcs}
+        loss = [m.new_int_var(0, size, "") for _ in range(g.nodes)]
+        z = m.new_int_var(0, size, f"z{vi}")
+        inn: list[list] = [[] for _ in range(g.nodes)]
+        out: list[list] = [[] for _ in range(g.nodes)]
+        for a, var in f.items():
+            out[a[0]].append(var)
+            inn[a[1]].append(var)
+            if a[2] >= 0:
+                cover[v.items[a[2]][0]].append(var)
+        inn[g.source].append(z)
+        for node in range(g.nodes):
+            m.add(LinearExpr.sum(inn[node]) == LinearExpr.sum(out[node] + [loss[node]]))
+        flows.append(f)
+        losses.append(loss)
+        zs.append(z)
+        per_class[v.cls].append(z)
+    ys = {}
+    for t, k, f in af.dedicated:
+        size = min(len(inst.classes[k].hosts), len(inst.types[t].members))
+        y = ys[(t, k, f)] = m.new_int_var(0, size, "")
+        cover[t].append(y)
+        per_class[k].append(y)
+    for k, vs in per_class.items():
+        m.add(LinearExpr.sum(vs) <= len(inst.classes[k].hosts))
+    placed = {}
+    for t in inst.placeable_types:
+        count = len(inst.types[t].members)
+        if fixed:
+            m.add(LinearExpr.sum(cover[t]) >= count)
+        else:
+            p = placed[t] = m.new_int_var(0, count, f"p{t}")
+            m.add(LinearExpr.sum(cover[t]) >= p)
+    # the objective
+    hosts_of = [(z, af.variants[vi].cls) for vi, z in enumerate(zs)] + [(y, k) for (t, k, f), y in ys.items()]
+    if inst.objective == "hosts":
+        value = LinearExpr.sum([v for v, _ in hosts_of])
+        weight = sum(len(c.hosts) for c in inst.classes) + 1
+    else:
+        value = LinearExpr.weighted_sum([v for v, _ in hosts_of], [inst.classes[k].cost_int for _, k in hosts_of])
+        weight = sum(len(c.hosts) * c.cost_int for c in inst.classes) + 1
+    if fixed:
+        if lb:
+            m.add(value >= lb)
+        if ub is not None:
+            m.add(value <= ub)
+        m.minimize(value)
+    else:
+        placed_sum = LinearExpr.sum(list(placed.values()))
+        m.add(placed_sum >= placed0)
+        if lb:
+            m.add(value >= lb)
+        m.minimize(value - weight * placed_sum)
+
+    def hint(paths, dedicated):
+        arc_count: list[Counter] = [Counter() for _ in af.variants]
+        end_count: list[Counter] = [Counter() for _ in af.variants]
+        z_count = Counter()
+        covered = Counter()
+        for vi, arcs, end in paths:
+            z_count[vi] += 1
+            end_count[vi][end] += 1
+            for a in arcs:
+                arc_count[vi][a] += 1
+                if a[2] >= 0:
+                    covered[af.variants[vi].items[a[2]][0]] += 1
+        for vi, f in enumerate(flows):
+            for a, var in f.items():
+                m.add_hint(var, arc_count[vi][a])
+            for node, var in enumerate(losses[vi]):
+                m.add_hint(var, end_count[vi][node])
+            m.add_hint(zs[vi], z_count[vi])
+        for key, y in ys.items():
+            m.add_hint(y, dedicated.get(key, 0))
+            covered[key[0]] += dedicated.get(key, 0)
+        for t, p in placed.items():
+            m.add_hint(p, min(covered[t], len(inst.types[t].members)))
+
+    def decode(solver):
+        paths = []
+        for vi, v in enumerate(af.variants):
+            z = solver.value(zs[vi])
+            if not z:
+                continue
+            flow = {a: solver.value(var) for a, var in flows[vi].items()}
+            loss = [solver.value(var) for var in losses[vi]]
+            paths.extend((vi, arcs, end) for arcs, end, amount in _decompose(v.graph, flow, loss, z)
+                         for _ in range(amount))
+        dedicated = Counter({key: solver.value(y) for key, y in ys.items() if solver.value(y)})
+        return paths, dedicated
+
+    return m, hint, decode, weight, value
+
+
+def _decompose(g: _Graph, flow: dict, loss: list, total, eps: float = 0.0):
+    """Split an integer (or, with ``eps``, fractional) flow of ``total`` units out of the source into paths:
+    yields (arcs, end node, amount)."""
+    out: list[list] = [[] for _ in range(g.nodes)]
+    for a, x in flow.items():
+        if x > eps:
+            out[a[0]].append(a)
+    flow = dict(flow)
+    loss = list(loss)
+    left = total
+    while left > eps:
+        node = g.source
+        arcs = []
+        amount = left
+        while True:
+            while out[node] and flow[out[node][-1]] <= eps:
+                out[node].pop()
+            if out[node]:
+                a = out[node][-1]
+                arcs.append(a)
+                amount = min(amount, flow[a])
+                node = a[1]
+            elif loss[node] > eps:
+                amount = min(amount, loss[node])
+                break
+            else:  # numerical residue of a fractional flow
+                return
+        if amount <= eps:
+            return
+        for a in arcs:
+            flow[a] -= amount
+        loss[node] -= amount
+        left -= amount
+        yield arcs, node, amount
+
+
+# ====================================================================================================================
+# The arc-flow LP: the Gilmore-Gomory bound, and a dive for a near-optimal plan
+# ====================================================================================================================
+
+
+def _lp_and_dive(af: _ArcFlow, deadline: float | None):
+    """Solve the LP relaxation of the arc-flow model (every placeable workload placed) with GLOP, then dive: fix the
+    pattern with the largest LP value (all with a value of at least 1, rounded down), re-solve, until everything is
+    placed. Returns (LP value or None, dive solution (paths, dedicated) or None)."""
+    from ortools.linear_solver import pywraplp
+
+    inst = af.inst
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    if lp is None:
+        return None, None
+    lp.SetSolverSpecificParametersAsString(_GLOP_PARAMETERS)
+    inf = lp.infinity()
+    obj = lp.Objective()
+    demand = {}
+    for t in inst.placeable_types:
+        demand[t] = lp.Constraint(len(inst.types[t].members), inf)
+    classes = {k: lp.Constraint(0, len(c.hosts)) for k, c in enumerate(inst.classes)}
+    flow_vars: list[dict] = []
+    loss_vars: list[list] = []
+    z_vars = []
+    for v in af.variants:
+        g = v.graph
+        nodes = [lp.Constraint(0, 0) for _ in range(g.nodes)]
+        f = {}
+        for a in g.arcs:
+            var = lp.NumVar(0, inf, "")
+            f[a] = var
+            nodes[a[0]].SetCoefficient(var, -1)
+            nodes[a[1]].SetCoefficient(var, 1)
+            if a[2] >= 0:
+                demand[v.items[a[2]][0]].SetCoefficient(var, 1)
+        loss = []
+        for node in range(g.nodes):
+            var = lp.NumVar(0, inf, "")
+            nodes[node].SetCoefficient(var, -1)
+            loss.append(var)
+        z = lp.NumVar(0, inf, "")
+        nodes[g.source].SetCoefficient(z, 1)
+        classes[v.cls].SetCoefficient(z, 1)
+        obj.SetCoefficient(z, 1 if inst.objective == "hosts" else inst.classes[v.cls].cost_int)
+        flow_vars.append(f)
+        loss_vars.append(loss)
+        z_vars.append(z)
+    y_vars = {}
+    for t, k, f in af.dedicated:
+        var = y_vars[(t, k, f)] = lp.NumVar(0, inf, "")
+        demand[t].SetCoefficient(var, 1)
+        classes[k].SetCoefficient(var, 1)
+        obj.SetCoefficient(var, 1 if inst.objective == "hosts" else inst.classes[k].cost_int)
+    obj.SetMinimization()
+
+    def solve_lp() -> bool:
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return False
+            lp.SetTimeLimit(max(1, int(left * 1000)))
+        return lp.Solve() == pywraplp.Solver.OPTIMAL
+
+    if not solve_lp():
+        return None, None
+    lp_value = obj.Value()
+
+    need = {t: len(inst.types[t].members) for t in inst.placeable_types}
+    room = {k: len(c.hosts) for k, c in enumerate(inst.classes)}
+    paths: list = []
+    dedicated = Counter()
+    first = True
+    while any(need.values()):
+        if not first and not solve_lp():
+            return lp_value, None
+        first = False
+        candidates = []
+        for vi, v in enumerate(af.variants):
+            zv = z_vars[vi].solution_value()
+            if zv <= 1e-9:
+                continue
+            flow = {a: var.solution_value() for a, var in flow_vars[vi].items()}
+            loss = [var.solution_value() for var in loss_vars[vi]]
+            for arcs, end, amount in _decompose(v.graph, flow, loss, zv, eps=1e-9):
+                items = [v.items[a[2]][0] for a in arcs if a[2] >= 0]
+                candidates.append((amount, v.cls, items, "path", (vi, arcs, end)))
+        for key, var in y_vars.items():
+            if var.solution_value() > 1e-9:
+                candidates.append((var.solution_value(), key[1], [key[0]], "dedicated", key))
+        candidates.sort(key=lambda c: -c[0])
+        committed = 0
+        for amount, k, items, kind, what in candidates:
+            copies = math.floor(amount + 1e-9)
+            if committed == 0 and copies == 0:
+                copies = 1
+            if copies == 0:
+                break
+            for _ in range(copies):
+                if room[k] == 0 or not any(need[t] for t in items):
+                    break
+                room[k] -= 1
+                for t in items:
+                    if need[t]:
+                        need[t] -= 1
+                if kind == "path":
+                    paths.append(what)
+                else:
+                    dedicated[what] += 1
+                committed += 1
+        if not committed:
+            return lp_value, None
+        for t, c in demand.items():
+            c.SetLb(need[t])
+        for k, c in classes.items():
+            c.SetUb(room[k])
+    return lp_value, (paths, dedicated)
+
+
+# ====================================================================================================================
+# Solving
+# ====================================================================================================================
+
+
+def _float_value(problem: Problem, objective: str, hosts: list, forms: list) -> float:
+    from .plan import host_states, objective_value
+
+    return objective_value(problem, objective, host_states(problem, hosts, forms))
+
+
+def _foundation_bound(problem: Problem, objective: str, placed: int, known: tuple[int, float]) -> float:
+    if placed == known[0]:
+        return known[1]
+    from .baseline import lower_bound
+
+    return lower_bound(problem, objective, placed)
+
+
+def _spread_scale(inst: _Instance) -> tuple[int, bool]:
+    """The grid K of the spread objective (utilisation in units of 1/K) and whether it is exact: with K at least
+    the square of the largest capacity, two different utilisations never share a unit, so minimising
+    ceil(K * utilisation) minimises the utilisation."""
+    capmax = max((c.cap[d] for c in inst.classes for d in range(inst.D)), default=1) or 1
+    n = max(inst.placeable, 1)
+    room = _INT_LIMIT // (capmax * (n + 4))
+    k = capmax * capmax
+    if k <= room:
+        return max(k, 1), True
+    return max(min(room, 1 << 40), 1), False
+
+
+def assignment_size(inst: _Instance) -> int:
+    """Booleans (workload, host, form) of the assignment model, after symmetry breaking."""
+    total = 0
+    seen = Counter()
+    for t in inst.placeable_types:
+        for _ in inst.types[t].members:
+            for k, opts in inst.types[t].options.items():
+                total += min(seen[k] + 1, len(inst.classes[k].hosts)) * len(opts)
+                seen[k] += 1
+    return total
+
+
+def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float | None = None, seed: int = 0,
+          workers: int | None = None, formulation: str | None = None, _prepared=None) -> ExactResult:
+    """Solve ``problem`` exactly, starting from the plan ``start`` = (hosts, forms, strategy, lower bound) that a
+    heuristic found (it is the hint, and the answer if nothing better is found in time).
+
+    ``formulation``: ``"assignment"``, ``"arcflow"`` or None (chosen per instance: arc-flow when its graphs are
+    small enough and the objective is ``hosts`` or ``cost``). ``time_limit`` in seconds covers everything here;
+    None: until proven. ``workers``: CP-SAT threads (None: all cores).
+    """
+    t0 = time.perf_counter()
+    deadline = None if time_limit is None else t0 + time_limit
+    timings: dict[str, float] = {}
+    problem = problem.materialize()
+    hosts0, forms0, strategy0, bound0 = as_start(start)
+    placed0 = sum(j is not None for j in hosts0)
+    inst, af = _prepared if _prepared is not None else (_Instance(problem, objective), None)
+    fixed = placed0 == inst.placeable
+    value0 = _float_value(problem, objective, hosts0, forms0)
+
+    def result(hosts, forms, strategy, bound, optimal, form, status, lp=None):
+        timings["total"] = time.perf_counter() - t0
+        value = _float_value(problem, objective, hosts, forms)
+        if optimal:
+            bound = value
+        bound = min(bound, value) if bound > value else bound
+        if objective == "hosts":
+            bound = int(round(bound)) if optimal else int(math.ceil(bound - 1e-9))
+        return ExactResult(hosts, forms, strategy + (":optimal" if optimal and form not in ("bound", "none") else ""),
+                           bound, optimal, form, status, lp, timings)
+
+    from .plan import meets_bound
+
+    if inst.placeable == 0:
+        return result(hosts0, forms0, strategy0, bound0, True, "none", "nothing to place")
+    if fixed and meets_bound(objective, value0, bound0):
+        return result(hosts0, forms0, strategy0, bound0, True, "bound", "the heuristic meets the lower bound")
+
+    # which formulation
+    if formulation not in (None, "assignment", "arcflow"):
+        raise ValueError(f"unknown formulation {formulation!r}")
+    if objective == "spread" and formulation == "arcflow":
+        raise ValueError("the arc-flow formulation handles the 'hosts' and 'cost' objectives only")
+    if formulation != "assignment" and objective != "spread" and af is None:
+        af = _ArcFlow(inst)
+    timings["prepare"] = time.perf_counter() - t0
+    if formulation is None:
+        use_arcflow = af is not None and af.ok and _prefer_arcflow(inst, af)
+    else:
+        use_arcflow = formulation == "arcflow"
+        if use_arcflow and not (af is not None and af.ok):
+            raise ValueError("the arc-flow graphs of this instance exceed the size limits")
+    name = "arcflow" if use_arcflow else "assignment"
+
+    # bounds in the solver's units
+    spread_k, spread_exact = _spread_scale(inst) if objective == "spread" else (1, True)
+    if objective == "hosts":
+        lb_int = int(bound0) if fixed else 0
+        ub_int = int(inst.value_int(hosts0, forms0)) if fixed else None
+    elif objective == "cost":
+        lb_int = int(math.ceil(bound0 * inst.cost_scale * (1 - 1e-9) - 1e-6)) if fixed and inst.cost_exact else 0
+        ub_int = int(inst.value_int(hosts0, forms0)) if fixed else None
+    else:
+        lb_int = int(math.floor(bound0 * spread_k)) if fixed else 0
+        ub_int = _spread_units(inst.value_int(hosts0, forms0), spread_k) if fixed else None
+    lb_int = max(lb_int, 0)
+
+    best = (hosts0, forms0, strategy0)
+    lp_value = None
+    if use_arcflow and fixed:
+        t1 = time.perf_counter()
+        lp_deadline = None if deadline is None else t1 + 0.5 * (deadline - t1)
+        lp_value, dive = _lp_and_dive(af, lp_deadline)
+        timings["lp_and_dive"] = time.perf_counter() - t1
+        if lp_value is not None:
+            tol = 1e-7 * max(1.0, abs(lp_value))
+            lb_int = max(lb_int, int(math.ceil(lp_value - tol)))
+        if dive is not None:
+            h, f = af.plan_of(*dive)
+            if sum(j is not None for j in h) == inst.placeable and inst.value_int(h, f) < inst.value_int(*best[:2]):
+                best = (h, f, f"exact/{name}")
+                ub_int = int(inst.value_int(h, f))
+        if ub_int is not None and ub_int <= lb_int:
+            return result(best[0], best[1], best[2], bound0, True, name, "the LP bound is met", lp_value)
+
+    # CP-SAT
+    t1 = time.perf_counter()
+    if deadline is not None and deadline - t1 <= 0.01:
+        return _unproven(problem, objective, inst, best, bound0, placed0, lb_int, spread_k, result, name,
+                         "time limit reached before CP-SAT", lp_value)
+    if use_arcflow:
+        model, hint, decode, weight, value_expr = _arcflow_model(af, fixed, placed0, lb_int, ub_int)
+
+        def set_hint(h, f):
+            contents = af.contents_of(h, f)
+            if contents is not None:
+                hint(*contents)
+    else:
+        model, hint, decode, weight, value_expr = _assignment_model(inst, fixed, (hosts0, forms0), lb_int, ub_int,
+                                                                    spread_k)
+        set_hint = hint
+    timings["model"] = time.perf_counter() - t1
+    from ortools.sat.python import cp_model
+
+    def units(h, f) -> int:
+        """The solver's objective for a plan."""
+        v = inst.value_int(h, f)
+        v = _spread_units(v, spread_k) if objective == "spread" else int(v)
+        return v if fixed else v - weight * sum(j is not None for j in h)
+
+    # rounds of CP-SAT with growing time slices, each from the best plan so far with another seed: its run time on
+    # these models is heavy-tailed, and a restart from a better hint often finishes at once (docs/exact.md)
+    t2 = time.perf_counter()
+    proven = False
+    bound_units = -math.inf
+    status_name = "UNKNOWN"
+    rounds = 0
+    slice_ = _FIRST_SLICE
+    while True:
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0.005:
+            break
+        model.clear_hints()
+        set_hint(best[0], best[1])
+        solver = _solver(slice_ if left is None else min(slice_, left), seed + rounds, workers,
+                         probing=not use_arcflow)
+        status = solver.solve(model)
+        rounds += 1
+        status_name = solver.status_name(status)
+        if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+            warnings.warn(f"fleetpack.exact: CP-SAT reported {status_name} on a model that has a solution; "
+                          "keeping the best plan found", RuntimeWarning, stacklevel=2)
+            break
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            h, f = af.plan_of(*decode(solver)) if use_arcflow else decode(solver)
+            if units(h, f) < units(best[0], best[1]):
+                best = (h, f, f"exact/{name}")
+        if status == cp_model.OPTIMAL:
+            proven = True
+            break
+        bound_units = max(bound_units, solver.best_objective_bound)
+        if math.ceil(bound_units - 1e-9) >= units(best[0], best[1]):
+            proven = True
+            break
+        if fixed:  # later rounds look for better plans only
+            model.add(value_expr <= units(best[0], best[1]))
+        slice_ *= 2
+    timings["cp_sat"] = time.perf_counter() - t2
+    timings["cp_sat_rounds"] = rounds
+    placed = sum(j is not None for j in best[0])
+    optimal = proven and (objective != "spread" or spread_exact) and (objective != "cost" or inst.cost_exact)
+    if optimal:
+        return result(best[0], best[1], best[2], 0.0, True, name, status_name, lp_value)
+    # an honest bound: CP-SAT's, in the plan's units, never below the foundation's
+    bound = _foundation_bound(problem, objective, placed, (placed0, bound0))
+    if bound_units > -math.inf:
+        raw = bound_units if fixed else bound_units + weight * placed  # any plan placing as many has at least this
+        bound = max(bound, _from_units(inst, objective, raw, spread_k))
+    if fixed and lb_int:
+        bound = max(bound, _from_units(inst, objective, lb_int + (objective == "spread"), spread_k))
+    return result(best[0], best[1], best[2], bound, False, name, status_name, lp_value)
+
+
+def _from_units(inst: _Instance, objective: str, raw: float, spread_k: int) -> float:
+    """A lower bound in the solver's units (possibly fractional) as a lower bound in the plan's units."""
+    if objective == "hosts":
+        return math.ceil(raw - 1e-9)
+    if objective == "cost":
+        units = math.ceil(raw - 1e-9)
+        if not inst.cost_exact:  # each host's rounded cost is at most half a unit above its real cost
+            units -= 0.5 * sum(len(c.hosts) for c in inst.classes)
+        return max(units, 0) / inst.cost_scale
+    units = math.ceil(raw - 1e-9)  # U >= units, and U = ceil(K * utilisation)
+    return max(units - 1, 0) / spread_k
+
+
+def _unproven(problem, objective, inst, best, bound0, placed0, lb_int, spread_k, result, name, status, lp_value):
+    """No proof: the foundation's bound, raised by the LP bound when everything placeable is placed."""
+    placed = sum(j is not None for j in best[0])
+    bound = _foundation_bound(problem, objective, placed, (placed0, bound0))
+    if placed == inst.placeable and lb_int:
+        bound = max(bound, _from_units(inst, objective, lb_int + 1 if objective == "spread" else lb_int, spread_k))
+    return result(best[0], best[1], best[2], bound, False, name, status, lp_value)
+
+
+def _prefer_arcflow(inst: _Instance, af: _ArcFlow) -> bool:
+    """Arc-flow when its graphs are small against the assignment model (see docs/exact.md, "Formulations")."""
+    return af.arcs <= max(2 * assignment_size(inst), 2000)
+
+
+# ====================================================================================================================
+# Engines
+# ====================================================================================================================
+
+Heuristic = Callable[..., object]
+
+
+def as_start(answer) -> tuple[list, list, str, float]:
+    """An engine's answer -- the core's dict of arrays or a (hosts, forms, strategy, bound) tuple -- as lists."""
+    if isinstance(answer, dict):
+        hosts = [None if j < 0 else int(j) for j in answer["host_index"].tolist()]
+        forms = [None if j is None else FORMS[c] for j, c in zip(hosts, answer["form_codes"].tolist())]
+        bound = answer["lower_bound"]
+        return hosts, forms, answer["strategy"], bound
+    hosts, forms, strategy, bound = answer
+    return list(hosts), list(forms), strategy, bound
+
+
+def _proven_by_bound(objective: str, answer) -> bool:
+    """The heuristics' plan places everything and meets the foundation's bound (nothing left to prove)."""
+    from .plan import meets_bound
+
+    if isinstance(answer, dict):
+        if (answer["host_index"] < 0).any():
+            return False
+        value = answer.get("objective_value")
+        if value is None:
+            return False
+        return meets_bound(objective, value, answer["lower_bound"])
+    return False
+
+
+def engine(problem: Problem, method: str, sort_key: str, objective: str, time_limit, seed: int, *,
+           workers: int | None = None, heuristic: Heuristic):
+    """``method="exact"``: the heuristic portfolio (``heuristic``, an engine run with method ``"auto"``), then the
+    exact solver within what is left of ``time_limit``. Returns what an `Engine` returns."""
+    t0 = time.perf_counter()
+    problem = problem.materialize()
+    start = as_start(heuristic(problem, "auto", sort_key, objective, time_limit, seed))
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+    r = solve(problem, objective, start, time_limit=left, seed=seed, workers=workers)
+    return r.hosts, r.forms, r.strategy, _bound_type(objective, r.lower_bound)
+
+
+def _bound_type(objective: str, bound: float):
+    return int(bound) if objective == "hosts" else float(bound)
+
+
+def auto_eligible(problem: Problem, objective: str, start: tuple):
+    """Whether the exact stage of ``auto`` runs after the heuristics found ``start`` (lists, see `as_start`): it is
+    on (see `heuristics_only`), the plan is not already proven optimal by the bound, and the instance is small enough
+    (`AUTO_MAX_CANDIDATES`, `AUTO_MAX_ARCS`). Returns the prepared instance, or None."""
+    hosts, forms, _strategy, bound = start
+    if not problem.workloads or not problem.hosts:
+        return None
+    inst = _Instance(problem, objective)
+    if inst.placeable == 0:
+        return None
+    if sum(j is not None for j in hosts) == inst.placeable:
+        from .plan import meets_bound
+
+        if meets_bound(objective, _float_value(problem, objective, hosts, forms), bound):
+            return None
+    if assignment_size(inst) <= AUTO_MAX_CANDIDATES:
+        return inst, None
+    if objective != "spread":
+        af = _ArcFlow(inst)
+        if af.ok and af.arcs <= AUTO_MAX_ARCS:
+            return inst, af
+    return None
+
+
+def auto_stage(problem: Problem, objective: str, answer, time_limit: float | None, seed: int,
+               workers: int | None = None):
+    """The exact stage of ``method="auto"``, after the heuristics answered ``answer``: when `auto_eligible`,
+    CP-SAT within ``time_limit`` seconds (None: `AUTO_TIME_LIMIT`) from the heuristics' plan; otherwise ``answer``
+    unchanged."""
+    if not _AUTO_ENABLED.get() or _proven_by_bound(objective, answer):
+        return answer
+    if time_limit is not None and time_limit <= 0:
+        return answer
+    if len(problem.workload_ids) > AUTO_MAX_WORKLOADS:  # (no objects made for a columnar problem)
+        return answer
+    problem = problem.materialize()
+    start = as_start(answer)
+    prepared = auto_eligible(problem, objective, start)
+    if prepared is None:
+        return answer
+    limit = AUTO_TIME_LIMIT if time_limit is None else time_limit
+    r = solve(problem, objective, start, time_limit=limit, seed=seed, workers=workers, _prepared=prepared)
+    return r.hosts, r.forms, r.strategy, _bound_type(objective, r.lower_bound)

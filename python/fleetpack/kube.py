@@ -1,0 +1,485 @@
+"""Kubernetes import: the output of ``kubectl get pods -o json`` and ``kubectl get nodes -o json`` as a `Fleet`.
+
+Pods become container workloads and nodes hosts, so that fleetpack can answer "on how few nodes would these pods
+fit?". The choices, each the scheduler's own where the model can express it:
+
+- **A pod's request** per resource is what the scheduler reserves for it: the larger of the sum over its app
+  containers (plus its sidecars: init containers with ``restartPolicy: Always``, Kubernetes >= 1.29) and, for each
+  init container, its request plus the sidecars started before it; plus the pod overhead (``spec.overhead``, which
+  the RuntimeClass admission controller copies from ``overhead.podFixed``; for a pod without it, from the
+  ``runtime_classes`` given). A container with a limit and no request requests its limit, as the API server
+  defaults it. Pod-level ``spec.resources.requests`` (Kubernetes >= 1.32), when set, replace the containers' sum
+  for CPU and memory.
+- **Resources**: CPU and memory, and every other resource some pod requests (``nvidia.com/gpu``,
+  ``ephemeral-storage``, hugepages) as an extra dimension, as the scheduler's fit check does.
+- **Pods left out**: those in phase Succeeded or Failed (they hold nothing), mirror pods of static pods (pinned to
+  their node by the kubelet), and DaemonSet pods, which run on every node whatever the plan: each DaemonSet's
+  largest request counts as per-node overhead (``container_runtime``), and each takes one pod slot per node.
+- **Nodes** give ``status.allocatable`` as capacity (system and kube reservations already out) and ``pods`` as
+  ``max_workloads`` (less one per DaemonSet); ``os`` from the label ``kubernetes.io/os``; ``containers=True`` and
+  no hypervisor: Kubernetes runs pods as containers. Cordoned nodes (``spec.unschedulable``) and nodes with a
+  NoSchedule or NoExecute taint are left out unless ``include_tainted=True`` (the model has no tolerations, so a
+  pod could otherwise land on a control-plane or dedicated node).
+- **Anti-affinity**: a required pod anti-affinity term on ``kubernetes.io/hostname`` puts the pod and the pods its
+  selector matches (in its namespaces) in one anti-affinity group. For the usual "one replica per node" rule this
+  is exact. A workload has one group, so groups that share a pod are merged: stricter than Kubernetes (the plan
+  stays valid there), and reported. Other topology keys, preferred terms and pod affinity are not modelled.
+- A pod's ``os`` comes from its ``kubernetes.io/os`` node selector (default linux); other node selectors and node
+  affinity are not modelled, and are counted in the import notes. The namespace is the workload's tenant (with
+  isolation "none", it changes nothing). Overheads per container, VM and hypervisor are zero: pod overhead is
+  explicit in the pod.
+
+The notes on what was left out or simplified are the fleet's ``description``; ``legacy_servers`` counts the nodes
+that run imported pods today.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .errors import ErrorDetail, ValidationError
+from .fleetfile import Fleet, parse_document
+from .model import Host, Overheads, Resources, Workload
+from .units import QuantityError, format_amount, parse_quantity
+
+__all__ = ["from_kubernetes", "pod_requests"]
+
+HOSTNAME = "kubernetes.io/hostname"
+OS_LABEL = "kubernetes.io/os"
+_SKIPPED_PHASES = ("Succeeded", "Failed")
+_BLOCKING_EFFECTS = ("NoSchedule", "NoExecute")
+_GI, _MI, _KI = 2**30, 2**20, 2**10
+
+
+def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool = False) -> Fleet:
+    """A `Fleet` from ``kubectl get pods -o json`` and ``kubectl get nodes -o json`` (see the module's notes).
+
+    Each argument is the parsed JSON (a dict), JSON text, a path to a JSON or YAML file, or an open file.
+    ``runtime_classes`` (``kubectl get runtimeclasses -o json``) supplies ``overhead.podFixed`` for pods whose
+    ``spec.overhead`` is not filled in. Raises `ValidationError` naming the file, the pod or node and the field.
+    """
+    pod_items, pod_source = _items(pods, "pods")
+    node_items, node_source = _items(nodes, "nodes")
+    classes = {}
+    if runtime_classes is not None:
+        class_items, _ = _items(runtime_classes, "runtime classes")
+        classes = {_name(c): (c.get("overhead") or {}).get("podFixed") or {} for c in class_items}
+    errors: list[ErrorDetail] = []
+    notes = _Notes()
+
+    kept, daemonsets = _select_pods(pod_items, notes)
+    requests = [_pod_requests(p, classes, _where(pod_source, "pod", _pod_id(p)), errors) for p in kept]
+    ds_requests: dict[str, dict[str, Fraction]] = {}
+    for pod, owner in daemonsets:
+        reqs = _pod_requests(pod, classes, _where(pod_source, "pod", _pod_id(pod)), errors)
+        _max_into(ds_requests.setdefault(owner, {}), reqs)
+    extra_dims = sorted({r for reqs in requests for r in reqs} - {"cpu", "memory", "pods"})
+    groups = _anti_affinity_groups(kept, notes)
+
+    workloads = []
+    for pod, reqs, group in zip(kept, requests, groups):
+        where = _where(pod_source, "pod", _pod_id(pod))
+        spec = pod.get("spec") or {}
+        selector = spec.get("nodeSelector") or {}
+        if set(selector) - {OS_LABEL} or (spec.get("affinity") or {}).get("nodeAffinity"):
+            notes.count("node_selector")
+        workloads.append(_build(Workload, where, errors,
+                                id=_pod_id(pod), cpu=_cpu(reqs.get("cpu", 0)), memory=_bytes(reqs.get("memory", 0)),
+                                extra={d: math.ceil(reqs[d]) for d in extra_dims if reqs.get(d)},
+                                form="container", os=str(selector.get(OS_LABEL, "linux")),
+                                tenant=_meta(pod).get("namespace", "default"), anti_affinity=group))
+
+    per_node = {}
+    for reqs in ds_requests.values():
+        for resource, amount in reqs.items():
+            per_node[resource] = per_node.get(resource, 0) + amount
+    if set(per_node) - {"cpu", "memory"}:
+        notes.add(f"DaemonSet requests of {', '.join(sorted(set(per_node) - {'cpu', 'memory'}))} are not counted "
+                  "(per-node overhead has CPU and memory only).")
+    hosts = []
+    for node in node_items:
+        name = _name(node)
+        skip = _node_skip_reason(node, include_tainted)
+        if skip:
+            notes.left_out_node(name, skip)
+            continue
+        hosts.append(_host(node, extra_dims, len(ds_requests), _where(node_source, "node", name), errors))
+    if errors:
+        raise ValidationError(errors)
+
+    runtime = Resources(_cpu(per_node.get("cpu", 0)), _bytes(per_node.get("memory", 0)))
+    zero = Resources()
+    overheads = Overheads(vm=zero, container=zero, hypervisor=zero, container_runtime=runtime,
+                          vm_cpu_factor={"hardware": 1.0, "paravirtual": 1.0, "software": 1.0})
+    if ds_requests:
+        names = sorted(ds_requests)
+        notes.add(f"{len(names)} DaemonSet{'s' if len(names) != 1 else ''} ({_short_list(names)}) count as "
+                  f"per-node overhead: cpu {format_amount('cpu', runtime.cpu_millis)}, memory "
+                  f"{format_amount('memory', runtime.memory_bytes)} and {len(names)} pod slot"
+                  f"{'s' if len(names) != 1 else ''} on each node.")
+    current = {(p.get("spec") or {}).get("nodeName") for p in kept} - {None, ""}
+    summary = (f"Imported from Kubernetes: {len(workloads)} pod{'s' if len(workloads) != 1 else ''} as container "
+               f"workloads, {len(hosts)} node{'s' if len(hosts) != 1 else ''} as hosts.")
+    return Fleet(workloads, hosts, overheads, description="\n".join([summary, *notes.lines()]),
+                 legacy_servers=len(current) if current else None)
+
+
+def pod_requests(pod: Mapping, runtime_classes: Mapping[str, Mapping] | None = None) -> dict[str, Fraction]:
+    """What the scheduler reserves for one pod, per resource, as exact fractions of the resource's base unit
+    (cores, bytes, devices). ``runtime_classes`` maps a RuntimeClass name to its ``overhead.podFixed``."""
+    errors: list[ErrorDetail] = []
+    result = _pod_requests(pod, runtime_classes or {}, f"pod {_pod_id(pod)!r}", errors)
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+# --- reading the documents -------------------------------------------------------------------------------------------
+
+
+def _items(value, what: str) -> tuple[list[dict], str]:
+    """The objects of a ``kubectl get ... -o json`` document, and the name of its source for error messages."""
+    source = what
+    if isinstance(value, (str, os.PathLike)) and not (isinstance(value, str) and value.lstrip().startswith("{")):
+        source = os.fspath(value)
+        value = parse_document(Path(source).read_text(encoding="utf-8"), source)
+    elif isinstance(value, str):
+        value = parse_document(value, what)
+    elif isinstance(value, bytes):
+        value = parse_document(value.decode("utf-8"), what)
+    elif hasattr(value, "read"):
+        source = getattr(value, "name", what)
+        text = value.read()
+        value = parse_document(text.decode("utf-8") if isinstance(text, bytes) else text, str(source))
+    if not isinstance(value, Mapping):
+        raise ValidationError.single(source, "(document)", f"expected the JSON object kubectl prints for {what}")
+    if "items" in value:  # a List (kubectl get ... -o json), or a PodList / NodeList
+        items = value["items"] or []
+        if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+            raise ValidationError.single(source, "items", "must be a list of objects")
+        return list(items), source
+    return [value], source  # one object (kubectl get pod NAME -o json)
+
+
+def _meta(obj: Mapping) -> Mapping:
+    return obj.get("metadata") or {}
+
+
+def _name(obj: Mapping) -> str:
+    return str(_meta(obj).get("name", "?"))
+
+
+def _pod_id(pod: Mapping) -> str:
+    return f"{_meta(pod).get('namespace', 'default')}/{_name(pod)}"
+
+
+def _where(source: str, kind: str, name: str) -> str:
+    return f"{source}: {kind} {name!r}"
+
+
+def _build(cls, where: str, errors: list[ErrorDetail], **fields):
+    try:
+        return cls(**fields)
+    except ValidationError as exc:
+        errors.extend(ErrorDetail(where, e.field, e.message, e.value) for e in exc.errors)
+        return None
+
+
+class _Notes:
+    """What the import left out or simplified, in words for the fleet's description."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = defaultdict(int)
+        self.nodes: list[tuple[str, str]] = []
+        self.extra: list[str] = []
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] += n
+
+    def add(self, line: str) -> None:
+        self.extra.append(line)
+
+    def left_out_node(self, name: str, why: str) -> None:
+        self.nodes.append((name, why))
+
+    def lines(self) -> list[str]:
+        c = self.counts
+        out = []
+        left_out = [f"{n} {what}" for what, n in (("finished (Succeeded or Failed)", c["finished"]),
+                                                   ("mirror (static)", c["mirror"])) if n]
+        if left_out:
+            out.append(f"Pods left out: {', '.join(left_out)}.")
+        if self.nodes:
+            out.append("Nodes left out: " + "; ".join(f"{name} ({why})" for name, why in self.nodes) + ".")
+        out.extend(self.extra)
+        ignored = [f"{n} pod{'s' if n != 1 else ''} with {what}" for what, n in (
+            ("node selectors or node affinity", c["node_selector"]),
+            ("anti-affinity on another topology key", c["topology"]),
+            ("pod affinity", c["pod_affinity"])) if n]
+        if ignored:
+            out.append(f"Not modelled: {', '.join(ignored)}.")
+        return out
+
+
+def _short_list(names: list[str], limit: int = 4) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+# --- pods ------------------------------------------------------------------------------------------------------------
+
+
+def _select_pods(items: list[Mapping], notes: _Notes) -> tuple[list[Mapping], list[tuple[Mapping, str]]]:
+    """The pods to place, and the DaemonSet pods with their DaemonSet's name."""
+    kept, daemonsets = [], []
+    for pod in items:
+        if (pod.get("status") or {}).get("phase") in _SKIPPED_PHASES:
+            notes.count("finished")
+            continue
+        meta = _meta(pod)
+        owners = meta.get("ownerReferences") or []
+        if "kubernetes.io/config.mirror" in (meta.get("annotations") or {}) or any(
+                o.get("kind") == "Node" for o in owners):
+            notes.count("mirror")
+            continue
+        daemonset = next((o for o in owners if o.get("kind") == "DaemonSet"), None)
+        if daemonset is not None:
+            daemonsets.append((pod, f"{meta.get('namespace', 'default')}/{daemonset.get('name', '?')}"))
+            continue
+        kept.append(pod)
+    return kept, daemonsets
+
+
+def _quantities(values, where: str, field: str, errors: list[ErrorDetail]) -> dict[str, Fraction]:
+    out = {}
+    if not isinstance(values, Mapping):
+        if values is not None:
+            errors.append(ErrorDetail(where, field, "must be a mapping of resource name to quantity", values))
+        return out
+    for resource, amount in values.items():
+        try:
+            out[str(resource)] = parse_quantity(amount)
+        except QuantityError as exc:
+            errors.append(ErrorDetail(where, f"{field}.{resource}", str(exc), amount))
+    return out
+
+
+def _container_requests(c: Mapping, field: str, where: str, errors: list[ErrorDetail]) -> dict[str, Fraction]:
+    resources = c.get("resources") or {}
+    requests = _quantities(resources.get("requests"), where, f"{field}.resources.requests", errors)
+    limits = _quantities(resources.get("limits"), where, f"{field}.resources.limits", errors)
+    # the API server defaults a missing request to the limit; kubectl's output has it already, hand-made JSON may not
+    return {**limits, **requests}
+
+
+def _add_into(total: dict, values: Mapping) -> None:
+    for resource, amount in values.items():
+        total[resource] = total.get(resource, 0) + amount
+
+
+def _max_into(total: dict, values: Mapping) -> None:
+    for resource, amount in values.items():
+        total[resource] = max(total.get(resource, 0), amount)
+
+
+def _pod_requests(pod: Mapping, classes: Mapping, where: str, errors: list[ErrorDetail]) -> dict[str, Fraction]:
+    """Kubernetes' PodRequests: containers and sidecars summed, init containers at their peak, overhead added."""
+    spec = pod.get("spec") or {}
+    total: dict[str, Fraction] = {}
+    for n, c in enumerate(spec.get("containers") or []):
+        _add_into(total, _container_requests(c, f"spec.containers[{n}]", where, errors))
+    sidecars: dict[str, Fraction] = {}
+    init_peak: dict[str, Fraction] = {}
+    for n, c in enumerate(spec.get("initContainers") or []):
+        reqs = _container_requests(c, f"spec.initContainers[{n}]", where, errors)
+        if c.get("restartPolicy") == "Always":
+            # a sidecar runs for the pod's life: it adds to the pod, and to every init container started after it
+            _add_into(total, reqs)
+            _add_into(sidecars, reqs)
+            in_use = dict(sidecars)
+        else:
+            in_use = dict(reqs)
+            _add_into(in_use, sidecars)
+        _max_into(init_peak, in_use)
+    _max_into(total, init_peak)
+    pod_level = _quantities((spec.get("resources") or {}).get("requests"), where, "spec.resources.requests", errors)
+    for resource in ("cpu", "memory"):
+        if resource in pod_level:
+            total[resource] = pod_level[resource]
+    overhead = spec.get("overhead")
+    if overhead is None and spec.get("runtimeClassName") in classes:
+        overhead = classes[spec["runtimeClassName"]]
+    _add_into(total, _quantities(overhead, where, "spec.overhead", errors))
+    return {r: a for r, a in total.items() if a}
+
+
+def _cpu(cores) -> str | int:
+    """Cores, rounded up to whole millicores (the finest CPU unit Kubernetes keeps), as a quantity."""
+    millis = math.ceil(Fraction(cores) * 1000)
+    return millis // 1000 if millis % 1000 == 0 else f"{millis}m"
+
+
+def _bytes(amount) -> str | int:
+    """Bytes, rounded up, as the shortest exact binary quantity ("512Mi"), or a plain number."""
+    n = math.ceil(Fraction(amount))
+    for suffix, size in (("Gi", _GI), ("Mi", _MI), ("Ki", _KI)):
+        if n and n % size == 0:
+            return f"{n // size}{suffix}"
+    return n
+
+
+# --- anti-affinity ---------------------------------------------------------------------------------------------------
+
+
+def _matches(selector, labels: Mapping) -> bool:
+    """A Kubernetes label selector: None matches nothing, {} everything."""
+    if selector is None:
+        return False
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def _describe_selector(namespace: str, selector) -> str:
+    if not selector:
+        return f"{namespace}/(all pods)"
+    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expr in selector.get("matchExpressions") or []:
+        values = ",".join(expr.get("values") or [])
+        parts.append(f"{expr.get('key')} {expr.get('operator')}" + (f" ({values})" if values else ""))
+    return f"{namespace}/{','.join(parts)}"
+
+
+def _anti_affinity_groups(pods: list[Mapping], notes: _Notes) -> list[str | None]:
+    """One anti-affinity group name (or None) per pod: each required hostname term links the pod with the pods it
+    matches; linked pods form one group (union-find), named after the first term that formed it."""
+    parent = list(range(len(pods)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    labels = [_meta(p).get("labels") or {} for p in pods]
+    namespaces = [_meta(p).get("namespace", "default") for p in pods]
+    term_names: dict[int, str] = {}  # pod index -> the name of its first hostname term
+    for i, pod in enumerate(pods):
+        affinity = (pod.get("spec") or {}).get("affinity") or {}
+        if (affinity.get("podAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution"):
+            notes.count("pod_affinity")
+        terms = (affinity.get("podAntiAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or []
+        other_key = False
+        for term in terms:
+            if term.get("topologyKey") != HOSTNAME:
+                other_key = True
+                continue
+            selector = _with_label_keys(term, labels[i])
+            if term.get("namespaceSelector") is not None:
+                # {} means every namespace; any other selects by namespace labels, which the pods' JSON does not
+                # carry, so it is taken as every namespace too (stricter, never looser)
+                spaces = None
+            else:
+                spaces = set(term.get("namespaces") or [namespaces[i]])
+            term_names.setdefault(i, _describe_selector(namespaces[i], term.get("labelSelector")))
+            for k in range(len(pods)):
+                if k != i and (spaces is None or namespaces[k] in spaces) and _matches(selector, labels[k]):
+                    parent[find(k)] = find(i)
+        if other_key:
+            notes.count("topology")
+
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(pods)):
+        members[find(i)].append(i)
+    names: list[str | None] = [None] * len(pods)
+    used: dict[str, int] = {}
+    for root, group in sorted(members.items(), key=lambda item: item[1][0]):
+        if len(group) < 2:
+            continue  # a pod that matches only itself needs no group
+        terms = list(dict.fromkeys(term_names[i] for i in group if i in term_names))
+        name = terms[0]
+        used[name] = used.get(name, 0) + 1
+        if used[name] > 1:
+            name = f"{name}#{used[name]}"
+        if len(terms) > 1:
+            notes.add(f"Anti-affinity rules {', '.join(terms)} share pods, so they form one group {name!r}: "
+                      "stricter than Kubernetes.")
+        for i in group:
+            names[i] = name
+    return names
+
+
+def _with_label_keys(term: Mapping, own_labels: Mapping):
+    """The term's label selector with ``matchLabelKeys`` / ``mismatchLabelKeys`` (Kubernetes >= 1.29) applied:
+    each key adds "key is (is not) this pod's value"."""
+    selector = term.get("labelSelector")
+    extra = [{"key": k, "operator": "In", "values": [own_labels[k]]}
+             for k in term.get("matchLabelKeys") or [] if k in own_labels]
+    extra += [{"key": k, "operator": "NotIn", "values": [own_labels[k]]}
+              for k in term.get("mismatchLabelKeys") or [] if k in own_labels]
+    if selector is None or not extra:
+        return selector
+    return {**selector, "matchExpressions": [*(selector.get("matchExpressions") or []), *extra]}
+
+
+# --- nodes -----------------------------------------------------------------------------------------------------------
+
+
+def _node_skip_reason(node: Mapping, include_tainted: bool) -> str | None:
+    spec = node.get("spec") or {}
+    if spec.get("unschedulable"):
+        return "cordoned"
+    if include_tainted:
+        return None
+    taints = [t for t in spec.get("taints") or [] if t.get("effect") in _BLOCKING_EFFECTS]
+    if taints:
+        return "taint " + ", ".join(
+            f"{t.get('key')}{'=' + t['value'] if t.get('value') else ''}:{t.get('effect')}" for t in taints)
+    return None
+
+
+def _host(node: Mapping, extra_dims: Iterable[str], daemonsets: int, where: str,
+          errors: list[ErrorDetail]) -> Host | None:
+    status = node.get("status") or {}
+    allocatable = status.get("allocatable") or status.get("capacity") or {}
+    labels = _meta(node).get("labels") or {}
+    os_name = labels.get(OS_LABEL) or (status.get("nodeInfo") or {}).get("operatingSystem") or "linux"
+    max_pods = None
+    if "pods" in allocatable:
+        try:
+            max_pods = max(math.floor(parse_quantity(allocatable["pods"])) - daemonsets, 0)
+        except QuantityError as exc:
+            errors.append(ErrorDetail(where, "status.allocatable.pods", str(exc), allocatable["pods"]))
+    host = _build(Host, where, errors, id=_name(node), cpu=allocatable.get("cpu", 0),
+                  memory=allocatable.get("memory", 0),
+                  extra={d: allocatable[d] for d in extra_dims if d in allocatable},
+                  os=str(os_name), hypervisor=None, containers=True, max_workloads=max_pods)
+    if host is None:  # name the field as it is in the node's JSON
+        errors[:] = [ErrorDetail(e.where, _node_field(e.field), e.message, e.value) if e.where == where else e
+                     for e in errors]
+    return host
+
+
+def _node_field(field: str) -> str:
+    if field in ("cpu", "memory"):
+        return f"status.allocatable.{field}"
+    if field.startswith("extra."):
+        return f"status.allocatable.{field[len('extra.'):]}"
+    return field
+

@@ -1,0 +1,262 @@
+"""Kubernetes import: pod requests as the scheduler counts them, nodes, DaemonSets, anti-affinity, and the sample."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import fleetpack as fp
+from fleetpack.kube import from_kubernetes, pod_requests
+
+ROOT = Path(__file__).resolve().parents[1]
+PODS = ROOT / "examples" / "kube-pods.json"
+NODES = ROOT / "examples" / "kube-nodes.json"
+GI, MI = 2**30, 2**20
+
+
+def container(cpu=None, memory=None, **more) -> dict:
+    requests = {k: v for k, v in (("cpu", cpu), ("memory", memory)) if v is not None}
+    return {"name": "c", "resources": {"requests": requests}, **more}
+
+
+def a_pod(name="p", namespace="default", containers=(), init=(), labels=None, **spec) -> dict:
+    return {"kind": "Pod", "metadata": {"name": name, "namespace": namespace, "labels": labels or {}},
+            "spec": {"containers": list(containers), "initContainers": list(init), **spec},
+            "status": {"phase": "Running"}}
+
+
+def a_node(name="n1", cpu="4", memory="16Gi", pods="110", labels=None, **spec) -> dict:
+    return {"kind": "Node", "metadata": {"name": name, "labels": labels or {"kubernetes.io/os": "linux"}},
+            "spec": spec, "status": {"allocatable": {"cpu": cpu, "memory": memory, "pods": pods}}}
+
+
+def as_list(items) -> dict:
+    return {"apiVersion": "v1", "kind": "List", "items": list(items)}
+
+
+# --- pod requests, as Kubernetes computes them -----------------------------------------------------------------------
+
+
+def test_app_containers_are_summed():
+    reqs = pod_requests(a_pod(containers=[container("250m", "64Mi"), container("1", "1Gi")]))
+    assert reqs == {"cpu": Fraction(5, 4), "memory": GI + 64 * MI}
+
+
+def test_an_init_container_counts_at_its_peak_when_it_is_larger():
+    pod = a_pod(containers=[container("500m", "1Gi")], init=[container("2", "256Mi"), container("100m", "2Gi")])
+    assert pod_requests(pod) == {"cpu": 2, "memory": 2 * GI}
+
+
+def test_sidecars_add_to_the_pod_and_to_every_init_container_after_them():
+    # the KEP-753 example: sidecar 1 started, then an init container runs beside it, then the app with it
+    sidecar = container("100m", "128Mi", restartPolicy="Always")
+    pod = a_pod(containers=[container("500m", "512Mi")],
+                init=[container("1", "64Mi"), sidecar, container("900m", "64Mi")])
+    reqs = pod_requests(pod)
+    # app + sidecar = 600m; init 1 alone = 1; init 3 + sidecar = 1000m: the peak is 1 core
+    assert reqs["cpu"] == 1
+    assert reqs["memory"] == 640 * MI  # app + sidecar beats every init container
+
+
+def test_pod_overhead_is_added_and_runtime_classes_fill_it_in():
+    pod = a_pod(containers=[container("500m", "1Gi")], overhead={"cpu": "250m", "memory": "160Mi"})
+    assert pod_requests(pod) == {"cpu": Fraction(3, 4), "memory": GI + 160 * MI}
+    kata = a_pod(containers=[container("500m", "1Gi")], runtimeClassName="kata")
+    assert pod_requests(kata) == {"cpu": Fraction(1, 2), "memory": GI}
+    assert pod_requests(kata, {"kata": {"cpu": "250m", "memory": "160Mi"}})["cpu"] == Fraction(3, 4)
+
+
+def test_a_limit_without_a_request_is_the_request_and_pod_level_requests_win():
+    pod = a_pod(containers=[{"name": "c", "resources": {"limits": {"cpu": "2", "memory": "1Gi"}}}])
+    assert pod_requests(pod) == {"cpu": 2, "memory": GI}
+    pod = a_pod(containers=[container("2", "4Gi")], resources={"requests": {"cpu": "1"}})
+    assert pod_requests(pod) == {"cpu": 1, "memory": 4 * GI}
+
+
+def test_bad_quantities_name_the_pod_and_the_field():
+    with pytest.raises(fp.ValidationError) as exc_info:
+        from_kubernetes(as_list([a_pod("web", "shop", containers=[container("lots", "1Gi")])]), as_list([a_node()]))
+    (error,) = exc_info.value.errors
+    assert (error.where, error.field) == ("pods: pod 'shop/web'", "spec.containers[0].resources.requests.cpu")
+
+
+def test_bad_node_fields_name_the_file_the_node_and_the_json_field(tmp_path):
+    nodes = tmp_path / "nodes.json"
+    nodes.write_text(json.dumps(as_list([a_node("n1", memory="sixteen")])))
+    with pytest.raises(fp.ValidationError) as exc_info:
+        from_kubernetes(as_list([]), nodes)
+    (error,) = exc_info.value.errors
+    assert (error.where, error.field) == (f"{nodes}: node 'n1'", "status.allocatable.memory")
+
+
+# --- what is left out, and what counts per node ----------------------------------------------------------------------
+
+
+def test_finished_mirror_and_daemonset_pods_are_not_workloads():
+    done = a_pod("done", containers=[container("1", "1Gi")])
+    done["status"]["phase"] = "Succeeded"
+    mirror = a_pod("kube-apiserver-n1", "kube-system", containers=[container("250m")])
+    mirror["metadata"]["annotations"] = {"kubernetes.io/config.mirror": "abc"}
+    ds = [a_pod(f"proxy-{n}", "kube-system", containers=[container(cpu, mem)]) for n, (cpu, mem) in
+          enumerate((("100m", "64Mi"), ("150m", "32Mi")))]
+    for p in ds:
+        p["metadata"]["ownerReferences"] = [{"kind": "DaemonSet", "name": "kube-proxy"}]
+    logs = a_pod("logs-0", "logging", containers=[container("50m", "100Mi")])
+    logs["metadata"]["ownerReferences"] = [{"kind": "DaemonSet", "name": "fluent-bit"}]
+    app = a_pod("app", containers=[container("1", "1Gi")])
+    fleet = from_kubernetes(as_list([done, mirror, *ds, logs, app]), as_list([a_node(pods="110")]))
+    assert [w.id for w in fleet.workloads] == ["default/app"]
+    # the largest pod of each DaemonSet, summed over DaemonSets, on every node; one pod slot each
+    runtime = fleet.overheads.container_runtime
+    assert (runtime.cpu_millis, runtime.memory_bytes) == (200, 164 * MI)
+    assert fleet.hosts[0].max_workloads == 108
+    assert fleet.overheads.container.memory_bytes == 0 and fleet.overheads.vm.memory_bytes == 0
+    assert "1 finished (Succeeded or Failed), 1 mirror (static)" in fleet.description
+
+
+def test_nodes_become_container_hosts_and_cordoned_or_tainted_ones_are_left_out():
+    nodes = [
+        a_node("a", cpu="7910m", memory="31369692Ki", pods="58"),
+        a_node("win", labels={"kubernetes.io/os": "windows"}),
+        a_node("cordoned", unschedulable=True),
+        a_node("cp", taints=[{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]),
+        a_node("soft", taints=[{"key": "spot", "value": "true", "effect": "PreferNoSchedule"}]),
+    ]
+    fleet = from_kubernetes(as_list([]), as_list(nodes))
+    assert [h.id for h in fleet.hosts] == ["a", "win", "soft"]
+    a = fleet.hosts[0]
+    assert (a.cpu_millis, a.memory_bytes, a.max_workloads) == (7910, 31369692 * 1024, 58)
+    assert (a.hypervisor, a.containers, a.os, fleet.hosts[1].os) == (None, True, "linux", "windows")
+    assert "cordoned (cordoned); cp (taint node-role.kubernetes.io/control-plane:NoSchedule)" in fleet.description
+    kept = from_kubernetes(as_list([]), as_list(nodes), include_tainted=True)
+    assert [h.id for h in kept.hosts] == ["a", "win", "cp", "soft"]  # cordoned stays out: it is being drained
+
+
+def test_extended_resources_become_extra_dimensions_and_os_comes_from_the_node_selector():
+    gpu_pod = a_pod("scorer", containers=[container("2", "8Gi", resources={"requests": {"cpu": "2", "memory": "8Gi",
+                                                                                        "nvidia.com/gpu": "1"}})])
+    win_pod = a_pod("invoicing", containers=[container("1", "2Gi")], nodeSelector={"kubernetes.io/os": "windows"})
+    zoned = a_pod("pinned", containers=[container("1", "1Gi")], nodeSelector={"topology.kubernetes.io/zone": "a"})
+    gpu_node = a_node("g")
+    gpu_node["status"]["allocatable"]["nvidia.com/gpu"] = "4"
+    fleet = from_kubernetes(as_list([gpu_pod, win_pod, zoned]), as_list([a_node("n"), gpu_node]))
+    scorer, invoicing, pinned = fleet.workloads
+    assert scorer.extra_units == {"nvidia.com/gpu": 1} and scorer.form == "container"
+    assert (invoicing.os, pinned.os) == ("windows", "linux")
+    assert [h.extra_units for h in fleet.hosts] == [{}, {"nvidia.com/gpu": 4}]
+    assert "Not modelled: 1 pod with node selectors or node affinity." in fleet.description
+
+
+# --- anti-affinity ---------------------------------------------------------------------------------------------------
+
+
+def anti(labels: dict, key="kubernetes.io/hostname", **term) -> dict:
+    return {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": labels}, "topologyKey": key, **term}]}}
+
+
+def test_hostname_anti_affinity_groups_the_matched_pods():
+    web = [a_pod(f"web-{n}", "shop", [container("1", "1Gi")], labels={"app": "web"}, affinity=anti({"app": "web"}))
+           for n in range(3)]
+    other_ns = a_pod("web-x", "test", [container("1", "1Gi")], labels={"app": "web"})
+    zoned = [a_pod(f"db-{n}", "shop", [container("1", "1Gi")], labels={"app": "db"},
+                   affinity=anti({"app": "db"}, key="topology.kubernetes.io/zone")) for n in range(2)]
+    fleet = from_kubernetes(as_list([*web, other_ns, *zoned]), as_list([a_node()]))
+    groups = {w.id: w.anti_affinity for w in fleet.workloads}
+    assert groups == {"shop/web-0": "shop/app=web", "shop/web-1": "shop/app=web", "shop/web-2": "shop/app=web",
+                      "test/web-x": None, "shop/db-0": None, "shop/db-1": None}
+    assert "2 pods with anti-affinity on another topology key" in fleet.description
+
+
+def test_groups_that_share_a_pod_are_merged_and_reported():
+    a = a_pod("a", labels={"app": "a"}, containers=[container("1")], affinity=anti({"app": "a"}))
+    a2 = a_pod("a2", labels={"app": "a"}, containers=[container("1")], affinity=anti({"app": "a"}))
+    # "b" keeps away from the "a" pods and from its own replicas
+    b_terms = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": "b"}}, "topologyKey": "kubernetes.io/hostname"},
+        {"labelSelector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["a"]}]},
+         "topologyKey": "kubernetes.io/hostname"}]}}
+    b = [a_pod(f"b{n}", labels={"app": "b"}, containers=[container("1")], affinity=b_terms) for n in range(2)]
+    fleet = from_kubernetes(as_list([a, a2, *b]), as_list([a_node()]))
+    assert {w.anti_affinity for w in fleet.workloads} == {"default/app=a"}
+    assert "share pods, so they form one group 'default/app=a'" in fleet.description
+
+
+def test_match_label_keys_restrict_the_group_to_one_revision():
+    term = {"matchLabelKeys": ["pod-template-hash"]}
+    pods = [a_pod(f"api-{h}-{n}", labels={"app": "api", "pod-template-hash": h}, containers=[container("1")],
+                  affinity=anti({"app": "api"}, **term)) for h in ("old", "new") for n in range(2)]
+    fleet = from_kubernetes(as_list(pods), as_list([a_node()]))
+    groups = [w.anti_affinity for w in fleet.workloads]
+    assert groups[0] == groups[1] and groups[2] == groups[3] and groups[0] != groups[2]
+
+
+# --- input forms -----------------------------------------------------------------------------------------------------
+
+
+def test_documents_may_be_dicts_text_paths_files_or_single_objects(tmp_path):
+    pods = as_list([a_pod("web", containers=[container("1", "1Gi")])])
+    nodes = as_list([a_node()])
+    path = tmp_path / "pods.json"
+    path.write_text(json.dumps(pods))
+    expected = from_kubernetes(pods, nodes).workloads
+    assert from_kubernetes(json.dumps(pods), nodes).workloads == expected
+    assert from_kubernetes(str(path), nodes).workloads == expected
+    assert from_kubernetes(io.StringIO(json.dumps(pods)), nodes).workloads == expected
+    assert from_kubernetes(pods["items"][0], a_node()).workloads == expected
+    with pytest.raises(fp.ValidationError, match="not valid JSON"):
+        from_kubernetes("{", nodes)
+
+
+# --- the shipped sample ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> fp.fleetfile.Fleet:
+    return from_kubernetes(PODS, NODES)
+
+
+def test_sample_is_what_its_script_makes(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "examples" / "make_kube_sample.py"), "--out-dir", str(tmp_path)],
+                   check=True)
+    assert (tmp_path / "kube-pods.json").read_text() == PODS.read_text()
+    assert (tmp_path / "kube-nodes.json").read_text() == NODES.read_text()
+
+
+def test_sample_imports_as_documented(sample):
+    by_id = {w.id: w for w in sample.workloads}
+    assert len(by_id) == 23 and sample.legacy_servers == 8
+    storefront = by_id["shop/storefront-f7c9d8b6d-2xkqp"]  # app + native sidecar
+    assert (storefront.cpu_millis, storefront.memory_bytes) == (600, 640 * MI)
+    catalog = by_id["shop/catalog-7c4b9d6c8f-8vbnm"]  # the migration init container needs a whole core
+    assert (catalog.cpu_millis, catalog.memory_bytes) == (1000, GI)
+    payments = by_id["payments/payments-api-5f6d7b8c9d-4mzjk"]  # Kata pod overhead
+    assert (payments.cpu_millis, payments.memory_bytes) == (750, GI + 160 * MI)
+    assert by_id["payments/fraud-scorer-6d5c4b3a29-v8kd2"].extra_units == {"nvidia.com/gpu": 1}
+    assert by_id["legacy/invoicing-7b9c8d6e5f-qq2lx"].os == "windows"
+    assert "batch/report-28995960-j2x7c" not in by_id  # Succeeded
+    assert "batch/nightly-etl-28996140-6w4nd" in by_id  # Pending: still to place
+    storefront_group = {w.id for w in sample.workloads if w.anti_affinity == "shop/app=storefront"}
+    assert len(storefront_group) == 4 and "shop/storefront-canary-6b8f9c7d54-lq8rw" in storefront_group
+    assert [h.id for h in sample.hosts] == ["ip-10-0-1-23.ec2.internal", "ip-10-0-2-41.ec2.internal",
+                                            "ip-10-0-3-77.ec2.internal", "ip-10-0-1-105.ec2.internal",
+                                            "ip-10-0-1-88.ec2.internal", "ip-10-0-2-150.ec2.internal"]
+    assert all(h.max_workloads in (53, 105) for h in sample.hosts)  # 58 or 110 pods, less 5 DaemonSets
+    assert (sample.overheads.container_runtime.cpu_millis, sample.overheads.container_runtime.memory_bytes) == \
+        (285, 268 * MI)
+
+
+def test_sample_plan_keeps_every_rule_and_needs_fewer_nodes(sample):
+    plan = sample.place(method="bfd")
+    assert not plan.unplaced
+    assert fp.verify(sample.workloads, sample.hosts, plan, sample.overheads) == []
+    assert plan.hosts_used < sample.legacy_servers
+    storefront = [plan.host_of(w.id) for w in sample.workloads if w.anti_affinity == "shop/app=storefront"]
+    assert len(set(storefront)) == 4
+    assert plan.host_of("legacy/invoicing-7b9c8d6e5f-qq2lx") == "ip-10-0-2-150.ec2.internal"
