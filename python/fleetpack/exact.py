@@ -76,7 +76,7 @@ _GRAPH_STATE_BUDGET = 400_000
 _GRAPH_ARC_BUDGET = 60_000
 # per-dimension "achievable loads" bitsets are kept for capacities up to this many units
 _BITSET_MAX = 1 << 17
-# CP-SAT runs in rounds: the first this many seconds, each next one twice as long
+# CP-SAT runs in rounds: the first of this much deterministic time (about seconds), each next one twice as long
 _FIRST_SLICE = 1.0
 # GLOP: without presolve, re-solves after the dive's changes start from the previous basis
 _GLOP_PARAMETERS = "use_preprocessing: false"
@@ -648,15 +648,25 @@ class ExactResult:
 # ====================================================================================================================
 
 
-def _solver(time_limit: float | None, seed: int, workers: int | None, probing: bool = True):
+def _solver(time_limit: float | None, work_limit: float | None, seed: int, workers: int | None,
+            probing: bool = True, deterministic: bool = False):
+    """A CP-SAT solver bounded by ``time_limit`` (wall clock) and ``work_limit`` (deterministic time, about
+    seconds). ``deterministic``: CP-SAT's interleaved search, which gives the same answer for the same seed whatever
+    the number of threads and the machine's speed (unless the wall clock cuts it)."""
     from ortools.sat.python import cp_model
 
     s = cp_model.CpSolver()
     p = s.parameters
     if time_limit is not None:
         p.max_time_in_seconds = max(time_limit, 0.001)
+    if work_limit is not None:
+        p.max_deterministic_time = work_limit
     p.random_seed = seed % (2**31 - 1)
     p.num_workers = 0 if workers is None else int(workers)
+    # CP-SAT would install its own SIGINT handler and leave the default one (terminate the process) behind it:
+    # Ctrl-C after any exact solve would then kill the interpreter instead of raising KeyboardInterrupt
+    p.catch_sigint_signal = False
+    p.interleave_search = deterministic
     if not probing:
         p.cp_model_probing_level = 0
     return s
@@ -1222,13 +1232,17 @@ def assignment_size(inst: _Instance) -> int:
 
 
 def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float | None = None, seed: int = 0,
-          workers: int | None = None, formulation: str | None = None, _prepared=None) -> ExactResult:
+          workers: int | None = None, formulation: str | None = None, work_limit: float | None = None,
+          deterministic: bool = False, _prepared=None) -> ExactResult:
     """Solve ``problem`` exactly, starting from the plan ``start`` = (hosts, forms, strategy, lower bound) that a
     heuristic found (it is the hint, and the answer if nothing better is found in time).
 
     ``formulation``: ``"assignment"``, ``"arcflow"`` or None (chosen per instance: arc-flow when its graphs are
     small enough and the objective is ``hosts`` or ``cost``). ``time_limit`` in seconds covers everything here;
-    None: until proven. ``workers``: CP-SAT threads (None: all cores).
+    None: until proven. ``workers``: CP-SAT threads (None: all cores). ``work_limit``: CP-SAT's budget in
+    deterministic time (about seconds on a current core, the same on every machine). ``deterministic``: CP-SAT's
+    interleaved search, so that the answer depends only on the inputs and ``seed`` (unless ``time_limit`` cuts it);
+    slower than the default parallel portfolio.
     """
     t0 = time.perf_counter()
     deadline = None if time_limit is None else t0 + time_limit
@@ -1288,6 +1302,7 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     lb_int = max(lb_int, 0)
 
     best = (hosts0, forms0, strategy0)
+    hint_plan = None
     lp_value = None
     if use_arcflow and fixed:
         t1 = time.perf_counter()
@@ -1299,9 +1314,12 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
             lb_int = max(lb_int, int(math.ceil(lp_value - tol)))
         if dive is not None:
             h, f = af.plan_of(*dive)
-            if sum(j is not None for j in h) == inst.placeable and inst.value_int(h, f) < inst.value_int(*best[:2]):
-                best = (h, f, f"exact/{name}")
-                ub_int = int(inst.value_int(h, f))
+            if sum(j is not None for j in h) == inst.placeable and inst.value_int(h, f) <= inst.value_int(*best[:2]):
+                # CP-SAT starts from the dive's plan even when it only ties: LP-shaped plans make better hints
+                hint_plan = (h, f)
+                if inst.value_int(h, f) < inst.value_int(*best[:2]):
+                    best = (h, f, f"exact/{name}")
+                    ub_int = int(inst.value_int(h, f))
         if ub_int is not None and ub_int <= lb_int:
             return result(best[0], best[1], best[2], bound0, True, name, "the LP bound is met", lp_value)
 
@@ -1337,16 +1355,27 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     bound_units = -math.inf
     status_name = "UNKNOWN"
     rounds = 0
+    work_done = 0.0
     slice_ = _FIRST_SLICE
     while True:
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left <= 0.005:
             break
         model.clear_hints()
-        set_hint(best[0], best[1])
-        solver = _solver(slice_ if left is None else min(slice_, left), seed + rounds, workers,
-                         probing=not use_arcflow)
+        if hint_plan is not None and rounds == 0:
+            set_hint(*hint_plan)
+        else:
+            set_hint(best[0], best[1])
+        if work_limit is not None:
+            work_left = work_limit - work_done
+            if work_left <= 1e-3:
+                break
+        else:
+            work_left = None
+        solver = _solver(left, slice_ if work_left is None else min(slice_, work_left), seed + rounds, workers,
+                         probing=not use_arcflow, deterministic=deterministic)
         status = solver.solve(model)
+        work_done += solver.deterministic_time
         rounds += 1
         status_name = solver.status_name(status)
         if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
@@ -1369,6 +1398,7 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
         slice_ *= 2
     timings["cp_sat"] = time.perf_counter() - t2
     timings["cp_sat_rounds"] = rounds
+    timings["cp_sat_work"] = work_done
     placed = sum(j is not None for j in best[0])
     optimal = proven and (objective != "spread" or spread_exact) and (objective != "cost" or inst.cost_exact)
     if optimal:
