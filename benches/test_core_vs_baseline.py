@@ -11,7 +11,7 @@ import fleetpack.baseline
 
 from fleets import fleet
 
-SIZES = [1_000, 10_000]
+SIZES = [1_000, 10_000, 100_000]  # the baseline takes minutes at 100k
 METHODS = ["ffd", "bfd"]
 
 

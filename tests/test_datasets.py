@@ -363,7 +363,7 @@ def test_alibaba_gpu_2023_matches_the_trace_description():
     assert {h.extra_units.get("gpu_T4", 0) > 0 for h in relaxed.hosts} == {True, False}
     # the docstring's claim: the first 6000 pods fit
     first = datasets.read_alibaba_gpu_2023(nodes, root / "openb_pod_list_default.csv", limit=6000)
-    plan = fp.place(first.workloads, first.hosts, overheads=first.overheads)
+    plan = fp.place(first.workloads, first.hosts, method="bfd", overheads=first.overheads)
     assert len(first.workloads) == 6000 and not plan.unplaced
 
 

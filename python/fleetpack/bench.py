@@ -34,7 +34,8 @@ from .model import Overheads, as_host, as_overheads, as_workload
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     import pandas
 
-__all__ = ["Instance", "compare", "summary", "performance_ratios", "performance_profile", "COLUMNS", "add_parser"]
+__all__ = ["Instance", "compare", "summary", "format_summary", "performance_ratios", "performance_profile", "COLUMNS",
+           "add_parser"]
 
 # The columns of `compare`'s DataFrame: the documented ones first, then three that explain a row.
 COLUMNS = ("instance", "method", "hosts_used", "lower_bound", "optimum", "ratio", "proven_optimal", "seconds",
@@ -287,6 +288,14 @@ def _instances(instances) -> list[Instance]:
     return items
 
 
+def _pandas():
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError("fleetpack.bench needs pandas: pip install pandas") from None
+    return pandas
+
+
 def _picklable(value) -> bool:
     try:
         pickle.dumps(value)
@@ -317,10 +326,10 @@ def compare(methods, instances, time_limit: float | None = None, workers: int | 
             progress: bool | Callable[[int, int, dict], None] | None = None) -> "pandas.DataFrame":
     """Run each method on each instance, verify every plan, and return the results as a pandas DataFrame.
 
-    ``methods``: a fleetpack method name (``"ff"``, ``"ffd"``, ``"bfd"``, ``"wfd"``, ``"auto"``), a callable
-    ``f(instance) -> {workload_id: (host_id, form)}``, a list of these, or a dict ``{label: method}``. A callable
-    that takes a ``time_limit`` keyword is given ``time_limit``; fleetpack's methods are given it too (it bounds
-    ``"auto"``). No run is interrupted: ``seconds`` says how long each took.
+    ``methods``: a method name of `fleetpack.place` (``"ff"``, ``"ffd"``, ``"bfd"``, ``"wfd"``, ``"auto"``, ...), a
+    callable ``f(instance) -> {workload_id: (host_id, form)}``, a list of these, or a dict ``{label: method}``. A
+    callable that takes a ``time_limit`` keyword is given ``time_limit``; fleetpack's methods are given it too (it
+    bounds ``"auto"``). No run is interrupted: ``seconds`` says how long each took.
 
     ``instances``: `Instance` objects (from `fleetpack.datasets` or `fleetpack.generators`). Runs go to a pool of
     ``workers`` processes (default: one per CPU); a callable that cannot be pickled (a lambda, a closure) runs in
@@ -338,8 +347,7 @@ def compare(methods, instances, time_limit: float | None = None, workers: int | 
     - ``set``, ``unplaced`` (workloads the plan leaves out) and ``error`` (why a row is invalid: the first broken
       rule, the method's exception, ...; empty when valid).
     """
-    import pandas as pd
-
+    pd = _pandas()
     labelled = _methods(methods)
     items = _instances(instances)
     if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real)
@@ -585,6 +593,8 @@ def run_bench(args, out) -> int:
     """The ``bench`` subcommand: read the sets, compare the methods, print the summary."""
     from .datasets import read_set, read_solutions
 
+    if importlib.util.find_spec("pandas") is None:
+        raise ValidationError.single("bench", "(command)", "needs pandas: pip install pandas")
     if args.plot is not None and importlib.util.find_spec("matplotlib") is None:  # fail before the long part
         raise ValidationError.single("--plot", args.plot, "a performance profile needs matplotlib: "
                                                           "pip install 'fleetpack[plot]'")
