@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 from pathlib import Path
 
 import pytest
@@ -18,20 +17,8 @@ from fleetpack import datasets, traces
 from fleetpack.bench import Instance
 from fleetpack.datasets import Known
 
-ROOT = Path(__file__).resolve().parents[1]
+from shared_data import shared_data, sizes
 
-
-def shared_data() -> Path:
-    """The shared data folder, or a clean skip when this checkout has none."""
-    path = Path(os.environ.get("FLEETPACK_SHARED_DATA") or ROOT.parent / "shared" / "data")
-    if not path.is_dir():
-        pytest.skip(f"no shared data folder at {path}")
-    return path
-
-
-def sizes(instance: Instance) -> list[list[int]]:
-    """Each workload's sizes, in the instance's dimensions d1, d2, ..."""
-    return [[w.extra_units[d] for d in sorted(w.extra_units)] for w in instance.workloads]
 
 
 def write(path: Path, text: str, newline: str = "\n") -> Path:

@@ -6,9 +6,7 @@ data`` beside the repository, or $FLEETPACK_SHARED_DATA), and are skipped when i
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -16,19 +14,8 @@ import fleetpack as fp
 from fleetpack import datasets, generators
 from fleetpack.bench import Instance
 
-ROOT = Path(__file__).resolve().parents[1]
+from shared_data import shared_data, sizes
 
-
-def shared_data() -> Path:
-    """The shared data folder, or a clean skip when this checkout has none."""
-    path = Path(os.environ.get("FLEETPACK_SHARED_DATA") or ROOT.parent / "shared" / "data")
-    if not path.is_dir():
-        pytest.skip(f"no shared data folder at {path}")
-    return path
-
-
-def sizes(instance: Instance) -> list[list[int]]:
-    return [[w.extra_units[d] for d in sorted(w.extra_units)] for w in instance.workloads]
 
 
 def capacity(instance: Instance) -> list[int]:

@@ -8,7 +8,6 @@ import threading
 import numpy as np
 import pytest
 
-import fleetpack as fp
 
 
 def big_fleet(n: int = 400_000):

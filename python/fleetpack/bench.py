@@ -28,6 +28,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
+from ._argtypes import positive_int, positive_seconds
 from .errors import ErrorDetail, ValidationError
 from .model import Overheads, as_host, as_overheads, as_workload
 
@@ -546,38 +547,14 @@ def add_parser(subparsers) -> None:
                    help="a table of known optima / lower bounds by instance name; repeatable")
     p.add_argument("--methods", default="ffd,bfd,auto", metavar="LIST",
                    help="comma-separated fleetpack methods (default: ffd,bfd,auto)")
-    p.add_argument("--time-limit", type=_positive_seconds, metavar="S", help="time limit per run, in seconds")
-    p.add_argument("--workers", type=_positive_int, metavar="N", help="processes to use (default: one per CPU)")
+    p.add_argument("--time-limit", type=positive_seconds, metavar="S", help="time limit per run, in seconds")
+    p.add_argument("--workers", type=positive_int, metavar="N", help="processes to use (default: one per CPU)")
     p.add_argument("-o", "--output", metavar="CSV", help="write every run (one row per instance and method) as CSV")
     p.add_argument("--plot", metavar="IMAGE", help="save a performance profile plot (needs matplotlib)")
     p.add_argument("--plot-against", choices=_AGAINST, default="best",
                    help="profile against the best method per instance (Dolan-More, default) or the optimum")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=run_bench, command_parser=p)
-
-
-def _positive_seconds(text: str) -> float:
-    import argparse
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
-    return value
 
 
 def format_summary(table: "pandas.DataFrame") -> str:

@@ -22,6 +22,7 @@ from collections import Counter
 from importlib.resources import as_file, files
 from typing import Sequence, TextIO
 
+from ._argtypes import positive_seconds, seed
 from . import __version__
 from .api import place
 from .errors import ErrorDetail, InfeasibleError, ValidationError
@@ -124,26 +125,6 @@ def _para(text: str) -> str:
     return textwrap.fill(text, width=100)
 
 
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer below 2**63, got {text!r}")
-    return value
-
-
 def _add_fleet_sources(p: argparse.ArgumentParser, *, positional: bool = True) -> None:
     if positional:
         p.add_argument("fleet", metavar="FLEET", nargs="?", help="the fleet file (.json, or .yaml/.yml with PyYAML)")
@@ -166,9 +147,9 @@ def _add_solver_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--objective", choices=OBJECTIVES, default="hosts", help="what to minimise (default: hosts)")
     g.add_argument("--sort-key", choices=SORT_KEYS, default="sum",
                    help="how ffd/bfd/wfd rank workloads by size across dimensions (default: sum)")
-    g.add_argument("--time-limit", type=_positive_seconds, metavar="S",
+    g.add_argument("--time-limit", type=positive_seconds, metavar="S",
                    help="stop the auto portfolio after S seconds (default: no limit)")
-    g.add_argument("--seed", type=_seed, default=0, metavar="N", help="random seed (default: 0)")
+    g.add_argument("--seed", type=seed, default=0, metavar="N", help="random seed (default: 0)")
 
 
 def build_parser() -> argparse.ArgumentParser:
