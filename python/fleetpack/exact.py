@@ -8,11 +8,11 @@ Placing as many workloads as possible ranks above the objective.
 
 Two formulations (docs/exact.md has the full statement and the measurements):
 
-- **assignment** (every objective): a Boolean per (workload, host, form) that the rules allow and that fits the
-  empty host; per-host Booleans for "used", "runs a VM", "runs a container", and the container tenants when tenant
-  isolation is in play. Identical hosts (same shape, cost and attributes) form classes whose members are used in
-  order, a workload may only go to the first k hosts of a class where k is its rank among the workloads eligible
-  there, and identical workloads take hosts in increasing order.
+- **assignment** (every objective): for each type of identical workloads, host and form that the rules allow and
+  that fits the empty host, how many of the type's workloads the host runs in that form; per-host Booleans for
+  "used", "runs a VM", "runs a container", and the container tenants when tenant isolation is in play. Identical
+  hosts (same shape, cost and attributes) form classes whose members are used in order, and the host of rank r in a
+  class may only run types whose last workload ranks at least r among the workloads eligible there.
 - **arc-flow** (``"hosts"`` and ``"cost"``): workloads of the same shape are one item type; for each class of
   identical hosts and each *variant* (VMs only, containers only, or both -- which fixes the per-host overheads -- and
   which tenant's containers may be there) a compressed arc-flow graph whose paths are exactly the feasible host
@@ -32,8 +32,9 @@ OR-Tools is imported only when a model is solved, so ``import fleetpack`` stays 
 
 from __future__ import annotations
 
+import contextvars
 import math
-import os
+import random
 import time
 import warnings
 from collections import Counter, defaultdict
@@ -51,6 +52,7 @@ __all__ = [
     "auto_stage",
     "auto_eligible",
     "AUTO_TIME_LIMIT",
+    "AUTO_WORK_LIMIT",
     "AUTO_MAX_CANDIDATES",
     "AUTO_MAX_ARCS",
     "AUTO_MAX_WORKLOADS",
@@ -62,22 +64,30 @@ FORMS = ("container", "vm")
 
 # --- the exact stage of method="auto" (docs/exact.md, "Threshold", has the measurements behind these numbers) -------
 
-#: Seconds the exact stage of ``auto`` may take when ``place`` gets no ``time_limit``.
-AUTO_TIME_LIMIT = 2.0
-#: ``auto`` tries CP-SAT when the assignment model has at most this many (workload, host, form) candidates ...
-AUTO_MAX_CANDIDATES = 3000
+#: Without a ``time_limit``, the exact stage of ``auto`` gives CP-SAT this much work (deterministic time, about
+#: seconds on one current core: the same plan on every machine) ...
+AUTO_WORK_LIMIT = 1.0
+#: ... and stops after this many seconds of wall-clock time in any case.
+AUTO_TIME_LIMIT = 10.0
+#: ``auto`` tries CP-SAT when the assignment model has at most this many (workload type, host, form) variables ...
+AUTO_MAX_CANDIDATES = {"hosts": 2000, "cost": 2000, "spread": 500}
 #: ... or when the arc-flow graphs have at most this many arcs in all (objectives "hosts" and "cost").
 AUTO_MAX_ARCS = 20000
 #: ``auto`` never looks at instances with more workloads than this (preparing the exact stage is not free).
 AUTO_MAX_WORKLOADS = 200_000
 
-# Limits of the arc-flow graph construction (states of the depth-first search; arcs kept).
-_GRAPH_STATE_BUDGET = 400_000
+# Limits of the arc-flow graph construction (states of the depth-first search, about 5 µs each; arcs kept).
+_GRAPH_STATE_BUDGET = 200_000
+_AUTO_GRAPH_STATE_BUDGET = 40_000
 _GRAPH_ARC_BUDGET = 60_000
 # per-dimension "achievable loads" bitsets are kept for capacities up to this many units
 _BITSET_MAX = 1 << 17
 # CP-SAT runs in rounds: the first of this much deterministic time (about seconds), each next one twice as long
-_FIRST_SLICE = 1.0
+_FIRST_SLICE = 0.5
+# dives on the arc-flow LP: the first follows the LP, the others draw at random, until one meets the LP bound;
+# a few before CP-SAT's first round, then more between rounds (`_DIVES` doubling)
+_FIRST_DIVES = 3
+_DIVES = 8
 # GLOP: without presolve, re-solves after the dive's changes start from the previous basis
 _GLOP_PARAMETERS = "use_preprocessing: false"
 # CP-SAT works with 64-bit integers: keep every linear expression well inside
@@ -85,8 +95,6 @@ _INT_LIMIT = 1 << 60
 
 
 # --- the exact stage can be switched off, for code that wants the heuristic portfolio alone -------------------------
-
-import contextvars  # noqa: E402  (kept next to its only use)
 
 _AUTO_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("fleetpack_auto_exact", default=True)
 
@@ -175,11 +183,10 @@ class _Instance:
         self.problem = problem
         self.objective = objective
         self.D = len(problem.dimensions)
-        over = problem.overheads
         hyp_raw = problem.fixed("hypervisor")
         rt_raw = problem.fixed("container_runtime")
 
-        # host classes (hosts that can hold nothing are left out)
+        # host classes, in order of their first host
         by_key: dict[tuple, _Class] = {}
         self.class_of: list[int | None] = [None] * len(problem.hosts)
         self.classes: list[_Class] = []
@@ -356,6 +363,8 @@ class _Graph:
             if pending:
                 if len(memo) + len(stack) > budget[0]:
                     return
+                if budget[1] is not None and not len(memo) & 4095 and time.perf_counter() > budget[1]:
+                    return
                 stack.extend(pending)
                 continue
             stack.pop()
@@ -473,9 +482,9 @@ class _Variant:
     graph: _Graph | None = None
 
 
-def _variants(inst: _Instance, k: int) -> list[_Variant] | None:
-    """The variants of class ``k`` with their graphs; None if a graph cannot be built within the budget."""
-    c = inst.classes[k]
+def _variants(inst: _Instance, k: int) -> list[_Variant]:
+    """The variants of class ``k`` (their graphs are built by `_ArcFlow`), dominated ones left out: with no
+    hypervisor overhead "containers only" is "both"; with no runtime overhead "VMs only" is "both"."""
     types = [n for n in inst.placeable_types if k in inst.types[n].options and not inst.types[n].dedicated]
     vm_items = [(n, "vm") for n in types if "vm" in inst.types[n].options[k]]
     ct_types = [n for n in types if "container" in inst.types[n].options[k]]
@@ -532,13 +541,14 @@ def _variant_weights(inst: _Instance, v: _Variant):
 
 
 class _ArcFlow:
-    """The arc-flow formulation: graphs per (class, variant), dedicated workloads counted per (class, form)."""
+    """The arc-flow formulation: graphs per (class, variant), dedicated workloads counted per (class, form).
+    ``ok`` is False when the graphs exceed ``states`` search states in all, or ``deadline`` passes, while built."""
 
-    def __init__(self, inst: _Instance):
+    def __init__(self, inst: _Instance, states: int = _GRAPH_STATE_BUDGET, deadline: float | None = None):
         self.inst = inst
         self.ok = False
         self.variants: list[_Variant] = []
-        budget = [_GRAPH_STATE_BUDGET]
+        budget = [states, deadline]
         for k in range(len(inst.classes)):
             for v in _variants(inst, k):
                 spec = _variant_weights(inst, v)
@@ -672,9 +682,26 @@ def _solver(time_limit: float | None, work_limit: float | None, seed: int, worke
     return s
 
 
-def _assignment_model(inst: _Instance, fixed: bool, start: tuple[list, list], lb: int, ub: int | None,
-                      spread_k: int):
-    """The CP-SAT assignment model; returns (model, decode, objective info)."""
+def _copies(inst: _Instance, t: int, k: int, f: str) -> int:
+    """The most workloads of type ``t`` that fit one host of class ``k`` as ``f``, by the rules on one type alone."""
+    typ = inst.types[t]
+    c = inst.classes[k]
+    if typ.dedicated or typ.group is not None:
+        return 1
+    e = typ.options[k][f]
+    fixed = inst.hyp if f == "vm" else inst.rt
+    most = len(typ.members)
+    for d in range(inst.D):
+        if e[d]:
+            most = min(most, (c.cap[d] - fixed[d]) // e[d])
+    if c.max_workloads is not None:
+        most = min(most, c.max_workloads)
+    return max(most, 0)
+
+
+def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: int | None, spread_k: int):
+    """The CP-SAT assignment model: for each host and each workload type, how many of its workloads the host runs
+    in each form. Returns (model, hint, decode, placement weight, objective expression)."""
     from ortools.sat.python import cp_model
 
     m = cp_model.CpModel()
@@ -682,190 +709,187 @@ def _assignment_model(inst: _Instance, fixed: bool, start: tuple[list, list], lb
     D = inst.D
     LinearExpr = cp_model.LinearExpr
 
-    # the workload order and each workload's rank among those eligible for each class
-    order = [i for t in inst.placeable_types for i in inst.types[t].members]
-    rank: dict[tuple[int, int], int] = {}
+    # symmetry: the hosts of a class hold workloads in order -- the host of rank r in class k may run type t only if
+    # r is below the position of t's last workload among those eligible for k (types in the solver's order)
+    last = {}
     seen = Counter()
-    for i in order:
-        for k in inst.types[inst.type_of[i]].options:
-            rank[(i, k)] = seen[k]
-            seen[k] += 1
+    for t in inst.placeable_types:
+        for k in inst.types[t].options:
+            seen[k] += len(inst.types[t].members)
+            last[(t, k)] = seen[k] - 1
 
-    x: dict[tuple[int, int, str], object] = {}
-    per_host: dict[int, list[tuple[int, str, object]]] = defaultdict(list)
-    per_work: dict[int, list] = defaultdict(list)
-    per_work_keys: dict[int, list] = defaultdict(list)
-    for i in order:
-        t = inst.types[inst.type_of[i]]
-        for k, opts in t.options.items():
+    # n[(t, j, f)]: workloads of type t on host j as form f
+    n: dict[tuple[int, int, str], object] = {}
+    bound: dict[tuple[int, int, str], int] = {}
+    per_host: dict[int, list[tuple[int, str, object, int]]] = defaultdict(list)
+    per_type: dict[int, list] = defaultdict(list)
+    for t in inst.placeable_types:
+        for k, opts in inst.types[t].options.items():
             for r, j in enumerate(inst.classes[k].hosts):
-                if r > rank[(i, k)]:
+                if r > last[(t, k)]:
                     break
                 for f in opts:
-                    v = m.new_bool_var(f"x{i}_{j}_{f[0]}")
-                    x[(i, j, f)] = v
-                    per_host[j].append((i, f, v))
-                    per_work[i].append(v)
-                    per_work_keys[i].append((j, f, v))
+                    most = _copies(inst, t, k, f)
+                    if most <= 0:
+                        continue
+                    v = m.new_bool_var(f"n{t}_{j}_{f[0]}") if most == 1 else m.new_int_var(0, most, f"n{t}_{j}_{f[0]}")
+                    n[(t, j, f)] = v
+                    bound[(t, j, f)] = most
+                    per_host[j].append((t, f, v, most))
+                    per_type[t].append(v)
 
     placed = {}
-    for i in order:
+    for t in inst.placeable_types:
+        count = len(inst.types[t].members)
         if fixed:
-            m.add_exactly_one(per_work[i])
-            placed[i] = 1
+            m.add(LinearExpr.sum(per_type[t]) == count)
         else:
-            p = m.new_bool_var(f"p{i}")
-            m.add(LinearExpr.sum(per_work[i]) == p)
-            placed[i] = p
+            p = placed[t] = m.new_int_var(0, count, f"p{t}")
+            m.add(LinearExpr.sum(per_type[t]) == p)
 
     used = {}
     has_vm = {}
     has_ct = {}
-    aux_tenant: list[tuple[object, int, str, str]] = []  # (var, host, kind, tenant) for hints
+    aux_tenant: list[tuple[object, int, str, str]] = []  # (flag, host, "ct" or "iso", tenant), for hints
     U = m.new_int_var(0, spread_k, "U") if inst.objective == "spread" else None
     for j in sorted(per_host):
         items = per_host[j]
         k = inst.class_of[j]
         c = inst.classes[k]
         u = used[j] = m.new_bool_var(f"used{j}")
-        xs = [v for _, _, v in items]
-        for v in xs:
-            m.add_implication(v, u)
+        xs = [v for _, _, v, _ in items]
+        for _, _, v, most in items:
+            m.add(v <= most * u)
         m.add(LinearExpr.sum(xs) >= u)
-        vms = [v for _, f, v in items if f == "vm"]
-        cts = [v for _, f, v in items if f == "container"]
         hv = hc = None
-        if vms and any(inst.hyp):
+        if any(f == "vm" for _, f, _, _ in items) and any(inst.hyp):
             hv = has_vm[j] = m.new_bool_var(f"hv{j}")
-            for v in vms:
-                m.add_implication(v, hv)
-        if cts and any(inst.rt):
+            for _, f, v, most in items:
+                if f == "vm":
+                    m.add(v <= most * hv)
+        if any(f == "container" for _, f, _, _ in items) and any(inst.rt):
             hc = has_ct[j] = m.new_bool_var(f"hc{j}")
-            for v in cts:
-                m.add_implication(v, hc)
+            for _, f, v, most in items:
+                if f == "container":
+                    m.add(v <= most * hc)
         for d in range(D):
-            terms, coefs = [], []
-            for i, f, v in items:
-                e = inst.types[inst.type_of[i]].options[k][f][d]
+            terms, coefs, top = [], [], 0
+            for t, f, v, most in items:
+                e = inst.types[t].options[k][f][d]
                 if e:
                     terms.append(v)
                     coefs.append(e)
+                    top += e * most
             if hv is not None and inst.hyp[d]:
                 terms.append(hv)
                 coefs.append(inst.hyp[d])
+                top += inst.hyp[d]
             if hc is not None and inst.rt[d]:
                 terms.append(hc)
                 coefs.append(inst.rt[d])
+                top += inst.rt[d]
             if not terms:
                 continue
             load = LinearExpr.weighted_sum(terms, coefs)
-            if sum(coefs) > c.cap[d]:
+            if top > c.cap[d]:
                 if inst.objective == "spread":
                     m.add(load <= c.cap[d])
                 else:
                     m.add(load <= c.cap[d] * u)
             if U is not None and c.cap[d] > 0:
                 m.add(LinearExpr.weighted_sum(terms, [spread_k * e for e in coefs]) <= c.cap[d] * U)
-        if c.max_workloads is not None and len({i for i, _, _ in items}) > c.max_workloads:
+        most_items = sum(most for _, _, _, most in items)
+        if c.max_workloads is not None and most_items > c.max_workloads:
             m.add(LinearExpr.sum(xs) <= c.max_workloads)
         groups: dict[str, list] = defaultdict(list)
-        for i, f, v in items:
-            g = inst.types[inst.type_of[i]].group
+        for t, f, v, _ in items:
+            g = inst.types[t].group
             if g is not None:
                 groups[g].append(v)
-        for g, vs in groups.items():
+        for vs in groups.values():
             if len(vs) > 1:
-                m.add_at_most_one(vs)
+                m.add(LinearExpr.sum(vs) <= 1)
         # tenant isolation: a tenant-isolated container shares the host only with containers of its tenant
         ct_by_tenant: dict[str, list] = defaultdict(list)
         iso_by_tenant: dict[str, list] = defaultdict(list)
-        for i, f, v in items:
+        for t, f, v, most in items:
             if f == "container":
-                t = inst.types[inst.type_of[i]]
-                ct_by_tenant[t.tenant].append(v)
-                if t.isolation == "tenant":
-                    iso_by_tenant[t.tenant].append(v)
+                typ = inst.types[t]
+                ct_by_tenant[typ.tenant].append((v, most))
+                if typ.isolation == "tenant":
+                    iso_by_tenant[typ.tenant].append((v, most))
         if iso_by_tenant and len(ct_by_tenant) > 1:
             flag = {}
             for tenant, vs in ct_by_tenant.items():
                 b = flag[tenant] = m.new_bool_var(f"ct{j}_{tenant}")
                 aux_tenant.append((b, j, "ct", tenant))
-                for v in vs:
-                    m.add_implication(v, b)
+                for v, most in vs:
+                    m.add(v <= most * b)
             for tenant, vs in iso_by_tenant.items():
                 iso = m.new_bool_var(f"iso{j}_{tenant}")
                 aux_tenant.append((iso, j, "iso", tenant))
-                for v in vs:
-                    m.add_implication(v, iso)
+                for v, most in vs:
+                    m.add(v <= most * iso)
                 for other, b in flag.items():
                     if other != tenant:
                         m.add_bool_or([iso.Not(), b.Not()])
         # dedicated: alone on the host
-        ded = [v for i, _, v in items if inst.types[inst.type_of[i]].dedicated]
-        distinct = len({i for i, _, _ in items})
-        if ded and distinct > 1:
-            m.add(LinearExpr.sum(xs) + (distinct - 1) * LinearExpr.sum(ded) <= distinct)
+        ded = [v for t, _, v, _ in items if inst.types[t].dedicated]
+        if ded and most_items > 1:
+            m.add(LinearExpr.sum(xs) + (most_items - 1) * LinearExpr.sum(ded) <= most_items)
 
-    # symmetry: hosts of a class are used in order; identical workloads take hosts in increasing order
+    # symmetry: the hosts of a class are used in order
     for c in inst.classes:
         hs = [j for j in c.hosts if j in used]
         for a, b in zip(hs, hs[1:]):
             m.add_implication(used[b], used[a])
-    for t in inst.placeable_types:
-        members = inst.types[t].members
-        for a, b in zip(members, members[1:]):
-            key_a = [(v, 1 + 2 * j + FORMS.index(f)) for j, f, v in per_work_keys[a]]
-            key_b = [(v, 1 + 2 * j + FORMS.index(f)) for j, f, v in per_work_keys[b]]
-            expr_a = LinearExpr.weighted_sum([v for v, _ in key_a], [w for _, w in key_a])
-            expr_b = LinearExpr.weighted_sum([v for v, _ in key_b], [w for _, w in key_b])
-            if fixed:
-                m.add(expr_a <= expr_b)
-            else:
-                m.add(placed[a] >= placed[b])
-                m.add(expr_a <= expr_b).only_enforce_if(placed[b])
 
-    # objective
-    placed_sum = None if fixed else LinearExpr.sum([placed[i] for i in order])
+    # the objective; placing more comes first when the number placed is free
     if inst.objective == "hosts":
         value = LinearExpr.sum(list(used.values()))
         weight = len(used) + 1
     elif inst.objective == "cost":
         hs = list(used)
-        value = LinearExpr.weighted_sum([used[j] for j in hs], [inst.classes[inst.class_of[j]].cost_int for j in hs])
-        weight = sum(inst.classes[inst.class_of[j]].cost_int for j in hs) + 1
+        costs = [inst.classes[inst.class_of[j]].cost_int for j in hs]
+        value = LinearExpr.weighted_sum([used[j] for j in hs], costs)
+        weight = sum(costs) + 1
     else:
         value = U
         weight = spread_k + 1
+    if lb:
+        m.add(value >= lb)
     if fixed:
-        if lb:
-            m.add(value >= lb)
         if ub is not None:
             m.add(value <= ub)
         m.minimize(value)
     else:
-        m.add(placed_sum >= sum(j is not None for j in start[0]))
-        if lb:
-            m.add(value >= lb)
+        placed_sum = LinearExpr.sum(list(placed.values()))
+        m.add(placed_sum >= placed0)
         m.minimize(value - weight * placed_sum)
 
     def hint(hosts: list, forms: list):
-        hosts, forms = _canonical(inst, hosts, forms)
-        chosen = {(i, j, f) for i, (j, f) in enumerate(zip(hosts, forms)) if j is not None}
-        for key, v in x.items():
-            m.add_hint(v, key in chosen)
-        if not fixed:
-            for i in order:
-                m.add_hint(placed[i], hosts[i] is not None)
+        hosts = _canonical(inst, hosts)
+        counts = Counter()
         kinds = defaultdict(set)
         tenants = defaultdict(set)
         for i, (j, f) in enumerate(zip(hosts, forms)):
-            if j is not None:
-                kinds[j].add(f)
-                if f == "container":
-                    t = inst.types[inst.type_of[i]]
-                    tenants[(j, "ct")].add(t.tenant)
-                    if t.isolation == "tenant":
-                        tenants[(j, "iso")].add(t.tenant)
+            if j is None:
+                continue
+            t = inst.type_of[i]
+            counts[(t, j, f)] += 1
+            kinds[j].add(f)
+            if f == "container":
+                typ = inst.types[t]
+                tenants[(j, "ct")].add(typ.tenant)
+                if typ.isolation == "tenant":
+                    tenants[(j, "iso")].add(typ.tenant)
+        for key, v in n.items():
+            m.add_hint(v, counts[key])
+        by_type = Counter()
+        for (t, _, _), c in counts.items():
+            by_type[t] += c
+        for t, p in placed.items():
+            m.add_hint(p, by_type[t])
         for j, u in used.items():
             m.add_hint(u, j in kinds)
         for j, v in has_vm.items():
@@ -878,12 +902,16 @@ def _assignment_model(inst: _Instance, fixed: bool, start: tuple[list, list], lb
             m.add_hint(U, _spread_units(inst.value_int(hosts, forms), spread_k))
 
     def decode(solver) -> tuple[list, list]:
-        n = len(problem.workloads)
-        hosts: list = [None] * n
-        forms: list = [None] * n
-        for (i, j, f), v in x.items():
-            if solver.boolean_value(v):
-                hosts[i], forms[i] = j, f
+        """Workloads of each type to hosts in host order, in input order."""
+        size = len(problem.workloads)
+        hosts: list = [None] * size
+        forms: list = [None] * size
+        left = {t: list(reversed(inst.types[t].members)) for t in inst.placeable_types}
+        for (t, j, f), v in sorted(n.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
+            for _ in range(solver.value(v)):
+                if left[t]:
+                    i = left[t].pop()
+                    hosts[i], forms[i] = j, f
         return hosts, forms
 
     return m, hint, decode, weight, value
@@ -894,33 +922,21 @@ def _spread_units(ratio: Fraction, k: int) -> int:
     return -(-ratio.numerator * k // ratio.denominator)
 
 
-def _canonical(inst: _Instance, hosts: list, forms: list) -> tuple[list, list]:
-    """A plan equivalent to the given one (identical hosts and identical workloads swapped) that meets the
-    assignment model's symmetry breaking: in each class, hosts ordered by the first workload type they hold; the
-    workloads of a type on hosts in increasing order of (host, form)."""
+def _canonical(inst: _Instance, hosts: list) -> list:
+    """The same plan with the hosts of each class renumbered so that it meets the assignment model's symmetry
+    breaking: used hosts first, ordered by the first workload type they hold (types in the solver's order)."""
     rank_of_type = {t: r for r, t in enumerate(inst.placeable_types)}
-    content: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for i, (j, f) in enumerate(zip(hosts, forms)):
+    first: dict[int, int] = {}
+    for i, j in enumerate(hosts):
         if j is not None:
-            content[j].append((inst.type_of[i], f))
-    new_content: dict[int, list[tuple[int, str]]] = {}
+            r = rank_of_type[inst.type_of[i]]
+            first[j] = min(first.get(j, r), r)
+    move: dict[int, int] = {}
     for c in inst.classes:
-        used = [j for j in c.hosts if j in content]
-        used.sort(key=lambda j: (min(rank_of_type[t] for t, _ in content[j]), c.hosts.index(j)))
+        used = sorted((j for j in c.hosts if j in first), key=lambda j: (first[j], j))
         for target, j in zip(c.hosts, used):
-            new_content[target] = content[j]
-    slots: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for j, items in new_content.items():
-        for t, f in items:
-            slots[t].append((j, FORMS.index(f)))
-    n = len(hosts)
-    out_h: list = [None] * n
-    out_f: list = [None] * n
-    for t, ss in slots.items():
-        ss.sort()
-        for i, (j, fc) in zip(inst.types[t].members, ss):
-            out_h[i], out_f[i] = j, FORMS[fc]
-    return out_h, out_f
+            move[j] = target
+    return [None if j is None else move[j] for j in hosts]
 
 
 def _arcflow_model(af: _ArcFlow, fixed: bool, placed0: int, lb: int, ub: int | None):
@@ -1073,69 +1089,112 @@ def _decompose(g: _Graph, flow: dict, loss: list, total, eps: float = 0.0):
 # ====================================================================================================================
 
 
-def _lp_and_dive(af: _ArcFlow, deadline: float | None):
-    """Solve the LP relaxation of the arc-flow model (every placeable workload placed) with GLOP, then dive: fix the
-    pattern with the largest LP value (all with a value of at least 1, rounded down), re-solve, until everything is
-    placed. Returns (LP value or None, dive solution (paths, dedicated) or None)."""
-    from ortools.linear_solver import pywraplp
+class _Diver:
+    """The LP relaxation of the arc-flow model (every placeable workload placed), solved with GLOP, and dives on it
+    (`_dive`): the first follows the LP, later ones draw the fractional pattern to fix at random (seeded). ``lp_value``
+    is None when the LP could not be solved in time."""
 
-    inst = af.inst
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    if lp is None:
-        return None, None
-    lp.SetSolverSpecificParametersAsString(_GLOP_PARAMETERS)
-    inf = lp.infinity()
-    obj = lp.Objective()
-    demand = {}
-    for t in inst.placeable_types:
-        demand[t] = lp.Constraint(len(inst.types[t].members), inf)
-    classes = {k: lp.Constraint(0, len(c.hosts)) for k, c in enumerate(inst.classes)}
-    flow_vars: list[dict] = []
-    loss_vars: list[list] = []
-    z_vars = []
-    for v in af.variants:
-        g = v.graph
-        nodes = [lp.Constraint(0, 0) for _ in range(g.nodes)]
-        f = {}
-        for a in g.arcs:
-            var = lp.NumVar(0, inf, "")
-            f[a] = var
-            nodes[a[0]].SetCoefficient(var, -1)
-            nodes[a[1]].SetCoefficient(var, 1)
-            if a[2] >= 0:
-                demand[v.items[a[2]][0]].SetCoefficient(var, 1)
-        loss = []
-        for node in range(g.nodes):
-            var = lp.NumVar(0, inf, "")
-            nodes[node].SetCoefficient(var, -1)
-            loss.append(var)
-        z = lp.NumVar(0, inf, "")
-        nodes[g.source].SetCoefficient(z, 1)
-        classes[v.cls].SetCoefficient(z, 1)
-        obj.SetCoefficient(z, 1 if inst.objective == "hosts" else inst.classes[v.cls].cost_int)
-        flow_vars.append(f)
-        loss_vars.append(loss)
-        z_vars.append(z)
-    y_vars = {}
-    for t, k, f in af.dedicated:
-        var = y_vars[(t, k, f)] = lp.NumVar(0, inf, "")
-        demand[t].SetCoefficient(var, 1)
-        classes[k].SetCoefficient(var, 1)
-        obj.SetCoefficient(var, 1 if inst.objective == "hosts" else inst.classes[k].cost_int)
-    obj.SetMinimization()
+    def __init__(self, af: _ArcFlow, deadline: float | None, seed: int = 0):
+        from ortools.linear_solver import pywraplp
 
-    def solve_lp() -> bool:
-        if deadline is not None:
-            left = deadline - time.perf_counter()
+        self.af = af
+        self.lp_value = None
+        self.rng = random.Random(seed)
+        self.dives = 0
+        self.best = None  # (value, (paths, dedicated))
+        inst = af.inst
+        lp = self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        if lp is None:
+            return
+        lp.SetSolverSpecificParametersAsString(_GLOP_PARAMETERS)
+        self._optimal = pywraplp.Solver.OPTIMAL
+        inf = lp.infinity()
+        obj = lp.Objective()
+        demand = self.demand = {t: lp.Constraint(len(inst.types[t].members), inf) for t in inst.placeable_types}
+        classes = self.classes = {k: lp.Constraint(0, len(c.hosts)) for k, c in enumerate(inst.classes)}
+        self.flow_vars: list[dict] = []
+        self.loss_vars: list[list] = []
+        self.z_vars = []
+        for v in af.variants:
+            g = v.graph
+            nodes = [lp.Constraint(0, 0) for _ in range(g.nodes)]
+            f = {}
+            for a in g.arcs:
+                var = lp.NumVar(0, inf, "")
+                f[a] = var
+                nodes[a[0]].SetCoefficient(var, -1)
+                nodes[a[1]].SetCoefficient(var, 1)
+                if a[2] >= 0:
+                    demand[v.items[a[2]][0]].SetCoefficient(var, 1)
+            loss = []
+            for node in range(g.nodes):
+                var = lp.NumVar(0, inf, "")
+                nodes[node].SetCoefficient(var, -1)
+                loss.append(var)
+            z = lp.NumVar(0, inf, "")
+            nodes[g.source].SetCoefficient(z, 1)
+            classes[v.cls].SetCoefficient(z, 1)
+            obj.SetCoefficient(z, 1 if inst.objective == "hosts" else inst.classes[v.cls].cost_int)
+            self.flow_vars.append(f)
+            self.loss_vars.append(loss)
+            self.z_vars.append(z)
+        self.y_vars = {}
+        for t, k, f in af.dedicated:
+            var = self.y_vars[(t, k, f)] = lp.NumVar(0, inf, "")
+            demand[t].SetCoefficient(var, 1)
+            classes[k].SetCoefficient(var, 1)
+            obj.SetCoefficient(var, 1 if inst.objective == "hosts" else inst.classes[k].cost_int)
+        obj.SetMinimization()
+        self.deadline = deadline
+        if self.solve_lp():
+            self.lp_value = obj.Value()
+            self.target = math.ceil(self.lp_value - 1e-7 * max(1.0, abs(self.lp_value)))
+        self.cost = {k: 1 if inst.objective == "hosts" else c.cost_int for k, c in enumerate(inst.classes)}
+
+    def solve_lp(self) -> bool:
+        if self.deadline is not None:
+            left = self.deadline - time.perf_counter()
             if left <= 0:
                 return False
-            lp.SetTimeLimit(max(1, int(left * 1000)))
-        return lp.Solve() == pywraplp.Solver.OPTIMAL
+            self.lp.SetTimeLimit(max(1, int(left * 1000)))
+        return self.lp.Solve() == self._optimal
 
-    if not solve_lp():
-        return None, None
-    lp_value = obj.Value()
+    def run(self, attempts: int, deadline: float | None):
+        """Up to ``attempts`` more dives (fewer if ``deadline`` passes or one meets the LP bound); returns the best
+        dive so far as (value in the solver's units, (paths, dedicated)), or None."""
+        if self.lp_value is None:
+            return self.best
+        self.deadline = deadline
+        inst = self.af.inst
+        for _ in range(attempts):
+            if self.best is not None and self.best[0] <= self.target:
+                break
+            if self.dives and deadline is not None and time.perf_counter() > deadline:
+                break
+            if self.dives:  # back to the full problem
+                for t, c in self.demand.items():
+                    c.SetLb(len(inst.types[t].members))
+                for k, c in self.classes.items():
+                    c.SetUb(len(inst.classes[k].hosts))
+                if not self.solve_lp():
+                    break
+            found = _dive(self.af, self.solve_lp, self.z_vars, self.flow_vars, self.loss_vars, self.y_vars,
+                          self.demand, self.classes, self.rng if self.dives else None)
+            self.dives += 1
+            if found is None:
+                continue
+            value = (sum(self.cost[self.af.variants[p[0]].cls] for p in found[0])
+                     + sum(self.cost[k[1]] * c for k, c in found[1].items()))
+            if self.best is None or value < self.best[0]:
+                self.best = (value, found)
+        return self.best
 
+
+def _dive(af: _ArcFlow, solve_lp, z_vars, flow_vars, loss_vars, y_vars, demand, classes, rng):
+    """One dive from the LP solution at hand: commit every pattern with an LP value of at least 1 (rounded down)
+    and the one with the largest value -- or, with ``rng``, one drawn with probability proportional to its value --
+    then re-solve, until every workload is placed. Returns (paths, dedicated) or None."""
+    inst = af.inst
     need = {t: len(inst.types[t].members) for t in inst.placeable_types}
     room = {k: len(c.hosts) for k, c in enumerate(inst.classes)}
     paths: list = []
@@ -1143,7 +1202,7 @@ def _lp_and_dive(af: _ArcFlow, deadline: float | None):
     first = True
     while any(need.values()):
         if not first and not solve_lp():
-            return lp_value, None
+            return None
         first = False
         candidates = []
         for vi, v in enumerate(af.variants):
@@ -1159,6 +1218,11 @@ def _lp_and_dive(af: _ArcFlow, deadline: float | None):
             if var.solution_value() > 1e-9:
                 candidates.append((var.solution_value(), key[1], [key[0]], "dedicated", key))
         candidates.sort(key=lambda c: -c[0])
+        if rng is not None:
+            fractional = [c for c in candidates if c[0] < 1 - 1e-9]
+            if fractional:
+                pick = rng.choices(fractional, weights=[c[0] for c in fractional])[0]
+                candidates = [c for c in candidates if c[0] >= 1 - 1e-9] + [pick]
         committed = 0
         for amount, k, items, kind, what in candidates:
             copies = math.floor(amount + 1e-9)
@@ -1179,12 +1243,12 @@ def _lp_and_dive(af: _ArcFlow, deadline: float | None):
                     dedicated[what] += 1
                 committed += 1
         if not committed:
-            return lp_value, None
+            return None
         for t, c in demand.items():
             c.SetLb(need[t])
         for k, c in classes.items():
             c.SetUb(room[k])
-    return lp_value, (paths, dedicated)
+    return paths, dedicated
 
 
 # ====================================================================================================================
@@ -1193,9 +1257,52 @@ def _lp_and_dive(af: _ArcFlow, deadline: float | None):
 
 
 def _float_value(problem: Problem, objective: str, hosts: list, forms: list) -> float:
+    """The objective's value of a plan as `fleetpack.plan.objective_value` computes it (by the reference rules)."""
     from .plan import host_states, objective_value
 
     return objective_value(problem, objective, host_states(problem, hosts, forms))
+
+
+def _value(inst: _Instance, hosts: list, forms: list) -> float:
+    """The same value as `_float_value`, from the solver's integer loads: hosts used; their costs summed in host
+    input order; or the largest of float(usage) / float(capacity) over used hosts and the dimensions they have."""
+    used = sorted({j for j in hosts if j is not None})
+    if inst.objective == "hosts":
+        return len(used)
+    if inst.objective == "cost":
+        total = 0.0
+        for j in used:
+            total += inst.problem.hosts[j].cost
+        return total
+    worst = 0.0
+    for j, load in inst.host_loads(hosts, forms).items():
+        cap = inst.classes[inst.class_of[j]].raw_cap
+        for d in range(inst.D):
+            if cap[d] > 0:
+                worst = max(worst, float(load[d] * inst.scale[d]) / float(cap[d]))
+    return worst
+
+
+def _answer(inst: _Instance, hosts: list, forms: list, strategy: str, bound):
+    """An engine's answer in the array form the Rust core returns (see `fleetpack.plan.build_plan`): the plan is
+    then described lazily, without a Python object per host."""
+    import numpy as np
+
+    from .plan import UNPLACED
+
+    m = len(inst.problem.hosts)
+    used = np.zeros((m, inst.D), dtype=np.uint64)
+    for j, load in inst.host_loads(hosts, forms).items():
+        used[j] = [v * g for v, g in zip(load, inst.scale)]
+    value = _value(inst, hosts, forms)
+    return {
+        "host_index": np.array([-1 if j is None else j for j in hosts], dtype=np.int64),
+        "form_codes": np.array([UNPLACED if f is None else FORMS.index(f) for f in forms], dtype=np.uint8),
+        "strategy": strategy,
+        "lower_bound": _bound_type(inst.objective, bound),
+        "objective_value": value,
+        "used": used,
+    }
 
 
 def _foundation_bound(problem: Problem, objective: str, placed: int, known: tuple[int, float]) -> float:
@@ -1220,14 +1327,13 @@ def _spread_scale(inst: _Instance) -> tuple[int, bool]:
 
 
 def assignment_size(inst: _Instance) -> int:
-    """Booleans (workload, host, form) of the assignment model, after symmetry breaking."""
+    """Variables (workload type, host, form) of the assignment model, after symmetry breaking."""
     total = 0
     seen = Counter()
     for t in inst.placeable_types:
-        for _ in inst.types[t].members:
-            for k, opts in inst.types[t].options.items():
-                total += min(seen[k] + 1, len(inst.classes[k].hosts)) * len(opts)
-                seen[k] += 1
+        for k, opts in inst.types[t].options.items():
+            seen[k] += len(inst.types[t].members)
+            total += min(seen[k], len(inst.classes[k].hosts)) * len(opts)
     return total
 
 
@@ -1252,11 +1358,11 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     placed0 = sum(j is not None for j in hosts0)
     inst, af = _prepared if _prepared is not None else (_Instance(problem, objective), None)
     fixed = placed0 == inst.placeable
-    value0 = _float_value(problem, objective, hosts0, forms0)
+    value0 = _value(inst, hosts0, forms0)
 
     def result(hosts, forms, strategy, bound, optimal, form, status, lp=None):
         timings["total"] = time.perf_counter() - t0
-        value = _float_value(problem, objective, hosts, forms)
+        value = _value(inst, hosts, forms)
         if optimal:
             bound = value
         bound = min(bound, value) if bound > value else bound
@@ -1278,7 +1384,7 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     if objective == "spread" and formulation == "arcflow":
         raise ValueError("the arc-flow formulation handles the 'hosts' and 'cost' objectives only")
     if formulation != "assignment" and objective != "spread" and af is None:
-        af = _ArcFlow(inst)
+        af = _ArcFlow(inst, deadline=None if deadline is None else t0 + 0.25 * (deadline - t0))
     timings["prepare"] = time.perf_counter() - t0
     if formulation is None:
         use_arcflow = af is not None and af.ok and _prefer_arcflow(inst, af)
@@ -1304,16 +1410,18 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     best = (hosts0, forms0, strategy0)
     hint_plan = None
     lp_value = None
+    diver = None
     if use_arcflow and fixed:
         t1 = time.perf_counter()
         lp_deadline = None if deadline is None else t1 + 0.5 * (deadline - t1)
-        lp_value, dive = _lp_and_dive(af, lp_deadline)
-        timings["lp_and_dive"] = time.perf_counter() - t1
+        diver = _Diver(af, lp_deadline, seed)
+        lp_value = diver.lp_value
         if lp_value is not None:
-            tol = 1e-7 * max(1.0, abs(lp_value))
-            lb_int = max(lb_int, int(math.ceil(lp_value - tol)))
-        if dive is not None:
-            h, f = af.plan_of(*dive)
+            lb_int = max(lb_int, diver.target)
+        found = diver.run(_FIRST_DIVES, lp_deadline)
+        timings["lp_and_dive"] = time.perf_counter() - t1
+        if found is not None:
+            h, f = af.plan_of(*found[1])
             if sum(j is not None for j in h) == inst.placeable and inst.value_int(h, f) <= inst.value_int(*best[:2]):
                 # CP-SAT starts from the dive's plan even when it only ties: LP-shaped plans make better hints
                 hint_plan = (h, f)
@@ -1336,8 +1444,7 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
             if contents is not None:
                 hint(*contents)
     else:
-        model, hint, decode, weight, value_expr = _assignment_model(inst, fixed, (hosts0, forms0), lb_int, ub_int,
-                                                                    spread_k)
+        model, hint, decode, weight, value_expr = _assignment_model(inst, fixed, placed0, lb_int, ub_int, spread_k)
         set_hint = hint
     timings["model"] = time.perf_counter() - t1
     from ortools.sat.python import cp_model
@@ -1389,10 +1496,24 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
         if status == cp_model.OPTIMAL:
             proven = True
             break
-        bound_units = max(bound_units, solver.best_objective_bound)
-        if math.ceil(bound_units - 1e-9) >= units(best[0], best[1]):
+        if status == cp_model.FEASIBLE:  # after UNKNOWN, CP-SAT reports 0 as its bound: not a bound at all
+            bound_units = max(bound_units, solver.best_objective_bound)
+        if bound_units > -math.inf and math.ceil(bound_units - 1e-9) >= units(best[0], best[1]):
             proven = True
             break
+        if diver is not None:  # more dives, about as long as the round just done
+            dive_deadline = time.perf_counter() + solver.wall_time
+            if deadline is not None:
+                dive_deadline = min(dive_deadline, deadline)
+            found = diver.run(_DIVES << rounds, None if deterministic else dive_deadline)
+            if found is not None:
+                h, f = af.plan_of(*found[1])
+                if units(h, f) < units(best[0], best[1]):
+                    best = (h, f, f"exact/{name}")
+                    hint_plan = None
+                if lb_int and math.ceil(max(bound_units, lb_int) - 1e-9) >= units(best[0], best[1]):
+                    proven = True
+                    break
         if fixed:  # later rounds look for better plans only
             model.add(value_expr <= units(best[0], best[1]))
         slice_ *= 2
@@ -1436,7 +1557,7 @@ def _unproven(problem, objective, inst, best, bound0, placed0, lb_int, spread_k,
 
 
 def _prefer_arcflow(inst: _Instance, af: _ArcFlow) -> bool:
-    """Arc-flow when its graphs are small against the assignment model (see docs/exact.md, "Formulations")."""
+    """Arc-flow when its graphs are small against the assignment model (docs/exact.md, "Which formulation")."""
     return af.arcs <= max(2 * assignment_size(inst), 2000)
 
 
@@ -1480,8 +1601,9 @@ def engine(problem: Problem, method: str, sort_key: str, objective: str, time_li
     problem = problem.materialize()
     start = as_start(heuristic(problem, "auto", sort_key, objective, time_limit, seed))
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
-    r = solve(problem, objective, start, time_limit=left, seed=seed, workers=workers)
-    return r.hosts, r.forms, r.strategy, _bound_type(objective, r.lower_bound)
+    inst = _Instance(problem, objective)
+    r = solve(problem, objective, start, time_limit=left, seed=seed, workers=workers, _prepared=(inst, None))
+    return _answer(inst, r.hosts, r.forms, r.strategy, r.lower_bound)
 
 
 def _bound_type(objective: str, bound: float):
@@ -1501,14 +1623,13 @@ def auto_eligible(problem: Problem, objective: str, start: tuple):
     if sum(j is not None for j in hosts) == inst.placeable:
         from .plan import meets_bound
 
-        if meets_bound(objective, _float_value(problem, objective, hosts, forms), bound):
+        if meets_bound(objective, _value(inst, hosts, forms), bound):
             return None
-    if assignment_size(inst) <= AUTO_MAX_CANDIDATES:
-        return inst, None
-    if objective != "spread":
-        af = _ArcFlow(inst)
-        if af.ok and af.arcs <= AUTO_MAX_ARCS:
-            return inst, af
+    af = _ArcFlow(inst, states=_AUTO_GRAPH_STATE_BUDGET) if objective != "spread" else None
+    if af is not None and af.ok and af.arcs <= AUTO_MAX_ARCS:
+        return inst, af
+    if assignment_size(inst) <= AUTO_MAX_CANDIDATES[objective]:
+        return inst, af
     return None
 
 
@@ -1528,6 +1649,9 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     prepared = auto_eligible(problem, objective, start)
     if prepared is None:
         return answer
-    limit = AUTO_TIME_LIMIT if time_limit is None else time_limit
-    r = solve(problem, objective, start, time_limit=limit, seed=seed, workers=workers, _prepared=prepared)
-    return r.hosts, r.forms, r.strategy, _bound_type(objective, r.lower_bound)
+    if time_limit is None:  # reproducible: CP-SAT's deterministic search, bounded by work, not by the clock
+        r = solve(problem, objective, start, time_limit=AUTO_TIME_LIMIT, work_limit=AUTO_WORK_LIMIT,
+                  deterministic=True, seed=seed, workers=workers, _prepared=prepared)
+    else:
+        r = solve(problem, objective, start, time_limit=time_limit, seed=seed, workers=workers, _prepared=prepared)
+    return _answer(prepared[0], r.hosts, r.forms, r.strategy, r.lower_bound)
