@@ -67,17 +67,23 @@ def _call(function: str, **arguments) -> str:
 # --- one-dimensional classes ----------------------------------------------------------------------------------------
 
 
-def falkenauer_uniform(n: int = 120, seed: int = 0, *, capacity: int = 150, low: int = 20,
-                       high: int = 100) -> Instance:
-    """Falkenauer's uniform class: ``n`` weights drawn uniformly from ``low..high`` (20..100), bins of 150. BPPLIB's
-    Falkenauer U has n = 120, 250, 500 and 1000. The optimum is not known by construction."""
-    where = "falkenauer_uniform()"
+def _uniform_sizes(where: str, n, capacity, low, high) -> tuple[int, int, int, int]:
+    """The checked parameters of a class of weights drawn uniformly from ``low..high`` into bins of ``capacity``."""
     n = _whole(where, "n", n)
     capacity = _whole(where, "capacity", capacity, 1)
     low, high = _whole(where, "low", low), _whole(where, "high", high)
     if not low <= high <= capacity:
         raise ValidationError.single(where, "high", f"must satisfy low <= high <= capacity, got {low}, {high}, "
                                                     f"{capacity}")
+    return n, capacity, low, high
+
+
+def falkenauer_uniform(n: int = 120, seed: int = 0, *, capacity: int = 150, low: int = 20,
+                       high: int = 100) -> Instance:
+    """Falkenauer's uniform class: ``n`` weights drawn uniformly from ``low..high`` (20..100), bins of 150. BPPLIB's
+    Falkenauer U has n = 120, 250, 500 and 1000. The optimum is not known by construction."""
+    where = "falkenauer_uniform()"
+    n, capacity, low, high = _uniform_sizes(where, n, capacity, low, high)
     rng = _rng(where, seed)
     return from_vectors(f"falkenauer_u{n}_s{seed}", [capacity], [[rng.randint(low, high)] for _ in range(n)],
                         set="falkenauer_u", source=_call("falkenauer_uniform", n=n, seed=seed, capacity=capacity,
@@ -112,12 +118,7 @@ def scholl1(n: int = 50, seed: int = 0, *, capacity: int = 100, low: int = 1, hi
     """Scholl's set 1: ``n`` weights uniform in ``low..high``. The published set crosses n = 50, 100, 200, 500 with
     capacity 100, 120, 150 and weights in 1..100, 20..100, 30..100."""
     where = "scholl1()"
-    n = _whole(where, "n", n)
-    capacity = _whole(where, "capacity", capacity, 1)
-    low, high = _whole(where, "low", low), _whole(where, "high", high)
-    if not low <= high <= capacity:
-        raise ValidationError.single(where, "high", f"must satisfy low <= high <= capacity, got {low}, {high}, "
-                                                    f"{capacity}")
+    n, capacity, low, high = _uniform_sizes(where, n, capacity, low, high)
     rng = _rng(where, seed)
     return from_vectors(f"scholl1_n{n}_c{capacity}_w{low}_s{seed}", [capacity],
                         [[rng.randint(low, high)] for _ in range(n)], set="scholl1",
