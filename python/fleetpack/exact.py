@@ -1610,10 +1610,11 @@ def _bound_type(objective: str, bound: float):
     return int(bound) if objective == "hosts" else float(bound)
 
 
-def auto_eligible(problem: Problem, objective: str, start: tuple):
+def auto_eligible(problem: Problem, objective: str, start: tuple, deadline: float | None = None):
     """Whether the exact stage of ``auto`` runs after the heuristics found ``start`` (lists, see `as_start`): it is
     on (see `heuristics_only`), the plan is not already proven optimal by the bound, and the instance is small enough
-    (`AUTO_MAX_CANDIDATES`, `AUTO_MAX_ARCS`). Returns the prepared instance, or None."""
+    (`AUTO_MAX_CANDIDATES`, `AUTO_MAX_ARCS`). Building the arc-flow graphs stops at ``deadline`` (a
+    ``time.perf_counter()`` value) when one is given. Returns the prepared instance, or None."""
     hosts, forms, _strategy, bound = start
     if not problem.workloads or not problem.hosts:
         return None
@@ -1625,7 +1626,7 @@ def auto_eligible(problem: Problem, objective: str, start: tuple):
 
         if meets_bound(objective, _value(inst, hosts, forms), bound):
             return None
-    af = _ArcFlow(inst, states=_AUTO_GRAPH_STATE_BUDGET) if objective != "spread" else None
+    af = _ArcFlow(inst, states=_AUTO_GRAPH_STATE_BUDGET, deadline=deadline) if objective != "spread" else None
     if af is not None and af.ok and af.arcs <= AUTO_MAX_ARCS:
         return inst, af
     if assignment_size(inst) <= AUTO_MAX_CANDIDATES[objective]:
@@ -1644,9 +1645,17 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
         return answer
     if len(problem.workload_ids) > AUTO_MAX_WORKLOADS:  # (no objects made for a columnar problem)
         return answer
+    began = time.perf_counter()
     problem = problem.materialize()
     start = as_start(answer)
-    prepared = auto_eligible(problem, objective, start)
+    # with a time limit, preparing the models may take a quarter of it (as in `solve`); without one the graphs'
+    # state budget alone bounds it, so that the plan does not depend on the machine's speed
+    deadline = None if time_limit is None else began + 0.25 * time_limit
+    prepared = auto_eligible(problem, objective, start, deadline)
+    if time_limit is not None:
+        time_limit -= time.perf_counter() - began
+        if time_limit <= 0.01:
+            return answer
     if prepared is None:
         return answer
     if time_limit is None:  # reproducible: CP-SAT's deterministic search, bounded by work, not by the clock
