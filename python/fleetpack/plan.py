@@ -37,36 +37,6 @@ class Unplaced:
     message: str
 
 
-class LazyReasons(Mapping):
-    """The unplaced workloads' reasons, worked out on first look: which workloads are unplaced is known at once
-    (``len``, ``in``, iteration), the words only when a reason is read."""
-
-    def __init__(self, ids: list[str], compute: Callable[[], dict]):
-        self._ids = ids
-        self._compute: Callable[[], dict] | None = compute
-        self._reasons: dict | None = None
-
-    def _all(self) -> dict:
-        if self._reasons is None:
-            self._reasons, self._compute = self._compute(), None
-        return self._reasons
-
-    def __getitem__(self, key: str) -> "Unplaced":
-        return self._all()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __contains__(self, key) -> bool:
-        return key in self._all() if self._reasons is not None else key in set(self._ids)
-
-    def __repr__(self) -> str:
-        return repr(self._all())
-
-
 FORMS = ("container", "vm")  # form codes 0 and 1, as the core returns them; 255 means unplaced
 UNPLACED = 255
 
@@ -134,6 +104,24 @@ class LazyMapping(Mapping):
         return repr(self._all())
 
 
+class LazyReasons(LazyMapping):
+    """The unplaced workloads' reasons, worked out on first look: which workloads are unplaced is known at once
+    (``len``, ``in``, iteration), the words only when a reason is read."""
+
+    def __init__(self, ids: list[str], compute: Callable[[], dict]):
+        super().__init__(compute)
+        self._ids = ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, key) -> bool:
+        return key in self._data if self._data is not None else key in set(self._ids)
+
+
 @dataclass(frozen=True, eq=False)
 class Plan:
     """An immutable placement plan.
@@ -145,7 +133,7 @@ class Plan:
     dimension, overheads included.
     """
 
-    assignments: tuple[Assignment, ...]
+    assignments: Sequence[Assignment]
     unplaced: Mapping[str, Unplaced]
     objective: str
     objective_value: float
