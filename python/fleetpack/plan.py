@@ -119,7 +119,11 @@ class LazyReasons(LazyMapping):
         return len(self._ids)
 
     def __contains__(self, key) -> bool:
-        return key in self._data if self._data is not None else key in set(self._ids)
+        return key in self._id_set
+
+    @cached_property
+    def _id_set(self) -> frozenset:
+        return frozenset(self._ids)
 
 
 @dataclass(frozen=True, eq=False)
