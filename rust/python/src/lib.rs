@@ -268,9 +268,18 @@ fn place_many<'py>(py: Python<'py>, jobs: Vec<Bound<'py, PyTuple>>, workers: usi
     Ok(out)
 }
 
+/// _panic_for_tests(message): panics inside the door, to prove that a panic in the core comes back as
+/// RuntimeError and never aborts the interpreter. Not part of the API.
+#[pyfunction]
+fn _panic_for_tests(py: Python<'_>, message: String) -> PyResult<()> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    run_detached(py, &cancel, move || -> () { panic!("{message}") })
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(place, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(place_many, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
