@@ -699,6 +699,24 @@ def _copies(inst: _Instance, t: int, k: int, f: str) -> int:
     return max(most, 0)
 
 
+def _set_objective(m, value, placed: dict, placed0: int, weight: int, fixed: bool, lb: int, ub: int | None):
+    """The objective of either model: with the set of placed workloads ``fixed``, minimise ``value`` within
+    [``lb``, ``ub``]; otherwise place at least ``placed0`` and rank placing one more above any gain in ``value``
+    (``weight`` exceeds the value's range)."""
+    from ortools.sat.python.cp_model import LinearExpr
+
+    if lb:
+        m.add(value >= lb)
+    if fixed:
+        if ub is not None:
+            m.add(value <= ub)
+        m.minimize(value)
+    else:
+        placed_sum = LinearExpr.sum(list(placed.values()))
+        m.add(placed_sum >= placed0)
+        m.minimize(value - weight * placed_sum)
+
+
 def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: int | None, spread_k: int):
     """The CP-SAT assignment model: for each host and each workload type, how many of its workloads the host runs
     in each form. Returns (model, hint, decode, placement weight, objective expression)."""
@@ -856,16 +874,7 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
     else:
         value = U
         weight = spread_k + 1
-    if lb:
-        m.add(value >= lb)
-    if fixed:
-        if ub is not None:
-            m.add(value <= ub)
-        m.minimize(value)
-    else:
-        placed_sum = LinearExpr.sum(list(placed.values()))
-        m.add(placed_sum >= placed0)
-        m.minimize(value - weight * placed_sum)
+    _set_objective(m, value, placed, placed0, weight, fixed, lb, ub)
 
     def hint(hosts: list, forms: list):
         hosts = _canonical(inst, hosts)
@@ -995,18 +1004,7 @@ def _arcflow_model(af: _ArcFlow, fixed: bool, placed0: int, lb: int, ub: int | N
     else:
         value = LinearExpr.weighted_sum([v for v, _ in hosts_of], [inst.classes[k].cost_int for _, k in hosts_of])
         weight = sum(len(c.hosts) * c.cost_int for c in inst.classes) + 1
-    if fixed:
-        if lb:
-            m.add(value >= lb)
-        if ub is not None:
-            m.add(value <= ub)
-        m.minimize(value)
-    else:
-        placed_sum = LinearExpr.sum(list(placed.values()))
-        m.add(placed_sum >= placed0)
-        if lb:
-            m.add(value >= lb)
-        m.minimize(value - weight * placed_sum)
+    _set_objective(m, value, placed, placed0, weight, fixed, lb, ub)
 
     def hint(paths, dedicated):
         arc_count: list[Counter] = [Counter() for _ in af.variants]

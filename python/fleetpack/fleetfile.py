@@ -36,6 +36,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from .problem import convert_items
 from .errors import ErrorDetail, ValidationError
 from .model import Host, Overheads, Resources, Workload, as_host, as_overheads, as_workload
 from .plan import Plan
@@ -337,19 +338,8 @@ def _entries(values, kind: str, convert, where: str, errors: list[ErrorDetail]) 
     if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence):
         errors.append(ErrorDetail(where, f"{kind}s", f"must be a sequence of {kind}s, got {_type_name(values)}"))
         return ()
-    items = []
-    first: dict[str, int] = {}  # id -> index of the entry that has it first, as the file counts entries
-    for index, value in enumerate(values):
-        try:
-            item = convert(value, index)
-        except ValidationError as exc:
-            errors.extend(exc.errors)
-            continue
-        items.append(item)
-        if item.id in first:
-            errors.append(ErrorDetail(f"{kind} {item.id!r}", "id", f"duplicate id (also {kind} #{first[item.id]})"))
-        else:
-            first[item.id] = index
+    items, problems = convert_items(values, kind, convert)
+    errors.extend(problems)
     return tuple(items)
 
 

@@ -116,24 +116,31 @@ class Problem:
         }
 
 
+def convert_items(values, kind: str, convert) -> tuple[list, list[ErrorDetail]]:
+    """Convert every entry with ``convert(value, index)``, collecting the errors of all of them, and check that the
+    ids are unique (a duplicate names the input index of the first entry with that id)."""
+    items, problems = [], []
+    first: dict[str, int] = {}
+    for index, value in enumerate(values):
+        try:
+            item = convert(value, index)
+        except ValidationError as exc:
+            problems.extend(exc.errors)
+            continue
+        items.append(item)
+        if item.id in first:
+            problems.append(ErrorDetail(f"{kind} {item.id!r}", "id", f"duplicate id (also {kind} #{first[item.id]})"))
+        else:
+            first[item.id] = index
+    return items, problems
+
+
 def _items(values, kind: str, convert) -> tuple[list, list[ErrorDetail]]:
     if values is None:
         return [], []
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         return [], [ErrorDetail(f"{kind}s", "(argument)", f"expected a sequence of {kind}s, got {type(values).__name__}")]
-    items, problems = [], []
-    for index, value in enumerate(values):
-        try:
-            items.append(convert(value, index))
-        except ValidationError as exc:
-            problems.extend(exc.errors)
-    seen: dict[str, int] = {}
-    for index, item in enumerate(items):
-        if item.id in seen:
-            problems.append(ErrorDetail(f"{kind} {item.id!r}", "id", f"duplicate id (also {kind} #{seen[item.id]})"))
-        else:
-            seen[item.id] = index
-    return items, problems
+    return convert_items(values, kind, convert)
 
 
 def build_problem(workloads: Sequence, hosts: Sequence, overheads=None) -> Problem:
