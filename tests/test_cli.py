@@ -113,6 +113,22 @@ def test_place_passes_its_options_to_the_solver(tmp_path, capsys):
     assert "Lower bound cost " in out or "Proven optimal: lower bound cost " in out
 
 
+def test_workers_reach_the_exact_solver(tmp_path, capsys, monkeypatch):
+    from fleetpack import exact
+
+    seen = []
+    real = exact.engine
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("workers"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exact, "engine", spy)
+    fleet = write_json(tmp_path / "fleet.json", SMALL_FLEET)
+    code, out, _ = run(capsys, "place", fleet, "--method", "exact", "--workers", "1", "-q")
+    assert (code, seen) == (0, [1])
+
+
 def test_quiet_prints_nothing_and_still_writes_the_plan(tmp_path, capsys):
     plan_path = tmp_path / "plan.json"
     assert run(capsys, "place", EXAMPLE, "-o", plan_path, "-q") == (0, "", "")
@@ -187,7 +203,7 @@ def test_verify_names_the_plan_file_when_the_plan_is_malformed(tmp_path, capsys)
 def test_bad_options_exit_2(tmp_path, capsys):
     fleet = write_json(tmp_path / "fleet.json", SMALL_FLEET)
     for argv in (["place", fleet, "--method", "nope"], ["place", fleet, "--time-limit", "-1"],
-                 ["place", fleet, "--seed", "x"], [], ["frobnicate"]):
+                 ["place", fleet, "--seed", "x"], ["place", fleet, "--workers", "0"], [], ["frobnicate"]):
         code, out, err = run(capsys, *argv)
         assert code == 2 and out == "" and "usage: fleetpack" in err, argv
 

@@ -204,7 +204,8 @@ def test_largest_quantity_is_accepted_and_one_more_refused():
 
 @pytest.mark.parametrize(
     "millicores, text",
-    [(0, "0"), (1, "1m"), (100, "100m"), (999, "999m"), (1000, "1"), (1500, "1500m"), (2000, "2"), (64000, "64")],
+    [(0, "0"), (1, "1m"), (100, "100m"), (999, "999m"), (1000, "1"), (1500, "1.5"), (2000, "2"), (64000, "64"),
+     (1001, "1.001"), (99100, "99.1"), (10250, "10.25")],
 )
 def test_format_cpu(millicores, text):
     assert format_cpu(millicores) == text
@@ -244,7 +245,7 @@ def test_format_memory_parses_back_when_exact(num_bytes):
 
 
 def test_format_amount_by_dimension():
-    assert format_amount("cpu", 1500) == "1500m"
+    assert format_amount("cpu", 1500) == "1.5"
     assert format_amount("cpu", 3000) == "3"
     assert format_amount("memory", 16 * GI) == "16Gi"
     assert format_amount("gpu", 4) == "4"

@@ -85,7 +85,7 @@ class TestVmCpuFactor:
         ws = [Workload("a", cpu=1)]
         assert check(ws, [Host("h1", cpu="1130m")], [("a", "h1", "vm")], over) == []
         v = only_rule(check(ws, [Host("h1", cpu="1129m")], [("a", "h1", "vm")], over), "capacity")
-        assert v.message == "host 'h1': cpu 1130m used of 1129m"
+        assert v.message == "host 'h1': cpu 1.13 used of 1.129"
 
     def test_factor_rounds_up(self):
         # 1m at 1.03 is 1.03m: the VM takes 2m.
@@ -102,7 +102,7 @@ class TestVmCpuFactor:
         over = only(vm_cpu_factor={"hardware": 1.03, "software": 1.30})
         assert check(ws, hosts, [("a", "hw", "vm")], over) == []
         v = only_rule(check(ws, hosts, [("a", "sw", "vm")], over), "capacity")
-        assert v.message == "host 'sw': cpu 1300m used of 1050m"
+        assert v.message == "host 'sw': cpu 1.3 used of 1.05"
 
     def test_container_pays_no_factor(self):
         over = only(vm_cpu_factor={kind: 2.0 for kind in HYPERVISORS})
@@ -140,7 +140,7 @@ class TestPerHostOverheads:
         ws = [Workload("a", cpu="1600m")]
         assert check(ws, [Host("h1", cpu=2)], [("a", "h1", "vm")], over) == []
         v = only_rule(check(ws, [Host("h1", cpu=2)], [("a", "h1", "container")], over), "capacity")
-        assert v.message == "host 'h1': cpu 2100m used of 2"
+        assert v.message == "host 'h1': cpu 2.1 used of 2"
 
     def test_default_overheads(self):
         # Container: 1Gi + 16Mi per container + 256Mi runtime = 1296Mi; cpu 1000m + 100m runtime.
@@ -152,7 +152,7 @@ class TestPerHostOverheads:
         assert verify(ws, [Host("h1", cpu="1030m", memory="2.5Gi")], {"a": ("h1", "vm")}) == []
         found = verify(ws, [Host("h1", cpu="1029m", memory="2Gi")], {"a": ("h1", "vm")})
         assert [v.message for v in found] == [
-            "host 'h1': cpu 1030m used of 1029m",
+            "host 'h1': cpu 1.03 used of 1.029",
             "host 'h1': memory 2.5Gi used of 2Gi",
         ]
 
@@ -162,7 +162,7 @@ class TestPerHostOverheads:
                 "vm_cpu_factor": {"hardware": 1.0}}
         assert verify(ws, [Host("h1", cpu="1500m", memory="1Gi")], {"a": ("h1", "vm")}, over) == []
         v = only_rule(verify(ws, [Host("h1", cpu="1499m", memory="1Gi")], {"a": ("h1", "vm")}, over), "capacity")
-        assert "cpu 1500m used of 1499m" in v.message
+        assert "cpu 1.5 used of 1.499" in v.message
 
 
 class TestExtraDimensions:

@@ -22,7 +22,7 @@ from collections import Counter
 from importlib.resources import as_file, files
 from typing import Sequence, TextIO
 
-from ._argtypes import positive_seconds, seed
+from ._argtypes import positive_int, positive_seconds, seed
 from . import __version__
 from .api import place
 from .errors import ErrorDetail, InfeasibleError, ValidationError
@@ -150,6 +150,8 @@ def _add_solver_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--time-limit", type=positive_seconds, metavar="S",
                    help="stop the auto portfolio after S seconds (default: no limit)")
     g.add_argument("--seed", type=seed, default=0, metavar="N", help="random seed (default: 0)")
+    g.add_argument("--workers", type=positive_int, metavar="N",
+                   help="threads for the exact solver (default: all cores)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -286,7 +288,7 @@ def _place(fleet: Fleet, args: argparse.Namespace, *, quiet: bool, strict: bool 
     with Progress(label, time_limit=args.time_limit, enabled=False if quiet else None):
         return place(fleet.workloads, fleet.hosts, objective=args.objective, method=args.method,
                      sort_key=args.sort_key, overheads=fleet.overheads, time_limit=args.time_limit, seed=args.seed,
-                     strict=strict)
+                     strict=strict, workers=args.workers)
 
 
 def _check_plot(path: str | None) -> None:
@@ -504,7 +506,7 @@ def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
         fleet = load_fleet(path)
         shown = os.fspath(path)
     out.write(_wrap(fleet.description) + f"Fleet file: {shown}\n\n")
-    args.method, args.objective, args.sort_key, args.seed = "auto", "hosts", "sum", 0
+    args.method, args.objective, args.sort_key, args.seed, args.workers = "auto", "hosts", "sum", 0, None
     args.time_limit = DEMO_TIME_LIMIT
     plan = _place(fleet, args, quiet=False)
     _write_outputs(plan, fleet, args.output, args.plot, out, quiet=False)

@@ -31,7 +31,7 @@ class Assignment:
 class Unplaced:
     """Why a workload was left out. ``code`` is one of ``"no_eligible_host"`` (no host may run it in any allowed
     form), ``"too_large"`` (it fits no eligible host even empty), ``"no_room"`` (eligible hosts are full or barred
-    by the rules at this point), ``"not_reached"`` (it would fit in the final plan; the heuristic tried it earlier)."""
+    by the rules at this point), ``"not_reached"`` (it would fit in the final plan; the search tried it earlier)."""
 
     code: str
     message: str

@@ -26,25 +26,36 @@ def _no_eligible_host(w: Workload) -> str:
 
 
 def _too_large(problem: Problem, w: Workload, eligible: dict[str, list]) -> str:
-    """Which dimension keeps ``w`` off every eligible host even when the host is empty."""
+    """Which dimension keeps ``w`` off every eligible host even when the host is empty: per dimension, what it needs
+    in each form it may take, said once when the largest eligible host is the same for every form."""
     parts = []
+    short: dict[str, list[tuple[str, int, int]]] = {}  # dimension -> (form, need, largest eligible capacity)
     for form, hosts in eligible.items():
         empties = [HostState(problem, h) for h in hosts]
         if all(h.max_workloads == 0 for h in hosts):
             parts.append(f"{_form_words(form)}: every eligible host has max_workloads 0")
             continue
         needs = [s.usage_after(w, form) for s in empties]
-        short = []
+        lacking = False
         for k, dim in enumerate(problem.dimensions):
             largest = max(s.capacity[k] for s in empties)
             need = min(n[k] for n in needs)
             if need > largest:
-                short.append(f"needs {format_amount(dim, need)} {dim} {_form_words(form)} (overheads included); "
-                             f"the largest eligible host has {format_amount(dim, largest)}")
-        if short:
-            parts.extend(short)
-        else:
+                short.setdefault(dim, []).append((form, need, largest))
+                lacking = True
+        if not lacking:
             parts.append(f"{_form_words(form)}: no single eligible host has room for all its dimensions at once")
+    for dim, cases in short.items():
+        largests = {largest for _, _, largest in cases}
+        if len(largests) == 1:
+            (form, need, largest), *rest = cases
+            needs = f"{format_amount(dim, need)} {dim} {_form_words(form)}" + "".join(
+                f" or {format_amount(dim, n)} {_form_words(f)}" for f, n, _ in rest)
+            parts.insert(0, f"needs {needs} (overheads included); the largest eligible host has "
+                            f"{format_amount(dim, largest)}")
+        else:
+            parts[:0] = [f"needs {format_amount(dim, need)} {dim} {_form_words(form)} (overheads included); the "
+                         f"largest eligible host has {format_amount(dim, largest)}" for form, need, largest in cases]
     return "; ".join(parts)
 
 
@@ -108,7 +119,8 @@ def _reason(problem: Problem, w: Workload, states: list[HostState]) -> Unplaced:
         state, form = room
         return Unplaced(
             "not_reached",
-            f"would fit host {state.host.id!r} {_form_words(form)} in the final plan, but the heuristic tried "
-            "it before that host's overheads were in place; method='auto' may place it",
+            f"would fit host {state.host.id!r} {_form_words(form)} in the final plan, but the search did not "
+            "place it there (it was tried before that host reached its final state); method='auto' or a longer "
+            "time_limit may place it",
         )
     return Unplaced("no_room", _no_room(problem, w, states))

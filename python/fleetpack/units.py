@@ -99,10 +99,14 @@ def to_units(value, scale: int, *, round_up: bool) -> int:
 
 
 def format_cpu(millicores: int) -> str:
-    """Millicores as people write them: ``"2"`` for whole cores, else ``"1500m"``."""
+    """Millicores as people write them: ``"2"`` for whole cores, ``"1.5"`` or ``"99.1"`` for more than one core,
+    ``"500m"`` below one; exact, so that the text parses back to the same millicores."""
     if millicores % 1000 == 0:
         return str(millicores // 1000)
-    return f"{millicores}m"
+    if millicores < 1000:
+        return f"{millicores}m"
+    whole, rest = divmod(millicores, 1000)
+    return f"{whole}.{rest:03d}".rstrip("0")
 
 
 def format_memory(num_bytes: int) -> str:
