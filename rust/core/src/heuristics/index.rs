@@ -308,6 +308,10 @@ pub struct ScoreIndex {
     skyline_len: Vec<u8>,
     own_empty: Vec<bool>,
     empty: Vec<bool>,
+    /// scratch: the nodes from a root down to where an update happens
+    path: Vec<u32>,
+    /// Whether some workload is tenant-isolated (only then can a host refuse a container yet take a VM).
+    tenant_isolation: bool,
 }
 
 fn splitmix(x: u64) -> u64 {
@@ -349,6 +353,8 @@ impl ScoreIndex {
             skyline_len: vec![0; m],
             own_empty: vec![false; m],
             empty: vec![false; m],
+            path: Vec::new(),
+            tenant_isolation: problem.workloads().isolation.contains(&Isolation::Tenant),
         };
         for j in 0..m {
             if present(j) {
@@ -368,9 +374,11 @@ impl ScoreIndex {
         }
     }
 
-    fn pull(&mut self, t: u32) {
+    /// Recompute node `t`'s subtree aggregates from its own state and its children; returns whether they changed.
+    fn pull(&mut self, t: u32) -> bool {
         let (t, d) = (t as usize, self.dims);
         let (l, r) = (self.left[t], self.right[t]);
+        let mut changed = false;
         for k in 0..d {
             let mut best = self.own_free[t * d + k];
             if l != NIL {
@@ -379,11 +387,14 @@ impl ScoreIndex {
             if r != NIL {
                 best = best.max(self.free[r as usize * d + k]);
             }
+            changed |= self.free[t * d + k] != best;
             self.free[t * d + k] = best;
         }
-        self.empty[t] = self.own_empty[t]
+        let empty = self.own_empty[t]
             || (l != NIL && self.empty[l as usize])
             || (r != NIL && self.empty[r as usize]);
+        changed |= self.empty[t] != empty;
+        self.empty[t] = empty;
         let own = (self.own_free[t * d], self.own_free[t * d + 1]);
         let part = |c: u32| -> Option<&[(u64, u64)]> {
             if c == NIL {
@@ -402,11 +413,17 @@ impl ScoreIndex {
         };
         match len {
             Some(len) => {
-                self.skyline[t * SKYLINE..t * SKYLINE + len].copy_from_slice(&kept[..len]);
+                let old = &mut self.skyline[t * SKYLINE..t * SKYLINE + len];
+                changed |= self.skyline_len[t] as usize != len || old != &kept[..len];
+                old.copy_from_slice(&kept[..len]);
                 self.skyline_len[t] = len as u8;
             }
-            None => self.skyline_len[t] = OVERFLOW,
+            None => {
+                changed |= self.skyline_len[t] != OVERFLOW;
+                self.skyline_len[t] = OVERFLOW;
+            }
         }
+        changed
     }
 
     fn key_of(&self, j: usize) -> &[u64] {
@@ -451,6 +468,28 @@ impl ScoreIndex {
         }
     }
 
+    /// Point the link to the subtree where host `j`'s key belongs (the child of `parent` on `j`'s side, or the
+    /// root of `group` when there is no parent) at `new`.
+    fn relink(&mut self, group: GroupKey, parent: Option<u32>, j: usize, new: u32) {
+        match parent {
+            None => {
+                self.groups.insert(group, new);
+            }
+            Some(p) if self.key_of(j) < self.key_of(p as usize) => self.left[p as usize] = new,
+            Some(p) => self.right[p as usize] = new,
+        }
+    }
+
+    /// Recompute the nodes of `path` (root first) from the last up, stopping at the first that stays as it was:
+    /// the nodes above it read only its aggregates.
+    fn pull_path(&mut self, path: &[u32]) {
+        for &t in path.iter().rev() {
+            if !self.pull(t) {
+                break;
+            }
+        }
+    }
+
     fn insert(&mut self, fleet: &Fleet, j: usize) {
         if fleet.closed(j) {
             return;
@@ -468,27 +507,38 @@ impl ScoreIndex {
         key[0] = score;
         key[1..=d].copy_from_slice(&self.own_free[j * d..(j + 1) * d]);
         key[d + 1] = self.position[j] as u64;
-        self.left[j] = NIL;
-        self.right[j] = NIL;
-        self.pull(j as u32);
-        let root = self.groups.get(&group).copied().unwrap_or(NIL);
+        // down from the root while the nodes outrank j; j then takes the place of the subtree there
+        let mut path = std::mem::take(&mut self.path);
+        path.clear();
+        let mut t = self.groups.get(&group).copied().unwrap_or(NIL);
+        while t != NIL && self.priority[t as usize] > self.priority[j] {
+            path.push(t);
+            t = if self.key_of(j) < self.key_of(t as usize) { self.left[t as usize] } else { self.right[t as usize] };
+        }
         let key = self.key_of(j).to_vec();
-        let (l, r) = self.split(root, &key);
-        let left = self.merge(l, j as u32);
-        let root = self.merge(left, r);
-        self.groups.insert(group, root);
+        let (l, r) = self.split(t, &key);
+        self.left[j] = l;
+        self.right[j] = r;
+        self.pull(j as u32);
+        self.relink(group, path.last().copied(), j, j as u32);
+        self.pull_path(&path);
+        self.path = path;
         self.group_of[j] = Some(group);
     }
 
     fn remove(&mut self, j: usize) {
         let Some(group) = self.group_of[j].take() else { return };
-        let root = self.groups[&group];
-        let mut key = self.key_of(j).to_vec();
-        let (l, rest) = self.split(root, &key);
-        *key.last_mut().expect("a key has a position") += 1;
-        let (_, r) = self.split(rest, &key);
-        let root = self.merge(l, r);
-        self.groups.insert(group, root);
+        let mut path = std::mem::take(&mut self.path);
+        path.clear();
+        let mut t = self.groups[&group];
+        while t as usize != j {
+            path.push(t);
+            t = if self.key_of(j) < self.key_of(t as usize) { self.left[t as usize] } else { self.right[t as usize] };
+        }
+        let joined = self.merge(self.left[j], self.right[j]);
+        self.relink(group, path.last().copied(), j, joined);
+        self.pull_path(&path);
+        self.path = path;
     }
 
     /// Refresh host `j` after its state changed (it leaves the index if it is closed).
@@ -545,6 +595,9 @@ impl ScoreIndex {
         let problem = fleet.problem();
         let over = problem.overheads();
         let mut best: Option<Pick> = None;
+        let mut take = vec![0u64; self.dims];
+        let mut container_take = vec![0u64; self.dims];
+        let mut lo = vec![0u64; self.width];
         for (group, &root) in &self.groups {
             if root == NIL {
                 continue;
@@ -555,12 +608,12 @@ impl ScoreIndex {
             }
             let capacity = problem.capacity(rep);
             let hypervisor = problem.hosts().hypervisor[rep];
+            let mut container_allowed = false;
             for form in Form::TRY_ORDER {
                 if !crate::fit::statically_allowed(problem, i, rep, form) {
                     continue;
                 }
                 // what the workload takes on any host of this group in this form, and its normalised cost
-                let mut take = vec![0u64; self.dims];
                 let mut drop = 0.0;
                 for k in 0..self.dims {
                     let activation = match form {
@@ -573,9 +626,20 @@ impl ScoreIndex {
                         drop += take[k] as f64 / capacity[k] as f64;
                     }
                 }
+                if form == Form::Container {
+                    container_allowed = true;
+                    container_take.copy_from_slice(&take);
+                } else if container_allowed
+                    && !self.tenant_isolation
+                    && container_take.iter().zip(&take).all(|(c, v)| c <= v)
+                {
+                    // Without tenant isolation in the problem, only capacity can refuse a container that the
+                    // rules allow here, so every host that has room for the VM takes the workload as a container.
+                    continue;
+                }
                 // a host that takes it has at least `drop` free (normalised)
                 let floor = self.score_key((drop - EPS).max(0.0));
-                let mut lo = vec![0u64; self.width];
+                lo.fill(0);
                 let mut hi = u64::MAX;
                 if self.worst {
                     hi = floor;
