@@ -5,10 +5,13 @@
 use std::time::Instant;
 
 use fleetpack_core::heuristics::{run, run_reference, Method};
-use fleetpack_core::{HostSpec, Objective, Overheads, Problem, SortKey, WorkloadSpec};
+use fleetpack_core::{solve, HostSpec, MethodChoice, Objective, Options, Overheads, Problem, SortKey, WorkloadSpec};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("1d") {
+        return one_dimension(args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100_000));
+    }
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let method = match args.get(2).map(String::as_str).unwrap_or("bfd") {
         "ff" => Method::FirstFit,
@@ -38,5 +41,26 @@ fn main() {
         let start = Instant::now();
         let (_, scanned) = run_reference(&problem, method, SortKey::Sum, Objective::Hosts);
         println!("reference: {:.3} s, same plan: {}", start.elapsed().as_secs_f64(), scanned == placement);
+    }
+}
+
+/// `scale 1d N`: N items of sizes 20-100 into bins of 150 (plain bin packing), each method alone and the whole
+/// solve (with its lower bound).
+fn one_dimension(n: usize) {
+    let workloads: Vec<WorkloadSpec> = (0..n).map(|i| WorkloadSpec::new(vec![0, 20 + (i as u64 * 7919) % 81])).collect();
+    let total: u64 = workloads.iter().map(|w| w.demand[1]).sum();
+    let hosts: Vec<HostSpec> = (0..total / 150 * 6 / 5 + 10).map(|_| HostSpec::new(vec![0, 150])).collect();
+    let start = Instant::now();
+    let problem = Problem::from_rows(2, &workloads, &hosts, Overheads::none(2)).expect("valid");
+    println!("problem: {:.4} s", start.elapsed().as_secs_f64());
+    for method in [Method::FirstFitDecreasing, Method::BestFitDecreasing] {
+        let start = Instant::now();
+        let (fleet, _) = run(&problem, method, SortKey::Sum, Objective::Hosts, &|| false);
+        let alone = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let solution = solve(&problem, &Options::new(MethodChoice::Heuristic(method, SortKey::Sum), Objective::Hosts))
+            .expect("solves");
+        println!("{method:?}: run {alone:.4} s, solve {:.4} s, {} bins (bound {})", start.elapsed().as_secs_f64(),
+                 fleet.hosts_used(), solution.lower_bound);
     }
 }

@@ -4,6 +4,7 @@
 //! [`run_reference`] states the same contract as a plain scan over the hosts, and tests hold the two equal.
 
 use super::index::{Need, OpeningTree, ScoreIndex};
+use super::plain::Plain;
 use super::{opening_order, workload_order, Method};
 use crate::fit::Fleet;
 use crate::model::{Form, Objective, Problem, SortKey};
@@ -11,10 +12,11 @@ use crate::model::{Form, Objective, Problem, SortKey};
 pub type Placement = Vec<Option<(u32, Form)>>;
 
 /// How many workloads a heuristic places between two looks at its `stop` callback.
-const STOP_EVERY: usize = 4096;
+pub(super) const STOP_EVERY: usize = 4096;
 
 /// Run `method` once; returns the fleet's final state and, per workload in input order, its host and form.
 /// `stop` is asked every few thousand workloads; when it says so, the run ends early with what it has placed.
+/// Plain one-dimensional bin packing goes to [`super::plain`], which gives the same plans.
 pub fn run<'p>(
     problem: &'p Problem,
     method: Method,
@@ -22,6 +24,9 @@ pub fn run<'p>(
     objective: Objective,
     stop: &dyn Fn() -> bool,
 ) -> (Fleet<'p>, Placement) {
+    if let Some(plain) = Plain::detect(problem) {
+        return super::plain::run(problem, &plain, method, key, objective, stop);
+    }
     let mut fleet = Fleet::new(problem);
     let opening = opening_order(problem, objective);
     let mut position = vec![0u32; problem.host_count()];
