@@ -123,7 +123,7 @@ pub struct OpeningTree {
     leaf_of: Vec<u32>,
     // per node, over the present hosts below it:
     free: Vec<u64>,
-    /// `SKYLINE` (cpu, memory) points per node, by decreasing CPU
+    /// `SKYLINE` (cpu, memory) points per inner node, by decreasing CPU (a leaf's free capacity is its skyline)
     skyline: Vec<(u64, u64)>,
     skyline_len: Vec<u8>,
     slots: Vec<u64>,
@@ -143,8 +143,8 @@ impl OpeningTree {
             host_at: vec![NIL; size],
             leaf_of: vec![NIL; problem.host_count()],
             free: vec![0; 2 * size * dims],
-            skyline: vec![(0, 0); 2 * size * SKYLINE],
-            skyline_len: vec![0; 2 * size],
+            skyline: vec![(0, 0); size * SKYLINE],
+            skyline_len: vec![0; size],
             slots: vec![0; 2 * size],
             empty: vec![false; 2 * size],
             kinds: vec![0; 2 * size],
@@ -168,8 +168,6 @@ impl OpeningTree {
         for d in 0..self.dims {
             self.free[node * self.dims + d] = capacity[d].saturating_sub(used[d]);
         }
-        self.skyline[node * SKYLINE] = (self.free[node * self.dims], self.free[node * self.dims + 1]);
-        self.skyline_len[node] = 1;
         self.slots[node] = slots(fleet, j);
         self.empty[node] = fleet.count(j) == 0;
         self.kinds[node] = kind_bits(fleet.problem(), j);
@@ -178,7 +176,6 @@ impl OpeningTree {
     fn clear_leaf(&mut self, j: usize) {
         let node = self.size + self.leaf_of[j] as usize;
         self.free[node * self.dims..(node + 1) * self.dims].fill(0);
-        self.skyline_len[node] = 0;
         self.slots[node] = 0;
         self.empty[node] = false;
         self.kinds[node] = 0;
@@ -202,8 +199,24 @@ impl OpeningTree {
 
     /// Merge the children's skylines into the node's; returns whether it changed.
     fn merge_skylines(&mut self, node: usize, l: usize, r: usize) -> bool {
-        let (ll, rl) = (self.skyline_len[l], self.skyline_len[r]);
         let mut kept = [(0u64, 0u64); SKYLINE];
+        if l >= self.size {
+            // two leaves: their points, if they can take anything
+            let d = self.dims;
+            let point = |c: usize| (self.slots[c] > 0).then(|| (self.free[c * d], self.free[c * d + 1]));
+            let (a, b) = (point(l), point(r));
+            let left: &[(u64, u64)] = match &a {
+                Some(p) => std::slice::from_ref(p),
+                None => &[],
+            };
+            let len = merge_skyline(left, &[], b, &mut kept).expect("two points fit a skyline");
+            let old = &mut self.skyline[node * SKYLINE..node * SKYLINE + len];
+            let changed = self.skyline_len[node] as usize != len || old != &kept[..len];
+            old.copy_from_slice(&kept[..len]);
+            self.skyline_len[node] = len as u8;
+            return changed;
+        }
+        let (ll, rl) = (self.skyline_len[l], self.skyline_len[r]);
         let len = if ll == OVERFLOW || rl == OVERFLOW {
             None
         } else {
@@ -238,14 +251,17 @@ impl OpeningTree {
     }
 
     fn may_fit(&self, node: usize, need: &Need) -> bool {
-        self.slots[node] >= 1
+        let passes = self.slots[node] >= 1
             && (!need.dedicated || self.empty[node])
             && self.kinds[node] & need.kinds != 0
-            && self.free[node * self.dims..(node + 1) * self.dims].iter().zip(need.min).all(|(f, n)| f >= n)
-            && match self.skyline_len[node] {
-                OVERFLOW => true,
-                len => skyline_covers(&self.skyline[node * SKYLINE..node * SKYLINE + len as usize], need.min),
-            }
+            && self.free[node * self.dims..(node + 1) * self.dims].iter().zip(need.min).all(|(f, n)| f >= n);
+        // a leaf's free capacity, checked just above, is its skyline
+        passes
+            && (node >= self.size
+                || match self.skyline_len[node] {
+                    OVERFLOW => true,
+                    len => skyline_covers(&self.skyline[node * SKYLINE..node * SKYLINE + len as usize], need.min),
+                })
     }
 
     /// The first present host in opening order that takes workload `i`, with its form.
