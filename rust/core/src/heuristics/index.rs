@@ -59,13 +59,21 @@ fn slots(fleet: &Fleet, j: usize) -> u64 {
 
 /// How many points of its hosts' skyline of free (CPU, memory) a node of the opening tree keeps at most.
 const SKYLINE: usize = 16;
+/// How many skyline points a node of a score index keeps at most: its trees are smaller and change at every
+/// placement, so shorter skylines (cheaper to merge) pay off there.
+const SCORE_SKYLINE: usize = 8;
 /// A node's skyline length when it had more points than [`SKYLINE`]: unknown, not used for pruning.
 const OVERFLOW: u8 = u8::MAX;
 
 /// The skyline of the points of two skylines and maybe one more point (each skyline by decreasing CPU, then
 /// memory): the points no other point beats in both CPU and memory, by decreasing CPU. None when it has more than
 /// [`SKYLINE`] points.
-fn merge_skyline(a: &[(u64, u64)], b: &[(u64, u64)], one: Option<(u64, u64)>, out: &mut [(u64, u64); SKYLINE]) -> Option<usize> {
+fn merge_skyline<const CAP: usize>(
+    a: &[(u64, u64)],
+    b: &[(u64, u64)],
+    one: Option<(u64, u64)>,
+    out: &mut [(u64, u64); CAP],
+) -> Option<usize> {
     let (mut i, mut j) = (0usize, 0usize);
     let mut one = one;
     let mut len = 0usize;
@@ -95,7 +103,7 @@ fn merge_skyline(a: &[(u64, u64)], b: &[(u64, u64)], one: Option<(u64, u64)>, ou
         if len > 0 && memory <= best_memory {
             continue;
         }
-        if len == SKYLINE {
+        if len == CAP {
             return None;
         }
         out[len] = (cpu, memory);
@@ -365,7 +373,7 @@ impl ScoreIndex {
             priority: (0..m as u64).map(splitmix).collect(),
             own_free: vec![0; m * dims],
             free: vec![0; m * dims],
-            skyline: vec![(0, 0); m * SKYLINE],
+            skyline: vec![(0, 0); m * SCORE_SKYLINE],
             skyline_len: vec![0; m],
             own_empty: vec![false; m],
             empty: vec![false; m],
@@ -419,17 +427,17 @@ impl ScoreIndex {
             let c = c as usize;
             match self.skyline_len[c] {
                 OVERFLOW => None,
-                len => Some(&self.skyline[c * SKYLINE..c * SKYLINE + len as usize]),
+                len => Some(&self.skyline[c * SCORE_SKYLINE..c * SCORE_SKYLINE + len as usize]),
             }
         };
-        let mut kept = [(0u64, 0u64); SKYLINE];
+        let mut kept = [(0u64, 0u64); SCORE_SKYLINE];
         let len = match (part(l), part(r)) {
             (Some(left), Some(right)) => merge_skyline(left, right, Some(own), &mut kept),
             _ => None,
         };
         match len {
             Some(len) => {
-                let old = &mut self.skyline[t * SKYLINE..t * SKYLINE + len];
+                let old = &mut self.skyline[t * SCORE_SKYLINE..t * SCORE_SKYLINE + len];
                 changed |= self.skyline_len[t] as usize != len || old != &kept[..len];
                 old.copy_from_slice(&kept[..len]);
                 self.skyline_len[t] = len as u8;
@@ -580,7 +588,7 @@ impl ScoreIndex {
             return None;
         }
         let len = self.skyline_len[tu];
-        if len != OVERFLOW && !skyline_covers(&self.skyline[tu * SKYLINE..tu * SKYLINE + len as usize], need) {
+        if len != OVERFLOW && !skyline_covers(&self.skyline[tu * SCORE_SKYLINE..tu * SCORE_SKYLINE + len as usize], need) {
             return None;
         }
         let key = self.key_of(tu);
