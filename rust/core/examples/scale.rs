@@ -47,7 +47,8 @@ fn main() {
 /// `scale 1d N`: N items of sizes 20-100 into bins of 150 (plain bin packing), each method alone and the whole
 /// solve (with its lower bound).
 fn one_dimension(n: usize) {
-    let workloads: Vec<WorkloadSpec> = (0..n).map(|i| WorkloadSpec::new(vec![0, 20 + (i as u64 * 7919) % 81])).collect();
+    let workloads: Vec<WorkloadSpec> =
+        (0..n).map(|i| WorkloadSpec::new(vec![0, 20 + (i as u64 * 7919) % 81])).collect();
     let total: u64 = workloads.iter().map(|w| w.demand[1]).sum();
     let hosts: Vec<HostSpec> = (0..total / 150 * 6 / 5 + 10).map(|_| HostSpec::new(vec![0, 150])).collect();
     let least = |f: &mut dyn FnMut()| {

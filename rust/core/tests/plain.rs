@@ -88,8 +88,8 @@ fn a_cancelled_run_stops_early() {
     let workloads: Vec<WorkloadSpec> = (0..20_000).map(|i| w(0, 20 + i % 50)).collect();
     let p = problem(&workloads, &hosts, Overheads::none(2));
     assert!(is_plain_bin_packing(&p));
-    let (_, placement) = run(&p, fleetpack_core::heuristics::Method::BestFitDecreasing,
-                             fleetpack_core::SortKey::Sum, fleetpack_core::Objective::Hosts, &|| true);
+    let bfd = fleetpack_core::heuristics::Method::BestFitDecreasing;
+    let (_, placement) = run(&p, bfd, fleetpack_core::SortKey::Sum, fleetpack_core::Objective::Hosts, &|| true);
     let placed = placement.iter().filter(|p| p.is_some()).count();
     assert!(placed > 0 && placed < 20_000, "{placed} placed");
 }

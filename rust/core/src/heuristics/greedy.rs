@@ -21,7 +21,8 @@ const AHEAD: usize = 8;
 /// ones instead of stalling it (at a million workloads, most of first fit's time was such stalls).
 fn warm(problem: &Problem, i: usize) {
     let w = problem.workloads();
-    std::hint::black_box((problem.smallest(i)[0], problem.demand(i)[0], w.forms[i], w.os[i], w.tenant[i], w.isolation[i], w.group[i]));
+    let sizes = (problem.smallest(i)[0], problem.demand(i)[0]);
+    std::hint::black_box((sizes, w.forms[i], w.os[i], w.tenant[i], w.isolation[i], w.group[i]));
 }
 
 /// Run `method` once; returns the fleet's final state and, per workload in input order, its host and form.

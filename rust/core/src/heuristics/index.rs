@@ -588,7 +588,8 @@ impl ScoreIndex {
             return None;
         }
         let len = self.skyline_len[tu];
-        if len != OVERFLOW && !skyline_covers(&self.skyline[tu * SCORE_SKYLINE..tu * SCORE_SKYLINE + len as usize], need) {
+        let points = tu * SCORE_SKYLINE..tu * SCORE_SKYLINE + len as usize;
+        if len != OVERFLOW && !skyline_covers(&self.skyline[points], need) {
             return None;
         }
         let key = self.key_of(tu);

@@ -69,7 +69,8 @@ impl Plain {
             return None;
         }
         // every host is like host 0: the first form the static rules allow there is the form everywhere
-        let forms = (0..n).map(|i| Form::TRY_ORDER.into_iter().find(|&f| statically_allowed(problem, i, 0, f))).collect();
+        let first_form = |i| Form::TRY_ORDER.into_iter().find(|&f| statically_allowed(problem, i, 0, f));
+        let forms = (0..n).map(first_form).collect();
         Some(Plain { dim, capacity, forms })
     }
 
