@@ -156,6 +156,81 @@ impl FirstFree {
     }
 }
 
+/// First fit over a table of hosts by free capacity (small capacities): a row per free capacity holds its hosts by
+/// opening position, and a min-tree over the rows gives the earliest host among the rows of at least a size. The
+/// table and its tree stay in cache, unlike a tree over all hosts.
+struct FirstByFree {
+    rows: Vec<BinaryHeap<Reverse<u32>>>,
+    /// leaves: the earliest position in each row (`u32::MAX` when empty); inner nodes: the least below them
+    earliest: Vec<u32>,
+    leaves: usize,
+    free: Vec<u64>,
+    /// Hosts at positions from here on are not in use yet (all empty): they stand in the last row without being
+    /// pushed there.
+    opened: usize,
+}
+
+impl FirstByFree {
+    fn new(hosts: usize, capacity: u64) -> FirstByFree {
+        let leaves = (capacity as usize + 1).next_power_of_two();
+        let rows = (0..=capacity).map(|_| BinaryHeap::new()).collect();
+        let earliest = vec![u32::MAX; 2 * leaves];
+        let mut table = FirstByFree { rows, earliest, leaves, free: vec![capacity; hosts], opened: 0 };
+        table.refresh(capacity as usize);
+        table
+    }
+
+    fn refresh(&mut self, row: usize) {
+        let mut node = self.leaves + row;
+        let mut earliest = self.rows[row].peek().map_or(u32::MAX, |&Reverse(p)| p);
+        if row + 1 == self.rows.len() && self.opened < self.free.len() {
+            earliest = earliest.min(self.opened as u32);
+        }
+        self.earliest[node] = earliest;
+        while node > 1 {
+            node /= 2;
+            self.earliest[node] = self.earliest[2 * node].min(self.earliest[2 * node + 1]);
+        }
+    }
+
+    /// Place `size` on the earliest host with at least that much free; returns its position.
+    fn place(&mut self, size: u64) -> Option<usize> {
+        if size >= self.rows.len() as u64 {
+            return None;
+        }
+        // the least over the leaves size..leaves
+        let (mut lo, mut hi) = (self.leaves + size as usize, 2 * self.leaves);
+        let mut best = u32::MAX;
+        while lo < hi {
+            if lo % 2 == 1 {
+                best = best.min(self.earliest[lo]);
+                lo += 1;
+            }
+            if hi % 2 == 1 {
+                hi -= 1;
+                best = best.min(self.earliest[hi]);
+            }
+            lo /= 2;
+            hi /= 2;
+        }
+        if best == u32::MAX {
+            return None;
+        }
+        let p = best as usize;
+        let row = self.free[p] as usize;
+        if p == self.opened {
+            self.opened += 1;
+        } else {
+            self.rows[row].pop();
+        }
+        self.refresh(row);
+        self.free[p] -= size;
+        self.rows[row - size as usize].push(Reverse(best));
+        self.refresh(row - size as usize);
+        Some(p)
+    }
+}
+
 /// Hosts by free capacity, each free capacity's hosts by opening position: the host with the least free capacity
 /// of at least a given amount (best fit), or the most (worst fit), ties to the earliest position.
 enum ByFree {
@@ -255,6 +330,10 @@ pub fn run<'p>(
     let mut placement: Placement = vec![None; problem.workload_count()];
     let workloads = order(problem, plain, method, key);
     let mut choose: Box<dyn FnMut(u64) -> Option<usize>> = match method {
+        Method::FirstFit | Method::FirstFitDecreasing if capacity <= TABLE_CAPACITY => {
+            let mut table = FirstByFree::new(m, capacity);
+            Box::new(move |size| table.place(size))
+        }
         Method::FirstFit | Method::FirstFitDecreasing => {
             let mut tree = FirstFree::new(m, capacity);
             Box::new(move |size| {
