@@ -189,7 +189,11 @@ impl FirstByFree {
         self.earliest[node] = earliest;
         while node > 1 {
             node /= 2;
-            self.earliest[node] = self.earliest[2 * node].min(self.earliest[2 * node + 1]);
+            let least = self.earliest[2 * node].min(self.earliest[2 * node + 1]);
+            if self.earliest[node] == least {
+                break; // and so are the nodes above
+            }
+            self.earliest[node] = least;
         }
     }
 
@@ -371,13 +375,16 @@ pub fn run<'p>(
             })
         }
     };
+    // the sizes and forms in the order of placing, gathered in one tight pass: reading them scattered while
+    // placing stalled on each cache miss in turn
+    let sizes: Vec<u64> = workloads.iter().map(|&i| plain.size(problem, i)).collect();
+    let forms: Vec<Option<Form>> = workloads.iter().map(|&i| plain.forms[i]).collect();
     for (k, &i) in workloads.iter().enumerate() {
         if k % STOP_EVERY == 0 && k > 0 && stop() {
             break;
         }
-        let Some(form) = plain.forms[i] else { continue };
-        let size = plain.size(problem, i);
-        if let Some(p) = choose(size) {
+        let Some(form) = forms[k] else { continue };
+        if let Some(p) = choose(sizes[k]) {
             placement[i] = Some((opening[p] as u32, form));
         }
     }
