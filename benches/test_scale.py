@@ -1,5 +1,5 @@
 """Scale: FFD and BFD from numpy columns at 10k, 100k and 1M workloads; peak memory; place_many against one by
-one; and 1-D peers side by side (binpacking, lightbinpack) where they are installed.
+one; 1-D peers side by side (binpacking, lightbinpack) and the 2-D peer vectorpack where they are installed.
 
 Run: ``python -m pytest benches/test_scale.py --benchmark-columns=min,median,max,rounds``
 """
@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import fleetpack as fp
@@ -71,3 +72,26 @@ def test_one_dimension_against_peers(benchmark, solver, n):
             pytest.skip("binpacking takes seconds at 10k already")
         bins = len(benchmark.pedantic(lambda: binpacking.to_constant_volume(items.tolist(), 150), rounds=1))
     benchmark.extra_info["bins"] = bins
+
+
+@pytest.mark.parametrize("solver", ["fleetpack-ffd", "vectorpack-ffd"])
+@pytest.mark.parametrize("n", [1_000, 3_000])
+def test_two_dimensions_against_vectorpack(benchmark, solver, n):
+    """vectorpack's first fit decreasing (``pack_by_items``, items by decreasing normalised sum) on the fleet of
+    `fleet_columns` without overheads; it scans every bin per item in Python (about 25 s at 10k here), so it runs
+    at the sizes it finishes in seconds."""
+    workloads, hosts = fleet_columns(n)
+    if solver.startswith("fleetpack"):
+        plan = benchmark(fp.place, workloads, hosts, method="ffd", overheads=fp.Overheads.none())
+        assert plan.placed == n
+        used = plan.hosts_used
+    else:
+        packs = pytest.importorskip("vectorpack.packs")
+        items = np.stack([workloads["cpu_millis"], workloads["memory_bytes"]], axis=1).astype(np.float64)
+        bins = np.stack([hosts["cpu_millis"], hosts["memory_bytes"]], axis=1).astype(np.float64)
+        scale = bins.max(axis=0)
+        mapping = benchmark.pedantic(packs.pack_by_items, kwargs={
+            "items": list(items), "bins": list(bins), "item_key": lambda v: -float((v / scale).sum())}, rounds=1)
+        assert mapping is not None and None not in mapping
+        used = len(set(mapping))
+    benchmark.extra_info["hosts_used"] = used

@@ -74,6 +74,7 @@ class _Table:
         else:  # a DataFrame
             columns = {str(k): data[k] for k in data.columns}
         self.columns = {}
+        self.labels: dict[tuple[str, str], tuple[np.ndarray, list[str]]] = {}  # see `_labels`
         lengths = set()
         problems = []
         for name, values in columns.items():
@@ -158,7 +159,15 @@ def _quantities(table: _Table, name: str, units_name: str, scale: int, round_up:
 
 
 def _labels(table: _Table, name: str, default: str) -> tuple[np.ndarray, list[str]]:
-    """A text column as integer codes and the labels they stand for; missing values take ``default``."""
+    """A text column as integer codes and the labels they stand for; missing values take ``default``. Worked out
+    once per column (checking and keeping the rows' texts both read it; factorizing strings is the slow part)."""
+    key = (name, default)
+    if key not in table.labels:
+        table.labels[key] = _factorize(table, name, default)
+    return table.labels[key]
+
+
+def _factorize(table: _Table, name: str, default: str) -> tuple[np.ndarray, list[str]]:
     values = table.columns.get(name)
     if values is None:
         return np.zeros(table.length, dtype=np.int64), [default]
@@ -365,10 +374,20 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
 
     w_rows = texts(w, {"form": "any", "os": "linux", "tenant": "", "isolation": "none", "anti_affinity": "\0none"})
     h_rows = texts(h, {"os": "linux", "hypervisor": "\0none"})
-    h_rows["containers"] = containers.tolist()
-    h_rows["cost"] = cost.tolist()
-    h_rows["max_workloads"] = [None if m == _UNLIMITED else int(m) for m in max_workloads.tolist()]
+    h_rows["containers"] = _ValueColumn(containers, bool)
+    h_rows["cost"] = _ValueColumn(cost, float)
+    h_rows["max_workloads"] = _ValueColumn(max_workloads, lambda m: None if m == _UNLIMITED else int(m))
     return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows)
+
+
+class _ValueColumn:
+    """A numeric column's value per row as a Python value, made when read (most plans never read them)."""
+
+    def __init__(self, values: np.ndarray, convert):
+        self._values, self._convert = values, convert
+
+    def __getitem__(self, row: int):
+        return self._convert(self._values[row])
 
 
 class _LabelColumn:

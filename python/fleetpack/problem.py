@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -17,6 +18,7 @@ from .model import HYPERVISORS, Host, Overheads, Workload, as_host, as_overheads
 __all__ = ["Problem", "build_problem", "OBJECTIVES", "METHODS", "SORT_KEYS"]
 
 OBJECTIVES = ("hosts", "cost", "spread")
+_ID, _CPU, _MEMORY, _EXTRA = (attrgetter(name) for name in ("id", "cpu_millis", "memory_bytes", "extra_units"))
 METHODS = ("auto", "ff", "ffd", "bfd", "wfd", "exact")
 SORT_KEYS = ("sum", "max", "l2", "prod")
 
@@ -37,11 +39,11 @@ class Problem:
 
     @cached_property
     def workload_ids(self) -> list[str]:
-        return [w.id for w in self.workloads]
+        return list(map(_ID, self.workloads))
 
     @cached_property
     def host_ids(self) -> list[str]:
-        return [h.id for h in self.hosts]
+        return list(map(_ID, self.hosts))
 
     @cached_property
     def host_costs(self) -> np.ndarray:
@@ -50,8 +52,16 @@ class Problem:
     @cached_property
     def capacities(self) -> np.ndarray:
         """Hosts × dimensions capacities (uint64)."""
-        return np.array([self.capacity(h) for h in self.hosts], dtype=np.uint64).reshape(
-            len(self.hosts), len(self.dimensions))
+        return self._sizes(self.hosts)
+
+    def _sizes(self, items) -> np.ndarray:
+        """Items × dimensions sizes in units (uint64), one pass over the objects per dimension."""
+        out = np.empty((len(items), len(self.dimensions)), dtype=np.uint64)
+        out[:, 0] = np.fromiter(map(_CPU, items), dtype=np.uint64, count=len(items))
+        out[:, 1] = np.fromiter(map(_MEMORY, items), dtype=np.uint64, count=len(items))
+        for k, d in enumerate(self.dimensions[2:]):
+            out[:, 2 + k] = np.fromiter((x.extra_units.get(d, 0) for x in items), dtype=np.uint64, count=len(items))
+        return out
 
     def demand(self, w: Workload) -> list[int]:
         """A workload's own demand per dimension (before any overhead)."""
@@ -67,47 +77,49 @@ class Problem:
         return [r.cpu_millis, r.memory_bytes] + [0] * (len(self.dimensions) - 2)
 
     def encode(self) -> dict:
-        """The problem as flat arrays and codes, the form in which the Rust core takes it."""
-        d = len(self.dimensions)
-        n, m = len(self.workloads), len(self.hosts)
-        names: dict[str, int] = {}
+        """The problem as flat arrays and codes, the form in which the Rust core takes it (built column by column:
+        one pass over the objects per field, no numpy call per object)."""
+        workloads, hosts = self.workloads, self.hosts
 
-        def code(text: str) -> int:
-            return names.setdefault(text, len(names))
+        def codes(*sides: list) -> list[np.ndarray]:
+            # codes by first appearance, over all sides together
+            lookup: dict = {}
+            for side in sides:
+                lookup.update(dict.fromkeys(side))
+            if len(lookup) == 1:  # the common case: one OS, one tenant
+                return [np.zeros(len(side), dtype=np.uint32) for side in sides]
+            lookup = {label: code for code, label in enumerate(lookup)}
+            return [np.fromiter(map(lookup.__getitem__, side), dtype=np.uint32, count=len(side)) for side in sides]
 
-        allowed = {"any": 3, "container": 1, "vm": 2}
-        isolation = {"none": 0, "tenant": 1, "dedicated": 2}
+        def mapped(items, field: str, mapping: dict, dtype) -> np.ndarray:
+            return np.fromiter(map(mapping.__getitem__, map(attrgetter(field), items)), dtype=dtype,
+                               count=len(items))
+
+        w_os, h_os = codes(list(map(attrgetter("os"), workloads)), list(map(attrgetter("os"), hosts)))
+        (tenant,) = codes(list(map(attrgetter("tenant"), workloads)))
         groups: dict[str, int] = {}
-        demand = np.zeros((n, d), dtype=np.uint64)
-        capacity = np.zeros((m, d), dtype=np.uint64)
-        for i, w in enumerate(self.workloads):
-            demand[i] = self.demand(w)
-        for j, h in enumerate(self.hosts):
-            capacity[j] = self.capacity(h)
-        tenants: dict[str, int] = {}
+        unlimited = np.iinfo(np.uint64).max
         return {
-            "demand": demand,
-            "allowed": np.array([allowed[w.form] for w in self.workloads], dtype=np.uint8),
-            "w_os": np.array([code(w.os) for w in self.workloads], dtype=np.uint32),
-            "tenant": np.array([tenants.setdefault(w.tenant, len(tenants)) for w in self.workloads], dtype=np.uint32),
-            "isolation": np.array([isolation[w.isolation] for w in self.workloads], dtype=np.uint8),
+            "demand": self._sizes(workloads),
+            "allowed": mapped(workloads, "form", {"any": 3, "container": 1, "vm": 2}, np.uint8),
+            "w_os": w_os,
+            "tenant": tenant,
+            "isolation": mapped(workloads, "isolation", {"none": 0, "tenant": 1, "dedicated": 2}, np.uint8),
             "group": np.array(
                 [0 if w.anti_affinity is None else 1 + groups.setdefault(w.anti_affinity, len(groups))
-                 for w in self.workloads],
+                 for w in workloads],
                 dtype=np.uint32,
             ),
-            "capacity": capacity,
-            "h_os": np.array([code(h.os) for h in self.hosts], dtype=np.uint32),
+            "capacity": self.capacities,
+            "h_os": h_os,
             "hypervisor": np.array(
-                [0 if h.hypervisor is None else 1 + HYPERVISORS.index(h.hypervisor) for h in self.hosts],
+                [0 if h.hypervisor is None else 1 + HYPERVISORS.index(h.hypervisor) for h in hosts],
                 dtype=np.uint8,
             ),
-            "containers": np.array([h.containers for h in self.hosts], dtype=np.bool_),
-            "cost": np.array([h.cost for h in self.hosts], dtype=np.float64),
+            "containers": np.array([h.containers for h in hosts], dtype=np.bool_),
+            "cost": np.array([h.cost for h in hosts], dtype=np.float64),
             "max_workloads": np.array(
-                [np.iinfo(np.uint64).max if h.max_workloads is None else h.max_workloads for h in self.hosts],
-                dtype=np.uint64,
-            ),
+                [unlimited if h.max_workloads is None else h.max_workloads for h in hosts], dtype=np.uint64),
             "vm": np.array(self.fixed("vm"), dtype=np.uint64),
             "container": np.array(self.fixed("container"), dtype=np.uint64),
             "hypervisor_overhead": np.array(self.fixed("hypervisor"), dtype=np.uint64),
@@ -119,9 +131,15 @@ class Problem:
 def convert_items(values, kind: str, convert) -> tuple[list, list[ErrorDetail]]:
     """Convert every entry with ``convert(value, index)``, collecting the errors of all of them, and check that the
     ids are unique (a duplicate names the input index of the first entry with that id)."""
+    entries = values if isinstance(values, (list, tuple)) else list(values)
+    target = {"workload": Workload, "host": Host}.get(kind)
+    # the common case in one sweep: objects already made (`convert` returns them as they are), ids unique
+    if target is not None and set(map(type, entries)) <= {target}:
+        if len(set(map(_ID, entries))) == len(entries):
+            return list(entries), []
     items, problems = [], []
     first: dict[str, int] = {}
-    for index, value in enumerate(values):
+    for index, value in enumerate(entries):
         try:
             item = convert(value, index)
         except ValidationError as exc:
@@ -160,7 +178,7 @@ def build_problem(workloads: Sequence, hosts: Sequence, overheads=None) -> Probl
         over = None
     if problems:
         raise ValidationError(problems)
-    extra = sorted({name for item in (*w_items, *h_items) for name in item.extra_units})
+    extra = sorted(set().union(*map(_EXTRA, w_items), *map(_EXTRA, h_items)))
     return Problem(tuple(w_items), tuple(h_items), over, ("cpu", "memory", *extra))
 
 

@@ -59,13 +59,21 @@ fn slots(fleet: &Fleet, j: usize) -> u64 {
 
 /// How many points of its hosts' skyline of free (CPU, memory) a node of the opening tree keeps at most.
 const SKYLINE: usize = 16;
+/// How many skyline points a node of a score index keeps at most: its trees are smaller and change at every
+/// placement, so shorter skylines (cheaper to merge) pay off there.
+const SCORE_SKYLINE: usize = 8;
 /// A node's skyline length when it had more points than [`SKYLINE`]: unknown, not used for pruning.
 const OVERFLOW: u8 = u8::MAX;
 
 /// The skyline of the points of two skylines and maybe one more point (each skyline by decreasing CPU, then
 /// memory): the points no other point beats in both CPU and memory, by decreasing CPU. None when it has more than
 /// [`SKYLINE`] points.
-fn merge_skyline(a: &[(u64, u64)], b: &[(u64, u64)], one: Option<(u64, u64)>, out: &mut [(u64, u64); SKYLINE]) -> Option<usize> {
+fn merge_skyline<const CAP: usize>(
+    a: &[(u64, u64)],
+    b: &[(u64, u64)],
+    one: Option<(u64, u64)>,
+    out: &mut [(u64, u64); CAP],
+) -> Option<usize> {
     let (mut i, mut j) = (0usize, 0usize);
     let mut one = one;
     let mut len = 0usize;
@@ -95,7 +103,7 @@ fn merge_skyline(a: &[(u64, u64)], b: &[(u64, u64)], one: Option<(u64, u64)>, ou
         if len > 0 && memory <= best_memory {
             continue;
         }
-        if len == SKYLINE {
+        if len == CAP {
             return None;
         }
         out[len] = (cpu, memory);
@@ -123,7 +131,7 @@ pub struct OpeningTree {
     leaf_of: Vec<u32>,
     // per node, over the present hosts below it:
     free: Vec<u64>,
-    /// `SKYLINE` (cpu, memory) points per node, by decreasing CPU
+    /// `SKYLINE` (cpu, memory) points per inner node, by decreasing CPU (a leaf's free capacity is its skyline)
     skyline: Vec<(u64, u64)>,
     skyline_len: Vec<u8>,
     slots: Vec<u64>,
@@ -143,8 +151,8 @@ impl OpeningTree {
             host_at: vec![NIL; size],
             leaf_of: vec![NIL; problem.host_count()],
             free: vec![0; 2 * size * dims],
-            skyline: vec![(0, 0); 2 * size * SKYLINE],
-            skyline_len: vec![0; 2 * size],
+            skyline: vec![(0, 0); size * SKYLINE],
+            skyline_len: vec![0; size],
             slots: vec![0; 2 * size],
             empty: vec![false; 2 * size],
             kinds: vec![0; 2 * size],
@@ -168,8 +176,6 @@ impl OpeningTree {
         for d in 0..self.dims {
             self.free[node * self.dims + d] = capacity[d].saturating_sub(used[d]);
         }
-        self.skyline[node * SKYLINE] = (self.free[node * self.dims], self.free[node * self.dims + 1]);
-        self.skyline_len[node] = 1;
         self.slots[node] = slots(fleet, j);
         self.empty[node] = fleet.count(j) == 0;
         self.kinds[node] = kind_bits(fleet.problem(), j);
@@ -178,7 +184,6 @@ impl OpeningTree {
     fn clear_leaf(&mut self, j: usize) {
         let node = self.size + self.leaf_of[j] as usize;
         self.free[node * self.dims..(node + 1) * self.dims].fill(0);
-        self.skyline_len[node] = 0;
         self.slots[node] = 0;
         self.empty[node] = false;
         self.kinds[node] = 0;
@@ -202,8 +207,24 @@ impl OpeningTree {
 
     /// Merge the children's skylines into the node's; returns whether it changed.
     fn merge_skylines(&mut self, node: usize, l: usize, r: usize) -> bool {
-        let (ll, rl) = (self.skyline_len[l], self.skyline_len[r]);
         let mut kept = [(0u64, 0u64); SKYLINE];
+        if l >= self.size {
+            // two leaves: their points, if they can take anything
+            let d = self.dims;
+            let point = |c: usize| (self.slots[c] > 0).then(|| (self.free[c * d], self.free[c * d + 1]));
+            let (a, b) = (point(l), point(r));
+            let left: &[(u64, u64)] = match &a {
+                Some(p) => std::slice::from_ref(p),
+                None => &[],
+            };
+            let len = merge_skyline(left, &[], b, &mut kept).expect("two points fit a skyline");
+            let old = &mut self.skyline[node * SKYLINE..node * SKYLINE + len];
+            let changed = self.skyline_len[node] as usize != len || old != &kept[..len];
+            old.copy_from_slice(&kept[..len]);
+            self.skyline_len[node] = len as u8;
+            return changed;
+        }
+        let (ll, rl) = (self.skyline_len[l], self.skyline_len[r]);
         let len = if ll == OVERFLOW || rl == OVERFLOW {
             None
         } else {
@@ -238,14 +259,17 @@ impl OpeningTree {
     }
 
     fn may_fit(&self, node: usize, need: &Need) -> bool {
-        self.slots[node] >= 1
+        let passes = self.slots[node] >= 1
             && (!need.dedicated || self.empty[node])
             && self.kinds[node] & need.kinds != 0
-            && self.free[node * self.dims..(node + 1) * self.dims].iter().zip(need.min).all(|(f, n)| f >= n)
-            && match self.skyline_len[node] {
-                OVERFLOW => true,
-                len => skyline_covers(&self.skyline[node * SKYLINE..node * SKYLINE + len as usize], need.min),
-            }
+            && self.free[node * self.dims..(node + 1) * self.dims].iter().zip(need.min).all(|(f, n)| f >= n);
+        // a leaf's free capacity, checked just above, is its skyline
+        passes
+            && (node >= self.size
+                || match self.skyline_len[node] {
+                    OVERFLOW => true,
+                    len => skyline_covers(&self.skyline[node * SKYLINE..node * SKYLINE + len as usize], need.min),
+                })
     }
 
     /// The first present host in opening order that takes workload `i`, with its form.
@@ -308,6 +332,10 @@ pub struct ScoreIndex {
     skyline_len: Vec<u8>,
     own_empty: Vec<bool>,
     empty: Vec<bool>,
+    /// scratch: the nodes from a root down to where an update happens
+    path: Vec<u32>,
+    /// Whether some workload is tenant-isolated (only then can a host refuse a container yet take a VM).
+    tenant_isolation: bool,
 }
 
 fn splitmix(x: u64) -> u64 {
@@ -345,10 +373,12 @@ impl ScoreIndex {
             priority: (0..m as u64).map(splitmix).collect(),
             own_free: vec![0; m * dims],
             free: vec![0; m * dims],
-            skyline: vec![(0, 0); m * SKYLINE],
+            skyline: vec![(0, 0); m * SCORE_SKYLINE],
             skyline_len: vec![0; m],
             own_empty: vec![false; m],
             empty: vec![false; m],
+            path: Vec::new(),
+            tenant_isolation: problem.workloads().isolation.contains(&Isolation::Tenant),
         };
         for j in 0..m {
             if present(j) {
@@ -368,9 +398,11 @@ impl ScoreIndex {
         }
     }
 
-    fn pull(&mut self, t: u32) {
+    /// Recompute node `t`'s subtree aggregates from its own state and its children; returns whether they changed.
+    fn pull(&mut self, t: u32) -> bool {
         let (t, d) = (t as usize, self.dims);
         let (l, r) = (self.left[t], self.right[t]);
+        let mut changed = false;
         for k in 0..d {
             let mut best = self.own_free[t * d + k];
             if l != NIL {
@@ -379,11 +411,14 @@ impl ScoreIndex {
             if r != NIL {
                 best = best.max(self.free[r as usize * d + k]);
             }
+            changed |= self.free[t * d + k] != best;
             self.free[t * d + k] = best;
         }
-        self.empty[t] = self.own_empty[t]
+        let empty = self.own_empty[t]
             || (l != NIL && self.empty[l as usize])
             || (r != NIL && self.empty[r as usize]);
+        changed |= self.empty[t] != empty;
+        self.empty[t] = empty;
         let own = (self.own_free[t * d], self.own_free[t * d + 1]);
         let part = |c: u32| -> Option<&[(u64, u64)]> {
             if c == NIL {
@@ -392,21 +427,27 @@ impl ScoreIndex {
             let c = c as usize;
             match self.skyline_len[c] {
                 OVERFLOW => None,
-                len => Some(&self.skyline[c * SKYLINE..c * SKYLINE + len as usize]),
+                len => Some(&self.skyline[c * SCORE_SKYLINE..c * SCORE_SKYLINE + len as usize]),
             }
         };
-        let mut kept = [(0u64, 0u64); SKYLINE];
+        let mut kept = [(0u64, 0u64); SCORE_SKYLINE];
         let len = match (part(l), part(r)) {
             (Some(left), Some(right)) => merge_skyline(left, right, Some(own), &mut kept),
             _ => None,
         };
         match len {
             Some(len) => {
-                self.skyline[t * SKYLINE..t * SKYLINE + len].copy_from_slice(&kept[..len]);
+                let old = &mut self.skyline[t * SCORE_SKYLINE..t * SCORE_SKYLINE + len];
+                changed |= self.skyline_len[t] as usize != len || old != &kept[..len];
+                old.copy_from_slice(&kept[..len]);
                 self.skyline_len[t] = len as u8;
             }
-            None => self.skyline_len[t] = OVERFLOW,
+            None => {
+                changed |= self.skyline_len[t] != OVERFLOW;
+                self.skyline_len[t] = OVERFLOW;
+            }
         }
+        changed
     }
 
     fn key_of(&self, j: usize) -> &[u64] {
@@ -451,6 +492,28 @@ impl ScoreIndex {
         }
     }
 
+    /// Point the link to the subtree where host `j`'s key belongs (the child of `parent` on `j`'s side, or the
+    /// root of `group` when there is no parent) at `new`.
+    fn relink(&mut self, group: GroupKey, parent: Option<u32>, j: usize, new: u32) {
+        match parent {
+            None => {
+                self.groups.insert(group, new);
+            }
+            Some(p) if self.key_of(j) < self.key_of(p as usize) => self.left[p as usize] = new,
+            Some(p) => self.right[p as usize] = new,
+        }
+    }
+
+    /// Recompute the nodes of `path` (root first) from the last up, stopping at the first that stays as it was:
+    /// the nodes above it read only its aggregates.
+    fn pull_path(&mut self, path: &[u32]) {
+        for &t in path.iter().rev() {
+            if !self.pull(t) {
+                break;
+            }
+        }
+    }
+
     fn insert(&mut self, fleet: &Fleet, j: usize) {
         if fleet.closed(j) {
             return;
@@ -468,27 +531,38 @@ impl ScoreIndex {
         key[0] = score;
         key[1..=d].copy_from_slice(&self.own_free[j * d..(j + 1) * d]);
         key[d + 1] = self.position[j] as u64;
-        self.left[j] = NIL;
-        self.right[j] = NIL;
-        self.pull(j as u32);
-        let root = self.groups.get(&group).copied().unwrap_or(NIL);
+        // down from the root while the nodes outrank j; j then takes the place of the subtree there
+        let mut path = std::mem::take(&mut self.path);
+        path.clear();
+        let mut t = self.groups.get(&group).copied().unwrap_or(NIL);
+        while t != NIL && self.priority[t as usize] > self.priority[j] {
+            path.push(t);
+            t = if self.key_of(j) < self.key_of(t as usize) { self.left[t as usize] } else { self.right[t as usize] };
+        }
         let key = self.key_of(j).to_vec();
-        let (l, r) = self.split(root, &key);
-        let left = self.merge(l, j as u32);
-        let root = self.merge(left, r);
-        self.groups.insert(group, root);
+        let (l, r) = self.split(t, &key);
+        self.left[j] = l;
+        self.right[j] = r;
+        self.pull(j as u32);
+        self.relink(group, path.last().copied(), j, j as u32);
+        self.pull_path(&path);
+        self.path = path;
         self.group_of[j] = Some(group);
     }
 
     fn remove(&mut self, j: usize) {
         let Some(group) = self.group_of[j].take() else { return };
-        let root = self.groups[&group];
-        let mut key = self.key_of(j).to_vec();
-        let (l, rest) = self.split(root, &key);
-        *key.last_mut().expect("a key has a position") += 1;
-        let (_, r) = self.split(rest, &key);
-        let root = self.merge(l, r);
-        self.groups.insert(group, root);
+        let mut path = std::mem::take(&mut self.path);
+        path.clear();
+        let mut t = self.groups[&group];
+        while t as usize != j {
+            path.push(t);
+            t = if self.key_of(j) < self.key_of(t as usize) { self.left[t as usize] } else { self.right[t as usize] };
+        }
+        let joined = self.merge(self.left[j], self.right[j]);
+        self.relink(group, path.last().copied(), j, joined);
+        self.pull_path(&path);
+        self.path = path;
     }
 
     /// Refresh host `j` after its state changed (it leaves the index if it is closed).
@@ -514,7 +588,8 @@ impl ScoreIndex {
             return None;
         }
         let len = self.skyline_len[tu];
-        if len != OVERFLOW && !skyline_covers(&self.skyline[tu * SKYLINE..tu * SKYLINE + len as usize], need) {
+        let points = tu * SCORE_SKYLINE..tu * SCORE_SKYLINE + len as usize;
+        if len != OVERFLOW && !skyline_covers(&self.skyline[points], need) {
             return None;
         }
         let key = self.key_of(tu);
@@ -545,6 +620,9 @@ impl ScoreIndex {
         let problem = fleet.problem();
         let over = problem.overheads();
         let mut best: Option<Pick> = None;
+        let mut take = vec![0u64; self.dims];
+        let mut container_take = vec![0u64; self.dims];
+        let mut lo = vec![0u64; self.width];
         for (group, &root) in &self.groups {
             if root == NIL {
                 continue;
@@ -555,12 +633,12 @@ impl ScoreIndex {
             }
             let capacity = problem.capacity(rep);
             let hypervisor = problem.hosts().hypervisor[rep];
+            let mut container_allowed = false;
             for form in Form::TRY_ORDER {
                 if !crate::fit::statically_allowed(problem, i, rep, form) {
                     continue;
                 }
                 // what the workload takes on any host of this group in this form, and its normalised cost
-                let mut take = vec![0u64; self.dims];
                 let mut drop = 0.0;
                 for k in 0..self.dims {
                     let activation = match form {
@@ -573,9 +651,20 @@ impl ScoreIndex {
                         drop += take[k] as f64 / capacity[k] as f64;
                     }
                 }
+                if form == Form::Container {
+                    container_allowed = true;
+                    container_take.copy_from_slice(&take);
+                } else if container_allowed
+                    && !self.tenant_isolation
+                    && container_take.iter().zip(&take).all(|(c, v)| c <= v)
+                {
+                    // Without tenant isolation in the problem, only capacity can refuse a container that the
+                    // rules allow here, so every host that has room for the VM takes the workload as a container.
+                    continue;
+                }
                 // a host that takes it has at least `drop` free (normalised)
                 let floor = self.score_key((drop - EPS).max(0.0));
-                let mut lo = vec![0u64; self.width];
+                lo.fill(0);
                 let mut hi = u64::MAX;
                 if self.worst {
                     hi = floor;

@@ -7,6 +7,7 @@
 mod greedy;
 pub mod index;
 mod order;
+mod plain;
 
 use std::str::FromStr;
 
@@ -14,6 +15,13 @@ pub use greedy::{run, run_reference, Placement};
 pub use order::{opening_order, sort_value, workload_order};
 
 use crate::error::Error;
+use crate::model::Problem;
+
+/// Whether `problem` is plain one-dimensional bin packing, which the heuristics solve with structures made for it
+/// (same plans as the general indexes).
+pub fn is_plain_bin_packing(problem: &Problem) -> bool {
+    plain::Plain::detect(problem).is_some()
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
