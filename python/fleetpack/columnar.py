@@ -25,7 +25,7 @@ from functools import cached_property
 import numpy as np
 
 from .errors import ErrorDetail, ValidationError
-from .model import HYPERVISORS, Host, Overheads, Workload, as_overheads
+from .model import HYPERVISORS, MAX_COST, Host, Overheads, Workload, as_overheads
 from .units import MAX_QUANTITY, QuantityError, to_units
 
 __all__ = ["is_columnar", "ColumnarProblem", "build_columnar_problem"]
@@ -335,6 +335,7 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
             cost = raw.astype(np.float64)
             problems.extend(h.bad_rows(~np.isfinite(cost), "cost", "must be finite, got {value}", cost))
             problems.extend(h.bad_rows(cost < 0, "cost", "must not be negative, got {value}", cost))
+            problems.extend(h.bad_rows(cost > MAX_COST, "cost", "must be at most 2**53, got {value}", cost))
     max_workloads = np.full(h.length, _UNLIMITED, dtype=np.uint64)
     if "max_workloads" in h.columns:
         raw = np.asarray(h.columns["max_workloads"], dtype=np.float64)

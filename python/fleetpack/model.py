@@ -36,6 +36,8 @@ HYPERVISORS = ("hardware", "paravirtual", "software")
 
 # Units per unit of input for each named dimension: CPU numbers are cores (1000 millicores), memory numbers bytes.
 _SCALE = {"cpu": 1000, "memory": 1}
+#: The largest host cost (as in the core): sums of costs over any fleet stay finite.
+MAX_COST = float(2**53)
 _GI, _MI = 2**30, 2**20
 
 
@@ -286,10 +288,13 @@ class Host:
         cost = self.cost
         if isinstance(cost, bool) or not isinstance(cost, numbers.Real):
             errors.add("cost", f"must be a number, got {type(cost).__name__}", cost)
-        elif not math.isfinite(float(cost)):
+        elif not (isinstance(cost, numbers.Integral) and cost > MAX_COST) and not math.isfinite(float(cost)):
+            # (an int too large for a float skips float(), which would overflow)
             errors.add("cost", f"must be finite, got {cost!r}", cost)
         elif cost < 0:
             errors.add("cost", f"must not be negative, got {cost!r}", cost)
+        elif cost > MAX_COST:
+            errors.add("cost", f"must be at most 2**53, got {cost!r}", cost)
         else:
             set_(self, "cost", float(cost))
         cap = self.max_workloads
