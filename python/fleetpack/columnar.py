@@ -82,6 +82,15 @@ class _Table:
                                             f"{', '.join(sorted(fields))}, and extra.<dimension>)"))
                 continue
             array = values.to_numpy() if hasattr(values, "to_numpy") and not _is_categorical(values) else values
+            try:
+                ndim = np.ndim(array)
+            except ValueError:  # ragged nested lists
+                ndim = -1
+            if ndim != 1:
+                shape = f"shape {np.shape(array)}" if ndim > 1 else type(values).__name__ if ndim == 0 else "ragged lists"
+                problems.append(ErrorDetail(f"{kind}s", name, f"must be a column (a 1-D array, list or Series), "
+                                                              f"got {shape}"))
+                continue
             self.columns[name] = array
             lengths.add(len(array))
         if len(lengths) > 1:
@@ -188,8 +197,9 @@ def _choice(table: _Table, name: str, default: str, mapping: dict, problems: lis
     mapped = lookup[codes]
     unknown = mapped == 255
     values = np.asarray(labels, dtype=object)[codes] if unknown.any() else None
-    problems.extend(table.bad_rows(unknown, name, f"must be one of {', '.join(map(repr, mapping))}, got {{value!r}}",
-                                   values))
+    # (a label starting with NUL is an internal stand-in for a missing value: None to the user)
+    allowed = ", ".join("None" if label.startswith("\0") else repr(label) for label in mapping)
+    problems.extend(table.bad_rows(unknown, name, f"must be one of {allowed}, got {{value!r}}", values))
     return np.where(unknown, 0, mapped).astype(dtype)
 
 
@@ -335,7 +345,7 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
             cost = raw.astype(np.float64)
             problems.extend(h.bad_rows(~np.isfinite(cost), "cost", "must be finite, got {value}", cost))
             problems.extend(h.bad_rows(cost < 0, "cost", "must not be negative, got {value}", cost))
-            problems.extend(h.bad_rows(cost > MAX_COST, "cost", "must be at most 2**53, got {value}", cost))
+            problems.extend(h.bad_rows(np.isfinite(cost) & (cost > MAX_COST), "cost", "must be at most 2**53, got {value}", cost))
     max_workloads = np.full(h.length, _UNLIMITED, dtype=np.uint64)
     if "max_workloads" in h.columns:
         raw = np.asarray(h.columns["max_workloads"], dtype=np.float64)
