@@ -61,7 +61,6 @@ def namespace(tmp_path: Path) -> dict:
 
 @pytest.mark.parametrize("source, error, text", ROWS)
 def test_bad_input(source, error, text, tmp_path):
-    pytest.importorskip("pandas")
     names = namespace(tmp_path)
     returns = RETURNS.match(error)
     if returns:
