@@ -173,8 +173,9 @@ fn decode(data: &[u8]) -> Input {
             continue;
         }
         for _ in 0..dims {
+            // hosts mostly larger than workloads, so that plans hold more than a few of them
             let q = b.quantity(invalid);
-            h.capacity.push(q);
+            h.capacity.push(if q <= MAX_QUANTITY / 16 && b.byte() < 160 { q * 16 } else { q });
         }
         h.os.push(b.small_id());
         h.hypervisor.push(
