@@ -1,6 +1,6 @@
 //! The stable driver of the harness (src/lib.rs): seeded random byte strings as cases, for a number of cases or a
 //! time budget. Usage (see README.md): `cargo run --release -- [--seconds S] [--cases N] [--seed K]`. A failing case
-//! prints its seed and case number; `--seed K --only C` replays it.
+//! prints its seed and case number; `--seed K --only C` replays it, `--file PATH` replays an input file.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Instant;
@@ -38,7 +38,16 @@ fn main() {
             "--cases" => cases = Some(value.parse().expect("--cases N")),
             "--seed" => seed = value.parse().expect("--seed K"),
             "--only" => only = Some(value.parse().expect("--only C")),
-            _ => panic!("unknown flag {flag}; use --seconds S, --cases N, --seed K, --only C"),
+            "--file" => {
+                // replay one input, e.g. a libFuzzer artifact
+                let data = std::fs::read(value).expect("--file PATH: a readable file");
+                let mut stats = Stats::default();
+                let start = Instant::now();
+                let outcome = check_case(&data, &mut stats);
+                println!("{} bytes in {:.2} s: {outcome:?}", data.len(), start.elapsed().as_secs_f64());
+                std::process::exit(i32::from(outcome.is_err()));
+            }
+            _ => panic!("unknown flag {flag}; use --seconds S, --cases N, --seed K, --only C, --file PATH"),
         }
     }
     if seconds.is_none() && cases.is_none() && only.is_none() {

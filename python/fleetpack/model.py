@@ -288,8 +288,8 @@ class Host:
         cost = self.cost
         if isinstance(cost, bool) or not isinstance(cost, numbers.Real):
             errors.add("cost", f"must be a number, got {type(cost).__name__}", cost)
-        elif not (isinstance(cost, numbers.Integral) and cost > MAX_COST) and not math.isfinite(float(cost)):
-            # (an int too large for a float skips float(), which would overflow)
+        elif not isinstance(cost, numbers.Integral) and not math.isfinite(float(cost)):
+            # (an int is compared as it is: one too large for a float would overflow float())
             errors.add("cost", f"must be finite, got {cost!r}", cost)
         elif cost < 0:
             errors.add("cost", f"must not be negative, got {cost!r}", cost)
@@ -299,11 +299,10 @@ class Host:
             set_(self, "cost", float(cost))
         cap = self.max_workloads
         if cap is not None:
+            if isinstance(cap, float) and cap.is_integer():
+                cap = int(cap)  # then checked as an int (a float past 2**53 too)
             if isinstance(cap, bool) or not isinstance(cap, numbers.Integral):
-                if isinstance(cap, float) and cap.is_integer() and cap >= 0:
-                    set_(self, "max_workloads", int(cap))
-                else:
-                    errors.add("max_workloads", f"must be a whole number or None, got {cap!r}", cap)
+                errors.add("max_workloads", f"must be a whole number or None, got {cap!r}", cap)
             elif cap < 0:
                 errors.add("max_workloads", f"must not be negative, got {cap!r}", cap)
             elif cap > MAX_QUANTITY:
