@@ -91,6 +91,11 @@ class _Errors:
             raise ValidationError(self.items)
 
 
+def _key_name(key) -> str:
+    """A mapping's key as a field name in an error: as it is when it is a name, quoted when it is empty or no text."""
+    return key if isinstance(key, str) and key.strip() == key and key else repr(key)
+
+
 def _describe(kind: str, ident) -> str:
     return f"{kind} {ident!r}" if isinstance(ident, str) and ident else f"{kind} {ident!r}"
 
@@ -128,7 +133,7 @@ def _resources(errors: _Errors, name: str, value) -> Resources:
     if isinstance(value, Mapping):
         unknown = set(value) - {"cpu", "memory"}
         for key in sorted(map(str, unknown)):
-            errors.add(f"{name}.{key}", "unknown field (a fixed overhead has 'cpu' and 'memory')", value)
+            errors.add(f"{name}.{_key_name(key)}", "unknown field (a fixed overhead has 'cpu' and 'memory')", value)
         try:
             return Resources(value.get("cpu", 0), value.get("memory", 0))
         except ValidationError as exc:
@@ -332,7 +337,7 @@ def _from_mapping(cls, kind: str, data: Mapping, index: int):
     ident = data.get("id", f"#{index}")
     where = _describe(kind, ident) if "id" in data else f"{kind} #{index}"
     problems = [
-        ErrorDetail(where, str(key), f"unknown field (known: {', '.join(sorted(names))})", data[key])
+        ErrorDetail(where, _key_name(key), f"unknown field (known: {', '.join(sorted(names))})", data[key])
         for key in data
         if key not in names
     ]
@@ -378,7 +383,8 @@ def as_overheads(value) -> Overheads:
         unknown = [k for k in value if k not in known]
         if unknown:
             problems = [
-                ErrorDetail("overheads", str(k), f"unknown field (known: {', '.join(sorted(known))})") for k in unknown
+                ErrorDetail("overheads", _key_name(k), f"unknown field (known: {', '.join(sorted(known))})")
+                for k in unknown
             ]
             try:  # the known fields too, so that all problems are reported at once
                 Overheads(**{k: v for k, v in value.items() if k in known})
