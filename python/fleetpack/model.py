@@ -304,7 +304,7 @@ class Host:
             set_(self, "cost", float(cost))
         cap = self.max_workloads
         if cap is not None:
-            if isinstance(cap, float) and cap.is_integer():
+            if isinstance(cap, float) and cap.is_integer() and cap >= 0:
                 cap = int(cap)  # then checked as an int (a float past 2**53 too)
             if isinstance(cap, bool) or not isinstance(cap, numbers.Integral):
                 errors.add("max_workloads", f"must be a whole number or None, got {cap!r}", cap)
