@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut stats = fleetpack_fuzz::Stats::default();
-    if let Err(what) = fleetpack_fuzz::check_case(data, &mut stats) {
+    if let Err(what) = fleetpack_fuzz::check_case_within(data, &mut stats, 20_000) {
         panic!("{what}");
     }
 });
