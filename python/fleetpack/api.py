@@ -30,11 +30,13 @@ def _check_parameters(objective, method, sort_key, time_limit, seed, workers=Non
         except ValidationError as exc:
             problems.extend(exc.errors)
     if time_limit is not None:
-        if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not (
-            math.isfinite(time_limit) and time_limit > 0
-        ):
+        # (compared, not converted: an int too large for a float is an error, not an OverflowError)
+        if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not 0 < time_limit < math.inf:
             problems.append(ErrorDetail("place()", "time_limit", f"must be a positive number of seconds or None, "
                                                                 f"got {time_limit!r}", time_limit))
+        elif time_limit > 1e9:  # (the core keeps durations in 64 bits)
+            problems.append(ErrorDetail("place()", "time_limit", f"must be at most 1e9 seconds, got {time_limit!r}",
+                                        time_limit))
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
         problems.append(ErrorDetail("place()", "seed", f"must be a non-negative integer, got {seed!r}", seed))
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, numbers.Integral)

@@ -19,13 +19,14 @@ workloads, explanations, the verifier.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from functools import cached_property
 
 import numpy as np
 
 from .errors import ErrorDetail, ValidationError
-from .model import HYPERVISORS, Host, Overheads, Workload, as_overheads
+from .model import HYPERVISORS, MAX_COST, Host, Overheads, Workload, as_overheads
 from .units import MAX_QUANTITY, QuantityError, to_units
 
 __all__ = ["is_columnar", "ColumnarProblem", "build_columnar_problem"]
@@ -38,6 +39,7 @@ _HOST_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "os", "hype
 _FORM_BITS = {"any": 3, "container": 1, "vm": 2}
 _ISOLATION = {"none": 0, "tenant": 1, "dedicated": 2}
 _UNLIMITED = np.iinfo(np.uint64).max
+_TEXT_COLUMNS = {"form", "os", "tenant", "isolation", "anti_affinity", "hypervisor"}
 _LISTED = 5  # offending rows named per column in an error
 
 
@@ -83,6 +85,15 @@ class _Table:
                                             f"{', '.join(sorted(fields))}, and extra.<dimension>)"))
                 continue
             array = values.to_numpy() if hasattr(values, "to_numpy") and not _is_categorical(values) else values
+            try:
+                ndim = np.ndim(array)
+            except ValueError:  # ragged nested lists
+                ndim = -1
+            if ndim != 1:
+                shape = f"shape {np.shape(array)}" if ndim > 1 else type(values).__name__ if ndim == 0 else "ragged lists"
+                problems.append(ErrorDetail(f"{kind}s", name, f"must be a column (a 1-D array, list or Series), "
+                                                              f"got {shape}"))
+                continue
             self.columns[name] = array
             lengths.add(len(array))
         if len(lengths) > 1:
@@ -95,6 +106,19 @@ class _Table:
             self.ids = RowNames(self.length)
         else:
             self.ids = np.asarray(ids, dtype=object)
+        # a text column of objects holds text or missing values; anything else (a list, a number) is reported here
+        # and read as missing, so that the rest of the checks go on
+        self.bad_text: list[ErrorDetail] = []
+        for name in _TEXT_COLUMNS & self.columns.keys():
+            values = self.columns[name]
+            if _is_categorical(values) or np.asarray(values).dtype != object:
+                continue
+            values = np.asarray(values, dtype=object)
+            bad = np.array([not (v is None or isinstance(v, str) or isinstance(v, float) and math.isnan(v))
+                            for v in values.tolist()], dtype=bool)
+            if bad.any():
+                self.bad_text.extend(self.bad_rows(bad, name, "must be text or missing, got {value!r}", values))
+                self.columns[name] = np.where(bad, None, values)
 
     def where(self, row: int) -> str:
         return f"{self.kind} {str(self.ids[row])!r} (row {row})"
@@ -197,8 +221,9 @@ def _choice(table: _Table, name: str, default: str, mapping: dict, problems: lis
     mapped = lookup[codes]
     unknown = mapped == 255
     values = np.asarray(labels, dtype=object)[codes] if unknown.any() else None
-    problems.extend(table.bad_rows(unknown, name, f"must be one of {', '.join(map(repr, mapping))}, got {{value!r}}",
-                                   values))
+    # (a label starting with NUL is an internal stand-in for a missing value: None to the user)
+    allowed = ", ".join("None" if label.startswith("\0") else repr(label) for label in mapping)
+    problems.extend(table.bad_rows(unknown, name, f"must be one of {allowed}, got {{value!r}}", values))
     return np.where(unknown, 0, mapped).astype(dtype)
 
 
@@ -221,7 +246,9 @@ def _check_ids(table: _Table, problems: list[ErrorDetail]) -> None:
     ids = pd.Series(table.ids)
     bad = ~ids.map(lambda v: isinstance(v, str) and v != "").to_numpy(dtype=bool)
     problems.extend(table.bad_rows(bad, "id", "must be a non-empty string, got {value!r}", table.ids))
-    duplicated = ids.duplicated(keep="first").to_numpy()
+    # (bad ids, which may be unhashable, are compared as their row numbers: reported once, above)
+    duplicated = ids.where(~bad, pd.Series([("bad id", row) for row in range(len(ids))], dtype=object)).duplicated(
+        keep="first").to_numpy()
     problems.extend(table.bad_rows(duplicated, "id", "duplicate id"))
 
 
@@ -280,6 +307,24 @@ class ColumnarProblem:
         return getattr(self._materialized, name)
 
 
+def _counts(table: _Table, name: str, problems: list[ErrorDetail]) -> np.ndarray:
+    """A column of whole numbers or missing values as floats (NaN: missing); an entry that is no number at all is
+    reported, and read as missing."""
+    values = np.asarray(table.columns[name])
+    if values.dtype.kind in "iuf":
+        return values.astype(np.float64)
+    if values.dtype != object:
+        problems.append(ErrorDetail(f"{table.kind}s", name, f"must be numbers or missing, got dtype {values.dtype}"))
+        return np.full(table.length, np.nan)
+    out = np.full(table.length, np.nan)
+    for row, v in enumerate(values.tolist()):
+        if isinstance(v, numbers.Real) and not isinstance(v, bool):
+            out[row] = float(v) if not isinstance(v, numbers.Integral) else float(min(max(v, -1), 2**63))
+        elif v is not None:
+            problems.append(ErrorDetail(table.where(row), name, f"must be a whole number or missing, got {v!r}", v))
+    return out
+
+
 def _fixed(over: Overheads, name: str, dims: int) -> np.ndarray:
     r = getattr(over, name)
     return np.array([r.cpu_millis, r.memory_bytes] + [0] * (dims - 2), dtype=np.uint64)
@@ -316,6 +361,7 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
     demand, capacity = sizes(w, True), sizes(h, False)
     for table in tables:
         _check_ids(table, problems)
+        problems.extend(table.bad_text)
     allowed = _choice(w, "form", "any", _FORM_BITS, problems, np.uint8)
     isolation = _choice(w, "isolation", "none", _ISOLATION, problems, np.uint8)
     w_os, h_os = _shared_codes([_labels(w, "os", "linux"), _labels(h, "os", "linux")], lower=True)
@@ -344,9 +390,10 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
             cost = raw.astype(np.float64)
             problems.extend(h.bad_rows(~np.isfinite(cost), "cost", "must be finite, got {value}", cost))
             problems.extend(h.bad_rows(cost < 0, "cost", "must not be negative, got {value}", cost))
+            problems.extend(h.bad_rows(np.isfinite(cost) & (cost > MAX_COST), "cost", "must be at most 2**53, got {value}", cost))
     max_workloads = np.full(h.length, _UNLIMITED, dtype=np.uint64)
     if "max_workloads" in h.columns:
-        raw = np.asarray(h.columns["max_workloads"], dtype=np.float64)
+        raw = _counts(h, "max_workloads", problems)
         given = ~np.isnan(raw)
         bad = given & ((raw < 0) | (raw != np.floor(raw)) | (raw > MAX_QUANTITY))
         problems.extend(h.bad_rows(bad, "max_workloads", "must be a whole number >= 0 or missing, got {value}", raw))

@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextvars
 import math
 import random
+import threading
 import time
 import warnings
 from collections import Counter, defaultdict
@@ -329,6 +330,8 @@ class _Graph:
             b = 1
             bits[k] = b
             for i in range(k - 1, -1, -1):
+                if budget[1] is not None and time.perf_counter() > budget[1]:
+                    return
                 w = weights[i][d]
                 if w > 0:
                     step = w
@@ -347,7 +350,13 @@ class _Graph:
         # iterative post-order depth-first search over states (free space, next item index)
         stack = [root]
         memo = self.memo
+        steps = 0
         while stack:
+            steps += 1
+            # the clock is read every 64 steps: counted in steps, not in states, which grow unevenly (a step on
+            # capacities of 10^5 units, with bitsets that long, takes up to a millisecond)
+            if budget[1] is not None and not steps & 63 and time.perf_counter() > budget[1]:
+                return
             state = stack[-1]
             if state in memo:
                 stack.pop()
@@ -362,8 +371,6 @@ class _Graph:
             pending = [c for c, _ in children if c not in memo]
             if pending:
                 if len(memo) + len(stack) > budget[0]:
-                    return
-                if budget[1] is not None and not len(memo) & 4095 and time.perf_counter() > budget[1]:
                     return
                 stack.extend(pending)
                 continue
@@ -682,6 +689,59 @@ def _solver(time_limit: float | None, work_limit: float | None, seed: int, worke
     return s
 
 
+# CP-SAT is stopped this long after the deadline if it has not returned by then (its own limit does not cover every
+# stage of its work on large models)
+_DEADLINE_GRACE = 0.05
+# how often the waiting thread wakes up to check the deadline and let Python's signal handlers run
+_WAIT_SLICE = 0.02
+
+
+def _run_cp_sat(solver, model, deadline: float | None):
+    """``solver.solve(model)`` in a worker thread while this thread waits in short slices. A Python signal handler
+    cannot run while the main thread is inside CP-SAT's C++ solve, so Ctrl-C would wait for the solve to end;
+    here the waiting thread takes the KeyboardInterrupt (or any exception), stops the search, waits for the worker
+    to return, and re-raises. Past ``deadline`` (plus `_DEADLINE_GRACE`) the search is stopped as well."""
+    outcome: dict = {}
+
+    def work():
+        try:
+            outcome["status"] = solver.solve(model)
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="fleetpack-cp-sat", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(_WAIT_SLICE)
+            if deadline is not None and time.perf_counter() > deadline + _DEADLINE_GRACE:
+                solver.stop_search()  # (repeated: a stop before the solve has started is not remembered)
+    except BaseException:
+        while worker.is_alive():
+            solver.stop_search()
+            worker.join(_WAIT_SLICE)
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["status"]
+
+
+class _OutOfTime(Exception):
+    """Building a CP-SAT model passed the deadline."""
+
+
+def _deadline_check(deadline: float | None) -> Callable[[], None]:
+    """A function that raises `_OutOfTime` once ``deadline`` (a ``time.perf_counter()`` value) has passed."""
+    if deadline is None:
+        return lambda: None
+
+    def check():
+        if time.perf_counter() > deadline:
+            raise _OutOfTime
+
+    return check
+
+
 def _copies(inst: _Instance, t: int, k: int, f: str) -> int:
     """The most workloads of type ``t`` that fit one host of class ``k`` as ``f``, by the rules on one type alone."""
     typ = inst.types[t]
@@ -717,10 +777,14 @@ def _set_objective(m, value, placed: dict, placed0: int, weight: int, fixed: boo
         m.minimize(value - weight * placed_sum)
 
 
-def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: int | None, spread_k: int):
+def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: int | None, spread_k: int,
+                      deadline: float | None = None):
     """The CP-SAT assignment model: for each host and each workload type, how many of its workloads the host runs
-    in each form. Returns (model, hint, decode, placement weight, objective expression)."""
+    in each form. Returns (model, hint, decode, placement weight, objective expression). Raises `_OutOfTime` when
+    building it passes ``deadline``."""
     from ortools.sat.python import cp_model
+
+    check = _deadline_check(deadline)
 
     m = cp_model.CpModel()
     problem = inst.problem
@@ -742,6 +806,7 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
     per_host: dict[int, list[tuple[int, str, object, int]]] = defaultdict(list)
     per_type: dict[int, list] = defaultdict(list)
     for t in inst.placeable_types:
+        check()
         for k, opts in inst.types[t].options.items():
             for r, j in enumerate(inst.classes[k].hosts):
                 if r > last[(t, k)]:
@@ -771,6 +836,7 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
     aux_tenant: list[tuple[object, int, str, str]] = []  # (flag, host, "ct" or "iso", tenant), for hints
     U = m.new_int_var(0, spread_k, "U") if inst.objective == "spread" else None
     for j in sorted(per_host):
+        check()
         items = per_host[j]
         k = inst.class_of[j]
         c = inst.classes[k]
@@ -948,9 +1014,13 @@ def _canonical(inst: _Instance, hosts: list) -> list:
     return [None if j is None else move[j] for j in hosts]
 
 
-def _arcflow_model(af: _ArcFlow, fixed: bool, placed0: int, lb: int, ub: int | None):
-    """The CP-SAT arc-flow model; returns (model, hint, decode, placement weight, objective expression)."""
+def _arcflow_model(af: _ArcFlow, fixed: bool, placed0: int, lb: int, ub: int | None,
+                   deadline: float | None = None):
+    """The CP-SAT arc-flow model; returns (model, hint, decode, placement weight, objective expression). Raises
+    `_OutOfTime` when building it passes ``deadline``."""
     from ortools.sat.python import cp_model
+
+    check = _deadline_check(deadline)
 
     inst = af.inst
     m = cp_model.CpModel()
@@ -961,6 +1031,7 @@ def _arcflow_model(af: _ArcFlow, fixed: bool, placed0: int, lb: int, ub: int | N
     cover: dict[int, list] = defaultdict(list)
     per_class: dict[int, list] = defaultdict(list)
     for vi, v in enumerate(af.variants):
+        check()
         size = len(inst.classes[v.cls].hosts)
         g = v.graph
         f = {a: m.new_int_var(0, size, "") for a in g.arcs}
@@ -975,6 +1046,8 @@ def _arcflow_model(af: _ArcFlow, fixed: bool, placed0: int, lb: int, ub: int | N
                 cover[v.items[a[2]][0]].append(var)
         inn[g.source].append(z)
         for node in range(g.nodes):
+            if not node & 1023:
+                check()
             m.add(LinearExpr.sum(inn[node]) == LinearExpr.sum(out[node] + [loss[node]]))
         flows.append(f)
         losses.append(loss)
@@ -1382,13 +1455,18 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     if objective == "spread" and formulation == "arcflow":
         raise ValueError("the arc-flow formulation handles the 'hosts' and 'cost' objectives only")
     if formulation != "assignment" and objective != "spread" and af is None:
-        af = _ArcFlow(inst, deadline=None if deadline is None else t0 + 0.25 * (deadline - t0))
+        # the graphs get a quarter of the time when they compete with the assignment model, all of it when asked for
+        share = 1.0 if formulation == "arcflow" else 0.25
+        af = _ArcFlow(inst, deadline=None if deadline is None else t0 + share * (deadline - t0))
     timings["prepare"] = time.perf_counter() - t0
     if formulation is None:
         use_arcflow = af is not None and af.ok and _prefer_arcflow(inst, af)
     else:
         use_arcflow = formulation == "arcflow"
         if use_arcflow and not (af is not None and af.ok):
+            if deadline is not None and time.perf_counter() >= deadline:
+                return _unproven(problem, objective, inst, (hosts0, forms0, strategy0), bound0, placed0, 0, 1, result,
+                                 "arcflow", "time limit reached while building the arc-flow graphs", None)
             raise ValueError("the arc-flow graphs of this instance exceed the size limits")
     name = "arcflow" if use_arcflow else "assignment"
 
@@ -1434,16 +1512,21 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     if deadline is not None and deadline - t1 <= 0.01:
         return _unproven(problem, objective, inst, best, bound0, placed0, lb_int, spread_k, result, name,
                          "time limit reached before CP-SAT", lp_value)
-    if use_arcflow:
-        model, hint, decode, weight, value_expr = _arcflow_model(af, fixed, placed0, lb_int, ub_int)
+    try:
+        if use_arcflow:
+            model, hint, decode, weight, value_expr = _arcflow_model(af, fixed, placed0, lb_int, ub_int, deadline)
 
-        def set_hint(h, f):
-            contents = af.contents_of(h, f)
-            if contents is not None:
-                hint(*contents)
-    else:
-        model, hint, decode, weight, value_expr = _assignment_model(inst, fixed, placed0, lb_int, ub_int, spread_k)
-        set_hint = hint
+            def set_hint(h, f):
+                contents = af.contents_of(h, f)
+                if contents is not None:
+                    hint(*contents)
+        else:
+            model, hint, decode, weight, value_expr = _assignment_model(inst, fixed, placed0, lb_int, ub_int,
+                                                                        spread_k, deadline)
+            set_hint = hint
+    except _OutOfTime:
+        return _unproven(problem, objective, inst, best, bound0, placed0, lb_int, spread_k, result, name,
+                         "time limit reached while building the CP-SAT model", lp_value)
     timings["model"] = time.perf_counter() - t1
     from ortools.sat.python import cp_model
 
@@ -1479,7 +1562,7 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
             work_left = None
         solver = _solver(left, slice_ if work_left is None else min(slice_, work_left), seed + rounds, workers,
                          probing=not use_arcflow, deterministic=deterministic)
-        status = solver.solve(model)
+        status = _run_cp_sat(solver, model, deadline)
         work_done += solver.deterministic_time
         rounds += 1
         status_name = solver.status_name(status)
@@ -1598,8 +1681,8 @@ def engine(problem: Problem, method: str, sort_key: str, objective: str, time_li
     t0 = time.perf_counter()
     problem = problem.materialize()
     start = as_start(heuristic(problem, "auto", sort_key, objective, time_limit, seed))
-    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
     inst = _Instance(problem, objective)
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
     r = solve(problem, objective, start, time_limit=left, seed=seed, workers=workers, _prepared=(inst, None))
     return _answer(inst, r.hosts, r.forms, r.strategy, r.lower_bound)
 

@@ -222,6 +222,8 @@ def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
         errors.append(ErrorDetail(source, "(header)", f"needs an 'id' column (columns: {', '.join(names)}, "
                                                       f"and extra.NAME for an extra dimension)"))
         return []
+    for column in sorted({c for c in header if header.count(c) > 1}):
+        errors.append(ErrorDetail(source, "(header)", f"column {column!r} appears more than once"))
     for column in header:
         if column not in names or column == "extra":
             if not (column.startswith(_EXTRA_PREFIX) and len(column) > len(_EXTRA_PREFIX)):
@@ -236,6 +238,11 @@ def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
             continue  # a blank line, as spreadsheets leave at the end
         ident = cells.get("id", "")
         where = f"{source}:{line}: {kind} {ident!r}" if ident else f"{source}:{line}: {kind}"
+        # csv.DictReader puts cells past the header under None and fills missing ones with None
+        count = len(header) + len(row.get(None) or []) - sum(v is None for k, v in row.items() if k is not None)
+        if count != len(header):
+            errors.append(ErrorDetail(where, "(row)", f"has {count} cells, the header {len(header)}"))
+            continue
         entry, extra = {}, {}
         for column, text in cells.items():
             if not text or column not in names and not column.startswith(_EXTRA_PREFIX):

@@ -36,6 +36,8 @@ HYPERVISORS = ("hardware", "paravirtual", "software")
 
 # Units per unit of input for each named dimension: CPU numbers are cores (1000 millicores), memory numbers bytes.
 _SCALE = {"cpu": 1000, "memory": 1}
+#: The largest host cost (as in the core): sums of costs over any fleet stay finite.
+MAX_COST = float(2**53)
 _GI, _MI = 2**30, 2**20
 
 
@@ -89,6 +91,11 @@ class _Errors:
             raise ValidationError(self.items)
 
 
+def _key_name(key) -> str:
+    """A mapping's key as a field name in an error: as it is when it is a name, quoted when it is empty or no text."""
+    return key if isinstance(key, str) and key.strip() == key and key else repr(key)
+
+
 def _describe(kind: str, ident) -> str:
     return f"{kind} {ident!r}" if isinstance(ident, str) and ident else f"{kind} {ident!r}"
 
@@ -126,7 +133,7 @@ def _resources(errors: _Errors, name: str, value) -> Resources:
     if isinstance(value, Mapping):
         unknown = set(value) - {"cpu", "memory"}
         for key in sorted(map(str, unknown)):
-            errors.add(f"{name}.{key}", "unknown field (a fixed overhead has 'cpu' and 'memory')", value)
+            errors.add(f"{name}.{_key_name(key)}", "unknown field (a fixed overhead has 'cpu' and 'memory')", value)
         try:
             return Resources(value.get("cpu", 0), value.get("memory", 0))
         except ValidationError as exc:
@@ -286,19 +293,21 @@ class Host:
         cost = self.cost
         if isinstance(cost, bool) or not isinstance(cost, numbers.Real):
             errors.add("cost", f"must be a number, got {type(cost).__name__}", cost)
-        elif not math.isfinite(float(cost)):
+        elif not isinstance(cost, numbers.Integral) and not math.isfinite(float(cost)):
+            # (an int is compared as it is: one too large for a float would overflow float())
             errors.add("cost", f"must be finite, got {cost!r}", cost)
         elif cost < 0:
             errors.add("cost", f"must not be negative, got {cost!r}", cost)
+        elif cost > MAX_COST:
+            errors.add("cost", f"must be at most 2**53, got {cost!r}", cost)
         else:
             set_(self, "cost", float(cost))
         cap = self.max_workloads
         if cap is not None:
+            if isinstance(cap, float) and cap.is_integer() and cap >= 0:
+                cap = int(cap)  # then checked as an int (a float past 2**53 too)
             if isinstance(cap, bool) or not isinstance(cap, numbers.Integral):
-                if isinstance(cap, float) and cap.is_integer() and cap >= 0:
-                    set_(self, "max_workloads", int(cap))
-                else:
-                    errors.add("max_workloads", f"must be a whole number or None, got {cap!r}", cap)
+                errors.add("max_workloads", f"must be a whole number or None, got {cap!r}", cap)
             elif cap < 0:
                 errors.add("max_workloads", f"must not be negative, got {cap!r}", cap)
             elif cap > MAX_QUANTITY:
@@ -328,7 +337,7 @@ def _from_mapping(cls, kind: str, data: Mapping, index: int):
     ident = data.get("id", f"#{index}")
     where = _describe(kind, ident) if "id" in data else f"{kind} #{index}"
     problems = [
-        ErrorDetail(where, str(key), f"unknown field (known: {', '.join(sorted(names))})", data[key])
+        ErrorDetail(where, _key_name(key), f"unknown field (known: {', '.join(sorted(names))})", data[key])
         for key in data
         if key not in names
     ]
@@ -374,7 +383,8 @@ def as_overheads(value) -> Overheads:
         unknown = [k for k in value if k not in known]
         if unknown:
             problems = [
-                ErrorDetail("overheads", str(k), f"unknown field (known: {', '.join(sorted(known))})") for k in unknown
+                ErrorDetail("overheads", _key_name(k), f"unknown field (known: {', '.join(sorted(known))})")
+                for k in unknown
             ]
             try:  # the known fields too, so that all problems are reported at once
                 Overheads(**{k: v for k, v in value.items() if k in known})

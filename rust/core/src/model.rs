@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 pub const MAX_QUANTITY: u64 = 1 << 53;
 /// The largest VM CPU factor, in parts per million (a factor of 1000).
 pub const MAX_FACTOR_PPM: u64 = 1_000_000_000;
+/// The largest host cost: sums of costs over any fleet, and the cost bound's fractions of them, stay finite.
+pub const MAX_COST: f64 = MAX_QUANTITY as f64;
 /// Index of the CPU dimension, the one the VM CPU factor scales.
 pub const CPU: usize = 0;
 
@@ -274,8 +276,11 @@ impl Problem {
         }
         check_sizes(&workloads.demand, "workload", dims, "demand")?;
         check_sizes(&hosts.capacity, "host", dims, "capacity")?;
-        if let Some(j) = hosts.cost.iter().position(|c| !c.is_finite() || *c < 0.0) {
-            return Err(Error::InvalidInput(format!("host {j}: cost must be finite and not negative")));
+        if let Some(j) = hosts.cost.iter().position(|c| !(0.0..=MAX_COST).contains(c)) {
+            return Err(Error::InvalidInput(format!(
+                "host {j}: cost must be a number from 0 to 2**53, got {}",
+                hosts.cost[j]
+            )));
         }
         for (name, fixed) in [
             ("vm", &overheads.vm),

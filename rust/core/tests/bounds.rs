@@ -283,7 +283,7 @@ fn extreme_valid_inputs_solve() {
     ];
     let hosts = vec![
         HostSpec::new(vec![max, max, max]),
-        HostSpec::new(vec![max, max, max]).hypervisor(Some(Hypervisor::Paravirtual)).cost(1e300),
+        HostSpec::new(vec![max, max, max]).hypervisor(Some(Hypervisor::Paravirtual)).cost(fleetpack_core::model::MAX_COST),
         HostSpec::new(vec![0, 0, 0]).cost(0.0),
         HostSpec::new(vec![max, max, 0]).hypervisor(Some(Hypervisor::Software)).max_workloads(u64::MAX),
     ];
