@@ -23,7 +23,8 @@ pub struct Budget<'a> {
 
 impl<'a> Budget<'a> {
     pub fn new(limit: u64, deadline: Option<Instant>, cancel: Option<&'a AtomicBool>) -> Budget<'a> {
-        Budget { work: 0, limit, next_look: LOOK_EVERY, deadline, cancel, spent: limit == 0 }
+        let late = deadline.is_some_and(|d| Instant::now() >= d);
+        Budget { work: 0, limit, next_look: LOOK_EVERY, deadline, cancel, spent: limit == 0 || late }
     }
 
     /// Count `units` of work. Err(Interrupted) when the cancel flag is set.

@@ -27,11 +27,11 @@ use crate::error::Result;
 use crate::model::{Form, Objective, Problem};
 
 /// Work units of the default budget per workload ...
-pub const WORK_PER_WORKLOAD: u64 = 2_000;
+pub const WORK_PER_WORKLOAD: u64 = 1_500;
 /// ... but at least this many (small instances) ...
-pub const MIN_WORK: u64 = 2_000_000;
-/// ... and at most this many (about a second on one core of the machine of docs/improve.md).
-pub const MAX_WORK: u64 = 40_000_000;
+pub const MIN_WORK: u64 = 10_000;
+/// ... and at most this many (about a second on the machine of docs/improve.md).
+pub const MAX_WORK: u64 = 15_000_000;
 
 /// The default budget of work units for `n` workloads, when no time limit is given.
 pub fn default_work(n: usize) -> u64 {

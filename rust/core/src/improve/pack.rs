@@ -27,6 +27,8 @@ const EPS: f64 = 1e-12;
 /// Node limits of the depth-first searches that fill the reserved hosts and refill one host.
 const FILL_NODES: u64 = 4_000;
 const PACK_NODES: u64 = 2_000;
+/// At most this many hosts try the refill per step.
+const PACK_HOSTS: usize = 8;
 /// An attempt gives up after this many steps (plus one per workload) without making its pool lighter.
 const PATIENCE_STEPS: u64 = 300;
 
@@ -113,12 +115,8 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
                 closed[j] = self.state.count(j) == 0;
             }
             let open: Vec<usize> = (0..p.host_count()).filter(|&j| !closed[j]).collect();
-            let s0 = self.step;
             let done = self.attempt(&mut pool, &open, &reserved)?;
             let now = value(self.state, self.objective);
-            if std::env::var("FP_DEBUG").is_ok() {
-                eprintln!("attempt D={deleted:?} done={done} now={now} best={best_value} steps={} pool={} work={}", self.step - s0, pool.len(), self.budget.work());
-            }
             if done && now <= best_value {
                 if now < best_value - 1e-9 {
                     improved = true;
@@ -175,7 +173,14 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
         if self.objective == Objective::Cost && cost[dropped] <= 0.0 {
             return None;
         }
-        let reserved = picked.iter().copied().filter(|&j| j != dropped).collect();
+        let mut reserved: Vec<usize> = picked.iter().copied().filter(|&j| j != dropped).collect();
+        if self.objective == Objective::Cost {
+            // an unused host cheaper than the dropped one may take its place
+            let cheapest = (0..p.host_count())
+                .filter(|&j| self.state.count(j) == 0 && cost[j] < cost[dropped])
+                .min_by(|&a, &b| cost[a].total_cmp(&cost[b]).then(size_of(b).total_cmp(&size_of(a))).then(a.cmp(&b)));
+            reserved.extend(cheapest);
+        }
         Some((picked, reserved))
     }
 
@@ -232,7 +237,7 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
             if !improving {
                 // no small swap helps: a larger refill of one host may
                 let mut packed = false;
-                for &j in scan {
+                for &j in scan.iter().take(PACK_HOSTS) {
                     if self.pack_set(j, &candidates, pool)? {
                         packed = true;
                         break;
@@ -515,11 +520,13 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
             Some(_) => {
                 // as good: keep one of the equals uniformly at random
                 *ties += 1;
-                return if self.rng.below(*ties as usize) == 0 { *chosen = Some(swap) } else {};
+                self.rng.below(*ties as usize) == 0
             }
         };
         if take {
-            *ties = 1;
+            if chosen.is_none_or(|best| swap.gain > best.gain + EPS || swap.count != best.count) {
+                *ties = 1;
+            }
             *chosen = Some(swap);
         }
     }
