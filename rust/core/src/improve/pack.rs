@@ -74,10 +74,15 @@ pub fn empty_hosts(state: &mut State, objective: Objective, bound: f64, budget: 
     let p = state.problem();
     let n = p.workload_count();
     let scale = p.largest_capacity();
+    // a dimension weighs by how scarce it is: its total demand over the largest capacity
+    let scarcity: Vec<f64> = (0..p.dims())
+        .map(|d| if scale[d] > 0 { (0..n).map(|i| p.smallest(i)[d] as f64).sum::<f64>() / scale[d] as f64 } else { 0.0 })
+        .collect();
+    let most = scarcity.iter().copied().fold(0.0f64, f64::max).max(1e-300);
     let weight: Vec<f64> = (0..n)
         .map(|i| {
             let small = p.smallest(i);
-            (0..p.dims()).filter(|&d| scale[d] > 0).map(|d| small[d] as f64 / scale[d] as f64).sum()
+            (0..p.dims()).filter(|&d| scale[d] > 0).map(|d| small[d] as f64 / scale[d] as f64 * scarcity[d] / most).sum()
         })
         .collect();
     let mut search = Search {
