@@ -137,7 +137,7 @@ fn triplets_reach_their_optimum_where_ffd_does_not() {
         let p = triplets(&mut rng, 12, 1000);
         let start = run_portfolio(&p, Objective::Hosts);
         ffd_short += usize::from(start.objective_value > 12.0);
-        let s = auto_with(&p, Objective::Hosts, seed, None);
+        let s = auto_with(&p, Objective::Hosts, seed, Some(1_000_000));
         assert_eq!(s.objective_value, 12.0, "seed {seed}: {} hosts, the optimum is 12", s.objective_value);
         assert_eq!(s.lower_bound, 12.0);
     }
