@@ -22,7 +22,7 @@ const HOST_ITEMS: usize = 14;
 /// At most this many pool workloads are tried per swap (the heaviest half, and a random rest).
 const POOL_ITEMS: usize = 24;
 /// At most this many hosts are scanned for the best swap of one step (a random choice among them otherwise).
-const HOSTS_PER_STEP: usize = 96;
+const HOSTS_PER_STEP: usize = 24;
 const EPS: f64 = 1e-12;
 /// Node limits of the depth-first searches that fill the reserved hosts and refill one host.
 const FILL_NODES: u64 = 4_000;
