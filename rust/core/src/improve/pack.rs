@@ -115,11 +115,8 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
                 }
             }
             self.budget.charge(pool.len() as u64)?;
-            let mut closed = vec![false; p.host_count()];
-            for j in 0..p.host_count() {
-                closed[j] = self.state.count(j) == 0;
-            }
-            let open: Vec<usize> = (0..p.host_count()).filter(|&j| !closed[j]).collect();
+            // the hosts still in use take part; the emptied and the unused ones stay out
+            let open: Vec<usize> = (0..p.host_count()).filter(|&j| self.state.count(j) > 0).collect();
             let done = self.attempt(&mut pool, &open, &reserved)?;
             let now = value(self.state, self.objective);
             if done && now <= best_value {
@@ -287,7 +284,7 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
             for &j in open {
                 if let Some(form) = self.state.first_form(i, j) {
                     let left = self.slack_after(j, self.weight[i]);
-                    if chosen.is_none_or(|(best, ..)| left < best) {
+                    if chosen.map_or(true, |(best, ..)| left < best) {
                         chosen = Some((left, j, form));
                     }
                 }
@@ -529,7 +526,7 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
             }
         };
         if take {
-            if chosen.is_none_or(|best| swap.gain > best.gain + EPS || swap.count != best.count) {
+            if chosen.map_or(true, |best| swap.gain > best.gain + EPS || swap.count != best.count) {
                 *ties = 1;
             }
             *chosen = Some(swap);

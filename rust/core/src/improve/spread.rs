@@ -55,7 +55,7 @@ pub fn lower_peak(state: &mut State, bound: f64, budget: &mut Budget, rng: &mut 
                     state.add(a, h, form);
                     let after = left.max(state.utilisation(h));
                     state.remove(a);
-                    if after < peak - EPS && best.is_none_or(|(b, ..)| after < b - EPS) {
+                    if after < peak - EPS && best.map_or(true, |(b, ..)| after < b - EPS) {
                         best = Some((after, a, h, None));
                     }
                 }
@@ -80,7 +80,7 @@ pub fn lower_peak(state: &mut State, bound: f64, budget: &mut Budget, rng: &mut 
                             if let Some(fc) = state.first_form(c, top) {
                                 state.add(c, top, fc);
                                 let after = state.utilisation(top).max(state.utilisation(h));
-                                if after < peak - EPS && best.is_none_or(|(b, ..)| after < b - EPS) {
+                                if after < peak - EPS && best.map_or(true, |(b, ..)| after < b - EPS) {
                                     best = Some((after, a, h, Some(c)));
                                 }
                                 state.remove(c);
