@@ -6,7 +6,7 @@
 //! host against a few pool workloads (at most two each way) so that the pool gets lighter, and it drops pool
 //! workloads into any host that takes them. Whenever the pool fits the reserved hosts, the plan is whole again and
 //! uses one host fewer (for `cost`: the dropped host is the dearest of `D`). A tabu rule stops a workload that was
-//! just swapped out from going straight back.
+//! just swapped out from going straight back (for 5-20 steps).
 //!
 //! A workload keeps every rule of the model wherever it goes: each step asks [`State::fits`], and a workload may
 //! change form when it changes host (container first, as the heuristics try).
@@ -24,6 +24,9 @@ const POOL_ITEMS: usize = 24;
 /// At most this many hosts are scanned for the best swap of one step (a random choice among them otherwise).
 const HOSTS_PER_STEP: usize = 24;
 const EPS: f64 = 1e-12;
+/// A workload swapped out of a host may not go back for `TABU_MIN` steps and up to `TABU_SPAN` more (at random).
+const TABU_MIN: u64 = 5;
+const TABU_SPAN: usize = 16;
 /// Node limits of the depth-first searches that fill the reserved hosts and refill one host.
 const FILL_NODES: u64 = 4_000;
 const PACK_NODES: u64 = 2_000;
@@ -407,7 +410,7 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
         for &a in &own {
             pool.push(a);
             self.tabu_host[a as usize] = j as u32;
-            self.tabu_until[a as usize] = self.step + 3 + self.rng.below(8) as u64;
+            self.tabu_until[a as usize] = self.step + TABU_MIN + self.rng.below(TABU_SPAN) as u64;
         }
         Ok(true)
     }
@@ -540,7 +543,7 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
             self.state.remove(a as usize);
             pool.push(a);
             self.tabu_host[a as usize] = j as u32;
-            self.tabu_until[a as usize] = self.step + 3 + self.rng.below(8) as u64;
+            self.tabu_until[a as usize] = self.step + TABU_MIN + self.rng.below(TABU_SPAN) as u64;
         }
         for &b in &swap.into[..swap.intos] {
             let form = self.state.first_form(b as usize, j).expect("a swap checked to fit");
