@@ -167,7 +167,10 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
         self.rng.shuffle(&mut picked);
         picked.truncate(size);
         // the host dropped: the dearest (cost) or the smallest (hosts); the others are kept in reserve
-        let size_of = |j: usize| p.capacity(j).iter().map(|&c| c as f64).sum::<f64>();
+        let scale = p.largest_capacity();
+        let size_of = |j: usize| {
+            p.capacity(j).iter().zip(&scale).filter(|(_, &s)| s > 0).map(|(&c, &s)| c as f64 / s as f64).sum::<f64>()
+        };
         let dropped = *picked
             .iter()
             .max_by(|&&a, &&b| {
