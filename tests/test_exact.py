@@ -338,11 +338,12 @@ def test_auto_runs_the_exact_stage_on_small_instances():
 
 
 def test_auto_is_deterministic_with_its_exact_stage():
-    # fifteen items on six hosts, spread as evenly as possible: many optimal plans, CP-SAT's is the one returned
+    # fifteen items on six hosts, spread as evenly as possible: many optimal plans, the one CP-SAT proves is returned
+    # (its own, or the improvement search's when that is already optimal)
     workloads, hosts = triplets(5, seed=2)
     hosts = hosts[:6]
     first = fp.place(workloads, hosts, overheads=NONE, objective="spread")
-    assert first.strategy == "exact/assignment:optimal"
+    assert first.strategy.endswith(":optimal")
     again = fp.place(workloads, hosts, overheads=NONE, objective="spread")
     assert first.to_dict() | {"elapsed": 0} == again.to_dict() | {"elapsed": 0}
 

@@ -100,8 +100,14 @@ _INT_LIMIT = 1 << 60
 _AUTO_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("fleetpack_auto_exact", default=True)
 
 
+def auto_stage_enabled() -> bool:
+    """Whether ``auto`` goes beyond its heuristic portfolio here (false inside `heuristics_only`)."""
+    return _AUTO_ENABLED.get()
+
+
 class heuristics_only:
-    """Context manager: inside it, ``method="auto"`` runs the heuristic portfolio alone, without the exact stage.
+    """Context manager: inside it, ``method="auto"`` runs the heuristic portfolio alone, without the improvement
+    search and the exact stage.
 
     >>> with heuristics_only():
     ...     pass  # fleetpack.place(...) here behaves as fleetpack.baseline.place for "auto"

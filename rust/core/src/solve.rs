@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use crate::bounds::lower_bound;
 use crate::error::{Error, Result};
+use crate::fit::Fleet;
 use crate::heuristics::{self, Method};
+use crate::improve;
 use crate::model::{Form, Objective, Problem, SortKey};
 
 /// Which method to run.
@@ -39,11 +41,16 @@ pub struct Options {
     /// Set by another thread to stop the solve: it then returns [`Error::Interrupted`] within a few thousand
     /// placements.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Seeds `auto`'s improvement search.
+    pub seed: u64,
+    /// Work units of `auto`'s improvement search (see [`crate::improve`]); None: without a time limit
+    /// [`improve::default_work`], with one as much as the time limit leaves. `Some(0)` turns the search off.
+    pub search_work: Option<u64>,
 }
 
 impl Options {
     pub fn new(method: MethodChoice, objective: Objective) -> Options {
-        Options { method, objective, time_limit: None, cancel: None }
+        Options { method, objective, time_limit: None, cancel: None, seed: 0, search_work: None }
     }
 
     /// Whether the caller has asked the solve to stop.
@@ -119,8 +126,43 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             break;
         }
     }
-    let (placed, objective_value, placement, used, strategy) =
+    let (mut placed, mut objective_value, mut placement, mut used, mut strategy) =
         best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
+    if options.method == MethodChoice::Auto {
+        let work = match (options.search_work, options.time_limit) {
+            (Some(work), _) => work,
+            (None, Some(_)) => u64::MAX,
+            (None, None) => improve::default_work(problem.workload_count()),
+        };
+        let limits = improve::Limits {
+            work,
+            deadline: options.time_limit.map(|limit| start + limit),
+            cancel: options.cancel.as_deref(),
+            seed: options.seed,
+        };
+        let found = improve::improve(problem, options.objective, &placement, &limits)?;
+        if found.better {
+            let fleet = plan_fleet(problem, &found.placement);
+            let (now_placed, value) = (found.placement.iter().flatten().count(), fleet.objective_value(options.objective));
+            // kept only when strictly better: more placed, or as many and a lower value
+            if now_placed > placed || (now_placed == placed && value < objective_value) {
+                used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
+                (placed, objective_value, placement) = (now_placed, value, found.placement);
+                strategy = format!("search({strategy})");
+            }
+        }
+    }
     let lower_bound = lower_bound(problem, options.objective, placed);
     Ok(Solution { placement, used, strategy, objective_value, lower_bound })
+}
+
+/// The fleet state of a valid plan.
+fn plan_fleet<'p>(problem: &'p Problem, placement: &[Option<(u32, Form)>]) -> Fleet<'p> {
+    let mut fleet = Fleet::new(problem);
+    for (i, place) in placement.iter().enumerate() {
+        if let Some((j, form)) = *place {
+            fleet.add(i, j as usize, form);
+        }
+    }
+    fleet
 }

@@ -178,7 +178,7 @@ fn auto_beats_or_matches_every_member() {
     for _ in 0..120 {
         let p = random_problem(&mut rng);
         for objective in OBJECTIVES {
-            let auto = run_auto(&p, objective);
+            let auto = run_portfolio(&p, objective);
             let members = portfolio(objective);
             let mut first_best: Option<(usize, f64, String, Placement)> = None;
             for &(method, key) in &members {

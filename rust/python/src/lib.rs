@@ -164,11 +164,20 @@ fn run_detached<T: Send>(py: Python<'_>, cancel: &Arc<AtomicBool>, work: impl Fn
 }
 
 /// Options for one solve, from Python's arguments.
-fn options(method: &str, sort_key: &str, objective: &str, time_limit: Option<f64>) -> PyResult<Options> {
+fn options(
+    method: &str,
+    sort_key: &str,
+    objective: &str,
+    time_limit: Option<f64>,
+    seed: u64,
+    search_work: Option<u64>,
+) -> PyResult<Options> {
     let mut options = Options::new(
         MethodChoice::parse(method, sort_key).map_err(to_py_err)?,
         objective.parse::<Objective>().map_err(to_py_err)?,
     );
+    options.seed = seed;
+    options.search_work = search_work;
     if let Some(seconds) = time_limit {
         options.time_limit = Some(
             Duration::try_from_secs_f64(seconds)
@@ -206,13 +215,15 @@ fn solution_dict<'py>(py: Python<'py>, problem: &Problem, solution: Solution) ->
     Ok(out)
 }
 
-/// place(arrays, method, sort_key, objective, time_limit=None) -> dict
+/// place(arrays, method, sort_key, objective, time_limit=None, seed=0, search_work=None) -> dict
 ///
-/// `arrays` is `Problem.encode()`. The result holds `host_index` (int64, -1 when unplaced), `form_codes` (uint8:
+/// `arrays` is `Problem.encode()`. `seed` and `search_work` steer `auto`'s improvement search: its seed, and its
+/// budget in work units (None: the default without a time limit, else what the time limit leaves; 0: off). The result holds `host_index` (int64, -1 when unplaced), `form_codes` (uint8:
 /// 0 container, 1 VM, 255 unplaced), `used` (uint64, hosts × dimensions, overheads included), `strategy`,
 /// `objective_value` and `lower_bound`.
 #[pyfunction]
-#[pyo3(signature = (arrays, method, sort_key, objective, time_limit=None))]
+#[pyo3(signature = (arrays, method, sort_key, objective, time_limit=None, seed=0, search_work=None))]
+#[allow(clippy::too_many_arguments)]
 fn place<'py>(
     py: Python<'py>,
     arrays: &Bound<'py, PyDict>,
@@ -220,9 +231,11 @@ fn place<'py>(
     sort_key: &str,
     objective: &str,
     time_limit: Option<f64>,
+    seed: u64,
+    search_work: Option<u64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let problem = problem_from_arrays(arrays)?;
-    let mut options = options(method, sort_key, objective, time_limit)?;
+    let mut options = options(method, sort_key, objective, time_limit, seed, search_work)?;
     let cancel = Arc::new(AtomicBool::new(false));
     options.cancel = Some(cancel.clone());
     let solution = run_detached(py, &cancel, || solve(&problem, &options))?.map_err(to_py_err)?;
@@ -231,15 +244,26 @@ fn place<'py>(
 
 /// place_many(jobs, workers) -> list of dicts
 ///
-/// `jobs` is a list of `(arrays, method, sort_key, objective, time_limit)`; they are solved on `workers` threads
+/// `jobs` is a list of `(arrays, method, sort_key, objective, time_limit, seed, search_work)` (see `place`); they are solved on `workers` threads
 /// (all converted first, then solved without the GIL) and returned in order, as `place` returns them.
 #[pyfunction]
 fn place_many<'py>(py: Python<'py>, jobs: Vec<Bound<'py, PyTuple>>, workers: usize) -> PyResult<Vec<Bound<'py, PyDict>>> {
     let mut prepared = Vec::with_capacity(jobs.len());
     for job in &jobs {
-        let (arrays, method, sort_key, objective, time_limit): (Bound<'py, PyDict>, String, String, String, Option<f64>) =
-            job.extract()?;
-        prepared.push((problem_from_arrays(&arrays)?, options(&method, &sort_key, &objective, time_limit)?));
+        #[allow(clippy::type_complexity)]
+        let (arrays, method, sort_key, objective, time_limit, seed, search_work): (
+            Bound<'py, PyDict>,
+            String,
+            String,
+            String,
+            Option<f64>,
+            u64,
+            Option<u64>,
+        ) = job.extract()?;
+        prepared.push((
+            problem_from_arrays(&arrays)?,
+            options(&method, &sort_key, &objective, time_limit, seed, search_work)?,
+        ));
     }
     let cancel = Arc::new(AtomicBool::new(false));
     for (_, options) in prepared.iter_mut() {

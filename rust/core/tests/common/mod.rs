@@ -45,6 +45,15 @@ pub fn run_auto(p: &Problem, objective: Objective) -> Solution {
     s
 }
 
+/// `auto`'s heuristic portfolio alone, without its improvement search.
+pub fn run_portfolio(p: &Problem, objective: Objective) -> Solution {
+    let mut options = Options::new(MethodChoice::Auto, objective);
+    options.search_work = Some(0);
+    let s = solve(p, &options).expect("solve");
+    check_solution(p, &s, objective);
+    s
+}
+
 /// First fit in input order over hosts in input order (the `Spread` opening order).
 pub fn ff(p: &Problem) -> Solution {
     run(p, Method::FirstFit, SortKey::Sum, Objective::Spread)

@@ -1,0 +1,77 @@
+//! The improvement search: from a valid plan (the best of `auto`'s portfolio) to a better one, under every rule.
+//!
+//! - `hosts` and `cost`: [`pack`] empties hosts by a consistent neighbourhood search (moves, swaps, ejections and
+//!   reinsertions through a pool of workloads);
+//! - `spread`: [`spread`] moves and swaps workloads off the most utilised host.
+//!
+//! First, workloads the plan leaves out are placed where they now fit (placing more comes first). The search
+//! never places fewer workloads and never returns a worse plan than its start; it stops at the lower bound of
+//! [`crate::bounds::lower_bound`], when its budget of work units is spent (deterministic for a seed), at the
+//! deadline, or with [`crate::Error::Interrupted`] when the cancel flag is set. docs/improve.md has the details
+//! and the measurements behind the default budget.
+
+mod budget;
+mod pack;
+mod spread;
+pub mod state;
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+pub use budget::Budget;
+use budget::Rng;
+use state::State;
+
+use crate::bounds::lower_bound;
+use crate::error::Result;
+use crate::model::{Form, Objective, Problem};
+
+/// Work units of the default budget per workload ...
+pub const WORK_PER_WORKLOAD: u64 = 1_500;
+/// ... but at least this many (small instances) ...
+pub const MIN_WORK: u64 = 10_000;
+/// ... and at most this many (about a second on the machine of docs/improve.md).
+pub const MAX_WORK: u64 = 15_000_000;
+
+/// The default budget of work units for `n` workloads, when no time limit is given.
+pub fn default_work(n: usize) -> u64 {
+    (n as u64).saturating_mul(WORK_PER_WORKLOAD).clamp(MIN_WORK, MAX_WORK)
+}
+
+/// What the search may spend.
+pub struct Limits<'a> {
+    /// Work units (see [`Budget`]); 0 turns the search off.
+    pub work: u64,
+    pub deadline: Option<Instant>,
+    pub cancel: Option<&'a AtomicBool>,
+    pub seed: u64,
+}
+
+/// The outcome: the plan (per workload its host and form) and whether it is better than the start.
+pub struct Improved {
+    pub placement: Vec<Option<(u32, Form)>>,
+    pub better: bool,
+    /// Work units spent.
+    pub work: u64,
+}
+
+/// Improve the valid plan `placement` for `objective` within `limits`.
+pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32, Form)>], limits: &Limits) -> Result<Improved> {
+    let mut budget = Budget::new(limits.work, limits.deadline, limits.cancel);
+    if budget.spent() || problem.workload_count() == 0 {
+        return Ok(Improved { placement: placement.to_vec(), better: false, work: 0 });
+    }
+    let mut rng = Rng::new(limits.seed);
+    let mut state = State::new(problem, placement);
+    budget.charge(problem.workload_count() as u64)?;
+    let start_placed = state.placed();
+    let mut better = pack::place_left_out(&mut state, &mut budget)? > 0;
+    let bound = lower_bound(problem, objective, state.placed());
+    let searched = match objective {
+        Objective::Spread => spread::lower_peak(&mut state, bound, &mut budget, &mut rng)?,
+        _ => pack::empty_hosts(&mut state, objective, bound, &mut budget, &mut rng)?,
+    };
+    debug_assert!(state.placed() >= start_placed);
+    better |= searched;
+    Ok(Improved { placement: state.placement(), better, work: budget.work() })
+}
