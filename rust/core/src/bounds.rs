@@ -214,66 +214,87 @@ impl<'p> Relaxed<'p> {
         const LIST: usize = 512; // bounded work for large problems: the greedy list and its pairwise checks
         let w = self.problem.workloads();
         let dims = self.problem.dims();
-        let dedicated = self.candidates.iter().filter(|&&i| w.isolation[i] == Isolation::Dedicated).count();
-        let others: Vec<usize> =
-            self.candidates.iter().copied().filter(|&i| w.isolation[i] != Isolation::Dedicated).collect();
-        if others.is_empty() {
+        let is_dedicated = |i: usize| w.isolation[i] == Isolation::Dedicated;
+        let dedicated = self.candidates.iter().filter(|&&i| is_dedicated(i)).count();
+        if dedicated == self.candidates.len() {
             return dedicated;
         }
+        let others = || self.candidates.iter().copied().filter(|&i| !is_dedicated(i));
         let mut best = 1usize;
-        // per dimension: the top k demands (descending b_1 >= b_2 >= ...) are a clique iff b_{k-1} + b_k > room
+        // per dimension: the k largest demands are a clique iff the two smallest of them overflow the room
         for d in 0..dims {
-            let column: Vec<u64> = if dedicated == 0 {
-                self.sorted[d].iter().rev().copied().collect()
+            let own;
+            let column: &[u64] = if dedicated == 0 {
+                &self.sorted[d]
             } else {
-                let mut column: Vec<u64> = others.iter().map(|&i| self.problem.smallest(i)[d]).collect();
-                column.sort_unstable_by(|a, b| b.cmp(a));
-                column
+                own = {
+                    let mut column: Vec<u64> = others().map(|i| self.problem.smallest(i)[d]).collect();
+                    column.sort_unstable();
+                    column
+                };
+                &own
             };
-            let room = self.largest_room[d] as u128;
+            // ascending: the k largest are column[len - k..]
+            let (room, len) = (self.largest_room[d] as u128, column.len());
             let mut k = 1;
-            while k < column.len() && column[k - 1] as u128 + column[k] as u128 > room {
+            while k < len && column[len - k] as u128 + column[len - k - 1] as u128 > room {
                 k += 1;
             }
             best = best.max(k);
         }
-        let mut groups: HashMap<u32, usize> = HashMap::new();
-        for &i in &others {
-            if let Some(g) = w.group[i] {
-                *groups.entry(g).or_default() += 1;
-            }
-        }
-        best = best.max(groups.values().copied().max().unwrap_or(0));
 
-        // the greedy list: the largest by their largest share of a room, then one representative of each group, OS
-        // (container-only) and tenant (isolated container-only), the largest of each
+        // the largest anti-affinity group, and the greedy list's representatives: the largest of each group, OS
+        // (container-only) and tenant (isolated container-only)
         let share = |i: usize| {
             (0..dims)
                 .filter(|&d| self.largest_room[d] > 0)
                 .map(|d| self.problem.smallest(i)[d] as f64 / self.largest_room[d] as f64)
                 .fold(0.0f64, f64::max)
         };
-        let mut keyed: Vec<(f64, usize)> = others.iter().map(|&i| (share(i), i)).collect();
-        let by_size = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        if keyed.len() > LIST {
-            keyed.select_nth_unstable_by(LIST - 1, by_size);
-        }
-        let mut list: Vec<(f64, usize)> = keyed[..keyed.len().min(LIST)].to_vec();
+        let mut groups: HashMap<u32, usize> = HashMap::new();
         let mut representatives: HashMap<(u8, u32), (f64, usize)> = HashMap::new();
-        for &i in &others {
+        for i in others() {
             let container_only = w.forms[i] == FormSet::CONTAINER;
+            if w.group[i].is_none() && !container_only {
+                continue;
+            }
+            if let Some(g) = w.group[i] {
+                *groups.entry(g).or_default() += 1;
+            }
             let kinds = [
                 w.group[i].map(|g| (0u8, g)),
                 container_only.then_some((1u8, w.os[i])),
                 (container_only && w.isolation[i] == Isolation::Tenant).then_some((2u8, w.tenant[i])),
             ];
+            let size = share(i);
             for kind in kinds.into_iter().flatten() {
-                let entry = representatives.entry(kind).or_insert((share(i), i));
-                if share(i) > entry.0 {
-                    *entry = (share(i), i);
+                let entry = representatives.entry(kind).or_insert((size, i));
+                if size > entry.0 {
+                    *entry = (size, i);
                 }
             }
         }
+        best = best.max(groups.values().copied().max().unwrap_or(0));
+
+        // the greedy list: the largest in each dimension (at least the LIST-th largest demand there; ties cut at
+        // LIST per dimension), then the representatives; by their largest share of a room, descending
+        let threshold: Vec<u64> = self.sorted.iter().map(|c| c[c.len().saturating_sub(LIST)]).collect();
+        let mut taken = vec![0usize; dims];
+        let mut list: Vec<(f64, usize)> = Vec::new();
+        for i in others() {
+            let s = self.problem.smallest(i);
+            let mut picked = false;
+            for d in 0..dims {
+                if s[d] >= threshold[d] && taken[d] < LIST {
+                    taken[d] += 1;
+                    picked = true;
+                }
+            }
+            if picked {
+                list.push((share(i), i));
+            }
+        }
+        let by_size = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         let mut extra: Vec<(f64, usize)> = representatives.into_values().collect();
         extra.sort_unstable_by(by_size);
         list.extend(extra.into_iter().take(LIST));
