@@ -37,11 +37,11 @@ pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f6
         return 0.0;
     }
     let relaxed = Relaxed::new(problem);
-    let demand = relaxed.demand(placed);
     let hosts = problem.hosts();
     match objective {
         Objective::Hosts => relaxed.min_hosts(placed) as f64,
         Objective::Cost => {
+            let demand = relaxed.demand(placed);
             // Any plan uses at least `k` distinct hosts, so it pays at least the `k` cheapest.
             let k = relaxed.min_hosts(placed).min(m);
             let mut costs = hosts.cost.clone();
@@ -72,6 +72,7 @@ pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f6
             bound
         }
         Objective::Spread => {
+            let demand = relaxed.demand(placed);
             let mut bound = 0.0f64;
             for (d, &need) in demand.iter().enumerate() {
                 let fleet: u128 = (0..m).map(|j| problem.capacity(j)[d] as u128).sum();
@@ -282,6 +283,9 @@ impl<'p> Relaxed<'p> {
         let mut taken = vec![0usize; dims];
         let mut list: Vec<(f64, usize)> = Vec::new();
         for i in others() {
+            if taken.iter().all(|&t| t >= LIST) {
+                break; // every dimension has its share (ties at the threshold fill it early)
+            }
             let s = self.problem.smallest(i);
             let mut picked = false;
             for d in 0..dims {
