@@ -8,6 +8,7 @@ in docs/model.md.
 
 from __future__ import annotations
 
+import collections
 import math
 import time
 from typing import Sequence
@@ -179,6 +180,36 @@ def martello_toth_l2(sizes: Sequence[int], capacity: int) -> int:
     return best
 
 
+def fekete_schepers(sizes: Sequence[int], capacity: int) -> int:
+    """Fekete and Schepers' bound on the bins of ``capacity`` that ``sizes`` (ascending) need: the dual feasible
+    functions u_k (k = 1..10), each after the cut at eps (0, and up to 15 of the distinct sizes up to capacity/2,
+    every ceil(count/15)-th): sizes above capacity − eps count a whole bin, below eps nothing. With many distinct
+    sizes (more than 2**22 / 160) only eps = 0 and k up to 2**22 / distinct."""
+    if not sizes or capacity == 0:
+        return 0
+    distinct = sorted(collections.Counter(sizes).items())
+    full = len(distinct) * 16 * 10 <= 1 << 22
+    halves = [v for v, _ in distinct if 0 < v and 2 * v <= capacity]
+    thresholds = [0] + (halves[::-(-len(halves) // 15)] if full and halves else [])
+    ks = 10 if full else max(1, min(10, (1 << 22) // len(distinct)))
+    best = 0
+    for eps in thresholds:
+        for k in range(1, ks + 1):
+            total = 0
+            for v, n in distinct:
+                if v > capacity - eps:
+                    mapped = k * capacity
+                elif v < eps:
+                    mapped = 0
+                elif (k + 1) * v % capacity == 0:
+                    mapped = k * v
+                else:
+                    mapped = (k + 1) * v // capacity * capacity
+                total += mapped * n
+            best = max(best, -(-total // (k * capacity)))
+    return best
+
+
 class _Relaxed:
     """The relaxed problem the bounds read: the placeable workloads (by index), their smallest-form demands per
     dimension, and each host's room once it pays the smaller of its two per-host overheads."""
@@ -203,7 +234,8 @@ class _Relaxed:
         return [sum(column[:placed]) for column in self.sorted]
 
     def min_hosts(self, placed: int) -> int:
-        """The fewest hosts any plan placing ``placed`` uses: the largest of the room cover and L2 per dimension,
+        """The fewest hosts any plan placing ``placed`` uses: the largest of the room cover, L2 and Fekete–Schepers
+        per dimension,
         the count bound and the pairwise conflicts (less one for each candidate left out); at least 1."""
         placed = min(placed, len(self.candidates))
         bound = 1
@@ -214,7 +246,8 @@ class _Relaxed:
             while covered < demand[d] and k < len(room):
                 covered += room[k]
                 k += 1
-            bound = max(bound, k, martello_toth_l2(self.sorted[d][:placed], self.largest_room[d]))
+            bound = max(bound, k, martello_toth_l2(self.sorted[d][:placed], self.largest_room[d]),
+                        fekete_schepers(self.sorted[d][:placed], self.largest_room[d]))
         bound = max(bound, self._count_bound(placed))
         return max(bound, self._conflict_clique() + placed - len(self.candidates))
 

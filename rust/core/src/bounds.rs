@@ -144,7 +144,7 @@ impl<'p> Relaxed<'p> {
     }
 
     /// The largest of: the fewest hosts (largest first) whose rooms cover the demand, per dimension; Martello and
-    /// Toth's L2 per dimension; the fewest hosts whose workload counts cover `placed`; and the workloads that
+    /// Toth's L2 and Fekete and Schepers' bound per dimension; the fewest hosts whose workload counts cover `placed`; and the workloads that
     /// pairwise cannot share a host. At least 1.
     ///
     /// Fewer than all candidates placed: every bound is taken over the `placed` smallest demands, which is sound
@@ -165,6 +165,7 @@ impl<'p> Relaxed<'p> {
             }
             bound = bound.max(k);
             bound = bound.max(martello_toth_l2(&column[..placed], self.largest_room[d]) as usize);
+            bound = bound.max(fekete_schepers(&column[..placed], self.largest_room[d]) as usize);
         }
         bound = bound.max(self.count_bound(placed));
         let clique = self.conflict_clique();
@@ -390,6 +391,61 @@ pub fn martello_toth_l2(sizes: &[u64], capacity: u64) -> u64 {
             break;
         }
         k = sizes[next] as u128;
+    }
+    best as u64
+}
+
+/// Fekete and Schepers' bound for one-dimensional bin packing of `sizes` (ascending, each at most `capacity`): a
+/// dual feasible function maps sizes so that whatever fits a bin still fits it, so the mapped total over the
+/// capacity bounds the bins. The functions are u_k (k = 1..10: a size x becomes x when (k+1)x/C is whole, else
+/// floor((k+1)x/C) C/k) after the cut at eps (0, and up to 15 sizes up to C/2: sizes above C - eps count C, below
+/// eps 0). Both are dual feasible and so is their composition. The work is bounded: with many distinct sizes only
+/// eps = 0 and fewer k. 0 for no items or a capacity of 0 (L2 covers that case).
+///
+/// Heterogeneous hosts: called with the largest room, as [`martello_toth_l2`].
+pub fn fekete_schepers(sizes: &[u64], capacity: u64) -> u64 {
+    const THRESHOLDS: usize = 16;
+    const K: usize = 10;
+    const WORK: usize = 1 << 22;
+    if sizes.is_empty() || capacity == 0 {
+        return 0;
+    }
+    let c = capacity as u128;
+    let mut distinct: Vec<(u128, u128)> = Vec::new();
+    for &s in sizes {
+        match distinct.last_mut() {
+            Some((v, n)) if *v == s as u128 => *n += 1,
+            _ => distinct.push((s as u128, 1)),
+        }
+    }
+    let full = distinct.len() * THRESHOLDS * K <= WORK;
+    let mut thresholds = vec![0u128];
+    let halves: Vec<u128> = distinct.iter().map(|&(v, _)| v).filter(|&v| v > 0 && 2 * v <= c).collect();
+    if full && !halves.is_empty() {
+        thresholds.extend(halves.iter().step_by(halves.len().div_ceil(THRESHOLDS - 1)).copied());
+    }
+    let ks = if full { K } else { (WORK / distinct.len()).clamp(1, K) } as u128;
+    let mut best = 0u128;
+    for &eps in &thresholds {
+        for k in 1..=ks {
+            // sizes scaled by k, so that u_k stays whole: a bin holds at most k C
+            let total: u128 = distinct
+                .iter()
+                .map(|&(v, n)| {
+                    let mapped = if v > c - eps {
+                        k * c
+                    } else if v < eps {
+                        0
+                    } else if (k + 1) * v % c == 0 {
+                        k * v
+                    } else {
+                        (k + 1) * v / c * c
+                    };
+                    mapped * n
+                })
+                .sum();
+            best = best.max(total.div_ceil(k * c));
+        }
     }
     best as u64
 }

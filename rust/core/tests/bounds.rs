@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use fleetpack_core::bounds::{lower_bound, martello_toth_l2, min_hosts, placeable};
+use fleetpack_core::bounds::{fekete_schepers, lower_bound, martello_toth_l2, min_hosts, placeable};
 use fleetpack_core::heuristics::Method;
 use fleetpack_core::model::{Hosts, Workloads, MAX_FACTOR_PPM, MAX_QUANTITY};
 use fleetpack_core::{
@@ -349,6 +349,24 @@ fn martello_toth_l2_by_hand() {
     assert_eq!(martello_toth_l2(&[0, 0, 0, 41, 60, 60], 100), 3);
     // L2 misses that at most two of 40 share a bin of 100 (the count bound sees it)
     assert_eq!(martello_toth_l2(&[40; 5], 100), 2);
+}
+
+#[test]
+fn fekete_schepers_by_hand() {
+    assert_eq!(fekete_schepers(&[], 100), 0);
+    assert_eq!(fekete_schepers(&[0, 0], 0), 0);
+    // k = 2: each 40 maps to floor(3 * 40 / 100) * 100 = 100 of 2 * 100: 500 / 200 → 3 (L2 says 2)
+    assert_eq!(fekete_schepers(&[40; 5], 100), 3);
+    // k = 1: sizes above half a bin count whole, below it nothing; exactly half counts half
+    assert_eq!(fekete_schepers(&[10, 50, 50, 50, 60], 100), 3);
+    // k = 3: 4 * 30 = 120: floor(1.2) * 100 = 100 of 300 for each 30; 7 of them: 700 / 300 → 3
+    assert_eq!(fekete_schepers(&[30; 7], 100), 3);
+    // eps = 41, k = 2: the 60s are above 100 - 41 and count 2 * 100 each, 41 maps to 100: 500 / 200 → 3
+    assert_eq!(fekete_schepers(&[41, 60, 60], 100), 3);
+    // eps = 34, k = 2: 70 is above 66 and counts 200; 66, 35 and 34 map to 100 each: 500 / 200 → 3
+    assert_eq!(fekete_schepers(&[34, 35, 66, 70], 100), 3);
+    // small items map to nothing under every u_k (11 * 3 < 100): 0, where the other bounds say 1
+    assert_eq!(fekete_schepers(&[1, 2, 3], 100), 0);
 }
 
 #[test]
