@@ -6,10 +6,11 @@ published heuristics.
 
 Loads BPPLIB's one-dimensional sets (Falkenauer U/T, Scholl 1-3, Schwerin 1-2, Wäscher, Hard28; one dimension,
 no overheads) and Mommessin et al.'s vector sets (Panigrahy, New, Triplet; d = 3, 5, 10) from the shared data
-folder (workloads shuffled, see `shuffled`), runs the method and plain FFD on every instance with `fleetpack.bench.compare` (every plan verified), and
-prints one Markdown table: per set, how many instances each reaches the optimum on (proven: the optimum when known,
-else fleetpack's or the dataset's bound), the mean ratio to the optimum (or to the bound when the optimum is
-unknown) and the total time; for the vector sets also the published best of ~700 heuristics. ``--out`` writes the
+folder (workloads shuffled, see `shuffled`), runs the method and plain FFD on every instance with
+`fleetpack.bench.compare` (every plan verified), and prints one Markdown table: per set, how many instances each
+reaches the optimum on (proven: the optimum when known, else fleetpack's or the dataset's bound), the mean ratio to
+the optimum (or to the bound when the optimum is unknown) and the total time; for the vector sets also the published
+best of ~700 heuristics. ``--out`` writes the
 table there and the per-instance rows beside it as CSV. No data folder: a message and exit status 0.
 See docs/quality.md.
 """

@@ -163,7 +163,8 @@ _CLIQUE_LIST = 512  # the greedy clique's list: the largest in each dimension, a
 def martello_toth_l2(sizes: Sequence[int], capacity: int) -> int:
     """Martello and Toth's bound L2 on the bins of ``capacity`` that ``sizes`` (ascending, each at most
     ``capacity``) need: for each threshold K (0, and every positive size up to capacity/2), the items above
-    capacity − K each need a bin of their own, the items in (capacity/2, capacity − K] each another, and the items in
+    capacity − K each need a bin of their own, the items in (capacity/2, capacity − K] each another, and the items
+    in
     [K, capacity/2] need what those leave free, and more bins for the rest."""
     if not sizes:
         return 0

@@ -365,8 +365,8 @@ def compare(methods, instances, time_limit: float | None = None, workers: int | 
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
         raise ValidationError.single("compare()", "workers", f"must be a positive whole number or None, got "
                                                              f"{workers!r}", workers)
-    if solver_workers is not None and (isinstance(solver_workers, bool) or not isinstance(solver_workers, numbers.Integral)
-                                       or solver_workers < 1):
+    if solver_workers is not None and (isinstance(solver_workers, bool) or solver_workers < 1
+                                       or not isinstance(solver_workers, numbers.Integral)):
         raise ValidationError.single("compare()", "solver_workers", f"must be a positive whole number or None, got "
                                                                     f"{solver_workers!r}", solver_workers)
     report = _progress_printer() if progress is True else (progress or None)

@@ -127,7 +127,8 @@ impl<'p> Relaxed<'p> {
         let per_host: Vec<u64> = (0..dims).map(|d| over.hypervisor[d].min(over.container_runtime[d])).collect();
         let hosts = problem.hosts();
         let mixed_os =
-            (0..problem.host_count()).filter(|&j| hosts.hypervisor[j].is_some() && hosts.containers[j]).map(|j| hosts.os[j]).collect();
+            (0..problem.host_count()).filter(|&j| hosts.hypervisor[j].is_some() && hosts.containers[j]);
+        let mixed_os = mixed_os.map(|j| hosts.os[j]).collect();
         let mut relaxed = Relaxed { problem, candidates, sorted, per_host, largest_room: vec![0; dims], mixed_os };
         relaxed.largest_room =
             (0..dims).map(|d| (0..problem.host_count()).map(|j| relaxed.room(j, d)).max().unwrap_or(0)).collect();
@@ -143,9 +144,9 @@ impl<'p> Relaxed<'p> {
         self.sorted.iter().map(|column| column.iter().take(placed).map(|&v| v as u128).sum()).collect()
     }
 
-    /// The largest of: the fewest hosts (largest first) whose rooms cover the demand, per dimension; Martello and
-    /// Toth's L2 and Fekete and Schepers' bound per dimension; the fewest hosts whose workload counts cover `placed`; and the workloads that
-    /// pairwise cannot share a host. At least 1.
+    /// The largest of: per dimension, the fewest hosts (largest first) whose rooms cover the demand, Martello and
+    /// Toth's L2 and Fekete and Schepers' bound; the fewest hosts whose workload counts cover `placed`; and the
+    /// workloads that pairwise cannot share a host. At least 1.
     ///
     /// Fewer than all candidates placed: every bound is taken over the `placed` smallest demands, which is sound
     /// because the optimum of a packing only falls when items shrink (the k-th smallest of any `placed` workloads is

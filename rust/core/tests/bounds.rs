@@ -376,7 +376,7 @@ fn the_bounds_meet_known_optima() {
     // at most two of 40 on a host of 100: 5 need 3
     assert_eq!(lower_bound(&one_d(&[40; 5], &[100; 5]), Objective::Hosts, 5), 3.0);
     // caps 2, 3, 2 and 1: seven workloads need three hosts (3 + 2 + 2)
-    let hosts = [h(100, 100).max_workloads(2), h(100, 100).max_workloads(3), h(100, 100).max_workloads(2), h(100, 100).max_workloads(1)];
+    let hosts: Vec<HostSpec> = [2, 3, 2, 1].iter().map(|&cap| h(100, 100).max_workloads(cap)).collect();
     let p = problem(&vec![w(1, 1); 7], &hosts, Overheads::none(2));
     assert_eq!(lower_bound(&p, Objective::Hosts, 7), 3.0);
     assert_eq!(run_auto(&p, Objective::Hosts).objective_value, 3.0);
@@ -390,14 +390,21 @@ fn the_bounds_meet_known_optima() {
     // containers of two OSes never share a host; nor do isolated containers of different tenants
     let c = || w(1, 1).forms(FormSet::CONTAINER);
     let p = problem(
-        &[c(), c().os(1), c().tenant(1, Isolation::Tenant), c().tenant(2, Isolation::Tenant), c().tenant(3, Isolation::None)],
+        &[
+            c(),
+            c().os(1),
+            c().tenant(1, Isolation::Tenant),
+            c().tenant(2, Isolation::Tenant),
+            c().tenant(3, Isolation::None),
+        ],
         &[h(10, 10), h(10, 10), h(10, 10), h(10, 10).os(1)],
         Overheads::none(2),
     );
     // os 0: tenants 0, 1 (isolated), 2 (isolated), 3 pairwise apart from the isolated ones: {0, 1, 2} + os 1
     assert_eq!(lower_bound(&p, Objective::Hosts, 5), 4.0);
     // a VM-only and a container-only workload where no host runs both
-    let p = problem(&[w(1, 1).forms(FormSet::VM), c()], &[h(10, 10).containers(false), h(10, 10).hypervisor(None)], Overheads::none(2));
+    let apart = [h(10, 10).containers(false), h(10, 10).hypervisor(None)];
+    let p = problem(&[w(1, 1).forms(FormSet::VM), c()], &apart, Overheads::none(2));
     assert_eq!(lower_bound(&p, Objective::Hosts, 2), 2.0);
     let p = problem(&[w(1, 1).forms(FormSet::VM), c()], &[h(10, 10), h(10, 10)], Overheads::none(2));
     assert_eq!(lower_bound(&p, Objective::Hosts, 2), 1.0);
