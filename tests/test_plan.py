@@ -323,14 +323,37 @@ def test_single_workload_meets_the_bound(place):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_weak_bound_gives_a_gap(place, method):
-    # three items of 51 on bins of 100: one per host, while capacity alone says two could do
+    # on bins of 100 every bound says 2 (198 in all; only 58 and 55 are apart), while the optimum is 3
+    sizes = [58, 55, 38, 31, 16]
     with fleetpack.exact.heuristics_only():  # auto's exact stage would prove 3 optimal (tests/test_exact.py)
+        plan = place([W(f"w{i}", memory=s) for i, s in enumerate(sizes)],
+                     [H(f"h{i}", cpu=1, memory=100) for i in range(5)], overheads=NONE, method=method)
+    assert plan.lower_bound == 2 and not plan.unplaced
+    assert plan.gap == pytest.approx((plan.hosts_used - 2) / 2) and plan.gap > 0
+    assert not plan.proven_optimal
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_pairwise_apart_is_proven_optimal(place, method):
+    # three items of 51 on bins of 100: capacity alone says two hosts could do, but no two share one; the bound
+    # counts them, and every plan that uses three hosts is proven optimal
+    with fleetpack.exact.heuristics_only():
         plan = place([W(f"w{i}", memory=51) for i in range(3)], [H(f"h{i}", cpu=1, memory=100) for i in range(3)],
                      overheads=NONE, method=method)
-    assert plan.hosts_used == 3 and plan.objective_value == 3
-    assert plan.lower_bound == 2
-    assert plan.gap == pytest.approx(0.5)
-    assert not plan.proven_optimal and not plan.unplaced
+    assert plan.hosts_used == plan.objective_value == plan.lower_bound == 3
+    assert plan.gap == 0 and plan.proven_optimal
+
+
+def test_proven_optimal_when_the_hosts_meet_the_bound(place):
+    # anti-affinity: the four of group "g" need four hosts; the small ones fit beside them
+    workloads = [W(f"g{i}", cpu=1, memory=1, anti_affinity="g") for i in range(4)]
+    workloads += [W(f"s{i}", cpu=1, memory=1) for i in range(6)]
+    plan = place(workloads, [H(f"h{i}", cpu=8, memory=8) for i in range(6)], overheads=NONE)
+    assert plan.lower_bound == 4 and plan.hosts_used == 4 and plan.proven_optimal and plan.gap == 0
+    # a dedicated workload more: five hosts, still met
+    plan = place(workloads + [W("d", cpu=1, memory=1, isolation="dedicated")],
+                 [H(f"h{i}", cpu=8, memory=8) for i in range(6)], overheads=NONE)
+    assert plan.lower_bound == plan.hosts_used == 5 and plan.proven_optimal
 
 
 def test_not_proven_optimal_with_an_unplaced_workload(place):

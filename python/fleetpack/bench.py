@@ -138,18 +138,20 @@ class _Task:
     method: Any  # a fleetpack method name or a callable
     instance: Instance
     time_limit: float | None
+    solver_workers: int | None = None
 
 
 def _instance_bound(instance: Instance) -> int:
-    """The better of the instance's known lower bound and fleetpack's own bound on the hosts any full plan uses."""
-    from .baseline import lower_bound
-    from .problem import build_problem
+    """The better of the instance's known lower bound and fleetpack's own bound on the hosts any full plan uses: the
+    core's bound as a first-fit-decreasing plan reports it (it holds for every plan that places at least as many,
+    so for every full plan; the core computes it in O(n log n), the pure-Python baseline far slower)."""
+    from .api import place
 
     known = instance.lower_bound or 0
     if not instance.workloads:
         return known
-    problem = build_problem(instance.workloads, instance.hosts, instance.overheads)
-    return max(known, int(lower_bound(problem, "hosts", len(instance.workloads))))
+    plan = place(instance.workloads, instance.hosts, method="ffd", overheads=instance.overheads)
+    return max(known, int(plan.lower_bound))
 
 
 def _accepts_time_limit(method: Callable) -> bool:
@@ -168,7 +170,7 @@ def _call(task: _Task):
         from .api import place
 
         answer = place(inst.workloads, inst.hosts, method=task.method, overheads=inst.overheads,
-                       time_limit=task.time_limit)
+                       time_limit=task.time_limit, workers=task.solver_workers)
     elif task.time_limit is not None and _accepts_time_limit(task.method):
         answer = task.method(inst, time_limit=task.time_limit)
     else:
@@ -324,7 +326,8 @@ def _progress_printer(stream=None) -> Callable[[int, int, dict], None]:
 
 
 def compare(methods, instances, time_limit: float | None = None, workers: int | None = None,
-            progress: bool | Callable[[int, int, dict], None] | None = None) -> "pandas.DataFrame":
+            progress: bool | Callable[[int, int, dict], None] | None = None,
+            solver_workers: int | None = None) -> "pandas.DataFrame":
     """Run each method on each instance, verify every plan, and return the results as a pandas DataFrame.
 
     ``methods``: a method name of `fleetpack.place` (``"ff"``, ``"ffd"``, ``"bfd"``, ``"wfd"``, ``"auto"``, ...), a
@@ -335,7 +338,9 @@ def compare(methods, instances, time_limit: float | None = None, workers: int | 
     ``instances``: `Instance` objects (from `fleetpack.datasets` or `fleetpack.generators`). Runs go to a pool of
     ``workers`` processes (default: one per CPU); a callable that cannot be pickled (a lambda, a closure) runs in
     this process. For timings free of interference, use ``workers=1``. ``progress``: True prints progress on stderr;
-    a callable is called as ``progress(done, total, row)`` after each run.
+    a callable is called as ``progress(done, total, row)`` after each run. ``solver_workers``: the threads each of
+    fleetpack's methods may use (`place`'s ``workers``; None: all cores), e.g. 1 so that parallel runs of
+    ``"auto"`` or ``"exact"`` do not compete for the cores.
 
     One row per (instance, method), in input order, with the columns of `COLUMNS`:
 
@@ -360,9 +365,13 @@ def compare(methods, instances, time_limit: float | None = None, workers: int | 
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
         raise ValidationError.single("compare()", "workers", f"must be a positive whole number or None, got "
                                                              f"{workers!r}", workers)
+    if solver_workers is not None and (isinstance(solver_workers, bool) or solver_workers < 1
+                                       or not isinstance(solver_workers, numbers.Integral)):
+        raise ValidationError.single("compare()", "solver_workers", f"must be a positive whole number or None, got "
+                                                                    f"{solver_workers!r}", solver_workers)
     report = _progress_printer() if progress is True else (progress or None)
 
-    tasks = [_Task(k * len(labelled) + j, label, method, inst, time_limit)
+    tasks = [_Task(k * len(labelled) + j, label, method, inst, time_limit, solver_workers)
              for k, inst in enumerate(items) for j, (label, method) in enumerate(labelled)]
     rows: list[dict | None] = [None] * len(tasks)
     done = 0

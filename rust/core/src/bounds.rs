@@ -1,9 +1,14 @@
 //! Lower bounds on the objective, so that a plan can say how far from optimal it may be.
+//!
+//! Every bound here is a relaxation of the model: it drops rules (never adds one), shrinks workloads to their
+//! smallest form and grows hosts to the largest room, so that any valid plan is also a solution of the relaxed
+//! problem and the relaxed optimum cannot exceed the true one. The hosts-count bounds are independent of the
+//! objective; the cost bound prices them.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::fit::Fleet;
-use crate::model::{Form, Isolation, Objective, Problem};
+use crate::model::{Form, FormSet, Isolation, Objective, Problem};
 
 /// Whether workload `i` fits on some host when that host is empty, in some allowed form. Identical hosts are
 /// checked once.
@@ -24,70 +29,36 @@ pub fn placeable(problem: &Problem) -> Vec<bool> {
 
 /// A lower bound on the objective of any plan that places at least `placed` workloads.
 ///
-/// Per dimension it counts the `placed` smallest demands (each in its smallest form) and, on every used host, the
-/// smaller of the two per-host overheads. `Hosts`: the fewest hosts whose capacities, largest first, cover that in
-/// every dimension; when every placeable workload is placed, also the dedicated workloads plus the largest
-/// anti-affinity group of the others. `Cost`: the cheapest fractional cover per dimension, and at least the
-/// cheapest host. `Spread`: demand over the whole fleet's capacity per dimension.
+/// `Hosts`: [`min_hosts`]. `Cost`: the larger of the cheapest fractional cover per dimension and the sum of the
+/// [`min_hosts`] cheapest hosts. `Spread`: demand over the whole fleet's capacity per dimension.
 pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f64 {
     let m = problem.host_count();
     if placed == 0 || m == 0 {
         return 0.0;
     }
-    let dims = problem.dims();
-    let fits = placeable(problem);
-    let candidates: Vec<usize> = (0..problem.workload_count()).filter(|&i| fits[i]).collect();
-    let demand: Vec<u128> = (0..dims)
-        .map(|d| {
-            let mut column: Vec<u64> = candidates.iter().map(|&i| problem.smallest(i)[d]).collect();
-            column.sort_unstable();
-            column.iter().take(placed).map(|&v| v as u128).sum()
-        })
-        .collect();
-    let over = problem.overheads();
-    let per_host: Vec<u64> = (0..dims).map(|d| over.hypervisor[d].min(over.container_runtime[d])).collect();
-    let room = |j: usize, d: usize| problem.capacity(j)[d].saturating_sub(per_host[d]);
+    let relaxed = Relaxed::new(problem);
     let hosts = problem.hosts();
     match objective {
-        Objective::Hosts => {
-            let mut bound = 1usize;
-            for d in 0..dims {
-                let mut rooms: Vec<u64> = (0..m).map(|j| room(j, d)).collect();
-                rooms.sort_unstable_by(|a, b| b.cmp(a));
-                let (mut covered, mut k) = (0u128, 0usize);
-                while covered < demand[d] && k < rooms.len() {
-                    covered += rooms[k] as u128;
-                    k += 1;
-                }
-                bound = bound.max(k);
-            }
-            if placed >= candidates.len() {
-                let w = problem.workloads();
-                let dedicated = candidates.iter().filter(|&&i| w.isolation[i] == Isolation::Dedicated).count();
-                let mut groups: HashMap<u32, usize> = HashMap::new();
-                for &i in &candidates {
-                    if let (Some(g), false) = (w.group[i], w.isolation[i] == Isolation::Dedicated) {
-                        *groups.entry(g).or_default() += 1;
-                    }
-                }
-                bound = bound.max(dedicated + groups.values().copied().max().unwrap_or(0));
-            }
-            bound as f64
-        }
+        Objective::Hosts => relaxed.min_hosts(placed) as f64,
         Objective::Cost => {
-            let mut bound = hosts.cost.iter().copied().fold(f64::INFINITY, f64::min);
-            for d in 0..dims {
-                if demand[d] == 0 {
+            let demand = relaxed.demand(placed);
+            // Any plan uses at least `k` distinct hosts, so it pays at least the `k` cheapest.
+            let k = relaxed.min_hosts(placed).min(m);
+            let mut costs = hosts.cost.clone();
+            costs.sort_unstable_by(f64::total_cmp);
+            let mut bound = costs[..k.max(1)].iter().sum::<f64>();
+            for (d, &need) in demand.iter().enumerate() {
+                if need == 0 {
                     continue;
                 }
                 // (price per unit, cost, size); the stable sort keeps equal prices in host input order
                 let mut rooms: Vec<(f64, f64, u64)> = (0..m)
-                    .map(|j| (hosts.cost[j], room(j, d)))
+                    .map(|j| (hosts.cost[j], relaxed.room(j, d)))
                     .filter(|&(_, size)| size > 0)
                     .map(|(cost, size)| (cost / size as f64, cost, size))
                     .collect();
-                rooms.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-                let (mut remaining, mut total) = (demand[d], 0.0f64);
+                rooms.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let (mut remaining, mut total) = (need, 0.0f64);
                 for (_, cost, size) in rooms {
                     let take = remaining.min(size as u128);
                     total += cost * take as f64 / size as f64;
@@ -101,14 +72,381 @@ pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f6
             bound
         }
         Objective::Spread => {
+            let demand = relaxed.demand(placed);
             let mut bound = 0.0f64;
-            for d in 0..dims {
+            for (d, &need) in demand.iter().enumerate() {
                 let fleet: u128 = (0..m).map(|j| problem.capacity(j)[d] as u128).sum();
                 if fleet > 0 {
-                    bound = bound.max(demand[d] as f64 / fleet as f64);
+                    bound = bound.max(need as f64 / fleet as f64);
                 }
             }
             bound
         }
     }
+}
+
+/// The fewest hosts that any plan placing at least `placed` workloads uses (0 when `placed` is 0 or there is no
+/// host): the largest of the bounds in [`Relaxed::min_hosts`].
+pub fn min_hosts(problem: &Problem, placed: usize) -> usize {
+    if placed == 0 || problem.host_count() == 0 {
+        return 0;
+    }
+    Relaxed::new(problem).min_hosts(placed)
+}
+
+/// The relaxed problem every bound reads: the placeable workloads, each dimension's smallest-form demands sorted,
+/// and each host's room once it pays the smaller of its two per-host overheads.
+struct Relaxed<'p> {
+    problem: &'p Problem,
+    /// The workloads that fit some empty host; no plan places any other.
+    candidates: Vec<usize>,
+    /// Per dimension, the candidates' smallest-form demands, ascending.
+    sorted: Vec<Vec<u64>>,
+    /// Per dimension, the smaller of `hypervisor` and `container_runtime`: a used host runs a VM or a container, so
+    /// it pays at least this.
+    per_host: Vec<u64>,
+    /// Per dimension, the largest room of any host.
+    largest_room: Vec<u64>,
+    /// The OSes of the hosts that run both VMs and containers.
+    mixed_os: HashSet<u32>,
+}
+
+impl<'p> Relaxed<'p> {
+    fn new(problem: &'p Problem) -> Relaxed<'p> {
+        let dims = problem.dims();
+        let fits = placeable(problem);
+        let candidates: Vec<usize> = (0..problem.workload_count()).filter(|&i| fits[i]).collect();
+        let sorted = (0..dims)
+            .map(|d| {
+                let mut column: Vec<u64> = candidates.iter().map(|&i| problem.smallest(i)[d]).collect();
+                column.sort_unstable();
+                column
+            })
+            .collect();
+        let over = problem.overheads();
+        let per_host: Vec<u64> = (0..dims).map(|d| over.hypervisor[d].min(over.container_runtime[d])).collect();
+        let hosts = problem.hosts();
+        let mixed_os =
+            (0..problem.host_count()).filter(|&j| hosts.hypervisor[j].is_some() && hosts.containers[j]);
+        let mixed_os = mixed_os.map(|j| hosts.os[j]).collect();
+        let mut relaxed = Relaxed { problem, candidates, sorted, per_host, largest_room: vec![0; dims], mixed_os };
+        relaxed.largest_room =
+            (0..dims).map(|d| (0..problem.host_count()).map(|j| relaxed.room(j, d)).max().unwrap_or(0)).collect();
+        relaxed
+    }
+
+    fn room(&self, j: usize, d: usize) -> u64 {
+        self.problem.capacity(j)[d].saturating_sub(self.per_host[d])
+    }
+
+    /// Per dimension, the sum of the `placed` smallest demands: no `placed` workloads demand less.
+    fn demand(&self, placed: usize) -> Vec<u128> {
+        self.sorted.iter().map(|column| column.iter().take(placed).map(|&v| v as u128).sum()).collect()
+    }
+
+    /// The largest of: per dimension, the fewest hosts (largest first) whose rooms cover the demand, Martello and
+    /// Toth's L2 and Fekete and Schepers' bound; the fewest hosts whose workload counts cover `placed`; and the
+    /// workloads that pairwise cannot share a host. At least 1.
+    ///
+    /// Fewer than all candidates placed: every bound is taken over the `placed` smallest demands, which is sound
+    /// because the optimum of a packing only falls when items shrink (the k-th smallest of any `placed` workloads is
+    /// at least the k-th smallest of all); the pairwise-conflict count loses one per candidate left out.
+    fn min_hosts(&self, placed: usize) -> usize {
+        let m = self.problem.host_count();
+        let placed = placed.min(self.candidates.len());
+        let mut bound = 1usize;
+        let demand = self.demand(placed);
+        for (d, column) in self.sorted.iter().enumerate() {
+            let mut rooms: Vec<u64> = (0..m).map(|j| self.room(j, d)).collect();
+            rooms.sort_unstable_by(|a, b| b.cmp(a));
+            let (mut covered, mut k) = (0u128, 0usize);
+            while covered < demand[d] && k < rooms.len() {
+                covered += rooms[k] as u128;
+                k += 1;
+            }
+            bound = bound.max(k);
+            bound = bound.max(martello_toth_l2(&column[..placed], self.largest_room[d]) as usize);
+            bound = bound.max(fekete_schepers(&column[..placed], self.largest_room[d]) as usize);
+        }
+        bound = bound.max(self.count_bound(placed));
+        let clique = self.conflict_clique();
+        bound.max((clique + placed).saturating_sub(self.candidates.len()))
+    }
+
+    /// The fewest hosts, most capacious first, whose workload counts add up to `placed`. A host holds at most its
+    /// `max_workloads`, and in each dimension at most as many workloads as the smallest demands fill its room: any
+    /// more workloads demand more than that many smallest ones.
+    fn count_bound(&self, placed: usize) -> usize {
+        let m = self.problem.host_count();
+        let mut counts: Vec<u64> = (0..m).map(|j| self.problem.hosts().max_workloads[j].unwrap_or(u64::MAX)).collect();
+        for (d, column) in self.sorted.iter().enumerate() {
+            // rooms ascending, then one walk along the sorted demands
+            let mut order: Vec<usize> = (0..m).collect();
+            order.sort_unstable_by_key(|&j| self.room(j, d));
+            let (mut k, mut sum) = (0usize, 0u128);
+            for j in order {
+                let room = self.room(j, d) as u128;
+                while k < column.len() && sum + column[k] as u128 <= room {
+                    sum += column[k] as u128;
+                    k += 1;
+                }
+                // all of them fit: no limit from this dimension
+                if k < column.len() {
+                    counts[j] = counts[j].min(k as u64);
+                }
+            }
+        }
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let (mut held, mut hosts) = (0u128, 0usize);
+        for c in counts {
+            if held >= placed as u128 {
+                break;
+            }
+            held += c as u128;
+            hosts += 1;
+        }
+        hosts
+    }
+
+    /// How many candidates pairwise cannot share a host (a clique in the conflict graph, found greedily): every
+    /// dedicated workload, plus the best clique among the others of three kinds: per dimension, the largest demands
+    /// of which any two overflow the largest room (exact for that dimension); the largest anti-affinity group; and a
+    /// greedy clique over a bounded list of the largest workloads and one per group, OS and isolated tenant, with
+    /// every conflict of [`Relaxed::conflict`].
+    fn conflict_clique(&self) -> usize {
+        const LIST: usize = 512; // bounded work for large problems: the greedy list and its pairwise checks
+        let w = self.problem.workloads();
+        let dims = self.problem.dims();
+        let is_dedicated = |i: usize| w.isolation[i] == Isolation::Dedicated;
+        let dedicated = self.candidates.iter().filter(|&&i| is_dedicated(i)).count();
+        if dedicated == self.candidates.len() {
+            return dedicated;
+        }
+        let others = || self.candidates.iter().copied().filter(|&i| !is_dedicated(i));
+        let mut best = 1usize;
+        // per dimension: the k largest demands are a clique iff the two smallest of them overflow the room
+        for d in 0..dims {
+            let own;
+            let column: &[u64] = if dedicated == 0 {
+                &self.sorted[d]
+            } else {
+                own = {
+                    let mut column: Vec<u64> = others().map(|i| self.problem.smallest(i)[d]).collect();
+                    column.sort_unstable();
+                    column
+                };
+                &own
+            };
+            // ascending: the k largest are column[len - k..]
+            let (room, len) = (self.largest_room[d] as u128, column.len());
+            let mut k = 1;
+            while k < len && column[len - k] as u128 + column[len - k - 1] as u128 > room {
+                k += 1;
+            }
+            best = best.max(k);
+        }
+
+        // the largest anti-affinity group, and the greedy list's representatives: the largest of each group, OS
+        // (container-only) and tenant (isolated container-only)
+        let share = |i: usize| {
+            (0..dims)
+                .filter(|&d| self.largest_room[d] > 0)
+                .map(|d| self.problem.smallest(i)[d] as f64 / self.largest_room[d] as f64)
+                .fold(0.0f64, f64::max)
+        };
+        let mut groups: HashMap<u32, usize> = HashMap::new();
+        let mut representatives: HashMap<(u8, u32), (f64, usize)> = HashMap::new();
+        for i in others() {
+            let container_only = w.forms[i] == FormSet::CONTAINER;
+            if w.group[i].is_none() && !container_only {
+                continue;
+            }
+            if let Some(g) = w.group[i] {
+                *groups.entry(g).or_default() += 1;
+            }
+            let kinds = [
+                w.group[i].map(|g| (0u8, g)),
+                container_only.then_some((1u8, w.os[i])),
+                (container_only && w.isolation[i] == Isolation::Tenant).then_some((2u8, w.tenant[i])),
+            ];
+            let size = share(i);
+            for kind in kinds.into_iter().flatten() {
+                let entry = representatives.entry(kind).or_insert((size, i));
+                if size > entry.0 {
+                    *entry = (size, i);
+                }
+            }
+        }
+        best = best.max(groups.values().copied().max().unwrap_or(0));
+
+        // the greedy list: the largest in each dimension (at least the LIST-th largest demand there; ties cut at
+        // LIST per dimension), then the representatives; by their largest share of a room, descending
+        let threshold: Vec<u64> = self.sorted.iter().map(|c| c[c.len().saturating_sub(LIST)]).collect();
+        let mut taken = vec![0usize; dims];
+        let mut list: Vec<(f64, usize)> = Vec::new();
+        for i in others() {
+            if taken.iter().all(|&t| t >= LIST) {
+                break; // every dimension has its share (ties at the threshold fill it early)
+            }
+            let s = self.problem.smallest(i);
+            let mut picked = false;
+            for d in 0..dims {
+                if s[d] >= threshold[d] && taken[d] < LIST {
+                    taken[d] += 1;
+                    picked = true;
+                }
+            }
+            if picked {
+                list.push((share(i), i));
+            }
+        }
+        let by_size = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        let mut extra: Vec<(f64, usize)> = representatives.into_values().collect();
+        extra.sort_unstable_by(by_size);
+        list.extend(extra.into_iter().take(LIST));
+        list.sort_unstable_by(by_size);
+        list.dedup_by_key(|e| e.1);
+        let mut clique: Vec<usize> = Vec::new();
+        for &(_, i) in &list {
+            if clique.iter().all(|&k| self.conflict(i, k)) {
+                clique.push(i);
+            }
+        }
+        dedicated + best.max(clique.len())
+    }
+
+    /// Whether two (not dedicated) workloads can never share a host: the same anti-affinity group; in some
+    /// dimension their demands overflow the largest room; both must be containers and run different OSes (a host
+    /// has one); both must be containers of different tenants and one of them is tenant-isolated; or one must be a
+    /// VM and the other a container, and no host with a hypervisor runs the latter's containers.
+    fn conflict(&self, a: usize, b: usize) -> bool {
+        let w = self.problem.workloads();
+        if w.group[a].is_some() && w.group[a] == w.group[b] {
+            return true;
+        }
+        let (sa, sb) = (self.problem.smallest(a), self.problem.smallest(b));
+        if (0..self.problem.dims()).any(|d| sa[d] as u128 + sb[d] as u128 > self.largest_room[d] as u128) {
+            return true;
+        }
+        if w.forms[a] == FormSet::CONTAINER && w.forms[b] == FormSet::CONTAINER {
+            if w.os[a] != w.os[b] {
+                return true;
+            }
+            let isolated = w.isolation[a] == Isolation::Tenant || w.isolation[b] == Isolation::Tenant;
+            if isolated && w.tenant[a] != w.tenant[b] {
+                return true;
+            }
+        }
+        // a VM-only and a container-only workload share only a host with a hypervisor that runs containers of the
+        // latter's OS
+        let vm_and_container = |v: usize, c: usize| {
+            w.forms[v] == FormSet::VM && w.forms[c] == FormSet::CONTAINER && !self.mixed_os.contains(&w.os[c])
+        };
+        vm_and_container(a, b) || vm_and_container(b, a)
+    }
+}
+
+/// Martello and Toth's bound L2 for one-dimensional bin packing of `sizes` (ascending, each at most `capacity`)
+/// into bins of `capacity`: for each threshold K in 0 and the sizes up to capacity/2, the items above capacity − K
+/// each need their own bin, the items in (capacity/2, capacity − K] each need another, and the items in
+/// [K, capacity/2] fill what the latter leave free before they open more. 0 for no items; `capacity` 0 with
+/// positive sizes gives the item count (no two share).
+///
+/// Heterogeneous hosts: called with the largest room, which is sound because every host's room is at most that,
+/// so any valid plan is a packing into bins of the largest room.
+pub fn martello_toth_l2(sizes: &[u64], capacity: u64) -> u64 {
+    let n = sizes.len();
+    if n == 0 {
+        return 0;
+    }
+    if capacity == 0 {
+        // only empty workloads fit a room of 0 (the precondition); one bin holds them all
+        return if sizes[n - 1] == 0 { 1 } else { n as u64 };
+    }
+    let c = capacity as u128;
+    // split points on the ascending sizes: [0, half) are at most capacity/2, [half, n) above
+    let half = sizes.partition_point(|&s| 2 * s as u128 <= c);
+    let mut best = 0u128;
+    // J3 = [lo, half), J2 = [half, up), J1 = [up, n); K rises through 0 and the distinct sizes up to capacity/2
+    let (mut lo, mut up) = (0usize, n);
+    let mut s3: u128 = sizes[..half].iter().map(|&s| s as u128).sum();
+    let mut s2: u128 = sizes[half..].iter().map(|&s| s as u128).sum();
+    let mut k: u128 = 0;
+    loop {
+        while lo < half && (sizes[lo] as u128) < k {
+            s3 -= sizes[lo] as u128;
+            lo += 1;
+        }
+        while up > half && sizes[up - 1] as u128 > c - k {
+            up -= 1;
+            s2 -= sizes[up] as u128;
+        }
+        let n2 = (up - half) as u128;
+        let n1 = (n - up) as u128;
+        let free = n2 * c - s2;
+        let more = if s3 > free { (s3 - free).div_ceil(c) } else { 0 };
+        best = best.max(n1 + n2 + more);
+        // the next distinct size up to capacity/2
+        let next = lo + sizes[lo..half].partition_point(|&s| s as u128 <= k);
+        if next >= half {
+            break;
+        }
+        k = sizes[next] as u128;
+    }
+    best as u64
+}
+
+/// Fekete and Schepers' bound for one-dimensional bin packing of `sizes` (ascending, each at most `capacity`): a
+/// dual feasible function maps sizes so that whatever fits a bin still fits it, so the mapped total over the
+/// capacity bounds the bins. The functions are u_k (k = 1..10: a size x becomes x when (k+1)x/C is whole, else
+/// floor((k+1)x/C) C/k) after the cut at eps (0, and up to 15 sizes up to C/2: sizes above C - eps count C, below
+/// eps 0). Both are dual feasible and so is their composition. The work is bounded: with many distinct sizes only
+/// eps = 0 and fewer k. 0 for no items or a capacity of 0 (L2 covers that case).
+///
+/// Heterogeneous hosts: called with the largest room, as [`martello_toth_l2`].
+pub fn fekete_schepers(sizes: &[u64], capacity: u64) -> u64 {
+    const THRESHOLDS: usize = 16;
+    const K: usize = 10;
+    const WORK: usize = 1 << 22;
+    if sizes.is_empty() || capacity == 0 {
+        return 0;
+    }
+    let c = capacity as u128;
+    let mut distinct: Vec<(u128, u128)> = Vec::new();
+    for &s in sizes {
+        match distinct.last_mut() {
+            Some((v, n)) if *v == s as u128 => *n += 1,
+            _ => distinct.push((s as u128, 1)),
+        }
+    }
+    let full = distinct.len() * THRESHOLDS * K <= WORK;
+    let mut thresholds = vec![0u128];
+    let halves: Vec<u128> = distinct.iter().map(|&(v, _)| v).filter(|&v| v > 0 && 2 * v <= c).collect();
+    if full && !halves.is_empty() {
+        thresholds.extend(halves.iter().step_by(halves.len().div_ceil(THRESHOLDS - 1)).copied());
+    }
+    let ks = if full { K } else { (WORK / distinct.len()).clamp(1, K) } as u128;
+    let mut best = 0u128;
+    for &eps in &thresholds {
+        for k in 1..=ks {
+            // sizes scaled by k, so that u_k stays whole: a bin holds at most k C
+            let total: u128 = distinct
+                .iter()
+                .map(|&(v, n)| {
+                    let mapped = if v > c - eps {
+                        k * c
+                    } else if v < eps {
+                        0
+                    } else if (k + 1) * v % c == 0 {
+                        k * v
+                    } else {
+                        (k + 1) * v / c * c
+                    };
+                    mapped * n
+                })
+                .sum();
+            best = best.max(total.div_ceil(k * c));
+        }
+    }
+    best as u64
 }

@@ -3,11 +3,11 @@
 mod common;
 
 use common::*;
-use fleetpack_core::bounds::{lower_bound, placeable};
+use fleetpack_core::bounds::{fekete_schepers, lower_bound, martello_toth_l2, min_hosts, placeable};
 use fleetpack_core::heuristics::Method;
 use fleetpack_core::model::{Hosts, Workloads, MAX_FACTOR_PPM, MAX_QUANTITY};
 use fleetpack_core::{
-    solve, Error, FormSet, HostSpec, Hypervisor, Isolation, MethodChoice, Objective, Options, Overheads, Problem,
+    solve, Error, Form, FormSet, HostSpec, Hypervisor, Isolation, MethodChoice, Objective, Options, Overheads, Problem,
     SortKey, WorkloadSpec,
 };
 
@@ -34,10 +34,10 @@ fn continuous_bound_on_a_1d_instance_with_known_optimum() {
     assert_eq!(lower_bound(&p, Objective::Hosts, 4), 2.0);
     assert_eq!(lower_bound(&p, Objective::Hosts, 0), 0.0);
 
-    // Three 6s on hosts of 10: the continuous bound is 2, the optimum 3 (no two share a host).
+    // Three 6s on hosts of 10: the continuous bound is 2, but no two share a host: the optimum 3 is proven.
     let p = one_d(&[6, 6, 6], &[10; 4]);
     let s = run_auto(&p, Objective::Hosts);
-    assert_eq!((s.objective_value, s.lower_bound), (3.0, 2.0));
+    assert_eq!((s.objective_value, s.lower_bound), (3.0, 3.0));
 }
 
 #[test]
@@ -45,15 +45,23 @@ fn bound_counts_the_smaller_per_host_overhead() {
     let mut o = Overheads::none(2);
     o.hypervisor = vec![2, 0];
     o.container_runtime = vec![3, 0];
-    let workloads: Vec<_> = [6, 6, 5].iter().map(|&x| w(x, 0)).collect();
+    let workloads: Vec<_> = [4, 4, 4, 4].iter().map(|&x| w(x, 0)).collect();
     let hosts: Vec<_> = (0..4).map(|_| h(10, 100)).collect();
-    // 17 of demand; each used host has room for 10 - 2: two hosts cover 16 only.
-    let p = problem(&workloads, &hosts, o);
-    assert_eq!(lower_bound(&p, Objective::Hosts, 3), 3.0);
-    assert_eq!(lower_bound(&one_d(&[6, 6, 5], &[10; 4]), Objective::Hosts, 3), 2.0);
+    // 16 of demand; each used host has room for 10 - 2 = 8: two hosts cover it, but three 4s do not fit one
+    // (the count bound): 2 of 4 hosts.
+    let p = problem(&workloads, &hosts, o.clone());
+    assert_eq!(lower_bound(&p, Objective::Hosts, 4), 2.0);
+    assert_eq!(lower_bound(&p, Objective::Hosts, 3), 2.0);
+    // three 3s share a host of 10 without the overhead, not with it
+    assert_eq!(lower_bound(&one_d(&[3, 3, 3, 3], &[10; 4]), Objective::Hosts, 3), 1.0);
+    let p3 = problem(&[w(3, 0), w(3, 0), w(3, 0)], &hosts, o.clone());
+    assert_eq!(lower_bound(&p3, Objective::Hosts, 3), 2.0);
+    // 5 + 5 fills a host of 10 only without the overhead
+    let p = problem(&[w(5, 0), w(5, 0)], &hosts, o);
+    assert_eq!(lower_bound(&p, Objective::Hosts, 2), 2.0);
+    assert_eq!(lower_bound(&one_d(&[5, 5], &[10; 4]), Objective::Hosts, 2), 1.0);
     let s = run_auto(&p, Objective::Hosts);
-    assert_eq!(s.lower_bound, 3.0);
-    assert!(s.objective_value >= 3.0);
+    assert_eq!((s.lower_bound, s.objective_value), (2.0, 2.0));
 }
 
 #[test]
@@ -77,8 +85,9 @@ fn dedicated_and_anti_affinity_bound() {
     assert_eq!(lower_bound(&p, Objective::Hosts, 8), 5.0);
     let s = run_auto(&p, Objective::Hosts);
     assert_eq!((s.placed(), s.objective_value, s.lower_bound), (8, 5.0, 5.0));
-    // Not every placeable workload placed: only the capacity bound.
-    assert_eq!(lower_bound(&p, Objective::Hosts, 7), 1.0);
+    // Not every placeable workload placed: the 5 that pairwise cannot share lose one for each left out.
+    assert_eq!(lower_bound(&p, Objective::Hosts, 7), 4.0);
+    assert_eq!(lower_bound(&p, Objective::Hosts, 4), 1.0);
 
     // A workload that fits no host is not placeable and does not count.
     let mut rows = vec![small().isolation(Isolation::Dedicated), small().isolation(Isolation::Dedicated)];
@@ -107,11 +116,17 @@ fn placeable_checks_every_rule_on_an_empty_host() {
 
 #[test]
 fn cost_and_spread_bounds() {
-    // 15 of demand; host 0 (cost 1, 10) is the cheaper per unit: 1 + 4 * 5/10 = 3. Any plan needs both: 5.
+    // 15 of demand; host 1 (cost 1, 10) is the cheaper per unit: 1 + 4 * 5/10 = 3. But 8 and 7 cannot share a host
+    // of 10, so any plan uses two hosts and pays both: 5.
     let p = problem(&[w(8, 0), w(7, 0)], &[h(10, 100).cost(4.0), h(10, 100).cost(1.0)], Overheads::none(2));
-    assert_eq!(lower_bound(&p, Objective::Cost, 2), 3.0);
+    assert_eq!(lower_bound(&p, Objective::Cost, 2), 5.0);
     let s = run_auto(&p, Objective::Cost);
-    assert_eq!((s.objective_value, s.lower_bound), (5.0, 3.0));
+    assert_eq!((s.objective_value, s.lower_bound), (5.0, 5.0));
+    // 5 and 5 may share: the fractional cover, 1 + 4 * 0 = 1, and the cheapest host, 1.
+    let p = problem(&[w(5, 0), w(5, 0), w(4, 0)], &[h(10, 100).cost(4.0), h(10, 100).cost(1.0)], Overheads::none(2));
+    assert_eq!(lower_bound(&p, Objective::Cost, 2), 1.0);
+    // 14 of demand: two hosts, 5; the fractional cover says 1 + 4 * 4/10 = 2.6
+    assert_eq!(lower_bound(&p, Objective::Cost, 3), 5.0);
     // A small demand: at least the cheapest host.
     assert_eq!(lower_bound(&p, Objective::Cost, 0), 0.0);
     let p = problem(&[w(1, 0)], &[h(10, 100).cost(4.0), h(10, 100).cost(2.5)], Overheads::none(2));
@@ -312,4 +327,205 @@ fn empty_problems_solve() {
             assert_eq!(s.placement.len(), n);
         }
     }
+}
+
+// ---- the stronger bounds: L2, counts, conflicts -------------------------------------------------------------------
+
+#[test]
+fn martello_toth_l2_by_hand() {
+    assert_eq!(martello_toth_l2(&[], 10), 0);
+    assert_eq!(martello_toth_l2(&[0, 0], 0), 1);
+    // K = 0: the 6 leaves 4 free; 2+3+4+5 = 14 needs one more bin: 2
+    assert_eq!(martello_toth_l2(&[2, 3, 4, 5, 6], 10), 2);
+    // K = 41: the two 60s are above 100 - 41 and alone; the 41 needs a third bin (the continuous bound says 2)
+    assert_eq!(martello_toth_l2(&[41, 60, 60], 100), 3);
+    // K = 45: two 60s alone, 135 of [45, 50] needs two more
+    assert_eq!(martello_toth_l2(&[45, 45, 45, 60, 60], 100), 4);
+    // every item above half a bin
+    assert_eq!(martello_toth_l2(&[51, 51, 51], 100), 3);
+    // K = 3: 99 and 98 are both above 97; the 3 needs a third bin
+    assert_eq!(martello_toth_l2(&[2, 3, 98, 99], 100), 3);
+    // zero sizes count nowhere
+    assert_eq!(martello_toth_l2(&[0, 0, 0, 41, 60, 60], 100), 3);
+    // L2 misses that at most two of 40 share a bin of 100 (the count bound sees it)
+    assert_eq!(martello_toth_l2(&[40; 5], 100), 2);
+}
+
+#[test]
+fn fekete_schepers_by_hand() {
+    assert_eq!(fekete_schepers(&[], 100), 0);
+    assert_eq!(fekete_schepers(&[0, 0], 0), 0);
+    // k = 2: each 40 maps to floor(3 * 40 / 100) * 100 = 100 of 2 * 100: 500 / 200 → 3 (L2 says 2)
+    assert_eq!(fekete_schepers(&[40; 5], 100), 3);
+    // k = 1: sizes above half a bin count whole, below it nothing; exactly half counts half
+    assert_eq!(fekete_schepers(&[10, 50, 50, 50, 60], 100), 3);
+    // k = 3: 4 * 30 = 120: floor(1.2) * 100 = 100 of 300 for each 30; 7 of them: 700 / 300 → 3
+    assert_eq!(fekete_schepers(&[30; 7], 100), 3);
+    // eps = 41, k = 2: the 60s are above 100 - 41 and count 2 * 100 each, 41 maps to 100: 500 / 200 → 3
+    assert_eq!(fekete_schepers(&[41, 60, 60], 100), 3);
+    // eps = 34, k = 2: 70 is above 66 and counts 200; 66, 35 and 34 map to 100 each: 500 / 200 → 3
+    assert_eq!(fekete_schepers(&[34, 35, 66, 70], 100), 3);
+    // small items map to nothing under every u_k (11 * 3 < 100): 0, where the other bounds say 1
+    assert_eq!(fekete_schepers(&[1, 2, 3], 100), 0);
+}
+
+#[test]
+fn the_bounds_meet_known_optima() {
+    // Martello-Toth L2 where the continuous bound is 2
+    assert_eq!(lower_bound(&one_d(&[60, 60, 41], &[100; 3]), Objective::Hosts, 3), 3.0);
+    // at most two of 40 on a host of 100: 5 need 3
+    assert_eq!(lower_bound(&one_d(&[40; 5], &[100; 5]), Objective::Hosts, 5), 3.0);
+    // caps 2, 3, 2 and 1: seven workloads need three hosts (3 + 2 + 2)
+    let hosts: Vec<HostSpec> = [2, 3, 2, 1].iter().map(|&cap| h(100, 100).max_workloads(cap)).collect();
+    let p = problem(&vec![w(1, 1); 7], &hosts, Overheads::none(2));
+    assert_eq!(lower_bound(&p, Objective::Hosts, 7), 3.0);
+    assert_eq!(run_auto(&p, Objective::Hosts).objective_value, 3.0);
+    // triplets that fill their hosts exactly (Falkenauer-style): n / 3
+    let sizes: Vec<u64> = (0..12).flat_map(|k| [380 + k, 330 - 2 * k, 290 + k]).collect();
+    let p = one_d(&sizes, &[1000; 36]);
+    assert_eq!(lower_bound(&p, Objective::Hosts, 36), 12.0);
+    // a 2-D clique: every pair overflows in one dimension or the other, none in both
+    let p = problem(&[w(60, 10), w(10, 60), w(45, 45), w(55, 50)], &vec![h(100, 100); 4], Overheads::none(2));
+    assert_eq!(lower_bound(&p, Objective::Hosts, 4), 2.0);
+    // containers of two OSes never share a host; nor do isolated containers of different tenants
+    let c = || w(1, 1).forms(FormSet::CONTAINER);
+    let p = problem(
+        &[
+            c(),
+            c().os(1),
+            c().tenant(1, Isolation::Tenant),
+            c().tenant(2, Isolation::Tenant),
+            c().tenant(3, Isolation::None),
+        ],
+        &[h(10, 10), h(10, 10), h(10, 10), h(10, 10).os(1)],
+        Overheads::none(2),
+    );
+    // os 0: tenants 0, 1 (isolated), 2 (isolated), 3 pairwise apart from the isolated ones: {0, 1, 2} + os 1
+    assert_eq!(lower_bound(&p, Objective::Hosts, 5), 4.0);
+    // a VM-only and a container-only workload where no host runs both
+    let apart = [h(10, 10).containers(false), h(10, 10).hypervisor(None)];
+    let p = problem(&[w(1, 1).forms(FormSet::VM), c()], &apart, Overheads::none(2));
+    assert_eq!(lower_bound(&p, Objective::Hosts, 2), 2.0);
+    let p = problem(&[w(1, 1).forms(FormSet::VM), c()], &[h(10, 10), h(10, 10)], Overheads::none(2));
+    assert_eq!(lower_bound(&p, Objective::Hosts, 2), 1.0);
+}
+
+#[test]
+fn cost_bound_prices_the_fewest_hosts() {
+    // three workloads of 60 on hosts of 100: three hosts, the three cheapest: 1 + 2 + 3
+    let hosts = [h(100, 100).cost(5.0), h(100, 100).cost(2.0), h(100, 100).cost(1.0), h(100, 100).cost(3.0)];
+    let p = problem(&[w(60, 0), w(60, 0), w(60, 0)], &hosts, Overheads::none(2));
+    assert_eq!(min_hosts(&p, 3), 3);
+    assert_eq!(lower_bound(&p, Objective::Cost, 3), 6.0);
+    assert_eq!(run_auto(&p, Objective::Cost).objective_value, 6.0);
+    assert_eq!(min_hosts(&p, 0), 0);
+}
+
+/// A tiny problem with every rule in play: forms, two OSes, tenants and isolation, dedicated workloads,
+/// anti-affinity, overheads with factors, hosts without hypervisor or containers, caps and costs.
+fn tiny_problem(rng: &mut Rng) -> Problem {
+    let dims = if rng.chance(1, 2) { 2 } else { 3 };
+    let mut o = Overheads::none(dims);
+    if rng.chance(2, 3) {
+        for d in 0..2 {
+            o.vm[d] = rng.range(0, 8);
+            o.container[d] = rng.range(0, 4);
+            o.hypervisor[d] = rng.range(0, 15);
+            o.container_runtime[d] = rng.range(0, 15);
+        }
+        for k in 0..3 {
+            o.vm_cpu_factor_ppm[k] = rng.pick(&[1_000_000, 1_100_000, 1_500_000]);
+        }
+    }
+    let n = rng.range(1, 6) as usize;
+    let m = rng.range(1, 4) as usize;
+    let workloads: Vec<WorkloadSpec> = (0..n)
+        .map(|_| {
+            let mut demand: Vec<u64> = (0..dims).map(|_| rng.range(0, 60)).collect();
+            if dims == 3 && rng.chance(1, 2) {
+                demand[2] = 0;
+            }
+            let isolation = rng.pick(&[Isolation::None, Isolation::None, Isolation::Tenant, Isolation::Dedicated]);
+            let mut spec = WorkloadSpec::new(demand)
+                .forms(rng.pick(&[FormSet::ANY, FormSet::VM, FormSet::CONTAINER, FormSet::CONTAINER]))
+                .os(rng.range(0, 1) as u32)
+                .tenant(rng.range(0, 2) as u32, isolation);
+            if rng.chance(1, 3) {
+                spec = spec.group(rng.range(0, 1) as u32);
+            }
+            spec
+        })
+        .collect();
+    let hosts: Vec<HostSpec> = (0..m)
+        .map(|_| {
+            let capacity: Vec<u64> = (0..dims).map(|_| rng.range(30, 130)).collect();
+            let mut spec = HostSpec::new(capacity)
+                .os(rng.range(0, 1) as u32)
+                .hypervisor(rng.pick(&[None, Some(Hypervisor::Hardware), Some(Hypervisor::Software)]))
+                .containers(rng.chance(3, 4))
+                .cost(rng.range(1, 9) as f64 / 2.0);
+            if rng.chance(1, 3) {
+                spec = spec.max_workloads(rng.range(1, 3));
+            }
+            spec
+        })
+        .collect();
+    Problem::from_rows(dims, &workloads, &hosts, o).expect("a valid tiny problem")
+}
+
+/// Every valid placement of a tiny problem, by depth-first search (the rules are closed under removing a workload,
+/// so a partial placement with a violation is cut); `visit` sees each complete one.
+fn every_placement(p: &Problem, placement: &mut Placement, i: usize, visit: &mut dyn FnMut(&Placement)) {
+    if i == p.workload_count() {
+        visit(placement);
+        return;
+    }
+    every_placement(p, placement, i + 1, visit);
+    for j in 0..p.host_count() as u32 {
+        for form in [Form::Container, Form::Vm] {
+            placement[i] = Some((j, form));
+            if violations(p, placement).is_empty() {
+                every_placement(p, placement, i + 1, visit);
+            }
+        }
+    }
+    placement[i] = None;
+}
+
+#[test]
+fn the_bound_never_exceeds_the_brute_force_optimum() {
+    let mut rng = Rng::new(4242);
+    let mut tight = 0;
+    for case in 0..300 {
+        let p = tiny_problem(&mut rng);
+        let n = p.workload_count();
+        // per objective and number placed, the best value of any valid plan
+        let mut best = vec![[f64::INFINITY; 3]; n + 1];
+        let mut placement: Placement = vec![None; n];
+        every_placement(&p, &mut placement, 0, &mut |pl| {
+            let q = pl.iter().filter(|x| x.is_some()).count();
+            for (k, objective) in OBJECTIVES.into_iter().enumerate() {
+                best[q][k] = best[q][k].min(objective_of(&p, pl, objective));
+            }
+        });
+        for (k, objective) in OBJECTIVES.into_iter().enumerate() {
+            // the bound for `q` holds for every plan that places at least `q`
+            let mut at_least = f64::INFINITY;
+            for q in (0..=n).rev() {
+                at_least = at_least.min(best[q][k]);
+                if at_least.is_finite() {
+                    let bound = lower_bound(&p, objective, q);
+                    assert!(
+                        bound_ok(objective, at_least, bound),
+                        "case {case}, {objective:?}, {q} placed: bound {bound} above the optimum {at_least}\n{p:?}"
+                    );
+                    if objective == Objective::Hosts && q == n && bound == at_least {
+                        tight += 1;
+                    }
+                }
+            }
+        }
+    }
+    // not a vacuous check: on many of them the bound is the optimum
+    assert!(tight > 50, "the bound met the optimum of {tight} of 300");
 }
