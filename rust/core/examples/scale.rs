@@ -65,6 +65,15 @@ fn one_dimension(n: usize) {
         Problem::from_rows(2, &workloads, &hosts, Overheads::none(2)).expect("valid");
     });
     println!("problem from rows: {building:.4} s (least of 10)");
+    let (w, h) = (problem.workloads().clone(), problem.hosts().clone());
+    let from_columns = least(&mut || {
+        Problem::new(2, w.clone(), h.clone(), Overheads::none(2)).expect("valid");
+    });
+    println!("problem from columns (with cloning them): {from_columns:.4} s");
+    let bound = least(&mut || {
+        std::hint::black_box(fleetpack_core::bounds::lower_bound(&problem, Objective::Hosts, n));
+    });
+    println!("lower bound: {bound:.4} s");
     for method in [Method::FirstFitDecreasing, Method::BestFitDecreasing] {
         let (fleet, _) = run(&problem, method, SortKey::Sum, Objective::Hosts, &|| false);
         let alone = least(&mut || {

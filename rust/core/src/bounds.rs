@@ -14,17 +14,37 @@ use crate::model::{Form, FormSet, Isolation, Objective, Problem};
 /// checked once.
 pub fn placeable(problem: &Problem) -> Vec<bool> {
     let hosts = problem.hosts();
+    let key = |j: usize| (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j]);
     let mut seen = HashSet::new();
-    let representatives: Vec<usize> = (0..problem.host_count())
-        .filter(|&j| {
-            let key = (problem.capacity(j).to_vec(), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j]);
-            seen.insert(key)
-        })
-        .collect();
+    // fleets list hosts of one kind together: a host like the one before it needs no hashing
+    let representatives: Vec<usize> =
+        (0..problem.host_count()).filter(|&j| (j == 0 || key(j) != key(j - 1)) && seen.insert(key(j))).collect();
     let empty = Fleet::new(problem);
     (0..problem.workload_count())
         .map(|i| representatives.iter().any(|&j| Form::TRY_ORDER.iter().any(|&f| empty.fits(i, j, f))))
         .collect()
+}
+
+/// The hosts grouped by capacity and `max_workloads`: (first host of the kind, how many), in order of first
+/// appearance. Hosts of one kind usually come together, so a host like the one before it is counted without hashing.
+fn host_kinds(problem: &Problem) -> Vec<(usize, usize)> {
+    let caps = &problem.hosts().max_workloads;
+    let key = |j: usize| (problem.capacity(j), caps[j]);
+    let mut index: HashMap<(&[u64], Option<u64>), usize> = HashMap::new();
+    let mut kinds: Vec<(usize, usize)> = Vec::new();
+    let mut last = usize::MAX;
+    for j in 0..problem.host_count() {
+        if last != usize::MAX && key(kinds[last].0) == key(j) {
+            kinds[last].1 += 1;
+            continue;
+        }
+        last = *index.entry(key(j)).or_insert_with(|| {
+            kinds.push((j, 0));
+            kinds.len() - 1
+        });
+        kinds[last].1 += 1;
+    }
+    kinds
 }
 
 /// A lower bound on the objective of any plan that places at least `placed` workloads.
@@ -109,6 +129,9 @@ struct Relaxed<'p> {
     largest_room: Vec<u64>,
     /// The OSes of the hosts that run both VMs and containers.
     mixed_os: HashSet<u32>,
+    /// Hosts alike in what the count bounds read (capacity and `max_workloads`): a representative and how many.
+    /// Fleets have few kinds of host, so the bounds sort kinds, not hosts.
+    kinds: Vec<(usize, usize)>,
 }
 
 impl<'p> Relaxed<'p> {
@@ -129,9 +152,11 @@ impl<'p> Relaxed<'p> {
         let mixed_os =
             (0..problem.host_count()).filter(|&j| hosts.hypervisor[j].is_some() && hosts.containers[j]);
         let mixed_os = mixed_os.map(|j| hosts.os[j]).collect();
-        let mut relaxed = Relaxed { problem, candidates, sorted, per_host, largest_room: vec![0; dims], mixed_os };
+        let kinds = host_kinds(problem);
+        let mut relaxed =
+            Relaxed { problem, candidates, sorted, per_host, largest_room: vec![0; dims], mixed_os, kinds };
         relaxed.largest_room =
-            (0..dims).map(|d| (0..problem.host_count()).map(|j| relaxed.room(j, d)).max().unwrap_or(0)).collect();
+            (0..dims).map(|d| relaxed.kinds.iter().map(|&(j, _)| relaxed.room(j, d)).max().unwrap_or(0)).collect();
         relaxed
     }
 
@@ -157,14 +182,19 @@ impl<'p> Relaxed<'p> {
         let mut bound = 1usize;
         let demand = self.demand(placed);
         for (d, column) in self.sorted.iter().enumerate() {
-            let mut rooms: Vec<u64> = (0..m).map(|j| self.room(j, d)).collect();
-            rooms.sort_unstable_by(|a, b| b.cmp(a));
+            // the fewest hosts, largest rooms first, that cover the demand (all of them when none do)
+            let mut rooms: Vec<(u64, usize)> = self.kinds.iter().map(|&(j, count)| (self.room(j, d), count)).collect();
+            rooms.sort_unstable_by(|a, b| b.0.cmp(&a.0));
             let (mut covered, mut k) = (0u128, 0usize);
-            while covered < demand[d] && k < rooms.len() {
-                covered += rooms[k] as u128;
-                k += 1;
+            for (room, count) in rooms {
+                if covered >= demand[d] {
+                    break;
+                }
+                let wanted = if room == 0 { count } else { (demand[d] - covered).div_ceil(room as u128).min(count as u128) as usize };
+                covered += room as u128 * wanted as u128;
+                k += wanted;
             }
-            bound = bound.max(k);
+            bound = bound.max(k.min(m));
             bound = bound.max(martello_toth_l2(&column[..placed], self.largest_room[d]) as usize);
             bound = bound.max(fekete_schepers(&column[..placed], self.largest_room[d]) as usize);
         }
@@ -177,33 +207,39 @@ impl<'p> Relaxed<'p> {
     /// `max_workloads`, and in each dimension at most as many workloads as the smallest demands fill its room: any
     /// more workloads demand more than that many smallest ones.
     fn count_bound(&self, placed: usize) -> usize {
-        let m = self.problem.host_count();
-        let mut counts: Vec<u64> = (0..m).map(|j| self.problem.hosts().max_workloads[j].unwrap_or(u64::MAX)).collect();
+        let kinds = &self.kinds;
+        // per kind of host: (most workloads it holds, how many hosts)
+        let mut counts: Vec<(u64, usize)> = kinds
+            .iter()
+            .map(|&(j, count)| (self.problem.hosts().max_workloads[j].unwrap_or(u64::MAX), count))
+            .collect();
         for (d, column) in self.sorted.iter().enumerate() {
             // rooms ascending, then one walk along the sorted demands
-            let mut order: Vec<usize> = (0..m).collect();
-            order.sort_unstable_by_key(|&j| self.room(j, d));
+            let mut order: Vec<usize> = (0..kinds.len()).collect();
+            order.sort_unstable_by_key(|&k| self.room(kinds[k].0, d));
             let (mut k, mut sum) = (0usize, 0u128);
-            for j in order {
-                let room = self.room(j, d) as u128;
+            for kind in order {
+                let room = self.room(kinds[kind].0, d) as u128;
                 while k < column.len() && sum + column[k] as u128 <= room {
                     sum += column[k] as u128;
                     k += 1;
                 }
                 // all of them fit: no limit from this dimension
                 if k < column.len() {
-                    counts[j] = counts[j].min(k as u64);
+                    counts[kind].0 = counts[kind].0.min(k as u64);
                 }
             }
         }
-        counts.sort_unstable_by(|a, b| b.cmp(a));
+        counts.sort_unstable_by(|a, b| b.0.cmp(&a.0));
         let (mut held, mut hosts) = (0u128, 0usize);
-        for c in counts {
+        for (c, count) in counts {
             if held >= placed as u128 {
                 break;
             }
-            held += c as u128;
-            hosts += 1;
+            // hosts of this kind until `placed` is held (all of them when it holds none)
+            let wanted = if c == 0 { count } else { (placed as u128 - held).div_ceil(c as u128).min(count as u128) as usize };
+            held += c as u128 * wanted as u128;
+            hosts += wanted;
         }
         hosts
     }

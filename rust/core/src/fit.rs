@@ -30,23 +30,24 @@ pub fn effective(problem: &Problem, i: usize, form: Form, hypervisor: Option<Hyp
 /// Per dimension, the least workload `i` can take in any form it may take; a VM's CPU counts with the smallest of
 /// the configured factors. Used for sort keys and lower bounds.
 pub fn smallest_demand(problem: &Problem, i: usize) -> Vec<u64> {
+    (0..problem.dims()).map(|d| smallest_demand_in(problem, i, d)).collect()
+}
+
+/// [`smallest_demand`] in dimension `d` alone (no allocation: a problem works it out for every workload).
+pub fn smallest_demand_in(problem: &Problem, i: usize, d: usize) -> u64 {
     let forms = problem.workloads().forms[i];
     let over = problem.overheads();
-    let min_ppm = *over.vm_cpu_factor_ppm.iter().min().expect("three factors");
-    (0..problem.dims())
-        .map(|d| {
-            let raw = problem.demand(i)[d];
-            let container = forms.allows(Form::Container).then(|| raw.saturating_add(over.container[d]));
-            let vm = forms.allows(Form::Vm).then(|| {
-                let base = if d == CPU { vm_cpu(raw, min_ppm) } else { raw };
-                base.saturating_add(over.vm[d])
-            });
-            match (container, vm) {
-                (Some(a), Some(b)) => a.min(b),
-                (a, b) => a.or(b).expect("a workload allows at least one form"),
-            }
-        })
-        .collect()
+    let raw = problem.demand(i)[d];
+    let container = forms.allows(Form::Container).then(|| raw.saturating_add(over.container[d]));
+    let vm = forms.allows(Form::Vm).then(|| {
+        let min_ppm = *over.vm_cpu_factor_ppm.iter().min().expect("three factors");
+        let base = if d == CPU { vm_cpu(raw, min_ppm) } else { raw };
+        base.saturating_add(over.vm[d])
+    });
+    match (container, vm) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).expect("a workload allows at least one form"),
+    }
 }
 
 /// Whether the static rules let workload `i` run on host `j` as `form`: the workload's form, a hypervisor for a VM,
@@ -209,6 +210,41 @@ impl<'p> Fleet<'p> {
         for d in 0..dims {
             self.used[j * dims + d] = self.usage_after(i, j, form, d);
         }
+        self.record(i, j, form);
+    }
+
+    /// The state of a whole plan (valid by the rules): the same as adding its workloads one by one, in one pass
+    /// that switches each host's per-host overheads on once at the end instead of checking them per workload.
+    pub fn from_placement(problem: &'p Problem, placement: &[Option<(u32, Form)>]) -> Fleet<'p> {
+        let mut fleet = Fleet::new(problem);
+        let dims = problem.dims();
+        let hypervisors = &problem.hosts().hypervisor;
+        for (i, place) in placement.iter().enumerate() {
+            if let Some((j, form)) = *place {
+                let j = j as usize;
+                for d in 0..dims {
+                    let slot = &mut fleet.used[j * dims + d];
+                    *slot = slot.saturating_add(effective(problem, i, form, hypervisors[j], d));
+                }
+                fleet.record(i, j, form);
+            }
+        }
+        let over = problem.overheads();
+        for j in 0..problem.host_count() {
+            for (runs, fixed) in [(fleet.vms[j] > 0, &over.hypervisor), (fleet.containers[j] > 0, &over.container_runtime)] {
+                if runs {
+                    for d in 0..dims {
+                        let slot = &mut fleet.used[j * dims + d];
+                        *slot = slot.saturating_add(fixed[d]);
+                    }
+                }
+            }
+        }
+        fleet
+    }
+
+    /// Everything but the usage that putting workload `i` on host `j` as `form` changes.
+    fn record(&mut self, i: usize, j: usize, form: Form) {
         let w = self.problem.workloads();
         if self.count[j] == 0 {
             self.hosts_used += 1;

@@ -297,7 +297,11 @@ impl Problem {
             return Err(Error::InvalidInput("overheads vm_cpu_factor: at most 1000".into()));
         }
         let mut problem = Problem { dims, workloads, hosts, overheads, smallest: Vec::new() };
-        problem.smallest = (0..n).flat_map(|i| crate::fit::smallest_demand(&problem, i)).collect();
+        let mut smallest = Vec::with_capacity(n * dims);
+        for i in 0..n {
+            smallest.extend((0..dims).map(|d| crate::fit::smallest_demand_in(&problem, i, d)));
+        }
+        problem.smallest = smallest;
         Ok(problem)
     }
 

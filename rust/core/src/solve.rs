@@ -142,7 +142,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         };
         let found = improve::improve(problem, options.objective, &placement, &limits)?;
         if found.better {
-            let fleet = plan_fleet(problem, &found.placement);
+            let fleet = Fleet::from_placement(problem, &found.placement);
             let (now_placed, value) = (found.placement.iter().flatten().count(), fleet.objective_value(options.objective));
             // kept only when strictly better: more placed, or as many and a lower value
             if now_placed > placed || (now_placed == placed && value < objective_value) {
@@ -156,13 +156,3 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     Ok(Solution { placement, used, strategy, objective_value, lower_bound })
 }
 
-/// The fleet state of a valid plan.
-fn plan_fleet<'p>(problem: &'p Problem, placement: &[Option<(u32, Form)>]) -> Fleet<'p> {
-    let mut fleet = Fleet::new(problem);
-    for (i, place) in placement.iter().enumerate() {
-        if let Some((j, form)) = *place {
-            fleet.add(i, j as usize, form);
-        }
-    }
-    fleet
-}

@@ -153,6 +153,32 @@ proptest! {
         }
     }
 
+    /// The state of a whole plan built in one pass is the state of adding its workloads one by one: usage, counts,
+    /// per-host overheads, and what every workload may still join.
+    #[test]
+    fn a_fleet_from_a_plan_equals_adding_its_workloads(p in problems()) {
+        use fleetpack_core::fit::Fleet;
+        use fleetpack_core::Form;
+        let s = solve(&p, &Options::new(MethodChoice::Auto, Objective::Hosts)).unwrap();
+        let mut one_by_one = Fleet::new(&p);
+        for (i, place) in s.placement.iter().enumerate() {
+            if let Some((j, form)) = *place {
+                one_by_one.add(i, j as usize, form);
+            }
+        }
+        let at_once = Fleet::from_placement(&p, &s.placement);
+        prop_assert_eq!(at_once.hosts_used(), one_by_one.hosts_used());
+        for j in 0..p.host_count() {
+            prop_assert_eq!(at_once.used(j), one_by_one.used(j));
+            prop_assert_eq!((at_once.count(j), at_once.runs(j)), (one_by_one.count(j), one_by_one.runs(j)));
+            for i in 0..p.workload_count() {
+                for form in [Form::Vm, Form::Container] {
+                    prop_assert_eq!(at_once.fits(i, j, form), one_by_one.fits(i, j, form));
+                }
+            }
+        }
+    }
+
     /// `auto` keeps the best plan of its portfolio: no member places more, or as many with a better value.
     #[test]
     fn auto_is_at_least_as_good_as_every_member(p in problems()) {

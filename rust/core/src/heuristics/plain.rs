@@ -389,11 +389,5 @@ pub fn run<'p>(
         }
     }
     drop(choose);
-    let mut fleet = Fleet::new(problem);
-    for (i, place) in placement.iter().enumerate() {
-        if let Some((j, form)) = *place {
-            fleet.add(i, j as usize, form);
-        }
-    }
-    (fleet, placement)
+    (Fleet::from_placement(problem, &placement), placement)
 }
