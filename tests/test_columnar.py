@@ -131,6 +131,25 @@ def test_place_many_equals_place_one_by_one():
         assert plan.assignments == alone.assignments and plan.strategy == alone.strategy
 
 
+def test_place_many_times_each_problem_itself_and_gives_the_exact_stage_its_time():
+    # the core reports each problem's own solve time; the exact stage of `auto` proves a small instance whose
+    # bound (2) is below its optimum (3), as `place` does
+    none = fp.Overheads.none()
+    small = ([fp.Workload(f"w{i}", cpu=0, memory=s) for i, s in enumerate([58, 55, 38, 31, 16])],
+             [fp.Host(f"h{j}", cpu=1, memory=100) for j in range(5)])
+    big = ({"cpu": np.full(2000, 1.0), "memory": np.full(2000, 1 << 30)},
+           {"cpu": np.full(200, 16), "memory": np.full(200, 64 << 30)})
+    plans = fp.place_many([small, {"workloads": big[0], "hosts": big[1], "method": "ffd"}], overheads=none)
+    assert plans[0].strategy.endswith(":optimal") and plans[0].hosts_used == plans[0].lower_bound == 3
+    assert plans[0].strategy == fp.place(*small, overheads=none).strategy
+    assert all(plan.elapsed > 0 for plan in plans)
+    from fleetpack import _core
+    from fleetpack.problem import build_problem
+
+    answer = _core.place(build_problem(*big, none).encode(), "ffd", "sum", "hosts")
+    assert answer["elapsed"] > 0 and answer["host_index"].shape == (2000,)
+
+
 def test_place_many_reports_every_bad_problem():
     good = ([fp.Workload("a", cpu=1)], [fp.Host("h", cpu=2, memory="1Gi")])
     with pytest.raises(fp.ValidationError) as info:

@@ -212,22 +212,23 @@ def place_many(problems, *, objective: str = "hosts", method: str = "auto", sort
         raise ValidationError(errors)
     threads = workers or os.cpu_count() or 1
     batch = [k for k, (_, o) in enumerate(jobs) if o["method"] in _CORE_METHODS]
-    start = time.perf_counter()
     limits = {k: _core_limits(jobs[k][0], jobs[k][1]["method"], jobs[k][1]["time_limit"]) for k in batch}
     answers = _core.place_many(
         [(jobs[k][0].encode(), jobs[k][1]["method"], jobs[k][1]["sort_key"], jobs[k][1]["objective"],
           limits[k][0], int(seed), limits[k][1]) for k in batch],
         threads,
     )
-    elapsed = (time.perf_counter() - start) / max(1, len(batch))
     plans: list[Plan | None] = [None] * len(jobs)
     for k, answer in zip(batch, answers):
         problem, o = jobs[k]
-        if o["method"] == "auto":  # as `place` does: small instances go on to the exact stage
+        elapsed = answer["elapsed"]  # this problem's own solve in the core, on its thread
+        if o["method"] == "auto":  # as `place` does: small instances go on to the exact stage, with the time left
             from . import exact
 
-            left = None if o["time_limit"] is None else o["time_limit"] - limits[k][0]
+            begin = time.perf_counter()
+            left = None if o["time_limit"] is None else o["time_limit"] - elapsed
             answer = exact.auto_stage(problem, o["objective"], answer, left, seed, workers)
+            elapsed += time.perf_counter() - begin
         plans[k] = _plan_of(problem, answer, o["objective"], o["method"], elapsed)
     for k, (problem, o) in enumerate(jobs):
         if plans[k] is None:  # methods the core does not run alone, one problem at a time

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use fleetpack_core::model::{Hosts, Hypervisor, Isolation, Overheads, Problem, Workloads};
 use fleetpack_core::{solve, Error, FormSet, MethodChoice, Objective, Options, Solution};
@@ -188,7 +188,12 @@ fn options(
 }
 
 /// A solution as a dict of numpy arrays and numbers.
-fn solution_dict<'py>(py: Python<'py>, problem: &Problem, solution: Solution) -> PyResult<Bound<'py, PyDict>> {
+fn solution_dict<'py>(
+    py: Python<'py>,
+    problem: &Problem,
+    solution: Solution,
+    elapsed: Duration,
+) -> PyResult<Bound<'py, PyDict>> {
     let n = solution.placement.len();
     let mut hosts = Vec::with_capacity(n);
     let mut forms = Vec::with_capacity(n);
@@ -212,6 +217,7 @@ fn solution_dict<'py>(py: Python<'py>, problem: &Problem, solution: Solution) ->
     out.set_item("strategy", solution.strategy)?;
     out.set_item("objective_value", solution.objective_value)?;
     out.set_item("lower_bound", solution.lower_bound)?;
+    out.set_item("elapsed", elapsed.as_secs_f64())?;
     Ok(out)
 }
 
@@ -220,7 +226,7 @@ fn solution_dict<'py>(py: Python<'py>, problem: &Problem, solution: Solution) ->
 /// `arrays` is `Problem.encode()`. `seed` and `search_work` steer `auto`'s improvement search: its seed, and its
 /// budget in work units (None: the default without a time limit, else what the time limit leaves; 0: off). The result holds `host_index` (int64, -1 when unplaced), `form_codes` (uint8:
 /// 0 container, 1 VM, 255 unplaced), `used` (uint64, hosts × dimensions, overheads included), `strategy`,
-/// `objective_value` and `lower_bound`.
+/// `objective_value`, `lower_bound` and `elapsed` (seconds the core took to solve, conversions aside).
 #[pyfunction]
 #[pyo3(signature = (arrays, method, sort_key, objective, time_limit=None, seed=0, search_work=None))]
 #[allow(clippy::too_many_arguments)]
@@ -238,8 +244,11 @@ fn place<'py>(
     let mut options = options(method, sort_key, objective, time_limit, seed, search_work)?;
     let cancel = Arc::new(AtomicBool::new(false));
     options.cancel = Some(cancel.clone());
-    let solution = run_detached(py, &cancel, || solve(&problem, &options))?.map_err(to_py_err)?;
-    solution_dict(py, &problem, solution)
+    let (solution, elapsed) = run_detached(py, &cancel, || {
+        let start = Instant::now();
+        (solve(&problem, &options), start.elapsed())
+    })?;
+    solution_dict(py, &problem, solution.map_err(to_py_err)?, elapsed)
 }
 
 /// place_many(jobs, workers) -> list of dicts
@@ -270,7 +279,8 @@ fn place_many<'py>(py: Python<'py>, jobs: Vec<Bound<'py, PyTuple>>, workers: usi
         options.cancel = Some(cancel.clone());
     }
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<fleetpack_core::error::Result<Solution>>>> =
+    #[allow(clippy::type_complexity)]
+    let results: Vec<Mutex<Option<(fleetpack_core::error::Result<Solution>, Duration)>>> =
         (0..prepared.len()).map(|_| Mutex::new(None)).collect();
     run_detached(py, &cancel, || {
         std::thread::scope(|scope| {
@@ -278,16 +288,17 @@ fn place_many<'py>(py: Python<'py>, jobs: Vec<Bound<'py, PyTuple>>, workers: usi
                 scope.spawn(|| loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some((problem, options)) = prepared.get(k) else { break };
+                    let start = Instant::now();
                     let result = solve(problem, options);
-                    *results[k].lock().expect("no poisoned result") = Some(result);
+                    *results[k].lock().expect("no poisoned result") = Some((result, start.elapsed()));
                 });
             }
         })
     })?;
     let mut out = Vec::with_capacity(prepared.len());
     for ((problem, _), slot) in prepared.iter().zip(results) {
-        let result = slot.into_inner().expect("no poisoned result").expect("every job ran");
-        out.push(solution_dict(py, problem, result.map_err(to_py_err)?)?);
+        let (result, elapsed) = slot.into_inner().expect("no poisoned result").expect("every job ran");
+        out.push(solution_dict(py, problem, result.map_err(to_py_err)?, elapsed)?);
     }
     Ok(out)
 }
