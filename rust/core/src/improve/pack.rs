@@ -437,11 +437,11 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
         Ok(true)
     }
 
-    /// One dimension (the others all zero), small capacity: the subset of `list` with the largest total size that fits host `j`
-    /// (emptied), found exactly by subset sums over bitsets, and the work units it took. Sizes are the smallest
-    /// demands, which is what the pool weight measures in one dimension; the set is checked by `State::fits` (in
-    /// list order) and None is returned (the depth-first refill then runs) when the rules or overheads refuse it,
-    /// or when there is more than one dimension or the capacity is too large for the table.
+    /// One dimension (the others all zero), small capacity: the subset of `list` with the largest total size that
+    /// fits host `j` (emptied), found exactly by subset sums over bitsets, and the work units it took. Sizes are
+    /// the smallest demands, which is what the pool weight measures in one dimension; the set is checked by
+    /// `State::fits` (in list order) and None is returned (the depth-first refill then runs) when the rules or
+    /// overheads refuse it, or when there is more than one dimension or the capacity is too large for the table.
     fn fullest_subset(&mut self, j: usize, list: &[u32]) -> Option<(Vec<u32>, u64)> {
         let p = self.state.problem();
         let d = self.only_dim?;
