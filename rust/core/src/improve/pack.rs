@@ -30,6 +30,8 @@ const TABU_SPAN: usize = 16;
 /// Node limits of the depth-first searches that fill the reserved hosts and refill one host.
 const FILL_NODES: u64 = 4_000;
 const PACK_NODES: u64 = 2_000;
+/// The largest free capacity for which one dimension's refill is solved exactly by subset sums.
+const SUBSET_ROOM: usize = 1 << 16;
 /// At most this many hosts try the refill per step.
 const PACK_HOSTS: usize = 8;
 /// An attempt gives up after this many steps (plus one per workload) without making its pool lighter.
@@ -69,6 +71,8 @@ struct Search<'s, 'p, 'b> {
     tabu_host: Vec<u32>,
     tabu_until: Vec<u64>,
     step: u64,
+    /// The one dimension that any host or workload has (one-dimensional bin packing), if so.
+    only_dim: Option<usize>,
 }
 
 /// Improve `state` (a valid plan) for `objective` until its value reaches `bound` or the budget is spent; the
@@ -88,6 +92,9 @@ pub fn empty_hosts(state: &mut State, objective: Objective, bound: f64, budget: 
             (0..p.dims()).filter(|&d| scale[d] > 0).map(|d| small[d] as f64 / scale[d] as f64 * scarcity[d] / most).sum()
         })
         .collect();
+    let present: Vec<usize> =
+        (0..p.dims()).filter(|&d| scale[d] > 0 || (0..n).any(|i| p.smallest(i)[d] > 0)).collect();
+    let only_dim = (present.len() == 1).then(|| present[0]);
     let mut search = Search {
         state,
         objective,
@@ -97,6 +104,7 @@ pub fn empty_hosts(state: &mut State, objective: Objective, bound: f64, budget: 
         tabu_host: vec![u32::MAX; n],
         tabu_until: vec![0; n],
         step: 0,
+        only_dim,
     };
     search.run(bound)
 }
@@ -391,10 +399,21 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
             self.state.remove(a as usize);
         }
         let mut best: (f64, Vec<u32>) = (before + EPS, Vec::new());
-        let mut current = Vec::new();
-        let mut nodes = PACK_NODES;
-        self.pack_from(j, &list, &rest, 0, 0.0, &mut current, &mut best, &mut nodes);
-        self.budget.charge(PACK_NODES - nodes + 2 * own.len() as u64)?;
+        match self.fullest_subset(j, &list) {
+            Some((set, units)) => {
+                let w: f64 = set.iter().map(|&i| self.weight[i as usize]).sum();
+                if w > best.0 {
+                    best = (w, set);
+                }
+                self.budget.charge(units + 2 * own.len() as u64)?;
+            }
+            None => {
+                let mut current = Vec::new();
+                let mut nodes = PACK_NODES;
+                self.pack_from(j, &list, &rest, 0, 0.0, &mut current, &mut best, &mut nodes);
+                self.budget.charge(PACK_NODES - nodes + 2 * own.len() as u64)?;
+            }
+        }
         if best.1.is_empty() {
             for (k, &a) in own.iter().enumerate() {
                 self.state.add(a as usize, j, forms[k]);
@@ -416,6 +435,76 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
             self.tabu_until[a as usize] = self.step + TABU_MIN + self.rng.below(TABU_SPAN) as u64;
         }
         Ok(true)
+    }
+
+    /// One dimension (the others all zero), small capacity: the subset of `list` with the largest total size that
+    /// fits host `j` (emptied), found exactly by subset sums over bitsets, and the work units it took. Sizes are
+    /// the smallest demands, which is what the pool weight measures in one dimension; the set is checked by
+    /// `State::fits` (in list order) and None is returned (the depth-first refill then runs) when the rules or
+    /// overheads refuse it, or when there is more than one dimension or the capacity is too large for the table.
+    fn fullest_subset(&mut self, j: usize, list: &[u32]) -> Option<(Vec<u32>, u64)> {
+        let p = self.state.problem();
+        let d = self.only_dim?;
+        if self.state.count(j) != 0 || list.is_empty() {
+            return None;
+        }
+        let room = p.capacity(j)[d].checked_sub(self.state.used(j)[d])? as usize;
+        if room > SUBSET_ROOM {
+            return None;
+        }
+        let words = room / 64 + 1;
+        let sizes: Vec<usize> = list.iter().map(|&i| p.smallest(i as usize)[d] as usize).collect();
+        // reach[k]: the sums (<= room) that the first k items of the list can make
+        let mut reach = vec![0u64; (list.len() + 1) * words];
+        reach[0] = 1;
+        for (k, &size) in sizes.iter().enumerate() {
+            let (done, next) = reach.split_at_mut((k + 1) * words);
+            let prev = &done[k * words..];
+            let next = &mut next[..words];
+            next.copy_from_slice(prev);
+            if size <= room {
+                let (shift_words, shift_bits) = (size / 64, size % 64);
+                for w in (shift_words..words).rev() {
+                    let low = prev[w - shift_words];
+                    let mut moved = low << shift_bits;
+                    if shift_bits > 0 && w > shift_words {
+                        moved |= prev[w - shift_words - 1] >> (64 - shift_bits);
+                    }
+                    next[w] |= moved;
+                }
+            }
+        }
+        let units = (list.len() * words) as u64 / 4 + 1;
+        let last = &reach[list.len() * words..];
+        let mut total = (0..=room).rev().find(|&t| last[t / 64] >> (t % 64) & 1 == 1)?;
+        let mut set = Vec::new();
+        for k in (0..list.len()).rev() {
+            let row = &reach[k * words..(k + 1) * words];
+            if row[total / 64] >> (total % 64) & 1 == 0 {
+                set.push(list[k]);
+                total -= sizes[k];
+            }
+        }
+        set.reverse();
+        // the rules decide: every item must go on, in order
+        let mut added = Vec::new();
+        let mut ok = true;
+        for &i in &set {
+            match self.state.first_form(i as usize, j) {
+                Some(form) => {
+                    self.state.add(i as usize, j, form);
+                    added.push(i);
+                }
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        for &i in &added {
+            self.state.remove(i as usize);
+        }
+        ok.then_some((set, units + 2 * added.len() as u64))
     }
 
     #[allow(clippy::too_many_arguments)]
