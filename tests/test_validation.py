@@ -518,3 +518,21 @@ def test_workloads_with_no_hosts_are_all_unplaced(place, form):
 def test_none_for_workloads_or_hosts_means_none_given(place):
     assert place(None, HOSTS).placed == 0
     assert place([fp.Workload("a")], None).unplaced["a"].code == "no_eligible_host"
+
+
+def test_errors_cross_process_boundaries_whole():
+    import pickle
+
+    try:
+        fp.place([{"id": "a", "cpu": -1}, {"id": "b", "memory": "x"}], [fp.Host("h", cpu=1)])
+    except fp.ValidationError as exc:
+        error = exc
+    copy = pickle.loads(pickle.dumps(error))
+    assert copy.errors == error.errors and str(copy) == str(error) and len(copy.errors) == 2
+    try:
+        fp.place([fp.Workload("a", cpu=100)], [fp.Host("h", cpu=1)], strict=True)
+    except fp.InfeasibleError as exc:
+        infeasible = exc
+    copy = pickle.loads(pickle.dumps(infeasible))
+    assert isinstance(copy, fp.InfeasibleError) and str(copy) == str(infeasible)
+    assert copy.unplaced == infeasible.unplaced and copy.plan is None

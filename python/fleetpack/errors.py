@@ -43,13 +43,18 @@ class ValidationError(FleetpackError, ValueError):
         head = f"{count} invalid input{'s' if count != 1 else ''}"
         super().__init__(head + ":\n  " + "\n  ".join(lines) if count > 1 else (lines[0] if lines else head))
 
+    def __reduce__(self):
+        # rebuilt from its errors, so that it crosses process boundaries whole (the default would pass the message)
+        return type(self), (self.errors,)
+
     @classmethod
     def single(cls, where: str, field: str, message: str, value: Any = None) -> "ValidationError":
         return cls([ErrorDetail(where, field, message, value)])
 
 
 class InfeasibleError(FleetpackError):
-    """Raised by ``place(..., strict=True)`` when some workloads could not be placed. ``plan`` is the partial plan."""
+    """Raised by ``place(..., strict=True)`` when some workloads could not be placed. ``plan`` is the partial plan
+    (None once the error has been pickled, e.g. sent back from another process)."""
 
     def __init__(self, plan):
         self.plan = plan
@@ -59,3 +64,14 @@ class InfeasibleError(FleetpackError):
         if more > 0:
             listed.append(f"... and {more} more")
         super().__init__(f"{len(self.unplaced)} workload(s) could not be placed:\n  " + "\n  ".join(listed))
+
+    def __reduce__(self):
+        # across processes it carries its message and the unplaced workloads; the plan stays behind (None)
+        return _infeasible_without_plan, (str(self), self.unplaced)
+
+
+def _infeasible_without_plan(message: str, unplaced: dict) -> InfeasibleError:
+    error = InfeasibleError.__new__(InfeasibleError)
+    Exception.__init__(error, message)
+    error.plan, error.unplaced = None, unplaced
+    return error
