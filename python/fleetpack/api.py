@@ -6,7 +6,7 @@ import functools
 import math
 import numbers
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Callable, Sequence
 
 from .errors import ErrorDetail, InfeasibleError, ValidationError
@@ -20,9 +20,12 @@ __all__ = ["place", "place_many", "Engine", "run_engine"]
 Engine = Callable[[Problem, str, str, str, "float | None", int], tuple[list, list, str, float]]
 
 
-def _check_parameters(objective, method, sort_key, time_limit, seed, workers=None) -> list[ErrorDetail]:
+def _check_parameters(objective, method, sort_key, time_limit, seed, workers=None,
+                      strict=False) -> list[ErrorDetail]:
     """The problems of the parameters, all of them (the caller reports them with those of the inputs)."""
     problems: list[ErrorDetail] = []
+    if not isinstance(strict, bool):
+        problems.append(ErrorDetail("place()", "strict", f"must be True or False, got {strict!r}", strict))
     for name, value, allowed in (("objective", objective, OBJECTIVES), ("method", method, METHODS),
                                  ("sort_key", sort_key, SORT_KEYS)):
         try:
@@ -50,7 +53,7 @@ def run_engine(engine: Engine, workloads, hosts, *, objective, method, sort_key,
                strict, workers=None) -> Plan:
     """The shared front of every ``place``: checks, solving, the plan, and strict mode. ``workers`` is only
     checked here: an engine that uses it gets it bound in (``functools.partial``)."""
-    problems = _check_parameters(objective, method, sort_key, time_limit, seed, workers)
+    problems = _check_parameters(objective, method, sort_key, time_limit, seed, workers, strict)
     try:
         problem = build_problem(workloads, hosts, overheads)
     except ValidationError as exc:
@@ -180,7 +183,12 @@ def place_many(problems, *, objective: str = "hosts", method: str = "auto", sort
 
     defaults = {"objective": objective, "method": method, "sort_key": sort_key, "overheads": overheads,
                 "time_limit": time_limit}
+    if isinstance(problems, (str, bytes, Mapping)) or not isinstance(problems, Iterable):
+        raise ValidationError.single("place_many()", "problems", "expected a sequence of (workloads, hosts) pairs or "
+                                     f"dicts, got {type(problems).__name__}", problems)
     jobs, errors = [], []
+    if not isinstance(strict, bool):
+        errors.append(ErrorDetail("place_many()", "strict", f"must be True or False, got {strict!r}", strict))
     for k, item in enumerate(problems):
         if isinstance(item, Mapping):
             unknown = set(item) - {"workloads", "hosts", *defaults}
