@@ -26,7 +26,7 @@ from functools import cached_property
 import numpy as np
 
 from .errors import ErrorDetail, ValidationError
-from .model import HYPERVISORS, MAX_COST, Host, Overheads, Workload, as_overheads
+from .model import HYPERVISORS, MAX_COST, Host, Overheads, Workload, gather_overheads
 from .units import MAX_QUANTITY, QuantityError, to_units
 
 __all__ = ["is_columnar", "ColumnarProblem", "build_columnar_problem"]
@@ -341,11 +341,7 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
             tables.append(_Table(data, kind, fields))
         except ValidationError as exc:
             problems.extend(exc.errors)
-    try:
-        over = as_overheads(overheads)
-    except ValidationError as exc:
-        problems.extend(exc.errors)
-        over = None
+    over = gather_overheads(overheads, problems)
     if problems:
         raise ValidationError(problems)
     w, h = tables

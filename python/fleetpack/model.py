@@ -28,6 +28,7 @@ __all__ = [
     "as_workload",
     "as_host",
     "as_overheads",
+    "gather_overheads",
 ]
 
 FORMS = ("any", "vm", "container")
@@ -370,6 +371,16 @@ def as_host(value, index: int = 0) -> Host:
     if isinstance(value, Mapping):
         return _from_mapping(Host, "host", value, index)
     raise ValidationError.single(f"host #{index}", "(item)", f"expected a Host or a dict, got {type(value).__name__}")
+
+
+def gather_overheads(value, problems: list) -> Overheads | None:
+    """`as_overheads`, its problems added to ``problems`` instead of raised (None then): for the callers that report
+    every problem of a call at once."""
+    try:
+        return as_overheads(value)
+    except ValidationError as exc:
+        problems.extend(exc.errors)
+        return None
 
 
 def as_overheads(value) -> Overheads:

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .errors import ErrorDetail, ValidationError
-from .model import HYPERVISORS, Host, Overheads, Workload, as_host, as_overheads, as_workload
+from .model import HYPERVISORS, Host, Overheads, Workload, as_host, as_workload, gather_overheads
 
 __all__ = ["Problem", "build_problem", "OBJECTIVES", "METHODS", "SORT_KEYS"]
 
@@ -171,11 +171,7 @@ def build_problem(workloads: Sequence, hosts: Sequence, overheads=None) -> Probl
     w_items, problems = _items(workloads, "workload", as_workload)
     h_items, h_problems = _items(hosts, "host", as_host)
     problems.extend(h_problems)
-    try:
-        over = as_overheads(overheads)
-    except ValidationError as exc:
-        problems.extend(exc.errors)
-        over = None
+    over = gather_overheads(overheads, problems)
     if problems:
         raise ValidationError(problems)
     extra = sorted(set().union(*map(_EXTRA, w_items), *map(_EXTRA, h_items)))
