@@ -128,6 +128,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     }
     let (mut placed, mut objective_value, mut placement, mut used, mut strategy) =
         best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
+    let mut known_bound = None;
     if options.method == MethodChoice::Auto {
         let work = match (options.search_work, options.time_limit) {
             (Some(work), _) => work,
@@ -141,6 +142,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             seed: options.seed,
         };
         let found = improve::improve(problem, options.objective, &placement, &limits)?;
+        known_bound = found.bound;
         if found.better {
             let fleet = Fleet::from_placement(problem, &found.placement);
             let (now_placed, value) = (found.placement.iter().flatten().count(), fleet.objective_value(options.objective));
@@ -152,7 +154,10 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             }
         }
     }
-    let lower_bound = lower_bound(problem, options.objective, placed);
+    let lower_bound = match known_bound {
+        Some((for_placed, bound)) if for_placed == placed => bound,
+        _ => lower_bound(problem, options.objective, placed),
+    };
     Ok(Solution { placement, used, strategy, objective_value, lower_bound })
 }
 

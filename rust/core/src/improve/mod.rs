@@ -53,25 +53,28 @@ pub struct Improved {
     pub better: bool,
     /// Work units spent.
     pub work: u64,
+    /// The lower bound the search aimed at, with the number placed it was worked out for: the caller reuses it
+    /// when the plan places as many (it costs a sort of every dimension).
+    pub bound: Option<(usize, f64)>,
 }
 
 /// Improve the valid plan `placement` for `objective` within `limits`.
 pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32, Form)>], limits: &Limits) -> Result<Improved> {
     let mut budget = Budget::new(limits.work, limits.deadline, limits.cancel);
     if budget.spent() || problem.workload_count() == 0 {
-        return Ok(Improved { placement: placement.to_vec(), better: false, work: 0 });
+        return Ok(Improved { placement: placement.to_vec(), better: false, work: 0, bound: None });
     }
     let mut rng = Rng::new(limits.seed);
     let mut state = State::new(problem, placement);
     budget.charge(problem.workload_count() as u64)?;
     let start_placed = state.placed();
     let mut better = pack::place_left_out(&mut state, &mut budget)? > 0;
-    let bound = lower_bound(problem, objective, state.placed());
+    let (bound_placed, bound) = (state.placed(), lower_bound(problem, objective, state.placed()));
     let searched = match objective {
         Objective::Spread => spread::lower_peak(&mut state, bound, &mut budget, &mut rng)?,
         _ => pack::empty_hosts(&mut state, objective, bound, &mut budget, &mut rng)?,
     };
     debug_assert!(state.placed() >= start_placed);
     better |= searched;
-    Ok(Improved { placement: state.placement(), better, work: budget.work() })
+    Ok(Improved { placement: state.placement(), better, work: budget.work(), bound: Some((bound_placed, bound)) })
 }
