@@ -74,7 +74,7 @@ def _plan_of(problem, answer, objective: str, method: str, elapsed: float) -> Pl
         return build_plan(problem, answer["host_index"], answer["form_codes"], objective=objective,
                           lower_bound=_bound(objective, answer["lower_bound"]), method=method,
                           strategy=answer["strategy"], elapsed=elapsed, objective_value_=answer["objective_value"],
-                          used=answer["used"])
+                          used=answer["used"], hosts_used=answer.get("hosts_used"), cost=answer.get("cost"))
     host_index, forms, strategy, lower_bound = answer
     return make_plan(problem, host_index, forms, objective=objective, lower_bound=lower_bound, method=method,
                      strategy=strategy, elapsed=elapsed)

@@ -11,6 +11,9 @@ integer units (``cpu_millis``, ``memory_bytes``), and an extra dimension ``gpu``
 - Text columns (``form``, ``os``, ``tenant``, ``isolation``, ``anti_affinity``, ``hypervisor``) may be pandas
   categoricals (read by their codes) or arrays of strings; a missing value (None, NaN) means the field's default.
 - ``id`` is optional: without it, rows are named by their position (``"0"``, ``"1"``, ...).
+- Columns already in the model's form (unsigned 64-bit sizes in units) are read, not copied, and so is a field no
+  column gives (a constant that takes no memory). The plan's problem refers to them: a column changed after
+  `place` returns changes what ``plan.problem`` describes (the core took its own copy while it solved).
 
 Objects for the rows (`Workload`, `Host`) are made only when something asks for them: the reasons of unplaced
 workloads, explanations, the verifier.
@@ -132,6 +135,11 @@ class _Table:
         return out
 
 
+def _constant(value, dtype, length: int) -> np.ndarray:
+    """A read-only column of one value, in no memory (a broadcast): the value of a field no column gives."""
+    return np.broadcast_to(np.array(value, dtype=dtype), (length,))
+
+
 def _is_categorical(values) -> bool:
     return str(getattr(values, "dtype", "")) == "category"
 
@@ -145,20 +153,27 @@ def _quantities(table: _Table, name: str, units_name: str, scale: int, round_up:
         name, scale = units_name, 1
     values = table.columns.get(name)
     if values is None:
-        return np.zeros(table.length, dtype=np.uint64)
+        return _constant(0, np.uint64, table.length)
     array = np.asarray(values)
     kind = array.dtype.kind
     if kind == "b":
         problems.append(ErrorDetail(f"{table.kind}s", name, "must be numbers or quantity strings, not booleans"))
         return np.zeros(table.length, dtype=np.uint64)
     if kind in "iu":
-        negative = array < 0 if kind == "i" else np.zeros(len(array), dtype=bool)
-        problems.extend(table.bad_rows(negative, name, "is negative ({value})", array))
-        units = np.where(negative, 0, array).astype(np.uint64) * np.uint64(scale)
-        too_large = units > MAX_QUANTITY
-        problems.extend(table.bad_rows(too_large, name, f"is too large ({{value}}; at most {MAX_QUANTITY} units)",
-                                       array))
-        return units
+        # whole-column reductions first: the masks and the rows they name are made only for a column that has a
+        # bad value (an unsigned 64-bit column in units is then used as it is, not copied)
+        if kind == "i" and len(array) and array.min() < 0:
+            negative = array < 0
+            problems.extend(table.bad_rows(negative, name, "is negative ({value})", array))
+            array = np.where(negative, 0, array)
+        limit = MAX_QUANTITY // scale  # (compared before scaling, which could wrap around)
+        if len(array) and array.max() > limit:
+            too_large = array > limit
+            problems.extend(table.bad_rows(too_large, name, f"is too large ({{value}}; at most {MAX_QUANTITY} units)",
+                                           array))
+            array = np.where(too_large, 0, array)
+        units = array.astype(np.uint64, copy=False)
+        return units * np.uint64(scale) if scale != 1 else units
     if kind == "f":
         problems.extend(table.bad_rows(np.isnan(array), name, "is NaN"))
         problems.extend(table.bad_rows(np.isinf(array), name, "is infinite"))
@@ -194,7 +209,7 @@ def _labels(table: _Table, name: str, default: str) -> tuple[np.ndarray, list[st
 def _factorize(table: _Table, name: str, default: str) -> tuple[np.ndarray, list[str]]:
     values = table.columns.get(name)
     if values is None:
-        return np.zeros(table.length, dtype=np.int64), [default]
+        return _constant(0, np.int64, table.length), [default]
     if _is_categorical(values):
         categorical = values.cat if hasattr(values, "cat") else values  # a Series or a Categorical
         codes = np.asarray(categorical.codes, dtype=np.int64)
@@ -216,6 +231,8 @@ def _factorize(table: _Table, name: str, default: str) -> tuple[np.ndarray, list
 
 
 def _choice(table: _Table, name: str, default: str, mapping: dict, problems: list[ErrorDetail], dtype) -> np.ndarray:
+    if name not in table.columns:
+        return _constant(mapping[default], dtype, table.length)
     codes, labels = _labels(table, name, default)
     lookup = np.array([mapping.get(label, 255) for label in labels], dtype=np.int64)
     mapped = lookup[codes]
@@ -234,7 +251,10 @@ def _shared_codes(sides: list[tuple[np.ndarray, list[str]]], lower: bool = False
     for codes, labels in sides:
         lookup = np.array([shared.setdefault(label.lower() if lower else label, len(shared)) for label in labels],
                           dtype=np.uint32)
-        out.append(lookup[codes] if len(lookup) else codes.astype(np.uint32))
+        if len(lookup) == 1:  # one label (a column not given, or one value throughout)
+            out.append(_constant(lookup[0], np.uint32, len(codes)))
+        else:
+            out.append(lookup[codes] if len(lookup) else codes.astype(np.uint32))
     return out
 
 
@@ -250,6 +270,11 @@ def _check_ids(table: _Table, problems: list[ErrorDetail]) -> None:
     duplicated = ids.where(~bad, pd.Series([("bad id", row) for row in range(len(ids))], dtype=object)).duplicated(
         keep="first").to_numpy()
     problems.extend(table.bad_rows(duplicated, "id", "duplicate id"))
+
+
+def _stacked(columns: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Columns of sizes, one per dimension, as one rows × dimensions array."""
+    return np.stack(columns, axis=1) if len(columns[0]) else np.zeros((0, len(columns)), np.uint64)
 
 
 class ColumnarProblem:
@@ -272,15 +297,21 @@ class ColumnarProblem:
     def host_costs(self) -> np.ndarray:
         return self.arrays["cost"]
 
-    @property
+    @cached_property
     def capacities(self) -> np.ndarray:
-        return self.arrays["capacity"]
+        """Hosts × dimensions capacities (uint64)."""
+        return _stacked(self.arrays["capacity"])
+
+    @cached_property
+    def demands(self) -> np.ndarray:
+        """Workloads × dimensions demands (uint64)."""
+        return _stacked(self.arrays["demand"])
 
     @cached_property
     def _materialized(self):
         from .problem import Problem
 
-        a = self.arrays
+        a = {"demand": self.demands, "capacity": self.capacities}
         extra = self.dimensions[2:]
         w_rows, h_rows = self._rows
         workloads = tuple(
@@ -348,11 +379,12 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
     extra = sorted({name[len(_EXTRA):] for t in tables for name in t.columns if name.startswith(_EXTRA)})
     dims = ("cpu", "memory", *extra)
 
-    def sizes(table: _Table, round_up: bool) -> np.ndarray:
+    def sizes(table: _Table, round_up: bool) -> tuple[np.ndarray, ...]:
+        # one column per dimension: the core interleaves them itself (a stacked copy is made only if asked for)
         columns = [_quantities(table, "cpu", "cpu_millis", 1000, round_up, problems),
                    _quantities(table, "memory", "memory_bytes", 1, round_up, problems)]
         columns += [_quantities(table, _EXTRA + d, _EXTRA + d, 1, round_up, problems) for d in extra]
-        return np.ascontiguousarray(np.stack(columns, axis=1)) if table.length else np.zeros((0, len(dims)), np.uint64)
+        return tuple(columns)
 
     demand, capacity = sizes(w, True), sizes(h, False)
     for table in tables:
@@ -362,22 +394,25 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
     isolation = _choice(w, "isolation", "none", _ISOLATION, problems, np.uint8)
     w_os, h_os = _shared_codes([_labels(w, "os", "linux"), _labels(h, "os", "linux")], lower=True)
     (tenant,) = _shared_codes([_labels(w, "tenant", "")])
-    group_codes, group_labels = _labels(w, "anti_affinity", "\0none")
-    none_group = group_labels.index("\0none") if "\0none" in group_labels else -1
-    group = np.where(group_codes == none_group, 0, group_codes + 1).astype(np.uint32)
+    if "anti_affinity" in w.columns:
+        group_codes, group_labels = _labels(w, "anti_affinity", "\0none")
+        none_group = group_labels.index("\0none") if "\0none" in group_labels else -1
+        group = np.where(group_codes == none_group, 0, group_codes + 1).astype(np.uint32)
+    else:
+        group = _constant(0, np.uint32, w.length)
     if "hypervisor" in h.columns:  # a missing value means no hypervisor, as None does
         hypervisor = _choice(h, "hypervisor", "\0none",
                              {"\0none": 0, **{k: 1 + n for n, k in enumerate(HYPERVISORS)}}, problems, np.uint8)
     else:  # the model's default
-        hypervisor = np.ones(h.length, dtype=np.uint8)
-    containers = np.ones(h.length, dtype=bool)
+        hypervisor = _constant(1, np.uint8, h.length)
+    containers = _constant(True, bool, h.length)
     if "containers" in h.columns:
         raw = np.asarray(h.columns["containers"])
         if raw.dtype.kind != "b":
             problems.append(ErrorDetail("hosts", "containers", f"must be booleans, got dtype {raw.dtype}"))
         else:
             containers = raw.astype(bool)
-    cost = np.ones(h.length, dtype=np.float64)
+    cost = _constant(1.0, np.float64, h.length)
     if "cost" in h.columns:
         raw = np.asarray(h.columns["cost"])
         if raw.dtype.kind not in "iuf":
@@ -387,7 +422,7 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
             problems.extend(h.bad_rows(~np.isfinite(cost), "cost", "must be finite, got {value}", cost))
             problems.extend(h.bad_rows(cost < 0, "cost", "must not be negative, got {value}", cost))
             problems.extend(h.bad_rows(np.isfinite(cost) & (cost > MAX_COST), "cost", "must be at most 2**53, got {value}", cost))
-    max_workloads = np.full(h.length, _UNLIMITED, dtype=np.uint64)
+    max_workloads = _constant(_UNLIMITED, np.uint64, h.length)
     if "max_workloads" in h.columns:
         raw = _counts(h, "max_workloads", problems)
         given = ~np.isnan(raw)

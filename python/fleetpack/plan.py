@@ -319,11 +319,11 @@ def make_plan(problem: Problem, host_index, forms, *, objective: str, lower_boun
 
 def build_plan(problem, host_index: np.ndarray, form_codes: np.ndarray, *, objective: str, lower_bound: float,
                method: str, strategy: str, elapsed: float, objective_value_: float | None = None,
-               used: np.ndarray | None = None) -> Plan:
+               used: np.ndarray | None = None, hosts_used: int | None = None, cost: float | None = None) -> Plan:
     """A `Plan` from arrays: ``host_index`` (int64, -1 when unplaced) and ``form_codes`` (0 container, 1 VM, 255).
 
-    ``used`` (hosts × dimensions, per-host overheads included) and the objective's value come from the solver
-    when it has them (the Rust core does); otherwise they are worked out here with the reference rules. What is
+    ``used`` (hosts × dimensions, per-host overheads included), the objective's value, the number of hosts used and
+    their cost come from the solver when it has them (the Rust core does); otherwise they are worked out here with the reference rules. What is
     costly to describe (the assignments as objects, the reasons of unplaced workloads, utilisation per host) is
     worked out on first look.
     """
@@ -341,18 +341,24 @@ def build_plan(problem, host_index: np.ndarray, form_codes: np.ndarray, *, objec
         used = np.array([s.used for s in final], dtype=object).reshape(len(final), len(problem.dimensions))
         objective_value_ = objective_value(problem.materialize(), objective, final)
     host_ids, workload_ids = problem.host_ids, problem.workload_ids
-    costs, capacity = problem.host_costs, problem.capacities
-    in_use = np.zeros(len(host_ids), dtype=bool)
-    in_use[host_index[host_index >= 0]] = True
-    used_rows = np.flatnonzero(in_use)
-    # summed in host input order, one by one, as the objective is
-    cost = float(np.cumsum(costs[used_rows])[-1]) if len(used_rows) else 0.0
+
+    @functools.cache
+    def used_rows() -> np.ndarray:
+        in_use = np.zeros(len(host_ids), dtype=bool)
+        in_use[host_index[host_index >= 0]] = True
+        return np.flatnonzero(in_use)
+
+    if hosts_used is None or cost is None:
+        hosts_used = len(used_rows())
+        # summed in host input order, one by one, as the objective is
+        cost = float(np.cumsum(problem.host_costs[used_rows()])[-1]) if hosts_used else 0.0
     unplaced_rows = np.flatnonzero(host_index < 0)
 
     def utilization() -> dict:
         dims = problem.dimensions
+        capacity = problem.capacities
         out = {}
-        for j in used_rows.tolist():
+        for j in used_rows().tolist():
             out[str(host_ids[j])] = MappingProxyType(
                 {d: (float(u) / float(c) if c > 0 else 0.0) for d, u, c in zip(dims, used[j].tolist(), capacity[j].tolist())}
             )
@@ -368,8 +374,8 @@ def build_plan(problem, host_index: np.ndarray, form_codes: np.ndarray, *, objec
         unplaced=unplaced,
         objective=objective,
         objective_value=value,
-        hosts_used=len(used_rows),
-        cost=cost,
+        hosts_used=int(hosts_used),
+        cost=float(cost),
         lower_bound=lower_bound,
         proven_optimal=len(unplaced_rows) == 0 and meets_bound(objective, value, lower_bound),
         method=method,

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::fit::Fleet;
+use crate::heuristics::Plain;
 use crate::model::{Form, FormSet, Isolation, Objective, Problem};
 
 /// Whether workload `i` fits on some host when that host is empty, in some allowed form. Identical hosts are
@@ -56,24 +57,31 @@ pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f6
     if placed == 0 || m == 0 {
         return 0.0;
     }
-    let relaxed = Relaxed::new(problem);
+    let needs = match Plain::detect(problem) {
+        Some(plain) => plain_needs(problem, &plain, placed, objective),
+        None => {
+            let relaxed = Relaxed::new(problem);
+            let min_hosts = if objective == Objective::Spread { 0 } else { relaxed.min_hosts(placed) };
+            Needs { min_hosts, demand: relaxed.demand(placed), per_host: relaxed.per_host }
+        }
+    };
     let hosts = problem.hosts();
+    let room = |j: usize, d: usize| problem.capacity(j)[d].saturating_sub(needs.per_host[d]);
     match objective {
-        Objective::Hosts => relaxed.min_hosts(placed) as f64,
+        Objective::Hosts => needs.min_hosts as f64,
         Objective::Cost => {
-            let demand = relaxed.demand(placed);
             // Any plan uses at least `k` distinct hosts, so it pays at least the `k` cheapest.
-            let k = relaxed.min_hosts(placed).min(m);
+            let k = needs.min_hosts.min(m);
             let mut costs = hosts.cost.clone();
             costs.sort_unstable_by(f64::total_cmp);
             let mut bound = costs[..k.max(1)].iter().sum::<f64>();
-            for (d, &need) in demand.iter().enumerate() {
+            for (d, &need) in needs.demand.iter().enumerate() {
                 if need == 0 {
                     continue;
                 }
                 // (price per unit, cost, size); the stable sort keeps equal prices in host input order
                 let mut rooms: Vec<(f64, f64, u64)> = (0..m)
-                    .map(|j| (hosts.cost[j], relaxed.room(j, d)))
+                    .map(|j| (hosts.cost[j], room(j, d)))
                     .filter(|&(_, size)| size > 0)
                     .map(|(cost, size)| (cost / size as f64, cost, size))
                     .collect();
@@ -92,9 +100,8 @@ pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f6
             bound
         }
         Objective::Spread => {
-            let demand = relaxed.demand(placed);
             let mut bound = 0.0f64;
-            for (d, &need) in demand.iter().enumerate() {
+            for (d, &need) in needs.demand.iter().enumerate() {
                 let fleet: u128 = (0..m).map(|j| problem.capacity(j)[d] as u128).sum();
                 if fleet > 0 {
                     bound = bound.max(need as f64 / fleet as f64);
@@ -105,9 +112,64 @@ pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f6
     }
 }
 
+/// What the objectives' bounds read: the fewest hosts (not worked out for `spread`, which does not read it), per
+/// dimension the least total demand of `placed` workloads, and the per-host overhead that every used host pays.
+struct Needs {
+    min_hosts: usize,
+    demand: Vec<u128>,
+    per_host: Vec<u64>,
+}
+
+/// [`Needs`] of plain bin packing ([`Plain`]: identical hosts, one size per workload, no overhead, no rule), from
+/// the sizes alone, sorted by counting when the capacity is small. The same values as the general bounds: with no
+/// rule, two workloads conflict only when their sizes overflow a host, and a set of workloads that pairwise
+/// overflow is never larger than L2 (at most one of them is at most half a host, and L2's threshold at its size
+/// counts it beside the others), so the conflict clique adds nothing; nor does a dedicated or grouped workload
+/// exist. Checked against the general bounds in tests/bounds.rs.
+fn plain_needs(problem: &Problem, plain: &Plain, placed: usize, objective: Objective) -> Needs {
+    let dims = problem.dims();
+    let (dim, capacity) = (plain.dim(), plain.capacity());
+    let sizes = plain.placeable_sizes_ascending(problem);
+    let placed = placed.min(sizes.len());
+    let mut demand = vec![0u128; dims];
+    demand[dim] = sizes[..placed].iter().map(|&s| s as u128).sum();
+    let mut min_hosts = 1usize;
+    if objective != Objective::Spread && placed > 0 {
+        let m = problem.host_count();
+        let covering = demand[dim].div_ceil(capacity as u128).min(m as u128) as usize;
+        // the most workloads a host holds: as many of the smallest as fill it (no limit when all of them do)
+        let mut sum = 0u128;
+        let most = sizes.iter().take_while(|&&s| {
+            sum += s as u128;
+            sum <= capacity as u128
+        });
+        let most = most.count();
+        let counted = if most < sizes.len() { placed.div_ceil(most).min(m) } else { 1 };
+        let column = &sizes[..placed];
+        min_hosts = min_hosts
+            .max(covering)
+            .max(counted)
+            .max(martello_toth_l2(column, capacity) as usize)
+            .max(fekete_schepers(column, capacity) as usize);
+    }
+    Needs { min_hosts, demand, per_host: vec![0; dims] }
+}
+
 /// The fewest hosts that any plan placing at least `placed` workloads uses (0 when `placed` is 0 or there is no
 /// host): the largest of the bounds in [`Relaxed::min_hosts`].
 pub fn min_hosts(problem: &Problem, placed: usize) -> usize {
+    if placed == 0 || problem.host_count() == 0 {
+        return 0;
+    }
+    match Plain::detect(problem) {
+        Some(plain) => plain_needs(problem, &plain, placed, Objective::Hosts).min_hosts,
+        None => Relaxed::new(problem).min_hosts(placed),
+    }
+}
+
+/// [`min_hosts`] by the general bounds alone, for plain bin packing too: the tests hold the two equal.
+#[doc(hidden)]
+pub fn general_min_hosts(problem: &Problem, placed: usize) -> usize {
     if placed == 0 || problem.host_count() == 0 {
         return 0;
     }

@@ -288,23 +288,40 @@ impl<'p> Fleet<'p> {
 
     /// Host `j`'s largest utilisation (usage / capacity) over the dimensions it has.
     pub fn utilisation(&self, j: usize) -> f64 {
-        let mut worst = 0.0f64;
-        for (&u, &c) in self.used(j).iter().zip(self.problem.capacity(j)) {
-            if c > 0 {
-                worst = worst.max(u as f64 / c as f64);
-            }
-        }
-        worst
+        utilisation(self.used(j), self.problem.capacity(j))
     }
 
     /// The objective's score of the plan so far: hosts used, total cost (summed in host input order), or the
     /// largest utilisation of any used host.
     pub fn objective_value(&self, objective: Objective) -> f64 {
-        let used = (0..self.problem.host_count()).filter(|&j| self.count[j] > 0);
         match objective {
             Objective::Hosts => self.hosts_used as f64,
-            Objective::Cost => used.fold(0.0, |total, j| total + self.problem.hosts().cost[j]),
-            Objective::Spread => used.fold(0.0f64, |worst, j| worst.max(self.utilisation(j))),
+            _ => objective_value(self.problem, objective, &self.used, |j| self.count[j] > 0),
+        }
+    }
+}
+
+/// The largest utilisation (usage / capacity) over the dimensions a host has.
+pub fn utilisation(used: &[u64], capacity: &[u64]) -> f64 {
+    let mut worst = 0.0f64;
+    for (&u, &c) in used.iter().zip(capacity) {
+        if c > 0 {
+            worst = worst.max(u as f64 / c as f64);
+        }
+    }
+    worst
+}
+
+/// A plan's score from what each host uses (row-major, per-host overheads included) and which hosts it uses: hosts
+/// used, total cost (summed in host input order), or the largest utilisation of any used host.
+pub fn objective_value(problem: &Problem, objective: Objective, used: &[u64], in_use: impl Fn(usize) -> bool) -> f64 {
+    let dims = problem.dims();
+    let hosts = (0..problem.host_count()).filter(|&j| in_use(j));
+    match objective {
+        Objective::Hosts => hosts.count() as f64,
+        Objective::Cost => hosts.fold(0.0, |total, j| total + problem.hosts().cost[j]),
+        Objective::Spread => {
+            hosts.fold(0.0f64, |worst, j| worst.max(utilisation(&used[j * dims..(j + 1) * dims], problem.capacity(j))))
         }
     }
 }

@@ -3,7 +3,8 @@
 mod common;
 
 use common::*;
-use fleetpack_core::bounds::{fekete_schepers, lower_bound, martello_toth_l2, min_hosts, placeable};
+use fleetpack_core::bounds::{fekete_schepers, general_min_hosts, lower_bound, martello_toth_l2, min_hosts, placeable};
+use fleetpack_core::heuristics::is_plain_bin_packing;
 use fleetpack_core::heuristics::Method;
 use fleetpack_core::model::{Hosts, Workloads, MAX_FACTOR_PPM, MAX_QUANTITY};
 use fleetpack_core::{
@@ -161,6 +162,38 @@ fn bound_is_at_most_the_heuristic_value_on_random_problems() {
             }
         }
     }
+}
+
+/// Plain bin packing takes its own bound, from the sizes alone: it must equal the general one (sizes that overflow a
+/// host, zeros, workloads that no host runs, every count placed).
+#[test]
+fn plain_bin_packing_bound_equals_the_general_bound() {
+    let mut rng = Rng::new(5);
+    let mut plain = 0;
+    for case in 0..600 {
+        let capacity = rng.pick(&[1, 7, 10, 150, 1000, 100_000]);
+        let m = rng.range(1, 30) as usize;
+        let n = rng.range(1, 60) as usize;
+        let spread = capacity + capacity / 4 + 1;
+        let workloads: Vec<WorkloadSpec> = (0..n)
+            .map(|_| {
+                let size = if rng.chance(1, 10) { 0 } else { rng.range(0, spread) };
+                // a container-only workload of another OS runs nowhere; a VM-only one as a VM
+                let forms = rng.pick(&[FormSet::ANY, FormSet::ANY, FormSet::VM, FormSet::CONTAINER]);
+                WorkloadSpec::new(vec![0, size]).forms(forms).os(rng.range(0, 4).min(1) as u32)
+            })
+            .collect();
+        let hosts: Vec<HostSpec> = (0..m).map(|_| h(0, capacity).cost(rng.range(1, 4) as f64)).collect();
+        let p = problem(&workloads, &hosts, Overheads::none(2));
+        if !is_plain_bin_packing(&p) {
+            continue;
+        }
+        plain += 1;
+        for placed in 0..=n {
+            assert_eq!(min_hosts(&p, placed), general_min_hosts(&p, placed), "case {case}, {placed} placed");
+        }
+    }
+    assert!(plain > 500, "only {plain} plain problems");
 }
 
 // ---- validation -------------------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ mod common;
 use common::*;
 use fleetpack_core::heuristics::{is_plain_bin_packing, run, run_reference};
 use fleetpack_core::model::{FormSet, HostSpec, Hypervisor, Overheads, Problem, WorkloadSpec};
+use fleetpack_core::bounds::general_min_hosts;
+use fleetpack_core::{solve, MethodChoice, Objective, Options};
 
 fn bin_packing(rng: &mut Rng) -> Problem {
     let dims = rng.range(2, 3) as usize;
@@ -58,6 +60,33 @@ fn plain_bin_packing_equals_the_plain_scan() {
                 assert_eq!(fast, scanned, "case {case}: {method:?} {key:?} {objective:?}");
                 assert_eq!(fleet.hosts_used(), reference.hosts_used());
                 check_placement(&p, &fast);
+            }
+        }
+    }
+}
+
+/// `solve` takes a shortcut for one heuristic on plain bin packing (no fleet state): its solution must be what the
+/// general path gives, field for field: the reference plan, the fleet's usage and score, the bound, hosts and cost.
+#[test]
+fn solve_on_plain_bin_packing_equals_the_general_path() {
+    let mut rng = Rng::new(0x501E);
+    for case in 0..60 {
+        let p = bin_packing(&mut rng);
+        for objective in OBJECTIVES {
+            for (method, key) in every_heuristic() {
+                let s = solve(&p, &Options::new(MethodChoice::Heuristic(method, key), objective)).unwrap();
+                let (reference, scanned) = run_reference(&p, method, key, objective);
+                assert_eq!(s.placement, scanned, "case {case}: {method:?} {key:?} {objective:?}");
+                let used: Vec<u64> = (0..p.host_count()).flat_map(|j| reference.used(j).to_vec()).collect();
+                assert_eq!(s.used, used, "case {case}");
+                assert_eq!(s.objective_value, reference.objective_value(objective), "case {case}");
+                if objective == Objective::Hosts {
+                    assert_eq!(s.lower_bound, general_min_hosts(&p, s.placed()) as f64, "case {case}");
+                }
+                assert_eq!(s.hosts_used, reference.hosts_used(), "case {case}");
+                let cost = (0..p.host_count()).filter(|&j| reference.count(j) > 0).map(|j| p.hosts().cost[j]);
+                assert_eq!(s.cost, cost.fold(0.0, |total, c| total + c), "case {case}");
+                check_solution(&p, &s, objective);
             }
         }
     }

@@ -406,3 +406,15 @@ fn extra_dimension_with_a_host_of_capacity_zero() {
     assert_eq!(hosts_of(&s), vec![Some(0), None]);
     assert!(s.objective_value.is_finite());
 }
+
+/// A problem works out every workload's smallest demand at once; it must be the per-workload rule's.
+#[test]
+fn problem_smallest_demands_follow_the_rule() {
+    let mut rng = Rng::new(17);
+    for case in 0..300 {
+        let p = random_problem(&mut rng);
+        for i in 0..p.workload_count() {
+            assert_eq!(p.smallest(i), smallest_demand(&p, i).as_slice(), "case {case}, workload {i}");
+        }
+    }
+}

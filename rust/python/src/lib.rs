@@ -12,6 +12,12 @@ use pyo3::exceptions::{PyKeyboardInterrupt, PyKeyError, PyRuntimeError, PyValueE
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
+/// The extension's Rust allocations come from mimalloc, which keeps freed memory for the next solve. With the
+/// system allocator each solve took its large vectors from fresh pages, and faulting them in was a third of a
+/// 100k-workload bin packing (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The one place where core errors become Python exceptions.
 fn to_py_err(error: Error) -> PyErr {
     match error {
@@ -35,11 +41,28 @@ fn column<T: Element + Copy>(arrays: &Bound<'_, PyDict>, name: &str) -> PyResult
     })
 }
 
-/// A 2-D array as a row-major vector, with its number of columns.
+/// Sizes as a row-major vector, with their number of dimensions: a 2-D array (rows × dimensions), or a tuple of
+/// 1-D columns, one per dimension (the columnar path's, interleaved here instead of stacked by numpy first).
 fn matrix(arrays: &Bound<'_, PyDict>, name: &str) -> PyResult<(Vec<u64>, usize)> {
-    let array: PyReadonlyArray2<u64> = field(arrays, name)?.extract().map_err(|e| {
-        PyValueError::new_err(format!("problem array {name:?}: {e}"))
-    })?;
+    let value = field(arrays, name)?;
+    let bad = |e: &dyn std::fmt::Display| PyValueError::new_err(format!("problem array {name:?}: {e}"));
+    if let Ok(columns) = value.cast::<PyTuple>() {
+        let columns: Vec<PyReadonlyArray1<u64>> = columns.extract().map_err(|e| bad(&e))?;
+        let dims = columns.len();
+        let rows = columns.first().map_or(0, |c| c.len());
+        if columns.iter().any(|c| c.len() != rows) {
+            return Err(PyValueError::new_err(format!("problem array {name:?}: columns of different lengths")));
+        }
+        let mut out = vec![0u64; rows * dims];
+        for (d, column) in columns.iter().enumerate() {
+            let column = column.as_array();
+            for (slot, &v) in out.iter_mut().skip(d).step_by(dims).zip(column.iter()) {
+                *slot = v;
+            }
+        }
+        return Ok((out, dims));
+    }
+    let array: PyReadonlyArray2<u64> = value.extract().map_err(|e| bad(&e))?;
     let columns = array.shape()[1];
     Ok(match array.as_slice() {
         Ok(slice) => (slice.to_vec(), columns),
@@ -217,6 +240,8 @@ fn solution_dict<'py>(
     out.set_item("strategy", solution.strategy)?;
     out.set_item("objective_value", solution.objective_value)?;
     out.set_item("lower_bound", solution.lower_bound)?;
+    out.set_item("hosts_used", solution.hosts_used)?;
+    out.set_item("cost", solution.cost)?;
     out.set_item("elapsed", elapsed.as_secs_f64())?;
     Ok(out)
 }
@@ -226,7 +251,7 @@ fn solution_dict<'py>(
 /// `arrays` is `Problem.encode()`. `seed` and `search_work` steer `auto`'s improvement search: its seed, and its
 /// budget in work units (None: the default without a time limit, else what the time limit leaves; 0: off). The result holds `host_index` (int64, -1 when unplaced), `form_codes` (uint8:
 /// 0 container, 1 VM, 255 unplaced), `used` (uint64, hosts × dimensions, overheads included), `strategy`,
-/// `objective_value`, `lower_bound` and `elapsed` (seconds the core took to solve, conversions aside).
+/// `objective_value`, `lower_bound`, `hosts_used`, `cost` (of the hosts used) and `elapsed` (seconds the core took to solve, conversions aside).
 #[pyfunction]
 #[pyo3(signature = (arrays, method, sort_key, objective, time_limit=None, seed=0, search_work=None))]
 #[allow(clippy::too_many_arguments)]

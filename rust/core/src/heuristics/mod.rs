@@ -13,6 +13,7 @@ use std::str::FromStr;
 
 pub use greedy::{run, run_reference, Placement};
 pub use order::{opening_order, sort_value, workload_order};
+pub use plain::{pack as pack_plain, usage as plain_usage, Plain};
 
 use crate::error::Error;
 use crate::model::Problem;

@@ -77,6 +77,42 @@ impl Plain {
     fn size(&self, problem: &Problem, i: usize) -> u64 {
         problem.demand(i)[self.dim]
     }
+
+    /// The one dimension that has capacity.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Every host's capacity in [`Plain::dim`].
+    pub fn capacity(&self) -> u64 {
+        self.capacity
+    }
+
+    /// The sizes of the workloads that some host can run (a form allowed, at most the capacity), ascending.
+    pub fn placeable_sizes_ascending(&self, problem: &Problem) -> Vec<u64> {
+        let n = problem.workload_count();
+        let placeable = |i: &usize| self.forms[*i].is_some() && self.size(problem, *i) <= self.capacity;
+        let sizes = (0..n).filter(placeable).map(|i| self.size(problem, i));
+        if self.capacity <= counting_limit(n) {
+            let mut count = vec![0usize; self.capacity as usize + 1];
+            for s in sizes {
+                count[s as usize] += 1;
+            }
+            let mut out = Vec::with_capacity(n);
+            for (s, &c) in count.iter().enumerate() {
+                out.resize(out.len() + c, s as u64);
+            }
+            return out;
+        }
+        let mut out: Vec<u64> = sizes.collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+/// Sizes up to this are sorted by counting (a table of this many rows costs less than comparing `n` sizes).
+fn counting_limit(n: usize) -> u64 {
+    (4 * n as u64).max(1 << 16)
 }
 
 /// Workloads by decreasing size, ties in input order: the contract's order. With one dimension the sum, max and
@@ -92,7 +128,7 @@ fn order(problem: &Problem, plain: &Plain, method: Method, key: SortKey) -> Vec<
     }
     let sizes: Vec<u64> = (0..n).map(|i| plain.size(problem, i)).collect();
     let largest = sizes.iter().copied().max().unwrap_or(0);
-    if largest <= (4 * n as u64).max(1 << 16) {
+    if largest <= counting_limit(n) {
         // counting sort, stable
         let mut start = vec![0usize; largest as usize + 2];
         for &s in &sizes {
@@ -328,6 +364,32 @@ pub fn run<'p>(
     objective: Objective,
     stop: &dyn Fn() -> bool,
 ) -> (Fleet<'p>, Placement) {
+    let placement = pack(problem, plain, method, key, objective, stop);
+    (Fleet::from_placement(problem, &placement), placement)
+}
+
+/// What each host uses (row-major, as [`Fleet::used`]) under a plan of plain bin packing: the sizes on it, in its
+/// one dimension (no overheads).
+pub fn usage(problem: &Problem, plain: &Plain, placement: &Placement) -> Vec<u64> {
+    let dims = problem.dims();
+    let mut used = vec![0u64; problem.host_count() * dims];
+    for (i, place) in placement.iter().enumerate() {
+        if let Some((j, _)) = place {
+            used[*j as usize * dims + plain.dim] += plain.size(problem, i);
+        }
+    }
+    used
+}
+
+/// [`run`]'s plan alone, without the fleet's state (the single heuristics need only the plan and its usage).
+pub fn pack(
+    problem: &Problem,
+    plain: &Plain,
+    method: Method,
+    key: SortKey,
+    objective: Objective,
+    stop: &dyn Fn() -> bool,
+) -> Placement {
     let opening = opening_order(problem, objective);
     let m = opening.len();
     let capacity = plain.capacity;
@@ -389,5 +451,5 @@ pub fn run<'p>(
         }
     }
     drop(choose);
-    (Fleet::from_placement(problem, &placement), placement)
+    placement
 }
