@@ -37,6 +37,10 @@ fn main() {
     let start = Instant::now();
     let (fleet, placement) = run(&problem, method, SortKey::Sum, Objective::Hosts, &|| false);
     println!("{n} {method:?}: {:.3} s, {} hosts", start.elapsed().as_secs_f64(), fleet.hosts_used());
+    let start = Instant::now();
+    let solution = solve(&problem, &Options::new(MethodChoice::Heuristic(method, SortKey::Sum), Objective::Hosts));
+    let bound = solution.expect("solves").lower_bound;
+    println!("whole solve (with the bound {bound}): {:.3} s", start.elapsed().as_secs_f64());
     if args.get(3).map(String::as_str) == Some("reference") {
         let start = Instant::now();
         let (_, scanned) = run_reference(&problem, method, SortKey::Sum, Objective::Hosts);
@@ -77,6 +81,10 @@ fn one_dimension(n: usize) {
         std::hint::black_box(fleetpack_core::bounds::lower_bound(&problem, Objective::Hosts, n));
     });
     println!("lower bound: {bound:.4} s");
+    let detect = least(&mut || {
+        std::hint::black_box(fleetpack_core::heuristics::Plain::detect(&problem));
+    });
+    println!("recognising plain bin packing: {detect:.5} s");
     for method in [Method::FirstFitDecreasing, Method::BestFitDecreasing] {
         let (fleet, _) = run(&problem, method, SortKey::Sum, Objective::Hosts, &|| false);
         let alone = least(&mut || {

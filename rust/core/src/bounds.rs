@@ -53,12 +53,17 @@ fn host_kinds(problem: &Problem) -> Vec<(usize, usize)> {
 /// `Hosts`: [`min_hosts`]. `Cost`: the larger of the cheapest fractional cover per dimension and the sum of the
 /// [`min_hosts`] cheapest hosts. `Spread`: demand over the whole fleet's capacity per dimension.
 pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f64 {
+    lower_bound_of(problem, Plain::detect(problem).as_ref(), objective, placed)
+}
+
+/// [`lower_bound`] of a problem already recognised as plain bin packing (`plain`), or not (None).
+pub(crate) fn lower_bound_of(problem: &Problem, plain: Option<&Plain>, objective: Objective, placed: usize) -> f64 {
     let m = problem.host_count();
     if placed == 0 || m == 0 {
         return 0.0;
     }
-    let needs = match Plain::detect(problem) {
-        Some(plain) => plain_needs(problem, &plain, placed, objective),
+    let needs = match plain {
+        Some(plain) => plain_needs(problem, plain, placed, objective),
         None => {
             let relaxed = Relaxed::new(problem);
             let min_hosts = if objective == Objective::Spread { 0 } else { relaxed.min_hosts(placed) };

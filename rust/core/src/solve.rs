@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::bounds::lower_bound;
+use crate::bounds::{lower_bound, lower_bound_of};
 use crate::error::{Error, Result};
 use crate::fit::{objective_value, Fleet};
 use crate::heuristics::{self, Method, Plain};
@@ -179,7 +179,7 @@ fn solve_plain(problem: &Problem, plain: &Plain, method: Method, key: SortKey, o
     let used = heuristics::plain_usage(problem, plain, &placement);
     let in_use = hosts_in_use(problem, &placement);
     let objective_value = objective_value(problem, options.objective, &used, |j| in_use[j]);
-    let lower_bound = lower_bound(problem, options.objective, placement.iter().flatten().count());
+    let lower_bound = lower_bound_of(problem, Some(plain), options.objective, placement.iter().flatten().count());
     let (hosts_used, cost) = count_and_cost(problem, &in_use);
     let strategy = strategy_name(method, key);
     Ok(Solution { placement, used, strategy, objective_value, lower_bound, hosts_used, cost })
