@@ -156,3 +156,38 @@ def test_place_many_reports_every_bad_problem():
         fp.place_many([good, ([{"id": "x", "cpu": -1}], good[1]), {"workloads": []}, 7])
     wheres = [e.where for e in info.value.errors]
     assert wheres == ["problems[1]: workload 'x'", "problems[2]", "problems[3]"]
+
+
+@given(workload_lists(), host_lists(), st.sampled_from(["ffd", "bfd", "auto"]))
+def test_fields_left_out_take_their_defaults(ws, hs, method):
+    """A table with only sizes is the table with every other column at its default: the same plan (the columns not
+    given are constants the core reads, not arrays made per row)."""
+    w_all, h_all = as_columns(ws, "workload"), as_columns(hs, "host")
+    w_sizes = {k: w_all[k] for k in w_all if k in ("cpu_millis", "memory_bytes") or k.startswith("extra.")}
+    h_sizes = {k: h_all[k] for k in h_all if k in ("cpu_millis", "memory_bytes") or k.startswith("extra.")}
+    defaults = {"form": "any", "os": "linux", "tenant": "", "isolation": "none", "anti_affinity": None}
+    w_defaults = {**w_sizes, **{k: np.array([v] * len(ws), dtype=object) for k, v in defaults.items()}}
+    h_defaults = {**h_sizes, "os": np.array(["linux"] * len(hs), dtype=object),
+                  "hypervisor": np.array(["hardware"] * len(hs), dtype=object),
+                  "containers": np.ones(len(hs), dtype=bool), "cost": np.ones(len(hs)),
+                  "max_workloads": np.full(len(hs), np.nan)}
+    short = fp.place(w_sizes, h_sizes, method=method)
+    spelled = fp.place(w_defaults, h_defaults, method=method)
+    np.testing.assert_array_equal(short.host_index, spelled.host_index)
+    np.testing.assert_array_equal(short.form_codes, spelled.form_codes)
+    assert (short.objective_value, short.cost, short.lower_bound) == (spelled.objective_value, spelled.cost,
+                                                                       spelled.lower_bound)
+    assert dict(short.utilization) == dict(spelled.utilization)
+
+
+def test_size_columns_in_units_are_read_without_a_copy():
+    memory = np.array([3, 5, 7], dtype=np.uint64)
+    plan = fp.place({"memory_bytes": memory}, {"memory_bytes": np.array([10, 10], dtype=np.uint64)},
+                    overheads=fp.Overheads.none())
+    assert np.shares_memory(plan.problem.encode()["demand"][1], memory)
+    assert plan.hosts_used == 2 and plan.proven_optimal
+    # another dtype is converted (a copy): the problem keeps its own uint64 column
+    signed = memory.astype(np.int64)
+    plan = fp.place({"memory_bytes": signed}, {"memory_bytes": np.array([10, 10])}, overheads=fp.Overheads.none())
+    assert not np.shares_memory(plan.problem.encode()["demand"][1], signed)
+    assert plan.problem.demands.tolist() == [[0, 3], [0, 5], [0, 7]]
