@@ -74,8 +74,12 @@ impl Plain {
         Some(Plain { dim, capacity, forms })
     }
 
-    fn size(&self, problem: &Problem, i: usize) -> u64 {
+    pub(crate) fn size(&self, problem: &Problem, i: usize) -> u64 {
         problem.demand(i)[self.dim]
+    }
+
+    pub(crate) fn capacity(&self) -> u64 {
+        self.capacity
     }
 }
 
