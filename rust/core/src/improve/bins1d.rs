@@ -79,6 +79,9 @@ pub fn fewer_bins(
         }
     }
     budget.charge(items.len() as u64)?;
+    for _ in 0..envp("W8_SEED", 0) {
+        rng.next();
+    }
     let mut search = Search::new(size, capacity, budget, rng);
     let Some(best) = search.run(bins, floor)? else { return Ok(None) };
     let mut out = placement.to_vec();
@@ -159,6 +162,7 @@ struct Search<'s, 'b> {
     first: bool,
     scan: Vec<usize>,
     bigcap: bool,
+    clash: bool,
     inc: u64,
     concentrate: bool,
     ffac: u64,
@@ -191,6 +195,7 @@ impl<'s, 'b> Search<'s, 'b> {
             big: big_items,
             reserve: 2,
             bigcap: envp("W8_BIG", 0) == 1,
+            clash: envp("W8_CLASH", 0) == 1,
             first: envp("W8_FIRST", 1) == 1,
             scan: Vec::new(),
             inc: envp("W8_INC", 0),
@@ -260,6 +265,29 @@ impl<'s, 'b> Search<'s, 'b> {
         let window = if envp("W8_DEL", 0) == 1 { best.len() } else { (count + failures / 2).min(best.len()) };
         let mut picked: Vec<usize> = by_load[..window].iter().map(|&(_, b)| b).collect();
         self.rng.shuffle(&mut picked);
+        if self.clash && envp("W8_CDEL", 1) == 1 {
+            // the pool must pass the reserved bins' clash test from the start
+            let mut rest: Vec<usize> = by_load[window..].iter().map(|&(_, b)| b).collect();
+            picked.append(&mut rest);
+            let mut chosen: Vec<usize> = Vec::new();
+            let mut sizes: Vec<u64> = Vec::new();
+            for &b in &picked {
+                if chosen.len() == count {
+                    break;
+                }
+                let mut trial = sizes.clone();
+                trial.extend(best[b].iter().map(|&i| self.size[i as usize]));
+                trial.sort_unstable_by(|a, b| b.cmp(a));
+                if top_packable(&trial, self.capacity, count - 1) {
+                    sizes = trial;
+                    chosen.push(b);
+                }
+            }
+            if chosen.len() == count {
+                return chosen;
+            }
+            picked.truncate(window);
+        }
         if self.bigcap {
             // the pool must go into count - 1 bins, which hold at most one big item each
             let mut rest: Vec<usize> = by_load[window..].iter().map(|&(_, b)| b).collect();
@@ -436,12 +464,17 @@ impl<'s, 'b> Search<'s, 'b> {
         let mut chosen: Option<Swap> = None;
         let mut ties = 0u64;
         let mut evaluated: Units = 0;
+        // the clash test holds the pool to its reserved bins once it passes (a pool that starts heavier is free)
+        let guard = self.clash && {
+            let sizes: Vec<u64> = self.pool.iter().take(TOP).map(|&i| self.size[i as usize]).collect();
+            top_packable(&sizes, self.capacity, self.reserve)
+        };
         let pool_bigs = if self.bigcap { self.pool.iter().filter(|&&i| self.big[i as usize]).count() } else { 0 };
         self.scan.clear();
         self.scan.extend(0..self.bins.len());
         if self.first {
             self.rng.shuffle(&mut self.scan);
-            self.scan.truncate(BINS_PER_STEP);
+            self.scan.truncate(envp("W8_BPS", BINS_PER_STEP as u64) as usize);
         }
         let mut improving = false;
         for &b in &self.scan {
@@ -450,9 +483,10 @@ impl<'s, 'b> Search<'s, 'b> {
             let free = self.capacity - self.load[b];
             let bin = &self.bins[b];
             let k = bin.len();
-            let tabu = |sub: &Sub, need: usize| {
+            let tabu = |sub: &Sub, need: usize, out: &[u32]| {
                 sub.items().iter().any(|&i| self.tabu_bin[i as usize] == b as u32 && self.step < self.tabu_until[i as usize])
                     || (need > 0 && sub.items().iter().filter(|&&i| self.big[i as usize]).count() < need)
+                    || (guard && !packable_after(&self.pool, &self.size, self.capacity, self.reserve, out, sub.items()))
             };
             // the items out: none, one or two of the bin's
             let mut outs = |out: [u32; 2], outs: usize| {
@@ -470,13 +504,13 @@ impl<'s, 'b> Search<'s, 'b> {
                     0
                 };
                 let mut pick = self.heaviest[at - 1] as usize;
-                if tabu(&self.subsets[pick], need) {
+                if tabu(&self.subsets[pick], need, &out[..outs]) {
                     // the heaviest that is not tabu, among the last few that fit
                     let mut found: Option<usize> = None;
-                    let from = if need > 0 { 0 } else { at.saturating_sub(TABU_SCAN) };
+                    let from = if need > 0 || guard { 0 } else { at.saturating_sub(TABU_SCAN) };
                     for q in (from..at).rev() {
                         let sub = &self.subsets[q];
-                        if !tabu(sub, need) && found.is_none_or(|f| sub.key() > self.subsets[f].key()) {
+                        if !tabu(sub, need, &out[..outs]) && found.is_none_or(|f| sub.key() > self.subsets[f].key()) {
                             found = Some(q);
                         }
                     }
@@ -646,7 +680,7 @@ impl<'s, 'b> Search<'s, 'b> {
     /// the fullest such subset. Whether one did.
     fn descend(&mut self) -> Result<bool> {
         let mut order: Vec<usize> = if self.first {
-            self.scan.iter().copied().take(REFILL_BINS).collect()
+            self.scan.iter().copied().take(envp("W8_RB", REFILL_BINS as u64) as usize).collect()
         } else {
             (0..self.bins.len()).collect()
         };
@@ -667,6 +701,18 @@ impl<'s, 'b> Search<'s, 'b> {
             let had: u64 = self.bins[b].iter().map(|&i| self.weight[i as usize]).sum();
             if best <= self.load[b] || gained <= had {
                 continue;
+            }
+            if self.clash && {
+                let mut now: Vec<u64> = self.pool.iter().map(|&i| self.size[i as usize]).collect();
+                now.sort_unstable_by(|a, b| b.cmp(a));
+                top_packable(&now, self.capacity, self.reserve)
+            } {
+                let mut outside: Vec<u64> =
+                    members.iter().zip(&chosen).filter(|(_, &c)| !c).map(|(&i, _)| self.size[i as usize]).collect();
+                outside.sort_unstable_by(|a, b| b.cmp(a));
+                if !top_packable(&outside, self.capacity, self.reserve) {
+                    continue;
+                }
             }
             if self.bigcap {
                 let out_bigs = members.iter().zip(&chosen).filter(|(&i, &c)| !c && self.big[i as usize]).count();
@@ -766,3 +812,46 @@ impl SubsetSums {
         self.last_units
     }
 }
+
+/// Whether the largest items of `sizes` (descending) could go into `reserve` bins, by a necessary condition: of
+/// the `reserve * (k - 1) + 1` largest, some bin takes `k`, so the `k` smallest of them must fit one bin.
+fn top_packable(sizes: &[u64], capacity: u64, reserve: usize) -> bool {
+    if reserve == 0 {
+        return sizes.is_empty();
+    }
+    let mut k = 2;
+    while reserve * (k - 1) < sizes.len() && k <= LOOK_K {
+        let last = reserve * (k - 1); // index of the (reserve (k - 1) + 1)-th largest
+        if sizes[last + 1 - k..=last].iter().sum::<u64>() > capacity {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// [`top_packable`] for the pool (sorted, descending) after `out` joins it and `into` leaves it.
+fn packable_after(pool: &[u32], size: &[u64], capacity: u64, reserve: usize, out: &[u32], into: &[u32]) -> bool {
+    let mut top: [u64; TOP + 2] = [0; TOP + 2];
+    let mut k = 0;
+    for &i in pool {
+        if k >= TOP {
+            break;
+        }
+        if !into.contains(&i) {
+            top[k] = size[i as usize];
+            k += 1;
+        }
+    }
+    for &o in out {
+        top[k] = size[o as usize];
+        k += 1;
+    }
+    let top = &mut top[..k];
+    top.sort_unstable_by(|a, b| b.cmp(a));
+    top_packable(top, capacity, reserve)
+}
+
+/// The pool's largest items that [`top_packable`] reads, and the most a bin is checked to take of them.
+const TOP: usize = 9;
+const LOOK_K: usize = 5;
