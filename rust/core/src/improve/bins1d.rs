@@ -28,21 +28,16 @@ use super::budget::{Budget, Rng};
 /// The largest capacity the search takes on: its subset sums keep bitsets of this many bits per item.
 pub const EXACT_CAPACITY: u64 = 1 << 18;
 /// An item taken out of a bin may not go back for `TABU_MIN` steps and up to `TABU_SPAN` more (at random).
-fn envp(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-#[allow(non_snake_case)]
-fn TABU_MINF() -> u64 { envp("W8_TMIN", 5) }
-#[allow(non_snake_case)]
-fn TABU_SPANF() -> usize { envp("W8_TSPAN", 15) as usize }
-/// An attempt gives up after this many steps (plus ten per item) without making its pool lighter.
-const PATIENCE_STEPS: u64 = 300;
+const TABU_MIN: u64 = 5;
+const TABU_SPAN: usize = 15;
+/// An attempt gives up after this many steps (plus one per item) without making its pool lighter.
+const PATIENCE_STEPS: u64 = 1_000;
 /// Pool pairs are formed among at most this many pool items (the largest).
 const POOL_PAIRS: usize = 40;
 /// At most this many bins (a random sample) take part in one step's swaps, and this many in its refill.
 const BINS_PER_STEP: usize = 24;
 const REFILL_BINS: usize = 8;
-/// How far below the largest fitting pool subset a swap looks for one that is not tabu, when the heaviest is.
+/// How far below the largest fitting pool subset a swap looks for one that is not tabu, when the largest is.
 const TABU_SCAN: usize = 16;
 
 /// Work units: one per swap evaluated (a bin and a subset of its items against the pool), per pool item placed or
@@ -79,9 +74,6 @@ pub fn fewer_bins(
         }
     }
     budget.charge(items.len() as u64)?;
-    for _ in 0..envp("W8_SEED", 0) {
-        rng.next();
-    }
     let mut search = Search::new(size, capacity, budget, rng);
     let Some(best) = search.run(bins, floor)? else { return Ok(None) };
     let mut out = placement.to_vec();
@@ -118,7 +110,6 @@ impl Swap {
 #[derive(Clone, Copy)]
 struct Sub {
     size: u64,
-    weight: u64,
     items: [u32; 2],
 }
 
@@ -127,16 +118,14 @@ impl Sub {
         if self.items[1] == u32::MAX { &self.items[..1] } else { &self.items }
     }
 
-    /// Heavier first, then fewer items.
+    /// Larger first, then fewer items.
     fn key(&self) -> (u64, bool) {
-        (self.weight, self.items[1] == u32::MAX)
+        (self.size, self.items[1] == u32::MAX)
     }
 }
 
 struct Search<'s, 'b> {
     size: Vec<u64>,
-    /// What an item weighs in the pool (the search makes the pool lighter).
-    weight: Vec<u64>,
     capacity: u64,
     budget: &'s mut Budget<'b>,
     rng: &'s mut Rng,
@@ -144,67 +133,40 @@ struct Search<'s, 'b> {
     bins: Vec<Vec<u32>>,
     load: Vec<u64>,
     pool: Vec<u32>,
+    /// How many bins the pool must go into for the attempt to succeed (the emptied bins but one).
+    reserve: usize,
     /// Per item, the bin it may not go back to before step `tabu_until`.
     tabu_bin: Vec<u32>,
     tabu_until: Vec<u64>,
     step: u64,
-    /// Pool subsets of one or two items: (size, first, second or u32::MAX), by size, singles before pairs.
+    /// Pool subsets of one or two items, by size (singles first among equal sizes), and per prefix of them the
+    /// position of the largest.
     subsets: Vec<Sub>,
-    /// Per prefix of `subsets`, the position of its heaviest.
-    heaviest: Vec<u32>,
-    sums: SubsetSums,
-    tmin: u64,
-    tspan: usize,
-    /// Per item, whether it takes more than half a bin: no bin holds two, so the pool may hold at most `reserve`.
-    big: Vec<bool>,
-    reserve: usize,
-    /// First improvement over a random sample of bins per step (else the best swap over all bins).
-    first: bool,
+    largest: Vec<u32>,
+    /// The bins of this step's swaps, in the order they are tried.
     scan: Vec<usize>,
-    bigcap: bool,
-    clash: bool,
-    inc: u64,
-    concentrate: bool,
-    ffac: u64,
-    minloss: u64,
-    /// Per bin and item, how often the item left the bin in this attempt.
-    freq: Vec<u32>,
+    sums: SubsetSums,
 }
 
 impl<'s, 'b> Search<'s, 'b> {
     fn new(size: Vec<u64>, capacity: u64, budget: &'s mut Budget<'b>, rng: &'s mut Rng) -> Search<'s, 'b> {
         let n = size.len();
-        let big_items: Vec<bool> = size.iter().map(|&s| 2 * s > capacity).collect();
-        let power = std::env::var("W8_POW").ok().and_then(|v| v.parse::<f64>().ok()).unwrap_or(1.0);
-        let weight = if power == 1.0 { size.clone() } else { size.iter().map(|&s| ((s as f64 / capacity as f64).powf(power) * (1u64 << 24) as f64).round() as u64).collect() };
         Search {
             size,
-            weight,
             capacity,
             budget,
             rng,
             bins: Vec::new(),
             load: Vec::new(),
             pool: Vec::new(),
+            reserve: 2,
             tabu_bin: vec![u32::MAX; n],
             tabu_until: vec![0; n],
             step: 0,
             subsets: Vec::new(),
-            heaviest: Vec::new(),
-            sums: SubsetSums::default(),
-            big: big_items,
-            reserve: 2,
-            bigcap: envp("W8_BIG", 0) == 1,
-            clash: envp("W8_CLASH", 0) == 1,
-            first: envp("W8_FIRST", 1) == 1,
+            largest: Vec::new(),
             scan: Vec::new(),
-            inc: envp("W8_INC", 0),
-            concentrate: envp("W8_CONC", 0) == 1,
-            tmin: TABU_MINF(),
-            tspan: TABU_SPANF(),
-            ffac: envp("W8_FREQ", 0),
-            freq: Vec::new(),
-            minloss: envp("W8_MINLOSS", 1 << 40),
+            sums: SubsetSums::default(),
         }
     }
 
@@ -216,11 +178,9 @@ impl<'s, 'b> Search<'s, 'b> {
     fn run(&mut self, start: Vec<Vec<u32>>, floor: usize) -> Result<Option<Vec<Vec<u32>>>> {
         let mut best = start;
         let mut improved = false;
-        let mut failures = 0usize;
         while best.len() > floor && best.len() >= 2 && !self.budget.spent() {
-            let deleted = self.choose_deleted(&best, failures);
-            let reserve = deleted.len() - 1;
-            self.reserve = reserve;
+            let deleted = self.choose_deleted(&best);
+            self.reserve = deleted.len() - 1;
             self.bins.clear();
             self.pool.clear();
             for (b, bin) in best.iter().enumerate() {
@@ -232,100 +192,54 @@ impl<'s, 'b> Search<'s, 'b> {
             }
             self.load = self.bins.iter().map(|bin| self.sum(bin)).collect();
             self.tabu_until.iter_mut().for_each(|t| *t = 0);
-            if self.inc > 0 {
-                self.weight.clone_from(&self.size);
-            }
-            if self.ffac > 0 {
-                self.freq.clear();
-                self.freq.resize(self.bins.len() * self.size.len(), 0);
-            }
             self.budget.charge(self.size.len() as Units)?;
-            match self.attempt(reserve)? {
-                Some(plan) => {
-                    debug_assert!(plan.len() < best.len());
-                    best = plan;
-                    improved = true;
-                    failures = 0;
-                }
-                None => failures += 1,
+            if let Some(plan) = self.attempt()? {
+                debug_assert!(plan.len() < best.len());
+                best = plan;
+                improved = true;
             }
-        }
-        if std::env::var("W8DEBUG").is_ok() {
-            eprintln!("bins1d: steps {} work {} bins {} floor {} failures {}", self.step, self.budget.work(), best.len(), floor, failures);
         }
         Ok(improved.then_some(best))
     }
 
-    /// The bins to empty: three (two of two), the lightest first; after failures, a random choice among more and
-    /// more of the lightest.
-    fn choose_deleted(&mut self, best: &[Vec<u32>], failures: usize) -> Vec<usize> {
-        let mut by_load: Vec<(u64, usize)> = best.iter().enumerate().map(|(b, bin)| (self.sum(bin), b)).collect();
-        by_load.sort_unstable();
-        let count = best.len().min(envp("W8_DELN", 3) as usize);
-        let window = if envp("W8_DEL", 0) == 1 { best.len() } else { (count + failures / 2).min(best.len()) };
-        let mut picked: Vec<usize> = by_load[..window].iter().map(|&(_, b)| b).collect();
-        self.rng.shuffle(&mut picked);
-        if self.clash && envp("W8_CDEL", 1) == 1 {
-            // the pool must pass the reserved bins' clash test from the start
-            let mut rest: Vec<usize> = by_load[window..].iter().map(|&(_, b)| b).collect();
-            picked.append(&mut rest);
-            let mut chosen: Vec<usize> = Vec::new();
-            let mut sizes: Vec<u64> = Vec::new();
-            for &b in &picked {
-                if chosen.len() == count {
-                    break;
-                }
-                let mut trial = sizes.clone();
-                trial.extend(best[b].iter().map(|&i| self.size[i as usize]));
-                trial.sort_unstable_by(|a, b| b.cmp(a));
-                if top_packable(&trial, self.capacity, count - 1) {
-                    sizes = trial;
-                    chosen.push(b);
-                }
-            }
+    /// The bins to empty: three (two of two), at random, such that the pool passes the clash test of
+    /// [`top_packable`] for the bins kept in reserve (when no such choice turns up, any three).
+    fn choose_deleted(&mut self, best: &[Vec<u32>]) -> Vec<usize> {
+        let count = best.len().min(3);
+        let mut order: Vec<usize> = (0..best.len()).collect();
+        self.rng.shuffle(&mut order);
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut sizes: Vec<u64> = Vec::new();
+        for &b in &order {
             if chosen.len() == count {
-                return chosen;
+                break;
             }
-            picked.truncate(window);
-        }
-        if self.bigcap {
-            // the pool must go into count - 1 bins, which hold at most one big item each
-            let mut rest: Vec<usize> = by_load[window..].iter().map(|&(_, b)| b).collect();
-            picked.append(&mut rest);
-            let bigs = |b: usize| best[b].iter().filter(|&&i| self.big[i as usize]).count();
-            let mut chosen = Vec::new();
-            let mut total = 0;
-            for &b in &picked {
-                if chosen.len() < count && total + bigs(b) < count {
-                    total += bigs(b);
-                    chosen.push(b);
-                }
-            }
-            if chosen.len() == count {
-                return chosen;
+            let mut trial = sizes.clone();
+            trial.extend(best[b].iter().map(|&i| self.size[i as usize]));
+            trial.sort_unstable_by(|x, y| y.cmp(x));
+            if top_packable(&trial, self.capacity, count - 1) {
+                sizes = trial;
+                chosen.push(b);
             }
         }
-        picked.truncate(count);
-        picked
+        if chosen.len() < count {
+            chosen = order[..count].to_vec();
+        }
+        chosen
     }
 
-    /// Search until the pool fits `reserve` bins (the plan, whole again, on fewer bins) or patience runs out.
-    fn attempt(&mut self, reserve: usize) -> Result<Option<Vec<Vec<u32>>>> {
-        let patience = envp("W8_PAT", PATIENCE_STEPS) + envp("W8_PATN", 1) * self.size.len() as u64;
+    /// Search until the pool fits the reserved bins (the plan, whole again, on fewer bins) or patience runs out.
+    fn attempt(&mut self) -> Result<Option<Vec<Vec<u32>>>> {
+        let patience = PATIENCE_STEPS + self.size.len() as u64;
         let mut best_key = (u64::MAX, 0i64);
         let mut since = 0u64;
         loop {
             self.insert_fitting()?;
-            if let Some(plan) = self.whole(reserve)? {
+            if let Some(plan) = self.whole()? {
                 return Ok(Some(plan));
             }
+            // lighter, then more items (more, smaller items pack better)
             let key = (self.sum(&self.pool), -(self.pool.len() as i64));
-            if self.inc > 0 {
-                // items that stay in the pool get heavier, so that the search moves them out in the end
-                for &i in &self.pool {
-                    self.weight[i as usize] += self.inc;
-                }
-            }
             if key < best_key {
                 best_key = key;
                 since = 0;
@@ -333,38 +247,15 @@ impl<'s, 'b> Search<'s, 'b> {
                 since += 1;
             }
             if self.budget.spent() || since > patience {
-                if std::env::var("W8DUMP").is_ok() {
-                    let mut frees: Vec<u64> = self.load.iter().map(|&l| self.capacity - l).collect();
-                    frees.sort_unstable();
-                    let pool: Vec<u64> = self.pool.iter().map(|&i| self.size[i as usize]).collect();
-                    eprintln!("  free {:?}\n  pool {:?}", frees, pool);
-                    for b in 0..self.bins.len() { let v: Vec<u64> = self.bins[b].iter().map(|&i| self.size[i as usize]).collect(); eprint!("{:?} ", v); }
-                    eprintln!();
-                }
-                if std::env::var("W8DEBUG").is_ok() {
-                    eprintln!("  attempt: best pool w {} size {} items {} bins {} slack {}", best_key.0, self.sum(&self.pool), -best_key.1, self.bins.len(), (self.bins.len() as u64 + 2) * self.capacity - self.size.iter().sum::<u64>());
-                }
                 return Ok(None);
             }
             self.step += 1;
-            if std::env::var("W8TRACE").is_ok() && self.step % 50 == 0 {
-                eprintln!("    step {} pool {} items {}", self.step, key.0, self.pool.len());
-            }
             let swap = self.best_swap()?;
             let improving = swap.is_some_and(|s| s.key() > (0, 0));
             if !improving && self.descend()? {
                 continue;
             }
-            if !improving && self.concentrate && self.concentrate_free()? {
-                continue;
-            }
             let Some(swap) = swap else { return Ok(None) };
-            if swap.gain < -(self.minloss as i64) {
-                if std::env::var("W8DEBUG").is_ok() {
-                    eprintln!("  stuck: best pool {} over 2C by {} items {}", best_key.0, best_key.0 as i64 - 2 * self.capacity as i64, -best_key.1);
-                }
-                return Ok(None);
-            }
             self.apply(swap);
         }
     }
@@ -402,8 +293,9 @@ impl<'s, 'b> Search<'s, 'b> {
         Ok(())
     }
 
-    /// The whole plan when the pool fits `reserve` bins (one or two).
-    fn whole(&mut self, reserve: usize) -> Result<Option<Vec<Vec<u32>>>> {
+    /// The whole plan when the pool fits the reserved bins (one or two).
+    fn whole(&mut self) -> Result<Option<Vec<Vec<u32>>>> {
+        let reserve = self.reserve;
         let total = self.sum(&self.pool);
         if total > reserve as u64 * self.capacity {
             return Ok(None);
@@ -436,85 +328,73 @@ impl<'s, 'b> Search<'s, 'b> {
         Ok(Some(plan))
     }
 
-    /// The best swap over all bins that is not tabu (random among equals), or None when no bin has one.
+    /// First improvement over a random sample of bins: the first bin with a swap that makes the pool lighter (or
+    /// as light with more items) gives its best; when none has one, the best swap of the sample (which may make the
+    /// pool heavier, as tabu search does), random among equals. None when no bin of the sample has a swap.
     fn best_swap(&mut self) -> Result<Option<Swap>> {
-        // pool subsets of one and two items, by size; per prefix, the heaviest (singles first among equals)
-        let (size, weight) = (&self.size, &self.weight);
+        let size = &self.size;
         self.pool.sort_unstable_by(|&a, &b| size[b as usize].cmp(&size[a as usize]).then(a.cmp(&b)));
         self.subsets.clear();
         for (k, &a) in self.pool.iter().enumerate() {
-            self.subsets.push(Sub { size: size[a as usize], weight: weight[a as usize], items: [a, u32::MAX] });
+            self.subsets.push(Sub { size: size[a as usize], items: [a, u32::MAX] });
             if k < POOL_PAIRS {
                 for &b in &self.pool[k + 1..self.pool.len().min(POOL_PAIRS)] {
-                    let (s, w) = (size[a as usize] + size[b as usize], weight[a as usize] + weight[b as usize]);
-                    self.subsets.push(Sub { size: s, weight: w, items: [a, b] });
+                    self.subsets.push(Sub { size: size[a as usize] + size[b as usize], items: [a, b] });
                 }
             }
         }
         self.subsets.sort_unstable_by_key(|sub| (sub.size, sub.items[1] != u32::MAX, sub.items));
-        self.heaviest.clear();
+        self.largest.clear();
         let mut top = 0usize;
         for (k, sub) in self.subsets.iter().enumerate() {
             if sub.key() > self.subsets[top].key() {
                 top = k;
             }
-            self.heaviest.push(top as u32);
+            self.largest.push(top as u32);
         }
         self.budget.charge(self.subsets.len() as Units / 4 + 1)?;
-        let mut chosen: Option<Swap> = None;
-        let mut ties = 0u64;
-        let mut evaluated: Units = 0;
-        // the clash test holds the pool to its reserved bins once it passes (a pool that starts heavier is free)
-        let guard = self.clash && {
+        // once the pool passes the clash test, no swap may make it fail (a pool that starts failing is free)
+        let guard = {
             let sizes: Vec<u64> = self.pool.iter().take(TOP).map(|&i| self.size[i as usize]).collect();
             top_packable(&sizes, self.capacity, self.reserve)
         };
-        let pool_bigs = if self.bigcap { self.pool.iter().filter(|&&i| self.big[i as usize]).count() } else { 0 };
         self.scan.clear();
         self.scan.extend(0..self.bins.len());
-        if self.first {
-            self.rng.shuffle(&mut self.scan);
-            self.scan.truncate(envp("W8_BPS", BINS_PER_STEP as u64) as usize);
-        }
-        let mut improving = false;
+        self.rng.shuffle(&mut self.scan);
+        self.scan.truncate(BINS_PER_STEP);
+        let mut chosen: Option<Swap> = None;
+        let mut ties = 0u64;
+        let mut evaluated: Units = 0;
         for &b in &self.scan {
             let mut local: Option<Swap> = None;
             let mut local_ties = 0u64;
             let free = self.capacity - self.load[b];
             let bin = &self.bins[b];
-            let k = bin.len();
-            let tabu = |sub: &Sub, need: usize, out: &[u32]| {
+            let barred = |sub: &Sub, out: &[u32]| {
                 sub.items().iter().any(|&i| self.tabu_bin[i as usize] == b as u32 && self.step < self.tabu_until[i as usize])
-                    || (need > 0 && sub.items().iter().filter(|&&i| self.big[i as usize]).count() < need)
                     || (guard && !packable_after(&self.pool, &self.size, self.capacity, self.reserve, out, sub.items()))
             };
-            // the items out: none, one or two of the bin's
+            // the items out: none, one or two of the bin's; the items in: the largest pool subset that fits
             let mut outs = |out: [u32; 2], outs: usize| {
                 let freed: u64 = out[..outs].iter().map(|&i| self.size[i as usize]).sum();
-                let lost: u64 = out[..outs].iter().map(|&i| self.weight[i as usize]).sum();
                 let room = free + freed;
                 let at = self.subsets.partition_point(|sub| sub.size <= room);
                 evaluated += 1;
                 if at == 0 {
                     return;
                 }
-                let need = if self.bigcap {
-                    (pool_bigs + out[..outs].iter().filter(|&&i| self.big[i as usize]).count()).saturating_sub(self.reserve)
-                } else {
-                    0
-                };
-                let mut pick = self.heaviest[at - 1] as usize;
-                if tabu(&self.subsets[pick], need, &out[..outs]) {
-                    // the heaviest that is not tabu, among the last few that fit
+                let mut pick = self.largest[at - 1] as usize;
+                if barred(&self.subsets[pick], &out[..outs]) {
+                    // the largest that is allowed: among the last few that fit for tabu, among all for the test
+                    let from = if guard { 0 } else { at.saturating_sub(TABU_SCAN) };
                     let mut found: Option<usize> = None;
-                    let from = if need > 0 || guard { 0 } else { at.saturating_sub(TABU_SCAN) };
                     for q in (from..at).rev() {
                         let sub = &self.subsets[q];
-                        if !tabu(sub, need, &out[..outs]) && found.is_none_or(|f| sub.key() > self.subsets[f].key()) {
+                        if found.is_none_or(|f| sub.key() > self.subsets[f].key()) && !barred(sub, &out[..outs]) {
                             found = Some(q);
                         }
                     }
-                    evaluated += TABU_SCAN as Units / 8;
+                    evaluated += (at - from) as Units / 4;
                     let Some(f) = found else { return };
                     pick = f;
                 }
@@ -525,137 +405,33 @@ impl<'s, 'b> Search<'s, 'b> {
                     outs,
                     into: sub.items,
                     intos: sub.items().len(),
-                    gain: sub.weight as i64 - lost as i64,
-                    count: (outs as i32 - sub.items().len() as i32) * if envp("W8_FEW", 0) == 1 { -1 } else { 1 },
+                    gain: sub.size as i64 - freed as i64,
+                    count: outs as i32 - sub.items().len() as i32,
                 };
-                match local {
-                    Some(c) if c.key() > swap.key() => {}
-                    Some(c) if c.key() == swap.key() => {
-                        local_ties += 1;
-                        if self.rng.below(local_ties as usize + 1) == 0 {
-                            local = Some(swap);
-                        }
-                    }
-                    _ => {
-                        local = Some(swap);
-                        local_ties = 0;
-                    }
-                }
+                offer(&mut local, &mut local_ties, swap, self.rng);
             };
             outs([u32::MAX; 2], 0);
-            for x in 0..k {
+            for x in 0..bin.len() {
                 outs([bin[x], u32::MAX], 1);
-                for y in x + 1..k {
+                for y in x + 1..bin.len() {
                     outs([bin[x], bin[y]], 2);
                 }
             }
             let Some(swap) = local else { continue };
-            if self.first && swap.key() > (0, 0) {
-                // first improvement: the first bin (in random order) that has an improving swap makes its best
+            if swap.key() > (0, 0) {
                 chosen = Some(swap);
-                improving = true;
                 break;
             }
-            match chosen {
-                Some(c) if c.key() > swap.key() => {}
-                Some(c) if c.key() == swap.key() => {
-                    ties += 1;
-                    if self.rng.below(ties as usize + 1) == 0 {
-                        chosen = Some(swap);
-                    }
-                }
-                _ => {
-                    chosen = Some(swap);
-                    ties = 0;
-                }
-            }
+            offer(&mut chosen, &mut ties, swap, self.rng);
         }
-        let _ = improving;
         self.budget.charge(evaluated)?;
         Ok(chosen)
     }
 
-    /// A move between two bins that gathers their free room into the emptier one (the sum of squared loads goes
-    /// up; the pool does not change): an item of `from` moves to `to`, or swaps with a smaller one of `to`. The
-    /// best such move, if any; whether one was made.
-    fn concentrate_free(&mut self) -> Result<bool> {
-        let mut best: Option<(u64, usize, usize, u32, u32)> = None; // (gain, from, to, item, item back or MAX)
-        let mut ties = 0u64;
-        let mut evaluated: Units = 0;
-        for to in 0..self.bins.len() {
-            let free = self.capacity - self.load[to];
-            if free == 0 {
-                continue;
-            }
-            for from in 0..self.bins.len() {
-                if from == to || self.load[from] > self.load[to] + free {
-                    continue;
-                }
-                for &i in &self.bins[from] {
-                    let si = self.size[i as usize];
-                    let mut offer = |d: u64, back: u32, best: &mut Option<(u64, usize, usize, u32, u32)>| {
-                        // gain of the sum of squares: 2d(L_to - L_from + d), positive when L_to + d > L_from
-                        if self.load[to] + d <= self.load[from] {
-                            return;
-                        }
-                        let gain = d * (self.load[to] + d - self.load[from]);
-                        match best {
-                            Some(b) if b.0 > gain => {}
-                            Some(b) if b.0 == gain => {
-                                ties += 1;
-                                if self.rng.below(ties as usize + 1) == 0 {
-                                    *best = Some((gain, from, to, i, back));
-                                }
-                            }
-                            _ => {
-                                *best = Some((gain, from, to, i, back));
-                                ties = 0;
-                            }
-                        }
-                    };
-                    evaluated += 1;
-                    if si <= free {
-                        offer(si, u32::MAX, &mut best);
-                    }
-                    for &j in &self.bins[to] {
-                        let sj = self.size[j as usize];
-                        if sj < si && si - sj <= free {
-                            offer(si - sj, j, &mut best);
-                        }
-                    }
-                }
-            }
-        }
-        self.budget.charge(evaluated / 4 + 1)?;
-        let Some((_, from, to, i, back)) = best else { return Ok(false) };
-        let at = self.bins[from].iter().position(|&x| x == i).expect("in the bin");
-        self.bins[from].swap_remove(at);
-        self.bins[to].push(i);
-        let si = self.size[i as usize];
-        self.load[from] -= si;
-        self.load[to] += si;
-        if back != u32::MAX {
-            let at = self.bins[to].iter().position(|&x| x == back).expect("in the bin");
-            self.bins[to].swap_remove(at);
-            self.bins[from].push(back);
-            let sb = self.size[back as usize];
-            self.load[to] -= sb;
-            self.load[from] += sb;
-        }
-        debug_assert!(self.load[to] <= self.capacity && self.load[from] <= self.capacity);
-        Ok(true)
-    }
-
-    /// Item `i`, just out of bin `b`, may not go back for a while: longer the more often it left `b`.
+    /// Item `i`, just out of bin `b`, may not go back for a while.
     fn make_tabu(&mut self, i: u32, b: usize) {
-        let mut tenure = self.tmin + self.rng.below(self.tspan + 1) as u64;
-        if !self.freq.is_empty() {
-            let f = &mut self.freq[b * self.size.len() + i as usize];
-            *f += 1;
-            tenure += *f as u64 * self.ffac / 2;
-        }
         self.tabu_bin[i as usize] = b as u32;
-        self.tabu_until[i as usize] = self.step + tenure;
+        self.tabu_until[i as usize] = self.step + TABU_MIN + self.rng.below(TABU_SPAN + 1) as u64;
     }
 
     fn apply(&mut self, swap: Swap) {
@@ -676,20 +452,19 @@ impl<'s, 'b> Search<'s, 'b> {
         debug_assert!(self.load[b] <= self.capacity);
     }
 
-    /// Descent: bins in random order, the first that a subset of its own and the pool's items fills fuller takes
-    /// the fullest such subset. Whether one did.
+    /// Descent ("pack set"): of the first bins of this step's sample, the first that a subset of its own and the
+    /// pool's items fills fuller takes the fullest such subset (and the pool still passes the clash test if it
+    /// did). Whether one did.
     fn descend(&mut self) -> Result<bool> {
-        let mut order: Vec<usize> = if self.first {
-            self.scan.iter().copied().take(envp("W8_RB", REFILL_BINS as u64) as usize).collect()
-        } else {
-            (0..self.bins.len()).collect()
+        let guard = {
+            let mut now: Vec<u64> = self.pool.iter().map(|&i| self.size[i as usize]).collect();
+            now.sort_unstable_by(|a, b| b.cmp(a));
+            top_packable(&now, self.capacity, self.reserve)
         };
-        if !self.first {
-            self.rng.shuffle(&mut order);
-        }
         let mut sizes = Vec::new();
         let mut members = Vec::new();
-        for b in order {
+        for k in 0..self.scan.len().min(REFILL_BINS) {
+            let b = self.scan[k];
             members.clear();
             members.extend_from_slice(&self.bins[b]);
             members.extend_from_slice(&self.pool);
@@ -697,26 +472,14 @@ impl<'s, 'b> Search<'s, 'b> {
             sizes.extend(members.iter().map(|&i| self.size[i as usize]));
             let (best, chosen) = self.sums.best(&sizes, self.capacity);
             self.budget.charge(self.sums.units())?;
-            let gained: u64 = members.iter().zip(&chosen).filter(|(_, &c)| c).map(|(&i, _)| self.weight[i as usize]).sum();
-            let had: u64 = self.bins[b].iter().map(|&i| self.weight[i as usize]).sum();
-            if best <= self.load[b] || gained <= had {
+            if best <= self.load[b] {
                 continue;
             }
-            if self.clash && {
-                let mut now: Vec<u64> = self.pool.iter().map(|&i| self.size[i as usize]).collect();
-                now.sort_unstable_by(|a, b| b.cmp(a));
-                top_packable(&now, self.capacity, self.reserve)
-            } {
+            if guard {
                 let mut outside: Vec<u64> =
-                    members.iter().zip(&chosen).filter(|(_, &c)| !c).map(|(&i, _)| self.size[i as usize]).collect();
+                    sizes.iter().zip(&chosen).filter(|(_, &c)| !c).map(|(&s, _)| s).collect();
                 outside.sort_unstable_by(|a, b| b.cmp(a));
                 if !top_packable(&outside, self.capacity, self.reserve) {
-                    continue;
-                }
-            }
-            if self.bigcap {
-                let out_bigs = members.iter().zip(&chosen).filter(|(&i, &c)| !c && self.big[i as usize]).count();
-                if out_bigs > self.reserve {
                     continue;
                 }
             }
@@ -738,6 +501,23 @@ impl<'s, 'b> Search<'s, 'b> {
             return Ok(true);
         }
         Ok(false)
+    }
+}
+
+/// Keep the better of `chosen` and `swap` by (gain, count), equals uniformly at random (`ties` counts them).
+fn offer(chosen: &mut Option<Swap>, ties: &mut u64, swap: Swap, rng: &mut Rng) {
+    match chosen {
+        Some(c) if c.key() > swap.key() => {}
+        Some(c) if c.key() == swap.key() => {
+            *ties += 1;
+            if rng.below(*ties as usize + 1) == 0 {
+                *chosen = Some(swap);
+            }
+        }
+        _ => {
+            *chosen = Some(swap);
+            *ties = 0;
+        }
     }
 }
 
