@@ -1,23 +1,31 @@
 //! Plain one-dimensional bin packing's own search for fewer hosts: consistent neighbourhood search on integer sizes.
 //!
 //! When [`Plain`] recognises the problem (one size per workload, hosts alike, no overheads or rules in play), a
-//! host is its load and a list of item numbers, and every check is one integer comparison: the general search's
-//! rule-checking state costs about a hundred times more per step. The method follows Buljubasic & Vasquez (2016,
-//! CNS_BP), written from its description:
+//! host is its load and a list of item numbers, and every check is one integer comparison; the general search's
+//! rule-checking state costs far more per step. The method follows Buljubasic & Vasquez (2016, CNS_BP), written
+//! from its description:
 //!
 //! - from the best plan on `k` bins, aim at `k - 1`: empty three bins into a *pool* and keep a partial plan on
-//!   `k - 3` bins, valid at every step; the attempt succeeds when the pool fits two bins (subset sums decide it);
+//!   `k - 3` bins, valid at every step; the attempt succeeds when the pool fits the two bins kept in reserve
+//!   (subset sums decide it);
 //! - pool items that fit a bin go in (best fit);
 //! - **tabu search**: on one bin, at most two of its items out to the pool and one or two pool items in, keeping
 //!   the bin within capacity, chosen so that the pool gets lighter (its total size), ties broken towards a pool of
-//!   more, smaller items; an item taken out of a bin may not go back into it for a few steps;
-//! - **descent** when no swap helps: a bin takes the heaviest subset of its own and the pool's items that fits
-//!   (exact, by subset sums over bitsets: capacities up to [`EXACT_CAPACITY`]);
-//! - an attempt that has not made its pool lighter for a while gives up; the next starts from the best plan with
-//!   other bins emptied (the lightest first, then random ones among more and more of them).
+//!   more, smaller items; an item taken out of a bin may not go back into it for 5-20 steps. First improvement
+//!   over 24 bins drawn at random per step (the best swap of the sample when none improves);
+//! - **descent** ("pack set") when no swap improves: a bin takes the fullest subset of its own and the pool's
+//!   items (exact, by subset sums over bitsets: capacities up to [`EXACT_CAPACITY`]);
+//! - **clash test** (ours, not the paper's): a pool that two bins could take never holds three items of which
+//!   any two overfill a bin, or five of which any three do, and so on (see [`top_packable`]); once the pool passes
+//!   the test, no move may make it fail, and the bins to empty are drawn so that it passes from the start. On
+//!   Hard28 this is what lets the search finish: without it the pool settles on four items above half a bin,
+//!   which no two bins take;
+//! - an attempt that has not made its pool lighter for 1 000 steps (plus one per item) gives up; the next starts
+//!   from the best plan with three other bins, drawn at random.
 //!
 //! It works on the workloads the start plan places and on the hosts it uses, so it never places fewer and never
-//! uses a host the start did not; it returns a plan only when it uses fewer hosts.
+//! uses a host the start did not; it returns a plan only when it uses fewer hosts. docs/improve.md has the
+//! measurements.
 
 use crate::error::Result;
 use crate::heuristics::plain::Plain;
@@ -40,8 +48,9 @@ const REFILL_BINS: usize = 8;
 /// How far below the largest fitting pool subset a swap looks for one that is not tabu, when the largest is.
 const TABU_SCAN: usize = 16;
 
-/// Work units: one per swap evaluated (a bin and a subset of its items against the pool), per pool item placed or
-/// sorted, and per 64 bits of subset sums.
+/// Work units, about as many per second as the general search's (docs/improve.md): four per bin a step scans and
+/// one per two swaps evaluated on it (a subset of its items against the pool), one per four pool subsets sorted,
+/// per eight bins a pool item is tried on, and per four 64-bit words of subset sums.
 type Units = u64;
 
 /// Improve a plan of plain bin packing for the number of hosts used. `placement` is the start (valid); `floor`
@@ -370,9 +379,10 @@ impl<'s, 'b> Search<'s, 'b> {
             let mut local_ties = 0u64;
             let free = self.capacity - self.load[b];
             let bin = &self.bins[b];
-            let barred = |sub: &Sub, out: &[u32]| {
+            // `check`: the pool with `out` in fails the clash test, so the items in must make it pass again
+            let barred = |sub: &Sub, out: &[u32], check: bool| {
                 sub.items().iter().any(|&i| self.tabu_bin[i as usize] == b as u32 && self.step < self.tabu_until[i as usize])
-                    || (guard && !packable_after(&self.pool, &self.size, self.capacity, self.reserve, out, sub.items()))
+                    || (check && !packable_after(&self.pool, &self.size, self.capacity, self.reserve, out, sub.items()))
             };
             // the items out: none, one or two of the bin's; the items in: the largest pool subset that fits
             let mut outs = |out: [u32; 2], outs: usize| {
@@ -383,14 +393,15 @@ impl<'s, 'b> Search<'s, 'b> {
                 if at == 0 {
                     return;
                 }
+                let check = guard && !packable_after(&self.pool, &self.size, self.capacity, self.reserve, &out[..outs], &[]);
                 let mut pick = self.largest[at - 1] as usize;
-                if barred(&self.subsets[pick], &out[..outs]) {
+                if barred(&self.subsets[pick], &out[..outs], check) {
                     // the largest that is allowed: among the last few that fit for tabu, among all for the test
-                    let from = if guard { 0 } else { at.saturating_sub(TABU_SCAN) };
+                    let from = if check { 0 } else { at.saturating_sub(TABU_SCAN) };
                     let mut found: Option<usize> = None;
                     for q in (from..at).rev() {
                         let sub = &self.subsets[q];
-                        if found.is_none_or(|f| sub.key() > self.subsets[f].key()) && !barred(sub, &out[..outs]) {
+                        if found.is_none_or(|f| sub.key() > self.subsets[f].key()) && !barred(sub, &out[..outs], check) {
                             found = Some(q);
                         }
                     }
@@ -424,7 +435,7 @@ impl<'s, 'b> Search<'s, 'b> {
             }
             offer(&mut chosen, &mut ties, swap, self.rng);
         }
-        self.budget.charge(evaluated)?;
+        self.budget.charge(evaluated / 2 + 4 * self.scan.len() as Units)?;
         Ok(chosen)
     }
 
@@ -610,12 +621,17 @@ fn top_packable(sizes: &[u64], capacity: u64, reserve: usize) -> bool {
     true
 }
 
-/// [`top_packable`] for the pool (sorted, descending) after `out` joins it and `into` leaves it.
+/// [`top_packable`] for the pool (sorted, descending) after `out` joins it and `into` leaves it. Taking items out
+/// of a pool never makes it fail, so a swap that adds none passes at once.
 fn packable_after(pool: &[u32], size: &[u64], capacity: u64, reserve: usize, out: &[u32], into: &[u32]) -> bool {
+    if out.is_empty() {
+        return true;
+    }
+    // the largest TOP of the pool without `into`, then `out` inserted in order
     let mut top: [u64; TOP + 2] = [0; TOP + 2];
     let mut k = 0;
     for &i in pool {
-        if k >= TOP {
+        if k == TOP {
             break;
         }
         if !into.contains(&i) {
@@ -624,14 +640,18 @@ fn packable_after(pool: &[u32], size: &[u64], capacity: u64, reserve: usize, out
         }
     }
     for &o in out {
-        top[k] = size[o as usize];
+        let s = size[o as usize];
+        let mut at = k;
+        while at > 0 && top[at - 1] < s {
+            top[at] = top[at - 1];
+            at -= 1;
+        }
+        top[at] = s;
         k += 1;
     }
-    let top = &mut top[..k];
-    top.sort_unstable_by(|a, b| b.cmp(a));
-    top_packable(top, capacity, reserve)
+    top_packable(&top[..k], capacity, reserve)
 }
 
 /// The pool's largest items that [`top_packable`] reads, and the most a bin is checked to take of them.
-const TOP: usize = 9;
-const LOOK_K: usize = 5;
+const LOOK_K: usize = 3;
+const TOP: usize = 2 * (LOOK_K - 1) + 1;
