@@ -29,6 +29,7 @@
 
 use crate::error::Result;
 use crate::heuristics::plain::Plain;
+use crate::heuristics::Placement;
 use crate::model::{Form, Problem};
 
 use super::budget::{Budget, Rng};
@@ -62,7 +63,7 @@ pub fn fewer_bins(
     floor: usize,
     budget: &mut Budget,
     rng: &mut Rng,
-) -> Result<Option<Vec<Option<(u32, Form)>>>> {
+) -> Result<Option<Placement>> {
     let capacity = plain.capacity();
     // the placed workloads, numbered 0.. as items, and the hosts they use, each a bin
     let mut hosts: Vec<u32> = placement.iter().flatten().map(|&(j, _)| j).collect();
@@ -285,7 +286,7 @@ impl<'s, 'b> Search<'s, 'b> {
             let mut chosen: Option<(u64, usize)> = None;
             for (b, &l) in self.load.iter().enumerate() {
                 let free = self.capacity - l;
-                if free >= s && chosen.is_none_or(|(f, _)| free < f) {
+                if free >= s && chosen.map_or(true, |(f, _)| free < f) {
                     chosen = Some((free, b));
                 }
             }
@@ -401,7 +402,7 @@ impl<'s, 'b> Search<'s, 'b> {
                     let mut found: Option<usize> = None;
                     for q in (from..at).rev() {
                         let sub = &self.subsets[q];
-                        if found.is_none_or(|f| sub.key() > self.subsets[f].key()) && !barred(sub, &out[..outs], check) {
+                        if found.map_or(true, |f| sub.key() > self.subsets[f].key()) && !barred(sub, &out[..outs], check) {
                             found = Some(q);
                         }
                     }
