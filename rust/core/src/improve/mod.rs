@@ -1,7 +1,8 @@
 //! The improvement search: from a valid plan (the best of `auto`'s portfolio) to a better one, under every rule.
 //!
 //! - `hosts` and `cost`: [`pack`] empties hosts by a consistent neighbourhood search (moves, swaps, ejections and
-//!   reinsertions through a pool of workloads);
+//!   reinsertions through a pool of workloads); plain one-dimensional bin packing has its own, faster one in
+//!   [`bins1d`];
 //! - `spread`: [`spread`] moves and swaps workloads off the most utilised host.
 //!
 //! First, workloads the plan leaves out are placed where they now fit (placing more comes first). The search
@@ -24,8 +25,8 @@ use budget::Rng;
 use state::State;
 
 use crate::bounds::lower_bound;
-use crate::heuristics::plain::Plain;
 use crate::error::Result;
+use crate::heuristics::plain::Plain;
 use crate::model::{Form, Objective, Problem};
 
 /// Work units of the default budget per workload ...
