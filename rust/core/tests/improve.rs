@@ -215,7 +215,10 @@ fn deterministic_for_a_seed() {
 fn the_cancel_flag_stops_the_search() {
     let mut rng = Rng::new(3);
     let p = triplets(&mut rng, 200, 1000);
+    // plain bin packing: the search of improve/bins1d.rs is the one stopped
+    assert!(fleetpack_core::heuristics::is_plain_bin_packing(&p));
     let start = run_portfolio(&p, Objective::Hosts);
+    assert!(start.objective_value > 200.0, "the portfolio should leave the search work to do");
     let cancel = AtomicBool::new(true);
     let limits = Limits { work: u64::MAX, deadline: None, cancel: Some(&cancel), seed: 0 };
     let result = improve::improve(&p, Objective::Hosts, &start.placement, &limits);
@@ -248,4 +251,78 @@ fn left_out_workloads_are_placed_when_they_fit() {
     let out = improve::improve(&p, Objective::Hosts, &ff_plan.placement, &limits).unwrap();
     check_placement(&p, &out.placement);
     assert!(out.placement.iter().flatten().count() >= 3);
+}
+
+// ---- plain one-dimensional bin packing: the search of improve/bins1d.rs ------------------------------------------
+
+/// `bins` full bins of `capacity`, each cut at random into 2 to 5 pieces, shuffled: the optimum is `bins` (the
+/// sizes add up to exactly `bins` capacities), with twice as many hosts as needed. A second dimension with
+/// nothing in it keeps the problem plain bin packing.
+fn cut_bins(rng: &mut Rng, bins: usize, capacity: u64) -> Problem {
+    let mut sizes = Vec::new();
+    for _ in 0..bins {
+        let pieces = rng.range(2, 5) as usize;
+        let mut cuts: Vec<u64> = (1..pieces).map(|_| rng.range(1, capacity - 1)).collect();
+        cuts.push(0);
+        cuts.push(capacity);
+        cuts.sort_unstable();
+        cuts.dedup();
+        sizes.extend(cuts.windows(2).map(|c| c[1] - c[0]));
+    }
+    for k in (1..sizes.len()).rev() {
+        sizes.swap(k, rng.range(0, k as u64) as usize);
+    }
+    let workloads: Vec<_> = sizes.iter().map(|&x| w(x, 0)).collect();
+    let hosts: Vec<_> = (0..2 * bins).map(|_| h(capacity, 0)).collect();
+    problem(&workloads, &hosts, Overheads::none(2))
+}
+
+#[test]
+fn plain_bin_packing_reaches_the_optimum_of_bins_cut_from_full_ones() {
+    for seed in 0..6 {
+        let mut rng = Rng::new(500 + seed);
+        let p = cut_bins(&mut rng, 16, 1000 + 37 * seed);
+        assert!(fleetpack_core::heuristics::is_plain_bin_packing(&p));
+        let start = run_portfolio(&p, Objective::Hosts);
+        let s = auto_with(&p, Objective::Hosts, seed, Some(3_000_000));
+        never_worse(&p, Objective::Hosts, &s, &start);
+        assert_eq!(s.objective_value, 16.0, "seed {seed}: {} hosts, the optimum is 16", s.objective_value);
+        assert_eq!(s.lower_bound, 16.0);
+    }
+}
+
+#[test]
+fn plain_bin_packing_is_never_worse_and_deterministic_for_a_seed() {
+    let mut rng = Rng::new(77);
+    for round in 0..12 {
+        let n = rng.range(20, 150) as usize;
+        let capacity = rng.pick(&[100, 1000, 150_000]);
+        let workloads: Vec<_> = (0..n).map(|_| w(rng.range(capacity / 20, capacity * 7 / 10), 0)).collect();
+        let hosts: Vec<_> = (0..n).map(|_| h(capacity, 0).cost(2.5)).collect();
+        let p = problem(&workloads, &hosts, Overheads::none(2));
+        for objective in [Objective::Hosts, Objective::Cost] {
+            let start = run_portfolio(&p, objective);
+            let a = auto_with(&p, objective, round, Some(400_000));
+            never_worse(&p, objective, &a, &start);
+            assert_eq!(a, auto_with(&p, objective, round, Some(400_000)), "round {round}, {objective:?}");
+        }
+    }
+}
+
+#[test]
+fn plain_bin_packing_never_places_fewer_on_a_short_fleet() {
+    // Too few hosts for everything: the search keeps the workloads the portfolio placed, uses no other host and
+    // leaves the rest out.
+    let mut rng = Rng::new(12);
+    let p = {
+        let base = cut_bins(&mut rng, 12, 1000);
+        let workloads: Vec<_> = (0..base.workload_count()).map(|i| w(base.smallest(i)[0], 0)).collect();
+        let hosts: Vec<_> = (0..9).map(|_| h(1000, 0)).collect();
+        problem(&workloads, &hosts, Overheads::none(2))
+    };
+    let start = run_portfolio(&p, Objective::Hosts);
+    assert!(start.placed() < p.workload_count());
+    let s = auto_with(&p, Objective::Hosts, 1, Some(500_000));
+    never_worse(&p, Objective::Hosts, &s, &start);
+    assert!(s.placed() >= start.placed());
 }

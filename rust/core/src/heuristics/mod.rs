@@ -7,7 +7,7 @@
 mod greedy;
 pub mod index;
 mod order;
-mod plain;
+pub(crate) mod plain;
 
 use std::str::FromStr;
 

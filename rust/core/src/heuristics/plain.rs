@@ -74,7 +74,7 @@ impl Plain {
         Some(Plain { dim, capacity, forms })
     }
 
-    fn size(&self, problem: &Problem, i: usize) -> u64 {
+    pub(crate) fn size(&self, problem: &Problem, i: usize) -> u64 {
         problem.demand(i)[self.dim]
     }
 

@@ -1,7 +1,8 @@
 //! The improvement search: from a valid plan (the best of `auto`'s portfolio) to a better one, under every rule.
 //!
 //! - `hosts` and `cost`: [`pack`] empties hosts by a consistent neighbourhood search (moves, swaps, ejections and
-//!   reinsertions through a pool of workloads);
+//!   reinsertions through a pool of workloads); plain one-dimensional bin packing has its own, faster one in
+//!   [`bins1d`];
 //! - `spread`: [`spread`] moves and swaps workloads off the most utilised host.
 //!
 //! First, workloads the plan leaves out are placed where they now fit (placing more comes first). The search
@@ -10,6 +11,7 @@
 //! deadline, or with [`crate::Error::Interrupted`] when the cancel flag is set. docs/improve.md has the details
 //! and the measurements behind the default budget.
 
+mod bins1d;
 mod budget;
 mod pack;
 mod spread;
@@ -24,6 +26,7 @@ use state::State;
 
 use crate::bounds::lower_bound;
 use crate::error::Result;
+use crate::heuristics::plain::Plain;
 use crate::model::{Form, Objective, Problem};
 
 /// Work units of the default budget per workload ...
@@ -70,11 +73,37 @@ pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32
     let start_placed = state.placed();
     let mut better = pack::place_left_out(&mut state, &mut budget)? > 0;
     let (bound_placed, bound) = (state.placed(), lower_bound(problem, objective, state.placed()));
+    let bound_found = Some((bound_placed, bound));
+    if let Some((plain, floor)) = plain_floor(problem, objective, bound) {
+        let start = state.placement();
+        let found = bins1d::fewer_bins(problem, &plain, &start, floor, &mut budget, &mut rng)?;
+        better |= found.is_some();
+        let placement = found.unwrap_or(start);
+        return Ok(Improved { placement, better, work: budget.work(), bound: bound_found });
+    }
     let searched = match objective {
         Objective::Spread => spread::lower_peak(&mut state, bound, &mut budget, &mut rng)?,
         _ => pack::empty_hosts(&mut state, objective, bound, &mut budget, &mut rng)?,
     };
     debug_assert!(state.placed() >= start_placed);
     better |= searched;
-    Ok(Improved { placement: state.placement(), better, work: budget.work(), bound: Some((bound_placed, bound)) })
+    Ok(Improved { placement: state.placement(), better, work: budget.work(), bound: bound_found })
+}
+
+/// When plain one-dimensional bin packing is to use fewer hosts (`hosts`, or `cost` with one price for every
+/// host), the fewest hosts the bound allows: [`bins1d`] takes over from the general search.
+fn plain_floor(problem: &Problem, objective: Objective, bound: f64) -> Option<(Plain, usize)> {
+    let hosts = match objective {
+        Objective::Hosts => bound,
+        Objective::Cost => {
+            let cost = &problem.hosts().cost;
+            if cost.is_empty() || cost[0] <= 0.0 || cost.iter().any(|&c| c != cost[0]) {
+                return None;
+            }
+            bound / cost[0] - 1e-9
+        }
+        Objective::Spread => return None,
+    };
+    let plain = Plain::detect(problem)?;
+    (plain.capacity() <= bins1d::EXACT_CAPACITY).then(|| (plain, hosts.ceil().max(0.0) as usize))
 }
