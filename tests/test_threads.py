@@ -32,8 +32,10 @@ def test_concurrent_calls_give_the_serial_plans(method):
         assert one.lower_bound == other.lower_bound
 
 
-def test_a_panic_in_the_core_is_a_runtime_error_and_python_goes_on():
+@pytest.mark.parametrize("quick", [False, True], ids=["worker-thread", "calling-thread"])
+def test_a_panic_in_the_core_is_a_runtime_error_and_python_goes_on(quick):
+    # a quick solve (one heuristic, a small problem) runs on the calling thread, a longer one on a worker thread
     with pytest.raises(RuntimeError, match="internal error.*forced for a test"):
-        _core._panic_for_tests("forced for a test")
+        _core._panic_for_tests("forced for a test", quick)
     plan = fp.place([fp.Workload("a", cpu=1)], [fp.Host("h", cpu=2, memory="1Gi")])
     assert plan.host_of("a") == "h"
