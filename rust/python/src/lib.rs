@@ -12,9 +12,10 @@ use pyo3::exceptions::{PyKeyboardInterrupt, PyKeyError, PyRuntimeError, PyValueE
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-/// The extension's Rust allocations come from mimalloc, which keeps freed memory for the next solve. With the
-/// system allocator each solve took its large vectors from fresh pages, and faulting them in was a third of a
-/// 100k-workload bin packing (docs/performance.md).
+/// The extension's Rust allocations come from mimalloc (its version 2), which keeps freed memory for the next
+/// solve. With the system allocator each solve took its large vectors from fresh pages, about 1,900 page faults
+/// per 100k-item bin packing (a third of its time); mimalloc's version 3 raised the peak memory of a 1M-workload
+/// solve from 183 to 193 MB and its time with it (docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
