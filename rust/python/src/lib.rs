@@ -14,8 +14,8 @@ use pyo3::types::{PyDict, PyTuple};
 
 /// The extension's Rust allocations come from mimalloc (its version 2), which keeps freed memory for the next
 /// solve. With the system allocator each solve took its large vectors from fresh pages, about 1,900 page faults
-/// per 100k-item bin packing (`benches/peers_1d.py`, a third of its time); mimalloc's version 3 raised the peak memory of a 1M-workload
-/// solve from 183 to 193 MB and its time with it (docs/performance.md).
+/// per 100k-item bin packing (`benches/peers_1d.py`, a third of its time); mimalloc's version 3 raised the peak
+/// memory of a 1M-workload solve from 183 to 193 MB (docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
