@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::model::{Form, Hypervisor, Isolation, Objective, Problem, CPU};
+use crate::model::{Form, FormSet, Hypervisor, Isolation, Objective, Overheads, Problem, CPU};
 
 /// A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up.
 pub fn vm_cpu(cpu: u64, factor_ppm: u64) -> u64 {
@@ -33,11 +33,14 @@ pub fn smallest_demand(problem: &Problem, i: usize) -> Vec<u64> {
     (0..problem.dims()).map(|d| smallest_demand_in(problem, i, d)).collect()
 }
 
-/// [`smallest_demand`] in dimension `d` alone (no allocation: a problem works it out for every workload).
+/// [`smallest_demand`] in dimension `d` alone (no allocation).
 pub fn smallest_demand_in(problem: &Problem, i: usize, d: usize) -> u64 {
-    let forms = problem.workloads().forms[i];
-    let over = problem.overheads();
-    let raw = problem.demand(i)[d];
+    smallest_of(problem.demand(i)[d], d, problem.workloads().forms[i], problem.overheads())
+}
+
+/// The rule of [`smallest_demand`] for one size: `raw` in dimension `d` of a workload that may take `forms`.
+/// [`Problem::new`] applies it to every workload.
+pub(crate) fn smallest_of(raw: u64, d: usize, forms: FormSet, over: &Overheads) -> u64 {
     let container = forms.allows(Form::Container).then(|| raw.saturating_add(over.container[d]));
     let vm = forms.allows(Form::Vm).then(|| {
         let min_ppm = *over.vm_cpu_factor_ppm.iter().min().expect("three factors");

@@ -252,27 +252,17 @@ fn check_sizes(values: &[u64], what: &str, dims: usize, field: &str) -> Result<(
     }
 }
 
-/// Every workload's [`crate::fit::smallest_demand_in`] at once, row-major, with the overheads read once: without
-/// overheads (plain bin packing, most benchmarks) it is the demand itself.
+/// Every workload's [`crate::fit::smallest_demand_in`] at once, row-major: without overheads (plain bin packing,
+/// most benchmarks) it is the demand itself.
 fn smallest_demands(dims: usize, workloads: &Workloads, overheads: &Overheads) -> Vec<u64> {
-    let least_factor = overheads.vm_cpu_factor_ppm.iter().copied().min().unwrap_or(1_000_000);
     let no_overheads = [&overheads.vm, &overheads.container].iter().all(|fixed| fixed.iter().all(|&v| v == 0));
-    if no_overheads && least_factor == 1_000_000 {
+    // (a VM's CPU then counts with the least factor, 1: its demand too)
+    if no_overheads && overheads.vm_cpu_factor_ppm.iter().min() == Some(&1_000_000) {
         return workloads.demand.clone();
     }
     let mut smallest = Vec::with_capacity(workloads.demand.len());
     for (row, &forms) in workloads.demand.chunks_exact(dims.max(1)).zip(&workloads.forms) {
-        smallest.extend(row.iter().enumerate().map(|(d, &raw)| {
-            let container = forms.allows(Form::Container).then(|| raw.saturating_add(overheads.container[d]));
-            let vm = forms.allows(Form::Vm).then(|| {
-                let base = if d == CPU { crate::fit::vm_cpu(raw, least_factor) } else { raw };
-                base.saturating_add(overheads.vm[d])
-            });
-            match (container, vm) {
-                (Some(a), Some(b)) => a.min(b),
-                (a, b) => a.or(b).unwrap_or(raw),
-            }
-        }));
+        smallest.extend(row.iter().enumerate().map(|(d, &raw)| crate::fit::smallest_of(raw, d, forms, overheads)));
     }
     smallest
 }

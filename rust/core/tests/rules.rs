@@ -417,4 +417,9 @@ fn problem_smallest_demands_follow_the_rule() {
             assert_eq!(p.smallest(i), smallest_demand(&p, i).as_slice(), "case {case}, workload {i}");
         }
     }
+    // no fixed overheads but a factor above 1: a VM-only workload's CPU is not its demand
+    let mut factor = Overheads::none(2);
+    factor.vm_cpu_factor_ppm = [1_300_000; 3];
+    let p = problem(&[w(100, 5).forms(FormSet::VM), w(100, 5)], &[h(1000, 100)], factor);
+    assert_eq!((p.smallest(0), p.smallest(1)), (&[130, 5][..], &[100, 5][..]));
 }

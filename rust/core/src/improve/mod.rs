@@ -24,7 +24,7 @@ pub use budget::Budget;
 use budget::Rng;
 use state::State;
 
-use crate::bounds::lower_bound;
+use crate::bounds::lower_bound_of;
 use crate::error::Result;
 use crate::heuristics::plain::Plain;
 use crate::model::{Form, Objective, Problem};
@@ -72,9 +72,11 @@ pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32
     budget.charge(problem.workload_count() as u64)?;
     let start_placed = state.placed();
     let mut better = pack::place_left_out(&mut state, &mut budget)? > 0;
-    let (bound_placed, bound) = (state.placed(), lower_bound(problem, objective, state.placed()));
+    // recognised once: the bound and the choice of search both read it
+    let plain = Plain::detect(problem);
+    let (bound_placed, bound) = (state.placed(), lower_bound_of(problem, plain.as_ref(), objective, state.placed()));
     let bound_found = Some((bound_placed, bound));
-    if let Some((plain, floor)) = plain_floor(problem, objective, bound) {
+    if let Some((plain, floor)) = plain.and_then(|plain| plain_floor(problem, plain, objective, bound)) {
         let start = state.placement();
         let found = bins1d::fewer_bins(problem, &plain, &start, floor, &mut budget, &mut rng)?;
         better |= found.is_some();
@@ -92,7 +94,7 @@ pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32
 
 /// When plain one-dimensional bin packing is to use fewer hosts (`hosts`, or `cost` with one price for every
 /// host), the fewest hosts the bound allows: [`bins1d`] takes over from the general search.
-fn plain_floor(problem: &Problem, objective: Objective, bound: f64) -> Option<(Plain, usize)> {
+fn plain_floor(problem: &Problem, plain: Plain, objective: Objective, bound: f64) -> Option<(Plain, usize)> {
     let hosts = match objective {
         Objective::Hosts => bound,
         Objective::Cost => {
@@ -104,6 +106,5 @@ fn plain_floor(problem: &Problem, objective: Objective, bound: f64) -> Option<(P
         }
         Objective::Spread => return None,
     };
-    let plain = Plain::detect(problem)?;
     (plain.capacity() <= bins1d::EXACT_CAPACITY).then(|| (plain, hosts.ceil().max(0.0) as usize))
 }
