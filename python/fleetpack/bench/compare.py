@@ -1,6 +1,6 @@
 """The research harness: run placement methods on benchmark instances, verify every plan, and compare them.
 
-- `Instance`: one benchmark problem (workloads, hosts, overheads) with its known optimum and lower bound;
+- `Instance` (`fleetpack.bench.instance`): one benchmark problem with its known optimum and lower bound;
 - `compare(methods, instances)`: runs every method on every instance in parallel, checks each plan with
   `fleetpack.verify`, and returns one row per run as a pandas DataFrame;
 - `summary(results)`: per set and method, how many runs were valid and optimal, the mean ratio and the time;
@@ -15,7 +15,6 @@ pandas (and matplotlib, for the plot) are imported only when used, so that ``imp
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import math
 import numbers
@@ -28,104 +27,18 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from ._argtypes import positive_int, positive_seconds
-from .errors import ErrorDetail, ValidationError
-from .model import Overheads, as_host, as_overheads, as_workload
+from ..errors import ErrorDetail, ValidationError
+from ..solve.options import METHODS
+from .instance import Instance
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     import pandas
 
-__all__ = ["Instance", "compare", "summary", "format_summary", "performance_ratios", "performance_profile", "COLUMNS",
-           "add_parser"]
+__all__ = ["compare", "summary", "format_summary", "performance_ratios", "performance_profile", "COLUMNS"]
 
 # The columns of `compare`'s DataFrame: the documented ones first, then three that explain a row.
 COLUMNS = ("instance", "method", "hosts_used", "lower_bound", "optimum", "ratio", "proven_optimal", "seconds",
            "valid", "set", "unplaced", "error")
-
-
-@dataclass(frozen=True, eq=False)
-class Instance:
-    """One benchmark problem: place ``workloads`` on ``hosts`` under ``overheads``, using as few hosts as possible.
-
-    ``optimum`` is the optimal number of hosts when it is known (proven, or by construction), else None;
-    ``lower_bound`` the best known lower bound on it, or None. ``set`` names the collection the instance belongs to
-    (``"Falkenauer_U"``), for per-set summaries. ``witness``, when given, is a known optimal placement
-    ``{workload_id: (host_id, form)}`` (generators with a known optimum attach the packing they built), and
-    ``source`` says where the instance came from (a file path or a generator call), for reproducibility.
-
-    Workloads and hosts may be given as model objects or dicts; they are stored as tuples of `Workload` and `Host`.
-    The overheads default to `Overheads.none()`: benchmark instances are pure packing problems.
-    """
-
-    name: str
-    workloads: tuple
-    hosts: tuple
-    overheads: Overheads = field(default_factory=Overheads.none)
-    optimum: int | None = None
-    lower_bound: int | None = None
-    set: str = ""
-    witness: Mapping | None = field(default=None, repr=False)
-    source: str = ""
-
-    def __post_init__(self):
-        where = f"instance {self.name!r}"
-        problems: list[ErrorDetail] = []
-        if not isinstance(self.name, str) or not self.name:
-            problems.append(ErrorDetail(where, "name", "must be a non-empty string", self.name))
-        if not isinstance(self.set, str):
-            problems.append(ErrorDetail(where, "set", "must be a string", self.set))
-        object.__setattr__(self, "workloads", _convert_all(self.workloads, "workload", as_workload, where, problems))
-        object.__setattr__(self, "hosts", _convert_all(self.hosts, "host", as_host, where, problems))
-        try:
-            object.__setattr__(self, "overheads", as_overheads(self.overheads))
-        except ValidationError as exc:
-            problems.extend(exc.errors)
-        counts = {}
-        for name in ("optimum", "lower_bound"):
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                problems.append(ErrorDetail(where, name, f"must be a non-negative whole number or None, got {value!r}",
-                                            value))
-            else:
-                counts[name] = int(value)
-                object.__setattr__(self, name, int(value))
-        if len(counts) == 2 and self.lower_bound > self.optimum:
-            problems.append(ErrorDetail(where, "lower_bound", f"{self.lower_bound} exceeds the optimum {self.optimum}",
-                                        self.lower_bound))
-        if self.witness is not None and not isinstance(self.witness, Mapping):
-            problems.append(ErrorDetail(where, "witness", "must be a mapping {workload_id: (host_id, form)} or None",
-                                        self.witness))
-        if problems:
-            raise ValidationError(problems)
-
-    @property
-    def reference(self) -> int | None:
-        """What a plan is measured against: the optimum when known, else the lower bound (None if neither)."""
-        return self.optimum if self.optimum is not None else self.lower_bound
-
-    def __repr__(self) -> str:
-        return (f"Instance(name={self.name!r}, set={self.set!r}, workloads={len(self.workloads)}, "
-                f"hosts={len(self.hosts)}, optimum={self.optimum}, lower_bound={self.lower_bound})")
-
-
-def _convert_all(values, kind: str, convert, where: str, problems: list[ErrorDetail]) -> tuple:
-    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
-        problems.append(ErrorDetail(where, f"{kind}s", f"must be a sequence of {kind}s, got {type(values).__name__}"))
-        return ()
-    items, seen = [], set()
-    for index, value in enumerate(values):
-        try:
-            item = convert(value, index)
-        except ValidationError as exc:
-            problems.extend(exc.errors)
-            continue
-        if item.id in seen:  # plans name workloads and hosts by id
-            problems.append(ErrorDetail(where, f"{kind} {item.id!r}", "duplicate id"))
-        seen.add(item.id)
-        items.append(item)
-    return tuple(items)
 
 
 # --- running one method on one instance -----------------------------------------------------------------------------
@@ -145,7 +58,7 @@ def _instance_bound(instance: Instance) -> int:
     """The better of the instance's known lower bound and fleetpack's own bound on the hosts any full plan uses: the
     core's bound as a first-fit-decreasing plan reports it (it holds for every plan that places at least as many,
     so for every full plan; the core computes it in O(n log n), the pure-Python baseline far slower)."""
-    from .api import place
+    from ..api import place
 
     known = instance.lower_bound or 0
     if not instance.workloads:
@@ -167,7 +80,7 @@ def _call(task: _Task):
     inst = task.instance
     start = time.perf_counter()
     if isinstance(task.method, str):
-        from .api import place
+        from ..api import place
 
         answer = place(inst.workloads, inst.hosts, method=task.method, overheads=inst.overheads,
                        time_limit=task.time_limit, workers=task.solver_workers)
@@ -186,8 +99,8 @@ def _describe_error(exc: BaseException) -> str:
 def _run_task(task: _Task) -> dict:
     """One row of the results: run, verify, count hosts, compare with the bound. Never raises for the method's
     faults: a method that fails or returns a broken plan gives an invalid row that says why."""
-    from .plan import Plan
-    from .verify import verify
+    from ..plan.plan import Plan
+    from ..verify import verify
 
     inst = task.instance
     bound = _instance_bound(inst)
@@ -238,8 +151,6 @@ def _run_task(task: _Task) -> dict:
 
 def _methods(methods) -> list[tuple[str, Any]]:
     """(label, method) pairs from a name, a callable, a sequence of them, or a mapping of label to method."""
-    from .problem import METHODS
-
     if isinstance(methods, Mapping):
         pairs = [(label, m) for label, m in methods.items()]
     elif isinstance(methods, str) or callable(methods):
@@ -528,44 +439,6 @@ def performance_profile(results: "pandas.DataFrame", metric: str = "hosts_used",
     return ax
 
 
-# --- the `fleetpack bench` command ----------------------------------------------------------------------------------
-
-_BENCH_EPILOG = """\
-examples:
-  fleetpack bench --set bpplib_1d/Falkenauer/Falkenauer_U --solutions bpplib_1d/Bounds_BPPLib.jl.txt
-  fleetpack bench --set instances/ --methods ffd,bfd,auto --time-limit 1 -o results.csv --plot profile.png
-
-A set is a directory of instance files (BPPLIB .txt, VPSolver .vbp) or one file; --set may be repeated.
---solutions names a table of known optima and bounds (BPPLIB's Bounds table, a Mommessin et al. results file, or
-a CSV with columns instance and lb/ub or optimum). Exit status 1 if any plan is invalid."""
-
-
-def add_parser(subparsers) -> None:
-    """Register the ``bench`` subcommand on the ``fleetpack`` command's subparsers."""
-    import argparse
-
-    p = subparsers.add_parser(
-        "bench", help="compare placement methods on benchmark instance sets",
-        description="Run placement methods on benchmark instances (BPPLIB and VPSolver files), verify every plan, "
-                    "and print a summary per set and method: valid and optimal plans, hosts above the optimum, "
-                    "ratio to the optimum (or lower bound), time.",
-        epilog=_BENCH_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--set", dest="sets", action="append", required=True, metavar="PATH",
-                   help="a directory of .txt (BPPLIB) or .vbp (VPSolver) instance files, or one file; repeatable")
-    p.add_argument("--solutions", action="append", default=[], metavar="FILE",
-                   help="a table of known optima / lower bounds by instance name; repeatable")
-    p.add_argument("--methods", default="ffd,bfd,auto", metavar="LIST",
-                   help="comma-separated fleetpack methods (default: ffd,bfd,auto)")
-    p.add_argument("--time-limit", type=positive_seconds, metavar="S", help="time limit per run, in seconds")
-    p.add_argument("--workers", type=positive_int, metavar="N", help="processes to use (default: one per CPU)")
-    p.add_argument("-o", "--output", metavar="CSV", help="write every run (one row per instance and method) as CSV")
-    p.add_argument("--plot", metavar="IMAGE", help="save a performance profile plot (needs matplotlib)")
-    p.add_argument("--plot-against", choices=_AGAINST, default="best",
-                   help="profile against the best method per instance (Dolan-More, default) or the optimum")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
-    p.set_defaults(run=run_bench, command_parser=p)
-
-
 def format_summary(table: "pandas.DataFrame") -> str:
     """The summary table as text, with ratios to four decimals and times in seconds."""
     shown = table.reset_index()
@@ -573,37 +446,3 @@ def format_summary(table: "pandas.DataFrame") -> str:
         "mean_ratio": "{:.4f}".format, "max_ratio": "{:.4f}".format,
         "mean_seconds": "{:.4f}".format, "total_seconds": "{:.2f}".format,
     }) + "\n"
-
-
-def run_bench(args, out) -> int:
-    """The ``bench`` subcommand: read the sets, compare the methods, print the summary."""
-    from .datasets import read_set, read_solutions
-
-    if importlib.util.find_spec("pandas") is None:
-        raise ValidationError.single("bench", "(command)", "needs pandas: pip install pandas")
-    if args.plot is not None and importlib.util.find_spec("matplotlib") is None:  # fail before the long part
-        raise ValidationError.single("--plot", args.plot, "a performance profile needs matplotlib: "
-                                                          "pip install 'fleetpack[plot]'")
-    solutions: dict = {}
-    for path in args.solutions:
-        for name, known in read_solutions(path).items():
-            solutions.setdefault(name, known)
-    instances = [inst for path in args.sets for inst in read_set(path, solutions=solutions)]
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    if not args.quiet:
-        sets = len(dict.fromkeys(inst.set for inst in instances))
-        print(f"fleetpack bench: {len(instances)} instances in {sets} set{'s' if sets != 1 else ''}, "
-              f"{len(methods)} method{'s' if len(methods) != 1 else ''}", file=sys.stderr)
-    results = compare(methods, instances, time_limit=args.time_limit, workers=args.workers,
-                      progress=not args.quiet)
-    if args.output:
-        results.to_csv(args.output, index=False)
-    if args.plot:
-        performance_profile(results, against=args.plot_against, path=args.plot)
-    out.write(format_summary(summary(results)))
-    invalid = int((~results["valid"]).sum())
-    if invalid:
-        out.write(f"\n{invalid} invalid plan{'s' if invalid != 1 else ''}; see the error column "
-                  f"{'in ' + args.output if args.output else '(write it with -o)'}.\n")
-        return 1
-    return 0

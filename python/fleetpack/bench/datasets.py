@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, NamedTuple, Sequence
 
-from .bench import Instance
-from .errors import ErrorDetail, ValidationError
-from .model import Host, Overheads, Workload
-from .problem import build_problem
+from ..errors import ErrorDetail, ValidationError
+from ..model.inputs import build_problem
+from ..model.objects import Host, Overheads, Workload
+from .instance import Instance
 # the real traces' loaders live in their own module; they are exported here too, so that every data source is in one
 # place
 from .traces import read_alibaba_2018, read_alibaba_gpu_2023, read_google_2011

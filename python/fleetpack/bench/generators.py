@@ -23,10 +23,10 @@ import random
 from dataclasses import dataclass
 from typing import Sequence
 
-from .bench import Instance
+from ..errors import ValidationError
+from ..model.objects import Host, Overheads, Workload
 from .datasets import from_vectors
-from .errors import ValidationError
-from .model import Host, Overheads, Workload
+from .instance import Instance
 
 __all__ = [
     "falkenauer_uniform",

@@ -16,10 +16,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .bench import Instance
-from .errors import ErrorDetail, ValidationError
-from .model import Host, Overheads, Workload
-from .units import QuantityError, to_units
+from ..errors import ErrorDetail, ValidationError
+from ..model.objects import Host, Overheads, Workload
+from ..model.units import QuantityError, to_units
+from .instance import Instance
 
 __all__ = ["read_alibaba_2018", "read_alibaba_gpu_2023", "read_google_2011", "GOOGLE_2011_PLATFORMS"]
 

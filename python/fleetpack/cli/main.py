@@ -22,15 +22,15 @@ from collections import Counter
 from importlib.resources import as_file, files
 from typing import Sequence, TextIO
 
-from ._argtypes import positive_int, positive_seconds, seed
-from . import __version__
-from .api import place
-from .errors import ErrorDetail, InfeasibleError, ValidationError
-from .fleetfile import Fleet, dump_plan, load_fleet, load_fleet_csv, load_overheads, load_plan, read_plan_dict
-from .plan import Plan
-from .problem import METHODS, OBJECTIVES, SORT_KEYS
+from .. import __version__
+from ..api import place
+from ..errors import ErrorDetail, InfeasibleError, ValidationError
+from ..fleetfile import Fleet, dump_plan, load_fleet, load_fleet_csv, load_overheads, load_plan, read_plan_dict
+from ..plan.plan import Plan
+from ..solve.options import METHODS, OBJECTIVES, SORT_KEYS
+from ..verify import verify
+from .argtypes import positive_int, positive_seconds, seed
 from .progress import Progress
-from .verify import verify
 
 __all__ = ["main", "summary", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT"]
 
@@ -272,7 +272,7 @@ def _check_sources(args: argparse.Namespace) -> None:
 def _load(args: argparse.Namespace) -> tuple[Fleet, bool]:
     """The fleet the arguments name, and whether it came from Kubernetes (whose import notes are worth showing)."""
     if args.kube_pods is not None:
-        from .kube import from_kubernetes
+        from ..kube import from_kubernetes
 
         return from_kubernetes(args.kube_pods, args.kube_nodes, runtime_classes=args.kube_runtime_classes,
                                include_tainted=args.kube_include_tainted), True

@@ -28,9 +28,11 @@ from functools import cached_property
 
 import numpy as np
 
-from .errors import ErrorDetail, ValidationError
-from .model import HYPERVISORS, MAX_COST, Host, Overheads, Workload, gather_overheads
+from ..errors import ErrorDetail, ValidationError
+from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
+from .problem import Problem
 from .units import MAX_QUANTITY, QuantityError, to_units
+from .wire import FORM_BITS, HYPERVISOR_CODES, ISOLATION_CODES, NO_HYPERVISOR, UNLIMITED, fixed_overheads
 
 __all__ = ["is_columnar", "ColumnarProblem", "build_columnar_problem"]
 
@@ -39,9 +41,6 @@ _WORKLOAD_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "form",
                     "anti_affinity"}
 _HOST_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "os", "hypervisor", "containers", "cost",
                 "max_workloads"}
-_FORM_BITS = {"any": 3, "container": 1, "vm": 2}
-_ISOLATION = {"none": 0, "tenant": 1, "dedicated": 2}
-_UNLIMITED = np.iinfo(np.uint64).max
 _TEXT_COLUMNS = {"form", "os", "tenant", "isolation", "anti_affinity", "hypervisor"}
 _LISTED = 5  # offending rows named per column in an error
 
@@ -278,8 +277,9 @@ def _stacked(columns: tuple[np.ndarray, ...]) -> np.ndarray:
 
 
 class ColumnarProblem:
-    """A validated problem held as columns: what the core takes, and ids for the plan. Attributes it does not
-    have itself (``workloads``, ``hosts``, ``demand()``, ...) come from `materialize`, which makes the objects."""
+    """A validated problem held as columns: what the core takes, and ids for the plan. What needs an object per
+    row (``workloads``, ``hosts``, ``demand()``, ...) comes from `materialize`, which makes them once, when first
+    asked; the members below that do so say it."""
 
     def __init__(self, arrays: dict, dimensions: tuple[str, ...], workload_ids, host_ids, overheads: Overheads,
                  workload_rows: dict, host_rows: dict):
@@ -308,9 +308,7 @@ class ColumnarProblem:
         return _stacked(self.arrays["demand"])
 
     @cached_property
-    def _materialized(self):
-        from .problem import Problem
-
+    def _materialized(self) -> Problem:
         a = {"demand": self.demands, "capacity": self.capacities}
         extra = self.dimensions[2:]
         w_rows, h_rows = self._rows
@@ -328,14 +326,27 @@ class ColumnarProblem:
         )
         return Problem(workloads, hosts, self.overheads, self.dimensions)
 
-    def materialize(self):
+    def materialize(self) -> Problem:
         """The same problem with a `Workload` and a `Host` object per row (made once, on first call)."""
         return self._materialized
 
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._materialized, name)
+    # what needs the objects: made by `materialize`
+    @property
+    def workloads(self) -> tuple[Workload, ...]:
+        return self._materialized.workloads
+
+    @property
+    def hosts(self) -> tuple[Host, ...]:
+        return self._materialized.hosts
+
+    def demand(self, w: Workload) -> list[int]:
+        return self._materialized.demand(w)
+
+    def capacity(self, h: Host) -> list[int]:
+        return self._materialized.capacity(h)
+
+    def fixed(self, name: str) -> list[int]:
+        return self._materialized.fixed(name)
 
 
 def _counts(table: _Table, name: str, problems: list[ErrorDetail]) -> np.ndarray:
@@ -354,11 +365,6 @@ def _counts(table: _Table, name: str, problems: list[ErrorDetail]) -> np.ndarray
         elif v is not None:
             problems.append(ErrorDetail(table.where(row), name, f"must be a whole number or missing, got {v!r}", v))
     return out
-
-
-def _fixed(over: Overheads, name: str, dims: int) -> np.ndarray:
-    r = getattr(over, name)
-    return np.array([r.cpu_millis, r.memory_bytes] + [0] * (dims - 2), dtype=np.uint64)
 
 
 def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
@@ -390,8 +396,8 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
     for table in tables:
         _check_ids(table, problems)
         problems.extend(table.bad_text)
-    allowed = _choice(w, "form", "any", _FORM_BITS, problems, np.uint8)
-    isolation = _choice(w, "isolation", "none", _ISOLATION, problems, np.uint8)
+    allowed = _choice(w, "form", "any", FORM_BITS, problems, np.uint8)
+    isolation = _choice(w, "isolation", "none", ISOLATION_CODES, problems, np.uint8)
     w_os, h_os = _shared_codes([_labels(w, "os", "linux"), _labels(h, "os", "linux")], lower=True)
     (tenant,) = _shared_codes([_labels(w, "tenant", "")])
     if "anti_affinity" in w.columns:
@@ -402,9 +408,9 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
         group = _constant(0, np.uint32, w.length)
     if "hypervisor" in h.columns:  # a missing value means no hypervisor, as None does
         hypervisor = _choice(h, "hypervisor", "\0none",
-                             {"\0none": 0, **{k: 1 + n for n, k in enumerate(HYPERVISORS)}}, problems, np.uint8)
+                             {"\0none": NO_HYPERVISOR, **HYPERVISOR_CODES}, problems, np.uint8)
     else:  # the model's default
-        hypervisor = _constant(1, np.uint8, h.length)
+        hypervisor = _constant(HYPERVISOR_CODES["hardware"], np.uint8, h.length)
     containers = _constant(True, bool, h.length)
     if "containers" in h.columns:
         raw = np.asarray(h.columns["containers"])
@@ -422,24 +428,20 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
             problems.extend(h.bad_rows(~np.isfinite(cost), "cost", "must be finite, got {value}", cost))
             problems.extend(h.bad_rows(cost < 0, "cost", "must not be negative, got {value}", cost))
             problems.extend(h.bad_rows(np.isfinite(cost) & (cost > MAX_COST), "cost", "must be at most 2**53, got {value}", cost))
-    max_workloads = _constant(_UNLIMITED, np.uint64, h.length)
+    max_workloads = _constant(UNLIMITED, np.uint64, h.length)
     if "max_workloads" in h.columns:
         raw = _counts(h, "max_workloads", problems)
         given = ~np.isnan(raw)
         bad = given & ((raw < 0) | (raw != np.floor(raw)) | (raw > MAX_QUANTITY))
         problems.extend(h.bad_rows(bad, "max_workloads", "must be a whole number >= 0 or missing, got {value}", raw))
         max_workloads = np.where(given & ~bad, raw, 0).astype(np.uint64)
-        max_workloads[~given] = _UNLIMITED
+        max_workloads[~given] = UNLIMITED
     if problems:
         raise ValidationError(problems)
     arrays = {
         "demand": demand, "allowed": allowed, "w_os": w_os, "tenant": tenant, "isolation": isolation,
         "group": group, "capacity": capacity, "h_os": h_os, "hypervisor": hypervisor, "containers": containers,
-        "cost": cost, "max_workloads": max_workloads,
-        "vm": _fixed(over, "vm", len(dims)), "container": _fixed(over, "container", len(dims)),
-        "hypervisor_overhead": _fixed(over, "hypervisor", len(dims)),
-        "runtime_overhead": _fixed(over, "container_runtime", len(dims)),
-        "factor_ppm": np.array([over.factor_ppm(k) for k in HYPERVISORS], dtype=np.uint64),
+        "cost": cost, "max_workloads": max_workloads, **fixed_overheads(over, len(dims)),
     }
     # the text fields of each row, kept for making objects later
     def texts(table: _Table, names: dict) -> dict:
@@ -454,7 +456,7 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
     h_rows = texts(h, {"os": "linux", "hypervisor": "\0none"})
     h_rows["containers"] = _ValueColumn(containers, bool)
     h_rows["cost"] = _ValueColumn(cost, float)
-    h_rows["max_workloads"] = _ValueColumn(max_workloads, lambda m: None if m == _UNLIMITED else int(m))
+    h_rows["max_workloads"] = _ValueColumn(max_workloads, lambda m: None if m == UNLIMITED else int(m))
     return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows)
 
 
@@ -481,8 +483,6 @@ class _LabelColumn:
 
 def _rows_to_columns(items, kind: str) -> dict:
     """Rows (objects or dicts) as columns, for a table given beside rows on the other side (hosts are few)."""
-    from .model import as_host, as_workload
-
     convert = as_workload if kind == "workload" else as_host
     objects = [convert(item, k) for k, item in enumerate(items)]
     columns: dict[str, list] = {"id": [o.id for o in objects], "cpu_millis": [o.cpu_millis for o in objects],

@@ -12,12 +12,15 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping, get_args
 
-from .errors import ErrorDetail, ValidationError
+from ..errors import ErrorDetail, ValidationError
 from .units import MAX_QUANTITY, QuantityError, format_cpu, format_memory, to_units
 
 __all__ = [
+    "Form",
+    "Isolation",
+    "Hypervisor",
     "FORMS",
     "ISOLATIONS",
     "HYPERVISORS",
@@ -31,9 +34,15 @@ __all__ = [
     "gather_overheads",
 ]
 
-FORMS = ("any", "vm", "container")
-ISOLATIONS = ("none", "tenant", "dedicated")
-HYPERVISORS = ("hardware", "paravirtual", "software")
+#: What a workload may run as (``"any"``: fleetpack chooses).
+Form = Literal["any", "vm", "container"]
+#: Who a workload may share its host with (see `Workload`).
+Isolation = Literal["none", "tenant", "dedicated"]
+#: A host's kind of virtualisation (None in `Host.hypervisor`: it runs no VMs).
+Hypervisor = Literal["hardware", "paravirtual", "software"]
+FORMS: tuple[Form, ...] = get_args(Form)
+ISOLATIONS: tuple[Isolation, ...] = get_args(Isolation)
+HYPERVISORS: tuple[Hypervisor, ...] = get_args(Hypervisor)
 
 # Units per unit of input for each named dimension: CPU numbers are cores (1000 millicores), memory numbers bytes.
 _SCALE = {"cpu": 1000, "memory": 1}
@@ -234,10 +243,10 @@ class Workload:
     cpu: Any = 0
     memory: Any = 0
     extra: Any = None
-    form: str = "any"
+    form: Form = "any"
     os: str = "linux"
     tenant: str = ""
-    isolation: str = "none"
+    isolation: Isolation = "none"
     anti_affinity: str | None = None
 
     def __post_init__(self):
@@ -272,7 +281,7 @@ class Host:
     memory: Any = 0
     extra: Any = None
     os: str = "linux"
-    hypervisor: str | None = "hardware"
+    hypervisor: Hypervisor | None = "hardware"
     containers: bool = True
     cost: float = 1.0
     max_workloads: int | None = None

@@ -1,13 +1,18 @@
 """The model's arithmetic, in plain Python: effective demands and which forms a host can run.
 
-Used by the pure-Python baseline and to describe plans (usage, reasons). The verifier does not use it: it restates
+Used to describe plans (usage, reasons), by the exact solver, and by the pure-Python reference engine
+(`fleetpack.reference`). The verifier does not use it: it restates
 the rules on its own, so that a mistake here cannot hide a broken plan.
 """
 
 from __future__ import annotations
 
-from .model import HYPERVISORS, Host, Workload
-from .problem import Problem
+from typing import TYPE_CHECKING
+
+from .objects import HYPERVISORS, Host, Workload
+
+if TYPE_CHECKING:
+    from .problem import Problem
 
 __all__ = ["vm_cpu", "effective_demand", "smallest_demand", "static_forms", "FORM_ORDER"]
 

@@ -14,13 +14,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-from ._view import PlanView
-from .model import Host, Workload
-from .plan import Plan
-from .rules import HostState, effective_demand, static_forms
-from .units import format_amount
+from ..model.objects import Host, Workload
+from ..model.rules import HostState, effective_demand, static_forms
+from ..model.units import format_amount
+from .view import PlanView
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 __all__ = ["Explanation", "HostCheck", "ReasonGroup", "Change", "explain"]
 

@@ -8,9 +8,13 @@ pandas is imported only when a frame is made.
 
 from __future__ import annotations
 
-from ._view import PlanView
-from .plan import Plan
-from .rules import effective_demand
+from typing import TYPE_CHECKING
+
+from ..model.rules import effective_demand
+from .view import PlanView
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 __all__ = ["workloads_frame", "hosts_frame"]
 

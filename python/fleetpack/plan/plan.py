@@ -1,4 +1,5 @@
-"""The result of a placement: which host runs each workload and in which form, and how good the plan is."""
+"""The result of a placement: which host runs each workload and in which form, and how good the plan is; and the
+one plan builder (`build_plan`) that describes any solver's `Answer` as a `Plan`."""
 
 from __future__ import annotations
 
@@ -8,122 +9,20 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
-from .problem import Problem
-from .rules import HostState
+from ..model.rules import HostState
+from ..model.wire import Answer, PLACED_FORMS, UNPLACED
+from .reasons import unplaced_reasons
+from .scoring import host_states, meets_bound, objective_value
+from .types import Assignment, Assignments, LazyMapping, LazyReasons, Unplaced
 
-__all__ = ["Assignment", "Unplaced", "Plan", "make_plan", "build_plan", "objective_value"]
+if TYPE_CHECKING:
+    from ..model.inputs import ProblemLike
 
-
-@dataclass(frozen=True)
-class Assignment:
-    """Workload ``workload`` runs on host ``host`` as ``form`` (``"vm"`` or ``"container"``)."""
-
-    workload: str
-    host: str
-    form: str
-
-
-@dataclass(frozen=True)
-class Unplaced:
-    """Why a workload was left out. ``code`` is one of ``"no_eligible_host"`` (no host may run it in any allowed
-    form), ``"too_large"`` (it fits no eligible host even empty), ``"no_room"`` (eligible hosts are full or barred
-    by the rules at this point), ``"not_reached"`` (it would fit in the final plan; the search tried it earlier)."""
-
-    code: str
-    message: str
-
-
-FORMS = ("container", "vm")  # form codes 0 and 1, as the core returns them; 255 means unplaced
-UNPLACED = 255
-
-
-class Assignments(Sequence):
-    """The placed workloads as `Assignment` objects, in input order, made on first look from the plan's arrays
-    (a columnar plan of a million workloads need not make a million objects). Compares equal to any sequence of
-    the same assignments."""
-
-    def __init__(self, workload_ids, host_ids, host_index: np.ndarray, form_codes: np.ndarray):
-        self._source = (workload_ids, host_ids, host_index, form_codes)
-        self._placed = np.flatnonzero(host_index >= 0)
-        self._items: tuple[Assignment, ...] | None = None
-
-    def _all(self) -> tuple[Assignment, ...]:
-        if self._items is None:
-            workload_ids, host_ids, host_index, form_codes = self._source
-            hosts, forms = host_index[self._placed].tolist(), form_codes[self._placed].tolist()
-            self._items = tuple(
-                Assignment(str(workload_ids[i]), str(host_ids[j]), FORMS[f])
-                for i, j, f in zip(self._placed.tolist(), hosts, forms)
-            )
-        return self._items
-
-    def __len__(self) -> int:
-        return len(self._placed)
-
-    def __getitem__(self, k):
-        return self._all()[k]
-
-    def __iter__(self):
-        return iter(self._all())
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(self) == len(other) and tuple(self) == tuple(other)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return repr(self._all())
-
-
-class LazyMapping(Mapping):
-    """A mapping worked out on first look."""
-
-    def __init__(self, compute: Callable[[], dict]):
-        self._compute: Callable[[], dict] | None = compute
-        self._data: dict | None = None
-
-    def _all(self) -> dict:
-        if self._data is None:
-            self._data, self._compute = self._compute(), None
-        return self._data
-
-    def __getitem__(self, key):
-        return self._all()[key]
-
-    def __iter__(self):
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def __repr__(self) -> str:
-        return repr(self._all())
-
-
-class LazyReasons(LazyMapping):
-    """The unplaced workloads' reasons, worked out on first look: which workloads are unplaced is known at once
-    (``len``, ``in``, iteration), the words only when a reason is read."""
-
-    def __init__(self, ids: list[str], compute: Callable[[], dict]):
-        super().__init__(compute)
-        self._ids = ids
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __contains__(self, key) -> bool:
-        return key in self._id_set
-
-    @cached_property
-    def _id_set(self) -> frozenset:
-        return frozenset(self._ids)
+__all__ = ["Plan", "build_plan"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,7 +50,7 @@ class Plan:
     utilization: Mapping[str, Mapping[str, float]]
     dimensions: tuple[str, ...] = field(default=("cpu", "memory"))
     # the validated problem this plan answers; None for a plan read back from JSON
-    problem: Problem | None = field(default=None, repr=False, compare=False)
+    problem: ProblemLike | None = field(default=None, repr=False, compare=False)
     # per workload in input order: its host's index (-1 when unplaced) and its form code (0 container, 1 VM,
     # 255 unplaced); None for a plan read back from JSON
     host_index: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -270,70 +169,23 @@ class Plan:
         )
 
 
-def host_states(problem: Problem, host_index, forms) -> list[HostState]:
-    """Each host's final state under an assignment (workload i on host ``host_index[i]`` as ``forms[i]``)."""
-    states = [HostState(problem, h) for h in problem.hosts]
-    for w, j, form in zip(problem.workloads, host_index, forms):
-        if j is not None:
-            states[j].add(w, form)
-    return states
-
-
-def utilisation(state: HostState) -> list[float]:
-    return [float(u) / float(c) if c > 0 else 0.0 for u, c in zip(state.used, state.capacity)]
-
-
-def objective_value(problem: Problem, objective: str, states: list[HostState]) -> float:
-    """The objective's score of a plan: hosts used, total cost (summed in host input order), or the largest
-    utilisation of any used host in any dimension it has."""
-    used = [s for s in states if s.count > 0]
-    if objective == "hosts":
-        return len(used)
-    if objective == "cost":
-        total = 0.0
-        for s in used:
-            total += s.host.cost
-        return total
-    worst = 0.0
-    for s in used:
-        for u in utilisation(s):
-            worst = max(worst, u)
-    return worst
-
-
-def meets_bound(objective: str, value: float, bound: float) -> bool:
-    if objective == "hosts":
-        return value <= bound
-    return value <= bound + 1e-9 * max(1.0, abs(bound))
-
-
-def make_plan(problem: Problem, host_index, forms, *, objective: str, lower_bound: float, method: str,
-              strategy: str, elapsed: float, objective_value_: float | None = None, used=None) -> Plan:
-    """A `Plan` from a solver's answer: ``host_index[i]`` (an index into the hosts, or None) and ``forms[i]``
-    (``"vm"``, ``"container"`` or None). See `build_plan`."""
-    codes = np.array([UNPLACED if f is None else FORMS.index(f) for f in forms], dtype=np.uint8)
-    index = np.array([-1 if j is None else j for j in host_index], dtype=np.int64)
-    return build_plan(problem, index, codes, objective=objective, lower_bound=lower_bound, method=method,
-                      strategy=strategy, elapsed=elapsed, objective_value_=objective_value_, used=used)
-
-
-def build_plan(problem, host_index: np.ndarray, form_codes: np.ndarray, *, objective: str, lower_bound: float,
-               method: str, strategy: str, elapsed: float, objective_value_: float | None = None,
-               used: np.ndarray | None = None, hosts_used: int | None = None, cost: float | None = None) -> Plan:
-    """A `Plan` from arrays: ``host_index`` (int64, -1 when unplaced) and ``form_codes`` (0 container, 1 VM, 255).
+def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: str, elapsed: float) -> Plan:
+    """The `Plan` of a solver's `Answer` to ``problem``.
 
     ``used`` (hosts × dimensions, per-host overheads included), the objective's value, the number of hosts used and
-    their cost come from the solver when it has them (the Rust core does); otherwise they are worked out here with the reference rules. What is
-    costly to describe (the assignments as objects, the reasons of unplaced workloads, utilisation per host) is
-    worked out on first look.
+    their cost come from the solver when it has them (the Rust core does); otherwise they are worked out here with
+    the reference rules. What is costly to describe (the assignments as objects, the reasons of unplaced workloads,
+    utilisation per host) is worked out on first look.
     """
-    from .reasons import unplaced_reasons
+    host_index, form_codes, lower_bound = answer.host_index, answer.form_codes, answer.lower_bound
+    used, objective_value_ = answer.used, answer.objective_value
+    hosts_used, cost = answer.hosts_used, answer.cost
 
     @functools.cache
     def states() -> tuple[list[HostState], list]:
         """Each host's final state by the reference rules, and the host index per workload as a list."""
         index = [None if j < 0 else j for j in host_index.tolist()]
-        forms = [None if c == UNPLACED else FORMS[c] for c in form_codes.tolist()]
+        forms = [None if c == UNPLACED else PLACED_FORMS[c] for c in form_codes.tolist()]
         return host_states(problem.materialize(), index, forms), index
 
     if used is None or objective_value_ is None:
@@ -379,7 +231,7 @@ def build_plan(problem, host_index: np.ndarray, form_codes: np.ndarray, *, objec
         lower_bound=lower_bound,
         proven_optimal=len(unplaced_rows) == 0 and meets_bound(objective, value, lower_bound),
         method=method,
-        strategy=strategy,
+        strategy=answer.strategy,
         elapsed=elapsed,
         utilization=LazyMapping(utilization),
         dimensions=problem.dimensions,

@@ -19,8 +19,12 @@ import math
 import os
 from dataclasses import dataclass
 
-from ._view import PlanView
-from .plan import Plan
+from typing import TYPE_CHECKING
+
+from .view import PlanView
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 __all__ = ["plot_plan", "VM_COLOUR", "CONTAINER_COLOUR", "OVERHEAD_COLOUR"]
 
@@ -160,7 +164,7 @@ def _group_label(view: PlanView, hosts: list[int], detailed: bool) -> str:
 
 def _shape_words(view: PlanView, j: int, sep: bool = False) -> str:
     """A host's size, as people say it: "64 cpu, 512Gi"."""
-    from .units import format_amount
+    from ..model.units import format_amount
 
     dims = view.problem.dimensions
     capacity = view.states[j].capacity

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .model import Workload
-from .plan import Unplaced
-from .problem import Problem
-from .rules import HostState, static_forms
-from .units import format_amount
+from ..model.objects import Workload
+from ..model.problem import Problem
+from ..model.rules import HostState, static_forms
+from ..model.units import format_amount
+from .types import Unplaced
 
 __all__ = ["unplaced_reasons"]
 

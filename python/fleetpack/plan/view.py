@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from .plan import Plan, host_states
-from .problem import Problem
-from .rules import HostState
+from typing import TYPE_CHECKING
+
+from ..model.problem import Problem
+from ..model.rules import HostState
+from .scoring import host_states
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 __all__ = ["PlanView", "NO_PROBLEM"]
 
@@ -27,10 +32,7 @@ class PlanView:
         problem = plan.problem
         if problem is None:
             raise ValueError(NO_PROBLEM)
-        # a columnar problem (large inputs) makes its Workload and Host objects only when asked
-        materialize = getattr(problem, "materialize", None)
-        if materialize is not None:
-            problem = materialize()
+        problem = problem.materialize()  # a columnar problem (large inputs) makes its objects only now
         self.plan = plan
         self.problem: Problem = problem
         self.workload_pos = {w.id: i for i, w in enumerate(problem.workloads)}
