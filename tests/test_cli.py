@@ -15,7 +15,7 @@ import pytest
 import fleetpack as fp
 from fleetpack.cli import main, summary
 from fleetpack.fleetfile import Fleet, load_fleet
-from fleetpack.progress import Progress
+from fleetpack.cli.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "consolidation.json"

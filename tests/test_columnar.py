@@ -144,7 +144,7 @@ def test_place_many_times_each_problem_itself_and_gives_the_exact_stage_its_time
     assert plans[0].strategy == fp.place(*small, overheads=none).strategy
     assert all(plan.elapsed > 0 for plan in plans)
     from fleetpack import _core
-    from fleetpack.problem import build_problem
+    from fleetpack.model import build_problem
 
     answer = _core.place(build_problem(*big, none).encode(), "ffd", "sum", "hosts")
     assert answer["elapsed"] > 0 and answer["host_index"].shape == (2000,)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import fleetpack as fp
-from fleetpack import datasets, traces
+from fleetpack import datasets
+from fleetpack.bench import traces
 from fleetpack.bench import Instance
 from fleetpack.datasets import Known
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import fleetpack as fp
-from fleetpack._view import PlanView
-from fleetpack.explain import _failures
+from fleetpack.plan.view import PlanView
+from fleetpack.plan.explain import _failures
 from fleetpack.fleetfile import dump_plan, load_fleet, load_plan
-from fleetpack.rules import static_forms
+from fleetpack.model.rules import static_forms
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "consolidation.json"

@@ -59,7 +59,7 @@ def test_ctrl_c_interrupts_a_long_solve_and_leaves_python_usable(before):
 def test_other_threads_run_while_the_core_works():
     """The GIL is released: a Python thread makes progress during a solve."""
     from fleetpack import _core
-    from fleetpack.problem import build_problem
+    from fleetpack.model import build_problem
 
     arrays = build_problem(*big_fleet(150_000)).encode()
     ticks = []

@@ -125,7 +125,7 @@ except KeyboardInterrupt:
     print("interrupted", time.perf_counter() - sent[0])
 setattr(owner, name, original)
 # CP-SAT again, from nothing placed (so that it runs): it must place all nine on three hosts and prove it
-from fleetpack.problem import build_problem
+from fleetpack.model import build_problem
 small = generators.falkenauer_triplets(9, seed=1)
 start = ([None] * 9, [None] * 9, "none", 0)
 r = exact.solve(build_problem(small.workloads, small.hosts, small.overheads), "hosts", start,

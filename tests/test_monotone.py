@@ -14,7 +14,7 @@ from hypothesis import event, given, strategies as st
 
 import fleetpack as fp
 from fleetpack import _core, exact
-from fleetpack.problem import build_problem
+from fleetpack.model import build_problem
 
 from strategies import hosts, overheads, workloads
 

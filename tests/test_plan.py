@@ -14,7 +14,7 @@ import pytest
 import fleetpack as fp
 import fleetpack.baseline
 import fleetpack.exact
-from fleetpack.units import format_memory
+from fleetpack.model.units import format_memory
 
 W, H = fp.Workload, fp.Host
 GI, MI = 2**30, 2**20

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 import fleetpack as fp
-from fleetpack.units import (
+from fleetpack.model.units import (
     MAX_QUANTITY,
     QuantityError,
     format_amount,
