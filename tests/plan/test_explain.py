@@ -13,7 +13,7 @@ from fleetpack.plan.explain import _failures
 from fleetpack.fleetfile import dump_plan, load_fleet, load_plan
 from fleetpack.model.rules import static_forms
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "consolidation.json"
 NONE = fp.Overheads.none()
 

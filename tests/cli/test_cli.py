@@ -17,7 +17,7 @@ from fleetpack.cli import main, summary
 from fleetpack.fleetfile import Fleet, load_fleet
 from fleetpack.cli.progress import Progress
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "consolidation.json"
 
 

@@ -14,7 +14,7 @@ import pytest
 import fleetpack as fp
 from fleetpack.fleetfile import load_fleet_csv
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "bad-inputs.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "bad-inputs.md"
 ROW = re.compile(r"^\| (\d+) \| `(.+)` \| (.+) \| `(.+)` \|$")
 RETURNS = re.compile(r"^returns `Violation` `(\w+)`$")
 ERROR = re.compile(r"^`(\w+)`$")
