@@ -1,5 +1,5 @@
 """Standard benchmark instances: BPPLIB one-dimensional files, VPSolver ``.vbp`` vector files, and tables of their
-known optima; the real cluster traces' loaders (`fleetpack.traces`) are re-exported here.
+known optima; the real cluster traces' loaders (`fleetpack.bench.traces`) are re-exported here.
 
 Every instance becomes a `fleetpack.bench.Instance` of plain vector bin packing, the same way for both formats:
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ErrorDetail, ValidationError
-from ..model.inputs import FirstSeen
+from ..model.inputs import convert_items
 from ..model.objects import Overheads, as_host, as_overheads, as_workload
 
 __all__ = ["Instance"]
@@ -87,14 +87,7 @@ def _convert_all(values, kind: str, convert, where: str, problems: list[ErrorDet
     if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
         problems.append(ErrorDetail(where, f"{kind}s", f"must be a sequence of {kind}s, got {type(values).__name__}"))
         return ()
-    items, seen = [], FirstSeen()
-    for index, value in enumerate(values):
-        try:
-            item = convert(value, index)
-        except ValidationError as exc:
-            problems.extend(exc.errors)
-            continue
-        if seen.earlier(item.id, index) is not None:
-            problems.append(ErrorDetail(where, f"{kind} {item.id!r}", "duplicate id"))
-        items.append(item)
+    items, errors = convert_items(values, kind, convert,
+                                  lambda item, _: ErrorDetail(where, f"{kind} {item.id!r}", "duplicate id"))
+    problems.extend(errors)
     return tuple(items)

@@ -75,9 +75,11 @@ class FirstSeen:
         return None
 
 
-def convert_items(values, kind: str, convert: Callable) -> tuple[list, list[ErrorDetail]]:
+def convert_items(values, kind: str, convert: Callable,
+                  duplicate: Callable[[Any, int], ErrorDetail] | None = None) -> tuple[list, list[ErrorDetail]]:
     """Convert every entry with ``convert(value, index)``, collecting the errors of all of them, and check that the
-    ids are unique (a duplicate names the input index of the first entry with that id)."""
+    ids are unique: ``duplicate(item, index of the first with its id)`` words the error (by default it names
+    that index)."""
     entries = values if isinstance(values, (list, tuple)) else list(values)
     target = {"workload": Workload, "host": Host}.get(kind)
     # the common case in one sweep: objects already made (`convert` returns them as they are), ids unique
@@ -95,7 +97,8 @@ def convert_items(values, kind: str, convert: Callable) -> tuple[list, list[Erro
         items.append(item)
         earlier = seen.earlier(item.id, index)
         if earlier is not None:
-            problems.append(ErrorDetail(f"{kind} {item.id!r}", "id", f"duplicate id (also {kind} #{earlier})"))
+            problems.append(ErrorDetail(f"{kind} {item.id!r}", "id", f"duplicate id (also {kind} #{earlier})")
+                            if duplicate is None else duplicate(item, earlier))
     return items, problems
 def _items(values, kind: str, convert) -> tuple[list, list[ErrorDetail]]:
     if values is None:

@@ -112,14 +112,14 @@ class Plan:
         return json.dumps(self.to_dict(), indent=indent)
 
     def explain(self, workload_id: str):
-        """Why the workload runs where it does, or why it is unplaced: an `fleetpack.explain.Explanation`
+        """Why the workload runs where it does, or why it is unplaced: an `fleetpack.plan.explain.Explanation`
         (``print`` it for words, ``.to_dict()`` for data)."""
         from .explain import explain
 
         return explain(self, workload_id)
 
     def plot(self, path=None, **options):
-        """Draw the used hosts' usage per dimension (needs matplotlib); see `fleetpack.plot.plot_plan`."""
+        """Draw the used hosts' usage per dimension (needs matplotlib); see `fleetpack.plan.plot.plot_plan`."""
         from .plot import plot_plan
 
         return plot_plan(self, path, **options)
