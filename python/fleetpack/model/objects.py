@@ -154,7 +154,7 @@ def _resources(errors: _Errors, name: str, value) -> Resources:
     return Resources()
 
 
-_DEFAULT_FACTORS = {"hardware": 1.03, "paravirtual": 1.05, "software": 1.30}
+_DEFAULT_FACTORS: dict[Hypervisor, float] = {"hardware": 1.03, "paravirtual": 1.05, "software": 1.30}
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ class Overheads:
     container: Any = field(default_factory=lambda: Resources(0, 16 * _MI))
     hypervisor: Any = field(default_factory=lambda: Resources(0, _GI))
     container_runtime: Any = field(default_factory=lambda: Resources("100m", 256 * _MI))
-    vm_cpu_factor: Any = None
+    vm_cpu_factor: Mapping[Hypervisor, float] | None = None
 
     def __post_init__(self):
         errors = _Errors("overheads")
@@ -209,7 +209,7 @@ class Overheads:
         zero = Resources()
         return cls(zero, zero, zero, zero, {kind: 1.0 for kind in HYPERVISORS})
 
-    def factor_ppm(self, hypervisor: str) -> int:
+    def factor_ppm(self, hypervisor: Hypervisor) -> int:
         """The VM CPU factor of a hypervisor kind in parts per million, as the rules use it."""
         return round(self.vm_cpu_factor[hypervisor] * 10**6)
 
