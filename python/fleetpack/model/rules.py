@@ -1,6 +1,6 @@
 """The model's arithmetic, in plain Python: effective demands and which forms a host can run.
 
-Used to describe plans (usage, reasons), by the exact solver, and by the pure-Python reference engine
+Used to describe plans (usage, reasons), by the exact solver, and by the pure-Python reference solver
 (`fleetpack.reference`). The verifier does not use it: it restates
 the rules on its own, so that a mistake here cannot hide a broken plan.
 """

@@ -1,5 +1,5 @@
 """A plan's score by the reference rules: each host's final state, the objective's value, whether it meets a bound.
-Used by the plan builder, the exact solver and the reference engine."""
+Used by the plan builder, the exact solver and the reference solver."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the reference engine reads of the rules beyond `fleetpack.model.rules`: the scale that normalises sizes and
+"""What the reference solver reads of the rules beyond `fleetpack.model.rules`: the scale that normalises sizes and
 which workloads fit some host when it is empty."""
 
 from __future__ import annotations
