@@ -18,7 +18,7 @@ import time
 
 import fleetpack as fp
 from fleetpack import _core, exact
-from fleetpack.problem import build_problem
+from fleetpack.model import build_problem
 
 SHAPES = [(0.5, 1), (1, 2), (2, 4), (2, 8), (4, 16), (8, 32)]  # cores, GiB
 

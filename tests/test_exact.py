@@ -19,7 +19,7 @@ import fleetpack.baseline
 from fleetpack import exact
 from fleetpack.exact import heuristics_only
 from fleetpack.plan import host_states, objective_value
-from fleetpack.problem import build_problem
+from fleetpack.model import build_problem
 
 from strategies import hosts as host_lists, overheads as overhead_choices, workloads as workload_lists
 
@@ -269,7 +269,7 @@ def test_timeout_returns_a_valid_plan_and_an_honest_bound(formulation):
     workloads, hosts = triplets(100, seed=3)
     hosts = [H(f"b{k}", cpu=0, memory=1000) for k in range(200)]
     problem = build_problem(workloads, hosts, NONE)
-    start = exact.as_start(fleetpack.baseline._engine(problem, "ff", "sum", "hosts", None, 0))
+    start = exact.as_start(fleetpack.baseline._solve(problem, "ff", "sum", "hosts", None, 0).to_core())
     assert None not in start[0] and len(set(start[0])) > 100  # first fit places all, on too many hosts
     r = exact.solve(problem, "hosts", start, formulation=formulation, workers=2, time_limit=0.3)
     assert fp.verify(workloads, hosts, plan_dict(r.hosts, r.forms, workloads, hosts), NONE) == []
@@ -380,7 +380,7 @@ def test_workers_is_checked(workers):
 
 
 def test_method_exact_is_listed():
-    from fleetpack.problem import METHODS
+    from fleetpack.solve.options import METHODS
 
     assert "exact" in METHODS
     with pytest.raises(fp.ValidationError, match="method"):

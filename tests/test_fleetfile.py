@@ -14,8 +14,8 @@ import pytest
 import fleetpack as fp
 from fleetpack.fleetfile import (Fleet, dump_fleet, dump_fleet_csv, dump_plan, fleet_schema, load_fleet,
                                  load_fleet_csv, load_overheads, load_plan, read_plan_dict)
-from fleetpack.problem import build_problem
-from fleetpack.rules import HostState, static_forms
+from fleetpack.model import build_problem
+from fleetpack.model.rules import HostState, static_forms
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "consolidation.json"

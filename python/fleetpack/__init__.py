@@ -10,7 +10,7 @@ from .api import place, place_many
 from .errors import ErrorDetail, FleetpackError, InfeasibleError, ValidationError
 from .fleetfile import Fleet, load_fleet
 from .kube import from_kubernetes
-from .model import Host, Overheads, Resources, Workload
+from .model.objects import Host, Overheads, Resources, Workload
 from .plan import Assignment, Plan, Unplaced
 from .verify import Violation, verify
 

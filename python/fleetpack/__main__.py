@@ -1,5 +1,5 @@
 """``python -m fleetpack``: the same as the ``fleetpack`` command."""
 
-from .cli import main
+from .cli.main import main
 
 raise SystemExit(main())

@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, Sequence
 
-from .problem import Problem
-from .rules import effective_demand, static_forms
+from .model.problem import Problem
+from .model.rules import effective_demand, static_forms
 
 __all__ = [
     "ExactResult",
@@ -1335,7 +1335,7 @@ def _dive(af: _ArcFlow, solve_lp, z_vars, flow_vars, loss_vars, y_vars, demand, 
 
 def _float_value(problem: Problem, objective: str, hosts: list, forms: list) -> float:
     """The objective's value of a plan as `fleetpack.plan.objective_value` computes it (by the reference rules)."""
-    from .plan import host_states, objective_value
+    from .plan.scoring import host_states, objective_value
 
     return objective_value(problem, objective, host_states(problem, hosts, forms))
 
@@ -1365,7 +1365,7 @@ def _answer(inst: _Instance, hosts: list, forms: list, strategy: str, bound):
     then described lazily, without a Python object per host."""
     import numpy as np
 
-    from .plan import UNPLACED
+    from .model.wire import UNPLACED
 
     m = len(inst.problem.hosts)
     used = np.zeros((m, inst.D), dtype=np.uint64)
@@ -1448,7 +1448,7 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
         return ExactResult(hosts, forms, strategy + (":optimal" if optimal and form not in ("bound", "none") else ""),
                            bound, optimal, form, status, lp, timings)
 
-    from .plan import meets_bound
+    from .plan.scoring import meets_bound
 
     if inst.placeable == 0:
         return result(hosts0, forms0, strategy0, bound0, True, "none", "nothing to place")
@@ -1668,7 +1668,7 @@ def as_start(answer) -> tuple[list, list, str, float]:
 
 def _proven_by_bound(objective: str, answer) -> bool:
     """The heuristics' plan places everything and meets the foundation's bound (nothing left to prove)."""
-    from .plan import meets_bound
+    from .plan.scoring import meets_bound
 
     if isinstance(answer, dict):
         if (answer["host_index"] < 0).any():
@@ -1709,7 +1709,7 @@ def auto_eligible(problem: Problem, objective: str, start: tuple, deadline: floa
     if inst.placeable == 0:
         return None
     if sum(j is not None for j in hosts) == inst.placeable:
-        from .plan import meets_bound
+        from .plan.scoring import meets_bound
 
         if meets_bound(objective, _value(inst, hosts, forms), bound):
             return None

@@ -36,10 +36,12 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .problem import convert_items
 from .errors import ErrorDetail, ValidationError
-from .model import Host, Overheads, Resources, Workload, as_host, as_overheads, as_workload
-from .plan import Plan
+from .model.inputs import FirstSeen, build_problem, convert_items
+from .model.objects import Host, Overheads, Resources, Workload, as_host, as_overheads, as_workload
+from .model.wire import Answer
+from .plan.plan import Plan, build_plan
+from .solve.options import OBJECTIVES
 
 __all__ = ["Fleet", "load_fleet", "dump_fleet", "load_fleet_csv", "dump_fleet_csv", "load_overheads",
            "fleet_schema", "parse_document", "read_plan_dict", "load_plan", "dump_plan"]
@@ -230,7 +232,7 @@ def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
                 errors.append(ErrorDetail(source, "(header)", f"unknown column {column!r} (known: "
                                                               f"{', '.join(n for n in names if n != 'extra')}, "
                                                               "extra.NAME)"))
-    items, first_line = [], {}
+    items, first_line = [], FirstSeen()
     for row in reader:
         line = reader.line_num
         cells = {(k or "").strip(): (v or "").strip() for k, v in row.items() if not isinstance(v, list)}
@@ -261,10 +263,10 @@ def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
         except ValidationError as exc:
             errors.extend(ErrorDetail(where, e.field, e.message, e.value) for e in exc.errors)
             continue
-        if item.id in first_line:
-            errors.append(ErrorDetail(where, "id", f"duplicate id (also line {first_line[item.id]})"))
+        earlier = first_line.earlier(item.id, line)
+        if earlier is not None:
+            errors.append(ErrorDetail(where, "id", f"duplicate id (also line {earlier})"))
         else:
-            first_line[item.id] = line
             items.append(item)
     return items
 
@@ -501,9 +503,6 @@ def load_plan(path: str | os.PathLike, fleet: Fleet | None = None) -> Plan:
 
 
 def _rebuild(data: Mapping, fleet: Fleet, source: str) -> Plan:
-    from .plan import make_plan
-    from .problem import build_problem
-
     problem = build_problem(fleet.workloads, fleet.hosts, fleet.overheads)
     workload_pos = {w.id: i for i, w in enumerate(problem.workloads)}
     host_pos = {h.id: j for j, h in enumerate(problem.hosts)}
@@ -524,9 +523,9 @@ def _rebuild(data: Mapping, fleet: Fleet, source: str) -> Plan:
         raise ValidationError(errors)
     objective = data.get("objective", "hosts")
     method = data.get("method", "the plan file")
-    return make_plan(problem, host_index, forms, objective=objective if objective in ("hosts", "cost", "spread")
-                     else "hosts", lower_bound=data.get("lower_bound", 0), method=method,
-                     strategy=data.get("strategy", method), elapsed=data.get("elapsed", 0.0))
+    answer = Answer.from_lists(host_index, forms, data.get("strategy", method), data.get("lower_bound", 0))
+    return build_plan(problem, answer, objective=objective if objective in OBJECTIVES else "hosts", method=method,
+                      elapsed=data.get("elapsed", 0.0))
 
 
 _PLAN_CSV_COLUMNS = ("workload", "host", "form", "unplaced", "reason")

@@ -44,8 +44,8 @@ from typing import Iterable, Mapping
 
 from .errors import ErrorDetail, ValidationError
 from .fleetfile import Fleet, parse_document
-from .model import Host, Overheads, Resources, Workload
-from .units import QuantityError, format_amount, parse_quantity
+from .model.objects import Host, Overheads, Resources, Workload
+from .model.units import QuantityError, format_amount, parse_quantity
 
 __all__ = ["from_kubernetes", "pod_requests"]
 

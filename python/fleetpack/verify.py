@@ -24,10 +24,12 @@ import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from typing import Any, Protocol, runtime_checkable
+
 from .errors import ErrorDetail, ValidationError
-from .model import Host, Overheads, Workload, as_host, as_overheads, as_workload
-from .plan import Plan  # the data class only, to recognise it; none of the solvers' helpers
-from .units import format_amount
+from .model.inputs import FirstSeen
+from .model.objects import Host, Overheads, Workload, as_host, as_overheads, as_workload
+from .model.units import format_amount
 
 __all__ = ["Violation", "verify"]
 
@@ -118,11 +120,10 @@ def _coerce_all(values, kind: str, convert) -> list:
         except ValidationError as exc:
             problems.extend(exc.errors)
     # A plan names workloads and hosts by id, so two with one id would make it ambiguous.
-    seen: set[str] = set()
-    for item in items:
-        if item.id in seen:
+    seen = FirstSeen()
+    for k, item in enumerate(items):
+        if seen.earlier(item.id, k) is not None:
             problems.append(ErrorDetail(f"{kind} {item.id!r}", "id", "duplicate id"))
-        seen.add(item.id)
     if problems:
         raise ValidationError(problems)
     return items
@@ -137,9 +138,18 @@ def _is_pair(value) -> bool:
     return isinstance(value, (tuple, list)) and len(value) == 2 and not any(isinstance(v, Mapping) for v in value)
 
 
+@runtime_checkable
+class _PlanLike(Protocol):
+    """What the verifier reads of a `fleetpack.Plan` (recognised by its shape: the verifier imports nothing of the
+    plans' or the solvers' code)."""
+
+    assignments: Any
+    unplaced: Any
+
+
 def _read_plan(plan) -> tuple[list[_Entry], list | None]:
     """The plan's lines, and the ids it lists as unplaced (None for a plain mapping, which has no such list)."""
-    if isinstance(plan, Plan):
+    if isinstance(plan, _PlanLike) and not isinstance(plan, Mapping):
         return [_Entry(a.workload, a.host, a.form) for a in plan.assignments], list(plan.unplaced)
     if isinstance(plan, Mapping):
         # A workload may be called "assignments": its value is then a (host, form) pair, not a list of dicts.

@@ -1,0 +1,517 @@
+"""The ``fleetpack`` command: place a fleet's workloads on its hosts, check a plan, explain a placement, run the demo.
+
+A fleet comes from a fleet file (JSON or YAML), from two CSV files (``--workloads``, ``--hosts``), or from
+Kubernetes (``--kube-pods``, ``--kube-nodes``: the output of ``kubectl get pods/nodes -o json``).
+
+Exit status: 0 on success; 1 when ``place --strict`` leaves a workload unplaced, ``verify`` finds a broken rule, or
+``explain`` is given a plan that breaks one; 2 on bad input (an unreadable or invalid file, an unknown workload, or
+bad options), reported on stderr without traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib.util
+import json
+import math
+import os
+import sys
+import textwrap
+from collections import Counter
+from importlib.resources import as_file, files
+from typing import Sequence, TextIO
+
+from .. import __version__
+from ..api import place
+from ..errors import ErrorDetail, InfeasibleError, ValidationError
+from ..fleetfile import Fleet, dump_plan, load_fleet, load_fleet_csv, load_overheads, load_plan, read_plan_dict
+from ..plan.plan import Plan
+from ..solve.options import METHODS, OBJECTIVES, SORT_KEYS
+from ..verify import verify
+from .argtypes import positive_int, positive_seconds, seed
+from .progress import Progress
+
+__all__ = ["main", "summary", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # a workload left unplaced under --strict, or a plan that breaks a rule
+EXIT_BAD_INPUT = 2  # as argparse exits on bad options
+
+DEMO_FLEET = "consolidation.json"  # in fleetpack/data: the shipped example, for `fleetpack demo`
+DEMO_TIME_LIMIT = 2.0  # seconds: a demo answers at once (and shows its progress on a terminal while it runs)
+
+_DESCRIPTION = """\
+Place workloads on hosts as VMs or containers, and pack the fleet tight.
+
+A fleet is a fleet file: a JSON (or, with PyYAML, YAML) object with "workloads" and "hosts" lists and optional
+"overheads", "description" and "legacy_servers" (see examples/consolidation.json, or run 'fleetpack demo'); or two
+CSV files (--workloads, --hosts); or a Kubernetes cluster's pods and nodes (--kube-pods, --kube-nodes)."""
+
+_EPILOG = """\
+examples:
+  fleetpack demo                                          # the shipped example, end to end
+  fleetpack place examples/consolidation.json -o plan.json --plot plan.png
+  fleetpack verify examples/consolidation.json plan.json
+  fleetpack explain examples/consolidation.json oracle-erp-db --plan plan.json
+  kubectl get pods -A -o json > pods.json && kubectl get nodes -o json > nodes.json
+  fleetpack place --kube-pods pods.json --kube-nodes nodes.json
+
+Run 'fleetpack COMMAND --help' for a command's options.
+exit status: 0 success; 1 unplaced workloads under --strict, or a plan that breaks a rule; 2 bad input."""
+
+_FLEET_HELP = """\
+fleet sources (give exactly one):
+  FLEET                       a fleet file, .json or .yaml/.yml
+  --workloads W --hosts H     two CSV files: a header row of field names (id, cpu, memory, form, os, tenant,
+                              isolation, anti_affinity; id, cpu, memory, os, hypervisor, containers, cost,
+                              max_workloads), extra.NAME for an extra dimension, an empty cell for the default
+  --kube-pods P --kube-nodes N
+                              'kubectl get pods -A -o json' and 'kubectl get nodes -o json': pods become
+                              container workloads (requests as the scheduler counts them), nodes hosts (allocatable);
+                              DaemonSets count as per-node overhead; cordoned and tainted nodes are left out
+Sizes are numbers or Kubernetes quantities: CPU in cores ("500m"), memory in bytes ("16Gi")."""
+
+_PLACE_EPILOG = """\
+examples:
+  fleetpack place fleet.json                        # summary on stdout
+  fleetpack place fleet.json -o plan.json --quiet   # just the plan file (-o plan.csv: one row per workload)
+  fleetpack place fleet.json --plot plan.png        # a picture of every used host (needs matplotlib)
+  fleetpack place fleet.json --method ffd --sort-key max
+  fleetpack place fleet.json --objective cost --time-limit 5
+  fleetpack place fleet.json --strict || echo "something did not fit"
+  fleetpack place --workloads workloads.csv --hosts hosts.csv --overheads overheads.json
+  fleetpack place --kube-pods pods.json --kube-nodes nodes.json
+
+objectives: hosts (fewest hosts), cost (lowest total host cost), spread (lowest peak utilisation);
+placing more workloads always comes first. Methods: ff (first fit, input order), ffd / bfd / wfd (first / best /
+worst fit, largest first by --sort-key), auto (a portfolio of them, the best plan kept).
+Progress is shown on stderr for runs longer than half a second, when stderr is a terminal.
+
+""" + _FLEET_HELP
+
+_VERIFY_EPILOG = """\
+examples:
+  fleetpack place fleet.json -o plan.json && fleetpack verify fleet.json plan.json
+  fleetpack verify --kube-pods pods.json --kube-nodes nodes.json plan.csv
+
+The check restates every placement rule on its own: capacity with overheads, max_workloads, forms, hypervisors and
+OS, anti-affinity, tenant isolation and dedicated hosts. Exit status 1 lists each broken rule.
+
+""" + _FLEET_HELP
+
+_EXPLAIN_EPILOG = """\
+examples:
+  fleetpack explain fleet.json db-1                 # places the fleet (as 'place' would), then explains db-1
+  fleetpack explain fleet.json db-1 web-2 --plan plan.json
+  fleetpack explain fleet.json                      # every workload left unplaced
+  fleetpack explain fleet.json db-1 --json          # as data
+  fleetpack explain --kube-pods pods.json --kube-nodes nodes.json shop/web-7d9f-x2x
+
+For a placed workload: why that form, how the host was chosen, how much room is left, and which other hosts could
+take it or why not. For an unplaced one: each host that cannot take it, grouped by reason with counts (like the
+Kubernetes scheduler's "0/9 nodes are available"), and the smallest change that would let it fit.
+
+""" + _FLEET_HELP
+
+_DEMO_EPILOG = """\
+The example: Harbor & Finch Logistics consolidate the 198 workloads of 100 old servers onto a pool of 41 modern
+hosts: Windows services that must be VMs, database replicas kept apart, tenant-isolated services, two dedicated
+machines and two GPU jobs. The command prints where its fleet file is, so you can copy it and try your own."""
+
+
+def _para(text: str) -> str:
+    """A help paragraph folded to the width of the examples below it (the help formatter keeps text as written)."""
+    return textwrap.fill(text, width=100)
+
+
+def _add_fleet_sources(p: argparse.ArgumentParser, *, positional: bool = True) -> None:
+    if positional:
+        p.add_argument("fleet", metavar="FLEET", nargs="?", help="the fleet file (.json, or .yaml/.yml with PyYAML)")
+    g = p.add_argument_group("other fleet sources")
+    g.add_argument("--workloads", metavar="CSV", help="the workloads of a CSV fleet (with --hosts)")
+    g.add_argument("--hosts", metavar="CSV", help="the hosts of a CSV fleet (with --workloads)")
+    g.add_argument("--overheads", metavar="FILE",
+                   help="overheads for a CSV fleet (a JSON/YAML overheads object, or a fleet file's)")
+    g.add_argument("--kube-pods", metavar="JSON", help="the output of 'kubectl get pods -A -o json'")
+    g.add_argument("--kube-nodes", metavar="JSON", help="the output of 'kubectl get nodes -o json'")
+    g.add_argument("--kube-runtime-classes", metavar="JSON",
+                   help="'kubectl get runtimeclasses -o json', for pod overheads missing from the pods")
+    g.add_argument("--kube-include-tainted", action="store_true",
+                   help="keep nodes with NoSchedule/NoExecute taints (left out by default: taints are not modelled)")
+
+
+def _add_solver_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("solver")
+    g.add_argument("--method", choices=METHODS, default="auto", help="the heuristic to use (default: auto)")
+    g.add_argument("--objective", choices=OBJECTIVES, default="hosts", help="what to minimise (default: hosts)")
+    g.add_argument("--sort-key", choices=SORT_KEYS, default="sum",
+                   help="how ffd/bfd/wfd rank workloads by size across dimensions (default: sum)")
+    g.add_argument("--time-limit", type=positive_seconds, metavar="S",
+                   help="stop the auto portfolio after S seconds (default: no limit)")
+    g.add_argument("--seed", type=seed, default=0, metavar="N", help="random seed (default: 0)")
+    g.add_argument("--workers", type=positive_int, metavar="N",
+                   help="threads for the exact solver (default: all cores)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="fleetpack", description=_DESCRIPTION, epilog=_EPILOG,
+                                     formatter_class=formatter)
+    parser.add_argument("--version", action="version", version=f"fleetpack {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("place", help="place a fleet's workloads and print a summary",
+                            description=_para("Place the workloads of a fleet on its hosts, print a summary of "
+                                              "the plan (hosts used, lower bound, forms, unplaced workloads and "
+                                              "why, per-host utilisation), and write the plan with -o."),
+                            epilog=_PLACE_EPILOG, formatter_class=formatter)
+    _add_fleet_sources(p)
+    p.add_argument("-o", "--output", metavar="PLAN", help="write the plan to this file (.json, or .csv)")
+    p.add_argument("--plot", metavar="IMAGE", help="draw the plan to this image (.png, .svg, .pdf; needs matplotlib)")
+    _add_solver_options(p)
+    p.add_argument("--strict", action="store_true",
+                   help="exit with status 1, writing no plan, if any workload cannot be placed")
+    p.add_argument("-q", "--quiet", action="store_true", help="print no summary or progress (errors still go to "
+                                                              "stderr)")
+    p.set_defaults(run=_run_place, command_parser=p)
+
+    v = commands.add_parser("verify", help="check that a plan obeys every rule of a fleet",
+                            description=_para("Check PLAN (a plan file written by 'fleetpack place -o', JSON or CSV) "
+                                              "against the workloads, hosts and overheads of the fleet, and list every "
+                                              "broken rule."),
+                            epilog=_VERIFY_EPILOG, formatter_class=formatter)
+    _add_fleet_sources(v)
+    v.add_argument("plan", metavar="PLAN", help="the plan file (.json or .csv)")
+    v.set_defaults(run=_run_verify, command_parser=v)
+
+    e = commands.add_parser("explain", help="say why workloads went where they went, or why they were not placed",
+                            description=_para("Explain where each WORKLOAD went and why, or why it was not "
+                                              "placed. Without --plan the fleet is placed first, with the solver "
+                                              "options given; without WORKLOAD every unplaced workload is "
+                                              "explained."),
+                            epilog=_EXPLAIN_EPILOG, formatter_class=formatter)
+    _add_fleet_sources(e)
+    e.add_argument("workloads_to_explain", metavar="WORKLOAD", nargs="*", help="workload ids")
+    e.add_argument("--plan", metavar="PLAN", help="explain this plan file (.json or .csv) instead of placing anew")
+    e.add_argument("--json", action="store_true", help="print the explanations as JSON data")
+    _add_solver_options(e)
+    e.set_defaults(run=_run_explain, command_parser=e)
+
+    d = commands.add_parser("demo", help="place the shipped consolidation example and show the result",
+                            description=_para("Place the shipped example fleet, print the summary, and explain where "
+                                              "one database replica went and why."),
+                            epilog=_DEMO_EPILOG, formatter_class=formatter)
+    d.add_argument("-o", "--output", metavar="PLAN", help="write the plan to this file (.json, or .csv)")
+    d.add_argument("--plot", metavar="IMAGE", help="draw the plan to this image (needs matplotlib)")
+    d.set_defaults(run=_run_demo, command_parser=d)
+    # Further commands register here, each with set_defaults(run=function(args, out) -> exit status).
+    from .bench import add_parser as add_bench_parser  # the research harness; it imports pandas only when run
+    add_bench_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``fleetpack`` command with ``argv`` (default: the process's arguments); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        _check_sources(args)
+    except SystemExit as exc:  # --help, --version and bad options: argparse has printed its message
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    try:
+        return args.run(args, sys.stdout)
+    except BrokenPipeError:  # `fleetpack ... | head`: the reader has all it wants; say nothing more
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_FAILED
+    except ValidationError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"{exc.filename or ''}: {exc.strerror or exc}" if exc.filename else str(exc))
+
+
+def _fail(message: str) -> int:
+    print(f"fleetpack: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+# --- where the fleet comes from --------------------------------------------------------------------------------------
+
+
+def _check_sources(args: argparse.Namespace) -> None:
+    """Exactly one fleet source, complete; errors exit as argparse's do (usage, message, status 2)."""
+    if not hasattr(args, "kube_pods"):
+        return
+    parser = args.command_parser
+    csv_given = args.workloads is not None or args.hosts is not None
+    kube_given = args.kube_pods is not None or args.kube_nodes is not None
+    if args.command == "explain" and args.fleet is not None and (csv_given or kube_given):
+        # with another source, the first positional argument was a workload id, not a fleet file
+        args.workloads_to_explain.insert(0, args.fleet)
+        args.fleet = None
+    given = [name for name, on in (("FLEET", args.fleet is not None), ("--workloads/--hosts", csv_given),
+                                   ("--kube-pods/--kube-nodes", kube_given)) if on]
+    if not given:
+        parser.error("give a fleet: a fleet file FLEET, --workloads and --hosts (CSV), or --kube-pods and "
+                     "--kube-nodes")
+    if len(given) > 1:
+        parser.error(f"give one fleet source, not {' and '.join(given)}")
+    if csv_given and (args.workloads is None or args.hosts is None):
+        parser.error("--workloads and --hosts go together")
+    if kube_given and (args.kube_pods is None or args.kube_nodes is None):
+        parser.error("--kube-pods and --kube-nodes go together")
+    if args.overheads is not None and not csv_given:
+        parser.error("--overheads is for a CSV fleet (a fleet file and a Kubernetes import have their own)")
+    if (args.kube_runtime_classes is not None or args.kube_include_tainted) and not kube_given:
+        parser.error("--kube-runtime-classes and --kube-include-tainted go with --kube-pods and --kube-nodes")
+
+
+def _load(args: argparse.Namespace) -> tuple[Fleet, bool]:
+    """The fleet the arguments name, and whether it came from Kubernetes (whose import notes are worth showing)."""
+    if args.kube_pods is not None:
+        from ..kube import from_kubernetes
+
+        return from_kubernetes(args.kube_pods, args.kube_nodes, runtime_classes=args.kube_runtime_classes,
+                               include_tainted=args.kube_include_tainted), True
+    if args.workloads is not None:
+        overheads = load_overheads(args.overheads) if args.overheads is not None else None
+        return load_fleet_csv(args.workloads, args.hosts, overheads), False
+    return load_fleet(args.fleet), False
+
+
+def _place(fleet: Fleet, args: argparse.Namespace, *, quiet: bool, strict: bool = False) -> Plan:
+    """``place`` with the command's solver options, showing progress on a terminal while it runs."""
+    label = f"Placing {_count(len(fleet.workloads), 'workload')} on {_count(len(fleet.hosts), 'host')}"
+    with Progress(label, time_limit=args.time_limit, enabled=False if quiet else None):
+        return place(fleet.workloads, fleet.hosts, objective=args.objective, method=args.method,
+                     sort_key=args.sort_key, overheads=fleet.overheads, time_limit=args.time_limit, seed=args.seed,
+                     strict=strict, workers=args.workers)
+
+
+def _check_plot(path: str | None) -> None:
+    """Fail before solving, not after, when a picture is asked for and cannot be drawn."""
+    if path is not None and importlib.util.find_spec("matplotlib") is None:
+        raise ValidationError.single("--plot", path, "drawing a plan needs matplotlib: pip install 'fleetpack[plot]'")
+
+
+def _wrap(text: str) -> str:
+    return "\n".join(textwrap.fill(line, width=100) for line in text.splitlines()) + "\n"
+
+
+# --- place ---------------------------------------------------------------------------------------------------------
+
+
+def _run_place(args: argparse.Namespace, out: TextIO) -> int:
+    _check_plot(args.plot)
+    fleet, from_kube = _load(args)
+    if from_kube and not args.quiet:
+        out.write(_wrap(fleet.description) + "\n")
+    try:
+        plan = _place(fleet, args, quiet=args.quiet, strict=args.strict)
+    except InfeasibleError as exc:
+        if not args.quiet:
+            out.write(summary(fleet, exc.plan))
+        print(f"fleetpack: {len(exc.unplaced)} workload(s) could not be placed (--strict); no plan written",
+              file=sys.stderr)
+        return EXIT_FAILED
+    return _write_outputs(plan, fleet, args.output, args.plot, out, quiet=args.quiet)
+
+
+def _write_outputs(plan: Plan, fleet: Fleet, output: str | None, plot: str | None, out: TextIO, *,
+                   quiet: bool) -> int:
+    if output:
+        dump_plan(plan, output)
+    if plot:
+        plan.plot(plot)
+    if not quiet:
+        out.write(summary(fleet, plan))
+        written = [f"Plan written to {output}." if output else "", f"Picture drawn to {plot}." if plot else ""]
+        if any(written):
+            out.write("\n" + " ".join(w for w in written if w) + "\n")
+    return EXIT_OK
+
+
+def summary(fleet: Fleet, plan: Plan) -> str:
+    """The plan in words and a per-host table, for people."""
+    total = len(fleet.workloads)
+    hosts = "host" if plan.hosts_used == 1 else "hosts"
+    head = f"Placed {plan.placed} of {total} workloads on {plan.hosts_used} {hosts}"
+    if fleet.legacy_servers is not None:
+        head += f" instead of the {fleet.legacy_servers} it had"
+    lines = [
+        head + ".",
+        _quality(plan),
+        f"Cost {_number(plan.cost)}; {_count(plan.vms, 'VM')} and {_count(plan.containers, 'container')}.",
+        f"Method {_method(plan)}, {_duration(plan.elapsed)}.",
+    ]
+    if plan.unplaced:
+        lines += ["", f"Unplaced workloads ({len(plan.unplaced)}):"]
+        lines += [f"  {wid}: {reason.code}: {reason.message}" for wid, reason in plan.unplaced.items()]
+    if plan.hosts_used:
+        lines += [""] + _host_table(fleet, plan)
+        empty = len(fleet.hosts) - plan.hosts_used
+        lines.append(f"{empty} of {len(fleet.hosts)} hosts left empty.")
+    return "\n".join(lines) + "\n"
+
+
+def _quality(plan: Plan) -> str:
+    """How far from the best possible the plan can be, from the solver's lower bound on the objective."""
+    bound = {
+        "hosts": lambda b: f"{b:g} host{'s' if b != 1 else ''}",
+        "cost": lambda b: f"cost {_number(b)}",
+        "spread": lambda b: f"peak utilisation {b:.1%}",
+    }[plan.objective](plan.lower_bound)
+    if plan.unplaced:
+        return f"Lower bound {bound} for placing every workload; not every workload was placed."
+    if plan.proven_optimal:
+        return f"Proven optimal: lower bound {bound}."
+    if math.isinf(plan.gap):
+        return f"Lower bound {bound}, too weak to bound the gap to the optimum."
+    # rounded up, so that "at most" stays true
+    percent = math.ceil(plan.gap * 1000 - 1e-9) / 10
+    return f"Lower bound {bound}, so at most {percent:g}% above the optimum."
+
+
+def _method(plan: Plan) -> str:
+    if plan.method == "auto":
+        return f"auto (best strategy: {plan.strategy})"
+    return plan.strategy
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _number(value: float) -> str:
+    return f"{round(value, 3):g}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def _host_table(fleet: Fleet, plan: Plan) -> list[str]:
+    """One row per used host, in the fleet file's order: workload counts, then utilisation per dimension."""
+    vms: Counter = Counter()
+    containers: Counter = Counter()
+    for a in plan.assignments:
+        (vms if a.form == "vm" else containers)[a.host] += 1
+    extra = list(plan.dimensions[2:])
+    header = ["Host", "Workloads", "VMs", "Containers", "CPU", "Memory", *extra]
+    rows = []
+    for host in fleet.hosts:
+        if host.id not in plan.utilization and not (vms[host.id] or containers[host.id]):
+            continue
+        usage = plan.utilization.get(host.id, {})
+        row = [host.id, str(vms[host.id] + containers[host.id]), str(vms[host.id]), str(containers[host.id])]
+        row += [f"{usage.get(dim, 0.0):.0%}" for dim in ("cpu", "memory")]
+        # a dimension the host does not have is "-", not 0%
+        row += [f"{usage.get(dim, 0.0):.0%}" if host.extra_units.get(dim, 0) else "-" for dim in extra]
+        rows.append(row)
+    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = [c.rjust(w) for c, w in zip(cells[1:], widths[1:])]
+        return "  ".join([first, *rest]).rstrip()
+
+    return [line(header), *(line(r) for r in rows)]
+
+
+# --- verify --------------------------------------------------------------------------------------------------------
+
+
+def _run_verify(args: argparse.Namespace, out: TextIO) -> int:
+    fleet, _ = _load(args)
+    plan = read_plan_dict(args.plan)
+    violations = _violations(fleet, plan, args.plan)
+    if not violations:
+        assignments = plan.get("assignments")
+        counts = ""
+        if isinstance(assignments, list):  # a plan file from `fleetpack place`, not a plain {workload: [host, form]}
+            used = len({a["host"] for a in assignments})
+            counts = f" ({_count(len(assignments), 'workload')} placed on {_count(used, 'host')})"
+        out.write(f"{args.plan}: plan is valid{counts}.\n")
+        return EXIT_OK
+    out.write(f"{args.plan}: plan breaks {_count(len(violations), 'rule')}:\n")
+    for v in violations:
+        out.write(f"  {v.rule}: {v.message}\n")
+    return EXIT_FAILED
+
+
+def _violations(fleet: Fleet, plan: dict, source: str) -> list:
+    try:
+        return verify(fleet.workloads, fleet.hosts, plan, fleet.overheads)
+    except ValidationError as exc:
+        # the fleet was valid, so what the verifier refuses is the shape of the plan: name its file
+        raise ValidationError(
+            [ErrorDetail(source, e.field, e.message, e.value) if e.where == "verify()" else e for e in exc.errors]
+        ) from None
+
+
+# --- explain -------------------------------------------------------------------------------------------------------
+
+
+def _run_explain(args: argparse.Namespace, out: TextIO) -> int:
+    fleet, _ = _load(args)
+    known = [w.id for w in fleet.workloads]
+    unknown = [wid for wid in args.workloads_to_explain if wid not in set(known)]
+    if unknown:
+        return _fail("; ".join(_unknown_workload(wid, known) for wid in unknown))
+    if args.plan is not None:
+        violations = _violations(fleet, read_plan_dict(args.plan), args.plan)
+        if violations:
+            print(f"fleetpack: {args.plan} breaks {_count(len(violations), 'rule')}, so it cannot be explained; "
+                  f"'fleetpack verify' lists them", file=sys.stderr)
+            return EXIT_FAILED
+        plan = load_plan(args.plan, fleet=fleet)
+    else:
+        plan = _place(fleet, args, quiet=args.json)
+    ids = args.workloads_to_explain or list(plan.unplaced)
+    explanations = [plan.explain(wid) for wid in ids]
+    if args.json:
+        out.write(json.dumps([e.to_dict() for e in explanations], indent=2) + "\n")
+    elif not ids:
+        out.write(f"All {_count(plan.placed, 'workload')} are placed; name one to see why it went where it did.\n")
+    else:
+        out.write("\n\n".join(_wrap_explanation(str(e)) for e in explanations) + "\n")
+    return EXIT_OK
+
+
+def _wrap_explanation(text: str) -> str:
+    """An explanation folded to 100 columns; a reason line's continuation indented under its text."""
+    lines = []
+    for line in text.splitlines():
+        indent = "    " if line.startswith("  ") else "  "
+        lines.append(textwrap.fill(line, width=100, subsequent_indent=indent, break_on_hyphens=False))
+    return "\n".join(lines)
+
+
+def _unknown_workload(wid: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(wid, known, n=3)
+    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+    return f"no workload {wid!r} in the fleet{hint}"
+
+
+# --- demo ----------------------------------------------------------------------------------------------------------
+
+
+def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    _check_plot(args.plot)
+    resource = files("fleetpack").joinpath("data", DEMO_FLEET)
+    with as_file(resource) as path:
+        fleet = load_fleet(path)
+        shown = os.fspath(path)
+    out.write(_wrap(fleet.description) + f"Fleet file: {shown}\n\n")
+    args.method, args.objective, args.sort_key, args.seed, args.workers = "auto", "hosts", "sum", 0, None
+    args.time_limit = DEMO_TIME_LIMIT
+    plan = _place(fleet, args, quiet=False)
+    _write_outputs(plan, fleet, args.output, args.plot, out, quiet=False)
+    # a database replica: its anti-affinity group and its size rule out hosts, which the explanation shows
+    out.write(f"\n$ fleetpack explain {DEMO_FLEET} pg-main-2\n{_wrap_explanation(str(plan.explain('pg-main-2')))}\n")
+    out.write(f"\nTry: fleetpack place {shown} --objective cost --plot plan.png\n"
+              f"     fleetpack explain {shown} oracle-erp-db\n")
+    return EXIT_OK

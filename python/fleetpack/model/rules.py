@@ -1,0 +1,152 @@
+"""The model's arithmetic, in plain Python: effective demands and which forms a host can run.
+
+Used to describe plans (usage, reasons), by the exact solver, and by the pure-Python reference solver
+(`fleetpack.reference`). The verifier does not use it: it restates
+the rules on its own, so that a mistake here cannot hide a broken plan.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .objects import HYPERVISORS, Host, Workload
+
+if TYPE_CHECKING:
+    from .problem import Problem
+
+__all__ = ["vm_cpu", "effective_demand", "smallest_demand", "static_forms", "FORM_ORDER"]
+
+# On a host a workload tries the container form first, then the VM form.
+FORM_ORDER = ("container", "vm")
+
+
+def vm_cpu(cpu_millis: int, factor_ppm: int) -> int:
+    """A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up."""
+    return -(-cpu_millis * factor_ppm // 10**6)
+
+
+def effective_demand(problem: Problem, w: Workload, form: str, host: Host) -> list[int]:
+    """What workload ``w`` takes on ``host`` as ``form``, per dimension (before the per-host overheads)."""
+    demand = problem.demand(w)
+    if form == "container":
+        fixed = problem.fixed("container")
+    else:
+        fixed = problem.fixed("vm")
+        demand[0] = vm_cpu(demand[0], problem.overheads.factor_ppm(host.hypervisor))
+    return [a + b for a, b in zip(demand, fixed)]
+
+
+def smallest_demand(problem: Problem, w: Workload) -> list[int]:
+    """Per dimension, the least a workload can take in any form it may take. A VM's CPU counts with the smallest
+    of the configured factors. Used for sort keys and lower bounds."""
+    demand = problem.demand(w)
+    options = []
+    if w.form in ("any", "container"):
+        options.append([a + b for a, b in zip(demand, problem.fixed("container"))])
+    if w.form in ("any", "vm"):
+        ppm = min(problem.overheads.factor_ppm(k) for k in HYPERVISORS)
+        vm = [a + b for a, b in zip(demand, problem.fixed("vm"))]
+        vm[0] = vm_cpu(demand[0], ppm) + problem.fixed("vm")[0]
+        options.append(vm)
+    return [min(column) for column in zip(*options)]
+
+
+def static_forms(w: Workload, host: Host) -> list[str]:
+    """The forms in which ``w`` may run on ``host`` by the static rules (form, hypervisor, containers and os), in
+    the order they are tried."""
+    forms = []
+    if w.form in ("any", "container") and host.containers and host.os == w.os:
+        forms.append("container")
+    if w.form in ("any", "vm") and host.hypervisor is not None:
+        forms.append("vm")
+    return forms
+
+
+class HostState:
+    """What a host holds while a plan is being built, and whether it can take one more workload.
+
+    Written for clarity, not speed: this is the reference statement of the placement rules that the Rust core
+    implements too (the verifier restates them independently).
+    """
+
+    def __init__(self, problem: Problem, host: Host):
+        self.problem = problem
+        self.host = host
+        self.capacity = problem.capacity(host)
+        self.used = [0] * len(problem.dimensions)
+        self.count = 0
+        self.vms = 0
+        self.containers = 0
+        self.container_tenants: set[str] = set()  # tenants of the containers on this host
+        self.isolated_tenants: set[str] = set()  # tenants of its tenant-isolated containers
+        self.dedicated = False  # holds a dedicated workload
+        self.groups: set[str] = set()  # anti-affinity groups present
+
+    def has_room_for(self, amounts: list[int]) -> bool:
+        """Whether the host has at least ``amounts`` free in every dimension (a quick test that rules hosts out)."""
+        for used, amount, capacity in zip(self.used, amounts, self.capacity):
+            if used + amount > capacity:
+                return False
+        return True
+
+    def usage_after(self, w: Workload, form: str) -> list[int]:
+        """The host's usage per dimension if ``w`` were added as ``form``, per-host overheads included."""
+        after = [u + e for u, e in zip(self.used, effective_demand(self.problem, w, form, self.host))]
+        if form == "vm" and self.vms == 0:
+            after = [a + b for a, b in zip(after, self.problem.fixed("hypervisor"))]
+        if form == "container" and self.containers == 0:
+            after = [a + b for a, b in zip(after, self.problem.fixed("container_runtime"))]
+        return after
+
+    def blocker(self, w: Workload, form: str) -> tuple[str, str] | None:
+        """The first rule that keeps ``w`` off this host as ``form``, as (kind, detail); None when it fits."""
+        if form not in static_forms(w, self.host):
+            return ("form", form)
+        cap = self.host.max_workloads
+        if cap is not None and self.count >= cap:
+            return ("max_workloads", str(cap))
+        if self.dedicated:
+            return ("dedicated", "holds a dedicated workload")
+        if w.isolation == "dedicated" and self.count > 0:
+            return ("dedicated", "is not empty")
+        if w.anti_affinity is not None and w.anti_affinity in self.groups:
+            return ("anti_affinity", w.anti_affinity)
+        if form == "container":
+            if self.isolated_tenants - {w.tenant}:
+                return ("isolation", "runs tenant-isolated containers of another tenant")
+            if w.isolation == "tenant" and self.container_tenants - {w.tenant}:
+                return ("isolation", "runs containers of another tenant")
+        for dim, total, capacity in zip(self.problem.dimensions, self.usage_after(w, form), self.capacity):
+            if total > capacity:
+                return ("capacity", dim)
+        return None
+
+    def first_form(self, w: Workload) -> str | None:
+        """The form in which ``w`` goes on this host: container if it fits, else VM if it fits, else None."""
+        for form in static_forms(w, self.host):
+            if self.blocker(w, form) is None:
+                return form
+        return None
+
+    def add(self, w: Workload, form: str) -> None:
+        self.used = self.usage_after(w, form)
+        self.count += 1
+        if form == "vm":
+            self.vms += 1
+        else:
+            self.containers += 1
+            self.container_tenants.add(w.tenant)
+            if w.isolation == "tenant":
+                self.isolated_tenants.add(w.tenant)
+        if w.isolation == "dedicated":
+            self.dedicated = True
+        if w.anti_affinity is not None:
+            self.groups.add(w.anti_affinity)
+
+    def normalised_free(self, usage: list[int]) -> float:
+        """Sum over the host's dimensions of free / capacity (dimensions of capacity 0 are skipped)."""
+        total = 0.0
+        for used, capacity in zip(usage, self.capacity):
+            if capacity > 0:
+                total += float(capacity - used) / float(capacity)
+        return total

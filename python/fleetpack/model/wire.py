@@ -1,0 +1,151 @@
+"""The wire format between Python and the Rust core, written once: the codes of forms, isolation and hypervisors, the
+arrays a problem is encoded into, and the one shape of a solver's answer (`Answer`).
+
+Every solver answers with an `Answer`: the core (converted from its dict by `Answer.from_core`), the pure-Python
+reference (`Answer.from_lists`) and CP-SAT. The decoding side is rust/python/src/lib.rs (`problem_from_arrays`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import numpy as np
+
+from .objects import HYPERVISORS
+
+if TYPE_CHECKING:
+    from .problem import Problem
+
+__all__ = ["PLACED_FORMS", "UNPLACED", "FORM_BITS", "ISOLATION_CODES", "HYPERVISOR_CODES", "NO_HYPERVISOR",
+           "UNLIMITED", "Answer", "encode_rows", "bound_value"]
+
+#: The forms a placed workload takes, by code (0 container, 1 VM), as the core returns them ...
+PLACED_FORMS = ("container", "vm")
+#: ... and the form code of an unplaced workload.
+UNPLACED = 255
+#: The forms a workload allows, as bits (1 container, 2 VM).
+FORM_BITS = {"any": 3, "container": 1, "vm": 2}
+ISOLATION_CODES = {"none": 0, "tenant": 1, "dedicated": 2}
+#: A host's hypervisor code: 0 for none, then 1 + its index in `HYPERVISORS`.
+NO_HYPERVISOR = 0
+HYPERVISOR_CODES = {kind: 1 + n for n, kind in enumerate(HYPERVISORS)}
+#: ``max_workloads`` of a host without a cap.
+UNLIMITED = np.iinfo(np.uint64).max
+
+
+def bound_value(objective: str, value: float) -> float:
+    """A lower bound as plans report it: a count of hosts is an int."""
+    return int(value) if objective == "hosts" else value
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a solver answers, in input order: each workload's host index (int64, -1 when unplaced) and form code
+    (uint8: `PLACED_FORMS` or `UNPLACED`), the strategy that found it and a lower bound on the objective. What the
+    solver measured besides (``objective_value``, ``used`` hosts × dimensions with the per-host overheads,
+    ``hosts_used``, ``cost``, ``elapsed``) is None when it did not, and the plan builder works it out."""
+
+    host_index: np.ndarray
+    form_codes: np.ndarray
+    strategy: str
+    lower_bound: float
+    objective_value: float | None = None
+    used: np.ndarray | None = None
+    hosts_used: int | None = None
+    cost: float | None = None
+    elapsed: float | None = None
+
+    @classmethod
+    def from_core(cls, answer: Mapping[str, Any], objective: str) -> "Answer":
+        """The core's dict of arrays (and CP-SAT's, which has the same keys)."""
+        return cls(answer["host_index"], answer["form_codes"], answer["strategy"],
+                   bound_value(objective, answer["lower_bound"]), answer.get("objective_value"), answer.get("used"),
+                   answer.get("hosts_used"), answer.get("cost"), answer.get("elapsed"))
+
+    @classmethod
+    def from_lists(cls, hosts: Sequence[int | None], forms: Sequence[str | None], strategy: str,
+                   lower_bound: float) -> "Answer":
+        """Lists in plain Python: ``hosts[i]`` a host index or None, ``forms[i]`` ``"vm"``, ``"container"`` or None."""
+        return cls(np.array([-1 if j is None else j for j in hosts], dtype=np.int64),
+                   np.array([UNPLACED if f is None else PLACED_FORMS.index(f) for f in forms], dtype=np.uint8),
+                   strategy, lower_bound)
+
+    def to_lists(self) -> tuple[list[int | None], list[str | None]]:
+        """(host index or None, form or None) per workload."""
+        hosts = [None if j < 0 else int(j) for j in self.host_index.tolist()]
+        forms = [None if c == UNPLACED else PLACED_FORMS[c] for c in self.form_codes.tolist()]
+        return hosts, forms
+
+    def to_core(self) -> dict[str, Any]:
+        """The dict of arrays in the core's form (what `fleetpack.exact` reads and returns)."""
+        out: dict[str, Any] = {"host_index": self.host_index, "form_codes": self.form_codes,
+                               "strategy": self.strategy, "lower_bound": self.lower_bound}
+        for name in ("objective_value", "used", "hosts_used", "cost", "elapsed"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
+
+
+def _first_appearance_codes(*sides: list) -> list[np.ndarray]:
+    """Codes of labels by first appearance, over all sides together."""
+    lookup: dict = {}
+    for side in sides:
+        lookup.update(dict.fromkeys(side))
+    if len(lookup) == 1:  # the common case: one OS, one tenant
+        return [np.zeros(len(side), dtype=np.uint32) for side in sides]
+    lookup = {label: code for code, label in enumerate(lookup)}
+    return [np.fromiter(map(lookup.__getitem__, side), dtype=np.uint32, count=len(side)) for side in sides]
+
+
+def _mapped(items, field: str, mapping: dict, dtype) -> np.ndarray:
+    return np.fromiter(map(mapping.__getitem__, map(attrgetter(field), items)), dtype=dtype, count=len(items))
+
+
+def encode_rows(problem: "Problem") -> dict[str, Any]:
+    """A problem of objects as flat arrays and codes, the form in which the Rust core takes it (built column by
+    column: one pass over the objects per field, no numpy call per object)."""
+    workloads, hosts = problem.workloads, problem.hosts
+    w_os, h_os = _first_appearance_codes(list(map(attrgetter("os"), workloads)), list(map(attrgetter("os"), hosts)))
+    (tenant,) = _first_appearance_codes(list(map(attrgetter("tenant"), workloads)))
+    groups: dict[str, int] = {}
+    return {
+        "demand": problem.demands,
+        "allowed": _mapped(workloads, "form", FORM_BITS, np.uint8),
+        "w_os": w_os,
+        "tenant": tenant,
+        "isolation": _mapped(workloads, "isolation", ISOLATION_CODES, np.uint8),
+        "group": np.array(
+            [0 if w.anti_affinity is None else 1 + groups.setdefault(w.anti_affinity, len(groups))
+             for w in workloads],
+            dtype=np.uint32,
+        ),
+        "capacity": problem.capacities,
+        "h_os": h_os,
+        "hypervisor": np.array(
+            [NO_HYPERVISOR if h.hypervisor is None else HYPERVISOR_CODES[h.hypervisor] for h in hosts],
+            dtype=np.uint8,
+        ),
+        "containers": np.array([h.containers for h in hosts], dtype=np.bool_),
+        "cost": np.array([h.cost for h in hosts], dtype=np.float64),
+        "max_workloads": np.array(
+            [UNLIMITED if h.max_workloads is None else h.max_workloads for h in hosts], dtype=np.uint64),
+        **fixed_overheads(problem.overheads, len(problem.dimensions)),
+    }
+
+
+def fixed_overheads(overheads, dims: int) -> dict[str, np.ndarray]:
+    """The overheads' arrays: the fixed ones per dimension (CPU and memory; 0 in the extra dimensions) and the VM
+    CPU factor per hypervisor kind."""
+    def fixed(name: str) -> np.ndarray:
+        r = getattr(overheads, name)
+        return np.array([r.cpu_millis, r.memory_bytes] + [0] * (dims - 2), dtype=np.uint64)
+
+    return {
+        "vm": fixed("vm"),
+        "container": fixed("container"),
+        "hypervisor_overhead": fixed("hypervisor"),
+        "runtime_overhead": fixed("container_runtime"),
+        "factor_ppm": np.array([overheads.factor_ppm(k) for k in HYPERVISORS], dtype=np.uint64),
+    }

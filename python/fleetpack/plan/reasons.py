@@ -1,0 +1,126 @@
+"""Why a workload was left out, in words a user can act on."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..model.objects import Workload
+from ..model.problem import Problem
+from ..model.rules import HostState, static_forms
+from ..model.units import format_amount
+from .types import Unplaced
+
+__all__ = ["unplaced_reasons"]
+
+
+def _form_words(form: str) -> str:
+    return "as a VM" if form == "vm" else "as a container"
+
+
+def _no_eligible_host(w: Workload) -> str:
+    if w.form == "vm":
+        return "must run as a VM, and no host has a hypervisor"
+    if w.form == "container":
+        return f"must run as a container, and no host runs {w.os} containers"
+    return f"no host has a hypervisor (to run it as a VM) or runs {w.os} containers"
+
+
+def _too_large(problem: Problem, w: Workload, eligible: dict[str, list]) -> str:
+    """Which dimension keeps ``w`` off every eligible host even when the host is empty: per dimension, what it needs
+    in each form it may take, said once when the largest eligible host is the same for every form."""
+    parts = []
+    short: dict[str, list[tuple[str, int, int]]] = {}  # dimension -> (form, need, largest eligible capacity)
+    for form, hosts in eligible.items():
+        empties = [HostState(problem, h) for h in hosts]
+        if all(h.max_workloads == 0 for h in hosts):
+            parts.append(f"{_form_words(form)}: every eligible host has max_workloads 0")
+            continue
+        needs = [s.usage_after(w, form) for s in empties]
+        lacking = False
+        for k, dim in enumerate(problem.dimensions):
+            largest = max(s.capacity[k] for s in empties)
+            need = min(n[k] for n in needs)
+            if need > largest:
+                short.setdefault(dim, []).append((form, need, largest))
+                lacking = True
+        if not lacking:
+            parts.append(f"{_form_words(form)}: no single eligible host has room for all its dimensions at once")
+    for dim, cases in short.items():
+        largests = {largest for _, _, largest in cases}
+        if len(largests) == 1:
+            (form, need, largest), *rest = cases
+            needs = f"{format_amount(dim, need)} {dim} {_form_words(form)}" + "".join(
+                f" or {format_amount(dim, n)} {_form_words(f)}" for f, n, _ in rest)
+            parts.insert(0, f"needs {needs} (overheads included); the largest eligible host has "
+                            f"{format_amount(dim, largest)}")
+        else:
+            parts[:0] = [f"needs {format_amount(dim, need)} {dim} {_form_words(form)} (overheads included); the "
+                         f"largest eligible host has {format_amount(dim, largest)}" for form, need, largest in cases]
+    return "; ".join(parts)
+
+
+# (one host, several hosts)
+_KIND_WORDS = {
+    "capacity": ("lacks {detail}", "lack {detail}"),
+    "max_workloads": ("is at max_workloads", "are at max_workloads"),
+    "dedicated": ("holds a dedicated workload or is not empty", "hold a dedicated workload or are not empty"),
+    "anti_affinity": ("holds a workload of anti-affinity group {detail!r}",
+                      "hold a workload of anti-affinity group {detail!r}"),
+    "isolation": ("runs containers of another tenant", "run containers of another tenant"),
+}
+
+
+def _no_room(problem: Problem, w: Workload, states: list[HostState]) -> str:
+    counts: Counter = Counter()
+    for s in states:
+        forms = static_forms(w, s.host)
+        if not forms:
+            continue
+        # the reason reported for a host is that of the first form it could run, as the heuristics try them
+        kind, detail = s.blocker(w, forms[0])
+        counts[(kind, detail)] += 1
+    described = [
+        f"{n} host{'s' if n != 1 else ''} {_KIND_WORDS[kind][n != 1].format(detail=detail)}"
+        for (kind, detail), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return "no eligible host has room left: " + ", ".join(described)
+
+
+def unplaced_reasons(problem: Problem, host_index, states: list[HostState]) -> dict[str, Unplaced]:
+    """For each workload with no host (``host_index[i] is None``), the reason, judged against the final plan."""
+    reasons: dict[str, Unplaced] = {}
+    # workloads alike in everything the rules read get the same reason against the same plan
+    known: dict[tuple, Unplaced] = {}
+    for w, j in zip(problem.workloads, host_index):
+        if j is not None:
+            continue
+        signature = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity)
+        if signature not in known:
+            known[signature] = _reason(problem, w, states)
+        reasons[w.id] = known[signature]
+    return reasons
+
+
+def _reason(problem: Problem, w: Workload, states: list[HostState]) -> Unplaced:
+    eligible: dict[str, list] = {}
+    for h in problem.hosts:
+        for form in static_forms(w, h):
+            eligible.setdefault(form, []).append(h)
+    if not eligible:
+        message = _no_eligible_host(w) if problem.hosts else "there are no hosts"
+        return Unplaced("no_eligible_host", message)
+    fits_empty = any(
+        HostState(problem, h).blocker(w, form) is None for form, hosts in eligible.items() for h in hosts
+    )
+    if not fits_empty:
+        return Unplaced("too_large", _too_large(problem, w, eligible))
+    room = next(((s, f) for s in states for f in static_forms(w, s.host) if s.blocker(w, f) is None), None)
+    if room is not None:
+        state, form = room
+        return Unplaced(
+            "not_reached",
+            f"would fit host {state.host.id!r} {_form_words(form)} in the final plan, but the search did not "
+            "place it there (it was tried before that host reached its final state); method='auto' or a longer "
+            "time_limit may place it",
+        )
+    return Unplaced("no_room", _no_room(problem, w, states))

@@ -1,0 +1,107 @@
+"""The front of every solve: the parameters and inputs checked together, the problem built, a `Solver` run, its
+answer made a `Plan`, and strict mode; and the calls into the Rust core (`core_place`, `core_place_many`).
+`fleetpack.place`, `place_many` and the pure-Python baseline all come in here."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, Sequence
+
+from ..errors import ErrorDetail, InfeasibleError, ValidationError
+from ..model.inputs import ProblemLike, build_problem
+from ..model.wire import Answer
+from ..plan.plan import Plan, build_plan
+from .options import check_parameters
+
+__all__ = ["Solver", "place_with", "read_problems", "strict_check", "core_place", "core_place_many"]
+
+#: A solver: (problem, method, sort_key, objective, time_limit, seed) -> its `Answer`.
+Solver = Callable[[ProblemLike, str, str, str, "float | None", int], Answer]
+
+
+def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key, overheads, time_limit, seed,
+               strict, workers=None) -> Plan:
+    """The shared front of every ``place``: checks, solving, the plan, and strict mode. ``workers`` is only
+    checked here: a solver that uses it gets it bound in (``functools.partial``)."""
+    problems = check_parameters(objective, method, sort_key, time_limit, seed, workers, strict)
+    try:
+        problem = build_problem(workloads, hosts, overheads)
+    except ValidationError as exc:
+        problems.extend(exc.errors)
+    if problems:
+        raise ValidationError(problems)
+    start = time.perf_counter()
+    answer = solver(problem, method, sort_key, objective, time_limit, int(seed))
+    plan = build_plan(problem, answer, objective=objective, method=method, elapsed=time.perf_counter() - start)
+    strict_check([plan], strict)
+    return plan
+
+
+def strict_check(plans: Sequence[Plan], strict: bool) -> None:
+    """Strict mode: the first plan that leaves a workload out raises `InfeasibleError`."""
+    if strict:
+        for plan in plans:
+            if plan.unplaced:
+                raise InfeasibleError(plan)
+
+
+def read_problems(problems: Any, defaults: dict[str, Any], seed: Any, workers: Any,
+                  strict: Any) -> list[tuple[ProblemLike, dict[str, Any]]]:
+    """``place_many``'s problems, each a validated problem and its options (``defaults`` overridden by the
+    problem's own); every error of every problem raised at once, each naming ``problems[k]``."""
+    if isinstance(problems, (str, bytes, Mapping)) or not isinstance(problems, Iterable):
+        raise ValidationError.single("place_many()", "problems", "expected a sequence of (workloads, hosts) pairs or "
+                                     f"dicts, got {type(problems).__name__}", problems)
+    jobs, errors = [], []
+    if not isinstance(strict, bool):
+        errors.append(ErrorDetail("place_many()", "strict", f"must be True or False, got {strict!r}", strict))
+    for k, item in enumerate(problems):
+        if isinstance(item, Mapping):
+            unknown = set(item) - {"workloads", "hosts", *defaults}
+            if unknown or not {"workloads", "hosts"} <= set(item):
+                errors.append(ErrorDetail(f"problems[{k}]", "(keys)", "a problem is a dict with 'workloads' and "
+                                          f"'hosts' and optionally {', '.join(defaults)}; got {sorted(item)}"))
+                continue
+            options = {**defaults, **{key: item[key] for key in defaults if key in item}}
+            pair = (item["workloads"], item["hosts"])
+        else:
+            try:
+                pair = tuple(item)
+            except TypeError:
+                pair = ()
+            if len(pair) != 2:
+                errors.append(ErrorDetail(f"problems[{k}]", "(item)", "expected (workloads, hosts) or a dict"))
+                continue
+            options = dict(defaults)
+        problem_errors = check_parameters(options["objective"], options["method"], options["sort_key"],
+                                          options["time_limit"], seed, workers)
+        try:
+            problem = build_problem(pair[0], pair[1], options["overheads"])
+        except ValidationError as exc:
+            problem_errors.extend(exc.errors)
+            problem = None
+        errors.extend(ErrorDetail(f"problems[{k}]: {e.where}", e.field, e.message, e.value) for e in problem_errors)
+        jobs.append((problem, options))
+    if errors:
+        raise ValidationError(errors)
+    return jobs
+
+
+def core_place(problem: ProblemLike, method: str, sort_key: str, objective: str, time_limit: float | None,
+               seed: int, search_work: float | None) -> Answer:
+    """One solve in the Rust core (the GIL released while it runs)."""
+    from .. import _core
+
+    return Answer.from_core(_core.place(problem.encode(), method, sort_key, objective, time_limit, seed, search_work),
+                            objective)
+
+
+def core_place_many(jobs: Sequence[tuple[ProblemLike, str, str, str, float | None, int, float | None]],
+                    threads: int) -> list[Answer]:
+    """Solves in the Rust core on ``threads`` threads, each job (problem, method, sort_key, objective, time_limit,
+    seed, search_work); the answers in order, each with its own ``elapsed``."""
+    from .. import _core
+
+    answers = _core.place_many([(problem.encode(), *rest) for problem, *rest in jobs], threads)
+    return [Answer.from_core(answer, job[3]) for job, answer in zip(jobs, answers)]

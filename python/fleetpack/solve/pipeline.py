@@ -1,0 +1,99 @@
+"""How ``place`` and ``place_many`` solve: the Rust core's portfolio and improvement search, then, for ``auto`` on
+small instances and for ``exact``, CP-SAT (`fleetpack.exact`) with the time the core left. Both entry points run
+this one pipeline; the time shares below are its policy."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from ..model.inputs import ProblemLike
+from ..model.wire import Answer
+from .front import core_place, core_place_many
+from .options import CORE_METHODS
+
+__all__ = ["AUTO_SEARCH_SHARE", "EXACT_STAGE_WORKLOADS", "EXACT_SEARCH_SHARE", "core_limits", "solve", "solve_many"]
+
+#: With a time limit, the share of it that ``auto``'s core run (portfolio and improvement search) may use when the
+#: exact stage may follow it (at most `EXACT_STAGE_WORKLOADS` workloads); the exact stage gets what is left (the
+#: measurements behind the choice are in docs/improve.md). The stage still runs when the search stops early and,
+#: without a time limit, on its own budget.
+AUTO_SEARCH_SHARE = 1.0
+EXACT_STAGE_WORKLOADS = 1000
+#: ``method="exact"`` asks for CP-SAT: the search before it (a better first hint) takes this share of the time limit.
+EXACT_SEARCH_SHARE = 0.25
+
+
+def core_limits(problem: ProblemLike, method: str, time_limit: float | None) -> tuple[float | None, float | None]:
+    """(the core's time limit, the improvement search's work units or None for its default) of one solve."""
+    if method not in ("auto", "exact"):
+        return time_limit, None
+    from .. import exact
+
+    if not exact.auto_stage_enabled():  # `heuristics_only()`: the portfolio alone, as the baseline runs it
+        return time_limit, 0
+    if time_limit is None:
+        return None, None
+    if method == "exact":
+        return time_limit * EXACT_SEARCH_SHARE, None
+    if len(problem.workload_ids) <= EXACT_STAGE_WORKLOADS:
+        return time_limit * AUTO_SEARCH_SHARE, None
+    return time_limit, None
+
+
+def _after_core(problem: ProblemLike, method: str, objective: str, answer: Answer, time_limit: float | None,
+                seed: int, workers: int | None, spent: float) -> Answer:
+    """What follows the core's run: for ``auto``, the exact stage (small instances are improved, or proven optimal,
+    by CP-SAT) with the time left after ``spent`` seconds."""
+    if method != "auto":
+        return answer
+    from .. import exact
+
+    left = None if time_limit is None else time_limit - spent
+    return Answer.from_core(exact.auto_stage(problem, objective, answer.to_core(), left, seed, workers), objective)
+
+
+def solve(problem: ProblemLike, method: str, sort_key: str, objective: str, time_limit: float | None, seed: int,
+          workers: int | None = None) -> Answer:
+    """The `Solver` of `fleetpack.place`."""
+    core_limit, search_work = core_limits(problem, method, time_limit)
+    if method == "exact":  # the portfolio's plan, then CP-SAT (fleetpack.exact; OR-Tools is imported there)
+        from .. import exact
+
+        def portfolio(p, m, k, o, t, s) -> dict[str, Any]:
+            return core_place(p, m, k, o, core_limit, s, search_work).to_core()
+
+        return Answer.from_core(exact.engine(problem, method, sort_key, objective, time_limit, seed, workers=workers,
+                                             heuristic=portfolio), objective)
+    start = time.perf_counter()
+    answer = core_place(problem, method, sort_key, objective, core_limit, seed, search_work)
+    return _after_core(problem, method, objective, answer, time_limit, seed, workers,
+                       time.perf_counter() - start)
+
+
+def solve_many(jobs: list[tuple[ProblemLike, dict[str, Any]]], seed: int,
+               workers: int | None) -> list[tuple[Answer, float]]:
+    """``place_many``'s solves, each (problem, its options): the core's methods together on ``workers`` threads
+    (None: all cores), then each through the rest of the pipeline; the others one at a time. Returns (answer,
+    seconds spent on it) per job, in order."""
+    threads = workers or os.cpu_count() or 1
+    batch = [k for k, (_, o) in enumerate(jobs) if o["method"] in CORE_METHODS]
+    core_jobs = []
+    for k in batch:
+        problem, o = jobs[k]
+        core_limit, search_work = core_limits(problem, o["method"], o["time_limit"])
+        core_jobs.append((problem, o["method"], o["sort_key"], o["objective"], core_limit, int(seed), search_work))
+    out: list[tuple[Answer, float] | None] = [None] * len(jobs)
+    for k, answer in zip(batch, core_place_many(core_jobs, threads)):
+        problem, o = jobs[k]
+        elapsed = answer.elapsed  # this problem's own solve in the core, on its thread
+        begin = time.perf_counter()
+        answer = _after_core(problem, o["method"], o["objective"], answer, o["time_limit"], seed, workers, elapsed)
+        out[k] = (answer, elapsed + (time.perf_counter() - begin if o["method"] == "auto" else 0.0))
+    for k, (problem, o) in enumerate(jobs):
+        if out[k] is None:  # methods the core does not run alone, one problem at a time
+            begin = time.perf_counter()
+            answer = solve(problem, o["method"], o["sort_key"], o["objective"], o["time_limit"], seed, workers)
+            out[k] = (answer, time.perf_counter() - begin)
+    return out  # type: ignore[return-value]
