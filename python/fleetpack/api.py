@@ -7,13 +7,23 @@ import math
 import numbers
 import time
 from collections.abc import Iterable, Mapping
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from .errors import ErrorDetail, InfeasibleError, ValidationError
 from .plan import Plan, build_plan, make_plan
 from .problem import METHODS, OBJECTIVES, SORT_KEYS, Problem, build_problem, check_choice
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .model import Host, Workload
+
 __all__ = ["place", "place_many", "Engine", "run_engine"]
+
+# One side of a problem as place and place_many take it: rows (objects or dicts) or a table (a dict of columns,
+# a pandas DataFrame).
+WorkloadsInput = Union[Iterable[Union["Workload", Mapping[str, Any]]], Mapping[str, Any], "pd.DataFrame"]
+HostsInput = Union[Iterable[Union["Host", Mapping[str, Any]]], Mapping[str, Any], "pd.DataFrame"]
 
 # A solver: (problem, method, sort_key, objective, time_limit, seed) ->
 #     (host index or None per workload, form or None per workload, strategy name, lower bound)
@@ -134,8 +144,8 @@ def _core_engine(problem: Problem, method, sort_key, objective, time_limit, seed
 
 
 def place(
-    workloads: Sequence,
-    hosts: Sequence,
+    workloads: WorkloadsInput,
+    hosts: HostsInput,
     objective: str = "hosts",
     method: str = "auto",
     sort_key: str = "sum",
