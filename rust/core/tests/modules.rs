@@ -30,11 +30,13 @@ fn a_circle_through_super_or_a_re_export_is_found() {
         ("".to_string(), "mod a;\npub mod b;\n".to_string()),
         ("a".to_string(), "mod x;\npub use x::Thing;\npub struct Method;\n".to_string()),
         ("a::x".to_string(), "use super::Method; // crate::b in a comment\npub struct Thing;\n".to_string()),
-        ("b".to_string(), "fn f() { let s = \"crate::a::x\"; crate::a::x::Thing; }\n".to_string()),
+        ("b".to_string(), "fn f<'p>() { let s = \"crate::a::x\"; crate::a::x::Thing; }\n".to_string()),
+        ("c".to_string(), "const S: &str = r#\"use crate::b;\"#; const C: char = '\"'; use crate::a::x;\n".to_string()),
     ];
     let graph = graph(&files);
     assert_eq!(graph["b"], BTreeSet::from(["a::x".to_string()]));
     assert_eq!(graph["a::x"], BTreeSet::from(["a".to_string()]));
+    assert_eq!(graph["c"], BTreeSet::from(["a::x".to_string()]));
     assert_eq!(circles(&graph), vec!["a -> a::x -> a".to_string()]);
 }
 
@@ -162,15 +164,18 @@ fn strip(text: &str) -> String {
                     k += 1;
                 }
             }
-        } else if chars[k] == '"' || rest.starts_with(&['r', '"']) || rest.starts_with(&['r', '#']) {
+        } else if chars[k] == '"' || raw_string_at(&chars, k) {
             // (raw) string: skip to its closing quote and hashes
-            let hashes = rest.iter().skip(1).take_while(|&&c| c == '#').count();
             let raw = chars[k] == 'r';
+            let hashes = if raw { rest.iter().skip(1).take_while(|&&c| c == '#').count() } else { 0 };
             k += if raw { 2 + hashes } else { 1 };
+            let closes = |k: usize| {
+                chars[k] == '"' && chars.get(k + 1..k + 1 + hashes).is_some_and(|h| h.iter().all(|&c| c == '#'))
+            };
             while k < chars.len() {
                 if !raw && chars[k] == '\\' {
                     k += 2;
-                } else if chars[k] == '"' && chars[k + 1..].iter().take(hashes).filter(|&&c| c == '#').count() == hashes {
+                } else if closes(k) {
                     k += 1 + hashes;
                     break;
                 } else {
@@ -192,6 +197,15 @@ fn strip(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether a raw string (`r"..."`, `r#"..."#`, `br"..."`) starts at `chars[k]`, not a raw identifier (`r#type`).
+fn raw_string_at(chars: &[char], k: usize) -> bool {
+    let ident_at = |p: Option<usize>| p.and_then(|p| chars.get(p)).is_some_and(|&c| c.is_alphanumeric() || c == '_');
+    let after_ident = ident_at(k.checked_sub(1));
+    let byte_prefix = k > 0 && chars[k - 1] == 'b' && !ident_at(k.checked_sub(2));
+    let hashes = chars[k + 1..].iter().take_while(|&&c| c == '#').count();
+    chars[k] == 'r' && (!after_ident || byte_prefix) && chars.get(k + 1 + hashes) == Some(&'"')
 }
 
 /// Every path of two or more segments in `code`, with use-groups (`a::{b, c::d}`) expanded.

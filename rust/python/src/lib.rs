@@ -22,9 +22,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// place(arrays, method, sort_key, objective, time_limit=None, seed=0, search_work=None) -> dict
 ///
 /// `arrays` is `Problem.encode()`. `seed` and `search_work` steer `auto`'s improvement search: its seed, and its
-/// budget in work units (None: the default without a time limit, else what the time limit leaves; 0: off). The result holds `host_index` (int64, -1 when unplaced), `form_codes` (uint8:
-/// 0 container, 1 VM, 255 unplaced), `used` (uint64, hosts × dimensions, overheads included), `strategy`,
-/// `objective_value`, `lower_bound`, `hosts_used`, `cost` (of the hosts used) and `elapsed` (seconds the core took to solve, conversions aside).
+/// budget in work units (None: the default without a time limit, else what the time limit leaves; 0: off). The
+/// result holds `host_index` (int64, -1 when unplaced), `form_codes` (uint8: 0 container, 1 VM, 255 unplaced),
+/// `used` (uint64, hosts × dimensions, overheads included), `strategy`, `objective_value`, `lower_bound`,
+/// `hosts_used`, `cost` (of the hosts used) and `elapsed` (seconds the core took to solve, conversions aside).
+/// python/fleetpack/_core.pyi types them.
 #[pyfunction]
 #[pyo3(signature = (arrays, method, sort_key, objective, time_limit=None, seed=0, search_work=None))]
 #[allow(clippy::too_many_arguments)]
@@ -45,10 +47,15 @@ fn place<'py>(
 
 /// place_many(jobs, workers) -> list of dicts
 ///
-/// `jobs` is a list of `(arrays, method, sort_key, objective, time_limit, seed, search_work)` (see `place`); they are solved on `workers` threads
-/// (all converted first, then solved without the GIL) and returned in order, as `place` returns them.
+/// `jobs` is a list of `(arrays, method, sort_key, objective, time_limit, seed, search_work)` (see `place`); they
+/// are solved on `workers` threads (all converted first, then solved without the GIL) and returned in order, as
+/// `place` returns them.
 #[pyfunction]
-fn place_many<'py>(py: Python<'py>, jobs: Vec<Bound<'py, PyTuple>>, workers: usize) -> PyResult<Vec<Bound<'py, PyDict>>> {
+fn place_many<'py>(
+    py: Python<'py>,
+    jobs: Vec<Bound<'py, PyTuple>>,
+    workers: usize,
+) -> PyResult<Vec<Bound<'py, PyDict>>> {
     let jobs = jobs
         .iter()
         .map(|job| Arguments::from_tuple(job)?.job())
