@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Callable, Sequence
 
 from .errors import ErrorDetail, InfeasibleError, ValidationError
+from .likely_mistakes import check_problem, collecting
 from .plan import Plan, build_plan, make_plan
 from .problem import METHODS, OBJECTIVES, SORT_KEYS, Problem, build_problem, check_choice
 
@@ -54,12 +55,14 @@ def run_engine(engine: Engine, workloads, hosts, *, objective, method, sort_key,
     """The shared front of every ``place``: checks, solving, the plan, and strict mode. ``workers`` is only
     checked here: an engine that uses it gets it bound in (``functools.partial``)."""
     problems = _check_parameters(objective, method, sort_key, time_limit, seed, workers, strict)
-    try:
-        problem = build_problem(workloads, hosts, overheads)
-    except ValidationError as exc:
-        problems.extend(exc.errors)
-    if problems:
-        raise ValidationError(problems)
+    with collecting():  # likely mistakes in valid input: one warning per kind for the whole call
+        try:
+            problem = build_problem(workloads, hosts, overheads)
+        except ValidationError as exc:
+            problems.extend(exc.errors)
+        if problems:
+            raise ValidationError(problems)
+        check_problem(problem)
     start = time.perf_counter()
     answer = engine(problem, method, sort_key, objective, time_limit, int(seed))
     plan = _plan_of(problem, answer, objective, method, time.perf_counter() - start)
@@ -166,6 +169,7 @@ def place(
 _CORE_METHODS = ("ff", "ffd", "bfd", "wfd", "auto")
 
 
+@collecting()  # likely mistakes in valid input: one warning per kind for the whole call
 def place_many(problems, *, objective: str = "hosts", method: str = "auto", sort_key: str = "sum", overheads=None,
                time_limit: float | None = None, seed: int = 0, strict: bool = False,
                workers: int | None = None) -> list[Plan]:
@@ -211,6 +215,7 @@ def place_many(problems, *, objective: str = "hosts", method: str = "auto", sort
                                            options["time_limit"], seed, workers)
         try:
             problem = build_problem(pair[0], pair[1], options["overheads"])
+            check_problem(problem)
         except ValidationError as exc:
             problem_errors.extend(exc.errors)
             problem = None

@@ -30,6 +30,7 @@ import numpy as np
 
 from .errors import ErrorDetail, ValidationError
 from .model import HYPERVISORS, MAX_COST, Host, Overheads, Workload, gather_overheads
+from .likely_mistakes import note_quantity
 from .units import MAX_QUANTITY, QuantityError, to_units
 
 __all__ = ["is_columnar", "ColumnarProblem", "build_columnar_problem"]
@@ -183,6 +184,9 @@ def _quantities(table: _Table, name: str, units_name: str, scale: int, round_up:
         # a float within rounding noise of a whole number of units is that number (0.1 cores -> 100m)
         near = np.abs(scaled - whole) <= 1e-12 * np.maximum(1.0, np.abs(scaled))
         units = np.where(near, whole, np.ceil(scaled) if round_up else np.floor(scaled))
+        if name == "memory" and not near.all():
+            row = int(np.argmin(near))
+            note_quantity(table.where(row), name, float(array[row]), "memory")
         too_large = units > MAX_QUANTITY
         problems.extend(table.bad_rows(too_large, name, f"is too large ({{value}}; at most {MAX_QUANTITY} units)",
                                        array))
@@ -194,6 +198,9 @@ def _quantities(table: _Table, name: str, units_name: str, scale: int, round_up:
             out[row] = to_units(value, scale, round_up=round_up)
         except QuantityError as exc:
             problems.append(ErrorDetail(table.where(row), name, str(exc), value))
+            continue
+        if isinstance(value, str) and name in ("cpu", "memory"):
+            note_quantity(table.where(row), name, value, name)
     return out
 
 
