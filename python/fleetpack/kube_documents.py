@@ -46,7 +46,7 @@ def document_items(value: Mapping, what: str, source: str) -> list:
     wrong = Counter(str(i.get("kind")) for i in items if i.get("kind", kind_name) != kind_name
                     or (kind == "List" and "kind" not in i))
     if wrong:
-        held = ", ".join(f"{n} {k}" for k, n in wrong.most_common())
+        held = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in wrong.most_common())
         other = next((w for w, (k, _) in EXPECTED.items() if k in wrong), None)
         hint = f" ({other} given as {what}?)" if other else ""
         raise _error(source, f"is a List holding {held}{hint}: expected a {expected}")
