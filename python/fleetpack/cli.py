@@ -79,6 +79,7 @@ examples:
   fleetpack place fleet.json                        # summary on stdout
   fleetpack place fleet.json -o plan.json --quiet   # just the plan file (-o plan.csv: one row per workload)
   fleetpack place fleet.json --plot plan.png        # a picture of every used host (needs matplotlib)
+  cat fleet.json | fleetpack place - -o - > plan.json   # a pipe: the fleet from stdin, the plan to stdout
   fleetpack place fleet.json --method ffd --sort-key max
   fleetpack place fleet.json --objective cost --time-limit 5
   fleetpack place fleet.json --strict || echo "something did not fit"
@@ -89,6 +90,9 @@ objectives: hosts (fewest hosts), cost (lowest total host cost), spread (lowest 
 placing more workloads always comes first. Methods: ff (first fit, input order), ffd / bfd / wfd (first / best /
 worst fit, largest first by --sort-key), auto (a portfolio of them, the best plan kept).
 Progress is shown on stderr for runs longer than half a second, when stderr is a terminal.
+--json prints one object: workloads, placed, hosts, hosts_used, unplaced (id: code, message), legacy_servers, vms,
+containers, objective, objective_value, cost, lower_bound, gap (null when unbounded), proven_optimal, method,
+strategy, elapsed (s), utilization (host: dimension: fraction), plan_file and picture (paths written, or null).
 
 """ + _FLEET_HELP
 

@@ -46,8 +46,8 @@ def verify_report(source: str, counts: dict, violations: Sequence, *, show_all: 
         n = len(violations)
         lines.append(f"{source}: plan breaks {n} rule{'s' if n != 1 else ''}; {placed}.")
     if counts["listed"] and not counts["known"]:
-        lines.append(f"None of the plan's {counts['listed']} workloads are in this fleet: is it a plan for another "
-                     "fleet?")
+        lines.append(f"None of the workloads the plan names ({counts['listed']}) are in this fleet: is it a plan "
+                     "for another fleet?")
     if violations and (show_all or len(violations) <= LISTED_IN_FULL):
         lines += [f"  {v.rule}: {v.message}" for v in violations]
     elif violations:

@@ -32,13 +32,13 @@ def document_items(value: Mapping, what: str, source: str) -> list:
             raise _error(source, f"holds a fleetpack fleet file (workloads and hosts), not Kubernetes {what}: give "
                                  f"it as FLEET; expected a {expected}")
         raise _error(source, f"is missing: expected a {expected}")
-    _check_version(value, version, source, "apiVersion")
-    if kind == kind_name:
-        return [value]
-    if kind not in ("List", f"{kind_name}List"):
+    if kind not in (kind_name, "List", f"{kind_name}List"):
         other = next((w for w, (k, _) in EXPECTED.items() if kind in (k, f"{k}List")), None)
         hint = f" ({other} given as {what}?)" if other else ""
         raise _error(source, f"is {kind!r}{hint}: expected a {expected}")
+    _check_version(value, "v1" if kind == "List" else version, source, "apiVersion")
+    if kind == kind_name:
+        return [value]
     items = value.get("items") or []
     if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
         raise ValidationError.single(source, "items", "must be a list of objects")
