@@ -30,7 +30,7 @@ import numpy as np
 
 from .errors import ErrorDetail, ValidationError
 from .model import HYPERVISORS, MAX_COST, Host, Overheads, Workload, gather_overheads
-from .likely_mistakes import note_quantity
+from .likely_mistakes import note_column, note_quantity
 from .units import MAX_QUANTITY, QuantityError, to_units
 
 __all__ = ["is_columnar", "ColumnarProblem", "build_columnar_problem"]
@@ -193,14 +193,14 @@ def _quantities(table: _Table, name: str, units_name: str, scale: int, round_up:
         return np.where(too_large, 0, units).astype(np.uint64)
     # strings or mixed objects: parsed one by one, exactly as on the object path
     out = np.zeros(len(array), dtype=np.uint64)
-    for row, value in enumerate(array.tolist()):
+    values = array.tolist()
+    for row, value in enumerate(values):
         try:
             out[row] = to_units(value, scale, round_up=round_up)
         except QuantityError as exc:
             problems.append(ErrorDetail(table.where(row), name, str(exc), value))
-            continue
-        if isinstance(value, str) and name in ("cpu", "memory"):
-            note_quantity(table.where(row), name, value, name)
+    if name in ("cpu", "memory"):
+        note_column(table.where, name, values)  # "512m" bytes, "2Gi" cores: each distinct text checked once
     return out
 
 

@@ -15,9 +15,11 @@ JSON object (`fleetpack.textfiles`).
 from __future__ import annotations
 
 import difflib
+import math
 import sys
 import threading
 import warnings
+from collections import Counter
 from contextlib import contextmanager
 from fractions import Fraction
 
@@ -25,7 +27,7 @@ import numpy as np
 
 from .errors import FleetpackWarning
 
-__all__ = ["FleetpackWarning", "collecting", "note", "note_quantity", "check_problem"]
+__all__ = ["FleetpackWarning", "collecting", "note", "note_quantity", "note_column", "check_problem"]
 
 _state = threading.local()
 
@@ -70,23 +72,58 @@ def _warn(message: str) -> None:
 # --- one quantity ----------------------------------------------------------------------------------------------------
 
 
-def note_quantity(where: str, field: str, value, dimension: str, exact: Fraction | None = None) -> None:
-    """Notes on a size that parsed: ``exact`` is its value in the dimension's base unit when the caller has it."""
+def note_column(where_of_row, dimension: str, values: list) -> None:
+    """`note_quantity` over a column of texts and numbers: each distinct value is checked once; the mistake is
+    noted for its first row (``where_of_row(row)``) with the count of rows that make it."""
+    try:
+        distinct = dict.fromkeys(values)  # (hashing in C: one pass, however long the column)
+    except TypeError:  # an unhashable value, already reported as an error
+        return
+    wrong = {v for v in distinct if _is_mistake(v, dimension)}
+    if not wrong:
+        return
+    counts = Counter(values)
+    row = next(i for i, v in enumerate(values) if v in wrong)  # (a Python pass only when there is a mistake)
+    note_quantity(where_of_row(row), dimension, values[row], dimension, count=sum(counts[v] for v in wrong))
+
+
+def _is_mistake(value, dimension: str) -> bool:
+    if isinstance(value, str):
+        text = value.strip()
+        if not _suspect(text, dimension):
+            return False
+        try:
+            return dimension == "cpu" or _parse(text).denominator != 1
+        except ValueError:  # not a quantity: an error reported elsewhere
+            return False
+    return dimension == "memory" and isinstance(value, float) and math.isfinite(value) and not value.is_integer()
+
+
+def _suspect(text: str, dimension: str) -> bool:
+    if dimension == "cpu":
+        return text.endswith("i")
+    return text[-1:] in ("m", "u", "n") or "." in text or "-" in text
+
+
+def note_quantity(where: str, field: str, value, dimension: str, exact: Fraction | None = None,
+                  count: int = 1) -> None:
+    """Notes on a size that parsed (``count`` values like it): ``exact`` is its value in the dimension's base
+    unit when the caller has it."""
     if isinstance(value, str):
         text = value.strip()
         if dimension == "cpu" and text.endswith("i"):
             cores = _parse(text)
             note("cpu_binary_suffix",
                  f"{where}: {field}: {value!r} is {cores if cores.denominator == 1 else float(cores)} cores: a "
-                 "binary suffix (Ki, Mi, Gi) is for bytes; CPU counts cores ('2') or millicores ('500m')")
-        elif dimension == "memory" and (text[-1:] in ("m", "u", "n") or "." in text or "-" in text):
+                 "binary suffix (Ki, Mi, Gi) is for bytes; CPU counts cores ('2') or millicores ('500m')", count)
+        elif dimension == "memory" and _suspect(text, dimension):
             exact = _parse(text) if exact is None else exact
             if exact.denominator != 1:
                 hint = f" (the 'm' suffix is milli: for mebibytes write '{text[:-1]}Mi')" if text.endswith("m") else ""
                 note("fractional_bytes", f"{where}: {field}: {value!r} is {float(exact):g} bytes, a fraction of "
-                                         f"a byte{hint}")
-    elif dimension == "memory" and isinstance(value, float) and not value.is_integer():
-        note("fractional_bytes", f"{where}: {field}: {value!r} is a fraction of a byte (memory counts bytes)")
+                                         f"a byte{hint}", count)
+    elif dimension == "memory" and isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+        note("fractional_bytes", f"{where}: {field}: {value!r} is a fraction of a byte (memory counts bytes)", count)
 
 
 def _parse(text: str) -> Fraction:
