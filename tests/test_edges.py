@@ -171,10 +171,11 @@ def test_a_bad_output_fails_before_the_fleet_is_read(tmp_path, capsys):
 def test_a_fleet_file_warns_once_per_kind_however_many_entries_share_the_mistake(tmp_path):
     fleet = {"workloads": [{"id": f"w{i}", "cpu": "2Gi", "memory": "512m"} for i in range(500)],
              "hosts": [{"id": "h", "cpu": 8, "memory": "64Gi"}]}
-    said = caught(lambda: fp.load_fleet(_write(tmp_path, fleet)))
+    path = _write(tmp_path, fleet)
+    said = caught(lambda: fp.load_fleet(path))
     assert len(said) == 2
-    assert said[0].startswith("workload 'w0': cpu: '2Gi' is") and said[0].endswith("(and 499 more like it)")
-    assert said[1].startswith("workload 'w0': memory: '512m' is 0.512 bytes")
+    assert said[0].startswith(f"{path}: workload 'w0': cpu: '2Gi' is") and said[0].endswith("(and 499 more like it)")
+    assert said[1].startswith(f"{path}: workload 'w0': memory: '512m' is 0.512 bytes")
 
 
 def test_warnings_reach_the_command_line_stderr(tmp_path, capsys):

@@ -133,7 +133,7 @@ def load_fleet(path: str | os.PathLike) -> Fleet:
     if source.lower().endswith(_CSV_SUFFIX):
         raise ValidationError.single(source, "(file)", "a CSV fleet is two files, workloads and hosts: read it with "
                                                        "load_fleet_csv(workloads, hosts)")
-    with collecting():  # one warning per kind for the file (duplicate keys, "512m" bytes, ...)
+    with collecting(source):  # one warning per kind for the file (duplicate keys, "512m" bytes, ...)
         data = parse_document(read_text(path), source)
         return Fleet.from_dict(data, source)
 

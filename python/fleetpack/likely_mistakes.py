@@ -33,9 +33,10 @@ _state = threading.local()
 
 
 @contextmanager
-def collecting():
+def collecting(source: str = ""):
     """Gather the notes made inside, and warn once per kind when the block ends without an error (a call that
-    raises has its errors to report). Nested blocks report at the outermost one."""
+    raises has its errors to report). Nested blocks report at the outermost one, which puts ``source`` (a file
+    name) in front of the messages that do not name it yet."""
     stack = _state.__dict__.setdefault("stack", [])
     if stack:
         yield
@@ -47,6 +48,8 @@ def collecting():
     finally:
         stack.pop()
     for message, count in notes.values():
+        if source and not message.startswith(source):
+            message = f"{source}: {message}"
         _warn(message + (f" (and {count - 1} more like it)" if count > 1 else ""))
 
 
