@@ -523,6 +523,9 @@ def _unknown_workload(wid: str, known: list[str]) -> str:
 
 
 def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    if args.output == STDOUT:  # the demo's words are on stdout already
+        raise ValidationError.single("-o", STDOUT, "the demo writes its plan to a file; 'fleetpack place FLEET -o -' "
+                                                   "writes a plan to standard output")
     check_outputs(args.output, args.plot)
     resource = files("fleetpack").joinpath("data", DEMO_FLEET)
     with as_file(resource) as path:

@@ -22,6 +22,7 @@ import warnings
 from collections import Counter
 from contextlib import contextmanager
 from fractions import Fraction
+from types import FrameType
 
 import numpy as np
 
@@ -66,7 +67,8 @@ def note(kind: str, message: str, count: int = 1) -> None:
 
 def _warn(message: str) -> None:
     # attributed to the first caller outside fleetpack, so that the warning points at the user's own line
-    frame, level = sys._getframe(0), 1
+    frame: FrameType | None = sys._getframe(0)
+    level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith(("fleetpack", "contextlib")):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, FleetpackWarning, stacklevel=level)
@@ -201,7 +203,7 @@ def _dimensions_no_host_has(problem, capacities: np.ndarray) -> None:
         if arrays is not None:
             rows = np.flatnonzero(np.asarray(arrays["demand"][2 + k]) > 0)
         else:
-            rows = [i for i, w in enumerate(problem.workloads) if w.extra_units.get(dim, 0) > 0]
+            rows = np.array([i for i, w in enumerate(problem.workloads) if w.extra_units.get(dim, 0) > 0], dtype=np.intp)
         if len(rows) == 0:
             continue
         close = difflib.get_close_matches(dim, host_dims, n=1)
@@ -227,7 +229,8 @@ def _tenant_isolation_without_tenant(problem) -> None:
             empty = labels.index("") if "" in labels else -1
             rows = np.flatnonzero(isolated & (np.asarray(tenants._codes) == empty))
     else:
-        rows = [i for i, w in enumerate(problem.workloads) if w.isolation == "tenant" and not w.tenant]
+        rows = np.array([i for i, w in enumerate(problem.workloads) if w.isolation == "tenant" and not w.tenant],
+                        dtype=np.intp)
     if len(rows):
         note("tenant_isolation_without_tenant",
              f"workload {problem.workload_ids[int(rows[0])]!r}: tenant: is empty, but isolation is 'tenant': it is "
