@@ -1,16 +1,15 @@
 """Correctness at the edges (issue 14): verdicts that cannot be fooled, input read however it is encoded, standard
-input and output, the machine-readable summary, and warnings for likely mistakes, once per call. The single cases
-are rows of docs/bad-inputs.md; these tests check what a row cannot: round trips, counts, and what is NOT said."""
+input and output, the machine-readable summary, and the warnings on the command line (the warnings themselves:
+tests/model/test_likely_mistakes.py). The single cases are rows of docs/bad-inputs.md; these tests check what a row
+cannot: round trips, counts, and what is NOT said."""
 
 from __future__ import annotations
 
 import io
 import json
 import sys
-import warnings
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import fleetpack as fp
@@ -29,13 +28,6 @@ def run(capsys, *args) -> tuple[int, str, str]:
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def caught(call) -> list[str]:
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        call()
-    return [str(w.message) for w in seen if issubclass(w.category, fp.FleetpackWarning)]
 
 
 # --- verdicts -------------------------------------------------------------------------------------------------------
@@ -168,16 +160,6 @@ def test_a_bad_output_fails_before_the_fleet_is_read(tmp_path, capsys):
 # --- warnings -------------------------------------------------------------------------------------------------------
 
 
-def test_a_fleet_file_warns_once_per_kind_however_many_entries_share_the_mistake(tmp_path):
-    fleet = {"workloads": [{"id": f"w{i}", "cpu": "2Gi", "memory": "512m"} for i in range(500)],
-             "hosts": [{"id": "h", "cpu": 8, "memory": "64Gi"}]}
-    path = _write(tmp_path, fleet)
-    said = caught(lambda: fp.load_fleet(path))
-    assert len(said) == 2
-    assert said[0].startswith(f"{path}: workload 'w0': cpu: '2Gi' is") and said[0].endswith("(and 499 more like it)")
-    assert said[1].startswith(f"{path}: workload 'w0': memory: '512m' is 0.512 bytes")
-
-
 def test_warnings_reach_the_command_line_stderr(tmp_path, capsys):
     fleet = {"workloads": [{"id": "a", "cpu": 1, "memory": "512m"}], "hosts": [{"id": "h", "cpu": 4}]}
     code, out, err = run(capsys, "place", _write(tmp_path, fleet), "-q")
@@ -185,32 +167,3 @@ def test_warnings_reach_the_command_line_stderr(tmp_path, capsys):
     assert code == 0 and out == ""
     assert lines[0].startswith("fleetpack: warning: ") and "'512m' is 0.512 bytes" in lines[0]
     assert any("host 'h': memory: is 0 (not given?)" in line for line in lines)
-
-
-def test_valid_input_without_likely_mistakes_warns_nothing(tmp_path):
-    assert caught(lambda: fp.load_fleet(EXAMPLE).place(method="ffd")) == []
-    assert caught(lambda: fp.from_kubernetes(PODS, NODES).place(method="ffd")) == []
-    w = {"cpu": np.ones(50_000), "memory": np.full(50_000, 2.0**30)}
-    assert caught(lambda: fp.place(w, {"cpu": [64] * 10, "memory": [2**40] * 10}, method="ffd")) == []
-
-
-def test_columnar_checks_find_the_rows_with_the_mistake():
-    n = 100_000
-    tenant = np.array(["t"] * n, dtype=object)
-    tenant[[7, 9]] = ""
-    workloads = {"cpu": np.ones(n), "memory": np.full(n, 2.0**20), "isolation": np.array(["tenant"] * n),
-                 "tenant": tenant, "extra.gpus": np.where(np.arange(n) == 5, 1, 0)}
-    hosts = {"cpu": [64, 64], "memory": [2**40, 0], "extra.gpu": [1, 0], "id": ["a", "b"]}
-    said = caught(lambda: fp.place(workloads, hosts, method="ffd"))
-    assert len(said) == 3, said
-    assert any(m.startswith("host 'b': memory: is 0") for m in said)
-    assert any(m.startswith("workload '5': extra.gpus: no host has a 'gpus' dimension") and "'gpu'" in m
-               for m in said)
-    assert any(m.startswith("workload '7': tenant: is empty") and m.endswith("(and 1 more like it)") for m in said)
-
-
-def test_warnings_can_be_made_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", fp.FleetpackWarning)
-        with pytest.raises(fp.FleetpackWarning, match="fraction of a byte"):
-            fp.Workload("w", memory="512m")
