@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import _core
 from ..plan import UNPLACED, host_states, meets_bound, objective_value
 from ..problem import Problem
 from .arcflow import _ArcFlow, _arcflow_model
@@ -68,11 +69,12 @@ def _answer(inst: _Instance, hosts: list, forms: list, strategy: str, bound):
 
 
 def _foundation_bound(problem: Problem, objective: str, placed: int, known: tuple[int, float]) -> float:
+    """The core's lower bound for plans that place at least ``placed`` workloads: ``known`` = (placed, bound) of
+    the heuristics' answer when the count is theirs, else computed by the core for that count."""
     if placed == known[0]:
         return known[1]
-    from .baseline import lower_bound
-
-    return lower_bound(problem, objective, placed)
+    bound = _core.lower_bound(problem.encode(), objective, placed)
+    return int(bound) if objective == "hosts" else bound
 
 
 def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float | None = None, seed: int = 0,

@@ -304,6 +304,19 @@ fn place<'py>(
     solution_dict(py, &problem, solution.map_err(to_py_err)?, elapsed)
 }
 
+/// lower_bound(arrays, objective, placed) -> float
+///
+/// The bound `place` reports, for any count: a lower bound on the objective of every plan of `arrays`
+/// (`Problem.encode()`) that places at least `placed` workloads. The exact solver needs it when its plan places
+/// more workloads than the heuristics' plan did.
+#[pyfunction]
+fn lower_bound(py: Python<'_>, arrays: &Bound<'_, PyDict>, objective: &str, placed: usize) -> PyResult<f64> {
+    let problem = problem_from_arrays(arrays)?;
+    let objective = objective.parse::<Objective>().map_err(to_py_err)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    run_detached(py, &cancel, Expected::Quick, || fleetpack_core::bounds::lower_bound(&problem, objective, placed))
+}
+
 /// place_many(jobs, workers) -> list of dicts
 ///
 /// `jobs` is a list of `(arrays, method, sort_key, objective, time_limit, seed, search_work)` (see `place`); they are solved on `workers` threads
@@ -372,6 +385,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(place, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(place_many, m)?)?;
+    m.add_function(wrap_pyfunction!(lower_bound, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
