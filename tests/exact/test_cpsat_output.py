@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import fleetpack as fp
-from fleetpack import generators
-from fleetpack.exact import cpsat, search
+from fleetpack import _core, generators
+from fleetpack.exact import as_start, cpsat, search
+from fleetpack.problem import build_problem
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -121,4 +122,13 @@ def test_every_hint_is_a_complete_feasible_solution(monkeypatch):
         for objective in ("hosts", "cost", "spread"):
             for method in ("exact", "auto"):
                 _place(fleet, method, objective)
-    assert checked and set(checked) <= {"OPTIMAL", "FEASIBLE"}, checked
+    # both formulations from a first-fit-decreasing plan, and from nothing placed, where the LP bound does not end it
+    for seed in (0, 2):
+        fleet = generators.scholl2(30, seed)
+        problem = build_problem(fleet.workloads, fleet.hosts, fleet.overheads).materialize()
+        ffd = as_start(_core.place(problem.encode(), "ffd", "sum", "hosts", None))
+        nothing = ([None] * len(problem.workloads), [None] * len(problem.workloads), "none", 0)
+        for start in (ffd, nothing):
+            for formulation in ("arcflow", "assignment"):
+                search.solve(problem, "hosts", start, formulation=formulation, workers=2, time_limit=2)
+    assert len(checked) > 10 and set(checked) <= {"OPTIMAL", "FEASIBLE"}, checked
