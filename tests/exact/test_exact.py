@@ -21,6 +21,7 @@ from fleetpack.exact import heuristics_only
 from fleetpack.plan.scoring import host_states, objective_value
 from fleetpack.model import build_problem
 
+from shared_data import ROOT as shared_data_root
 from strategies import hosts as host_lists, overheads as overhead_choices, workloads as workload_lists
 
 W, H = fp.Workload, fp.Host
@@ -415,7 +416,7 @@ def test_host_costs_become_exact_integers():
 
 
 def _bpplib() -> Path | None:
-    root = Path(os.environ.get("FLEETPACK_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+    root = Path(os.environ.get("FLEETPACK_SHARED_DATA") or shared_data_root.parent / "shared" / "data")
     path = root / "bpplib_1d"
     return path if (path / "Bounds_BPPLib.jl.txt").is_file() else None
 
