@@ -120,3 +120,16 @@ def test_heuristics_only_reaches_the_workers(pool, cases):
     with exact.heuristics_only():
         local = fp.place_many(problems[:2])
         assert_same_plans(fp.place_many(problems[:2], executor=pool, chunksize=1), local)
+
+
+def test_neither_dask_nor_ray_is_imported_unless_used():
+    import subprocess
+    import sys
+
+    script = ("import sys, fleetpack as fp, fleetpack.distributed\n"
+              "from concurrent.futures import ThreadPoolExecutor\n"
+              "with ThreadPoolExecutor(2) as pool:\n"
+              "    fp.place_many([([fp.Workload('a', cpu=1)], [fp.Host('h', cpu=2)])] * 3, executor=pool)\n"
+              "print(sorted(m for m in ('dask', 'distributed', 'ray') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
