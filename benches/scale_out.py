@@ -2,8 +2,8 @@
 [--method ffd] [--workers 2]``. N scenarios of W workloads (numpy columns, one shared host table) are placed by
 local ``place_many`` (all cores, threads) and on a Dask ``LocalCluster`` of ``--workers`` single-threaded worker
 processes through ``place_many(executor=client.get_executor())`` with shared hosts and the default chunk size; then
-with one scenario per task. Prints a markdown table: wall and CPU seconds of every process (driver with the
-scheduler, workers, nannies), their ratio to local, the per-task overhead, the bytes sent per scenario, and a
+with one scenario per task. Prints a markdown table: wall and CPU seconds of every process (the driver, which in a
+LocalCluster also runs the scheduler and the nannies, and the workers), their ratio to local, the per-task overhead, the bytes sent per scenario, and a
 projection of 10^5 scenarios on a 100-worker cluster from these measurements (docs/performance.md)."""
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ def _cpu() -> float:
     return t.user + t.system
 
 
-def cluster_cpu(client) -> tuple[float, float]:
-    """(workers', nannies') CPU seconds so far."""
-    return sum(client.run(_cpu).values()), sum(client.run(_cpu, nanny=True).values())
+def cluster_cpu(client) -> float:
+    """The worker processes' CPU seconds so far (a LocalCluster's nannies and scheduler are in this process)."""
+    return sum(client.run(_cpu).values())
 
 
 def scenarios(count: int, n: int):
@@ -49,12 +49,11 @@ def scenarios(count: int, n: int):
 
 
 def measure(run, client=None) -> dict:
-    before = (time.perf_counter(), _cpu(), *(cluster_cpu(client) if client else (0.0, 0.0)))
+    before = (time.perf_counter(), _cpu(), cluster_cpu(client) if client else 0.0)
     plans = run()
-    after = (time.perf_counter(), _cpu(), *(cluster_cpu(client) if client else (0.0, 0.0)))
-    wall, driver, workers, nannies = (b - a for a, b in zip(before, after))
-    return {"plans": plans, "wall": wall, "driver": driver, "workers": workers, "nannies": nannies,
-            "cpu": driver + workers + nannies}
+    after = (time.perf_counter(), _cpu(), cluster_cpu(client) if client else 0.0)
+    wall, driver, workers = (b - a for a, b in zip(before, after))
+    return {"plans": plans, "wall": wall, "driver": driver, "workers": workers, "cpu": driver + workers}
 
 
 def main() -> None:
@@ -91,23 +90,23 @@ def main() -> None:
         assert all(list(a.host_index) == list(b.host_index) for a, b in zip(run["plans"], local["plans"]))
 
     n = args.scenarios
-    idle_rate_ = (idle["cpu"] - idle["driver"]) / idle["wall"]
-    overhead_cpu = (chunked["cpu"] - idle_rate_ * chunked["wall"] - local["cpu"]) / tasks
+    overhead_cpu = (chunked["cpu"] - idle["cpu"] / idle["wall"] * chunked["wall"] - local["cpu"]) / tasks
     print(f"{n} scenarios of {args.workloads} workloads, method {method!r}, {args.workers} Dask workers "
           f"(1 thread each) on a {os.cpu_count()}-core machine; default chunk: {n / tasks:.1f} scenarios, {tasks} tasks")
     print()
     # the cluster's processes spend CPU when idle too (heartbeats, the nannies' memory checks): shown, and taken out
     # of the last column at the rate measured over an idle period
-    idle_rate = (idle["cpu"] - idle["driver"]) / idle["wall"]
-    print("| run | wall s | CPU s (driver + workers + nannies) | CPU / local | CPU / local, idle rate taken out |")
+    idle_rate = idle["cpu"] / idle["wall"]
+    print("| run | wall s | CPU s (driver + workers) | CPU / local | CPU / local, idle rate taken out |")
     print("| --- | ---: | ---: | ---: | ---: |")
     print(f"| local `place_many` (threads) | {local['wall']:.2f} | {local['cpu']:.2f} | 1.00 | 1.00 |")
     for name, run in ((f"Dask, default chunks ({tasks} tasks)", chunked), (f"Dask, chunksize=1 ({n} tasks)", single)):
         busy = run["cpu"] - idle_rate * run["wall"]
-        print(f"| {name} | {run['wall']:.2f} | {run['cpu']:.2f} ({run['driver']:.2f} + {run['workers']:.2f} + "
-              f"{run['nannies']:.2f}) | {run['cpu'] / local['cpu']:.2f} | {busy / local['cpu']:.2f} |")
+        print(f"| {name} | {run['wall']:.2f} | {run['cpu']:.2f} ({run['driver']:.2f} + {run['workers']:.2f}) | "
+              f"{run['cpu'] / local['cpu']:.2f} | {busy / local['cpu']:.2f} |")
     print()
-    print(f"- idle cluster: {idle_rate:.3f} CPU s per second of wall (workers and nannies, {args.workers} each)")
+    print(f"- idle cluster: {idle_rate:.3f} CPU s per second of wall (driver with scheduler and nannies, "
+          f"{args.workers} workers)")
     per_task_cpu = (empty["cpu"] - idle_rate * empty["wall"]) / tiny_count
     per_task_wall = empty["wall"] / tiny_count
     print(f"- per-task overhead, {tiny_count} tasks of a 1-workload problem: {per_task_cpu * 1e3:.1f} ms CPU "
@@ -119,7 +118,7 @@ def main() -> None:
     # not
     scale, workers = 10**5, 100
     driver_per = chunked["driver"] / n
-    worker_per = (chunked["workers"] + chunked["nannies"] - idle_rate * chunked["wall"]) / n
+    worker_per = chunked["workers"] / n
     worker_bound = scale * worker_per / workers
     driver_bound = scale * driver_per
     print(f"- projection, {scale:,} scenarios on {workers} workers: workers' CPU {worker_per * 1e3:.1f} ms per "

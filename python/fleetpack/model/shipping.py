@@ -7,8 +7,9 @@ asks for them. A problem of objects travels as its encoded arrays, not object by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from uuid import uuid4
 
 import numpy as np
 
@@ -31,8 +32,15 @@ class HostPart:
     host_ids: Any
     rows: dict[str, Any]
 
+    token: str = field(default_factory=lambda: uuid4().hex, repr=False)
+
     def __reduce__(self):
         return HostPart, (compact_arrays(self.arrays), self.host_ids, self.rows)
+
+    def __dask_tokenize__(self) -> str:
+        # Dask names a task by hashing its arguments, which for an object it does not know means pickling it:
+        # as costly as sending it. Each part is its own.
+        return self.token
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,9 +54,14 @@ class WorkloadPart:
     overheads: Any
     rows: dict[str, Any]
 
+    token: str = field(default_factory=lambda: uuid4().hex, repr=False)
+
     def __reduce__(self):
         return WorkloadPart, (compact_arrays(self.arrays), self.dimensions, self.workload_ids, self.overheads,
                               self.rows)
+
+    def __dask_tokenize__(self) -> str:
+        return self.token  # (see HostPart)
 
 
 def _columns(matrix: np.ndarray) -> tuple[np.ndarray, ...]:
