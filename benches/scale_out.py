@@ -105,8 +105,8 @@ def main() -> None:
         print(f"| {name} | {run['wall']:.2f} | {run['cpu']:.2f} ({run['driver']:.2f} + {run['workers']:.2f}) | "
               f"{run['cpu'] / local['cpu']:.2f} | {busy / local['cpu']:.2f} |")
     print()
-    print(f"- idle cluster: {idle_rate:.3f} CPU s per second of wall (driver with scheduler and nannies, "
-          f"{args.workers} workers)")
+    print(f"- idle cluster: {idle_rate:.3f} CPU s per second of wall ({idle['driver'] / idle['wall']:.3f} in the "
+          f"driver with the scheduler and nannies, {idle['workers'] / idle['wall']:.3f} in {args.workers} workers)")
     per_task_cpu = (empty["cpu"] - idle_rate * empty["wall"]) / tiny_count
     per_task_wall = empty["wall"] / tiny_count
     print(f"- per-task overhead, {tiny_count} tasks of a 1-workload problem: {per_task_cpu * 1e3:.1f} ms CPU "
@@ -117,8 +117,9 @@ def main() -> None:
     # projection: the workers' work spreads over 100 workers; the driver's (checks, encoding, plans, scheduling) does
     # not
     scale, workers = 10**5, 100
-    driver_per = chunked["driver"] / n
-    worker_per = chunked["workers"] / n
+    # (each less what its processes spend idle over as long: a background that does not grow with scenarios)
+    driver_per = (chunked["driver"] - idle["driver"] / idle["wall"] * chunked["wall"]) / n
+    worker_per = (chunked["workers"] - idle["workers"] / idle["wall"] * chunked["wall"]) / n
     worker_bound = scale * worker_per / workers
     driver_bound = scale * driver_per
     print(f"- projection, {scale:,} scenarios on {workers} workers: workers' CPU {worker_per * 1e3:.1f} ms per "
