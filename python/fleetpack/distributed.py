@@ -40,13 +40,13 @@ def place_iter(problems: Sequence[Any], *, objective: Objective = "hosts", metho
                          chunksize=chunksize)
     if not progress:
         return stream
-    return _shown(stream, len(problems))
+    return _shown(stream, len(problems) if hasattr(problems, "__len__") else None)
 
 
-def _shown(stream: Iterator[tuple[int, Plan]], total: int) -> Iterator[tuple[int, Plan]]:
+def _shown(stream: Iterator[tuple[int, Plan]], total: int | None) -> Iterator[tuple[int, Plan]]:
     from .cli.progress import Progress  # (here: the cli package imports the package's own __init__)
 
-    with Progress(f"Placing {total} problems", total=total) as line:
+    with Progress("Placing problems" if total is None else f"Placing {total} problems", total=total) as line:
         try:
             for done, item in enumerate(stream, 1):
                 line.update(done)

@@ -52,8 +52,8 @@ def test_place_iter_yields_every_plan_once(pool, cases):
     found = dict(fp.place_iter(problems, executor=pool, chunksize=2, progress=True))
     assert sorted(found) == list(range(len(problems)))
     assert_same_plans([found[k] for k in range(len(problems))], local)
-    # and without an executor: chunk after chunk here
-    found = dict(fp.place_iter(problems, chunksize=5))
+    # and without an executor: chunk after chunk here (from a generator, too)
+    found = dict(fp.place_iter((p for p in problems), chunksize=5, progress=True))
     assert_same_plans([found[k] for k in range(len(problems))], local)
 
 
@@ -133,3 +133,21 @@ def test_neither_dask_nor_ray_is_imported_unless_used():
               "print(sorted(m for m in ('dask', 'distributed', 'ray') if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_place_iter_counts_on_the_progress_line(monkeypatch, cases):
+    import fleetpack.cli.progress as progress
+
+    lines = []
+
+    class Recorded(progress.Progress):
+        def __init__(self, label, **options):
+            super().__init__(label, **options)
+            lines.append(self)
+
+    monkeypatch.setattr(progress, "Progress", Recorded)
+    problems, _ = cases
+    assert len(list(fp.place_iter(problems[:4], chunksize=1, progress=True))) == 4
+    (line,) = lines
+    assert line.label == "Placing 4 problems" and line.total == 4 and line.done == 4
+    assert list(fp.place_iter(problems[:1])) and len(lines) == 1  # not asked: no line
