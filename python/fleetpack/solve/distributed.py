@@ -85,7 +85,7 @@ def solve_chunk(tasks: list[Task], seed: int, workers: int | None,
     the answers before the problem that raised and (its index, the error)."""
     from .. import exact
 
-    problems = []
+    problems: list[tuple[ProblemLike, dict[str, Any]]] = []
     for k, workloads, hosts, options in tasks:
         hosts = hosts.resolve() if hasattr(hosts, "resolve") else hosts  # a Ray reference (fleetpack.distributed)
         problems.append((join(workloads, hosts), options))
@@ -95,7 +95,7 @@ def solve_chunk(tasks: list[Task], seed: int, workers: int | None,
             return [(task[0], answer, seconds) for task, (answer, seconds) in zip(tasks, answers)], None
         except Exception:  # which one: one at a time, up to it
             pass
-        out = []
+        out: list[tuple[int, Answer, float]] = []
         for task, job in zip(tasks, problems):
             try:
                 (answer, seconds), = solve_many([job], seed, workers)
