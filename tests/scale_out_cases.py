@@ -82,9 +82,11 @@ def _ids(job) -> set:
 
 def install_faults(marker: str | None = None) -> None:
     """In a worker: problems whose first workloads include `EXPLODE` raise, `DIE` exit the process (with
-    ``marker``, only while that file does not exist yet: the retry then succeeds)."""
+    ``marker``, or the file FLEETPACK_TEST_DIE_ONCE names, only while that file does not exist yet: the retry then
+    succeeds)."""
     if getattr(distributed, "_faulty", False):
         return
+    marker = marker or os.environ.get("FLEETPACK_TEST_DIE_ONCE")
     solve_many = distributed.solve_many
 
     def faulty(jobs, seed, workers):

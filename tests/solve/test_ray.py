@@ -11,7 +11,7 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from scale_out_cases import (EXPLODE, assert_same_plans, columns, hosts_columns, rows, scenarios,  # noqa: E402
+from scale_out_cases import (DIE, EXPLODE, assert_same_plans, columns, hosts_columns, rows, scenarios,  # noqa: E402
                              with_first)
 
 import fleetpack as fp  # noqa: E402
@@ -19,11 +19,17 @@ from fleetpack.distributed import RayExecutor, share  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def executor():
+def marker(tmp_path_factory):
+    return tmp_path_factory.mktemp("ray") / "died-once"
+
+
+@pytest.fixture(scope="module")
+def executor(marker):
     tests = str(Path(__file__).resolve().parents[1])
     python_path = os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")])
+    # every worker process gets the test's faults when it starts (a problem named DIE kills its worker once)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
-             runtime_env={"env_vars": {"PYTHONPATH": python_path},
+             runtime_env={"env_vars": {"PYTHONPATH": python_path, "FLEETPACK_TEST_DIE_ONCE": str(marker)},
                           "worker_process_setup_hook": "scale_out_cases.install_faults"})
     try:
         yield RayExecutor()
@@ -79,3 +85,11 @@ def test_a_problem_that_raises_is_named(executor):
     with pytest.raises(RuntimeError, match="a fault injected by the test") as info:
         fp.place_many(problems, executor=executor, chunksize=1)
     assert any("raised by problems[3] on RayExecutor" in note for note in info.value.__notes__)
+
+
+def test_a_killed_worker_is_retried_by_ray(executor, marker):
+    problems = [(columns(s), hosts_columns()) for s in range(4)]
+    problems[1] = (with_first(columns(1), DIE), hosts_columns())
+    local = fp.place_many(problems)
+    assert_same_plans(fp.place_many(problems, executor=executor, chunksize=1), local)
+    assert marker.exists()  # a worker did die on it
