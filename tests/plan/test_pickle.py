@@ -147,3 +147,15 @@ def test_errors_round_trip(round_trip):
     assert type(copy) is fp.InfeasibleError and str(copy) == str(info.value)
     assert copy.unplaced == info.value.unplaced
     assert_same_plan(copy.plan, info.value.plan)
+
+
+def test_explanations_and_violations_round_trip(round_trip):
+    plan = fp.place(*rows_fleet(), method="ffd")
+    for workload in ("web-1", "huge"):  # placed (its checks), unplaced (the changes that would let it fit)
+        explanation = plan.explain(workload)
+        copy = round_trip(explanation)
+        assert copy == explanation and str(copy) == str(explanation) and copy.to_dict() == explanation.to_dict()
+    broken = fp.Plan.from_dict({**plan.to_dict(), "assignments": [{"workload": "web-1", "host": "nope",
+                                                                   "form": "vm"}]})
+    violations = fp.verify(*rows_fleet(), broken)
+    assert violations and round_trip(violations) == violations
