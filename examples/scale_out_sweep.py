@@ -1,6 +1,9 @@
 """A capacity planner's sweep on a local Dask cluster (docs/scale-out.md): demand growth x host types, one
 problem each, placed by ``fp.place_many(executor=...)``; the table goes to sweep.csv and the costs to sweep.png.
+``python examples/scale_out_sweep.py [WORKLOADS]`` (10,000 by default).
 Needs ``pip install 'fleetpack[dask]' matplotlib``."""
+
+import sys
 
 import numpy as np
 import pandas as pd
@@ -9,11 +12,13 @@ from distributed import Client, LocalCluster
 import fleetpack as fp
 from fleetpack.distributed import share
 
-# today's fleet: 10,000 workloads as columns (here made up; in practice read from an inventory)
+# today's fleet: 10,000 workloads as columns (here made up; in practice read from an inventory; another count as
+# the first argument)
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 rng = np.random.default_rng(0)
-today = pd.DataFrame({"cpu": rng.integers(1, 33, 10_000) * 0.25,
-                      "memory": rng.integers(1, 65, 10_000) * 2**29,
-                      "form": rng.choice(["any", "container", "vm"], 10_000)})
+today = pd.DataFrame({"cpu": rng.integers(1, 33, n) * 0.25,
+                      "memory": rng.integers(1, 65, n) * 2**29,
+                      "form": rng.choice(["any", "container", "vm"], n)})
 # the host types on offer: (cores, memory, cost per host); 2,500 of each, more than any scenario needs
 host_types = {"general 64c/256Gi": (64, 256, 1.0), "compute 96c/192Gi": (96, 192, 1.2),
               "memory 32c/512Gi": (32, 512, 1.1)}

@@ -96,3 +96,21 @@ def test_shared_hosts_are_scattered_once_and_give_the_same_plans(client, executo
     assert isinstance(handle.ref, distributed.Future)
     assert_same_plans(fp.place_many([(w, handle) for w in workloads], executor=executor, chunksize=2,
                                     method="bfd"), local)
+
+
+def test_the_recipe_of_docs_scale_out_runs(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    pytest.importorskip("matplotlib")
+    example = Path(__file__).resolve().parents[2] / "examples" / "scale_out_sweep.py"
+    subprocess.run([sys.executable, str(example), "1000"], cwd=tmp_path, check=True, capture_output=True, timeout=300)
+    table = pd.read_csv(tmp_path / "sweep.csv")
+    assert len(table) == 15 and (table["unplaced"] == 0).all() and (tmp_path / "sweep.png").exists()
+    assert (table["cost"] >= table["lower bound"]).all()
+    # demand grows, so does the fleet
+    for _, by_type in table.groupby("host type"):
+        assert by_type.sort_values("growth")["hosts"].is_monotonic_increasing
