@@ -8,8 +8,8 @@ The conventions the documents follow (README's "Contributing" repeats them):
 - In Python, ``stmt  # -> shown`` (on the statement's last line, or on a line of its own right after it) is what
   the statement prints, or the repr of its value when it is an expression; more lines follow as ``#    more``,
   their ``#`` under the ``#`` of ``# ->``. A statement without ``# ->`` runs unchecked.
-- ``…`` in shown output stands for volatile text (timings, ...): any text within a line; a line that is only ``…``
-  stands for any number of lines.
+- In shown output, ``<elapsed>`` stands for a duration (``875 ms``, ``1.2 s``), ``…`` for any other volatile text
+  within a line, and a line that is only ``…`` for any number of lines.
 - An HTML comment right above a fence marks it: ``<!-- no-run: why -->`` (not run; counted and reported with its
   reason), ``<!-- needs: shared-data -->`` (runs only where the shared benchmark data folder is, see
   tests/shared_data.py; reported otherwise), ``<!-- file: NAME -->`` (a content block written to NAME before the
@@ -39,14 +39,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 MASK = "…"
+ELAPSED = "<elapsed>"
+_DURATION = r"\d+(?:\.\d+)? m?s"
 RUN_LANGS = {"python", "console", "bash", "sh", "shell"}
 CONTENT_LANGS = {"text", "json", "yaml", "csv"}
 SHARED_DATA = Path(os.environ.get("FLEETPACK_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _MARK = re.compile(r"^<!--\s*(no-run|needs|file|output)\s*(?::\s*(.*?))?\s*-->\s*$")
-# Volatile text masked when --update writes a new shown output: durations ("875 ms", "1.20 s").
-_VOLATILE = [re.compile(r"\b\d+(?:\.\d+)? m?s\b")]
+_MASKS = re.compile(f"({MASK}|{ELAPSED})")
+# What --update masks in a new shown output: durations.
+_VOLATILE = [(re.compile(rf"\b{_DURATION}\b"), ELAPSED)]
 
 
 @dataclass
@@ -120,7 +123,19 @@ def parse(doc: Path) -> tuple[list[Block], list[str]]:
 
 
 def _line_pattern(line: str) -> str:
-    return "[^\n]*?".join(re.escape(part) for part in line.split(MASK))
+    # Spaces beside a mask stretch, so that a masked column of a table may keep its width.
+    masks = {MASK: "[^\n]*?", ELAPSED: _DURATION}
+    parts = _MASKS.split(line)
+    out = []
+    for k, part in enumerate(parts):
+        if part in masks and k % 2:
+            out.append(masks[part])
+            continue
+        lead = " *" if k > 0 and part.startswith(" ") else ""
+        trail = " *" if k + 1 < len(parts) and part.endswith(" ") else ""
+        out.append(lead + re.escape(part.strip(" ") if lead and trail else part.lstrip(" ") if lead
+                                    else part.rstrip(" ") if trail else part) + trail)
+    return "".join(out)
 
 
 def pattern(shown: str) -> re.Pattern[str]:
@@ -153,13 +168,14 @@ def remask(shown: str, actual: str) -> str:
         if line == MASK:
             out.append(line)
             continue
-        hit = next((k for k in range(j, min(j + 4, len(old))) if re.fullmatch(_line_pattern(old[k]), line)), None)
+        window = range(j, min(j + 4, len(old)))
+        hit = next((k for k in window if old[k] != MASK and re.fullmatch(_line_pattern(old[k]), line)), None)
         if hit is not None:
             out.append(old[hit])
             j = hit + 1
         else:
-            for volatile in _VOLATILE:
-                line = volatile.sub(MASK, line)
+            for volatile, mask in _VOLATILE:
+                line = volatile.sub(mask, line)
             out.append(line)
     return "\n".join(out)
 
@@ -288,7 +304,7 @@ def _run_python(block: Block, output: Block | None, namespace: dict, folder: Pat
             captured = io.StringIO()
             try:
                 with contextlib.redirect_stdout(captured):
-                    if isinstance(statement, ast.Expr):
+                    if isinstance(statement, ast.Expr) and id(statement) in owner:
                         value = eval(compile(ast.Expression(statement.value), str(block.doc), "eval"), namespace)
                         if value is not None:
                             print(repr(value))
