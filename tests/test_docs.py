@@ -11,6 +11,7 @@ from a run (keeping their ``…`` where the lines around them still hold), then 
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from pathlib import Path
 
@@ -57,6 +58,18 @@ def test_documents_hold_examples_that_run():
     # The runner must find the README's examples: a parser that found nothing would pass everything above.
     run = _run(ROOT / "README.md")
     assert run.ran >= 8 and len(run.checks) >= 8, (run.ran, len(run.checks))
+
+
+def test_benchmark_commands_named_by_the_docs_exist():
+    # Benchmark figures are not re-run here, but the command each names must still be there to re-run them.
+    named = {
+        match.group(1)
+        for doc in DOCUMENTS
+        for match in re.finditer(r"python (?:-m pytest )?(benches/[\w/.-]+\.py)", doc.read_text(encoding="utf-8"))
+    }
+    assert named, "the docs name no benchmark command"
+    missing = sorted(path for path in named if not (ROOT / path).is_file())
+    assert not missing, f"docs name benchmark scripts that are gone: {missing}"
 
 
 def test_a_changed_output_is_caught_and_rewritten(tmp_path):
