@@ -62,7 +62,7 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"{self.doc.relative_to(ROOT)}:{self.fence + 1}"
+        return f"{_name(self.doc)}:{self.fence + 1}"
 
 
 @dataclass
@@ -90,6 +90,10 @@ class DocRun:
     ran: int = 0
 
 
+def _name(doc: Path) -> str:
+    return str(doc.relative_to(ROOT)) if doc.is_relative_to(ROOT) else str(doc)
+
+
 def parse(doc: Path) -> tuple[list[Block], list[str]]:
     """The fenced blocks of a document, with the marks above them; problems with the conventions as errors."""
     lines = doc.read_text(encoding="utf-8").splitlines()
@@ -109,11 +113,13 @@ def parse(doc: Path) -> tuple[list[Block], list[str]]:
         block = Block(doc, m.group(1).lower(), i, lines[i + 1 : end], marks)
         if block.lang not in RUN_LANGS | CONTENT_LANGS:
             errors.append(f"{block.where}: say what the block is (```python, ```console, ```text, ...)")
-        elif block.lang in {"bash", "sh", "shell"} | {"console"} and "no-run" not in marks:
+        elif block.lang in RUN_LANGS - {"python"} and "no-run" not in marks:
             if not any(line.startswith("$ ") for line in block.body):
                 errors.append(f"{block.where}: a shell block runs its `$ ` commands; it has none (no-run: why?)")
         if "no-run" in marks and not marks["no-run"]:
             errors.append(f"{block.where}: no-run needs a reason")
+        if marks.get("needs", "shared-data") != "shared-data":
+            errors.append(f"{block.where}: needs: {marks['needs']!r} is not known (shared-data is)")
         blocks.append(block)
         i = end + 1
     return blocks, errors
@@ -131,10 +137,12 @@ def _line_pattern(line: str) -> str:
         if part in masks and k % 2:
             out.append(masks[part])
             continue
-        lead = " *" if k > 0 and part.startswith(" ") else ""
-        trail = " *" if k + 1 < len(parts) and part.endswith(" ") else ""
-        out.append(lead + re.escape(part.strip(" ") if lead and trail else part.lstrip(" ") if lead
-                                    else part.rstrip(" ") if trail else part) + trail)
+        text = part
+        lead = k > 0 and text.startswith(" ")
+        trail = k + 1 < len(parts) and text.endswith(" ")
+        text = text.lstrip(" ") if lead else text
+        text = text.rstrip(" ") if trail else text
+        out.append((" *" if lead else "") + re.escape(text) + (" *" if trail else ""))
     return "".join(out)
 
 
@@ -311,7 +319,7 @@ def _run_python(block: Block, output: Block | None, namespace: dict, folder: Pat
                     else:
                         exec(compile(ast.Module([statement], []), str(block.doc), "exec"), namespace)
             except Exception as error:  # a failing example is a finding, reported with its document line
-                result.errors.append(f"{block.doc.relative_to(ROOT)}:{statement.lineno}: {type(error).__name__}: {error}")
+                result.errors.append(f"{_name(block.doc)}:{statement.lineno}: {type(error).__name__}: {error}")
                 return
             row = owner.get(id(statement))
             if row is None:
@@ -319,7 +327,7 @@ def _run_python(block: Block, output: Block | None, namespace: dict, folder: Pat
                 continue
             last, col, prefix, shown = expected[row]
             result.checks.append(Check(
-                f"{block.doc.relative_to(ROOT)}:{base + row}", texts[id(statement)], shown, captured.getvalue(),
+                f"{_name(block.doc)}:{base + row}", texts[id(statement)], shown, captured.getvalue(),
                 (base + row - 1, base + last), render=_comment_renderer(prefix, col),
             ))
     finally:
@@ -352,5 +360,5 @@ def update(runs: list[DocRun]) -> list[str]:
             start, end = check.lines
             lines[start:end] = check.render(remask(check.shown, check.actual))
         run.doc.write_text("\n".join(lines), encoding="utf-8")
-        changed.append(str(run.doc.relative_to(ROOT)))
+        changed.append(str(_name(run.doc)))
     return changed

@@ -84,6 +84,25 @@ def test_a_changed_output_is_caught_and_rewritten(tmp_path):
     assert Check("x", "y", shown, "nope", (0, 0)).ok is False
 
 
+def test_a_document_is_run_checked_and_updated(tmp_path):
+    doc = tmp_path / "doc.md"
+    fence = "```"
+    doc.write_text(
+        f"{fence}python\nx = 2\nprint(x + 1)   # -> 3\nx * 10\n# -> 21\n{fence}\n\n"
+        f"{fence}\nunlabelled\n{fence}\n\n"
+        f"{fence}console\n$ echo hi\nhi\n$ printf 'a\\nb\\n'\na\nc\n{fence}\n",
+        encoding="utf-8",
+    )
+    run = run_document(doc)
+    assert [e for e in run.errors if "say what the block is" in e], run.errors
+    assert [(c.source, c.ok) for c in run.checks] == [
+        ("print(x + 1)", True), ("x * 10", False), ("$ echo hi", True), ("$ printf 'a\\nb\\n'", False),
+    ]
+    update([run])
+    assert "x * 10\n# -> 20\n" in doc.read_text(encoding="utf-8")
+    assert all(check.ok for check in run_document(doc).checks)
+
+
 def main(argv: list[str]) -> int:
     runs = [_run(doc) for doc in DOCUMENTS]
     for run in runs:
