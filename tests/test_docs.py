@@ -72,6 +72,14 @@ def test_benchmark_commands_named_by_the_docs_exist():
     assert not missing, f"docs name benchmark scripts that are gone: {missing}"
 
 
+def test_readme_counts_the_bad_inputs_docs_list():
+    # README gives the size of docs/bad-inputs.md's table; every new bad-input case adds a row to it.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"docs/bad-inputs\.md\)?: (\d+) bad inputs", readme)
+    rows = re.findall(r"^\| \d+ \|", (ROOT / "docs" / "bad-inputs.md").read_text(encoding="utf-8"), re.MULTILINE)
+    assert said is not None and int(said.group(1)) == len(rows), (said and said.group(0), len(rows))
+
+
 def test_a_changed_output_is_caught_and_rewritten(tmp_path):
     from docs_examples import Check, matches, remask
 
