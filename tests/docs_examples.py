@@ -4,7 +4,7 @@ The conventions the documents follow (README's "Contributing" repeats them):
 
 - Every fenced block says what it is. ```python blocks run, in order, one namespace per document. ```console
   (or ```bash, ```sh) blocks hold commands after a ``$ `` prompt, each followed by the output it prints (stdout
-  and stderr together); every command runs. ```text, ```json, ```yaml, ```csv blocks are content, not run.
+  and stderr together); every command runs, each in a shell of its own. ```text, ```json, ```yaml, ```csv blocks are content, not run.
 - In Python, ``stmt  # -> shown`` (on the statement's last line, or on a line of its own right after it) is what
   the statement prints, or the repr of its value when it is an expression; more lines follow as ``#    more``,
   their ``#`` under the ``#`` of ``# ->``. A statement without ``# ->`` runs unchecked.
@@ -120,6 +120,8 @@ def parse(doc: Path) -> tuple[list[Block], list[str]]:
             errors.append(f"{block.where}: no-run needs a reason")
         if marks.get("needs", "shared-data") != "shared-data":
             errors.append(f"{block.where}: needs: {marks['needs']!r} is not known (shared-data is)")
+        if "output" in marks and (not blocks or blocks[-1].lang != "python" or block.lang != "text"):
+            errors.append(f"{block.where}: an output block is a ```text block right after a ```python one")
         blocks.append(block)
         i = end + 1
     return blocks, errors
