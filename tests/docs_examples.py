@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +75,7 @@ class Check:
     shown: str
     actual: str
     lines: tuple[int, int]
-    render: object = None  # how to write new shown text back (a function of it, giving the document's lines)
+    render: Callable[[str], list[str]] | None = None  # new shown text -> the document's lines that hold it
 
     @property
     def ok(self) -> bool:
@@ -304,6 +305,8 @@ def _run_python(block: Block, output: Block | None, namespace: dict, folder: Pat
         if not before:
             result.errors.append(f"{block.where}: `# ->` on line {base + row} follows no statement")
             continue
+        if id(before[-1]) in owner:
+            result.errors.append(f"{block.where}: two `# ->` for the statement on line {base + before[-1].lineno}")
         owner[id(before[-1])] = row
     free = io.StringIO()
     here = os.getcwd()
@@ -360,6 +363,7 @@ def update(runs: list[DocRun]) -> list[str]:
         lines = run.doc.read_text(encoding="utf-8").split("\n")
         for check in sorted(stale, key=lambda c: c.lines[0], reverse=True):
             start, end = check.lines
+            assert check.render is not None
             lines[start:end] = check.render(remask(check.shown, check.actual))
         run.doc.write_text("\n".join(lines), encoding="utf-8")
         changed.append(str(_name(run.doc)))
