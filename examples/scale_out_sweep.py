@@ -25,7 +25,8 @@ host_types = {"general 64c/256Gi": (64, 256, 1.0), "compute 96c/192Gi": (96, 192
 growth = [0.0, 0.1, 0.2, 0.3, 0.5]
 
 if __name__ == "__main__":
-    with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
+    # (distributed's LocalCluster and Client carry no annotations)
+    with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
         executor = client.get_executor()
         problems, rows = [], []
         for name, (cores, gib, cost) in host_types.items():
@@ -41,4 +42,7 @@ if __name__ == "__main__":
     table.to_csv("sweep.csv", index=False)
     costs = table.pivot(index="growth", columns="host type", values="cost")
     print(costs.to_string())
-    costs.plot(marker="o", ylabel="fleet cost").figure.savefig("sweep.png")   # needs matplotlib
+    import matplotlib.pyplot as plt  # needs matplotlib
+
+    costs.plot(marker="o", ylabel="fleet cost")
+    plt.savefig("sweep.png")
