@@ -31,6 +31,7 @@ import numpy as np
 from ..errors import ErrorDetail, ValidationError
 from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .problem import Problem
+from .labels import as_list, factorize, id_problems, not_text
 from .units import MAX_QUANTITY, QuantityError, to_units
 from .wire import FORM_BITS, HYPERVISOR_CODES, ISOLATION_CODES, NO_HYPERVISOR, UNLIMITED, fixed_overheads
 
@@ -116,9 +117,8 @@ class _Table:
             if _is_categorical(values) or np.asarray(values).dtype != object:
                 continue
             values = np.asarray(values, dtype=object)
-            bad = np.array([not (v is None or isinstance(v, str) or isinstance(v, float) and math.isnan(v))
-                            for v in values.tolist()], dtype=bool)
-            if bad.any():
+            bad = not_text(values.tolist())
+            if bad is not None:
                 self.bad_text.extend(self.bad_rows(bad, name, "must be text or missing, got {value!r}", values))
                 self.columns[name] = np.where(bad, None, values)
 
@@ -214,10 +214,7 @@ def _factorize(table: _Table, name: str, default: str) -> tuple[np.ndarray, list
         codes = np.asarray(categorical.codes, dtype=np.int64)
         labels = [str(c) for c in categorical.categories]
     else:
-        import pandas as pd
-
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-        codes = codes.astype(np.int64)
+        codes, uniques = factorize(as_list(np.asarray(values, dtype=object)))
         labels = [str(u) for u in uniques]
     missing = codes < 0
     if missing.any():
@@ -260,15 +257,11 @@ def _shared_codes(sides: list[tuple[np.ndarray, list[str]]], lower: bool = False
 def _check_ids(table: _Table, problems: list[ErrorDetail]) -> None:
     if isinstance(table.ids, RowNames):
         return
-    import pandas as pd
-
-    ids = pd.Series(table.ids)
-    bad = ~ids.map(lambda v: isinstance(v, str) and v != "").to_numpy(dtype=bool)
-    problems.extend(table.bad_rows(bad, "id", "must be a non-empty string, got {value!r}", table.ids))
-    # (bad ids, which may be unhashable, are compared as their row numbers: reported once, above)
-    duplicated = ids.where(~bad, pd.Series([("bad id", row) for row in range(len(ids))], dtype=object)).duplicated(
-        keep="first").to_numpy()
-    problems.extend(table.bad_rows(duplicated, "id", "duplicate id"))
+    bad, duplicate = id_problems(table.ids.tolist())
+    if bad is not None:
+        problems.extend(table.bad_rows(bad, "id", "must be a non-empty string, got {value!r}", table.ids))
+    if duplicate is not None:
+        problems.extend(table.bad_rows(duplicate, "id", "duplicate id"))
 
 
 def _stacked(columns: tuple[np.ndarray, ...]) -> np.ndarray:
