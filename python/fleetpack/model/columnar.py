@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from typing import Callable
 from functools import cached_property
 
 import numpy as np
@@ -275,13 +276,14 @@ class ColumnarProblem:
     asked; the members below that do so say it."""
 
     def __init__(self, arrays: dict, dimensions: tuple[str, ...], workload_ids, host_ids, overheads: Overheads,
-                 workload_rows: dict, host_rows: dict):
+                 workload_rows: dict, host_rows: dict, objects: Callable[[], tuple[tuple, tuple]] | None = None):
         self.arrays = arrays
         self.dimensions = dimensions
         self.workload_ids = workload_ids
         self.host_ids = host_ids
         self.overheads = overheads
         self._rows = (workload_rows, host_rows)
+        self._objects = objects  # the caller's own objects for the rows, when it has them (a fleet file's)
 
     def encode(self) -> dict:
         return self.arrays
@@ -302,6 +304,9 @@ class ColumnarProblem:
 
     @cached_property
     def _materialized(self) -> Problem:
+        if self._objects is not None:
+            workloads, hosts = self._objects()
+            return Problem(tuple(workloads), tuple(hosts), self.overheads, self.dimensions)
         a = {"demand": self.demands, "capacity": self.capacities}
         extra = self.dimensions[2:]
         w_rows, h_rows = self._rows
@@ -360,8 +365,9 @@ def _counts(table: _Table, name: str, problems: list[ErrorDetail]) -> np.ndarray
     return out
 
 
-def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
-    """Validate and convert tables of workloads and hosts; raise one `ValidationError` listing every problem."""
+def build_columnar_problem(workloads, hosts, overheads=None, objects=None) -> ColumnarProblem:
+    """Validate and convert tables of workloads and hosts; raise one `ValidationError` listing every problem.
+    ``objects`` (a function giving the rows' workloads and hosts) is for a caller that has objects for the rows."""
     problems: list[ErrorDetail] = []
     tables = []
     for data, kind, fields in ((workloads, "workload", _WORKLOAD_FIELDS), (hosts, "host", _HOST_FIELDS)):
@@ -450,7 +456,7 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
     h_rows["containers"] = _ValueColumn(containers, bool)
     h_rows["cost"] = _ValueColumn(cost, float)
     h_rows["max_workloads"] = _ValueColumn(max_workloads, lambda m: None if m == UNLIMITED else int(m))
-    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows)
+    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects)
 
 
 class _ValueColumn:
