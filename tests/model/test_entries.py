@@ -81,13 +81,15 @@ _BAD = {
 def test_columns_hold_what_the_objects_hold_and_the_rest_goes_the_old_way(workloads, hosts, data):
     for kind, items, convert in (("workload", workloads, as_workload), ("host", hosts, as_host)):
         entries = [_entry(item) for item in items]
-        if entries and data.draw(st.booleans()):
+        changed = bool(entries) and data.draw(st.booleans())
+        if changed:
             row = data.draw(st.integers(0, len(entries) - 1))
             fields = sorted(k for k in _BAD if k in {f.name for f in dataclasses.fields(items[0])} | {"unknown"})
             name = data.draw(st.sampled_from(fields))
             entries[row][name] = data.draw(st.sampled_from(_BAD[name]))
         if entries and data.draw(st.booleans()):  # a duplicate id
             entries.append(dict(entries[0]))
+            changed = True
         table = entry_table(entries, kind)
         try:
             objects = [convert(e, k) for k, e in enumerate(entries)]
@@ -97,7 +99,9 @@ def test_columns_hold_what_the_objects_hold_and_the_rest_goes_the_old_way(worklo
         if refused or not entries:
             assert table is None
             continue
-        assert table is not None
+        if table is None:  # accepted by the objects as something else (an id 7 is "7"): read the old way
+            assert changed
+            continue
         assert table["id"].tolist() == [o.id for o in objects]
         cpu = table.get("cpu_millis", np.zeros(len(objects), np.uint64)).tolist()
         memory = table.get("memory_bytes", np.zeros(len(objects), np.uint64)).tolist()
