@@ -18,6 +18,10 @@ import argparse
 import json
 import random
 from pathlib import Path
+from typing import Any
+
+# a JSON object of the fleet file
+JSON = dict[str, Any]
 
 SEED = 20240611
 LEGACY_SERVERS = 100
@@ -47,16 +51,16 @@ HOST_SHAPES = [
 ]
 
 
-def cpu(cores: float):
+def cpu(cores: float) -> int | str:
     """Whole cores as a number, fractions as millicores (``"500m"``), as people write them in manifests."""
     millis = round(cores * 1000)
     return millis // 1000 if millis % 1000 == 0 else f"{millis}m"
 
 
 def workload(ident: str, cores: float, memory: str, *, form: str = "any", os: str = "linux", tenant: str = "",
-             isolation: str = "none", anti_affinity: str | None = None, extra: dict | None = None) -> dict:
+             isolation: str = "none", anti_affinity: str | None = None, extra: JSON | None = None) -> JSON:
     """A workload entry with only the fields that differ from the model's defaults."""
-    entry: dict = {"id": ident, "cpu": cpu(cores), "memory": memory}
+    entry: JSON = {"id": ident, "cpu": cpu(cores), "memory": memory}
     if extra:
         entry["extra"] = extra
     if form != "any":
@@ -72,7 +76,7 @@ def workload(ident: str, cores: float, memory: str, *, form: str = "any", os: st
     return entry
 
 
-def monolith_servers(rng: random.Random) -> list[list[dict]]:
+def monolith_servers(rng: random.Random) -> list[list[JSON]]:
     """One big VM per server, some with a batch or reporting job beside it."""
     servers = []
     for name in ("crm", "erp", "billing", "wms", "tms", "customs", "intranet", "claims"):
@@ -84,7 +88,7 @@ def monolith_servers(rng: random.Random) -> list[list[dict]]:
     return servers
 
 
-def windows_servers(rng: random.Random) -> list[list[dict]]:
+def windows_servers(rng: random.Random) -> list[list[JSON]]:
     """Legacy Windows services: no Windows container hosts in the new pool, so they must be VMs."""
     services = [
         "payroll-win-1", "payroll-win-2", "ad-connect-win", "fileshare-win-1", "fileshare-win-2", "print-win",
@@ -112,7 +116,7 @@ MICROSERVICES = {
 }
 
 
-def microservice_servers(rng: random.Random) -> list[list[dict]]:
+def microservice_servers(rng: random.Random) -> list[list[JSON]]:
     """Docker hosts: two to four containers each, replicas scattered as they happened to be deployed."""
     entries = []
     for name, replicas in MICROSERVICES.items():
@@ -135,7 +139,7 @@ CLUSTERS = [
 ]
 
 
-def database_servers(rng: random.Random) -> list[list[dict]]:
+def database_servers(rng: random.Random) -> list[list[JSON]]:
     """One replica per old server (that is how they were kept apart); the new plan must keep them apart too."""
     servers = []
     for group, replicas, cores, memory, form, companion in CLUSTERS:
@@ -147,7 +151,7 @@ def database_servers(rng: random.Random) -> list[list[dict]]:
     return servers
 
 
-def tenant_servers(rng: random.Random) -> list[list[dict]]:
+def tenant_servers(rng: random.Random) -> list[list[JSON]]:
     """Customer services run per customer. As containers they may only share a host with their own tenant's
     containers (VMs beside them are fine); acme's and globex's must be containers, the others may also be VMs."""
     tenants = {
@@ -166,7 +170,7 @@ def tenant_servers(rng: random.Random) -> list[list[dict]]:
     ]
 
 
-def dedicated_servers() -> list[list[dict]]:
+def dedicated_servers() -> list[list[JSON]]:
     """Workloads that get a host of their own: Oracle is licensed per physical host, the HSM gateway is audited."""
     return [
         [workload("oracle-erp-db", 16, "128Gi", form="vm", isolation="dedicated")],
@@ -174,7 +178,7 @@ def dedicated_servers() -> list[list[dict]]:
     ]
 
 
-def gpu_servers() -> list[list[dict]]:
+def gpu_servers() -> list[list[JSON]]:
     return [
         [workload("eta-model-inference", 4, "16Gi", form="container", extra={"gpu": 1})],
         [workload("parcel-ocr", 8, "32Gi", extra={"gpu": 1}),
@@ -198,12 +202,13 @@ TOOLS = [
 ]
 
 
-def tool_servers(rng: random.Random, count: int) -> list[list[dict]]:
+def tool_servers(rng: random.Random, count: int) -> list[list[JSON]]:
     """Tools and small services that run as a VM or a container, whichever packs better ("any")."""
     return chunk(rng, [workload(name, cores, memory) for name, cores, memory in TOOLS], count)
 
 
-def chunk(rng: random.Random, entries: list[dict], servers: int, largest: int = 4, smallest: int = 1) -> list[list]:
+def chunk(rng: random.Random, entries: list[JSON], servers: int, largest: int = 4,
+          smallest: int = 1) -> list[list[JSON]]:
     """Split ``entries`` in order into exactly ``servers`` groups of ``smallest`` to ``largest`` workloads."""
     if not smallest * servers <= len(entries) <= largest * servers:
         raise ValueError(f"cannot put {len(entries)} workloads on {servers} servers")
@@ -217,7 +222,7 @@ def chunk(rng: random.Random, entries: list[dict], servers: int, largest: int = 
     return groups
 
 
-def legacy_servers(rng: random.Random) -> list[list[dict]]:
+def legacy_servers(rng: random.Random) -> list[list[JSON]]:
     """The workloads of each old server, one list per server."""
     servers = (
         monolith_servers(rng) + windows_servers(rng) + microservice_servers(rng) + database_servers(rng)
@@ -229,11 +234,11 @@ def legacy_servers(rng: random.Random) -> list[list[dict]]:
     return servers
 
 
-def hosts() -> list[dict]:
+def hosts() -> list[JSON]:
     entries = []
     for prefix, count, cores, memory, cost, max_workloads, extra in HOST_SHAPES:
         for i in range(1, count + 1):
-            entry: dict = {"id": f"{prefix}-{i:02d}", "cpu": cores, "memory": memory}
+            entry: JSON = {"id": f"{prefix}-{i:02d}", "cpu": cores, "memory": memory}
             if extra:
                 entry["extra"] = extra
             entry.update({"os": "linux", "hypervisor": "hardware", "containers": True, "cost": cost})
@@ -243,7 +248,7 @@ def hosts() -> list[dict]:
     return entries
 
 
-def fleet() -> dict:
+def fleet() -> JSON:
     rng = random.Random(SEED)
     workloads = [entry for server in legacy_servers(rng) for entry in server]
     ids = [w["id"] for w in workloads]
@@ -258,7 +263,7 @@ def fleet() -> dict:
     }
 
 
-def to_json(doc: dict) -> str:
+def to_json(doc: JSON) -> str:
     """JSON with one workload or host per line: a 200-entry file stays readable and diffs well."""
     lines = []
     for key, value in doc.items():

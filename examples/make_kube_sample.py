@@ -20,6 +20,10 @@ import argparse
 import json
 import uuid
 from pathlib import Path
+from typing import Any
+
+# a JSON object as kubectl prints it
+JSON = dict[str, Any]
 
 HERE = Path(__file__).resolve().parent
 CREATED = "2025-03-02T09:14:07Z"
@@ -32,8 +36,9 @@ def uid(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_DNS, f"shop-prod/{name}"))
 
 
-def node(name, instance, zone, capacity, allocatable, *, os_name="linux", taints=None, unschedulable=False,
-         extra_labels=None):
+def node(name: str, instance: str, zone: str, capacity: dict[str, str], allocatable: dict[str, str], *,
+         os_name: str = "linux", taints: list[JSON] | None = None, unschedulable: bool = False,
+         extra_labels: dict[str, str] | None = None) -> JSON:
     labels = {
         "beta.kubernetes.io/arch": "amd64",
         "beta.kubernetes.io/instance-type": instance,
@@ -49,7 +54,7 @@ def node(name, instance, zone, capacity, allocatable, *, os_name="linux", taints
         "topology.kubernetes.io/zone": zone,
         **(extra_labels or {}),
     }
-    spec = {"providerID": f"aws:///{zone}/i-0{uid(name).replace('-', '')[:16]}"}
+    spec: JSON = {"providerID": f"aws:///{zone}/i-0{uid(name).replace('-', '')[:16]}"}
     if taints:
         spec["taints"] = taints
     if unschedulable:
@@ -111,7 +116,8 @@ NODES = [
 LINUX_NODES = [n["metadata"]["name"] for n in NODES if n["metadata"]["labels"]["kubernetes.io/os"] == "linux"]
 
 
-def container(name, image, requests=None, limits=None, **more):
+def container(name: str, image: str, requests: dict[str, str] | None = None,
+              limits: dict[str, str] | None = None, **more: Any) -> JSON:
     c = {"image": image, "imagePullPolicy": "IfNotPresent", "name": name,
          "resources": {k: v for k, v in (("limits", limits), ("requests", requests)) if v},
          "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"}
@@ -119,8 +125,11 @@ def container(name, image, requests=None, limits=None, **more):
     return c
 
 
-def pod(namespace, name, labels, containers, *, node_name=None, owner=None, phase="Running", init=None,
-        affinity=None, node_selector=None, tolerations=None, runtime_class=None, overhead=None):
+def pod(namespace: str, name: str, labels: dict[str, str], containers: list[JSON], *, node_name: str | None = None,
+        owner: tuple[str, str] | None = None, phase: str = "Running", init: list[JSON] | None = None,
+        affinity: JSON | None = None, node_selector: dict[str, str] | None = None,
+        tolerations: list[JSON] | None = None, runtime_class: str | None = None,
+        overhead: dict[str, str] | None = None) -> JSON:
     owner_refs = []
     if owner:
         kind, owner_name = owner
@@ -147,7 +156,7 @@ def pod(namespace, name, labels, containers, *, node_name=None, owner=None, phas
         spec["overhead"] = overhead
     if node_name:
         spec["nodeName"] = node_name
-    status = {"phase": phase, "qosClass": "Burstable"}
+    status: JSON = {"phase": phase, "qosClass": "Burstable"}
     if node_name:
         status.update({"hostIP": "10.0.0.0", "podIP": "10.0.0.0", "startTime": CREATED})
     if phase == "Pending" and not node_name:
@@ -169,14 +178,14 @@ def pod(namespace, name, labels, containers, *, node_name=None, owner=None, phas
     }
 
 
-def hostname_anti_affinity(labels, match_label_keys=None):
+def hostname_anti_affinity(labels: dict[str, str], match_label_keys: list[str] | None = None) -> JSON:
     term = {"labelSelector": {"matchLabels": labels}, "topologyKey": "kubernetes.io/hostname"}
     if match_label_keys:
         term["matchLabelKeys"] = match_label_keys
     return {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
 
 
-def daemonset_pods():
+def daemonset_pods() -> list[JSON]:
     specs = [
         ("kube-system", "aws-node", "602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.19.2",
          {"cpu": "25m"}, None),
@@ -200,7 +209,7 @@ def daemonset_pods():
     return pods
 
 
-def workload_pods():
+def workload_pods() -> list[JSON]:
     w1, w2, w3, w4, cordoned, system, gpu, win = (n["metadata"]["name"] for n in NODES)
     envoy = container("envoy", "envoyproxy/envoy:v1.33.0", {"cpu": "100m", "memory": "128Mi"},
                       {"memory": "256Mi"}, restartPolicy="Always")
@@ -302,7 +311,7 @@ def workload_pods():
     return pods
 
 
-def as_list(items) -> dict:
+def as_list(items: list[JSON]) -> JSON:
     return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
 
 

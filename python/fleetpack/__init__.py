@@ -7,7 +7,7 @@
 """
 
 from .api import place, place_many
-from .errors import ErrorDetail, FleetpackError, InfeasibleError, ValidationError
+from .errors import ErrorDetail, FleetpackError, FleetpackWarning, InfeasibleError, ValidationError
 from .fleetfile import Fleet, load_fleet
 from .kube import from_kubernetes
 from .model.objects import Host, Overheads, Resources, Workload
@@ -30,6 +30,7 @@ __all__ = [
     "Unplaced",
     "Violation",
     "FleetpackError",
+    "FleetpackWarning",
     "ValidationError",
     "InfeasibleError",
     "ErrorDetail",

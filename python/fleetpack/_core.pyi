@@ -1,34 +1,59 @@
-# The Rust extension (rust/python/src/lib.rs). What it takes and returns is the wire format of
-# fleetpack/model/wire.py: `encode_rows` (or a columnar problem) makes the arrays, `Answer.from_core` reads the
-# answer; tests/model/test_wire.py checks this file against both.
-from typing import Any, TypedDict
+"""Types of the Rust extension `fleetpack._core` (rust/python/src/lib.rs). tests/test_core_stub.py checks this stub
+against the compiled module (the same functions, the same arguments, the same keys in and out) and
+tests/model/test_wire.py against the wire format of fleetpack/model/wire.py."""
+
+from typing import TypedDict
 
 import numpy as np
-import numpy.typing as npt
+from numpy.typing import NDArray
 
 __version__: str
 
+class ProblemArrays(TypedDict):
+    """A problem as the core reads it (`Problem.encode()`): n workloads, m hosts, d dimensions."""
+
+    demand: NDArray[np.uint64] | tuple[NDArray[np.uint64], ...]  # n × d, or d columns of n
+    allowed: NDArray[np.uint8]  # per workload, its forms: 1 container, 2 VM, 3 either
+    w_os: NDArray[np.uint32]  # per workload, its OS code
+    tenant: NDArray[np.uint32]  # per workload, its tenant code
+    isolation: NDArray[np.uint8]  # 0 none, 1 tenant, 2 dedicated
+    group: NDArray[np.uint32]  # anti-affinity group + 1; 0: none
+    capacity: NDArray[np.uint64] | tuple[NDArray[np.uint64], ...]  # m × d, or d columns of m
+    h_os: NDArray[np.uint32]  # per host, its OS code
+    hypervisor: NDArray[np.uint8]  # 0 none, 1 hardware, 2 paravirtual, 3 software
+    containers: NDArray[np.bool_]  # per host, whether it runs containers
+    cost: NDArray[np.float64]  # per host
+    max_workloads: NDArray[np.uint64]  # per host; 2**64 - 1: no cap
+    factor_ppm: NDArray[np.uint64]  # a VM's CPU factor per hypervisor (hardware, paravirtual, software), ppm
+    vm: NDArray[np.uint64]  # per dimension, a VM's fixed overhead
+    container: NDArray[np.uint64]  # per dimension, a container's
+    hypervisor_overhead: NDArray[np.uint64]  # per dimension, a host's that runs VMs
+    runtime_overhead: NDArray[np.uint64]  # per dimension, a host's that runs containers
+
 class CoreAnswer(TypedDict):
-    host_index: npt.NDArray[np.int64]
-    form_codes: npt.NDArray[np.uint8]
-    used: npt.NDArray[np.uint64]
+    """One solve's answer, per workload in input order and per host in input order."""
+
+    host_index: NDArray[np.int64]  # -1: unplaced
+    form_codes: NDArray[np.uint8]  # 0 container, 1 VM, 255 unplaced
+    used: NDArray[np.uint64]  # hosts × dimensions, overheads included
     strategy: str
     objective_value: float
     lower_bound: float
     hosts_used: int
-    cost: float
-    elapsed: float
+    cost: float  # of the hosts used
+    elapsed: float  # seconds the core took to solve, conversions aside
+
+# (arrays, method, sort_key, objective, time_limit, seed, search_work): `place`'s arguments, one job of place_many
+Job = tuple[ProblemArrays, str, str, str, float | None, int, int | None]
 
 def place(
-    arrays: dict[str, Any],
+    arrays: ProblemArrays,
     method: str,
     sort_key: str,
     objective: str,
     time_limit: float | None = None,
     seed: int = 0,
-    search_work: float | None = None,
+    search_work: int | None = None,
 ) -> CoreAnswer: ...
-def place_many(
-    jobs: list[tuple[dict[str, Any], str, str, str, float | None, int, float | None]], workers: int
-) -> list[CoreAnswer]: ...
+def place_many(jobs: list[Job], workers: int) -> list[CoreAnswer]: ...
 def _panic_for_tests(message: str, quick: bool = False) -> None: ...

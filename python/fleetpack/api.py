@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Sequence
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 from .model.objects import Overheads
 from .plan.plan import Plan, build_plan
@@ -12,12 +13,22 @@ from .solve.front import place_with, read_problems, strict_check
 from .solve.options import Method, Objective, SortKey
 from .solve.pipeline import solve, solve_many
 
-__all__ = ["place", "place_many"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .model.objects import Host, Workload
+
+__all__ = ["place", "place_many", "WorkloadsInput", "HostsInput"]
+
+# One side of a problem as place and place_many take it: rows (objects or dicts) or a table (a dict of columns,
+# a pandas DataFrame).
+WorkloadsInput = Union[Iterable[Union["Workload", Mapping[str, Any]]], Mapping[str, Any], "pd.DataFrame"]
+HostsInput = Union[Iterable[Union["Host", Mapping[str, Any]]], Mapping[str, Any], "pd.DataFrame"]
 
 
 def place(
-    workloads: Sequence[Any],
-    hosts: Sequence[Any],
+    workloads: WorkloadsInput,
+    hosts: HostsInput,
     objective: Objective = "hosts",
     method: Method = "auto",
     sort_key: SortKey = "sum",

@@ -9,13 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-__all__ = ["FleetpackError", "ErrorDetail", "ValidationError", "InfeasibleError"]
+__all__ = ["FleetpackError", "FleetpackWarning", "ErrorDetail", "ValidationError", "InfeasibleError"]
 
 _MAX_LISTED = 20
 
 
 class FleetpackError(Exception):
     """Base class of fleetpack's own exceptions."""
+
+
+class FleetpackWarning(UserWarning):
+    """Valid input that is likely a mistake (``memory: "512m"`` is half a byte, not 512 MiB): the call goes on,
+    and says so. Turn these into errors with ``warnings.simplefilter("error", fleetpack.FleetpackWarning)``."""
 
 
 @dataclass(frozen=True)

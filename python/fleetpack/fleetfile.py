@@ -39,7 +39,9 @@ from typing import Any, Mapping, Sequence
 from .errors import ErrorDetail, ValidationError
 from .model.entries import CheckedEntries, entry_table
 from .model.inputs import FirstSeen, build_problem, convert_items
+from .model.likely_mistakes import collecting
 from .model.objects import Host, Overheads, Resources, Workload, as_host, as_overheads, as_workload
+from .model.textfiles import decode, parse_json, read_text, source_name
 from .model.wire import Answer
 from .plan.plan import Plan, build_plan
 from .solve.options import OBJECTIVES
@@ -66,8 +68,9 @@ class Fleet:
     def __post_init__(self):
         errors: list[ErrorDetail] = []
         set_ = object.__setattr__
-        set_(self, "workloads", _entries(self.workloads, "workload", as_workload, "fleet", errors))
-        set_(self, "hosts", _entries(self.hosts, "host", as_host, "fleet", errors))
+        with collecting():  # likely mistakes ("512m" bytes): one warning per kind for the whole fleet
+            set_(self, "workloads", _entries(self.workloads, "workload", as_workload, "fleet", errors))
+            set_(self, "hosts", _entries(self.hosts, "host", as_host, "fleet", errors))
         set_(self, "overheads", _overheads(self.overheads, errors))
         _check_metadata(self.description, self.legacy_servers, "fleet", errors)
         if errors:
@@ -128,19 +131,20 @@ class Fleet:
 
 def load_fleet(path: str | os.PathLike) -> Fleet:
     """Read a fleet file (JSON, or YAML for ``.yaml``/``.yml``). Raises `ValidationError` naming the file, entry and
-    field of every problem, and `OSError` when the file cannot be read."""
-    source = os.fspath(path)
+    field of every problem, and `OSError` when the file cannot be read. ``-`` reads JSON from standard input."""
+    source = source_name(path)
     if source.lower().endswith(_CSV_SUFFIX):
         raise ValidationError.single(source, "(file)", "a CSV fleet is two files, workloads and hosts: read it with "
                                                        "load_fleet_csv(workloads, hosts)")
-    data = parse_document(Path(source).read_text(encoding="utf-8"), source)
-    return Fleet.from_dict(_checked_entries(data), source)
+    with collecting(source):  # one warning per kind for the file (duplicate keys, "512m" bytes, ...)
+        data = parse_document(read_text(path), source)
+        return Fleet.from_dict(_checked_entries(data), source)
 
 
 def load_overheads(path: str | os.PathLike) -> Overheads:
     """`Overheads` from a JSON or YAML file: an overheads object, or a fleet file whose ``overheads`` it takes."""
-    source = os.fspath(path)
-    data = parse_document(Path(source).read_text(encoding="utf-8"), source)
+    source = source_name(path)
+    data = parse_document(read_text(path), source)
     if isinstance(data, Mapping) and "workloads" in data and "hosts" in data:
         data = data.get("overheads")
     try:
@@ -167,6 +171,9 @@ def parse_document(text: str, source: str) -> Any:
             ) from None
         try:
             return yaml.safe_load(text)
+        except RecursionError:
+            raise ValidationError.single(source, "(document)", "not a fleetpack document: its YAML is nested too "
+                                                               "deeply to read") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             position = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "(file)"
@@ -176,12 +183,7 @@ def parse_document(text: str, source: str) -> Any:
 
 
 def _parse_json(text: str, source: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError.single(
-            source, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}"
-        ) from None
+    return parse_json(decode(text, source), source)  # (a byte-order mark dropped, as for CSV)
 
 
 def _prefixed(details, source: str) -> list[ErrorDetail]:
@@ -208,17 +210,18 @@ def load_fleet_csv(workloads: str | os.PathLike, hosts: str | os.PathLike, overh
     extra dimension ``gpu``) and one entry per row; an empty cell leaves the field at its default. Raises one
     `ValidationError` naming the file, line, entry and field of every problem."""
     errors: list[ErrorDetail] = []
-    w_items = _read_csv(workloads, Workload, "workload", errors)
-    h_items = _read_csv(hosts, Host, "host", errors)
-    over = _overheads(overheads, errors)
-    if errors:
-        raise ValidationError(errors)
-    return Fleet(w_items, h_items, over)
+    with collecting():  # one warning per kind for both files
+        w_items = _read_csv(workloads, Workload, "workload", errors)
+        h_items = _read_csv(hosts, Host, "host", errors)
+        over = _overheads(overheads, errors)
+        if errors:
+            raise ValidationError(errors)
+        return Fleet(w_items, h_items, over)
 
 
 def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
-    source = os.fspath(path)
-    reader = csv.DictReader(io.StringIO(Path(source).read_text(encoding="utf-8-sig"), newline=""))
+    source = source_name(path)
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
     names = [f.name for f in fields(cls)]
     header = [h.strip() for h in reader.fieldnames or []]
     if "id" not in header:
@@ -492,9 +495,14 @@ def read_plan_dict(path: str | os.PathLike) -> dict:
     source = os.fspath(path)
     if source.lower().endswith(_CSV_SUFFIX):
         return _read_plan_csv(source)
-    data = _parse_json(Path(source).read_text(encoding="utf-8"), source)
+    data = parse_json(read_text(source), source)
     if not isinstance(data, dict):
         raise ValidationError.single(source, "(document)", f"must be a plan object, got {_type_name(data)}")
+    if "assignments" not in data:
+        # without it, an empty or foreign object would pass as a plan that places nothing and breaks no rule
+        keys = f"its keys: {', '.join(map(str, list(data)[:6]))}" if data else "it is an empty object"
+        raise ValidationError.single(source, "assignments", f"is required: a plan file holds the assignments "
+                                                            f"'fleetpack place -o' writes ({keys})")
     return data
 
 
@@ -550,7 +558,7 @@ _PLAN_CSV_COLUMNS = ("workload", "host", "form", "unplaced", "reason")
 
 
 def _read_plan_csv(source: str) -> dict:
-    reader = csv.DictReader(io.StringIO(Path(source).read_text(encoding="utf-8-sig"), newline=""))
+    reader = csv.DictReader(io.StringIO(read_text(source), newline=""))
     missing = [c for c in ("workload", "host", "form") if c not in (reader.fieldnames or [])]
     if missing:
         raise ValidationError.single(source, "(header)", f"a CSV plan needs the columns workload, host and form "

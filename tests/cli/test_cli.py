@@ -219,7 +219,7 @@ def test_verify_hand_written_plans(tmp_path, capsys):
             "unplaced": {}}
     code, out, _ = run(capsys, "verify", fleet, write_json(tmp_path / "good.json", good))
     assert code == 0
-    assert out == f"{tmp_path / 'good.json'}: plan is valid (3 workloads placed on 2 hosts).\n"
+    assert out == f"{tmp_path / 'good.json'}: plan is valid: placed 3 of 3 workloads on 2 hosts.\n"
 
     bad = {"assignments": [{"workload": "db-1", "host": "h1", "form": "container"},
                            {"workload": "db-2", "host": "h1", "form": "container"},
@@ -230,7 +230,7 @@ def test_verify_hand_written_plans(tmp_path, capsys):
     # web must be a container; db-1 and db-2 share a group; the two containers and the VM overflow h1's 8 cores
     rules = [line.split(":")[0].strip() for line in out.splitlines()[1:]]
     assert sorted(rules) == ["anti_affinity", "capacity", "form"]
-    assert out.splitlines()[0] == f"{tmp_path / 'bad.json'}: plan breaks 3 rules:"
+    assert out.splitlines()[0] == f"{tmp_path / 'bad.json'}: plan breaks 3 rules; placed 3 of 3 workloads on 1 host."
 
 
 # --- the summary's words ---------------------------------------------------------------------------------------------
@@ -346,7 +346,7 @@ def test_place_a_csv_fleet_and_write_and_verify_a_csv_plan(tmp_path, capsys):
     assert any(r.startswith("ocr,h2,container") for r in rows)  # the only gpu, and h2 runs no VMs
     code, out, _ = run(capsys, "verify", "--workloads", workloads, "--hosts", hosts, "--overheads", overheads,
                        plan_csv)
-    assert code == 0 and "plan is valid (4 workloads placed on 2 hosts)" in out
+    assert code == 0 and "plan is valid: placed 4 of 4 workloads on 2 hosts" in out
 
 
 def test_bad_csv_cells_name_the_file_line_entry_and_field(tmp_path, capsys):

@@ -5,7 +5,10 @@ itself, so the doc cannot go stale."""
 from __future__ import annotations
 
 import builtins
+import contextlib
+import io
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +20,11 @@ from fleetpack.fleetfile import load_fleet_csv
 DOC = Path(__file__).resolve().parents[2] / "docs" / "bad-inputs.md"
 ROW = re.compile(r"^\| (\d+) \| `(.+)` \| (.+) \| `(.+)` \|$")
 RETURNS = re.compile(r"^returns `Violation` `(\w+)`$")
+WARNS = re.compile(r"^warns `(\w+)`$")
+EXITS = re.compile(r"^exits `(\d)`$")
+ROOT = DOC.parent.parent
+SMALL_FLEET = ('{"workloads": [{"id": "web-1", "cpu": 1, "memory": "1Gi"}], '
+               '"hosts": [{"id": "node-1", "cpu": 8, "memory": "32Gi"}]}')
 ERROR = re.compile(r"^`(\w+)`$")
 
 
@@ -50,18 +58,57 @@ def namespace(tmp_path: Path) -> dict:
         path.write_text(text, encoding="utf-8")
         return fp.load_fleet(path)
 
+    def file(name: str, content: str | bytes) -> str:
+        target = tmp_path / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+        return str(target)
+
+    def path(name: str) -> str:
+        return str(tmp_path / name)
+
+    def cli(*args) -> tuple[int, str, str]:
+        from fleetpack.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([str(a) for a in args])
+        return code, out.getvalue(), err.getvalue()
+
     def csv_fleet(workloads: str, hosts: str):
         (tmp_path / "workloads.csv").write_text(workloads, encoding="utf-8")
         (tmp_path / "hosts.csv").write_text(hosts, encoding="utf-8")
         return load_fleet_csv(tmp_path / "workloads.csv", tmp_path / "hosts.csv")
 
     return {"fp": fp, "np": np, "pd": pd, "W": [fp.Workload("web-1", cpu=1, memory="1Gi")],
-            "H": [fp.Host("node-1", cpu=8, memory="32Gi")], "fleet_file": fleet_file, "csv_fleet": csv_fleet}
+            "H": [fp.Host("node-1", cpu=8, memory="32Gi")], "fleet_file": fleet_file, "csv_fleet": csv_fleet,
+            "file": file, "path": path, "cli": cli, "FLEET": file("fleet.json", SMALL_FLEET),
+            "EXAMPLE": str(ROOT / "examples" / "consolidation.json"),
+            "KUBE_PODS": str(ROOT / "examples" / "kube-pods.json"),
+            "KUBE_NODES": str(ROOT / "examples" / "kube-nodes.json")}
 
 
 @pytest.mark.parametrize("source, error, text", ROWS)
 def test_bad_input(source, error, text, tmp_path):
     names = namespace(tmp_path)
+    warns = WARNS.match(error)
+    if warns:  # valid input that is likely a mistake: no error, and exactly one warning saying so
+        category = getattr(fp, warns.group(1))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            eval(source, names)
+        said = [str(w.message) for w in caught if issubclass(w.category, category)]
+        assert sum(text in m for m in said) == 1, said
+        return
+    exits = EXITS.match(error)
+    if exits:  # a command: its exit status, the message on stdout or stderr, and never a traceback
+        code, out, err = eval(source, names)
+        assert code == int(exits.group(1)), (code, out, err)
+        assert text in out + err, out + err
+        assert "Traceback" not in err
+        return
     returns = RETURNS.match(error)
     if returns:
         violations = eval(source, names)
@@ -71,7 +118,7 @@ def test_bad_input(source, error, text, tmp_path):
         assert any(text in v.message for v in found), [v.message for v in found]
         return
     match = ERROR.match(error)
-    assert match, f"error cell {error!r}: expected `Name` or returns `Violation` `rule`"
+    assert match, f"error cell {error!r}: expected `Name`, returns `Violation` `rule`, warns `Name` or exits `N`"
     expected = getattr(fp, match.group(1), None) or getattr(builtins, match.group(1))
     with pytest.raises(Exception) as info:
         eval(source, names)

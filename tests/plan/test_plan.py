@@ -66,10 +66,12 @@ def test_host_of_and_form_of(place):
     plan = place(workloads, [H("only", cpu=8, memory="16Gi")])
     assert (plan.host_of("c"), plan.form_of("c")) == ("only", "container")
     assert (plan.host_of("v"), plan.form_of("v")) == ("only", "vm")
-    # unplaced and unknown workloads have neither
+    # unplaced workloads have neither; an unknown id is an error, as in plan.explain (a typo is not "unplaced")
     plan = place(workloads, [H("only", cpu=8, memory="16Gi", hypervisor=None)])
     assert plan.host_of("v") is None and plan.form_of("v") is None
-    assert plan.host_of("ghost") is None and plan.form_of("ghost") is None
+    for method in (plan.host_of, plan.form_of, plan.explain):
+        with pytest.raises(KeyError, match="no workload 'ghost'"):
+            method("ghost")
     assert plan.host_of("c") == "only"
     assert plan.assignments == (fp.Assignment("c", "only", "container"),)
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import importlib.util
 import json
 import math
 import os
 import sys
 import textwrap
+import warnings
 from collections import Counter
 from importlib.resources import as_file, files
 from typing import Iterator, Sequence, TextIO
@@ -26,13 +26,15 @@ import numpy as np
 
 from .. import __version__
 from ..api import place
-from ..errors import ErrorDetail, InfeasibleError, ValidationError
-from ..fleetfile import Fleet, dump_plan, load_fleet, load_fleet_csv, load_overheads, load_plan, read_plan_dict
+from ..errors import ErrorDetail, FleetpackWarning, InfeasibleError, ValidationError
+from ..fleetfile import Fleet, load_fleet, load_fleet_csv, load_overheads, load_plan, read_plan_dict
 from ..model.wire import PLACED_FORMS
 from ..plan.plan import Plan
 from ..solve.options import METHODS, OBJECTIVES, SORT_KEYS
 from ..verify import verify
 from .argtypes import positive_int, positive_seconds, seed
+from .outputs import STDOUT, check_outputs, write_plan
+from .reports import LISTED_IN_FULL, place_summary, plan_counts, verify_report
 from .progress import Progress
 
 __all__ = ["main", "summary", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT"]
@@ -80,6 +82,7 @@ examples:
   fleetpack place fleet.json                        # summary on stdout
   fleetpack place fleet.json -o plan.json --quiet   # just the plan file (-o plan.csv: one row per workload)
   fleetpack place fleet.json --plot plan.png        # a picture of every used host (needs matplotlib)
+  cat fleet.json | fleetpack place - -o - > plan.json   # a pipe: the fleet from stdin, the plan to stdout
   fleetpack place fleet.json --method ffd --sort-key max
   fleetpack place fleet.json --objective cost --time-limit 5
   fleetpack place fleet.json --strict || echo "something did not fit"
@@ -90,6 +93,9 @@ objectives: hosts (fewest hosts), cost (lowest total host cost), spread (lowest 
 placing more workloads always comes first. Methods: ff (first fit, input order), ffd / bfd / wfd (first / best /
 worst fit, largest first by --sort-key), auto (a portfolio of them, the best plan kept).
 Progress is shown on stderr for runs longer than half a second, when stderr is a terminal.
+--json prints one object: workloads, placed, hosts, hosts_used, unplaced (id: code, message), legacy_servers, vms,
+containers, objective, objective_value, cost, lower_bound, gap (null when unbounded), proven_optimal, method,
+strategy, elapsed (s), utilization (host: dimension: fraction), plan_file and picture (paths written, or null).
 
 """ + _FLEET_HELP
 
@@ -130,7 +136,8 @@ def _para(text: str) -> str:
 
 def _add_fleet_sources(p: argparse.ArgumentParser, *, positional: bool = True) -> None:
     if positional:
-        p.add_argument("fleet", metavar="FLEET", nargs="?", help="the fleet file (.json, or .yaml/.yml with PyYAML)")
+        p.add_argument("fleet", metavar="FLEET", nargs="?",
+                       help="the fleet file (.json, or .yaml/.yml with PyYAML; '-': JSON on standard input)")
     g = p.add_argument_group("other fleet sources")
     g.add_argument("--workloads", metavar="CSV", help="the workloads of a CSV fleet (with --hosts)")
     g.add_argument("--hosts", metavar="CSV", help="the hosts of a CSV fleet (with --workloads)")
@@ -170,8 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
                                               "why, per-host utilisation), and write the plan with -o."),
                             epilog=_PLACE_EPILOG, formatter_class=formatter)
     _add_fleet_sources(p)
-    p.add_argument("-o", "--output", metavar="PLAN", help="write the plan to this file (.json, or .csv)")
+    p.add_argument("-o", "--output", metavar="PLAN",
+                   help="write the plan to this file (.json, or .csv; '-': JSON on standard output, the summary then "
+                        "goes to stderr)")
     p.add_argument("--plot", metavar="IMAGE", help="draw the plan to this image (.png, .svg, .pdf; needs matplotlib)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON data (keys: see below)")
     _add_solver_options(p)
     p.add_argument("--strict", action="store_true",
                    help="exit with status 1, writing no plan, if any workload cannot be placed")
@@ -186,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
                             epilog=_VERIFY_EPILOG, formatter_class=formatter)
     _add_fleet_sources(v)
     v.add_argument("plan", metavar="PLAN", help="the plan file (.json or .csv)")
+    v.add_argument("--all", action="store_true", help=f"list every broken rule (more than {LISTED_IN_FULL} are "
+                                                      "grouped by rule with counts and examples)")
     v.set_defaults(run=_run_verify, command_parser=v)
 
     e = commands.add_parser("explain", help="say why workloads went where they went, or why they were not placed",
@@ -222,6 +234,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_sources(args)
     except SystemExit as exc:  # --help, --version and bad options: argparse has printed its message
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message, category, *where, **more) -> None:
+            # likely mistakes in the input: the command's own lines on stderr, without a source line
+            if issubclass(category, FleetpackWarning):
+                print(f"fleetpack: warning: {message}", file=sys.stderr)
+            else:
+                shown(message, category, *where, **more)
+
+        warnings.showwarning = show
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args, sys.stdout)
     except BrokenPipeError:  # `fleetpack ... | head`: the reader has all it wants; say nothing more
@@ -234,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"{exc.filename or ''}: {exc.strerror or exc}" if exc.filename else str(exc))
+    except RecursionError:  # (the readers refuse deep nesting themselves; this is the last guard)
+        return _fail("the input is nested too deeply to read")
 
 
 def _fail(message: str) -> int:
@@ -270,6 +299,8 @@ def _check_sources(args: argparse.Namespace) -> None:
         parser.error("--overheads is for a CSV fleet (a fleet file and a Kubernetes import have their own)")
     if (args.kube_runtime_classes is not None or args.kube_include_tainted) and not kube_given:
         parser.error("--kube-runtime-classes and --kube-include-tainted go with --kube-pods and --kube-nodes")
+    if getattr(args, "json", False) and getattr(args, "output", None) == STDOUT:
+        parser.error("--json and -o - both write to standard output: give -o a file name")
 
 
 def _load(args: argparse.Namespace) -> tuple[Fleet, bool]:
@@ -294,12 +325,6 @@ def _place(fleet: Fleet, args: argparse.Namespace, *, quiet: bool, strict: bool 
                      strict=strict, workers=args.workers)
 
 
-def _check_plot(path: str | None) -> None:
-    """Fail before solving, not after, when a picture is asked for and cannot be drawn."""
-    if path is not None and importlib.util.find_spec("matplotlib") is None:
-        raise ValidationError.single("--plot", path, "drawing a plan needs matplotlib: pip install 'fleetpack[plot]'")
-
-
 def _wrap(text: str) -> str:
     return "\n".join(textwrap.fill(line, width=100) for line in text.splitlines()) + "\n"
 
@@ -308,30 +333,38 @@ def _wrap(text: str) -> str:
 
 
 def _run_place(args: argparse.Namespace, out: TextIO) -> int:
-    _check_plot(args.plot)
+    check_outputs(args.output, args.plot)  # before any work: a bad path fails now, not after the solve
+    words = sys.stderr if args.output == STDOUT else out  # with the plan on stdout, the summary goes to stderr
     fleet, from_kube = _load(args)
-    if from_kube and not args.quiet:
-        out.write(_wrap(fleet.description) + "\n")
+    if from_kube and not args.quiet and not args.json:
+        words.write(_wrap(fleet.description) + "\n")
     try:
-        plan = _place(fleet, args, quiet=args.quiet, strict=args.strict)
+        plan = _place(fleet, args, quiet=args.quiet or args.json, strict=args.strict)
     except InfeasibleError as exc:
-        if not args.quiet:
-            out.write(summary(fleet, exc.plan))
+        if args.json:
+            out.write(json.dumps(place_summary(fleet, exc.plan, output=None, plot=None), indent=2) + "\n")
+        elif not args.quiet:
+            words.write(summary(fleet, exc.plan))
         print(f"fleetpack: {len(exc.unplaced)} workload(s) could not be placed (--strict); no plan written",
               file=sys.stderr)
         return EXIT_FAILED
-    return _write_outputs(plan, fleet, args.output, args.plot, out, quiet=args.quiet)
+    if args.json:
+        _write_outputs(plan, fleet, args.output, args.plot, out, quiet=True)
+        out.write(json.dumps(place_summary(fleet, plan, output=args.output, plot=args.plot), indent=2) + "\n")
+        return EXIT_OK
+    return _write_outputs(plan, fleet, args.output, args.plot, words, quiet=args.quiet, plan_out=out)
 
 
 def _write_outputs(plan: Plan, fleet: Fleet, output: str | None, plot: str | None, out: TextIO, *,
-                   quiet: bool) -> int:
+                   quiet: bool, plan_out: TextIO | None = None) -> int:
     if output:
-        dump_plan(plan, output)
+        write_plan(plan, output, plan_out or out)
     if plot:
         plan.plot(plot)
     if not quiet:
         out.write(summary(fleet, plan))
-        written = [f"Plan written to {output}." if output else "", f"Picture drawn to {plot}." if plot else ""]
+        written = [f"Plan written to {output}." if output and output != STDOUT else "",
+                   f"Picture drawn to {plot}." if plot else ""]
         if any(written):
             out.write("\n" + " ".join(w for w in written if w) + "\n")
     return EXIT_OK
@@ -449,18 +482,8 @@ def _run_verify(args: argparse.Namespace, out: TextIO) -> int:
     fleet, _ = _load(args)
     plan = read_plan_dict(args.plan)
     violations = _violations(fleet, plan, args.plan)
-    if not violations:
-        assignments = plan.get("assignments")
-        counts = ""
-        if isinstance(assignments, list):  # a plan file from `fleetpack place`, not a plain {workload: [host, form]}
-            used = len({a["host"] for a in assignments})
-            counts = f" ({_count(len(assignments), 'workload')} placed on {_count(used, 'host')})"
-        out.write(f"{args.plan}: plan is valid{counts}.\n")
-        return EXIT_OK
-    out.write(f"{args.plan}: plan breaks {_count(len(violations), 'rule')}:\n")
-    for v in violations:
-        out.write(f"  {v.rule}: {v.message}\n")
-    return EXIT_FAILED
+    out.write(verify_report(args.plan, plan_counts(fleet, plan), violations, show_all=args.all))
+    return EXIT_FAILED if violations else EXIT_OK
 
 
 def _violations(fleet: Fleet, plan: dict, source: str) -> list:
@@ -521,7 +544,10 @@ def _unknown_workload(wid: str, known: list[str]) -> str:
 
 
 def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
-    _check_plot(args.plot)
+    if args.output == STDOUT:  # the demo's words are on stdout already
+        raise ValidationError.single("-o", STDOUT, "the demo writes its plan to a file; 'fleetpack place FLEET -o -' "
+                                                   "writes a plan to standard output")
+    check_outputs(args.output, args.plot)
     resource = files("fleetpack").joinpath("data", DEMO_FLEET)
     with as_file(resource) as path:
         fleet = load_fleet(path)

@@ -30,6 +30,7 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import ErrorDetail, ValidationError
+from .likely_mistakes import note_column, note_quantity
 from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .problem import Problem
 from .labels import as_list, factorize, id_problems, not_text
@@ -183,17 +184,23 @@ def _quantities(table: _Table, name: str, units_name: str, scale: int, round_up:
         # a float within rounding noise of a whole number of units is that number (0.1 cores -> 100m)
         near = np.abs(scaled - whole) <= 1e-12 * np.maximum(1.0, np.abs(scaled))
         units = np.where(near, whole, np.ceil(scaled) if round_up else np.floor(scaled))
+        if name == "memory" and not near.all():
+            row = int(np.argmin(near))
+            note_quantity(table.where(row), name, float(array[row]), "memory")
         too_large = units > MAX_QUANTITY
         problems.extend(table.bad_rows(too_large, name, f"is too large ({{value}}; at most {MAX_QUANTITY} units)",
                                        array))
         return np.where(too_large, 0, units).astype(np.uint64)
     # strings or mixed objects: parsed one by one, exactly as on the object path
     out = np.zeros(len(array), dtype=np.uint64)
-    for row, value in enumerate(array.tolist()):
+    values = array.tolist()
+    for row, value in enumerate(values):
         try:
             out[row] = to_units(value, scale, round_up=round_up)
         except QuantityError as exc:
             problems.append(ErrorDetail(table.where(row), name, str(exc), value))
+    if name in ("cpu", "memory"):
+        note_column(table.where, name, values)  # "512m" bytes, "2Gi" cores: each distinct text checked once
     return out
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .labels import id_problems
+from .likely_mistakes import note_column
 from .objects import FORMS, HYPERVISORS, ISOLATIONS, MAX_COST, Host, Workload
 from .units import MAX_QUANTITY, QuantityError, quick_units, to_units
 
@@ -98,12 +99,15 @@ def entry_table(entries: list, kind: str) -> dict | None:
         return None
     round_up = kind == "workload"
     table: dict = {"id": np.array(ids, dtype=object)}
+    given: list[tuple[str, list]] = []  # sizes as written, checked for likely mistakes once the table is whole
     for name, units_name, scale in (("cpu", "cpu_millis", 1000), ("memory", "memory_bytes", 1)):
         if name in keys:
-            column = quantity_column([e.get(name, 0) for e in entries], scale, round_up)
+            values = [e.get(name, 0) for e in entries]
+            column = quantity_column(values, scale, round_up)
             if column is None:
                 return None
             table[units_name] = column
+            given.append((name, values))
     if "extra" in keys and not _extra_columns([e.get("extra") for e in entries], round_up, table):
         return None
 
@@ -132,6 +136,8 @@ def entry_table(entries: list, kind: str) -> dict | None:
             if converted is None:
                 return None
             table[name] = converted
+    for name, values in given:  # ("512m" bytes, "2Gi" cores: warned as the objects warn them)
+        note_column(lambda row: f"{kind} {ids[row]!r}", name, values)
     return table
 
 

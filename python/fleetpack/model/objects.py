@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Mapping, get_args
 
 from ..errors import ErrorDetail, ValidationError
+from .likely_mistakes import note_quantity
 from .units import MAX_QUANTITY, QuantityError, format_cpu, format_memory, to_units
 
 __all__ = [
@@ -63,10 +64,13 @@ class _Errors:
 
     def quantity(self, field_name: str, value, dimension: str, *, round_up: bool) -> int:
         try:
-            return to_units(value, _SCALE.get(dimension, 1), round_up=round_up)
+            units = to_units(value, _SCALE.get(dimension, 1), round_up=round_up)
         except QuantityError as exc:
             self.add(field_name, str(exc), value)
             return 0
+        if isinstance(value, (str, float)) and dimension in ("cpu", "memory"):
+            note_quantity(self.where, field_name, value, dimension)  # "512m" bytes, "2Gi" cores: likely mistakes
+        return units
 
     def choice(self, field_name: str, value, allowed: tuple[str, ...]) -> Any:
         if not isinstance(value, str) or value not in allowed:

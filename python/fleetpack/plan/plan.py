@@ -61,14 +61,22 @@ class Plan:
         return {a.workload: a for a in self.assignments}
 
     def host_of(self, workload_id: str) -> str | None:
-        """The host that runs the workload, or None when it is unplaced."""
-        a = self._by_workload.get(workload_id)
+        """The host that runs the workload, or None when it is unplaced. Raises `KeyError` for an unknown id."""
+        a = self._assignment(workload_id)
         return None if a is None else a.host
 
     def form_of(self, workload_id: str) -> str | None:
-        """``"vm"`` or ``"container"``, or None when the workload is unplaced."""
-        a = self._by_workload.get(workload_id)
+        """``"vm"`` or ``"container"``, or None when the workload is unplaced. Raises `KeyError` for an unknown
+        id."""
+        a = self._assignment(workload_id)
         return None if a is None else a.form
+
+    def _assignment(self, workload_id: str) -> Assignment | None:
+        a = self._by_workload.get(workload_id)
+        if a is None and workload_id not in self.unplaced:
+            # a typo must not read as "unplaced": every workload of the plan is placed or listed as unplaced
+            raise KeyError(f"no workload {workload_id!r} in this plan")
+        return a
 
     @property
     def gap(self) -> float:

@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 
 from ..errors import ErrorDetail, InfeasibleError, ValidationError
 from ..model.inputs import ProblemLike, build_problem
+from ..model.likely_mistakes import check_problem, collecting
 from ..model.wire import Answer
 from ..plan.plan import Plan, build_plan
 from .options import check_parameters
@@ -25,12 +26,14 @@ def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key,
     """The shared front of every ``place``: checks, solving, the plan, and strict mode. ``workers`` is only
     checked here: a solver that uses it gets it bound in (``functools.partial``)."""
     problems = check_parameters(objective, method, sort_key, time_limit, seed, workers, strict)
-    try:
-        problem = build_problem(workloads, hosts, overheads)
-    except ValidationError as exc:
-        problems.extend(exc.errors)
-    if problems:
-        raise ValidationError(problems)
+    with collecting():  # likely mistakes in valid input: one warning per kind for the whole call
+        try:
+            problem = build_problem(workloads, hosts, overheads)
+        except ValidationError as exc:
+            problems.extend(exc.errors)
+        if problems:
+            raise ValidationError(problems)
+        check_problem(problem)
     start = time.perf_counter()
     answer = solver(problem, method, sort_key, objective, time_limit, int(seed))
     plan = build_plan(problem, answer, objective=objective, method=method, elapsed=time.perf_counter() - start)
@@ -49,7 +52,14 @@ def strict_check(plans: Sequence[Plan], strict: bool) -> None:
 def read_problems(problems: Any, defaults: dict[str, Any], seed: Any, workers: Any,
                   strict: Any) -> list[tuple[ProblemLike, dict[str, Any]]]:
     """``place_many``'s problems, each a validated problem and its options (``defaults`` overridden by the
-    problem's own); every error of every problem raised at once, each naming ``problems[k]``."""
+    problem's own); every error of every problem raised at once, each naming ``problems[k]``. Likely mistakes in
+    valid input warn once per kind for all the problems together."""
+    with collecting():
+        return _read_problems(problems, defaults, seed, workers, strict)
+
+
+def _read_problems(problems: Any, defaults: dict[str, Any], seed: Any, workers: Any,
+                   strict: Any) -> list[tuple[ProblemLike, dict[str, Any]]]:
     if isinstance(problems, (str, bytes, Mapping)) or not isinstance(problems, Iterable):
         raise ValidationError.single("place_many()", "problems", "expected a sequence of (workloads, hosts) pairs or "
                                      f"dicts, got {type(problems).__name__}", problems)
@@ -78,6 +88,7 @@ def read_problems(problems: Any, defaults: dict[str, Any], seed: Any, workers: A
                                           options["time_limit"], seed, workers)
         try:
             problem = build_problem(pair[0], pair[1], options["overheads"])
+            check_problem(problem)
         except ValidationError as exc:
             problem_errors.extend(exc.errors)
             problem = None

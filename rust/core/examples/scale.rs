@@ -82,7 +82,7 @@ fn one_dimension(n: usize) {
     });
     println!("lower bound: {bound:.4} s");
     let detect = least(&mut || {
-        std::hint::black_box(fleetpack_core::heuristics::Plain::detect(&problem));
+        std::hint::black_box(fleetpack_core::plain::Plain::detect(&problem));
     });
     println!("recognising plain bin packing: {detect:.5} s");
     for method in [Method::FirstFitDecreasing, Method::BestFitDecreasing] {

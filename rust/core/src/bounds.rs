@@ -7,8 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::fit::Fleet;
-use crate::heuristics::Plain;
+use crate::fit::HostStates;
+use crate::plain::Plain;
 use crate::model::{Form, FormSet, Isolation, Objective, Problem};
 
 /// Whether workload `i` fits on some host when that host is empty, in some allowed form. Identical hosts are
@@ -20,7 +20,7 @@ pub fn placeable(problem: &Problem) -> Vec<bool> {
     // fleets list hosts of one kind together: a host like the one before it needs no hashing
     let representatives: Vec<usize> =
         (0..problem.host_count()).filter(|&j| (j == 0 || key(j) != key(j - 1)) && seen.insert(key(j))).collect();
-    let empty = Fleet::new(problem);
+    let empty = HostStates::new(problem);
     (0..problem.workload_count())
         .map(|i| representatives.iter().any(|&j| Form::TRY_ORDER.iter().any(|&f| empty.fits(i, j, f))))
         .collect()

@@ -2,13 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::model::{Form, FormSet, Hypervisor, Isolation, Objective, Overheads, Problem, CPU};
-
-/// A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up.
-pub fn vm_cpu(cpu: u64, factor_ppm: u64) -> u64 {
-    let scaled = (cpu as u128 * factor_ppm as u128).div_ceil(1_000_000);
-    u64::try_from(scaled).unwrap_or(u64::MAX)
-}
+use crate::model::{smallest_of, vm_cpu, Form, Hypervisor, Isolation, Objective, Problem, CPU};
 
 /// What workload `i` takes in dimension `d` as `form` on a host with hypervisor `hypervisor` (before the per-host
 /// overheads). A container ignores the hypervisor.
@@ -38,21 +32,6 @@ pub fn smallest_demand_in(problem: &Problem, i: usize, d: usize) -> u64 {
     smallest_of(problem.demand(i)[d], d, problem.workloads().forms[i], problem.overheads())
 }
 
-/// The rule of [`smallest_demand`] for one size: `raw` in dimension `d` of a workload that may take `forms`.
-/// [`Problem::new`] applies it to every workload.
-pub(crate) fn smallest_of(raw: u64, d: usize, forms: FormSet, over: &Overheads) -> u64 {
-    let container = forms.allows(Form::Container).then(|| raw.saturating_add(over.container[d]));
-    let vm = forms.allows(Form::Vm).then(|| {
-        let min_ppm = *over.vm_cpu_factor_ppm.iter().min().expect("three factors");
-        let base = if d == CPU { vm_cpu(raw, min_ppm) } else { raw };
-        base.saturating_add(over.vm[d])
-    });
-    match (container, vm) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b).expect("a workload allows at least one form"),
-    }
-}
-
 /// Whether the static rules let workload `i` run on host `j` as `form`: the workload's form, a hypervisor for a VM,
 /// containers enabled and the same OS for a container.
 pub fn statically_allowed(problem: &Problem, i: usize, j: usize, form: Form) -> bool {
@@ -77,7 +56,7 @@ enum Tenants {
 
 /// The state of every host while a plan is being built.
 #[derive(Clone, Debug)]
-pub struct Fleet<'p> {
+pub struct HostStates<'p> {
     problem: &'p Problem,
     used: Vec<u64>,
     count: Vec<u64>,
@@ -92,11 +71,11 @@ pub struct Fleet<'p> {
     hosts_used: usize,
 }
 
-impl<'p> Fleet<'p> {
+impl<'p> HostStates<'p> {
     /// Every host empty.
-    pub fn new(problem: &'p Problem) -> Fleet<'p> {
+    pub fn new(problem: &'p Problem) -> HostStates<'p> {
         let m = problem.host_count();
-        Fleet {
+        HostStates {
             problem,
             used: vec![0; m * problem.dims()],
             count: vec![0; m],
@@ -218,8 +197,8 @@ impl<'p> Fleet<'p> {
 
     /// The state of a whole plan (valid by the rules): the same as adding its workloads one by one, in one pass
     /// that switches each host's per-host overheads on once at the end instead of checking them per workload.
-    pub fn from_placement(problem: &'p Problem, placement: &[Option<(u32, Form)>]) -> Fleet<'p> {
-        let mut fleet = Fleet::new(problem);
+    pub fn from_placement(problem: &'p Problem, placement: &[Option<(u32, Form)>]) -> HostStates<'p> {
+        let mut fleet = HostStates::new(problem);
         let dims = problem.dims();
         let hypervisors = &problem.hosts().hypervisor;
         for (i, place) in placement.iter().enumerate() {

@@ -38,6 +38,9 @@ impl Form {
     }
 }
 
+/// A plan: per workload in input order, its host and form (None: unplaced).
+pub type Placement = Vec<Option<(u32, Form)>>;
+
 /// The forms a workload may take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FormSet(u8);
@@ -240,6 +243,28 @@ pub struct Problem {
     smallest: Vec<u64>,
 }
 
+/// A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up.
+pub fn vm_cpu(cpu: u64, factor_ppm: u64) -> u64 {
+    let scaled = (cpu as u128 * factor_ppm as u128).div_ceil(1_000_000);
+    u64::try_from(scaled).unwrap_or(u64::MAX)
+}
+
+/// The least that a workload of size `raw` in dimension `d` can take in any of its `forms`; a VM's CPU counts with
+/// the smallest of the configured factors. [`Problem::new`] applies it to every workload, and
+/// [`crate::fit::smallest_demand`] to one.
+pub fn smallest_of(raw: u64, d: usize, forms: FormSet, over: &Overheads) -> u64 {
+    let container = forms.allows(Form::Container).then(|| raw.saturating_add(over.container[d]));
+    let vm = forms.allows(Form::Vm).then(|| {
+        let min_ppm = *over.vm_cpu_factor_ppm.iter().min().expect("three factors");
+        let base = if d == CPU { vm_cpu(raw, min_ppm) } else { raw };
+        base.saturating_add(over.vm[d])
+    });
+    match (container, vm) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).expect("a workload allows at least one form"),
+    }
+}
+
 fn check_sizes(values: &[u64], what: &str, dims: usize, field: &str) -> Result<()> {
     match values.iter().position(|&v| v > MAX_QUANTITY) {
         Some(k) => Err(Error::InvalidInput(format!(
@@ -262,7 +287,7 @@ fn smallest_demands(dims: usize, workloads: &Workloads, overheads: &Overheads) -
     }
     let mut smallest = Vec::with_capacity(workloads.demand.len());
     for (row, &forms) in workloads.demand.chunks_exact(dims.max(1)).zip(&workloads.forms) {
-        smallest.extend(row.iter().enumerate().map(|(d, &raw)| crate::fit::smallest_of(raw, d, forms, overheads)));
+        smallest.extend(row.iter().enumerate().map(|(d, &raw)| smallest_of(raw, d, forms, overheads)));
     }
     smallest
 }

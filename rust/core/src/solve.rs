@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use crate::bounds::{lower_bound, lower_bound_of};
 use crate::error::{Error, Result};
-use crate::fit::{objective_value, Fleet};
-use crate::heuristics::{self, Method, Plain};
+use crate::fit::{objective_value, HostStates};
+use crate::heuristics::{self, Method};
 use crate::improve;
 use crate::model::{Form, Objective, Problem, SortKey};
+use crate::plain::Plain;
 
 /// Which method to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,7 +153,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         let found = improve::improve(problem, options.objective, &placement, &limits)?;
         known_bound = found.bound;
         if found.better {
-            let fleet = Fleet::from_placement(problem, &found.placement);
+            let fleet = HostStates::from_placement(problem, &found.placement);
             let (now_placed, value) = (found.placement.iter().flatten().count(), fleet.objective_value(options.objective));
             // kept only when strictly better: more placed, or as many and a lower value
             if now_placed > placed || (now_placed == placed && value < objective_value) {
@@ -172,11 +173,11 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
 /// One heuristic on plain bin packing: its plan, and the usage worked out from the sizes, without the fleet's
 /// state that the rules need (most of the time of a 100k-workload solve went to building it).
 fn solve_plain(problem: &Problem, plain: &Plain, method: Method, key: SortKey, options: &Options) -> Result<Solution> {
-    let placement = heuristics::pack_plain(problem, plain, method, key, options.objective, &|| options.cancelled());
+    let placement = heuristics::plain::pack(problem, plain, method, key, options.objective, &|| options.cancelled());
     if options.cancelled() {
         return Err(Error::Interrupted);
     }
-    let used = heuristics::plain_usage(problem, plain, &placement);
+    let used = heuristics::plain::usage(problem, plain, &placement);
     let in_use = hosts_in_use(problem, &placement);
     let objective_value = objective_value(problem, options.objective, &used, |j| in_use[j]);
     let lower_bound = lower_bound_of(problem, Some(plain), options.objective, placement.iter().flatten().count());

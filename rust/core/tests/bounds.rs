@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use fleetpack_core::bounds::{fekete_schepers, general_min_hosts, lower_bound, martello_toth_l2, min_hosts, placeable};
-use fleetpack_core::heuristics::is_plain_bin_packing;
+use fleetpack_core::plain::is_plain_bin_packing;
 use fleetpack_core::heuristics::Method;
 use fleetpack_core::model::{Hosts, Workloads, MAX_FACTOR_PPM, MAX_QUANTITY};
 use fleetpack_core::{

@@ -216,7 +216,7 @@ fn the_cancel_flag_stops_the_search() {
     let mut rng = Rng::new(3);
     let p = triplets(&mut rng, 200, 1000);
     // plain bin packing: the search of improve/bins1d.rs is the one stopped
-    assert!(fleetpack_core::heuristics::is_plain_bin_packing(&p));
+    assert!(fleetpack_core::plain::is_plain_bin_packing(&p));
     let start = run_portfolio(&p, Objective::Hosts);
     assert!(start.objective_value > 200.0, "the portfolio should leave the search work to do");
     let cancel = AtomicBool::new(true);
@@ -282,7 +282,7 @@ fn plain_bin_packing_reaches_the_optimum_of_bins_cut_from_full_ones() {
     for seed in 0..6 {
         let mut rng = Rng::new(500 + seed);
         let p = cut_bins(&mut rng, 16, 1000 + 37 * seed);
-        assert!(fleetpack_core::heuristics::is_plain_bin_packing(&p));
+        assert!(fleetpack_core::plain::is_plain_bin_packing(&p));
         let start = run_portfolio(&p, Objective::Hosts);
         let s = auto_with(&p, Objective::Hosts, seed, Some(3_000_000));
         never_worse(&p, Objective::Hosts, &s, &start);

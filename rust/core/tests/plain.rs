@@ -7,7 +7,8 @@
 mod common;
 
 use common::*;
-use fleetpack_core::heuristics::{is_plain_bin_packing, run, run_reference};
+use fleetpack_core::heuristics::{run, run_reference};
+use fleetpack_core::plain::is_plain_bin_packing;
 use fleetpack_core::model::{FormSet, HostSpec, Hypervisor, Overheads, Problem, WorkloadSpec};
 use fleetpack_core::bounds::general_min_hosts;
 use fleetpack_core::{solve, MethodChoice, Objective, Options};

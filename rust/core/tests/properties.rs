@@ -157,16 +157,16 @@ proptest! {
     /// per-host overheads, and what every workload may still join.
     #[test]
     fn a_fleet_from_a_plan_equals_adding_its_workloads(p in problems()) {
-        use fleetpack_core::fit::Fleet;
+        use fleetpack_core::fit::HostStates;
         use fleetpack_core::Form;
         let s = solve(&p, &Options::new(MethodChoice::Auto, Objective::Hosts)).unwrap();
-        let mut one_by_one = Fleet::new(&p);
+        let mut one_by_one = HostStates::new(&p);
         for (i, place) in s.placement.iter().enumerate() {
             if let Some((j, form)) = *place {
                 one_by_one.add(i, j as usize, form);
             }
         }
-        let at_once = Fleet::from_placement(&p, &s.placement);
+        let at_once = HostStates::from_placement(&p, &s.placement);
         prop_assert_eq!(at_once.hosts_used(), one_by_one.hosts_used());
         for j in 0..p.host_count() {
             prop_assert_eq!(at_once.used(j), one_by_one.used(j));

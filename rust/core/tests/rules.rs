@@ -4,7 +4,8 @@
 mod common;
 
 use common::*;
-use fleetpack_core::fit::{effective, smallest_demand, vm_cpu, Fleet};
+use fleetpack_core::fit::{effective, smallest_demand, HostStates};
+use fleetpack_core::model::vm_cpu;
 use fleetpack_core::{Form, FormSet, HostSpec, Hypervisor, Isolation, Overheads, WorkloadSpec};
 
 const GI: u64 = 1 << 30;
@@ -179,7 +180,7 @@ fn hypervisor_overhead_tips_a_host_over_and_is_paid_once() {
 
     // Paid once per host: three VMs of 500 plus 500 fill 2000 exactly; a fourth does not fit.
     let p = problem(&[w(1, 500), w(1, 500), w(1, 500), w(1, 1)], &[vm_only_host(100, 2000)], o);
-    let mut fleet = Fleet::new(&p);
+    let mut fleet = HostStates::new(&p);
     assert_eq!(fleet.usage_after(0, 0, Form::Vm, 1), 1000);
     assert_eq!(fleet.first_form(0, 0), Some(Form::Vm));
     fleet.add(0, 0, Form::Vm);
@@ -212,7 +213,7 @@ fn container_runtime_overhead_tips_a_host_over() {
 
     // Once a host runs a container, the next container does not pay the runtime again.
     let p = problem(&[w(400, 0), w(500, 0)], &[container_only_host(1000, 10)], o);
-    let mut fleet = Fleet::new(&p);
+    let mut fleet = HostStates::new(&p);
     assert_eq!(fleet.usage_after(0, 0, Form::Container, 0), 500);
     fleet.add(0, 0, Form::Container);
     assert_eq!(fleet.usage_after(1, 0, Form::Container, 0), 1000);
@@ -253,7 +254,7 @@ fn vm_needs_a_hypervisor() {
         Overheads::none(2),
     );
     assert_eq!(ff(&p).placement, vec![Some((1, Form::Vm)), Some((1, Form::Vm))]);
-    let fleet = Fleet::new(&p);
+    let fleet = HostStates::new(&p);
     assert!(!fleet.fits(0, 0, Form::Vm));
     assert_eq!(fleet.first_form(0, 0), None);
     // no host with a hypervisor: left out

@@ -4,12 +4,10 @@
 //! [`run_reference`] states the same contract as a plain scan over the hosts, and tests hold the two equal.
 
 use super::index::{Need, OpeningTree, ScoreIndex};
-use super::plain::Plain;
-use super::{opening_order, workload_order, Method};
-use crate::fit::Fleet;
-use crate::model::{Form, Objective, Problem, SortKey};
-
-pub type Placement = Vec<Option<(u32, Form)>>;
+use super::method::Method;
+use super::order::{opening_order, workload_order};
+use crate::fit::HostStates;
+use crate::model::{Form, Objective, Placement, Problem, SortKey};
 
 /// How many workloads a heuristic places between two looks at its `stop` callback.
 pub(super) const STOP_EVERY: usize = 4096;
@@ -18,7 +16,7 @@ const AHEAD: usize = 8;
 
 /// Read the fields of workload `i` that finding its host reads. The workloads come in order of size, scattered
 /// over memory; reading them a few workloads early lets their cache misses overlap with the work on the earlier
-/// ones instead of stalling it (at a million workloads, most of first fit's time was such stalls).
+/// ones instead of stalling it (docs/performance.md).
 fn warm(problem: &Problem, i: usize) {
     let w = problem.workloads();
     let sizes = (problem.smallest(i)[0], problem.demand(i)[0]);
@@ -27,18 +25,16 @@ fn warm(problem: &Problem, i: usize) {
 
 /// Run `method` once; returns the fleet's final state and, per workload in input order, its host and form.
 /// `stop` is asked every few thousand workloads; when it says so, the run ends early with what it has placed.
-/// Plain one-dimensional bin packing goes to [`super::plain`], which gives the same plans.
+/// The general path: [`super::run`] sends plain one-dimensional bin packing to [`super::plain`] instead, which
+/// gives the same plans.
 pub fn run<'p>(
     problem: &'p Problem,
     method: Method,
     key: SortKey,
     objective: Objective,
     stop: &dyn Fn() -> bool,
-) -> (Fleet<'p>, Placement) {
-    if let Some(plain) = Plain::detect(problem) {
-        return super::plain::run(problem, &plain, method, key, objective, stop);
-    }
-    let mut fleet = Fleet::new(problem);
+) -> (HostStates<'p>, Placement) {
+    let mut fleet = HostStates::new(problem);
     let opening = opening_order(problem, objective);
     let mut position = vec![0u32; problem.host_count()];
     for (p, &j) in opening.iter().enumerate() {
@@ -103,13 +99,13 @@ pub fn run<'p>(
 }
 
 /// The first host in `hosts` that takes workload `i`, with its form.
-fn scan_first(fleet: &Fleet, i: usize, hosts: impl Iterator<Item = usize>) -> Option<(usize, Form)> {
+fn scan_first(fleet: &HostStates, i: usize, hosts: impl Iterator<Item = usize>) -> Option<(usize, Form)> {
     hosts.into_iter().find_map(|j| fleet.first_form(i, j).map(|form| (j, form)))
 }
 
 /// Among `hosts`, the one left with the least (or, for `worst`, the most) normalised free capacity after taking
 /// workload `i`; ties go to the earliest.
-fn scan_best(fleet: &Fleet, i: usize, hosts: impl Iterator<Item = usize>, worst: bool) -> Option<(usize, Form)> {
+fn scan_best(fleet: &HostStates, i: usize, hosts: impl Iterator<Item = usize>, worst: bool) -> Option<(usize, Form)> {
     let mut chosen: Option<(usize, Form, f64)> = None;
     for j in hosts {
         let Some(form) = fleet.first_form(i, j) else { continue };
@@ -133,8 +129,8 @@ fn scan_best(fleet: &Fleet, i: usize, hosts: impl Iterator<Item = usize>, worst:
 
 /// The contract stated as a plain scan over all hosts for every workload (cost: workloads × hosts). The reference
 /// the indexed [`run`] is tested against.
-pub fn run_reference(problem: &Problem, method: Method, key: SortKey, objective: Objective) -> (Fleet<'_>, Placement) {
-    let mut fleet = Fleet::new(problem);
+pub fn run_reference(problem: &Problem, method: Method, key: SortKey, objective: Objective) -> (HostStates<'_>, Placement) {
+    let mut fleet = HostStates::new(problem);
     let opening = opening_order(problem, objective);
     let mut placement = vec![None; problem.workload_count()];
     for i in workload_order(problem, method, key) {

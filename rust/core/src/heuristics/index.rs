@@ -2,12 +2,12 @@
 //!
 //! Both indexes prune with *necessary* conditions only (free capacity per dimension, free slots, an empty host for a
 //! dedicated workload, a host kind that can run one of the workload's forms) and confirm every candidate with the
-//! exact rule check, [`Fleet::first_form`]. So they return exactly the host the contract names (docs/model.md),
+//! exact rule check, [`HostStates::first_form`]. So they return exactly the host the contract names (docs/model.md),
 //! the one a scan over all hosts would find; only faster.
 
 use std::collections::HashMap;
 
-use crate::fit::{effective, Fleet};
+use crate::fit::{effective, HostStates};
 use crate::model::{Form, Isolation, Problem};
 
 const NIL: u32 = u32::MAX;
@@ -47,7 +47,7 @@ impl<'p> Need<'p> {
 }
 
 /// Free slots of host `j` (how many more workloads it may take).
-fn slots(fleet: &Fleet, j: usize) -> u64 {
+fn slots(fleet: &HostStates, j: usize) -> u64 {
     if fleet.closed(j) {
         return 0;
     }
@@ -141,7 +141,7 @@ pub struct OpeningTree {
 
 impl OpeningTree {
     /// A tree over `order` (host indices in opening order) holding the hosts for which `present` is true.
-    pub fn new(fleet: &Fleet, order: &[usize], present: impl Fn(usize) -> bool) -> OpeningTree {
+    pub fn new(fleet: &HostStates, order: &[usize], present: impl Fn(usize) -> bool) -> OpeningTree {
         let problem = fleet.problem();
         let dims = problem.dims();
         let size = order.len().next_power_of_two().max(1);
@@ -170,7 +170,7 @@ impl OpeningTree {
         tree
     }
 
-    fn write_leaf(&mut self, fleet: &Fleet, j: usize) {
+    fn write_leaf(&mut self, fleet: &HostStates, j: usize) {
         let node = self.size + self.leaf_of[j] as usize;
         let (used, capacity) = (fleet.used(j), fleet.problem().capacity(j));
         for d in 0..self.dims {
@@ -245,7 +245,7 @@ impl OpeningTree {
     }
 
     /// Refresh host `j` after its state changed; it leaves the tree when `present` is false or it is closed.
-    pub fn update(&mut self, fleet: &Fleet, j: usize, present: bool) {
+    pub fn update(&mut self, fleet: &HostStates, j: usize, present: bool) {
         if present && !fleet.closed(j) {
             self.write_leaf(fleet, j);
         } else {
@@ -273,11 +273,11 @@ impl OpeningTree {
     }
 
     /// The first present host in opening order that takes workload `i`, with its form.
-    pub fn first(&self, fleet: &Fleet, i: usize, need: &Need) -> Option<(usize, Form)> {
+    pub fn first(&self, fleet: &HostStates, i: usize, need: &Need) -> Option<(usize, Form)> {
         self.descend(1, fleet, i, need)
     }
 
-    fn descend(&self, node: usize, fleet: &Fleet, i: usize, need: &Need) -> Option<(usize, Form)> {
+    fn descend(&self, node: usize, fleet: &HostStates, i: usize, need: &Need) -> Option<(usize, Form)> {
         if !self.may_fit(node, need) {
             return None;
         }
@@ -347,7 +347,7 @@ fn splitmix(x: u64) -> u64 {
 
 impl ScoreIndex {
     /// An index holding the hosts for which `present` is true; `position[j]` is host j's opening position.
-    pub fn new(fleet: &Fleet, position: &[u32], worst: bool, present: impl Fn(usize) -> bool) -> ScoreIndex {
+    pub fn new(fleet: &HostStates, position: &[u32], worst: bool, present: impl Fn(usize) -> bool) -> ScoreIndex {
         let problem = fleet.problem();
         let (m, dims) = (problem.host_count(), problem.dims());
         let hosts = problem.hosts();
@@ -514,7 +514,7 @@ impl ScoreIndex {
         }
     }
 
-    fn insert(&mut self, fleet: &Fleet, j: usize) {
+    fn insert(&mut self, fleet: &HostStates, j: usize) {
         if fleet.closed(j) {
             return;
         }
@@ -566,13 +566,13 @@ impl ScoreIndex {
     }
 
     /// Refresh host `j` after its state changed (it leaves the index if it is closed).
-    pub fn update(&mut self, fleet: &Fleet, j: usize) {
+    pub fn update(&mut self, fleet: &HostStates, j: usize) {
         self.remove(j);
         self.insert(fleet, j);
     }
 
     /// Add host `j` (now in use) to the index.
-    pub fn add(&mut self, fleet: &Fleet, j: usize) {
+    pub fn add(&mut self, fleet: &HostStates, j: usize) {
         self.insert(fleet, j);
     }
 
@@ -616,7 +616,7 @@ impl ScoreIndex {
     /// score after placing is its score now minus `drop`: per group and form, the first host in score order that
     /// takes it in that form is the group's best in that form, up to rounding (hosts within `EPS` are compared
     /// exactly too), and the best so far bounds the scan of every later group and form.
-    pub fn pick(&self, fleet: &Fleet, i: usize, need: &Need) -> Option<Pick> {
+    pub fn pick(&self, fleet: &HostStates, i: usize, need: &Need) -> Option<Pick> {
         let problem = fleet.problem();
         let over = problem.overheads();
         let mut best: Option<Pick> = None;

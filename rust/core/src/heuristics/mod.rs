@@ -3,59 +3,36 @@
 //! The contract (shared with the Python baseline, written out in docs/model.md): workloads are taken in input order
 //! (FF) or by decreasing size under a sort key, ties in input order; hosts are tried in an opening order that
 //! depends on the objective; on a host, the container form is tried before the VM form.
+//!
+//! The modules below import each other by their own paths (never through this one's re-exports), so that the
+//! module graph has no circle (`rust/core/tests/modules.rs`).
 
 mod greedy;
 pub mod index;
+mod method;
 mod order;
-pub(crate) mod plain;
+pub mod plain;
 
-use std::str::FromStr;
-
-pub use greedy::{run, run_reference, Placement};
+pub use greedy::run_reference;
+pub use method::Method;
 pub use order::{opening_order, sort_value, workload_order};
-pub use plain::{pack as pack_plain, usage as plain_usage, Plain};
 
-use crate::error::Error;
-use crate::model::Problem;
+use crate::fit::HostStates;
+use crate::model::{Objective, Placement, Problem, SortKey};
+use crate::plain::Plain;
 
-/// Whether `problem` is plain one-dimensional bin packing, which the heuristics solve with structures made for it
-/// (same plans as the general indexes).
-pub fn is_plain_bin_packing(problem: &Problem) -> bool {
-    plain::Plain::detect(problem).is_some()
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Method {
-    /// First fit, in input order.
-    FirstFit,
-    /// First fit decreasing.
-    FirstFitDecreasing,
-    /// Best fit decreasing: the used host left with the least normalised free capacity, else a new host.
-    BestFitDecreasing,
-    /// Worst fit decreasing: the host left with the most normalised free capacity (spreads the load).
-    WorstFitDecreasing,
-}
-
-impl Method {
-    pub const ALL: [Method; 4] =
-        [Method::FirstFit, Method::FirstFitDecreasing, Method::BestFitDecreasing, Method::WorstFitDecreasing];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::FirstFit => "ff",
-            Method::FirstFitDecreasing => "ffd",
-            Method::BestFitDecreasing => "bfd",
-            Method::WorstFitDecreasing => "wfd",
-        }
-    }
-}
-
-impl FromStr for Method {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        Method::ALL
-            .into_iter()
-            .find(|m| m.name() == s)
-            .ok_or_else(|| Error::UnknownName { what: "method", name: s.into() })
+/// Run `method` once; returns the hosts' final state and, per workload in input order, its host and form.
+/// `stop` is asked every few thousand workloads; when it says so, the run ends early with what it has placed.
+/// Plain one-dimensional bin packing goes to [`plain::run`], the rest to [`greedy::run`]: the same plans.
+pub fn run<'p>(
+    problem: &'p Problem,
+    method: Method,
+    key: SortKey,
+    objective: Objective,
+    stop: &dyn Fn() -> bool,
+) -> (HostStates<'p>, Placement) {
+    match Plain::detect(problem) {
+        Some(plain) => plain::run(problem, &plain, method, key, objective, stop),
+        None => greedy::run(problem, method, key, objective, stop),
     }
 }

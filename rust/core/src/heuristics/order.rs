@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use super::Method;
+use super::method::Method;
 use crate::model::{Objective, Problem, SortKey};
 
 /// `values[d] / scale[d]` for the dimensions that some host has (scale > 0), in dimension order.

@@ -1,119 +1,25 @@
-//! Plain one-dimensional bin packing, solved with structures made for it.
+//! The contract's heuristics on plain one-dimensional bin packing (recognised by [`crate::plain::Plain`]), with
+//! structures made for it.
 //!
-//! When a problem is bin packing in disguise (one dimension that any host has, every host alike, no overheads,
-//! no per-host cap and no rule that depends on a host's other workloads), a host is fully described by its free
-//! capacity in that dimension, and each workload takes the same amount on any host. The contract's heuristics
-//! (docs/model.md) then reduce to the textbook ones, and these find their host with one integer comparison per
-//! level of a tree (first fit) or in a table of hosts by free capacity (best and worst fit), far cheaper than the
-//! general indexes. Same plans: normalised free capacity is `free / capacity` with one capacity for all, strictly
-//! increasing in `free` (capacity < 2^52), so comparing integers compares the scores the contract compares.
+//! A host is there fully described by its free capacity in the one dimension, and each workload takes the same
+//! amount on any host. The contract's heuristics (docs/model.md) then reduce to the textbook ones, and these find
+//! their host with one integer comparison per level of a tree (first fit) or in a table of hosts by free capacity
+//! (best and worst fit), far cheaper than the general indexes. Same plans: normalised free capacity is
+//! `free / capacity` with one capacity for all, strictly increasing in `free` (capacity < 2^52), so comparing
+//! integers compares the scores the contract compares.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
 
-use super::greedy::{Placement, STOP_EVERY};
-use super::{opening_order, workload_order, Method};
-use crate::fit::{statically_allowed, Fleet};
-use crate::model::{Form, Isolation, Objective, Problem, SortKey, CPU};
+use super::greedy::STOP_EVERY;
+use super::method::Method;
+use super::order::{opening_order, workload_order};
+use crate::fit::HostStates;
+use crate::model::{Form, Objective, Placement, Problem, SortKey};
+use crate::plain::{counting_limit, Plain};
 
-/// Scores `free / capacity` are strictly increasing in `free` for capacities below this.
-const EXACT_CAPACITY: u64 = 1 << 52;
 /// Best and worst fit keep a table with a row per free capacity up to this; a search tree above it.
 const TABLE_CAPACITY: u64 = 1 << 14;
-
-/// A problem recognised as plain bin packing: the dimension that matters, the one capacity, and each workload's
-/// form (None: no host may run it).
-pub struct Plain {
-    dim: usize,
-    capacity: u64,
-    forms: Vec<Option<Form>>,
-}
-
-impl Plain {
-    /// The problem as plain bin packing, or None when any rule, overhead or difference between hosts is in play.
-    pub fn detect(problem: &Problem) -> Option<Plain> {
-        let (n, m, dims) = (problem.workload_count(), problem.host_count(), problem.dims());
-        if m == 0 {
-            return None;
-        }
-        let largest = problem.largest_capacity();
-        let mut present = (0..dims).filter(|&d| largest[d] > 0);
-        let dim = present.next()?;
-        if present.next().is_some() || largest[dim] >= EXACT_CAPACITY {
-            return None;
-        }
-        let capacity = largest[dim];
-        let hosts = problem.hosts();
-        let alike = (0..m).all(|j| {
-            problem.capacity(j)[dim] == capacity
-                && hosts.os[j] == hosts.os[0]
-                && hosts.hypervisor[j] == hosts.hypervisor[0]
-                && hosts.containers[j] == hosts.containers[0]
-                && hosts.max_workloads[j].is_none()
-        });
-        let over = problem.overheads();
-        let no_overheads = [&over.vm, &over.container, &over.hypervisor, &over.container_runtime]
-            .iter()
-            .all(|fixed| fixed.iter().all(|&v| v == 0))
-            && (dim != CPU || over.vm_cpu_factor_ppm.iter().all(|&f| f == 1_000_000));
-        if !alike || !no_overheads {
-            return None;
-        }
-        let w = problem.workloads();
-        let no_rules = (0..n).all(|i| {
-            w.isolation[i] == Isolation::None
-                && w.group[i].is_none()
-                && problem.demand(i).iter().enumerate().all(|(d, &v)| d == dim || v == 0)
-        });
-        if !no_rules {
-            return None;
-        }
-        // every host is like host 0: the first form the static rules allow there is the form everywhere
-        let first_form = |i| Form::TRY_ORDER.into_iter().find(|&f| statically_allowed(problem, i, 0, f));
-        let forms = (0..n).map(first_form).collect();
-        Some(Plain { dim, capacity, forms })
-    }
-
-    pub(crate) fn size(&self, problem: &Problem, i: usize) -> u64 {
-        problem.demand(i)[self.dim]
-    }
-
-    /// The one dimension that has capacity.
-    pub fn dim(&self) -> usize {
-        self.dim
-    }
-
-    /// Every host's capacity in [`Plain::dim`].
-    pub fn capacity(&self) -> u64 {
-        self.capacity
-    }
-
-    /// The sizes of the workloads that some host can run (a form allowed, at most the capacity), ascending.
-    pub fn placeable_sizes_ascending(&self, problem: &Problem) -> Vec<u64> {
-        let n = problem.workload_count();
-        let placeable = |i: &usize| self.forms[*i].is_some() && self.size(problem, *i) <= self.capacity;
-        let sizes = (0..n).filter(placeable).map(|i| self.size(problem, i));
-        if self.capacity <= counting_limit(n) {
-            let mut count = vec![0usize; self.capacity as usize + 1];
-            for s in sizes {
-                count[s as usize] += 1;
-            }
-            let mut out = Vec::with_capacity(n);
-            for (s, &c) in count.iter().enumerate() {
-                out.resize(out.len() + c, s as u64);
-            }
-            return out;
-        }
-        let mut out: Vec<u64> = sizes.collect();
-        out.sort_unstable();
-        out
-    }
-}
-
-/// Sizes up to this are sorted by counting (a table of this many rows costs less than comparing `n` sizes).
-fn counting_limit(n: usize) -> u64 {
-    (4 * n as u64).max(1 << 16)
-}
 
 /// Workloads by decreasing size, ties in input order: the contract's order. With one dimension the sum, max and
 /// product keys are all `size / capacity`, strictly increasing in the size, so integers order them; the l2 key
@@ -355,7 +261,7 @@ impl ByFree {
     }
 }
 
-/// Run `method` on a problem recognised as plain bin packing; the same answer as [`super::run`] would give.
+/// Run `method` on a problem recognised as plain bin packing; the same answer as [`super::greedy::run`] gives.
 pub fn run<'p>(
     problem: &'p Problem,
     plain: &Plain,
@@ -363,19 +269,19 @@ pub fn run<'p>(
     key: SortKey,
     objective: Objective,
     stop: &dyn Fn() -> bool,
-) -> (Fleet<'p>, Placement) {
+) -> (HostStates<'p>, Placement) {
     let placement = pack(problem, plain, method, key, objective, stop);
-    (Fleet::from_placement(problem, &placement), placement)
+    (HostStates::from_placement(problem, &placement), placement)
 }
 
-/// What each host uses (row-major, as [`Fleet::used`]) under a plan of plain bin packing: the sizes on it, in its
+/// What each host uses (row-major, as [`HostStates::used`]) under a plan of plain bin packing: the sizes on it, in its
 /// one dimension (no overheads).
 pub fn usage(problem: &Problem, plain: &Plain, placement: &Placement) -> Vec<u64> {
     let dims = problem.dims();
     let mut used = vec![0u64; problem.host_count() * dims];
     for (i, place) in placement.iter().enumerate() {
         if let Some((j, _)) = place {
-            used[*j as usize * dims + plain.dim] += plain.size(problem, i);
+            used[*j as usize * dims + plain.dim()] += plain.size(problem, i);
         }
     }
     used
@@ -392,7 +298,7 @@ pub fn pack(
 ) -> Placement {
     let opening = opening_order(problem, objective);
     let m = opening.len();
-    let capacity = plain.capacity;
+    let capacity = plain.capacity();
     let mut placement: Placement = vec![None; problem.workload_count()];
     let workloads = order(problem, plain, method, key);
     let mut choose: Box<dyn FnMut(u64) -> Option<usize>> = match method {
@@ -440,7 +346,7 @@ pub fn pack(
     // the sizes and forms in the order of placing, gathered in one tight pass: reading them scattered while
     // placing stalled on each cache miss in turn
     let sizes: Vec<u64> = workloads.iter().map(|&i| plain.size(problem, i)).collect();
-    let forms: Vec<Option<Form>> = workloads.iter().map(|&i| plain.forms[i]).collect();
+    let forms: Vec<Option<Form>> = workloads.iter().map(|&i| plain.form(i)).collect();
     for (k, &i) in workloads.iter().enumerate() {
         if k % STOP_EVERY == 0 && k > 0 && stop() {
             break;

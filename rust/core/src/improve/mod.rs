@@ -2,7 +2,7 @@
 //!
 //! - `hosts` and `cost`: [`pack`] empties hosts by a consistent neighbourhood search (moves, swaps, ejections and
 //!   reinsertions through a pool of workloads); plain one-dimensional bin packing has its own, faster one in
-//!   [`bins1d`];
+//!   [`plain`];
 //! - `spread`: [`spread`] moves and swaps workloads off the most utilised host.
 //!
 //! First, workloads the plan leaves out are placed where they now fit (placing more comes first). The search
@@ -11,9 +11,9 @@
 //! deadline, or with [`crate::Error::Interrupted`] when the cancel flag is set. docs/improve.md has the details
 //! and the measurements behind the default budget.
 
-mod bins1d;
 mod budget;
 mod pack;
+mod plain;
 mod spread;
 pub mod state;
 
@@ -26,8 +26,8 @@ use state::State;
 
 use crate::bounds::lower_bound_of;
 use crate::error::Result;
-use crate::heuristics::plain::Plain;
 use crate::model::{Form, Objective, Problem};
+use crate::plain::Plain;
 
 /// Work units of the default budget per workload ...
 pub const WORK_PER_WORKLOAD: u64 = 1_500;
@@ -78,7 +78,7 @@ pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32
     let bound_found = Some((bound_placed, bound));
     if let Some((plain, floor)) = plain.and_then(|plain| plain_floor(problem, plain, objective, bound)) {
         let start = state.placement();
-        let found = bins1d::fewer_bins(problem, &plain, &start, floor, &mut budget, &mut rng)?;
+        let found = plain::fewer_bins(problem, &plain, &start, floor, &mut budget, &mut rng)?;
         better |= found.is_some();
         let placement = found.unwrap_or(start);
         return Ok(Improved { placement, better, work: budget.work(), bound: bound_found });
@@ -93,7 +93,7 @@ pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32
 }
 
 /// When plain one-dimensional bin packing is to use fewer hosts (`hosts`, or `cost` with one price for every
-/// host), the fewest hosts the bound allows: [`bins1d`] takes over from the general search.
+/// host), the fewest hosts the bound allows: [`plain`] (the search) takes over from the general search.
 fn plain_floor(problem: &Problem, plain: Plain, objective: Objective, bound: f64) -> Option<(Plain, usize)> {
     let hosts = match objective {
         Objective::Hosts => bound,
@@ -106,5 +106,5 @@ fn plain_floor(problem: &Problem, plain: Plain, objective: Objective, bound: f64
         }
         Objective::Spread => return None,
     };
-    (plain.capacity() <= bins1d::EXACT_CAPACITY).then(|| (plain, hosts.ceil().max(0.0) as usize))
+    (plain.capacity() <= plain::EXACT_CAPACITY).then(|| (plain, hosts.ceil().max(0.0) as usize))
 }

@@ -1,8 +1,8 @@
 //! A plan that workloads can leave as well as join: the state the improvement search edits.
 //!
-//! [`crate::fit::Fleet`] only grows (the heuristics never move a workload), so it keeps summaries that cannot be
+//! [`crate::fit::HostStates`] only grows (the heuristics never move a workload), so it keeps summaries that cannot be
 //! undone. Here every rule keeps counts instead, so that adding and removing a workload are both O(dims) plus a
-//! look at the few tenants and anti-affinity groups on the host. The rules are those of `Fleet::fits`, checked
+//! look at the few tenants and anti-affinity groups on the host. The rules are those of `HostStates::fits`, checked
 //! the same way.
 
 use crate::fit::{effective, statically_allowed};
@@ -106,7 +106,7 @@ impl<'p> State<'p> {
         }
     }
 
-    /// Whether host `j` can take workload `i` as `form` now, by every rule of the model (as `Fleet::fits`).
+    /// Whether host `j` can take workload `i` as `form` now, by every rule of the model (as `HostStates::fits`).
     pub fn fits(&self, i: usize, j: usize, form: Form) -> bool {
         let p = self.p;
         let w = p.workloads();

@@ -28,9 +28,8 @@
 //! measurements.
 
 use crate::error::Result;
-use crate::heuristics::plain::Plain;
-use crate::heuristics::Placement;
-use crate::model::{Form, Problem};
+use crate::model::{Form, Placement, Problem};
+use crate::plain::Plain;
 
 use super::budget::{Budget, Rng};
 

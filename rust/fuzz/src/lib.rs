@@ -11,7 +11,7 @@
 //! `check_case` is the whole harness on one input; `src/main.rs` runs it on seeded random inputs (stable Rust),
 //! `fuzz_targets/core.rs` under cargo-fuzz (libFuzzer, nightly or RUSTC_BOOTSTRAP=1). See README.md.
 
-#[path = "../../rust/core/tests/common/mod.rs"]
+#[path = "../../core/tests/common/mod.rs"]
 #[allow(unused_imports)]
 mod common;
 

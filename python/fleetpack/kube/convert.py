@@ -1,4 +1,4 @@
-"""Kubernetes import: the output of ``kubectl get pods -o json`` and ``kubectl get nodes -o json`` as a `Fleet`.
+"""Kubernetes pods and nodes converted to a fleet: the output of ``kubectl get pods -o json`` and ``kubectl get nodes -o json`` as a `Fleet`.
 
 Pods become container workloads and nodes hosts, so that fleetpack can answer "on how few nodes would these pods
 fit?". The choices, each the scheduler's own where the model can express it:
@@ -39,13 +39,15 @@ import math
 import os
 from collections import defaultdict
 from fractions import Fraction
-from pathlib import Path
 from typing import Iterable, Mapping
 
-from .errors import ErrorDetail, ValidationError
-from .fleetfile import Fleet, parse_document
-from .model.objects import Host, Overheads, Resources, Workload
-from .model.units import QuantityError, format_amount, parse_quantity
+from ..errors import ErrorDetail, ValidationError
+from ..fleetfile import Fleet, parse_document
+from ..model.likely_mistakes import collecting, note_quantity
+from ..model.objects import Host, Overheads, Resources, Workload
+from ..model.textfiles import decode, read_text, source_name
+from ..model.units import QuantityError, format_amount, parse_quantity
+from .documents import document_items
 
 __all__ = ["from_kubernetes", "pod_requests"]
 
@@ -56,6 +58,7 @@ _BLOCKING_EFFECTS = ("NoSchedule", "NoExecute")
 _GI, _MI, _KI = 2**30, 2**20, 2**10
 
 
+@collecting()  # likely mistakes: one warning per kind for the whole import
 def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool = False) -> Fleet:
     """A `Fleet` from ``kubectl get pods -o json`` and ``kubectl get nodes -o json`` (see the module's notes).
 
@@ -63,8 +66,15 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
     ``runtime_classes`` (``kubectl get runtimeclasses -o json``) supplies ``overhead.podFixed`` for pods whose
     ``spec.overhead`` is not filled in. Raises `ValidationError` naming the file, the pod or node and the field.
     """
-    pod_items, pod_source = _items(pods, "pods")
-    node_items, node_source = _items(nodes, "nodes")
+    documents, problems = [], []
+    for value, what in ((pods, "pods"), (nodes, "nodes")):  # both read, so that swapped files are both named
+        try:
+            documents.append(_items(value, what))
+        except ValidationError as exc:
+            problems.extend(exc.errors)
+    if problems:
+        raise ValidationError(problems)
+    (pod_items, pod_source), (node_items, node_source) = documents
     classes = {}
     if runtime_classes is not None:
         class_items, _ = _items(runtime_classes, "runtime classes")
@@ -146,24 +156,18 @@ def _items(value, what: str) -> tuple[list[dict], str]:
     """The objects of a ``kubectl get ... -o json`` document, and the name of its source for error messages."""
     source = what
     if isinstance(value, (str, os.PathLike)) and not (isinstance(value, str) and value.lstrip().startswith("{")):
-        source = os.fspath(value)
-        value = parse_document(Path(source).read_text(encoding="utf-8"), source)
+        source = source_name(value)
+        value = parse_document(read_text(value), source)
     elif isinstance(value, str):
         value = parse_document(value, what)
     elif isinstance(value, bytes):
-        value = parse_document(value.decode("utf-8"), what)
+        value = parse_document(decode(value, what), what)
     elif hasattr(value, "read"):
-        source = getattr(value, "name", what)
-        text = value.read()
-        value = parse_document(text.decode("utf-8") if isinstance(text, bytes) else text, str(source))
+        source = str(getattr(value, "name", what))
+        value = parse_document(decode(value.read(), source), source)
     if not isinstance(value, Mapping):
         raise ValidationError.single(source, "(document)", f"expected the JSON object kubectl prints for {what}")
-    if "items" in value:  # a List (kubectl get ... -o json), or a PodList / NodeList
-        items = value["items"] or []
-        if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
-            raise ValidationError.single(source, "items", "must be a list of objects")
-        return list(items), source
-    return [value], source  # one object (kubectl get pod NAME -o json)
+    return document_items(value, what, source), source  # a List, PodList/NodeList, or one object, of the right kind
 
 
 def _meta(obj: Mapping) -> Mapping:
@@ -266,6 +270,9 @@ def _quantities(values, where: str, field: str, errors: list[ErrorDetail]) -> di
             out[str(resource)] = parse_quantity(amount)
         except QuantityError as exc:
             errors.append(ErrorDetail(where, f"{field}.{resource}", str(exc), amount))
+            continue
+        if resource in ("cpu", "memory"):  # "512m" of memory is half a byte to Kubernetes too
+            note_quantity(where, f"{field}.{resource}", amount, resource, out[resource])
     return out
 
 

@@ -1,0 +1,202 @@
+//! Python's arrays and arguments into core values, and a core solution back into a dict of numpy arrays: the
+//! wire format of `Problem.encode()` decoded in one place.
+
+use std::time::Duration;
+
+use fleetpack_core::model::{Hosts, Hypervisor, Isolation, Overheads, Problem, Workloads};
+use fleetpack_core::{FormSet, MethodChoice, Objective, Options, Solution};
+use numpy::{Element, IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::door::{to_py_err, Job};
+
+/// The arguments of one solve, as `place` takes them and each of `place_many`'s jobs holds them.
+pub struct Arguments<'py> {
+    pub arrays: Bound<'py, PyDict>,
+    pub method: String,
+    pub sort_key: String,
+    pub objective: String,
+    pub time_limit: Option<f64>,
+    pub seed: u64,
+    pub search_work: Option<u64>,
+}
+
+/// The tuple of one `place_many` job: `(arrays, method, sort_key, objective, time_limit, seed, search_work)`.
+type JobTuple<'py> = (Bound<'py, PyDict>, String, String, String, Option<f64>, u64, Option<u64>);
+
+impl<'py> Arguments<'py> {
+    /// A `place_many` job's arguments, from its tuple.
+    pub fn from_tuple(job: &Bound<'py, PyTuple>) -> PyResult<Self> {
+        let (arrays, method, sort_key, objective, time_limit, seed, search_work): JobTuple<'py> = job.extract()?;
+        Ok(Arguments { arrays, method, sort_key, objective, time_limit, seed, search_work })
+    }
+
+    /// The one parsing of a solve's arguments, for `place` and `place_many` alike.
+    pub fn job(&self) -> PyResult<Job> {
+        let problem = problem_from_arrays(&self.arrays)?;
+        let mut options = Options::new(
+            MethodChoice::parse(&self.method, &self.sort_key).map_err(to_py_err)?,
+            self.objective.parse::<Objective>().map_err(to_py_err)?,
+        );
+        options.seed = self.seed;
+        options.search_work = self.search_work;
+        if let Some(seconds) = self.time_limit {
+            options.time_limit = Some(
+                Duration::try_from_secs_f64(seconds)
+                    .map_err(|_| PyValueError::new_err(format!("time_limit: invalid duration {seconds}")))?,
+            );
+        }
+        Ok(Job { problem, options })
+    }
+}
+
+fn field<'py>(arrays: &Bound<'py, PyDict>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    arrays.get_item(name)?.ok_or_else(|| PyKeyError::new_err(format!("problem arrays lack {name:?}")))
+}
+
+fn column<T: Element + Copy>(arrays: &Bound<'_, PyDict>, name: &str) -> PyResult<Vec<T>> {
+    let array: PyReadonlyArray1<T> = field(arrays, name)?.extract().map_err(|e| {
+        PyValueError::new_err(format!("problem array {name:?}: {e}"))
+    })?;
+    // one copy into memory the core owns (a memcpy when the array is contiguous)
+    Ok(match array.as_slice() {
+        Ok(slice) => slice.to_vec(),
+        Err(_) => array.as_array().iter().copied().collect(),
+    })
+}
+
+/// Sizes as a row-major vector, with their number of dimensions: a 2-D array (rows × dimensions), or a tuple of
+/// 1-D columns, one per dimension (the columnar path's, interleaved here instead of stacked by numpy first).
+fn matrix(arrays: &Bound<'_, PyDict>, name: &str) -> PyResult<(Vec<u64>, usize)> {
+    let value = field(arrays, name)?;
+    let bad = |e: &dyn std::fmt::Display| PyValueError::new_err(format!("problem array {name:?}: {e}"));
+    if let Ok(columns) = value.cast::<PyTuple>() {
+        let columns: Vec<PyReadonlyArray1<u64>> = columns.extract().map_err(|e| bad(&e))?;
+        let dims = columns.len();
+        let rows = columns.first().map_or(0, |c| c.len());
+        if columns.iter().any(|c| c.len() != rows) {
+            return Err(PyValueError::new_err(format!("problem array {name:?}: columns of different lengths")));
+        }
+        let mut out = vec![0u64; rows * dims];
+        for (d, column) in columns.iter().enumerate() {
+            let column = column.as_array();
+            for (slot, &v) in out.iter_mut().skip(d).step_by(dims).zip(column.iter()) {
+                *slot = v;
+            }
+        }
+        return Ok((out, dims));
+    }
+    let array: PyReadonlyArray2<u64> = value.extract().map_err(|e| bad(&e))?;
+    let columns = array.shape()[1];
+    Ok(match array.as_slice() {
+        Ok(slice) => (slice.to_vec(), columns),
+        Err(_) => (array.as_array().iter().copied().collect(), columns),
+    })
+}
+
+fn invalid(what: &str, index: usize, value: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(format!("{what} {index}: invalid code {value}"))
+}
+
+/// Convert the arrays of `Problem.encode()` into a core problem.
+fn problem_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Problem> {
+    let (demand, dims_w) = matrix(arrays, "demand")?;
+    let (capacity, dims_h) = matrix(arrays, "capacity")?;
+    let dims = dims_w.max(dims_h);
+    let forms = column::<u8>(arrays, "allowed")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, bits)| FormSet::from_bits(bits).ok_or_else(|| invalid("workload form", i, bits)))
+        .collect::<PyResult<Vec<_>>>()?;
+    let isolation = column::<u8>(arrays, "isolation")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, code)| match code {
+            0 => Ok(Isolation::None),
+            1 => Ok(Isolation::Tenant),
+            2 => Ok(Isolation::Dedicated),
+            _ => Err(invalid("workload isolation", i, code)),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let group = column::<u32>(arrays, "group")?.into_iter().map(|g| g.checked_sub(1)).collect();
+    let hypervisor = column::<u8>(arrays, "hypervisor")?
+        .into_iter()
+        .enumerate()
+        .map(|(j, code)| match code {
+            0 => Ok(None),
+            1 => Ok(Some(Hypervisor::Hardware)),
+            2 => Ok(Some(Hypervisor::Paravirtual)),
+            3 => Ok(Some(Hypervisor::Software)),
+            _ => Err(invalid("host hypervisor", j, code)),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let max_workloads = column::<u64>(arrays, "max_workloads")?
+        .into_iter()
+        .map(|cap| (cap != u64::MAX).then_some(cap))
+        .collect();
+    let factors = column::<u64>(arrays, "factor_ppm")?;
+    let vm_cpu_factor_ppm: [u64; 3] =
+        factors.try_into().map_err(|_| PyValueError::new_err("factor_ppm: expected 3 factors"))?;
+    let workloads = Workloads {
+        demand,
+        forms,
+        os: column(arrays, "w_os")?,
+        tenant: column(arrays, "tenant")?,
+        isolation,
+        group,
+    };
+    let hosts = Hosts {
+        capacity,
+        os: column(arrays, "h_os")?,
+        hypervisor,
+        containers: column(arrays, "containers")?,
+        cost: column(arrays, "cost")?,
+        max_workloads,
+    };
+    let overheads = Overheads {
+        vm: column(arrays, "vm")?,
+        container: column(arrays, "container")?,
+        hypervisor: column(arrays, "hypervisor_overhead")?,
+        container_runtime: column(arrays, "runtime_overhead")?,
+        vm_cpu_factor_ppm,
+    };
+    Problem::new(dims, workloads, hosts, overheads).map_err(to_py_err)
+}
+
+/// A solution as a dict of numpy arrays and numbers.
+pub fn solution_dict<'py>(
+    py: Python<'py>,
+    problem: &Problem,
+    solution: Solution,
+    elapsed: Duration,
+) -> PyResult<Bound<'py, PyDict>> {
+    let n = solution.placement.len();
+    let mut hosts = Vec::with_capacity(n);
+    let mut forms = Vec::with_capacity(n);
+    for slot in &solution.placement {
+        match slot {
+            Some((j, form)) => {
+                hosts.push(i64::from(*j));
+                forms.push(*form as u8);
+            }
+            None => {
+                hosts.push(-1);
+                forms.push(u8::MAX);
+            }
+        }
+    }
+    let out = PyDict::new(py);
+    out.set_item("host_index", hosts.into_pyarray(py))?;
+    out.set_item("form_codes", forms.into_pyarray(py))?;
+    let used = solution.used.into_pyarray(py).reshape([problem.host_count(), problem.dims()])?;
+    out.set_item("used", used)?;
+    out.set_item("strategy", solution.strategy)?;
+    out.set_item("objective_value", solution.objective_value)?;
+    out.set_item("lower_bound", solution.lower_bound)?;
+    out.set_item("hosts_used", solution.hosts_used)?;
+    out.set_item("cost", solution.cost)?;
+    out.set_item("elapsed", elapsed.as_secs_f64())?;
+    Ok(out)
+}
