@@ -11,8 +11,10 @@ bad options), reported on stderr without traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
+import logging
 import math
 import os
 import sys
@@ -162,6 +164,8 @@ def _add_solver_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", type=seed, default=0, metavar="N", help="random seed (default: 0)")
     g.add_argument("--workers", type=positive_int, metavar="N",
                    help="threads for the exact solver (default: all cores)")
+    g.add_argument("-v", "--verbose", action="store_true",
+                   help="log on stderr what the solver ran, and each stage's result and time")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -245,7 +249,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 shown(message, category, *where, **more)
 
         warnings.showwarning = show
-        return _run(args)
+        with _logging_to_stderr(getattr(args, "verbose", False)):
+            return _run(args)
+
+
+@contextlib.contextmanager
+def _logging_to_stderr(on: bool):
+    """``-v``: the ``fleetpack`` logger's debug records on stderr, for this run only."""
+    if not on:
+        yield
+        return
+    logger = logging.getLogger("fleetpack")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("fleetpack: %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def _run(args: argparse.Namespace) -> int:
