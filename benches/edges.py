@@ -35,9 +35,9 @@ def _ids(n: int) -> dict:
     (w, h), (wi, hi) = id_columns(n)
     out = {}
     for label, ww, hh in (("without ids", w, h), ("with ids", wi, hi)):
-        begin = time.perf_counter()
+        begin, cpu = time.perf_counter(), time.process_time()
         plan = fp.place(ww, hh, method="ffd")
-        out[label] = time.perf_counter() - begin
+        out[label], out[f"{label} cpu"] = time.perf_counter() - begin, time.process_time() - cpu
         out[f"hosts {label}"] = plan.hosts_used
     return out
 
@@ -53,17 +53,19 @@ def _one_dimension(n: int) -> dict:
     w = dict(w, id=np.array([f"item-{k}" for k in range(n)], dtype=object))
     none = fp.Overheads.none()
     fp.place(w, h, method="ffd", overheads=none)  # (warm: first-call costs are not the point)
-    begin = time.perf_counter()
+    begin, cpu = time.perf_counter(), time.process_time()
     plan = fp.place(w, h, method="ffd", overheads=none)
-    out = {"fleetpack ffd, ids": time.perf_counter() - begin, "bins": plan.hosts_used}
+    out = {"fleetpack ffd, ids": time.perf_counter() - begin, "fleetpack cpu": time.process_time() - cpu,
+           "bins": plan.hosts_used}
     try:
         from lightbinpack import obfd
     except ImportError:
         return out
     sizes = items.tolist()
-    begin = time.perf_counter()
+    obfd(sizes, 150)  # (warm, as fleetpack was)
+    begin, cpu = time.perf_counter(), time.process_time()
     bins = obfd(sizes, 150)
-    out["lightbinpack obfd"] = time.perf_counter() - begin
+    out["lightbinpack obfd"], out["obfd cpu"] = time.perf_counter() - begin, time.process_time() - cpu
     out["obfd bins"] = len(bins)
     return out
 
@@ -71,9 +73,10 @@ def _one_dimension(n: int) -> dict:
 def _kube(pods: str, nodes: str) -> dict:
     import fleetpack as fp
 
-    begin = time.perf_counter()
+    begin, cpu = time.perf_counter(), time.process_time()
     fleet = fp.from_kubernetes(pods, nodes)
-    return {"from_kubernetes": time.perf_counter() - begin, "workloads": len(fleet.workloads)}
+    return {"from_kubernetes": time.perf_counter() - begin, "from_kubernetes cpu": time.process_time() - cpu,
+            "workloads": len(fleet.workloads)}
 
 
 def _worker(task: str, args: list[str]) -> None:
@@ -89,8 +92,8 @@ def _worker(task: str, args: list[str]) -> None:
 # --- the driver ------------------------------------------------------------------------------------------------------
 
 
-def _run_measured(python: str, argv: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak resident MB, stdout) of one fresh process (its own peak: `os.wait4` on it)."""
+def _run_measured(python: str, argv: list[str]) -> tuple[float, float, str, float]:
+    """(wall seconds, peak resident MB, stdout, CPU seconds) of one fresh process (its own: `os.wait4` on it)."""
     begin = time.perf_counter()
     process = subprocess.Popen([python, *argv], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                cwd=tempfile.gettempdir())
@@ -100,11 +103,11 @@ def _run_measured(python: str, argv: list[str]) -> tuple[float, float, str]:
     wall = time.perf_counter() - begin
     if process.returncode != 0:
         raise RuntimeError(f"{python} {' '.join(argv)} exited with {process.returncode}")
-    return wall, usage.ru_maxrss / 1024, stdout
+    return wall, usage.ru_maxrss / 1024, stdout, usage.ru_utime + usage.ru_stime
 
 
 def _worker_call(python: str, task: str, *args) -> dict:
-    _, _, stdout = _run_measured(python, [str(Path(__file__).resolve()), "--worker", task, *map(str, args)])
+    _, _, stdout, _ = _run_measured(python, [str(Path(__file__).resolve()), "--worker", task, *map(str, args)])
     return json.loads(stdout.strip().splitlines()[-1])
 
 
@@ -142,28 +145,40 @@ def main() -> None:
                 results[side]["ids"].append(_worker_call(python, "ids", 1_000_000 // scale))
                 results[side]["1d"].append(_worker_call(python, "1d", 100_000 // scale))
                 results[side]["kube"].append(_worker_call(python, "kube", pods, nodes))
-                wall, peak, _ = _run_measured(python, ["-m", "fleetpack", "place", str(fleet), "--method", "ffd"])
-                results[side]["file"].append({"seconds": wall, "peak MB": peak})
+                wall, peak, _, cpu = _run_measured(python, ["-m", "fleetpack", "place", str(fleet), "--method", "ffd"])
+                results[side]["file"].append({"seconds": wall, "peak MB": peak, "cpu": cpu})
     best = {side: {task: _best(runs) for task, runs in tasks.items()} for side, tasks in results.items()}
     n_ids, n_1d = 1_000_000 // scale, 100_000 // scale
     lines = [("measure", *sides.keys())]
 
-    def row(label: str, get, fmt="{:.3f} s") -> None:
-        lines.append((label, *(fmt.format(get(best[s])) for s in sides)))
+    def row(label: str, get, fmt="{:.3f} s", cpu=None) -> None:
+        """A row of wall-clock figures, with the CPU time in brackets when ``cpu`` reads it."""
+        cells = []
+        for side in sides:
+            try:
+                cells.append(fmt.format(get(best[side])) + (f" ({cpu(best[side]):.3f})" if cpu else ""))
+            except KeyError:  # (a peer not installed beside that side)
+                cells.append("-")
+        lines.append((label, *cells))
 
-    row(f"{n_ids:,} workloads from numpy columns, ffd, without ids", lambda b: b["ids"]["without ids"])
-    row(f"{n_ids:,} workloads from numpy columns, ffd, with ids", lambda b: b["ids"]["with ids"])
+    row(f"{n_ids:,} workloads from numpy columns, ffd, without ids", lambda b: b["ids"]["without ids"],
+        cpu=lambda b: b["ids"]["without ids cpu"])
+    row(f"{n_ids:,} workloads from numpy columns, ffd, with ids", lambda b: b["ids"]["with ids"],
+        cpu=lambda b: b["ids"]["with ids cpu"])
     row("  with ids / without", lambda b: b["ids"]["with ids"] / b["ids"]["without ids"], "{:.2f}x")
-    row(f"1-D, {n_1d:,} items with ids, fleetpack ffd", lambda b: b["1d"]["fleetpack ffd, ids"], "{:.4f} s")
+    row(f"1-D, {n_1d:,} items with ids, fleetpack ffd", lambda b: b["1d"]["fleetpack ffd, ids"], "{:.4f} s",
+        cpu=lambda b: b["1d"]["fleetpack cpu"])
     if "lightbinpack obfd" in best["after"]["1d"]:
-        row("  lightbinpack.obfd, same items", lambda b: b["1d"]["lightbinpack obfd"], "{:.4f} s")
+        row("  lightbinpack.obfd, same items", lambda b: b["1d"]["lightbinpack obfd"], "{:.4f} s",
+            cpu=lambda b: b["1d"]["obfd cpu"])
         row("  fleetpack / obfd", lambda b: b["1d"]["fleetpack ffd, ids"] / b["1d"]["lightbinpack obfd"], "{:.2f}x")
     row(f"fleet file, {200_000 // scale:,} workloads, {20_000 // scale:,} hosts: `fleetpack place --method ffd`",
-        lambda b: b["file"]["seconds"])
+        lambda b: b["file"]["seconds"], cpu=lambda b: b["file"]["cpu"])
     row("  its peak memory", lambda b: b["file"]["peak MB"], "{:.0f} MB")
-    row(f"fp.from_kubernetes, {10_000 // scale:,} pods, {1_000 // scale:,} nodes", lambda b: b["kube"]["from_kubernetes"])
+    row(f"fp.from_kubernetes, {10_000 // scale:,} pods, {1_000 // scale:,} nodes", lambda b: b["kube"]["from_kubernetes"],
+        cpu=lambda b: b["kube"]["from_kubernetes cpu"])
     widths = [max(len(line[k]) for line in lines) for k in range(len(lines[0]))]
-    print(f"minimum of {args.repeat} runs; after = {sys.executable}" + (f", before = {args.before}" if args.before else ""))
+    print(f"minimum of {args.repeat} runs, wall clock (CPU time of the process in brackets); after = {sys.executable}" + (f", before = {args.before}" if args.before else ""))
     for k, line in enumerate(lines):
         print("| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))) + " |")
         if k == 0:

@@ -147,3 +147,24 @@ def test_a_bad_fleet_file_reports_its_errors_as_before(tmp_path):
     assert from_file.value.errors == from_objects.value.errors
     assert {e.message for e in from_file.value.errors} >= {"duplicate id (also workload #0)"}
     assert isinstance(Fleet.from_dict(good).workloads, tuple)  # only files parsed here are read as columns
+
+
+def test_likely_mistakes_are_warned_as_the_objects_warn_them(tmp_path):
+    import warnings
+
+    from fleetpack.model.likely_mistakes import collecting
+
+    document = {"workloads": [{"id": "a", "cpu": "2Gi", "memory": "512m"}, {"id": "b", "cpu": 1, "memory": "512m"}],
+                "hosts": [{"id": "h", "cpu": 8, "memory": "16Gi"}]}
+    path = tmp_path / "mistakes.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with warnings.catch_warnings(record=True) as fast:
+        warnings.simplefilter("always")
+        fleet = load_fleet(path)
+    assert isinstance(fleet.workloads, CheckedEntries)
+    with warnings.catch_warnings(record=True) as slow:
+        warnings.simplefilter("always")
+        with collecting(str(path)):
+            Fleet.from_dict(document, str(path))
+    assert sorted(str(w.message) for w in fast) == sorted(str(w.message) for w in slow)
+    assert any("(and 1 more like it)" in str(w.message) for w in fast)

@@ -7,6 +7,7 @@ overcommit a host.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -72,21 +73,25 @@ def parse_quantity(value) -> Fraction:
             raise QuantityError("is infinite")
         result = Fraction(repr(as_float))
     elif isinstance(value, str):
-        match = _QUANTITY.match(value.strip())
-        if match is None:
-            raise QuantityError(
-                f"{value!r} is not a quantity (examples: 2, '500m', '512Mi', '16Gi', '1G', '10Ki')"
-            )
-        result = Fraction(match["num"]) * _SUFFIXES[match["suffix"]]
-        if match["exp"] is not None:
-            exponent = int(match["exp"])
-            if abs(exponent) > 40:
-                raise QuantityError(f"{value!r} has an exponent out of range")
-            result *= Fraction(10) ** exponent
+        result = _parse_text(value)
     else:
         raise QuantityError(f"expected a number or a quantity string, got {type(value).__name__}")
     if result < 0:
         raise QuantityError(f"is negative ({value!r})")
+    return result
+
+
+@functools.lru_cache(maxsize=4096)  # (files repeat a few texts: "500m", "1Gi"; a Fraction never changes)
+def _parse_text(value: str) -> Fraction:
+    match = _QUANTITY.match(value.strip())
+    if match is None:
+        raise QuantityError(f"{value!r} is not a quantity (examples: 2, '500m', '512Mi', '16Gi', '1G', '10Ki')")
+    result = Fraction(match["num"]) * _SUFFIXES[match["suffix"]]
+    if match["exp"] is not None:
+        exponent = int(match["exp"])
+        if abs(exponent) > 40:
+            raise QuantityError(f"{value!r} has an exponent out of range")
+        result *= Fraction(10) ** exponent
     return result
 
 
