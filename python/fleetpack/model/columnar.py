@@ -111,6 +111,7 @@ class _Table:
             self.ids = RowNames(self.length)
         else:
             self.ids = np.asarray(ids, dtype=object)
+        self.ids_are_text = getattr(getattr(ids, "dtype", None), "kind", "") == "U"  # (numpy strings: all text)
         # a text column of objects holds text or missing values; anything else (a list, a number) is reported here
         # and read as missing, so that the rest of the checks go on
         self.bad_text: list[ErrorDetail] = []
@@ -265,7 +266,7 @@ def _shared_codes(sides: list[tuple[np.ndarray, list[str]]], lower: bool = False
 def _check_ids(table: _Table, problems: list[ErrorDetail]) -> None:
     if isinstance(table.ids, RowNames):
         return
-    bad, duplicate = id_problems(table.ids.tolist())
+    bad, duplicate = id_problems(table.ids.tolist(), all_text=table.ids_are_text)
     if bad is not None:
         problems.extend(table.bad_rows(bad, "id", "must be a non-empty string, got {value!r}", table.ids))
     if duplicate is not None:

@@ -17,10 +17,11 @@ def as_list(values) -> list:
     return values.tolist() if isinstance(values, np.ndarray) else list(values)
 
 
-def id_problems(ids: list) -> tuple[np.ndarray | None, np.ndarray | None]:
+def id_problems(ids: list, all_text: bool = False) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(rows whose id is no non-empty string, rows whose id an earlier row has), each None when no row is so. A bad
-    id (which may be unhashable) is never a duplicate: it is reported once, as bad."""
-    if set(map(type, ids)) <= {str}:
+    id (which may be unhashable) is never a duplicate: it is reported once, as bad. ``all_text``: the caller knows
+    every id is a string (a numpy string column)."""
+    if all_text or set(map(type, ids)) <= {str}:
         unique = set(ids)
         if len(unique) == len(ids) and "" not in unique:
             return None, None
