@@ -156,7 +156,8 @@ def main() -> None:
         cells = []
         for side in sides:
             try:
-                cells.append(fmt.format(get(best[side])) + (f" ({cpu(best[side]):.3f})" if cpu else ""))
+                cpu_text = "" if cpu is None else f" ({cpu(best[side]):.2f}x)" if fmt.endswith("x") else f" ({cpu(best[side]):.3f})"
+                cells.append(fmt.format(get(best[side])) + cpu_text)
             except KeyError:  # (a peer not installed beside that side)
                 cells.append("-")
         lines.append((label, *cells))
@@ -165,13 +166,15 @@ def main() -> None:
         cpu=lambda b: b["ids"]["without ids cpu"])
     row(f"{n_ids:,} workloads from numpy columns, ffd, with ids", lambda b: b["ids"]["with ids"],
         cpu=lambda b: b["ids"]["with ids cpu"])
-    row("  with ids / without", lambda b: b["ids"]["with ids"] / b["ids"]["without ids"], "{:.2f}x")
+    row("  with ids / without", lambda b: b["ids"]["with ids"] / b["ids"]["without ids"], "{:.2f}x",
+        cpu=lambda b: b["ids"]["with ids cpu"] / b["ids"]["without ids cpu"])
     row(f"1-D, {n_1d:,} items with ids, fleetpack ffd", lambda b: b["1d"]["fleetpack ffd, ids"], "{:.4f} s",
         cpu=lambda b: b["1d"]["fleetpack cpu"])
     if "lightbinpack obfd" in best["after"]["1d"]:
         row("  lightbinpack.obfd, same items", lambda b: b["1d"]["lightbinpack obfd"], "{:.4f} s",
             cpu=lambda b: b["1d"]["obfd cpu"])
-        row("  fleetpack / obfd", lambda b: b["1d"]["fleetpack ffd, ids"] / b["1d"]["lightbinpack obfd"], "{:.2f}x")
+        row("  fleetpack / obfd", lambda b: b["1d"]["fleetpack ffd, ids"] / b["1d"]["lightbinpack obfd"], "{:.2f}x",
+            cpu=lambda b: b["1d"]["fleetpack cpu"] / b["1d"]["obfd cpu"])
     row(f"fleet file, {200_000 // scale:,} workloads, {20_000 // scale:,} hosts: `fleetpack place --method ffd`",
         lambda b: b["file"]["seconds"], cpu=lambda b: b["file"]["cpu"])
     row("  its peak memory", lambda b: b["file"]["peak MB"], "{:.0f} MB")
