@@ -128,6 +128,7 @@ def test_a_fleet_file_read_as_columns_is_placed_as_its_objects_are(tmp_path, met
     assert isinstance(fast.workloads, CheckedEntries) and isinstance(fast.hosts, CheckedEntries)
     assert not isinstance(slow.workloads, CheckedEntries)
     assert fast == slow  # the objects, when looked at, are the ones the entries make
+    assert fast.workloads + () == slow.workloads and () + fast.hosts == slow.hosts  # a tuple's sum too
     fast_plan = fast.place(method=method, time_limit=2, seed=1)
     slow_plan = slow.place(method=method, time_limit=2, seed=1)
     assert _plan_dict(fast_plan) == _plan_dict(slow_plan)

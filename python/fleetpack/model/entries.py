@@ -185,6 +185,12 @@ class CheckedEntries(Sequence):
             other = other.objects
         return self.objects == other if isinstance(other, tuple) else NotImplemented
 
+    def __add__(self, other):  # (as the tuple it stands for)
+        return self.objects + (other.objects if isinstance(other, CheckedEntries) else other)
+
+    def __radd__(self, other):
+        return other + self.objects
+
     def __hash__(self) -> int:
         return hash(self.objects)
 
