@@ -327,7 +327,7 @@ def test_single_workload_meets_the_bound(place):
 def test_weak_bound_gives_a_gap(place, method):
     # on bins of 100 every bound says 2 (198 in all; only 58 and 55 are apart), while the optimum is 3
     sizes = [58, 55, 38, 31, 16]
-    with fleetpack.exact.heuristics_only():  # auto's exact stage would prove 3 optimal (tests/test_exact.py)
+    with fleetpack.exact.heuristics_only():  # auto's exact stage would prove 3 optimal (tests/exact/test_exact.py)
         plan = place([W(f"w{i}", memory=s) for i, s in enumerate(sizes)],
                      [H(f"h{i}", cpu=1, memory=100) for i in range(5)], overheads=NONE, method=method)
     assert plan.lower_bound == 2 and not plan.unplaced

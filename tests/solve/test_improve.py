@@ -35,16 +35,16 @@ class _without_exact_stage:
     """auto's core run (portfolio and search) without the CP-SAT stage after it."""
 
     def __enter__(self):
-        from fleetpack import exact
+        from fleetpack.exact import stage
 
-        self._saved = exact.AUTO_MAX_WORKLOADS
-        exact.AUTO_MAX_WORKLOADS = -1
+        self._saved = stage.AUTO_MAX_WORKLOADS
+        stage.AUTO_MAX_WORKLOADS = -1
         return self
 
     def __exit__(self, *exc):
-        from fleetpack import exact
+        from fleetpack.exact import stage
 
-        exact.AUTO_MAX_WORKLOADS = self._saved
+        stage.AUTO_MAX_WORKLOADS = self._saved
         return False
 
 

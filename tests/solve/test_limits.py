@@ -107,7 +107,7 @@ def interrupt():
     sent.append(time.perf_counter())
     os.kill(os.getpid(), signal.SIGINT)
 
-owner, name = {"cp-sat": (exact, "_run_cp_sat"), "graphs": (exact, "_Graph")}[stage]
+owner, name = {"cp-sat": (exact.search, "_run_cp_sat"), "graphs": (exact.arcflow, "_Graph")}[stage]
 original = getattr(owner, name)
 
 def entered(*args, **kwargs):

@@ -101,7 +101,7 @@ fn invalid(what: &str, index: usize, value: impl std::fmt::Display) -> PyErr {
 }
 
 /// Convert the arrays of `Problem.encode()` into a core problem.
-fn problem_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Problem> {
+pub fn problem_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Problem> {
     let (demand, dims_w) = matrix(arrays, "demand")?;
     let (capacity, dims_h) = matrix(arrays, "capacity")?;
     let dims = dims_w.max(dims_h);

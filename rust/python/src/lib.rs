@@ -11,8 +11,10 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use convert::{solution_dict, Arguments};
-use door::{run_detached, Expected};
+use fleetpack_core::Objective;
+
+use convert::{problem_from_arrays, solution_dict, Arguments};
+use door::{run_detached, to_py_err, Expected};
 
 /// The extension's Rust allocations come from mimalloc (its version 2), which keeps freed memory for the next
 /// solve instead of taking fresh pages each time; docs/performance.md has the measurements behind the choice.
@@ -43,6 +45,19 @@ fn place<'py>(
     let job = Arguments { arrays, method, sort_key, objective, time_limit, seed, search_work }.job()?;
     let (job, solution, elapsed) = door::solve_one(py, job)?;
     solution_dict(py, &job.problem, solution, elapsed)
+}
+
+/// lower_bound(arrays, objective, placed) -> float
+///
+/// The bound `place` reports, for any count: a lower bound on the objective of every plan of `arrays`
+/// (`Problem.encode()`) that places at least `placed` workloads. The exact solver needs it when its plan places
+/// more workloads than the heuristics' plan did.
+#[pyfunction]
+fn lower_bound(py: Python<'_>, arrays: &Bound<'_, PyDict>, objective: &str, placed: usize) -> PyResult<f64> {
+    let problem = problem_from_arrays(arrays)?;
+    let objective = objective.parse::<Objective>().map_err(to_py_err)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    run_detached(py, &cancel, Expected::Quick, || fleetpack_core::bounds::lower_bound(&problem, objective, placed))
 }
 
 /// place_many(jobs, workers) -> list of dicts
@@ -82,6 +97,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(place, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(place_many, m)?)?;
+    m.add_function(wrap_pyfunction!(lower_bound, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

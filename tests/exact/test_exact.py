@@ -18,9 +18,10 @@ import fleetpack as fp
 import fleetpack.baseline
 from fleetpack import exact
 from fleetpack.exact import heuristics_only
-from fleetpack.plan import host_states, objective_value
+from fleetpack.plan.scoring import host_states, objective_value
 from fleetpack.model import build_problem
 
+from shared_data import ROOT as shared_data_root
 from strategies import hosts as host_lists, overheads as overhead_choices, workloads as workload_lists
 
 W, H = fp.Workload, fp.Host
@@ -300,7 +301,7 @@ class _Unknown:
 def test_no_proof_without_work(monkeypatch, objective, formulation):
     # CP-SAT answers UNKNOWN every round: from an empty plan nothing may be claimed optimal, and the bound stays the
     # foundation's
-    monkeypatch.setattr(exact, "_solver", lambda *args, **kwargs: _Unknown())
+    monkeypatch.setattr(exact.search, "_solver", lambda *args, **kwargs: _Unknown())
     workloads, hosts = vm_overhead_instance()
     r = solve_from_scratch(workloads, hosts, objective=objective, formulation=formulation, time_limit=0.2)
     assert not r.optimal and not r.strategy.endswith(":optimal")
@@ -351,8 +352,8 @@ def test_auto_is_deterministic_with_its_exact_stage():
 
 def test_auto_skips_the_exact_stage_above_the_threshold(monkeypatch):
     workloads, hosts = vm_overhead_instance()
-    monkeypatch.setattr(exact, "AUTO_MAX_CANDIDATES", {"hosts": 0, "cost": 0, "spread": 0})
-    monkeypatch.setattr(exact, "AUTO_MAX_ARCS", 0)
+    monkeypatch.setattr(exact.stage, "AUTO_MAX_CANDIDATES", {"hosts": 0, "cost": 0, "spread": 0})
+    monkeypatch.setattr(exact.stage, "AUTO_MAX_ARCS", 0)
     plan = fp.place(workloads, hosts)
     assert plan.hosts_used == 2 and not plan.proven_optimal and plan.lower_bound == 1
     assert plan.strategy == fleetpack.baseline.place(workloads, hosts).strategy
@@ -362,7 +363,7 @@ def test_auto_skips_the_exact_stage_when_the_bound_is_met(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the exact stage ran")
 
-    monkeypatch.setattr(exact, "solve", fail)
+    monkeypatch.setattr(exact.stage, "solve", fail)
     plan = fp.place([W("a", cpu=1, memory="1Gi")], [H("h", cpu=4, memory="8Gi")])
     assert plan.proven_optimal and plan.strategy == "ffd/sum"
 
@@ -415,7 +416,7 @@ def test_host_costs_become_exact_integers():
 
 
 def _bpplib() -> Path | None:
-    root = Path(os.environ.get("FLEETPACK_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+    root = Path(os.environ.get("FLEETPACK_SHARED_DATA") or shared_data_root.parent / "shared" / "data")
     path = root / "bpplib_1d"
     return path if (path / "Bounds_BPPLib.jl.txt").is_file() else None
 

@@ -1,0 +1,154 @@
+"""Where the exact solver enters a solve: ``method="exact"`` (`engine`), and the exact stage of ``method="auto"``
+(`auto_stage`: when it runs, within what budget), which `heuristics_only` switches off.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import time
+from typing import Callable
+
+from ..plan.scoring import meets_bound
+from ..model.problem import Problem
+from .arcflow import _AUTO_GRAPH_STATE_BUDGET, _ArcFlow
+from .assignment import assignment_size
+from .instance import _Instance, _value
+from .search import _answer, as_start, solve
+
+_log = logging.getLogger(__name__)  # under "fleetpack": the exact stage's decisions, at debug level
+
+# --- the exact stage of method="auto" (docs/exact.md, "Threshold", has the measurements behind these numbers) -------
+
+#: Without a ``time_limit``, the exact stage of ``auto`` gives CP-SAT this much work (deterministic time, about
+#: seconds on one current core: the same plan on every machine) ...
+AUTO_WORK_LIMIT = 1.0
+#: ... and stops after this many seconds of wall-clock time in any case.
+AUTO_TIME_LIMIT = 10.0
+#: ``auto`` tries CP-SAT when the assignment model has at most this many (workload type, host, form) variables ...
+AUTO_MAX_CANDIDATES = {"hosts": 2000, "cost": 2000, "spread": 500}
+#: ... or when the arc-flow graphs have at most this many arcs in all (objectives "hosts" and "cost").
+AUTO_MAX_ARCS = 20000
+#: ``auto`` never looks at instances with more workloads than this (preparing the exact stage is not free).
+AUTO_MAX_WORKLOADS = 200_000
+
+
+# --- the exact stage can be switched off, for code that wants the heuristic portfolio alone -------------------------
+
+_AUTO_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("fleetpack_auto_exact", default=True)
+
+
+def auto_stage_enabled() -> bool:
+    """Whether ``auto`` goes beyond its heuristic portfolio here (false inside `heuristics_only`)."""
+    return _AUTO_ENABLED.get()
+
+
+class heuristics_only:
+    """Context manager: inside it, ``method="auto"`` runs the heuristic portfolio alone, without the improvement
+    search and the exact stage.
+
+    >>> with heuristics_only():
+    ...     pass  # fleetpack.place(...) here behaves as fleetpack.baseline.place for "auto"
+
+    Thread- and task-local (a `contextvars.ContextVar`).
+    """
+
+    def __enter__(self):
+        self._token = _AUTO_ENABLED.set(False)
+        return self
+
+    def __exit__(self, *exc):
+        _AUTO_ENABLED.reset(self._token)
+        return False
+
+
+Heuristic = Callable[..., object]
+
+
+def _proven_by_bound(objective: str, answer) -> bool:
+    """The heuristics' plan places everything and meets the foundation's bound (nothing left to prove)."""
+    if isinstance(answer, dict):
+        if (answer["host_index"] < 0).any():
+            return False
+        value = answer.get("objective_value")
+        if value is None:
+            return False
+        return meets_bound(objective, value, answer["lower_bound"])
+    return False
+
+
+def engine(problem: Problem, method: str, sort_key: str, objective: str, time_limit, seed: int, *,
+           workers: int | None = None, heuristic: Heuristic):
+    """``method="exact"``: the heuristic portfolio (``heuristic``, an engine run with method ``"auto"``), then the
+    exact solver within what is left of ``time_limit``. Returns what an `Engine` returns."""
+    t0 = time.perf_counter()
+    problem = problem.materialize()
+    start = as_start(heuristic(problem, "auto", sort_key, objective, time_limit, seed))
+    inst = _Instance(problem, objective)
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+    r = solve(problem, objective, start, time_limit=left, seed=seed, workers=workers, _prepared=(inst, None))
+    return _answer(inst, r.hosts, r.forms, r.strategy, r.lower_bound)
+
+
+def auto_eligible(problem: Problem, objective: str, start: tuple, deadline: float | None = None):
+    """Whether the exact stage of ``auto`` runs after the heuristics found ``start`` (lists, see `as_start`): it is
+    on (see `heuristics_only`), the plan is not already proven optimal by the bound, and the instance is small enough
+    (`AUTO_MAX_CANDIDATES`, `AUTO_MAX_ARCS`). Building the arc-flow graphs stops at ``deadline`` (a
+    ``time.perf_counter()`` value) when one is given. Returns the prepared instance, or None."""
+    hosts, forms, _strategy, bound = start
+    if not problem.workloads or not problem.hosts:
+        return None
+    inst = _Instance(problem, objective)
+    if inst.placeable == 0:
+        return None
+    if sum(j is not None for j in hosts) == inst.placeable:
+        if meets_bound(objective, _value(inst, hosts, forms), bound):
+            return None
+    af = _ArcFlow(inst, states=_AUTO_GRAPH_STATE_BUDGET, deadline=deadline) if objective != "spread" else None
+    if af is not None and af.ok and af.arcs <= AUTO_MAX_ARCS:
+        return inst, af
+    if assignment_size(inst) <= AUTO_MAX_CANDIDATES[objective]:
+        return inst, af
+    return None
+
+
+def auto_stage(problem: Problem, objective: str, answer, time_limit: float | None, seed: int,
+               workers: int | None = None):
+    """The exact stage of ``method="auto"``, after the heuristics answered ``answer``: when `auto_eligible`,
+    CP-SAT within ``time_limit`` seconds (None: `AUTO_TIME_LIMIT`) from the heuristics' plan; otherwise ``answer``
+    unchanged."""
+    if not _AUTO_ENABLED.get() or _proven_by_bound(objective, answer):
+        _log.debug("auto: no exact stage: %s", "proven optimal by the bound" if _AUTO_ENABLED.get()
+                   else "heuristics only")
+        return answer
+    if time_limit is not None and time_limit <= 0:
+        _log.debug("auto: no exact stage: no time left")
+        return answer
+    if len(problem.workload_ids) > AUTO_MAX_WORKLOADS:  # (no objects made for a columnar problem)
+        _log.debug("auto: no exact stage: more than %d workloads", AUTO_MAX_WORKLOADS)
+        return answer
+    began = time.perf_counter()
+    problem = problem.materialize()
+    start = as_start(answer)
+    # with a time limit, preparing the models may take a quarter of it (as in `solve`); without one the graphs'
+    # state budget alone bounds it, so that the plan does not depend on the machine's speed
+    deadline = None if time_limit is None else began + 0.25 * time_limit
+    prepared = auto_eligible(problem, objective, start, deadline)
+    if time_limit is not None:
+        time_limit -= time.perf_counter() - began
+        if time_limit <= 0.01:
+            _log.debug("auto: no exact stage: preparing the model used the time left (%.3f s)",
+                       time.perf_counter() - began)
+            return answer
+    if prepared is None:
+        _log.debug("auto: no exact stage: the instance is too large for CP-SAT (checked in %.3f s)",
+                   time.perf_counter() - began)
+        return answer
+    _log.debug("auto: exact stage: model prepared in %.3f s, CP-SAT runs %s", time.perf_counter() - began,
+               "deterministically, bounded by work" if time_limit is None else f"for at most {time_limit:.3f} s")
+    if time_limit is None:  # reproducible: CP-SAT's deterministic search, bounded by work, not by the clock
+        r = solve(problem, objective, start, time_limit=AUTO_TIME_LIMIT, work_limit=AUTO_WORK_LIMIT,
+                  deterministic=True, seed=seed, workers=workers, _prepared=prepared)
+    else:
+        r = solve(problem, objective, start, time_limit=time_limit, seed=seed, workers=workers, _prepared=prepared)
+    return _answer(prepared[0], r.hosts, r.forms, r.strategy, r.lower_bound)
