@@ -16,7 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "python" / "fleetpack"
 MAX_LINES = 650
 
 # Bottom to top; a module may import its own layer and those below. `reference` sits beside `plan`; the package's
-# own `__init__` (the public names, and `__version__` for the CLI) sits with the CLI at the top.
+# own `__init__` (the public names, and `__version__` for the CLI) sits with the CLI at the top, and so does the public
+# scale-out module `distributed` (its `place_iter` shows the CLI's progress line).
 LAYERS = (
     ("fleetpack.errors",),
     ("fleetpack.model", "fleetpack._core"),
@@ -26,7 +27,7 @@ LAYERS = (
     ("fleetpack.api", "fleetpack.baseline"),
     ("fleetpack.verify", "fleetpack.fleetfile", "fleetpack.kube"),
     ("fleetpack.bench", "fleetpack.datasets", "fleetpack.generators"),
-    ("fleetpack.cli", "fleetpack.__main__", "fleetpack"),
+    ("fleetpack.cli", "fleetpack.__main__", "fleetpack", "fleetpack.distributed"),
 )
 REFERENCE = ("fleetpack.baseline", "fleetpack.reference")
 VERIFIER_MAY_IMPORT = ("fleetpack.errors", "fleetpack.model")

@@ -7,6 +7,7 @@
 """
 
 from .api import place, place_many
+from .distributed import place_iter
 from .errors import ErrorDetail, FleetpackError, FleetpackWarning, InfeasibleError, ValidationError
 from .fleetfile import Fleet, load_fleet
 from .kube import from_kubernetes
@@ -17,6 +18,7 @@ from .verify import Violation, verify
 __all__ = [
     "place",
     "place_many",
+    "place_iter",
     "verify",
     "from_kubernetes",
     "Fleet",

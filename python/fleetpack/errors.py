@@ -59,7 +59,7 @@ class ValidationError(FleetpackError, ValueError):
 
 class InfeasibleError(FleetpackError):
     """Raised by ``place(..., strict=True)`` when some workloads could not be placed. ``plan`` is the partial plan
-    (None once the error has been pickled, e.g. sent back from another process)."""
+    (it pickles with the error; None only for an error made without one)."""
 
     def __init__(self, plan):
         self.plan = plan
@@ -71,12 +71,13 @@ class InfeasibleError(FleetpackError):
         super().__init__(f"{len(self.unplaced)} workload(s) could not be placed:\n  " + "\n  ".join(listed))
 
     def __reduce__(self):
-        # across processes it carries its message and the unplaced workloads; the plan stays behind (None)
-        return _infeasible_without_plan, (str(self), self.unplaced)
+        # across processes it carries its message, the unplaced workloads' reasons (not worked out again) and the
+        # plan (plans pickle small: fleetpack.plan.plan)
+        return _infeasible_error, (str(self), self.unplaced, self.plan)
 
 
-def _infeasible_without_plan(message: str, unplaced: dict) -> InfeasibleError:
+def _infeasible_error(message: str, unplaced: dict, plan=None) -> InfeasibleError:
     error = InfeasibleError.__new__(InfeasibleError)
     Exception.__init__(error, message)
-    error.plan, error.unplaced = None, unplaced
+    error.plan, error.unplaced = plan, unplaced
     return error

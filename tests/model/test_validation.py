@@ -535,4 +535,5 @@ def test_errors_cross_process_boundaries_whole():
         infeasible = exc
     copy = pickle.loads(pickle.dumps(infeasible))
     assert isinstance(copy, fp.InfeasibleError) and str(copy) == str(infeasible)
-    assert copy.unplaced == infeasible.unplaced and copy.plan is None
+    assert copy.unplaced == infeasible.unplaced and copy.plan is not None  # plans pickle (tests/plan/test_pickle.py)
+    assert list(copy.plan.assignments) == list(infeasible.plan.assignments)

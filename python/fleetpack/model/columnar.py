@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import ErrorDetail, ValidationError
 from .likely_mistakes import note_column, note_quantity
 from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
+from .packing import compact, compact_arrays, constant
 from .problem import Problem
 from .labels import as_list, factorize, id_problems, not_text
 from .units import MAX_QUANTITY, QuantityError, to_units
@@ -137,9 +138,7 @@ class _Table:
         return out
 
 
-def _constant(value, dtype, length: int) -> np.ndarray:
-    """A read-only column of one value, in no memory (a broadcast): the value of a field no column gives."""
-    return np.broadcast_to(np.array(value, dtype=dtype), (length,))
+_constant = constant  # the value of a field no column gives
 
 
 def _is_categorical(values) -> bool:
@@ -295,6 +294,13 @@ class ColumnarProblem:
 
     def encode(self) -> dict:
         return self.arrays
+
+    def __reduce__(self):
+        # the columns, small (a column of one value pickles as that value), and none of the caches (nor the
+        # caller's objects for the rows: a problem read back makes them from the columns)
+        w_rows, h_rows = self._rows
+        return ColumnarProblem, (compact_arrays(self.arrays), self.dimensions, self.workload_ids, self.host_ids,
+                                 self.overheads, w_rows, h_rows)
 
     @property
     def host_costs(self) -> np.ndarray:
@@ -463,8 +469,13 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None) -> Co
     h_rows = texts(h, {"os": "linux", "hypervisor": "\0none"})
     h_rows["containers"] = _ValueColumn(containers, bool)
     h_rows["cost"] = _ValueColumn(cost, float)
-    h_rows["max_workloads"] = _ValueColumn(max_workloads, lambda m: None if m == UNLIMITED else int(m))
+    h_rows["max_workloads"] = _ValueColumn(max_workloads, _cap)
     return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects)
+
+
+def _cap(value) -> int | None:
+    """A host's ``max_workloads`` as the model gives it (a module-level function, so that problems pickle)."""
+    return None if value == UNLIMITED else int(value)
 
 
 class _ValueColumn:
@@ -476,6 +487,9 @@ class _ValueColumn:
     def __getitem__(self, row: int):
         return self._convert(self._values[row])
 
+    def __reduce__(self):
+        return _ValueColumn, (compact(self._values), self._convert)
+
 
 class _LabelColumn:
     """A text column's value per row, from codes and labels (the label of a missing value stands for None)."""
@@ -486,6 +500,9 @@ class _LabelColumn:
     def __getitem__(self, row: int):
         label = self._labels[self._codes[row]]
         return None if label == "\0none" else label
+
+    def __reduce__(self):
+        return _LabelColumn, (compact(self._codes), self._labels)
 
 
 def _rows_to_columns(items, kind: str) -> dict:

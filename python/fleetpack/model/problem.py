@@ -27,6 +27,10 @@ class Problem:
     overheads: Overheads
     dimensions: tuple[str, ...]
 
+    def __getstate__(self) -> dict:
+        # the problem itself, not the columns cached from it (they are made again when read)
+        return {name: self.__dict__[name] for name in ("workloads", "hosts", "overheads", "dimensions")}
+
     def materialize(self) -> "Problem":
         """This problem with a Python object per workload and host (it already has them)."""
         return self

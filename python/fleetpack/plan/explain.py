@@ -12,7 +12,7 @@ Hosts are judged with `HostState`, the reference statement of the rules: a host'
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
@@ -37,8 +37,22 @@ _STRATEGIES = {
 }
 
 
+class _PicklesProxies:
+    """Pickles a frozen dataclass whose read-only mappings (`MappingProxyType`, which does not pickle) travel as dicts
+    and are read-only again when loaded."""
+
+    def __reduce__(self):
+        values = {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        proxies = tuple(name for name, value in values.items() if isinstance(value, MappingProxyType))
+        return _with_proxies, (type(self), {k: dict(v) if k in proxies else v for k, v in values.items()}, proxies)
+
+
+def _with_proxies(cls, values: dict, proxies: tuple[str, ...]):
+    return cls(**{k: MappingProxyType(v) if k in proxies else v for k, v in values.items()})
+
+
 @dataclass(frozen=True)
-class HostCheck:
+class HostCheck(_PicklesProxies):
     """One host's verdict for one workload, against the final plan.
 
     ``fits``: the workload could go there now, as ``form``. Otherwise ``rule`` is the first rule that rules it out
@@ -71,7 +85,7 @@ class ReasonGroup:
 
 
 @dataclass(frozen=True)
-class Change:
+class Change(_PicklesProxies):
     """A change that would let an unplaced workload fit. ``kind`` is ``"capacity"`` (``amounts`` more on one of
     ``hosts``, as they are in the plan), ``"larger_host"`` (a host ``amounts`` larger than one of ``hosts``, which
     are too small even when empty), ``"max_workloads"`` (room for one more workload on one of ``hosts``),
@@ -86,7 +100,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Explanation:
+class Explanation(_PicklesProxies):
     """Why workload ``workload`` runs on ``host`` as ``form``, or why it is unplaced (``host`` None).
 
     ``checks`` judges every other host against the final plan (without this workload); ``ruled_out`` groups the

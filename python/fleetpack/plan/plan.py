@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -55,6 +55,16 @@ class Plan:
     # 255 unplaced); None for a plan read back from JSON
     host_index: np.ndarray | None = field(default=None, repr=False, compare=False)
     form_codes: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # the solver's answer, with what the builder worked out: a pickled plan is rebuilt from it and the problem
+    answer: Answer | None = field(default=None, repr=False, compare=False)
+
+    def __reduce__(self):
+        # small and fast: the problem and the answer's arrays, not an object per workload; reasons already worked
+        # out travel with it (working them out again takes the reference rules)
+        if self.problem is None or self.answer is None:  # a plan read back from JSON
+            return Plan.from_dict, (self.to_dict(),)
+        reasons = self.unplaced.computed() if isinstance(self.unplaced, LazyMapping) else dict(self.unplaced)
+        return _rebuilt_plan, (self.problem, self.answer, self.objective, self.method, self.elapsed, reasons)
 
     @cached_property
     def _by_workload(self) -> dict[str, Assignment]:
@@ -251,4 +261,14 @@ def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: 
         problem=problem,
         host_index=host_index,
         form_codes=form_codes,
+        answer=replace(answer, used=used, objective_value=objective_value_, hosts_used=hosts_used, cost=cost),
     )
+
+
+def _rebuilt_plan(problem: ProblemLike, answer: Answer, objective: str, method: str, elapsed: float,
+                  reasons: dict | None) -> Plan:
+    """A pickled plan, loaded: built again from its problem and answer, with the reasons it had worked out."""
+    plan = build_plan(problem, answer, objective=objective, method=method, elapsed=elapsed)
+    if reasons is not None:
+        plan.unplaced.fill(reasons)  # type: ignore[attr-defined]
+    return plan

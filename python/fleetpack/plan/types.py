@@ -83,6 +83,14 @@ class LazyMapping(Mapping):
             self._data, self._compute = self._compute(), None
         return self._data
 
+    def computed(self) -> dict | None:
+        """The mapping if it has been worked out, else None."""
+        return self._data
+
+    def fill(self, data: dict) -> None:
+        """Give the mapping its content (worked out elsewhere, e.g. before a pickle)."""
+        self._data, self._compute = dict(data), None
+
     def __getitem__(self, key):
         return self._all()[key]
 
