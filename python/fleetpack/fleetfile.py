@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .errors import ErrorDetail, ValidationError
+from .model.entries import CheckedEntries, entry_table
 from .model.inputs import FirstSeen, build_problem, convert_items
 from .model.likely_mistakes import collecting
 from .model.objects import Host, Overheads, Resources, Workload, as_host, as_overheads, as_workload
@@ -137,7 +138,7 @@ def load_fleet(path: str | os.PathLike) -> Fleet:
                                                        "load_fleet_csv(workloads, hosts)")
     with collecting(source):  # one warning per kind for the file (duplicate keys, "512m" bytes, ...)
         data = parse_document(read_text(path), source)
-        return Fleet.from_dict(data, source)
+        return Fleet.from_dict(_checked_entries(data), source)
 
 
 def load_overheads(path: str | os.PathLike) -> Overheads:
@@ -342,7 +343,7 @@ def _as_list(value, key: str, where: str, errors: list[ErrorDetail]) -> list:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
         errors.append(ErrorDetail(where, key, f"must be a list of {key}, got {_type_name(value)}", value))
         return []
-    return list(value)
+    return value if isinstance(value, CheckedEntries) else list(value)
 
 
 def _entries(values, kind: str, convert, where: str, errors: list[ErrorDetail]) -> tuple:
@@ -350,9 +351,26 @@ def _entries(values, kind: str, convert, where: str, errors: list[ErrorDetail]) 
     if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence):
         errors.append(ErrorDetail(where, f"{kind}s", f"must be a sequence of {kind}s, got {_type_name(values)}"))
         return ()
+    if isinstance(values, CheckedEntries):
+        return values
     items, problems = convert_items(values, kind, convert)
     errors.extend(problems)
     return tuple(items)
+
+
+def _checked_entries(data: Any) -> Any:
+    """A parsed fleet file with its lists of entries as `CheckedEntries` where the model accepts every entry as it
+    is: read as columns, their objects made only when looked at (`fleetpack.model.entries`). Only for documents
+    parsed here, whose entries no one changes later; other entries are converted one by one, as before."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for key, kind, convert in (("workloads", "workload", as_workload), ("hosts", "host", as_host)):
+        entries = data.get(key)
+        table = entry_table(entries, kind) if type(entries) is list else None
+        if table is not None:
+            out[key] = CheckedEntries(entries, table, convert)
+    return out
 
 
 def _overheads(value, errors: list[ErrorDetail]) -> Overheads:

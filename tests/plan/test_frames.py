@@ -66,7 +66,7 @@ def test_hosts_frame_usage_is_effective_demand_plus_per_host_overheads(plan):
 
 def test_frames_need_pandas_and_a_problem(plan, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
-    with pytest.raises(ImportError, match="pip install pandas"):
+    with pytest.raises(ImportError, match=r"pip install 'fleetpack\[pandas\]'"):
         plan.to_pandas()
     monkeypatch.undo()
     with pytest.raises(ValueError, match="does not know its workloads"):

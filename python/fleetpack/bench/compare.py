@@ -206,7 +206,8 @@ def _pandas():
     try:
         import pandas
     except ImportError:
-        raise ImportError("fleetpack.bench needs pandas: pip install pandas") from None
+        raise ImportError("fleetpack.bench needs pandas, an optional extra of fleetpack: "
+                          "pip install 'fleetpack[pandas]'") from None
     return pandas
 
 

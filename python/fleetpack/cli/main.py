@@ -11,8 +11,10 @@ bad options), reported on stderr without traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
+import logging
 import math
 import os
 import sys
@@ -20,12 +22,15 @@ import textwrap
 import warnings
 from collections import Counter
 from importlib.resources import as_file, files
-from typing import Sequence, TextIO
+from typing import Iterator, Sequence, TextIO
+
+import numpy as np
 
 from .. import __version__
 from ..api import place
 from ..errors import ErrorDetail, FleetpackWarning, InfeasibleError, ValidationError
 from ..fleetfile import Fleet, load_fleet, load_fleet_csv, load_overheads, load_plan, read_plan_dict
+from ..model.wire import PLACED_FORMS
 from ..plan.plan import Plan
 from ..solve.options import METHODS, OBJECTIVES, SORT_KEYS
 from ..verify import verify
@@ -159,6 +164,8 @@ def _add_solver_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", type=seed, default=0, metavar="N", help="random seed (default: 0)")
     g.add_argument("--workers", type=positive_int, metavar="N",
                    help="threads for the exact solver (default: all cores)")
+    g.add_argument("-v", "--verbose", action="store_true",
+                   help="log on stderr what the solver ran, and each stage's result and time")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -242,7 +249,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 shown(message, category, *where, **more)
 
         warnings.showwarning = show
-        return _run(args)
+        with _logging_to_stderr(getattr(args, "verbose", False)):
+            return _run(args)
+
+
+@contextlib.contextmanager
+def _logging_to_stderr(on: bool):
+    """``-v``: the ``fleetpack`` logger's debug records on stderr, for this run only."""
+    if not on:
+        yield
+        return
+    logger = logging.getLogger("fleetpack")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("fleetpack: %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -428,21 +455,17 @@ def _count(n: int, noun: str) -> str:
 
 def _host_table(fleet: Fleet, plan: Plan) -> list[str]:
     """One row per used host, in the fleet file's order: workload counts, then utilisation per dimension."""
-    vms: Counter = Counter()
-    containers: Counter = Counter()
-    for a in plan.assignments:
-        (vms if a.form == "vm" else containers)[a.host] += 1
     extra = list(plan.dimensions[2:])
     header = ["Host", "Workloads", "VMs", "Containers", "CPU", "Memory", *extra]
     rows = []
-    for host in fleet.hosts:
-        if host.id not in plan.utilization and not (vms[host.id] or containers[host.id]):
+    for host_id, vms, containers, has_extra in _host_counts(fleet, plan):
+        if host_id not in plan.utilization and not (vms or containers):
             continue
-        usage = plan.utilization.get(host.id, {})
-        row = [host.id, str(vms[host.id] + containers[host.id]), str(vms[host.id]), str(containers[host.id])]
+        usage = plan.utilization.get(host_id, {})
+        row = [host_id, str(vms + containers), str(vms), str(containers)]
         row += [f"{usage.get(dim, 0.0):.0%}" for dim in ("cpu", "memory")]
         # a dimension the host does not have is "-", not 0%
-        row += [f"{usage.get(dim, 0.0):.0%}" if host.extra_units.get(dim, 0) else "-" for dim in extra]
+        row += [f"{usage.get(dim, 0.0):.0%}" if has else "-" for dim, has in zip(extra, has_extra)]
         rows.append(row)
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
 
@@ -452,6 +475,28 @@ def _host_table(fleet: Fleet, plan: Plan) -> list[str]:
         return "  ".join([first, *rest]).rstrip()
 
     return [line(header), *(line(r) for r in rows)]
+
+
+def _host_counts(fleet: Fleet, plan: Plan) -> Iterator[tuple[str, int, int, list[bool]]]:
+    """Per host in the fleet's order: its id, its VMs and containers, and whether it has each extra dimension;
+    from the plan's arrays when it has them (no object per workload or host), else from its assignments."""
+    problem, host_index, form_codes = plan.problem, plan.host_index, plan.form_codes
+    if problem is not None and host_index is not None and form_codes is not None:
+        placed = host_index >= 0
+        is_vm = placed & (form_codes == PLACED_FORMS.index("vm"))
+        everyone = np.bincount(host_index[placed], minlength=len(problem.host_ids)).tolist()
+        vms = np.bincount(host_index[is_vm], minlength=len(problem.host_ids)).tolist()
+        has_extra = (problem.capacities[:, 2:] > 0).tolist()
+        for j, host_id in enumerate(problem.host_ids):
+            yield str(host_id), vms[j], everyone[j] - vms[j], has_extra[j]
+        return
+    vm_count: Counter = Counter()
+    container_count: Counter = Counter()
+    for a in plan.assignments:
+        (vm_count if a.form == "vm" else container_count)[a.host] += 1
+    for host in fleet.hosts:
+        yield (host.id, vm_count[host.id], container_count[host.id],
+               [bool(host.extra_units.get(dim, 0)) for dim in plan.dimensions[2:]])
 
 
 # --- verify --------------------------------------------------------------------------------------------------------

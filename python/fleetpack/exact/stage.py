@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 import time
 from typing import Callable
 
@@ -14,6 +15,8 @@ from .arcflow import _AUTO_GRAPH_STATE_BUDGET, _ArcFlow
 from .assignment import assignment_size
 from .instance import _Instance, _value
 from .search import _answer, as_start, solve
+
+_log = logging.getLogger(__name__)  # under "fleetpack": the exact stage's decisions, at debug level
 
 # --- the exact stage of method="auto" (docs/exact.md, "Threshold", has the measurements behind these numbers) -------
 
@@ -115,10 +118,14 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     CP-SAT within ``time_limit`` seconds (None: `AUTO_TIME_LIMIT`) from the heuristics' plan; otherwise ``answer``
     unchanged."""
     if not _AUTO_ENABLED.get() or _proven_by_bound(objective, answer):
+        _log.debug("auto: no exact stage: %s", "proven optimal by the bound" if _AUTO_ENABLED.get()
+                   else "heuristics only")
         return answer
     if time_limit is not None and time_limit <= 0:
+        _log.debug("auto: no exact stage: no time left")
         return answer
     if len(problem.workload_ids) > AUTO_MAX_WORKLOADS:  # (no objects made for a columnar problem)
+        _log.debug("auto: no exact stage: more than %d workloads", AUTO_MAX_WORKLOADS)
         return answer
     began = time.perf_counter()
     problem = problem.materialize()
@@ -130,9 +137,15 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     if time_limit is not None:
         time_limit -= time.perf_counter() - began
         if time_limit <= 0.01:
+            _log.debug("auto: no exact stage: preparing the model used the time left (%.3f s)",
+                       time.perf_counter() - began)
             return answer
     if prepared is None:
+        _log.debug("auto: no exact stage: the instance is too large for CP-SAT (checked in %.3f s)",
+                   time.perf_counter() - began)
         return answer
+    _log.debug("auto: exact stage: model prepared in %.3f s, CP-SAT runs %s", time.perf_counter() - began,
+               "deterministically, bounded by work" if time_limit is None else f"for at most {time_limit:.3f} s")
     if time_limit is None:  # reproducible: CP-SAT's deterministic search, bounded by work, not by the clock
         r = solve(problem, objective, start, time_limit=AUTO_TIME_LIMIT, work_limit=AUTO_WORK_LIMIT,
                   deterministic=True, seed=seed, workers=workers, _prepared=prepared)

@@ -39,7 +39,7 @@ import math
 import os
 from collections import defaultdict
 from fractions import Fraction
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from ..errors import ErrorDetail, ValidationError
 from ..fleetfile import Fleet, parse_document

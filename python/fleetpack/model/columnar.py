@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from typing import Callable
 from functools import cached_property
 
 import numpy as np
@@ -33,6 +34,7 @@ from .likely_mistakes import note_column, note_quantity
 from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .packing import compact, compact_arrays, constant
 from .problem import Problem
+from .labels import as_list, factorize, id_problems, not_text
 from .units import MAX_QUANTITY, QuantityError, to_units
 from .wire import FORM_BITS, HYPERVISOR_CODES, ISOLATION_CODES, NO_HYPERVISOR, UNLIMITED, fixed_overheads
 
@@ -110,6 +112,7 @@ class _Table:
             self.ids = RowNames(self.length)
         else:
             self.ids = np.asarray(ids, dtype=object)
+        self.ids_are_text = getattr(getattr(ids, "dtype", None), "kind", "") == "U"  # (numpy strings: all text)
         # a text column of objects holds text or missing values; anything else (a list, a number) is reported here
         # and read as missing, so that the rest of the checks go on
         self.bad_text: list[ErrorDetail] = []
@@ -118,9 +121,8 @@ class _Table:
             if _is_categorical(values) or np.asarray(values).dtype != object:
                 continue
             values = np.asarray(values, dtype=object)
-            bad = np.array([not (v is None or isinstance(v, str) or isinstance(v, float) and math.isnan(v))
-                            for v in values.tolist()], dtype=bool)
-            if bad.any():
+            bad = not_text(values.tolist())
+            if bad is not None:
                 self.bad_text.extend(self.bad_rows(bad, name, "must be text or missing, got {value!r}", values))
                 self.columns[name] = np.where(bad, None, values)
 
@@ -220,10 +222,7 @@ def _factorize(table: _Table, name: str, default: str) -> tuple[np.ndarray, list
         codes = np.asarray(categorical.codes, dtype=np.int64)
         labels = [str(c) for c in categorical.categories]
     else:
-        import pandas as pd
-
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-        codes = codes.astype(np.int64)
+        codes, uniques = factorize(as_list(np.asarray(values, dtype=object)))
         labels = [str(u) for u in uniques]
     missing = codes < 0
     if missing.any():
@@ -266,15 +265,11 @@ def _shared_codes(sides: list[tuple[np.ndarray, list[str]]], lower: bool = False
 def _check_ids(table: _Table, problems: list[ErrorDetail]) -> None:
     if isinstance(table.ids, RowNames):
         return
-    import pandas as pd
-
-    ids = pd.Series(table.ids)
-    bad = ~ids.map(lambda v: isinstance(v, str) and v != "").to_numpy(dtype=bool)
-    problems.extend(table.bad_rows(bad, "id", "must be a non-empty string, got {value!r}", table.ids))
-    # (bad ids, which may be unhashable, are compared as their row numbers: reported once, above)
-    duplicated = ids.where(~bad, pd.Series([("bad id", row) for row in range(len(ids))], dtype=object)).duplicated(
-        keep="first").to_numpy()
-    problems.extend(table.bad_rows(duplicated, "id", "duplicate id"))
+    bad, duplicate = id_problems(table.ids.tolist(), all_text=table.ids_are_text)
+    if bad is not None:
+        problems.extend(table.bad_rows(bad, "id", "must be a non-empty string, got {value!r}", table.ids))
+    if duplicate is not None:
+        problems.extend(table.bad_rows(duplicate, "id", "duplicate id"))
 
 
 def _stacked(columns: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -288,19 +283,21 @@ class ColumnarProblem:
     asked; the members below that do so say it."""
 
     def __init__(self, arrays: dict, dimensions: tuple[str, ...], workload_ids, host_ids, overheads: Overheads,
-                 workload_rows: dict, host_rows: dict):
+                 workload_rows: dict, host_rows: dict, objects: Callable[[], tuple[tuple, tuple]] | None = None):
         self.arrays = arrays
         self.dimensions = dimensions
         self.workload_ids = workload_ids
         self.host_ids = host_ids
         self.overheads = overheads
         self._rows = (workload_rows, host_rows)
+        self._objects = objects  # the caller's own objects for the rows, when it has them (a fleet file's)
 
     def encode(self) -> dict:
         return self.arrays
 
     def __reduce__(self):
-        # the columns, small (a column of one value pickles as that value), and none of the caches
+        # the columns, small (a column of one value pickles as that value), and none of the caches (nor the
+        # caller's objects for the rows: a problem read back makes them from the columns)
         w_rows, h_rows = self._rows
         return ColumnarProblem, (compact_arrays(self.arrays), self.dimensions, self.workload_ids, self.host_ids,
                                  self.overheads, w_rows, h_rows)
@@ -321,6 +318,9 @@ class ColumnarProblem:
 
     @cached_property
     def _materialized(self) -> Problem:
+        if self._objects is not None:
+            workloads, hosts = self._objects()
+            return Problem(tuple(workloads), tuple(hosts), self.overheads, self.dimensions)
         a = {"demand": self.demands, "capacity": self.capacities}
         extra = self.dimensions[2:]
         w_rows, h_rows = self._rows
@@ -379,8 +379,9 @@ def _counts(table: _Table, name: str, problems: list[ErrorDetail]) -> np.ndarray
     return out
 
 
-def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
-    """Validate and convert tables of workloads and hosts; raise one `ValidationError` listing every problem."""
+def build_columnar_problem(workloads, hosts, overheads=None, objects=None) -> ColumnarProblem:
+    """Validate and convert tables of workloads and hosts; raise one `ValidationError` listing every problem.
+    ``objects`` (a function giving the rows' workloads and hosts) is for a caller that has objects for the rows."""
     problems: list[ErrorDetail] = []
     tables = []
     for data, kind, fields in ((workloads, "workload", _WORKLOAD_FIELDS), (hosts, "host", _HOST_FIELDS)):
@@ -469,7 +470,7 @@ def build_columnar_problem(workloads, hosts, overheads=None) -> ColumnarProblem:
     h_rows["containers"] = _ValueColumn(containers, bool)
     h_rows["cost"] = _ValueColumn(cost, float)
     h_rows["max_workloads"] = _ValueColumn(max_workloads, _cap)
-    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows)
+    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects)
 
 
 def _cap(value) -> int | None:

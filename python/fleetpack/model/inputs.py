@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import ErrorDetail, ValidationError
 from .columnar import build_columnar_problem, is_columnar
+from .entries import CheckedEntries
 from .objects import Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .problem import Problem
 
@@ -113,6 +114,9 @@ def build_problem(workloads: Sequence, hosts: Sequence, overheads=None) -> Probl
     (pandas DataFrames, dicts of arrays) take the columnar path (`fleetpack.model.columnar`)."""
     if is_columnar(workloads) or is_columnar(hosts):
         return build_columnar_problem(workloads, hosts, overheads)
+    if isinstance(workloads, CheckedEntries) and isinstance(hosts, CheckedEntries):  # a fleet file's, as columns
+        return build_columnar_problem(workloads.table, hosts.table, overheads,
+                                      objects=lambda: (workloads.objects, hosts.objects))
     w_items, problems = _items(workloads, "workload", as_workload)
     h_items, h_problems = _items(hosts, "host", as_host)
     problems.extend(h_problems)

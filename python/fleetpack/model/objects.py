@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal, Mapping, get_args
+from collections.abc import Mapping
+from typing import Any, Literal, get_args
 
 from ..errors import ErrorDetail, ValidationError
 from .likely_mistakes import note_quantity

@@ -7,6 +7,7 @@ overcommit a host.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -17,6 +18,7 @@ __all__ = [
     "QuantityError",
     "parse_quantity",
     "to_units",
+    "quick_units",
     "format_cpu",
     "format_memory",
     "format_amount",
@@ -71,21 +73,25 @@ def parse_quantity(value) -> Fraction:
             raise QuantityError("is infinite")
         result = Fraction(repr(as_float))
     elif isinstance(value, str):
-        match = _QUANTITY.match(value.strip())
-        if match is None:
-            raise QuantityError(
-                f"{value!r} is not a quantity (examples: 2, '500m', '512Mi', '16Gi', '1G', '10Ki')"
-            )
-        result = Fraction(match["num"]) * _SUFFIXES[match["suffix"]]
-        if match["exp"] is not None:
-            exponent = int(match["exp"])
-            if abs(exponent) > 40:
-                raise QuantityError(f"{value!r} has an exponent out of range")
-            result *= Fraction(10) ** exponent
+        result = _parse_text(value)
     else:
         raise QuantityError(f"expected a number or a quantity string, got {type(value).__name__}")
     if result < 0:
         raise QuantityError(f"is negative ({value!r})")
+    return result
+
+
+@functools.lru_cache(maxsize=4096)  # (files repeat a few texts: "500m", "1Gi"; a Fraction never changes)
+def _parse_text(value: str) -> Fraction:
+    match = _QUANTITY.match(value.strip())
+    if match is None:
+        raise QuantityError(f"{value!r} is not a quantity (examples: 2, '500m', '512Mi', '16Gi', '1G', '10Ki')")
+    result = Fraction(match["num"]) * _SUFFIXES[match["suffix"]]
+    if match["exp"] is not None:
+        exponent = int(match["exp"])
+        if abs(exponent) > 40:
+            raise QuantityError(f"{value!r} has an exponent out of range")
+        result *= Fraction(10) ** exponent
     return result
 
 
@@ -96,6 +102,40 @@ def to_units(value, scale: int, *, round_up: bool) -> int:
     if units > MAX_QUANTITY:
         raise QuantityError(f"is too large ({value!r}; at most {MAX_QUANTITY} units)")
     return units
+
+
+# The forms most files use, read with integer arithmetic: a plain decimal (no sign, exponent or space) with a
+# suffix, whose factor is numerator / denominator.
+_COMMON = re.compile(r"(\d+)(?:\.(\d+))?(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)")
+_FACTORS = {suffix: (f.numerator, f.denominator) for suffix, f in _SUFFIXES.items()}
+
+
+def quick_units(value, scale: int, *, round_up: bool) -> int | None:
+    """`to_units` of the common forms (ints, whole floats, ``"1.5Gi"``, ``"500m"``, ``"2"``) without `Fraction`;
+    None for any other value, which `to_units` then reads exactly (and refuses when it is no quantity)."""
+    kind = type(value)
+    if kind is int:
+        units = value * scale
+    elif kind is float:
+        if not value.is_integer() or value < 0:
+            return None
+        units = int(value) * scale
+    elif kind is str:
+        match = _COMMON.fullmatch(value) if len(value) <= 40 else None
+        if match is None:
+            return None
+        whole, fraction, suffix = match.groups()
+        numerator, denominator = _FACTORS[suffix]
+        if fraction:
+            numerator *= int(whole + fraction)
+            denominator *= 10 ** len(fraction)
+        else:
+            numerator *= int(whole)
+        numerator *= scale
+        units = -(-numerator // denominator) if round_up else numerator // denominator
+    else:
+        return None
+    return units if 0 <= units <= MAX_QUANTITY else None
 
 
 def format_cpu(millicores: int) -> str:

@@ -23,7 +23,8 @@ def _pandas():
     try:
         import pandas
     except ImportError:
-        raise ImportError("plan.to_pandas() and plan.hosts_frame() need pandas: pip install pandas") from None
+        raise ImportError("plan.to_pandas() and plan.hosts_frame() need pandas, an optional extra of "
+                          "fleetpack: pip install 'fleetpack[pandas]'") from None
     return pandas
 
 

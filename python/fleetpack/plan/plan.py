@@ -103,11 +103,16 @@ class Plan:
 
     @property
     def vms(self) -> int:
-        return sum(a.form == "vm" for a in self.assignments)
+        return self._count_form("vm")
 
     @property
     def containers(self) -> int:
-        return sum(a.form == "container" for a in self.assignments)
+        return self._count_form("container")
+
+    def _count_form(self, form: str) -> int:
+        if self.form_codes is not None:  # from the arrays: no object per assignment
+            return int(np.count_nonzero(self.form_codes == PLACED_FORMS.index(form)))
+        return sum(a.form == form for a in self.assignments)
 
     def to_dict(self) -> dict:
         return {

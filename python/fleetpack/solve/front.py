@@ -4,6 +4,7 @@ answer made a `Plan`, and strict mode; and the calls into the Rust core (`core_p
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Sequence
@@ -14,6 +15,8 @@ from ..model.likely_mistakes import check_problem, collecting
 from ..model.wire import Answer
 from ..plan.plan import Plan, build_plan
 from .options import check_parameters
+
+log = logging.getLogger(__name__)  # under "fleetpack", at debug level (see `fleetpack.solve.pipeline`)
 
 __all__ = ["Solver", "place_with", "read_problems", "strict_check", "core_place", "core_place_many"]
 
@@ -26,6 +29,7 @@ def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key,
     """The shared front of every ``place``: checks, solving, the plan, and strict mode. ``workers`` is only
     checked here: a solver that uses it gets it bound in (``functools.partial``)."""
     problems = check_parameters(objective, method, sort_key, time_limit, seed, workers, strict)
+    began = time.perf_counter()
     with collecting():  # likely mistakes in valid input: one warning per kind for the whole call
         try:
             problem = build_problem(workloads, hosts, overheads)
@@ -35,6 +39,7 @@ def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key,
             raise ValidationError(problems)
         check_problem(problem)
     start = time.perf_counter()
+    log.debug("input checked (%s) in %.3f s", type(problem).__name__, start - began)
     answer = solver(problem, method, sort_key, objective, time_limit, int(seed))
     plan = build_plan(problem, answer, objective=objective, method=method, elapsed=time.perf_counter() - start)
     strict_check([plan], strict)

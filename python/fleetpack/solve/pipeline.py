@@ -1,9 +1,13 @@
 """How ``place`` and ``place_many`` solve: the Rust core's portfolio and improvement search, then, for ``auto`` on
 small instances and for ``exact``, CP-SAT (`fleetpack.exact`) with the time the core left. Both entry points run
-this one pipeline; the time shares below are its policy."""
+this one pipeline; the time shares below are its policy.
+
+It logs (at debug level, under the ``fleetpack`` logger) what it ran, and each stage's result and time, so that a
+service can see why a call took its time; ``fleetpack place -v`` shows it."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Any
@@ -12,6 +16,8 @@ from ..model.inputs import ProblemLike
 from ..model.wire import Answer
 from .front import core_place, core_place_many
 from .options import CORE_METHODS
+
+log = logging.getLogger(__name__)
 
 __all__ = ["AUTO_SEARCH_SHARE", "EXACT_STAGE_WORKLOADS", "EXACT_SEARCH_SHARE", "core_limits", "solve", "solve_many"]
 
@@ -42,6 +48,14 @@ def core_limits(problem: ProblemLike, method: str, time_limit: float | None) -> 
     return time_limit, None
 
 
+def _result(answer: Answer) -> str:
+    """A stage's answer in a few words, for the log."""
+    placed = int((answer.host_index >= 0).sum())
+    value = "" if answer.objective_value is None else f", objective {answer.objective_value:g}"
+    return (f"{answer.strategy}: placed {placed} of {len(answer.host_index)}{value}, "
+            f"lower bound {answer.lower_bound:g}")
+
+
 def _after_core(problem: ProblemLike, method: str, objective: str, answer: Answer, time_limit: float | None,
                 seed: int, workers: int | None, spent: float) -> Answer:
     """What follows the core's run: for ``auto``, the exact stage (small instances are improved, or proven optimal,
@@ -51,25 +65,40 @@ def _after_core(problem: ProblemLike, method: str, objective: str, answer: Answe
     from .. import exact
 
     left = None if time_limit is None else time_limit - spent
-    return Answer.from_core(exact.auto_stage(problem, objective, answer.to_core(), left, seed, workers), objective)
+    began = time.perf_counter()
+    given = answer.to_core()
+    out = exact.auto_stage(problem, objective, given, left, seed, workers)
+    if out is given:  # (the stage logs why it did not run)
+        return answer
+    answer = Answer.from_core(out, objective)
+    log.debug("auto: exact stage (CP-SAT): %s, in %.3f s", _result(answer), time.perf_counter() - began)
+    return answer
 
 
 def solve(problem: ProblemLike, method: str, sort_key: str, objective: str, time_limit: float | None, seed: int,
           workers: int | None = None) -> Answer:
     """The `Solver` of `fleetpack.place`."""
     core_limit, search_work = core_limits(problem, method, time_limit)
+    log.debug("%s: %d workloads, %d hosts, objective %s, time limit %s", method, len(problem.workload_ids),
+              len(problem.host_ids), objective, "none" if time_limit is None else f"{time_limit:g} s")
+    start = time.perf_counter()
     if method == "exact":  # the portfolio's plan, then CP-SAT (fleetpack.exact; OR-Tools is imported there)
         from .. import exact
 
         def portfolio(p, m, k, o, t, s) -> dict[str, Any]:
-            return core_place(p, m, k, o, core_limit, s, search_work).to_core()
+            began = time.perf_counter()
+            answer = core_place(p, m, k, o, core_limit, s, search_work)
+            log.debug("exact: the core's portfolio: %s, in %.3f s", _result(answer), time.perf_counter() - began)
+            return answer.to_core()
 
-        return Answer.from_core(exact.engine(problem, method, sort_key, objective, time_limit, seed, workers=workers,
-                                             heuristic=portfolio), objective)
-    start = time.perf_counter()
+        answer = Answer.from_core(exact.engine(problem, method, sort_key, objective, time_limit, seed,
+                                               workers=workers, heuristic=portfolio), objective)
+        log.debug("exact: CP-SAT: %s, in %.3f s in all", _result(answer), time.perf_counter() - start)
+        return answer
     answer = core_place(problem, method, sort_key, objective, core_limit, seed, search_work)
-    return _after_core(problem, method, objective, answer, time_limit, seed, workers,
-                       time.perf_counter() - start)
+    spent = time.perf_counter() - start
+    log.debug("%s: the core: %s, in %.3f s", method, _result(answer), spent)
+    return _after_core(problem, method, objective, answer, time_limit, seed, workers, spent)
 
 
 def solve_many(jobs: list[tuple[ProblemLike, dict[str, Any]]], seed: int,
