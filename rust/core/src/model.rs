@@ -7,6 +7,9 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 
+mod live;
+pub use live::Live;
+
 /// The largest size the model accepts. Every size then converts to `f64` exactly, and a VM CPU factor of up to
 /// [`MAX_FACTOR_PPM`] keeps effective demands within `u64`.
 pub const MAX_QUANTITY: u64 = 1 << 53;
@@ -241,6 +244,8 @@ pub struct Problem {
     /// Per workload, its smallest-form demand (see [`crate::fit::smallest_demand`]), row-major: read by every
     /// sort key and bound, so worked out once.
     smallest: Vec<u64>,
+    /// Where the fleet runs now, pins, drains and budgets (None: greenfield, and nothing of it costs anything).
+    live: Option<Live>,
 }
 
 /// A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up.
@@ -295,6 +300,18 @@ fn smallest_demands(dims: usize, workloads: &Workloads, overheads: &Overheads) -
 impl Problem {
     /// Check the columns against each other and the model's limits.
     pub fn new(dims: usize, workloads: Workloads, hosts: Hosts, overheads: Overheads) -> Result<Problem> {
+        Problem::new_live(dims, workloads, hosts, overheads, None)
+    }
+
+    /// [`Problem::new`] with a live part, checked too (lengths, host rows in range, pinned only with a current host
+    /// and never on a drained host). A live part with no current host and no drained host is greenfield: dropped.
+    pub fn new_live(
+        dims: usize,
+        workloads: Workloads,
+        hosts: Hosts,
+        overheads: Overheads,
+        live: Option<Live>,
+    ) -> Result<Problem> {
         if dims < 2 {
             return Err(Error::InvalidInput(format!("dims: need cpu and memory (2 dimensions), got {dims}")));
         }
@@ -336,8 +353,44 @@ impl Problem {
         if overheads.vm_cpu_factor_ppm.iter().any(|&f| f > MAX_FACTOR_PPM) {
             return Err(Error::InvalidInput("overheads vm_cpu_factor: at most 1000".into()));
         }
+        if let Some(live) = &live {
+            let problems = live.problems(n, m);
+            if !problems.is_empty() {
+                return Err(Error::InvalidInput(problems.join("; ")));
+            }
+        }
+        let live = live.filter(Live::is_live);
         let smallest = smallest_demands(dims, &workloads, &overheads);
-        Ok(Problem { dims, workloads, hosts, overheads, smallest })
+        Ok(Problem { dims, workloads, hosts, overheads, smallest, live })
+    }
+
+    /// This problem with a live part (checked as [`Problem::new_live`] checks it).
+    pub fn with_live(self, live: Live) -> Result<Problem> {
+        Problem::new_live(self.dims, self.workloads, self.hosts, self.overheads, Some(live))
+    }
+
+    /// The live part, when the fleet runs somewhere now or some host is drained.
+    pub fn live(&self) -> Option<&Live> {
+        self.live.as_ref()
+    }
+
+    /// Whether host `j` must end empty.
+    pub fn drained(&self, j: usize) -> bool {
+        self.live.as_ref().is_some_and(|live| live.drain[j])
+    }
+
+    /// Where workload `i` runs now: its host and, when given, its form.
+    pub fn current(&self, i: usize) -> Option<(usize, Option<Form>)> {
+        let live = self.live.as_ref()?;
+        live.current_host[i].map(|j| (j as usize, live.current_form[i]))
+    }
+
+    /// What moving workload `i` costs: as given, else its memory in bytes.
+    pub fn move_cost(&self, i: usize) -> u64 {
+        match self.live.as_ref().and_then(|live| live.move_cost.as_ref()) {
+            Some(costs) => costs[i],
+            None => self.demand(i)[1],
+        }
     }
 
     /// Build a problem from rows.
