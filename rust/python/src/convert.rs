@@ -267,6 +267,11 @@ pub fn solution_dict<'py>(
     out.set_item("lower_bound", solution.lower_bound)?;
     out.set_item("hosts_used", solution.hosts_used)?;
     out.set_item("cost", solution.cost)?;
+    out.set_item("moves", solution.moves)?;
+    out.set_item("move_cost", solution.move_cost)?;
+    let rows = |list: Vec<usize>| list.into_iter().map(|i| i as i64).collect::<Vec<i64>>().into_pyarray(py);
+    out.set_item("pin_conflicts", rows(solution.pin_conflicts))?;
+    out.set_item("forced_moves", rows(solution.forced_moves))?;
     out.set_item("elapsed", elapsed.as_secs_f64())?;
     Ok(out)
 }
