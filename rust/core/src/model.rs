@@ -369,6 +369,11 @@ impl Problem {
         Problem::new_live(self.dims, self.workloads, self.hosts, self.overheads, Some(live))
     }
 
+    /// The same problem without its live part (greenfield).
+    pub fn without_live(&self) -> Problem {
+        Problem { live: None, ..self.clone() }
+    }
+
     /// The live part, when the fleet runs somewhere now or some host is drained.
     pub fn live(&self) -> Option<&Live> {
         self.live.as_ref()

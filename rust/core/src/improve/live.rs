@@ -105,7 +105,6 @@ fn home(state: &State, i: usize) -> Option<(usize, Form)> {
 /// Improve the valid live plan `placement` for `objective` within the budgets; the state ends never worse than it
 /// started (most placed, then the objective, then least move cost). Returns whether it got better.
 pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget) -> Result<bool> {
-    let p = state.problem();
     let start = (state.placed(), value(state, objective), Book::new(state).spent.cost);
     let mut book = Book::new(state);
     place_left_out(state, &mut book, budget)?;
@@ -114,7 +113,6 @@ pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget
     }
     undo_needless(state, &mut book, objective, budget)?;
     let now = (state.placed(), value(state, objective), book.spent.cost);
-    let _ = p;
     Ok(now.0 > start.0 || (now.0 == start.0 && (now.1 < start.1 - EPS || (now.1 <= start.1 + EPS && now.2 < start.2))))
 }
 
@@ -268,25 +266,27 @@ fn undo_needless(state: &mut State, book: &mut Book, objective: Objective, budge
                 state.remove(i);
             }
             budget.charge(2)?;
-            match home(state, i) {
-                Some((j, f)) => {
-                    state.add(i, j, f);
-                    let after = (state.placed(), value(state, objective));
-                    if after.0 >= before.0 && after.1 <= before.1 + EPS {
-                        state.remove(i);
-                        if let Some((k, f)) = from {
-                            state.add(i, k as usize, f);
-                        }
-                        book.relocate(state, i, Some((j, f)));
-                        changed = true;
-                        continue;
-                    }
-                    state.remove(i);
+            let (j, current_form) = p.current(i).expect("a moved workload has a current host");
+            let forms = Form::TRY_ORDER.into_iter().filter(|&f| current_form.map_or(true, |c| c == f));
+            let mut back = None;
+            for f in forms {
+                if !state.fits(i, j, f) {
+                    continue;
                 }
-                None => {}
+                state.add(i, j, f);
+                let after = (state.placed(), value(state, objective));
+                state.remove(i);
+                if after.0 >= before.0 && after.1 <= before.1 + EPS {
+                    back = Some(f);
+                    break;
+                }
             }
             if let Some((k, f)) = from {
                 state.add(i, k as usize, f);
+            }
+            if let Some(f) = back {
+                book.relocate(state, i, Some((j, f)));
+                changed = true;
             }
         }
         if !changed || budget.spent() {
