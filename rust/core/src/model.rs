@@ -7,7 +7,9 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 
+mod form;
 mod live;
+pub use form::{Form, FormSet, Placement};
 pub use live::Live;
 
 /// The largest size the model accepts. Every size then converts to `f64` exactly, and a VM CPU factor of up to
@@ -19,48 +21,6 @@ pub const MAX_FACTOR_PPM: u64 = 1_000_000_000;
 pub const MAX_COST: f64 = MAX_QUANTITY as f64;
 /// Index of the CPU dimension, the one the VM CPU factor scales.
 pub const CPU: usize = 0;
-
-/// How a workload runs on its host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Form {
-    /// On the host's own kernel: cheap, shares the kernel with its neighbours.
-    Container = 0,
-    /// In its own guest OS: isolated, costs a guest OS and a CPU factor.
-    Vm = 1,
-}
-
-impl Form {
-    /// The order in which a host tries the forms: container first, then VM.
-    pub const TRY_ORDER: [Form; 2] = [Form::Container, Form::Vm];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Form::Container => "container",
-            Form::Vm => "vm",
-        }
-    }
-}
-
-/// A plan: per workload in input order, its host and form (None: unplaced).
-pub type Placement = Vec<Option<(u32, Form)>>;
-
-/// The forms a workload may take.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct FormSet(u8);
-
-impl FormSet {
-    pub const CONTAINER: FormSet = FormSet(1);
-    pub const VM: FormSet = FormSet(2);
-    pub const ANY: FormSet = FormSet(3);
-
-    pub fn from_bits(bits: u8) -> Option<FormSet> {
-        (1..=3).contains(&bits).then_some(FormSet(bits))
-    }
-
-    pub fn allows(self, form: Form) -> bool {
-        self.0 & (1 << form as u8) != 0
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Isolation {
@@ -354,7 +314,7 @@ impl Problem {
             return Err(Error::InvalidInput("overheads vm_cpu_factor: at most 1000".into()));
         }
         if let Some(live) = &live {
-            let problems = live.problems(n, m);
+            let problems = live.problems(n, m, MAX_QUANTITY);
             if !problems.is_empty() {
                 return Err(Error::InvalidInput(problems.join("; ")));
             }

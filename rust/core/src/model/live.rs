@@ -1,7 +1,7 @@
 //! The live part of a problem (issue 15): where workloads run now, which of them are pinned, what moving each
 //! costs, which hosts are drained, and the move budgets. docs/design-live-rules-capacity.md has the contract.
 
-use super::{Form, MAX_QUANTITY};
+use super::form::Form;
 
 /// Where a fleet runs now, and what re-planning it may change. Columns per workload (`n`) and per host (`m`).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -49,7 +49,7 @@ impl Live {
 
     /// Every problem with this live part, against `n` workloads and `m` hosts: one message per problem, each naming
     /// the workload or host row and the field.
-    pub(super) fn problems(&self, n: usize, m: usize) -> Vec<String> {
+    pub(super) fn problems(&self, n: usize, m: usize, max_cost: u64) -> Vec<String> {
         let mut out = Vec::new();
         for (name, len, want) in [
             ("current_host", self.current_host.len(), n),
@@ -76,7 +76,7 @@ impl Live {
                 None if self.pinned[i] => out.push(format!("workload {i}: pinned without a current host")),
                 _ => {}
             }
-            if let Some(cost) = self.move_cost.as_ref().map(|c| c[i]).filter(|&c| c > MAX_QUANTITY) {
+            if let Some(cost) = self.move_cost.as_ref().map(|c| c[i]).filter(|&c| c > max_cost) {
                 out.push(format!("workload {i}: move_cost is {cost} (at most 2**53)"));
             }
         }
