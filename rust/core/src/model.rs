@@ -334,6 +334,25 @@ impl Problem {
         Problem { live: None, ..self.clone() }
     }
 
+    /// The same problem with every workload free to go anywhere but the pinned ones (drains kept): the plans of a
+    /// live fleet without a budget, planned as if from nothing. None when nothing but pinned workloads runs now.
+    pub fn released(&self) -> Option<Problem> {
+        let live = self.live.as_ref()?;
+        let n = self.workload_count();
+        if (0..n).all(|i| live.current_host[i].is_none() || live.pinned[i]) {
+            return None;
+        }
+        let mut free = live.clone();
+        for i in 0..n {
+            if !free.pinned[i] {
+                free.current_host[i] = None;
+                free.current_form[i] = None;
+            }
+        }
+        let live = Some(free).filter(Live::is_live);
+        Some(Problem { live, ..self.clone() })
+    }
+
     /// The live part, when the fleet runs somewhere now or some host is drained.
     pub fn live(&self) -> Option<&Live> {
         self.live.as_ref()

@@ -173,16 +173,32 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             improve::improve(problem, options.objective, &placement, &limits)?
         };
         known_bound = found.bound;
-        if found.better {
-            let fleet = HostStates::from_placement(problem, &found.placement);
-            let (now_placed, value) = (found.placement.iter().flatten().count(), fleet.objective_value(options.objective));
+        let mut candidates = vec![(found.better, found.placement, format!("search({strategy})"))];
+        if let Some(free) = problem.live().filter(|live| !live.budgeted()).and_then(|_| problem.released()) {
+            // without a budget, also plan as if from nothing (pins and drains kept: `free` has no other current
+            // place, so this does not recurse again), then take back the moves that buy nothing
+            let fresh = solve(&free, options)?;
+            let matched = improve::live::relabel(problem, &fresh.placement);
+            let found = improve::improve_live(problem, options.objective, &matched, &limits)?;
+            candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
+            // and the greenfield search from the live search's plan, which has emptied hosts with few moves
+            let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
+            let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
+            candidates.push((true, found.placement, format!("search(search({strategy}))")));
+        }
+        for (changed, candidate, name) in candidates {
+            if !changed {
+                continue;
+            }
+            let fleet = HostStates::from_placement(problem, &candidate);
+            let (now_placed, value) = (candidate.iter().flatten().count(), fleet.objective_value(options.objective));
             // kept only when strictly better: more placed, or as many and a lower value (live: or as good and
             // a lower move cost)
-            let cheaper = live && value <= objective_value && move_cost(&found.placement) < move_cost(&placement);
+            let cheaper = live && value <= objective_value && move_cost(&candidate) < move_cost(&placement);
             if now_placed > placed || (now_placed == placed && (value < objective_value || cheaper)) {
                 used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
-                (placed, objective_value, placement) = (now_placed, value, found.placement);
-                strategy = format!("search({strategy})");
+                (placed, objective_value, placement) = (now_placed, value, candidate);
+                strategy = name;
             }
         }
     }

@@ -294,3 +294,63 @@ fn undo_needless(state: &mut State, book: &mut Book, objective: Objective, budge
         }
     }
 }
+
+/// A plan with its hosts' contents swapped among hosts alike in every rule (capacity, OS, hypervisor, containers,
+/// cap, cost; none drained, none holding a pinned workload), so that as much move cost as possible stays where it
+/// runs now: alike hosts matched greedily by the move cost their contents share. The plan is as good as before by
+/// every objective; only its moves change.
+pub fn relabel(problem: &Problem, placement: &[Option<(u32, Form)>]) -> Vec<Option<(u32, Form)>> {
+    let Some(live) = problem.live() else { return placement.to_vec() };
+    let m = problem.host_count();
+    let hosts = problem.hosts();
+    let kind = |j: usize| {
+        (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j], hosts.cost[j].to_bits())
+    };
+    // hosts that keep their contents: drained, or holding a pinned workload
+    let mut fixed: Vec<bool> = (0..m).map(|j| live.drain[j]).collect();
+    for (i, place) in placement.iter().enumerate() {
+        if let (Some((j, _)), true) = (place, live.pinned[i]) {
+            fixed[*j as usize] = true;
+        }
+    }
+    let mut shared: std::collections::HashMap<(usize, usize), u64> = std::collections::HashMap::new();
+    for (i, place) in placement.iter().enumerate() {
+        let (Some((b, form)), Some((h, current_form))) = (*place, problem.current(i)) else { continue };
+        let b = b as usize;
+        if fixed[b] || fixed[h] || current_form.is_some_and(|c| c != form) || kind(b) != kind(h) {
+            continue;
+        }
+        *shared.entry((b, h)).or_insert(0) += problem.move_cost(i).max(1);
+    }
+    let mut pairs: Vec<((usize, usize), u64)> = shared.into_iter().collect();
+    pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut target: Vec<Option<usize>> = vec![None; m];
+    let mut taken = fixed.clone();
+    let mut used = vec![false; m];
+    for place in placement.iter().flatten() {
+        used[place.0 as usize] = true;
+    }
+    for ((b, h), _) in pairs {
+        if target[b].is_none() && !taken[h] {
+            target[b] = Some(h);
+            taken[h] = true;
+        }
+    }
+    // the other used hosts: their own place when free, else the first free host alike
+    let rest: Vec<usize> = (0..m).filter(|&b| used[b] && !fixed[b] && target[b].is_none()).collect();
+    for &b in &rest {
+        if !taken[b] {
+            target[b] = Some(b);
+            taken[b] = true;
+        }
+    }
+    for &b in &rest {
+        if target[b].is_some() {
+            continue;
+        }
+        let h = (0..m).find(|&h| !taken[h] && kind(h) == kind(b)).expect("as many alike hosts as there were");
+        target[b] = Some(h);
+        taken[h] = true;
+    }
+    placement.iter().map(|place| place.map(|(b, f)| (target[b as usize].unwrap_or(b as usize) as u32, f))).collect()
+}

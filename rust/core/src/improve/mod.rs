@@ -12,7 +12,7 @@
 //! and the measurements behind the default budget.
 
 mod budget;
-mod live;
+pub mod live;
 mod pack;
 mod plain;
 mod spread;
@@ -111,27 +111,17 @@ fn plain_floor(problem: &Problem, plain: Plain, objective: Objective, bound: f64
 }
 
 /// Improve the valid plan `placement` of a live problem for `objective` within `limits` and the move budgets
-/// ([`live`]): without a budget, the greenfield search first (drains and pins hold through the static rules); then
-/// the live passes, which place what is left out, empty hosts within the budgets and take back needless moves. The
-/// caller keeps the plan only when it is better in the order most placed, objective, least move cost.
+/// ([`live`]): place what is left out, empty hosts within the budgets and take back needless moves. The caller keeps
+/// the plan only when it is better in the order most placed, objective, least move cost.
 pub fn improve_live(problem: &Problem, objective: Objective, placement: &[Option<(u32, Form)>], limits: &Limits) -> Result<Improved> {
-    let budgeted = problem.live().is_some_and(|live| live.budgeted());
-    let (start, bound, mut work) = if budgeted {
-        (placement.to_vec(), None, 0)
-    } else {
-        let found = improve(problem, objective, placement, limits)?;
-        (found.placement, found.bound, found.work)
-    };
     let mut budget = Budget::new(limits.work, limits.deadline, limits.cancel);
     if budget.spent() || problem.workload_count() == 0 {
-        let better = start != placement;
-        return Ok(Improved { placement: start, better, work, bound });
+        return Ok(Improved { placement: placement.to_vec(), better: false, work: 0, bound: None });
     }
-    let mut state = State::new(problem, &start);
+    let mut state = State::new(problem, placement);
     budget.charge(problem.workload_count() as u64)?;
     live::improve_live(&mut state, objective, &mut budget)?;
-    work += budget.work();
     let found = state.placement();
     let better = found != placement;
-    Ok(Improved { placement: found, better, work, bound })
+    Ok(Improved { placement: found, better, work: budget.work(), bound: None })
 }
