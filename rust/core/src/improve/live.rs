@@ -4,8 +4,8 @@
 //! Three passes, each never worse in the order most placed, then the objective, then least move cost:
 //! - workloads left out are placed, on their current host first (no move), else where they fit;
 //! - for `hosts` and `cost`, hosts are emptied one at a time, their workloads by best fit onto the other hosts in
-//!   use, the host needing the fewest moves first, as long as the budgets allow: all of a host's workloads go, or
-//!   none;
+//!   use, as long as the budgets allow (all of a host's workloads go, or none), in two orders from the same plan:
+//!   the host needing the fewest moves first, and the least used first; the better plan stays;
 //! - a moved workload goes back to its current place whenever that does not make the plan worse: no move is made
 //!   for nothing.
 //!
@@ -109,7 +109,20 @@ pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget
     let mut book = Book::new(state);
     place_left_out(state, &mut book, budget)?;
     if objective != Objective::Spread {
-        empty_hosts(state, &mut book, objective, budget)?;
+        // two orders of the hosts to empty, each from the same plan: the fewest moves first, and the least used
+        // first (the descheduler's); the better plan stays
+        let mut by_load = state.clone();
+        let mut book_by_load = Book { problem: book.problem, live: book.live, spent: book.spent };
+        empty_hosts(state, &mut book, objective, budget, false)?;
+        undo_needless(state, &mut book, objective, budget)?;
+        empty_hosts(&mut by_load, &mut book_by_load, objective, budget, true)?;
+        undo_needless(&mut by_load, &mut book_by_load, objective, budget)?;
+        let key = |s: &State, b: &Book| (std::cmp::Reverse(s.placed()), value(s, objective), b.spent.cost);
+        let (a, b) = (key(state, &book), key(&by_load, &book_by_load));
+        if b.0 < a.0 || (b.0 == a.0 && (b.1 < a.1 - EPS || (b.1 <= a.1 + EPS && b.2 < a.2))) {
+            *state = by_load;
+            book = book_by_load;
+        }
     }
     undo_needless(state, &mut book, objective, budget)?;
     let now = (state.placed(), value(state, objective), book.spent.cost);
@@ -149,9 +162,10 @@ fn normalised_free(state: &State, j: usize) -> f64 {
 }
 
 /// Empty hosts one at a time within the budgets (for `hosts` and `cost`): the host needing the fewest moves first
-/// (then the least cost of moves, then the lightest), each of its workloads, largest first, to the other host in
-/// use that it leaves least free, or back home. A host whose workloads do not all go is restored and not tried again.
-fn empty_hosts(state: &mut State, book: &mut Book, objective: Objective, budget: &mut Budget) -> Result<()> {
+/// (then the least cost of moves, then the lightest), or with `by_load` the lightest first; each of its workloads,
+/// largest first, to the other host in use that it leaves least free, or back home. A host whose workloads do not
+/// all go is restored and not tried again.
+fn empty_hosts(state: &mut State, book: &mut Book, objective: Objective, budget: &mut Budget, by_load: bool) -> Result<()> {
     let p = state.problem();
     let m = p.host_count();
     let costs = &p.hosts().cost;
@@ -172,7 +186,9 @@ fn empty_hosts(state: &mut State, book: &mut Book, objective: Objective, budget:
             })
             .collect();
         budget.charge(m as u64)?;
-        if book.live.max_moves.is_none() && book.live.max_move_cost.is_some() {
+        if by_load {
+            candidates.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.3.cmp(&b.3)));
+        } else if book.live.max_moves.is_none() && book.live.max_move_cost.is_some() {
             candidates.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)).then(a.2.total_cmp(&b.2)).then(a.3.cmp(&b.3)));
         } else {
             candidates.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.total_cmp(&b.2)).then(a.3.cmp(&b.3)));
