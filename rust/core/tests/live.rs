@@ -466,3 +466,34 @@ fn auto_never_loses_to_the_portfolio_on_random_live_fleets() {
         }
     }
 }
+
+#[test]
+fn a_packed_fleet_is_not_moved_without_a_budget() {
+    // four workloads packed two by two on hosts 2 and 3 of four alike hosts: as few hosts as greenfield, no move
+    let ws = [w(5, 5), w(5, 5), w(5, 5), w(5, 5)];
+    let hs: Vec<_> = (0..4).map(|_| h(10, 10)).collect();
+    let live = currently(4, 4, &[Some(2), Some(3), Some(2), Some(3)]);
+    let p = live_problem(&ws, &hs, live.clone());
+    for objective in [Objective::Hosts, Objective::Cost] {
+        let s = solve(&p, &options(MethodChoice::Auto, objective)).unwrap();
+        check_live(&p, &live, &s, objective);
+        assert_eq!(s.moves, 0, "{objective:?}: {:?}", s.placement);
+    }
+    // spread is better on all four hosts: two moves buy it
+    let s = solve(&p, &options(MethodChoice::Auto, Objective::Spread)).unwrap();
+    check_live(&p, &live, &s, Objective::Spread);
+    check_no_needless_move(&p, &live, &s, Objective::Spread);
+    assert_eq!((s.moves, s.hosts_used), (2, 4));
+}
+
+#[test]
+fn a_plan_on_alike_hosts_is_matched_to_where_its_workloads_run() {
+    let ws = [w(5, 5), w(5, 5), w(5, 5), w(5, 5), w(1, 1)];
+    let hs = [h(10, 10), h(10, 10), h(10, 10), h(20, 20)];
+    let live = currently(5, 4, &[Some(0), Some(0), Some(1), Some(1), Some(3)]);
+    let p = live_problem(&ws, &hs, live);
+    // the same groups on other hosts alike: matched back; host 3 is of another kind and keeps its contents
+    let plan = vec![Some((2, Form::Container)), Some((2, Form::Container)), Some((0, Form::Container)), Some((0, Form::Container)), Some((3, Form::Container))];
+    let matched = fleetpack_core::improve::live::relabel(&p, &plan);
+    assert_eq!(matched.iter().map(|x| x.map(|(j, _)| j)).collect::<Vec<_>>(), vec![Some(0), Some(0), Some(1), Some(1), Some(3)]);
+}
