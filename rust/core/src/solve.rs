@@ -177,7 +177,9 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         if let Some(free) = problem.live().filter(|live| !live.budgeted()).and_then(|_| problem.released()) {
             // without a budget, also plan as if from nothing (pins and drains kept: `free` has no other current
             // place, so this does not recurse again), then take back the moves that buy nothing
-            let fresh = solve(&free, options)?;
+            let mut within = options.clone();
+            within.time_limit = options.time_limit.map(|limit| limit.saturating_sub(start.elapsed()));
+            let fresh = solve(&free, &within)?;
             let matched = improve::live::relabel(problem, &fresh.placement);
             let found = improve::improve_live(problem, options.objective, &matched, &limits)?;
             candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
