@@ -41,7 +41,22 @@ class CoreAnswer(TypedDict):
     lower_bound: float
     hosts_used: int
     cost: float  # of the hosts used
+    moves: int  # live fleets: workloads moved (another host, another form than current_form, or unplaced); else 0
+    move_cost: int  # their summed move cost; else 0
+    pin_conflicts: NDArray[np.int64]  # pinned workloads that do not fit their place (left out); else empty
+    forced_moves: NDArray[np.int64]  # workloads with a current host that could not stay there; else empty
     elapsed: float  # seconds the core took to solve, conversions aside
+
+class LiveArrays(TypedDict, total=False):
+    """The optional keys of a live fleet (issue 15), beside those of `ProblemArrays`; absent: greenfield."""
+
+    current_host: NDArray[np.int64]  # per workload, the host row it runs on now; -1: a new workload
+    current_form: NDArray[np.int8]  # 0 container, 1 VM, -1 either
+    pinned: NDArray[np.bool_]  # must stay (host, and form when given)
+    move_cost: NDArray[np.uint64]  # per workload, the cost of moving it (absent: its memory in bytes)
+    drain: NDArray[np.bool_]  # per host, it must end empty
+    max_moves: int  # at most this many moves (absent: no limit)
+    max_move_cost: int  # at most this summed move cost (absent: no limit)
 
 # (arrays, method, sort_key, objective, time_limit, seed, search_work): `place`'s arguments, one job of place_many
 Job = tuple[ProblemArrays, str, str, str, float | None, int, int | None]

@@ -56,13 +56,19 @@ class Answer:
     hosts_used: int | None = None
     cost: float | None = None
     elapsed: float | None = None
+    # live fleets (issue 15): the moves, their cost, pinned workloads that do not fit, workloads that could not stay
+    moves: int | None = None
+    move_cost: int | None = None
+    pin_conflicts: np.ndarray | None = None
+    forced_moves: np.ndarray | None = None
 
     @classmethod
     def from_core(cls, answer: Mapping[str, Any], objective: str) -> "Answer":
         """The core's dict of arrays (and CP-SAT's, which has the same keys)."""
         return cls(answer["host_index"], answer["form_codes"], answer["strategy"],
                    bound_value(objective, answer["lower_bound"]), answer.get("objective_value"), answer.get("used"),
-                   answer.get("hosts_used"), answer.get("cost"), answer.get("elapsed"))
+                   answer.get("hosts_used"), answer.get("cost"), answer.get("elapsed"), answer.get("moves"),
+                   answer.get("move_cost"), answer.get("pin_conflicts"), answer.get("forced_moves"))
 
     @classmethod
     def from_lists(cls, hosts: Sequence[int | None], forms: Sequence[str | None], strategy: str,
@@ -82,7 +88,8 @@ class Answer:
         """The dict of arrays in the core's form (what `fleetpack.exact` reads and returns)."""
         out: dict[str, Any] = {"host_index": self.host_index, "form_codes": self.form_codes,
                                "strategy": self.strategy, "lower_bound": self.lower_bound}
-        for name in ("objective_value", "used", "hosts_used", "cost", "elapsed"):
+        for name in ("objective_value", "used", "hosts_used", "cost", "elapsed", "moves", "move_cost", "pin_conflicts",
+                     "forced_moves"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         return out

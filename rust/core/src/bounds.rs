@@ -57,7 +57,12 @@ pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f6
 }
 
 /// [`lower_bound`] of a problem already recognised as plain bin packing (`plain`), or not (None).
+/// A live fleet's bound is its greenfield problem's: pins, drains and budgets only take plans away.
 pub(crate) fn lower_bound_of(problem: &Problem, plain: Option<&Plain>, objective: Objective, placed: usize) -> f64 {
+    if problem.live().is_some() {
+        let greenfield = problem.without_live();
+        return lower_bound_of(&greenfield, Plain::detect(&greenfield).as_ref(), objective, placed);
+    }
     let m = problem.host_count();
     if placed == 0 || m == 0 {
         return 0.0;

@@ -32,9 +32,23 @@ pub fn smallest_demand_in(problem: &Problem, i: usize, d: usize) -> u64 {
     smallest_of(problem.demand(i)[d], d, problem.workloads().forms[i], problem.overheads())
 }
 
-/// Whether the static rules let workload `i` run on host `j` as `form`: the workload's form, a hypervisor for a VM,
-/// containers enabled and the same OS for a container.
+/// Whether the static rules let workload `i` run on host `j` as `form`: those of the host's kind
+/// ([`allowed_by_kind`]), and in a live fleet no drained host and, for a pinned workload, only its own place.
 pub fn statically_allowed(problem: &Problem, i: usize, j: usize, form: Form) -> bool {
+    if let Some(live) = problem.live() {
+        if live.drain[j] {
+            return false;
+        }
+        if live.pinned[i] && (live.current_host[i] != Some(j as u32) || live.current_form[i].is_some_and(|f| f != form)) {
+            return false;
+        }
+    }
+    allowed_by_kind(problem, i, j, form)
+}
+
+/// The static rules that hold alike on every host of a kind (capacity aside): the workload's form, a hypervisor
+/// for a VM, containers enabled and the same OS for a container.
+pub fn allowed_by_kind(problem: &Problem, i: usize, j: usize, form: Form) -> bool {
     let w = problem.workloads();
     let h = problem.hosts();
     if !w.forms[i].allows(form) {

@@ -7,6 +7,11 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 
+mod form;
+mod live;
+pub use form::{Form, FormSet, Placement};
+pub use live::Live;
+
 /// The largest size the model accepts. Every size then converts to `f64` exactly, and a VM CPU factor of up to
 /// [`MAX_FACTOR_PPM`] keeps effective demands within `u64`.
 pub const MAX_QUANTITY: u64 = 1 << 53;
@@ -16,48 +21,6 @@ pub const MAX_FACTOR_PPM: u64 = 1_000_000_000;
 pub const MAX_COST: f64 = MAX_QUANTITY as f64;
 /// Index of the CPU dimension, the one the VM CPU factor scales.
 pub const CPU: usize = 0;
-
-/// How a workload runs on its host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Form {
-    /// On the host's own kernel: cheap, shares the kernel with its neighbours.
-    Container = 0,
-    /// In its own guest OS: isolated, costs a guest OS and a CPU factor.
-    Vm = 1,
-}
-
-impl Form {
-    /// The order in which a host tries the forms: container first, then VM.
-    pub const TRY_ORDER: [Form; 2] = [Form::Container, Form::Vm];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Form::Container => "container",
-            Form::Vm => "vm",
-        }
-    }
-}
-
-/// A plan: per workload in input order, its host and form (None: unplaced).
-pub type Placement = Vec<Option<(u32, Form)>>;
-
-/// The forms a workload may take.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct FormSet(u8);
-
-impl FormSet {
-    pub const CONTAINER: FormSet = FormSet(1);
-    pub const VM: FormSet = FormSet(2);
-    pub const ANY: FormSet = FormSet(3);
-
-    pub fn from_bits(bits: u8) -> Option<FormSet> {
-        (1..=3).contains(&bits).then_some(FormSet(bits))
-    }
-
-    pub fn allows(self, form: Form) -> bool {
-        self.0 & (1 << form as u8) != 0
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Isolation {
@@ -241,6 +204,8 @@ pub struct Problem {
     /// Per workload, its smallest-form demand (see [`crate::fit::smallest_demand`]), row-major: read by every
     /// sort key and bound, so worked out once.
     smallest: Vec<u64>,
+    /// Where the fleet runs now, pins, drains and budgets (None: greenfield, and nothing of it costs anything).
+    live: Option<Live>,
 }
 
 /// A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up.
@@ -295,6 +260,18 @@ fn smallest_demands(dims: usize, workloads: &Workloads, overheads: &Overheads) -
 impl Problem {
     /// Check the columns against each other and the model's limits.
     pub fn new(dims: usize, workloads: Workloads, hosts: Hosts, overheads: Overheads) -> Result<Problem> {
+        Problem::new_live(dims, workloads, hosts, overheads, None)
+    }
+
+    /// [`Problem::new`] with a live part, checked too (lengths, host rows in range, pinned only with a current host
+    /// and never on a drained host). A live part with no current host and no drained host is greenfield: dropped.
+    pub fn new_live(
+        dims: usize,
+        workloads: Workloads,
+        hosts: Hosts,
+        overheads: Overheads,
+        live: Option<Live>,
+    ) -> Result<Problem> {
         if dims < 2 {
             return Err(Error::InvalidInput(format!("dims: need cpu and memory (2 dimensions), got {dims}")));
         }
@@ -336,8 +313,68 @@ impl Problem {
         if overheads.vm_cpu_factor_ppm.iter().any(|&f| f > MAX_FACTOR_PPM) {
             return Err(Error::InvalidInput("overheads vm_cpu_factor: at most 1000".into()));
         }
+        if let Some(live) = &live {
+            let problems = live.problems(n, m, MAX_QUANTITY);
+            if !problems.is_empty() {
+                return Err(Error::InvalidInput(problems.join("; ")));
+            }
+        }
+        let live = live.filter(Live::is_live);
         let smallest = smallest_demands(dims, &workloads, &overheads);
-        Ok(Problem { dims, workloads, hosts, overheads, smallest })
+        Ok(Problem { dims, workloads, hosts, overheads, smallest, live })
+    }
+
+    /// This problem with a live part (checked as [`Problem::new_live`] checks it).
+    pub fn with_live(self, live: Live) -> Result<Problem> {
+        Problem::new_live(self.dims, self.workloads, self.hosts, self.overheads, Some(live))
+    }
+
+    /// The same problem without its live part (greenfield).
+    pub fn without_live(&self) -> Problem {
+        Problem { live: None, ..self.clone() }
+    }
+
+    /// The same problem with every workload free to go anywhere but the pinned ones (drains kept): the plans of a
+    /// live fleet without a budget, planned as if from nothing. None when nothing but pinned workloads runs now.
+    pub fn released(&self) -> Option<Problem> {
+        let live = self.live.as_ref()?;
+        let n = self.workload_count();
+        if (0..n).all(|i| live.current_host[i].is_none() || live.pinned[i]) {
+            return None;
+        }
+        let mut free = live.clone();
+        for i in 0..n {
+            if !free.pinned[i] {
+                free.current_host[i] = None;
+                free.current_form[i] = None;
+            }
+        }
+        let live = Some(free).filter(Live::is_live);
+        Some(Problem { live, ..self.clone() })
+    }
+
+    /// The live part, when the fleet runs somewhere now or some host is drained.
+    pub fn live(&self) -> Option<&Live> {
+        self.live.as_ref()
+    }
+
+    /// Whether host `j` must end empty.
+    pub fn drained(&self, j: usize) -> bool {
+        self.live.as_ref().is_some_and(|live| live.drain[j])
+    }
+
+    /// Where workload `i` runs now: its host and, when given, its form.
+    pub fn current(&self, i: usize) -> Option<(usize, Option<Form>)> {
+        let live = self.live.as_ref()?;
+        live.current_host[i].map(|j| (j as usize, live.current_form[i]))
+    }
+
+    /// What moving workload `i` costs: as given, else its memory in bytes.
+    pub fn move_cost(&self, i: usize) -> u64 {
+        match self.live.as_ref().and_then(|live| live.move_cost.as_ref()) {
+            Some(costs) => costs[i],
+            None => self.demand(i)[1],
+        }
     }
 
     /// Build a problem from rows.

@@ -24,7 +24,8 @@ impl Plain {
     /// The problem as plain bin packing, or None when any rule, overhead or difference between hosts is in play.
     pub fn detect(problem: &Problem) -> Option<Plain> {
         let (n, m, dims) = (problem.workload_count(), problem.host_count(), problem.dims());
-        if m == 0 {
+        // a live fleet's hosts differ by what runs on them now
+        if m == 0 || problem.live().is_some() {
             return None;
         }
         let largest = problem.largest_capacity();

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use crate::bounds::{lower_bound, lower_bound_of};
 use crate::error::{Error, Result};
 use crate::fit::{objective_value, HostStates};
+use crate::heuristics::live::{keep, moves_of};
 use crate::heuristics::{self, Method};
 use crate::improve;
 use crate::model::{Form, Objective, Problem, SortKey};
@@ -73,6 +74,15 @@ pub struct Solution {
     /// How many hosts the plan uses, and their total cost (summed in host input order, as the objective sums it).
     pub hosts_used: usize,
     pub cost: f64,
+    /// In a live fleet: how many workloads the plan moves (to another host, into another form than their current
+    /// form, or out of the plan), and their summed move cost; 0 for greenfield.
+    pub moves: u64,
+    pub move_cost: u64,
+    /// Pinned workloads that do not fit their place (left out), in input order.
+    pub pin_conflicts: Vec<usize>,
+    /// Workloads with a current host that could not stay there (a drained host, or a rule their place breaks), in
+    /// input order: moves whatever the plan.
+    pub forced_moves: Vec<usize>,
 }
 
 impl Solution {
@@ -109,12 +119,15 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         }
     }
     let start = Instant::now();
+    let live = problem.live().is_some();
     let runs = match options.method {
         MethodChoice::Heuristic(method, key) => vec![(method, key)],
         MethodChoice::Auto => portfolio(options.objective),
     };
     // (placed, objective value, placement, per-host usage, strategy) of the best run so far
     let mut best: Option<(usize, f64, Vec<Option<(u32, Form)>>, Vec<u64>, String)> = None;
+    // in a live fleet, the least move cost breaks ties (0 otherwise: greenfield order unchanged)
+    let move_cost = |placement: &[Option<(u32, Form)>]| if live { moves_of(problem, placement).cost } else { 0 };
     let stop = || options.cancelled();
     for (method, key) in runs {
         let (fleet, placement) = heuristics::run(problem, method, key, options.objective, &stop);
@@ -125,7 +138,11 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         let value = fleet.objective_value(options.objective);
         let better = match &best {
             None => true,
-            Some((best_placed, best_value, ..)) => placed > *best_placed || (placed == *best_placed && value < *best_value),
+            Some((best_placed, best_value, best_placement, ..)) => {
+                placed > *best_placed
+                    || (placed == *best_placed && value < *best_value)
+                    || (live && placed == *best_placed && value == *best_value && move_cost(&placement) < move_cost(best_placement))
+            }
         };
         if better {
             let used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
@@ -150,16 +167,40 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             cancel: options.cancel.as_deref(),
             seed: options.seed,
         };
-        let found = improve::improve(problem, options.objective, &placement, &limits)?;
+        let found = if live {
+            improve::improve_live(problem, options.objective, &placement, &limits)?
+        } else {
+            improve::improve(problem, options.objective, &placement, &limits)?
+        };
         known_bound = found.bound;
-        if found.better {
-            let fleet = HostStates::from_placement(problem, &found.placement);
-            let (now_placed, value) = (found.placement.iter().flatten().count(), fleet.objective_value(options.objective));
-            // kept only when strictly better: more placed, or as many and a lower value
-            if now_placed > placed || (now_placed == placed && value < objective_value) {
+        let mut candidates = vec![(found.better, found.placement, format!("search({strategy})"))];
+        if let Some(free) = problem.live().filter(|live| !live.budgeted()).and_then(|_| problem.released()) {
+            // without a budget, also plan as if from nothing (pins and drains kept: `free` has no other current
+            // place, so this does not recurse again), then take back the moves that buy nothing
+            let mut within = options.clone();
+            within.time_limit = options.time_limit.map(|limit| limit.saturating_sub(start.elapsed()));
+            let fresh = solve(&free, &within)?;
+            let matched = improve::live::relabel(problem, &fresh.placement);
+            let found = improve::improve_live(problem, options.objective, &matched, &limits)?;
+            candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
+            // and the greenfield search from the live search's plan, which has emptied hosts with few moves
+            let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
+            let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
+            candidates.push((true, found.placement, format!("search(search({strategy}))")));
+        }
+        for (changed, candidate, name) in candidates {
+            if !changed {
+                continue;
+            }
+            let fleet = HostStates::from_placement(problem, &candidate);
+            let (now_placed, value) = (candidate.iter().flatten().count(), fleet.objective_value(options.objective));
+            // kept only when strictly better: more placed, or as many and a lower value (live: or as good and
+            // a lower move cost)
+            let cheaper = live && value <= objective_value && move_cost(&candidate) < move_cost(&placement);
+            if now_placed > placed || (now_placed == placed && (value < objective_value || cheaper)) {
                 used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
-                (placed, objective_value, placement) = (now_placed, value, found.placement);
-                strategy = format!("search({strategy})");
+                (placed, objective_value, placement) = (now_placed, value, candidate);
+                strategy = name;
             }
         }
     }
@@ -183,7 +224,20 @@ fn solve_plain(problem: &Problem, plain: &Plain, method: Method, key: SortKey, o
     let lower_bound = lower_bound_of(problem, Some(plain), options.objective, placement.iter().flatten().count());
     let (hosts_used, cost) = count_and_cost(problem, &in_use);
     let strategy = strategy_name(method, key);
-    Ok(Solution { placement, used, strategy, objective_value, lower_bound, hosts_used, cost })
+    let (moves, move_cost, pin_conflicts, forced_moves) = (0, 0, Vec::new(), Vec::new());
+    Ok(Solution {
+        placement,
+        used,
+        strategy,
+        objective_value,
+        lower_bound,
+        hosts_used,
+        cost,
+        moves,
+        move_cost,
+        pin_conflicts,
+        forced_moves,
+    })
 }
 
 fn hosts_in_use(problem: &Problem, placement: &[Option<(u32, Form)>]) -> Vec<bool> {
@@ -210,5 +264,26 @@ fn finish(
     lower_bound: f64,
 ) -> Solution {
     let (hosts_used, cost) = count_and_cost(problem, &hosts_in_use(problem, &placement));
-    Solution { placement, used, strategy, objective_value, lower_bound, hosts_used, cost }
+    let (mut moves, mut move_cost, mut pin_conflicts, mut forced_moves) = (0, 0, Vec::new(), Vec::new());
+    if let Some(live) = problem.live() {
+        let spent = moves_of(problem, &placement);
+        (moves, move_cost) = (spent.moves, spent.cost);
+        pin_conflicts = (0..placement.len()).filter(|&i| live.pinned[i] && placement[i].is_none()).collect();
+        // step 1 of the contract alone decides them, whatever the method
+        let mut placed = vec![None; placement.len()];
+        forced_moves = keep(&mut HostStates::new(problem), &mut placed).forced;
+    }
+    Solution {
+        placement,
+        used,
+        strategy,
+        objective_value,
+        lower_bound,
+        hosts_used,
+        cost,
+        moves,
+        move_cost,
+        pin_conflicts,
+        forced_moves,
+    }
 }

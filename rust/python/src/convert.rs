@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use fleetpack_core::model::{Hosts, Hypervisor, Isolation, Overheads, Problem, Workloads};
+use fleetpack_core::model::{Hosts, Hypervisor, Isolation, Live, Overheads, Problem, Workloads};
+use fleetpack_core::Form;
 use fleetpack_core::{FormSet, MethodChoice, Objective, Options, Solution};
 use numpy::{Element, IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyKeyError, PyValueError};
@@ -162,7 +163,76 @@ pub fn problem_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Problem> {
         container_runtime: column(arrays, "runtime_overhead")?,
         vm_cpu_factor_ppm,
     };
-    Problem::new(dims, workloads, hosts, overheads).map_err(to_py_err)
+    let live = live_from_arrays(arrays, workloads.forms.len(), hosts.os.len())?;
+    Problem::new_live(dims, workloads, hosts, overheads, live).map_err(to_py_err)
+}
+
+/// A column that may be absent (None).
+fn optional_column<T: Element + Copy>(arrays: &Bound<'_, PyDict>, name: &str) -> PyResult<Option<Vec<T>>> {
+    match arrays.get_item(name)? {
+        Some(_) => column(arrays, name).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A budget that may be absent (None): a Python int, 0 to 2**64 - 1.
+fn optional_budget(arrays: &Bound<'_, PyDict>, name: &str) -> PyResult<Option<u64>> {
+    match arrays.get_item(name)? {
+        Some(value) if value.is_none() => Ok(None),
+        Some(value) => value
+            .extract::<u64>()
+            .map(Some)
+            .map_err(|e| PyValueError::new_err(format!("problem key {name:?}: a whole number >= 0 expected ({e})"))),
+        None => Ok(None),
+    }
+}
+
+/// The live part (issue 15) from its optional keys: `current_host` (int64, -1: none), `current_form` (int8: 0
+/// container, 1 VM, -1 either), `pinned` (bool), `move_cost` (uint64), `drain` (bool per host), `max_moves` and
+/// `max_move_cost` (ints). None when no key is there: greenfield.
+fn live_from_arrays(arrays: &Bound<'_, PyDict>, n: usize, m: usize) -> PyResult<Option<Live>> {
+    const KEYS: [&str; 7] = ["current_host", "current_form", "pinned", "move_cost", "drain", "max_moves", "max_move_cost"];
+    let mut any = false;
+    for key in KEYS {
+        any |= arrays.get_item(key)?.is_some();
+    }
+    if !any {
+        return Ok(None);
+    }
+    let mut live = Live::new(n, m);
+    if let Some(hosts) = optional_column::<i64>(arrays, "current_host")? {
+        live.current_host = hosts
+            .into_iter()
+            .enumerate()
+            .map(|(i, j)| match j {
+                -1 => Ok(None),
+                j if j >= 0 && j <= i64::from(u32::MAX - 1) => Ok(Some(j as u32)),
+                j => Err(invalid("workload current_host", i, j)),
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+    }
+    if let Some(codes) = optional_column::<i8>(arrays, "current_form")? {
+        live.current_form = codes
+            .into_iter()
+            .enumerate()
+            .map(|(i, code)| match code {
+                -1 => Ok(None),
+                0 => Ok(Some(Form::Container)),
+                1 => Ok(Some(Form::Vm)),
+                _ => Err(invalid("workload current_form", i, code)),
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+    }
+    if let Some(pinned) = optional_column::<bool>(arrays, "pinned")? {
+        live.pinned = pinned;
+    }
+    live.move_cost = optional_column::<u64>(arrays, "move_cost")?;
+    if let Some(drain) = optional_column::<bool>(arrays, "drain")? {
+        live.drain = drain;
+    }
+    live.max_moves = optional_budget(arrays, "max_moves")?;
+    live.max_move_cost = optional_budget(arrays, "max_move_cost")?;
+    Ok(Some(live))
 }
 
 /// A solution as a dict of numpy arrays and numbers.
@@ -197,6 +267,11 @@ pub fn solution_dict<'py>(
     out.set_item("lower_bound", solution.lower_bound)?;
     out.set_item("hosts_used", solution.hosts_used)?;
     out.set_item("cost", solution.cost)?;
+    out.set_item("moves", solution.moves)?;
+    out.set_item("move_cost", solution.move_cost)?;
+    let rows = |list: Vec<usize>| list.into_iter().map(|i| i as i64).collect::<Vec<i64>>().into_pyarray(py);
+    out.set_item("pin_conflicts", rows(solution.pin_conflicts))?;
+    out.set_item("forced_moves", rows(solution.forced_moves))?;
     out.set_item("elapsed", elapsed.as_secs_f64())?;
     Ok(out)
 }

@@ -27,8 +27,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// budget in work units (None: the default without a time limit, else what the time limit leaves; 0: off). The
 /// result holds `host_index` (int64, -1 when unplaced), `form_codes` (uint8: 0 container, 1 VM, 255 unplaced),
 /// `used` (uint64, hosts × dimensions, overheads included), `strategy`, `objective_value`, `lower_bound`,
-/// `hosts_used`, `cost` (of the hosts used) and `elapsed` (seconds the core took to solve, conversions aside).
-/// python/fleetpack/_core.pyi types them.
+/// `hosts_used`, `cost` (of the hosts used), `moves` and `move_cost` (of a live fleet's plan; 0 otherwise),
+/// `pin_conflicts` and `forced_moves` (int64 workload rows; empty otherwise) and `elapsed` (seconds the core took to
+/// solve, conversions aside). The live keys of `arrays` are optional (absent: greenfield). python/fleetpack/_core.pyi
+/// types them.
 #[pyfunction]
 #[pyo3(signature = (arrays, method, sort_key, objective, time_limit=None, seed=0, search_work=None))]
 #[allow(clippy::too_many_arguments)]

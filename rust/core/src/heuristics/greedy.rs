@@ -35,13 +35,32 @@ pub fn run<'p>(
     stop: &dyn Fn() -> bool,
 ) -> (HostStates<'p>, Placement) {
     let mut fleet = HostStates::new(problem);
+    let mut placement = vec![None; problem.workload_count()];
+    let order = workload_order(problem, method, key);
+    place(&mut fleet, &mut placement, method, objective, &order, |_| true, |_| true, stop);
+    (fleet, placement)
+}
+
+/// Place the workloads of `order` (in that order) onto `fleet` by `method`, on the hosts that `eligible` takes;
+/// a workload for which `gate` says no is skipped (left out). Hosts that already hold workloads count as in use.
+/// `stop` is asked every few thousand workloads; when it says so, the pass ends early.
+#[allow(clippy::too_many_arguments)]
+pub fn place(
+    fleet: &mut HostStates,
+    placement: &mut Placement,
+    method: Method,
+    objective: Objective,
+    full_order: &[usize],
+    eligible: impl Fn(usize) -> bool,
+    mut gate: impl FnMut(usize) -> bool,
+    stop: &dyn Fn() -> bool,
+) {
+    let problem = fleet.problem();
     let opening = opening_order(problem, objective);
     let mut position = vec![0u32; problem.host_count()];
     for (p, &j) in opening.iter().enumerate() {
         position[j] = p as u32;
     }
-    let mut placement = vec![None; problem.workload_count()];
-    let full_order = workload_order(problem, method, key);
     let order = full_order.iter().copied().enumerate().take_while(|&(k, _)| k % STOP_EVERY != 0 || k == 0 || !stop());
     let order = order.map(|(k, i)| {
         if let Some(&ahead) = full_order.get(k + AHEAD) {
@@ -49,53 +68,53 @@ pub fn run<'p>(
         }
         i
     });
+    let order = order.filter(|&i| gate(i));
     match method {
         Method::FirstFit | Method::FirstFitDecreasing => {
-            let mut tree = OpeningTree::new(&fleet, &opening, |_| true);
+            let mut tree = OpeningTree::new(fleet, &opening, &eligible);
             for i in order {
                 let need = Need::new(problem, i);
-                if let Some((j, form)) = tree.first(&fleet, i, &need) {
+                if let Some((j, form)) = tree.first(fleet, i, &need) {
                     fleet.add(i, j, form);
-                    tree.update(&fleet, j, true);
+                    tree.update(fleet, j, true);
                     placement[i] = Some((j as u32, form));
                 }
             }
         }
         Method::BestFitDecreasing => {
             // hosts in use, by score; hosts not yet in use, in opening order
-            let mut in_use = ScoreIndex::new(&fleet, &position, false, |_| false);
-            let mut unused = OpeningTree::new(&fleet, &opening, |_| true);
+            let mut in_use = ScoreIndex::new(fleet, &position, false, |j| eligible(j) && fleet.count(j) > 0);
+            let mut unused = OpeningTree::new(fleet, &opening, |j| eligible(j) && fleet.count(j) == 0);
             for i in order {
                 let need = Need::new(problem, i);
-                let choice = match in_use.pick(&fleet, i, &need) {
+                let choice = match in_use.pick(fleet, i, &need) {
                     Some(pick) => Some((pick.host, pick.form, true)),
-                    None => unused.first(&fleet, i, &need).map(|(j, form)| (j, form, false)),
+                    None => unused.first(fleet, i, &need).map(|(j, form)| (j, form, false)),
                 };
                 if let Some((j, form, was_in_use)) = choice {
                     fleet.add(i, j, form);
                     if was_in_use {
-                        in_use.update(&fleet, j);
+                        in_use.update(fleet, j);
                     } else {
-                        unused.update(&fleet, j, false);
-                        in_use.add(&fleet, j);
+                        unused.update(fleet, j, false);
+                        in_use.add(fleet, j);
                     }
                     placement[i] = Some((j as u32, form));
                 }
             }
         }
         Method::WorstFitDecreasing => {
-            let mut all = ScoreIndex::new(&fleet, &position, true, |_| true);
+            let mut all = ScoreIndex::new(fleet, &position, true, &eligible);
             for i in order {
                 let need = Need::new(problem, i);
-                if let Some(pick) = all.pick(&fleet, i, &need) {
+                if let Some(pick) = all.pick(fleet, i, &need) {
                     fleet.add(i, pick.host, pick.form);
-                    all.update(&fleet, pick.host);
+                    all.update(fleet, pick.host);
                     placement[i] = Some((pick.host as u32, pick.form));
                 }
             }
         }
     }
-    (fleet, placement)
 }
 
 /// The first host in `hosts` that takes workload `i`, with its form.

@@ -635,7 +635,7 @@ impl ScoreIndex {
             let hypervisor = problem.hosts().hypervisor[rep];
             let mut container_allowed = false;
             for form in Form::TRY_ORDER {
-                if !crate::fit::statically_allowed(problem, i, rep, form) {
+                if !crate::fit::allowed_by_kind(problem, i, rep, form) {
                     continue;
                 }
                 // what the workload takes on any host of this group in this form, and its normalised cost

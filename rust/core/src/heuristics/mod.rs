@@ -9,6 +9,7 @@
 
 mod greedy;
 pub mod index;
+pub mod live;
 mod method;
 mod order;
 pub mod plain;
@@ -31,6 +32,9 @@ pub fn run<'p>(
     objective: Objective,
     stop: &dyn Fn() -> bool,
 ) -> (HostStates<'p>, Placement) {
+    if problem.live().is_some() {
+        return live::run(problem, method, key, objective, stop);
+    }
     match Plain::detect(problem) {
         Some(plain) => plain::run(problem, &plain, method, key, objective, stop),
         None => greedy::run(problem, method, key, objective, stop),

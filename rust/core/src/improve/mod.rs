@@ -12,6 +12,7 @@
 //! and the measurements behind the default budget.
 
 mod budget;
+pub mod live;
 mod pack;
 mod plain;
 mod spread;
@@ -107,4 +108,20 @@ fn plain_floor(problem: &Problem, plain: Plain, objective: Objective, bound: f64
         Objective::Spread => return None,
     };
     (plain.capacity() <= plain::EXACT_CAPACITY).then(|| (plain, hosts.ceil().max(0.0) as usize))
+}
+
+/// Improve the valid plan `placement` of a live problem for `objective` within `limits` and the move budgets
+/// ([`live`]): place what is left out, empty hosts within the budgets and take back needless moves. The caller keeps
+/// the plan only when it is better in the order most placed, objective, least move cost.
+pub fn improve_live(problem: &Problem, objective: Objective, placement: &[Option<(u32, Form)>], limits: &Limits) -> Result<Improved> {
+    let mut budget = Budget::new(limits.work, limits.deadline, limits.cancel);
+    if budget.spent() || problem.workload_count() == 0 {
+        return Ok(Improved { placement: placement.to_vec(), better: false, work: 0, bound: None });
+    }
+    let mut state = State::new(problem, placement);
+    budget.charge(problem.workload_count() as u64)?;
+    live::improve_live(&mut state, objective, &mut budget)?;
+    let found = state.placement();
+    let better = found != placement;
+    Ok(Improved { placement: found, better, work: budget.work(), bound: None })
 }

@@ -275,15 +275,22 @@ pub fn check_solution(p: &Problem, s: &Solution, objective: Objective) {
 // ---- an independent reference of the heuristic contract ------------------------------------------------------------
 
 #[derive(Clone, Default)]
-struct RefHost {
-    used: Vec<u128>,
-    count: u64,
+pub struct RefHost {
+    pub used: Vec<u128>,
+    pub count: u64,
     vms: u64,
     containers: u64,
     container_tenants: Vec<u32>,
     isolated_tenants: Vec<u32>,
     dedicated: bool,
     groups: Vec<u32>,
+}
+
+impl RefHost {
+    /// An empty host of `dims` dimensions.
+    pub fn empty(dims: usize) -> RefHost {
+        RefHost { used: vec![0; dims], ..RefHost::default() }
+    }
 }
 
 fn ref_usage_after(p: &Problem, st: &RefHost, i: usize, j: usize, form: Form) -> Vec<u128> {
@@ -300,7 +307,7 @@ fn ref_usage_after(p: &Problem, st: &RefHost, i: usize, j: usize, form: Form) ->
         .collect()
 }
 
-fn ref_fits(p: &Problem, st: &RefHost, i: usize, j: usize, form: Form) -> bool {
+pub fn ref_fits(p: &Problem, st: &RefHost, i: usize, j: usize, form: Form) -> bool {
     let wl = p.workloads();
     let hs = p.hosts();
     if !allows(wl.forms[i], form) {
@@ -331,11 +338,11 @@ fn ref_fits(p: &Problem, st: &RefHost, i: usize, j: usize, form: Form) -> bool {
     after.iter().zip(p.capacity(j)).all(|(&u, &c)| u <= c as u128)
 }
 
-fn ref_first_form(p: &Problem, st: &RefHost, i: usize, j: usize) -> Option<Form> {
+pub fn ref_first_form(p: &Problem, st: &RefHost, i: usize, j: usize) -> Option<Form> {
     [Form::Container, Form::Vm].into_iter().find(|&f| ref_fits(p, st, i, j, f))
 }
 
-fn ref_add(p: &Problem, st: &mut RefHost, i: usize, j: usize, form: Form) {
+pub fn ref_add(p: &Problem, st: &mut RefHost, i: usize, j: usize, form: Form) {
     let wl = p.workloads();
     st.used = ref_usage_after(p, st, i, j, form);
     st.count += 1;
@@ -357,7 +364,7 @@ fn ref_add(p: &Problem, st: &mut RefHost, i: usize, j: usize, form: Form) {
     }
 }
 
-fn ref_free_after(p: &Problem, st: &RefHost, i: usize, j: usize, form: Form) -> f64 {
+pub fn ref_free_after(p: &Problem, st: &RefHost, i: usize, j: usize, form: Form) -> f64 {
     let after = ref_usage_after(p, st, i, j, form);
     let mut total = 0.0;
     for (d, &c) in p.capacity(j).iter().enumerate() {
