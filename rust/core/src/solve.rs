@@ -134,17 +134,37 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             break;
         }
     }
+    // with its search on, `auto` places the most first: when the portfolio leaves workloads out, the count-first
+    // constructions compete (improve/count.rs)
+    let searching = options.method == MethodChoice::Auto && options.search_work != Some(0);
+    if searching && best.as_ref().is_some_and(|b| b.0 < problem.workload_count()) {
+        let limits = improve::Limits {
+            work: search_work(problem, options),
+            // with a time limit, the count phase may take half of what is left
+            deadline: options.time_limit.map(|limit| Instant::now() + limit.saturating_sub(start.elapsed()) / 2),
+            cancel: options.cancel.as_deref(),
+            seed: options.seed,
+        };
+        let found = improve::count::most_placed_plan(problem, options.objective, &limits, &stop)?;
+        if options.cancelled() {
+            return Err(Error::Interrupted);
+        }
+        if let Some((placement, name)) = found {
+            let fleet = Fleet::from_placement(problem, &placement);
+            let placed = placement.iter().flatten().count();
+            let value = fleet.objective_value(options.objective);
+            if best.as_ref().is_some_and(|b| placed > b.0 || (placed == b.0 && value < b.1)) {
+                let used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
+                best = Some((placed, value, placement, used, name));
+            }
+        }
+    }
     let (mut placed, mut objective_value, mut placement, mut used, mut strategy) =
         best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
     let mut known_bound = None;
     if options.method == MethodChoice::Auto {
-        let work = match (options.search_work, options.time_limit) {
-            (Some(work), _) => work,
-            (None, Some(_)) => u64::MAX,
-            (None, None) => improve::default_work(problem.workload_count()),
-        };
         let limits = improve::Limits {
-            work,
+            work: search_work(problem, options),
             deadline: options.time_limit.map(|limit| start + limit),
             cancel: options.cancel.as_deref(),
             seed: options.seed,
@@ -158,6 +178,21 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             if now_placed > placed || (now_placed == placed && value < objective_value) {
                 used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
                 (placed, objective_value, placement) = (now_placed, value, found.placement);
+                if !strategy.starts_with("search(") {
+                    strategy = format!("search({strategy})");
+                }
+            }
+        }
+    }
+    if searching && placed < problem.workload_count() {
+        // the last step: no left-out workload fits the plan (improve/fill.rs), whatever stopped the search
+        let mut state = improve::state::State::new(problem, &placement);
+        if improve::fill::fill(&mut state, options.objective, options.cancel.as_deref())? > 0 {
+            placement = state.placement();
+            let fleet = Fleet::from_placement(problem, &placement);
+            used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
+            (placed, objective_value) = (placement.iter().flatten().count(), fleet.objective_value(options.objective));
+            if !strategy.starts_with("search(") {
                 strategy = format!("search({strategy})");
             }
         }
@@ -167,6 +202,15 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         _ => lower_bound(problem, options.objective, placed),
     };
     Ok(finish(problem, placement, used, strategy, objective_value, lower_bound))
+}
+
+/// The work units of `auto`'s improvement search: as asked, all the time limit leaves, or the default budget.
+fn search_work(problem: &Problem, options: &Options) -> u64 {
+    match (options.search_work, options.time_limit) {
+        (Some(work), _) => work,
+        (None, Some(_)) => u64::MAX,
+        (None, None) => improve::default_work(problem.workload_count()),
+    }
 }
 
 /// One heuristic on plain bin packing: its plan, and the usage worked out from the sizes, without the fleet's

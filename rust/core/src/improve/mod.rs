@@ -5,7 +5,8 @@
 //!   [`bins1d`];
 //! - `spread`: [`spread`] moves and swaps workloads off the most utilised host.
 //!
-//! First, workloads the plan leaves out are placed where they now fit (placing more comes first). The search
+//! First, the count: workloads the plan leaves out are placed where they now fit ([`fill`]), and [`count`]'s
+//! ejections make room for more of them (placing more comes first). The search
 //! never places fewer workloads and never returns a worse plan than its start; it stops at the lower bound of
 //! [`crate::bounds::lower_bound`], when its budget of work units is spent (deterministic for a seed), at the
 //! deadline, or with [`crate::Error::Interrupted`] when the cancel flag is set. docs/improve.md has the details
@@ -13,6 +14,8 @@
 
 mod bins1d;
 mod budget;
+pub mod count;
+pub mod fill;
 mod pack;
 mod spread;
 pub mod state;
@@ -71,7 +74,12 @@ pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32
     let mut state = State::new(problem, placement);
     budget.charge(problem.workload_count() as u64)?;
     let start_placed = state.placed();
-    let mut better = pack::place_left_out(&mut state, &mut budget)? > 0;
+    // the count first: left-out workloads where they fit now, then ejections that make room for more of them
+    let mut better = fill::fill(&mut state, objective, limits.cancel)? > 0;
+    if state.placed() < problem.workload_count() && count::more_placed(&mut state, &mut budget, &mut rng)? {
+        fill::fill(&mut state, objective, limits.cancel)?;
+        better = true;
+    }
     // recognised once: the bound and the choice of search both read it
     let plain = Plain::detect(problem);
     let (bound_placed, bound) = (state.placed(), lower_bound_of(problem, plain.as_ref(), objective, state.placed()));
