@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, Sequence
 
+from .maximal import fill
 from .problem import Problem
 from .rules import effective_demand, static_forms
 
@@ -1438,6 +1439,10 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     value0 = _value(inst, hosts0, forms0)
 
     def result(hosts, forms, strategy, bound, optimal, form, status, lp=None):
+        if not optimal and sum(j is not None for j in hosts) < inst.placeable:
+            # cut short, CP-SAT may not have maximised the count: no left-out workload may fit (issue 18); the
+            # bound, for fewer placed, still holds for more
+            hosts, forms, _ = fill(problem, objective, hosts, forms)
         timings["total"] = time.perf_counter() - t0
         value = _value(inst, hosts, forms)
         if optimal:

@@ -366,7 +366,7 @@ def build_plan(problem, host_index: np.ndarray, form_codes: np.ndarray, *, objec
 
     unplaced = LazyReasons(
         [str(workload_ids[i]) for i in unplaced_rows.tolist()],
-        lambda: unplaced_reasons(problem.materialize(), states()[1], states()[0]),
+        lambda: unplaced_reasons(problem.materialize(), states()[1], states()[0], method),
     )
     value = int(objective_value_) if objective == "hosts" else float(objective_value_)
     return Plan(
