@@ -137,10 +137,15 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     // with its search on, `auto` places the most first: when the portfolio leaves workloads out, the count-first
     // constructions compete (improve/count.rs)
     let searching = options.method == MethodChoice::Auto && options.search_work != Some(0);
-    if searching && best.as_ref().is_some_and(|b| b.0 < problem.workload_count()) {
+    // (workloads that fit no empty host stay out of every plan: only the others call for the count phase)
+    if searching
+        && best.as_ref().is_some_and(|b| b.0 < problem.workload_count())
+        && best.as_ref().is_some_and(|b| b.0 < crate::bounds::placeable(problem).iter().filter(|&&x| x).count())
+    {
         let limits = improve::Limits {
-            work: search_work(problem, options),
-            // with a time limit, the count phase may take half of what is left
+            // the count comes first: its phase gets thrice the search's budget, so that the objective's search
+            // rarely finds room it missed; with a time limit, half of what is left
+            work: search_work(problem, options).saturating_mul(COUNT_WORK_FACTOR),
             deadline: options.time_limit.map(|limit| Instant::now() + limit.saturating_sub(start.elapsed()) / 2),
             cancel: options.cancel.as_deref(),
             seed: options.seed,
@@ -203,6 +208,9 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     };
     Ok(finish(problem, placement, used, strategy, objective_value, lower_bound))
 }
+
+/// How many times the improvement search's work units the count phase of `auto` may spend.
+const COUNT_WORK_FACTOR: u64 = 3;
 
 /// The work units of `auto`'s improvement search: as asked, all the time limit leaves, or the default budget.
 fn search_work(problem: &Problem, options: &Options) -> u64 {

@@ -99,7 +99,8 @@ pub fn most_placed_plan(
     limits: &super::Limits,
     stop: &dyn Fn() -> bool,
 ) -> Result<Option<(Placement, String)>> {
-    let n = p.workload_count();
+    // no plan places a workload that fits no empty host: the most there is to place
+    let n = crate::bounds::placeable(p).iter().filter(|&&b| b).count();
     let late = || stop() || limits.deadline.is_some_and(|d| std::time::Instant::now() >= d);
     let mut best: Option<(usize, Placement, String)> = None;
     let offer = |placement: Placement, name: String, best: &mut Option<(usize, Placement, String)>| {
@@ -146,17 +147,26 @@ pub fn most_placed_plan(
     let mut rng = Rng::new(limits.seed);
     super::fill::fill(&mut state, Objective::Hosts, limits.cancel)?;
     // rounds of ejections, then of consolidation, which frees whole hosts that left-out workloads needing much room
-    // (or a host of their own) may take; until two rounds gain nothing or the budget is spent
+    // (or a host of their own) may take, and of levelling; until two rounds gain nothing or the budget is spent
     let mut idle = 0;
     while state.placed() < n && !budget.spent() && idle < 2 {
         let before = state.placed();
         if more_placed(&mut state, &mut budget, &mut rng)? {
             super::fill::fill(&mut state, Objective::Hosts, limits.cancel)?;
         }
-        if state.placed() < n && !budget.spent() {
+        // then the ways the objectives' searches reshape a plan: emptying hosts (the smallest, or the dearest) and
+        // moving load off the busiest ones (a share of what is left each)
+        for reshape in [Objective::Hosts, Objective::Cost, Objective::Spread] {
+            if state.placed() == n || budget.spent() {
+                break;
+            }
             let share = limits.work.saturating_sub(budget.work()) / 4;
             let mut round = Budget::new(share.max(1), limits.deadline, limits.cancel);
-            super::pack::empty_hosts(&mut state, Objective::Hosts, 0.0, &mut round, &mut rng)?;
+            if reshape == Objective::Spread {
+                super::spread::lower_peak(&mut state, 0.0, &mut round, &mut rng)?;
+            } else {
+                super::pack::empty_hosts(&mut state, reshape, 0.0, &mut round, &mut rng)?;
+            }
             budget.charge(round.work())?;
             super::fill::fill(&mut state, Objective::Hosts, limits.cancel)?;
         }
@@ -277,10 +287,12 @@ pub fn more_placed(state: &mut State, budget: &mut Budget, rng: &mut Rng) -> Res
     let p = state.problem();
     let (n, m) = (p.workload_count(), p.host_count());
     let sizes = sizes(p, Key::Sum);
+    let placeable = crate::bounds::placeable(p);
+    budget.charge(n as u64)?;
     let mut gained_any = false;
     let mut others: Vec<usize> = (0..m).collect();
     loop {
-        let mut left: Vec<usize> = (0..n).filter(|&i| state.host_of(i).is_none()).collect();
+        let mut left: Vec<usize> = (0..n).filter(|&i| placeable[i] && state.host_of(i).is_none()).collect();
         if left.is_empty() || budget.spent() {
             break;
         }
