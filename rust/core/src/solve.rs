@@ -134,74 +134,54 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             break;
         }
     }
-    // with its search on, `auto` places the most first: when the portfolio leaves workloads out, the count-first
-    // constructions compete (improve/count.rs)
-    let searching = options.method == MethodChoice::Auto && options.search_work != Some(0);
-    // (workloads that fit no empty host stay out of every plan: only the others call for the count phase)
-    if searching
-        && best.as_ref().is_some_and(|b| b.0 < problem.workload_count())
-        && best.as_ref().is_some_and(|b| b.0 < crate::bounds::placeable(problem).iter().filter(|&&x| x).count())
-    {
+    let best = best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
+    if options.method != MethodChoice::Auto {
+        let (_, value, placement, used, strategy) = best;
+        let bound = lower_bound(problem, options.objective, placement.iter().flatten().count());
+        return Ok(finish(problem, placement, used, strategy, value, bound));
+    }
+    // with its search on, `auto` places the most first: when the portfolio leaves out workloads that fit an empty
+    // host, the count phase runs (improve/count.rs)
+    let searching = options.search_work != Some(0);
+    let placeable = || crate::bounds::placeable(problem).iter().filter(|&&x| x).count();
+    let mut counted: Option<(Vec<Option<(u32, Form)>>, String)> = None;
+    if searching && best.0 < problem.workload_count() && best.0 < placeable() {
         let limits = improve::Limits {
-            // the count comes first: its phase gets thrice the search's budget, so that the objective's search
-            // rarely finds room it missed; with a time limit, half of what is left
-            work: search_work(problem, options).saturating_mul(COUNT_WORK_FACTOR),
+            // the count comes first: its phase gets as much as the search; with a time limit, half of what is left
+            work: search_work(problem, options),
             deadline: options.time_limit.map(|limit| Instant::now() + limit.saturating_sub(start.elapsed()) / 2),
             cancel: options.cancel.as_deref(),
             seed: options.seed,
         };
-        let found = improve::count::most_placed_plan(problem, options.objective, &limits, &stop)?;
+        counted = improve::count::most_placed_plan(problem, options.objective, &limits, &stop)?;
         if options.cancelled() {
             return Err(Error::Interrupted);
         }
-        if let Some((placement, name)) = found {
-            let fleet = Fleet::from_placement(problem, &placement);
-            let placed = placement.iter().flatten().count();
-            let value = fleet.objective_value(options.objective);
-            if best.as_ref().is_some_and(|b| placed > b.0 || (placed == b.0 && value < b.1)) {
-                let used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
-                best = Some((placed, value, placement, used, name));
-            }
+    }
+    let deadline = options.time_limit.map(|limit| start + limit);
+    let from_count = counted.is_some();
+    let (mut chosen, mut known_bound) = match counted {
+        // without a time limit, every objective's search runs from the count phase's plan, and from the plan that
+        // places the most of them while one places more (a few rounds): the objectives then end on one count
+        Some((placement, name)) if options.time_limit.is_none() => {
+            let mut results = converge(problem, placement, name, options)?;
+            let k = OBJECTIVES.iter().position(|&o| o == options.objective).expect("every objective");
+            results.swap_remove(k)
+        }
+        Some((placement, name)) => {
+            let counted = as_best(problem, options.objective, placement, name);
+            objective_phase(problem, options.objective, counted, options, deadline)?
+        }
+        None => objective_phase(problem, options.objective, best.clone(), options, deadline)?,
+    };
+    // the portfolio's plan, when it places as many, may still lead to a better value
+    if from_count && best.0 >= chosen.0 {
+        let (other, other_bound) = objective_phase(problem, options.objective, best, options, deadline)?;
+        if other.0 > chosen.0 || (other.0 == chosen.0 && other.1 < chosen.1) {
+            (chosen, known_bound) = (other, other_bound);
         }
     }
-    let (mut placed, mut objective_value, mut placement, mut used, mut strategy) =
-        best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
-    let mut known_bound = None;
-    if options.method == MethodChoice::Auto {
-        let limits = improve::Limits {
-            work: search_work(problem, options),
-            deadline: options.time_limit.map(|limit| start + limit),
-            cancel: options.cancel.as_deref(),
-            seed: options.seed,
-        };
-        let found = improve::improve(problem, options.objective, &placement, &limits)?;
-        known_bound = found.bound;
-        if found.better {
-            let fleet = Fleet::from_placement(problem, &found.placement);
-            let (now_placed, value) = (found.placement.iter().flatten().count(), fleet.objective_value(options.objective));
-            // kept only when strictly better: more placed, or as many and a lower value
-            if now_placed > placed || (now_placed == placed && value < objective_value) {
-                used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
-                (placed, objective_value, placement) = (now_placed, value, found.placement);
-                if !strategy.starts_with("search(") {
-                    strategy = format!("search({strategy})");
-                }
-            }
-        }
-    }
-    if searching && placed < problem.workload_count() {
-        // the last step: no left-out workload fits the plan (improve/fill.rs), whatever stopped the search
-        let mut state = improve::state::State::new(problem, &placement);
-        if improve::fill::fill(&mut state, options.objective, options.cancel.as_deref())? > 0 {
-            placement = state.placement();
-            let fleet = Fleet::from_placement(problem, &placement);
-            used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
-            (placed, objective_value) = (placement.iter().flatten().count(), fleet.objective_value(options.objective));
-            if !strategy.starts_with("search(") {
-                strategy = format!("search({strategy})");
-            }
-        }
-    }
+    let (placed, objective_value, placement, used, strategy) = chosen;
     let lower_bound = match known_bound {
         Some((for_placed, bound)) if for_placed == placed => bound,
         _ => lower_bound(problem, options.objective, placed),
@@ -209,8 +189,89 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     Ok(finish(problem, placement, used, strategy, objective_value, lower_bound))
 }
 
-/// How many times the improvement search's work units the count phase of `auto` may spend.
-const COUNT_WORK_FACTOR: u64 = 3;
+/// A plan of `auto` on its way: (placed, objective value, placement, per-host usage, strategy).
+type Candidate = (usize, f64, Vec<Option<(u32, Form)>>, Vec<u64>, String);
+
+const OBJECTIVES: [Objective; 3] = [Objective::Hosts, Objective::Cost, Objective::Spread];
+/// At most this many rounds of [`converge`].
+const CONVERGE_ROUNDS: usize = 8;
+
+fn as_best(problem: &Problem, objective: Objective, placement: Vec<Option<(u32, Form)>>, strategy: String) -> Candidate {
+    let fleet = Fleet::from_placement(problem, &placement);
+    let used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
+    (placement.iter().flatten().count(), fleet.objective_value(objective), placement, used, strategy)
+}
+
+/// Every objective's [`objective_phase`] from the count phase's plan; while one of them places more than its start
+/// (its search made room the count phase missed), again from the first that places the most. Returns the last
+/// round's (plan, bound) per objective, in [`OBJECTIVES`] order: the same for every asked objective, so that all
+/// of them place as many whenever the rounds settle.
+fn converge(
+    problem: &Problem,
+    placement: Vec<Option<(u32, Form)>>,
+    name: String,
+    options: &Options,
+) -> Result<Vec<(Candidate, Option<(usize, f64)>)>> {
+    let (mut placement, mut name) = (placement, name);
+    let mut results = Vec::new();
+    for _ in 0..CONVERGE_ROUNDS {
+        let count = placement.iter().flatten().count();
+        results = OBJECTIVES
+            .iter()
+            .map(|&o| objective_phase(problem, o, as_best(problem, o, placement.clone(), name.clone()), options, None))
+            .collect::<Result<Vec<_>>>()?;
+        let most = results.iter().map(|r| r.0 .0).max().unwrap_or(count);
+        if most <= count {
+            break;
+        }
+        let k = results.iter().position(|r| r.0 .0 == most).expect("the most");
+        (placement, name) = (results[k].0 .2.clone(), results[k].0 .4.clone());
+    }
+    Ok(results)
+}
+
+/// `auto`'s improvement search for `objective` from `start`, then the final fill: no left-out workload fits the
+/// plan (improve/fill.rs), whatever stopped the search. Returns the plan and the bound the search worked out (for
+/// the number placed it names).
+fn objective_phase(
+    problem: &Problem,
+    objective: Objective,
+    start: Candidate,
+    options: &Options,
+    deadline: Option<Instant>,
+) -> Result<(Candidate, Option<(usize, f64)>)> {
+    let (mut placed, mut objective_value, mut placement, mut used, mut strategy) = start;
+    let limits = improve::Limits {
+        work: search_work(problem, options),
+        deadline,
+        cancel: options.cancel.as_deref(),
+        seed: options.seed,
+    };
+    let found = improve::improve(problem, objective, &placement, &limits)?;
+    let known_bound = found.bound;
+    if found.better {
+        let fleet = Fleet::from_placement(problem, &found.placement);
+        let (now_placed, value) = (found.placement.iter().flatten().count(), fleet.objective_value(objective));
+        // kept only when strictly better: more placed, or as many and a lower value
+        if now_placed > placed || (now_placed == placed && value < objective_value) {
+            used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
+            (placed, objective_value, placement) = (now_placed, value, found.placement);
+            if !strategy.starts_with("search(") {
+                strategy = format!("search({strategy})");
+            }
+        }
+    }
+    if options.search_work != Some(0) && placed < problem.workload_count() {
+        let mut state = improve::state::State::new(problem, &placement);
+        if improve::fill::fill(&mut state, objective, options.cancel.as_deref())? > 0 {
+            (placed, objective_value, placement, used, _) = as_best(problem, objective, state.placement(), String::new());
+            if !strategy.starts_with("search(") {
+                strategy = format!("search({strategy})");
+            }
+        }
+    }
+    Ok(((placed, objective_value, placement, used, strategy), known_bound))
+}
 
 /// The work units of `auto`'s improvement search: as asked, all the time limit leaves, or the default budget.
 fn search_work(problem: &Problem, options: &Options) -> u64 {
