@@ -174,10 +174,11 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         }
         None => objective_phase(problem, options.objective, best.clone(), options, deadline)?,
     };
-    // the portfolio's plan, when it places as many, may still lead to a better value
+    // the portfolio's plan, when it places as many, may still lead to a better value (and wins ties: its name
+    // then says where the plan came from)
     if from_count && best.0 >= chosen.0 {
         let (other, other_bound) = objective_phase(problem, options.objective, best, options, deadline)?;
-        if other.0 > chosen.0 || (other.0 == chosen.0 && other.1 < chosen.1) {
+        if other.0 > chosen.0 || (other.0 == chosen.0 && other.1 <= chosen.1) {
             (chosen, known_bound) = (other, other_bound);
         }
     }
