@@ -113,7 +113,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         MethodChoice::Auto => portfolio(options.objective),
     };
     // (placed, objective value, placement, per-host usage, strategy) of the best run so far
-    let mut best: Option<(usize, f64, Vec<Option<(u32, Form)>>, Vec<u64>, String)> = None;
+    let mut best: Option<Candidate> = None;
     let stop = || options.cancelled();
     for (method, key) in runs {
         let (fleet, placement) = heuristics::run(problem, method, key, options.objective, &stop);
@@ -144,7 +144,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     // host, the count phase runs (improve/count.rs)
     let searching = options.search_work != Some(0);
     let placeable = || crate::bounds::placeable(problem).iter().filter(|&&x| x).count();
-    let mut counted: Option<(Vec<Option<(u32, Form)>>, String)> = None;
+    let mut counted: Option<(heuristics::Placement, String)> = None;
     if searching && best.0 < problem.workload_count() && best.0 < placeable() {
         let limits = improve::Limits {
             // the count comes first: its phase gets as much as the search; with a time limit, half of what is left
@@ -192,6 +192,8 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
 
 /// A plan of `auto` on its way: (placed, objective value, placement, per-host usage, strategy).
 type Candidate = (usize, f64, Vec<Option<(u32, Form)>>, Vec<u64>, String);
+/// A plan after its objective's search, with the bound the search worked out (for the number placed it names).
+type Phase = (Candidate, Option<(usize, f64)>);
 
 const OBJECTIVES: [Objective; 3] = [Objective::Hosts, Objective::Cost, Objective::Spread];
 /// At most this many rounds of [`converge`].
@@ -212,7 +214,7 @@ fn converge(
     placement: Vec<Option<(u32, Form)>>,
     name: String,
     options: &Options,
-) -> Result<Vec<(Candidate, Option<(usize, f64)>)>> {
+) -> Result<Vec<Phase>> {
     let (mut placement, mut name) = (placement, name);
     let mut results = Vec::new();
     for _ in 0..CONVERGE_ROUNDS {
@@ -240,7 +242,7 @@ fn objective_phase(
     start: Candidate,
     options: &Options,
     deadline: Option<Instant>,
-) -> Result<(Candidate, Option<(usize, f64)>)> {
+) -> Result<Phase> {
     let (mut placed, mut objective_value, mut placement, mut used, mut strategy) = start;
     let limits = improve::Limits {
         work: search_work(problem, options),
