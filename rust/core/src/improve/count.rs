@@ -89,8 +89,9 @@ fn increasing(sizes: &[f64]) -> Vec<usize> {
 
 /// The count phase, the same for every objective (so that no objective places fewer than another for want of
 /// trying): every heuristic with every sort key under every objective's opening order, and the count-first
-/// [`constructions`]; the first that places the most is raised by [`more_placed`], by freeing whole hosts
-/// ([`super::pack::empty_hosts`]) and made maximal by [`super::fill::fill`]. `objective` only names the plans
+/// [`constructions`]; the first that places the most is raised by [`more_placed`] and by rounds of the objectives'
+/// searches (emptying hosts frees whole ones, levelling frees room on the busiest), each followed by
+/// [`super::fill::fill`]. `objective` only names the plans
 /// made under another objective's opening order (`wfd/sum@spread`). Returns the plan and its strategy name, or
 /// None when cancelled or at the deadline before any plan (the caller reports an interruption).
 pub fn most_placed_plan(
