@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::*;
 use fleetpack_core::heuristics::Method;
 use fleetpack_core::improve::fill::fill;
@@ -70,13 +72,15 @@ fn auto_plans_are_maximal_under_every_rule() {
     for round in 0..300 {
         let p = random_problem(&mut rng);
         for objective in OBJECTIVES {
-            for work in [None, Some(1)] {
+            // the default budget, almost no search, and a time limit that ends it at once
+            for (work, limit) in [(None, None), (Some(1), None), (None, Some(Duration::from_micros(1)))] {
                 let mut options = Options::new(MethodChoice::Auto, objective);
                 options.search_work = work;
+                options.time_limit = limit;
                 options.seed = round;
                 let s = solve(&p, &options).expect("solve");
                 check_solution(&p, &s, objective);
-                assert_maximal(&p, &s.placement, &format!("round {round}, {objective:?}, work {work:?}"));
+                assert_maximal(&p, &s.placement, &format!("round {round}, {objective:?}, {work:?}, {limit:?}"));
             }
         }
     }
