@@ -49,3 +49,31 @@ def hosts(draw, max_size=8):
 
 
 overheads = st.sampled_from([None, fp.Overheads.none(), fp.Overheads(vm_cpu_factor={"software": 1.7})])
+
+
+@st.composite
+def oversubscribed(draw, max_workloads=40, max_hosts=6):
+    """(workloads, hosts, overheads) with every rule in play on hosts of two sizes that cannot take them all: the
+    workloads ask for more CPU than the hosts have in all (issue 18: the count comes first)."""
+    hs = []
+    for j in range(draw(st.integers(1, max_hosts))):
+        big = draw(st.booleans())
+        hs.append(fp.Host(
+            f"h{j}", cpu=16 if big else 8, memory="32Gi" if big else "16Gi", extra=draw(st.sampled_from([None, {"gpu": 2}])),
+            os=draw(OS), hypervisor=draw(st.sampled_from(["hardware", "hardware", "paravirtual", "software", None])),
+            containers=draw(st.booleans()), cost=2.0 if big else 1.0,
+            max_workloads=draw(st.sampled_from([None, None, None, 4]))))
+    capacity = sum(h.cpu_millis for h in hs)
+    ws = draw(workloads(max_size=max_workloads).filter(lambda ws: len(ws) >= 6))
+    ws = [fp.Workload(w.id, cpu=f"{max(w.cpu_millis, 500)}m", memory=w.memory_bytes, extra=w.extra_units or None,
+                      form=w.form, os=w.os, tenant=w.tenant, isolation=w.isolation, anti_affinity=w.anti_affinity)
+          for w in ws]
+    # top up with small workloads until they ask for more CPU than there is
+    while sum(w.cpu_millis for w in ws) <= capacity:
+        k = len(ws)
+        ws.append(fp.Workload(f"w{k}", cpu=f"{draw(st.integers(500, 4000))}m", memory=draw(st.integers(1, 8)) * 2**29,
+                              form=draw(st.sampled_from(["any", "vm", "container"])), os=draw(OS),
+                              tenant=draw(st.sampled_from(["", "a", "b"])),
+                              isolation=draw(st.sampled_from(["none", "none", "tenant", "dedicated"])),
+                              anti_affinity=draw(st.sampled_from([None, None, "g1", "g2"]))))
+    return ws, hs, draw(overheads)

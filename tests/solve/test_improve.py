@@ -27,7 +27,9 @@ def test_plans_keep_every_rule_and_never_lose_to_the_portfolio(ws, hs, over, obj
     assert _score(searched) <= _score(portfolio)
     assert searched.lower_bound == portfolio.lower_bound or searched.placed > portfolio.placed
     if searched.strategy != portfolio.strategy:
-        assert searched.strategy == f"search({portfolio.strategy})"
+        # when the portfolio leaves workloads out, auto's count phase may start from another plan
+        if not portfolio.unplaced:
+            assert searched.strategy == f"search({portfolio.strategy})"
         assert _score(searched) < _score(portfolio)
 
 

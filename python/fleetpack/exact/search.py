@@ -19,6 +19,7 @@ from .arcflow import _ArcFlow, _arcflow_model
 from .assignment import _assignment_model, assignment_size
 from .cpsat import _OutOfTime, _run_cp_sat, _solver
 from .dive import _Diver
+from .fill import fill
 from .instance import FORMS, _from_units, _Instance, _spread_scale, _spread_units, _value
 
 # CP-SAT runs in rounds: the first of this much deterministic time (about seconds), each next one twice as long
@@ -102,6 +103,10 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     value0 = _value(inst, hosts0, forms0)
 
     def result(hosts, forms, strategy, bound, optimal, form, status, lp=None):
+        if not optimal and sum(j is not None for j in hosts) < inst.placeable:
+            # cut short, CP-SAT may not have maximised the count: no left-out workload may fit (issue 18); the
+            # bound, for fewer placed, still holds for more
+            hosts, forms, _ = fill(problem, objective, hosts, forms)
         timings["total"] = time.perf_counter() - t0
         value = _value(inst, hosts, forms)
         if optimal:

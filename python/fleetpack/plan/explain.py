@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Mapping
 from ..model.objects import Host, Workload
 from ..model.rules import HostState, effective_demand, static_forms
 from ..model.units import format_amount
+from .reasons import not_reached_advice
 from .view import PlanView
 
 if TYPE_CHECKING:
@@ -34,6 +35,11 @@ _STRATEGIES = {
     "ffd": "first fit decreasing: largest first, each workload on the first host that takes it",
     "bfd": "best fit decreasing: largest first, each workload on the used host it fills most tightly",
     "wfd": "worst fit decreasing: largest first, each workload on the host it leaves emptiest",
+    # auto's count phase, when not everything fits: smallest first (by sizes weighted by scarcity), to place the most
+    "ffi": "first fit increasing: to place the most, smallest first, each workload on the first host that takes it",
+    "bfi": "best fit increasing: to place the most, smallest first, each workload on the used host it fills most "
+           "tightly",
+    "wfi": "worst fit increasing: to place the most, smallest first, each workload on the host it leaves emptiest",
 }
 
 
@@ -372,8 +378,8 @@ def _changes(view: PlanView, w: Workload, code: str, checks: list[HostCheck]) ->
     fitting = [c for c in checks if c.fits]
     if fitting:
         c = fitting[0]
-        return (Change("none", f"none: it fits host {c.host!r} as {_a(c.form)} in the final plan; the heuristic "
-                               "tried it before that host's overheads were in place (method='auto' may place it)",
+        return (Change("none", f"none: it fits host {c.host!r} as {_a(c.form)} in the final plan; it was tried "
+                               f"before that host reached its final state ({not_reached_advice(view.plan.method)})",
                        (c.host,), c.form),)
     if code == "too_large":
         empties = [(_check(s, w), s) for s in (HostState(problem, h) for h in problem.hosts)]

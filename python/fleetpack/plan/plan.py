@@ -241,7 +241,7 @@ def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: 
 
     unplaced = LazyReasons(
         [str(workload_ids[i]) for i in unplaced_rows.tolist()],
-        lambda: unplaced_reasons(problem.materialize(), states()[1], states()[0]),
+        lambda: unplaced_reasons(problem.materialize(), states()[1], states()[0], method),
     )
     value = int(objective_value_) if objective == "hosts" else float(objective_value_)
     return Plan(

@@ -10,7 +10,7 @@ from ..model.rules import HostState, static_forms
 from ..model.units import format_amount
 from .types import Unplaced
 
-__all__ = ["unplaced_reasons"]
+__all__ = ["unplaced_reasons", "not_reached_advice"]
 
 
 def _form_words(form: str) -> str:
@@ -86,8 +86,10 @@ def _no_room(problem: Problem, w: Workload, states: list[HostState]) -> str:
     return "no eligible host has room left: " + ", ".join(described)
 
 
-def unplaced_reasons(problem: Problem, host_index, states: list[HostState]) -> dict[str, Unplaced]:
-    """For each workload with no host (``host_index[i] is None``), the reason, judged against the final plan."""
+def unplaced_reasons(problem: Problem, host_index, states: list[HostState], method: str | None = None
+                     ) -> dict[str, Unplaced]:
+    """For each workload with no host (``host_index[i] is None``), the reason, judged against the final plan;
+    ``method`` (the plan's) words the advice of ``not_reached``."""
     reasons: dict[str, Unplaced] = {}
     # workloads alike in everything the rules read get the same reason against the same plan
     known: dict[tuple, Unplaced] = {}
@@ -96,12 +98,21 @@ def unplaced_reasons(problem: Problem, host_index, states: list[HostState]) -> d
             continue
         signature = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity)
         if signature not in known:
-            known[signature] = _reason(problem, w, states)
+            known[signature] = _reason(problem, w, states, method)
         reasons[w.id] = known[signature]
     return reasons
 
 
-def _reason(problem: Problem, w: Workload, states: list[HostState]) -> Unplaced:
+def not_reached_advice(method: str | None) -> str:
+    """What to do about a left-out workload that fits the final plan. Plans of ``auto`` and ``exact`` are maximal
+    (no left-out workload fits them), unless the search was switched off (`fleetpack.exact.heuristics_only`)."""
+    if method in ("auto", "exact"):
+        return ("the heuristic portfolio alone made this plan (its search, which places every workload that fits, "
+                "was off: fleetpack.exact.heuristics_only)")
+    return "a heuristic places each workload once; method='auto' leaves out no workload that fits its plan"
+
+
+def _reason(problem: Problem, w: Workload, states: list[HostState], method: str | None = None) -> Unplaced:
     eligible: dict[str, list] = {}
     for h in problem.hosts:
         for form in static_forms(w, h):
@@ -119,8 +130,7 @@ def _reason(problem: Problem, w: Workload, states: list[HostState]) -> Unplaced:
         state, form = room
         return Unplaced(
             "not_reached",
-            f"would fit host {state.host.id!r} {_form_words(form)} in the final plan, but the search did not "
-            "place it there (it was tried before that host reached its final state); method='auto' or a longer "
-            "time_limit may place it",
+            f"would fit host {state.host.id!r} {_form_words(form)} in the final plan, but it was tried before that "
+            f"host reached its final state; {not_reached_advice(method)}",
         )
     return Unplaced("no_room", _no_room(problem, w, states))

@@ -125,7 +125,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         MethodChoice::Auto => portfolio(options.objective),
     };
     // (placed, objective value, placement, per-host usage, strategy) of the best run so far
-    let mut best: Option<(usize, f64, Vec<Option<(u32, Form)>>, Vec<u64>, String)> = None;
+    let mut best: Option<Candidate> = None;
     // in a live fleet, the least move cost breaks ties (0 otherwise: greenfield order unchanged)
     let move_cost = |placement: &[Option<(u32, Form)>]| if live { moves_of(problem, placement).cost } else { 0 };
     let stop = || options.cancelled();
@@ -152,56 +152,107 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             break;
         }
     }
-    let (mut placed, mut objective_value, mut placement, mut used, mut strategy) =
-        best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
-    let mut known_bound = None;
-    if options.method == MethodChoice::Auto {
-        let work = match (options.search_work, options.time_limit) {
-            (Some(work), _) => work,
-            (None, Some(_)) => u64::MAX,
-            (None, None) => improve::default_work(problem.workload_count()),
-        };
+    let best = best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
+    if options.method != MethodChoice::Auto {
+        let (_, value, placement, used, strategy) = best;
+        let bound = lower_bound(problem, options.objective, placement.iter().flatten().count());
+        return Ok(finish(problem, placement, used, strategy, value, bound));
+    }
+    if live {
+        return live_phase(problem, best, options, start);
+    }
+    // with its search on, `auto` places the most first: when the portfolio leaves out workloads that fit an empty
+    // host, the count phase runs (improve/count.rs)
+    let searching = options.search_work != Some(0);
+    let placeable = || crate::bounds::placeable(problem).iter().filter(|&&x| x).count();
+    let mut counted: Option<(crate::model::Placement, String)> = None;
+    if searching && best.0 < problem.workload_count() && best.0 < placeable() {
         let limits = improve::Limits {
-            work,
-            deadline: options.time_limit.map(|limit| start + limit),
+            // the count comes first: its phase gets as much as the search; with a time limit, half of what is left
+            work: search_work(problem, options),
+            deadline: options.time_limit.map(|limit| Instant::now() + limit.saturating_sub(start.elapsed()) / 2),
             cancel: options.cancel.as_deref(),
             seed: options.seed,
         };
-        let found = if live {
-            improve::improve_live(problem, options.objective, &placement, &limits)?
-        } else {
-            improve::improve(problem, options.objective, &placement, &limits)?
-        };
-        known_bound = found.bound;
-        let mut candidates = vec![(found.better, found.placement, format!("search({strategy})"))];
-        if let Some(free) = problem.live().filter(|live| !live.budgeted()).and_then(|_| problem.released()) {
-            // without a budget, also plan as if from nothing (pins and drains kept: `free` has no other current
-            // place, so this does not recurse again), then take back the moves that buy nothing
-            let mut within = options.clone();
-            within.time_limit = options.time_limit.map(|limit| limit.saturating_sub(start.elapsed()));
-            let fresh = solve(&free, &within)?;
-            let matched = improve::live::relabel(problem, &fresh.placement);
-            let found = improve::improve_live(problem, options.objective, &matched, &limits)?;
-            candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
-            // and the greenfield search from the live search's plan, which has emptied hosts with few moves
-            let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
-            let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
-            candidates.push((true, found.placement, format!("search(search({strategy}))")));
+        counted = improve::count::most_placed_plan(problem, options.objective, &limits, &stop)?;
+        if options.cancelled() {
+            return Err(Error::Interrupted);
         }
-        for (changed, candidate, name) in candidates {
-            if !changed {
-                continue;
-            }
-            let fleet = HostStates::from_placement(problem, &candidate);
-            let (now_placed, value) = (candidate.iter().flatten().count(), fleet.objective_value(options.objective));
-            // kept only when strictly better: more placed, or as many and a lower value (live: or as good and
-            // a lower move cost)
-            let cheaper = live && value <= objective_value && move_cost(&candidate) < move_cost(&placement);
-            if now_placed > placed || (now_placed == placed && (value < objective_value || cheaper)) {
-                used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
-                (placed, objective_value, placement) = (now_placed, value, candidate);
-                strategy = name;
-            }
+    }
+    let deadline = options.time_limit.map(|limit| start + limit);
+    let from_count = counted.is_some();
+    let (mut chosen, mut known_bound) = match counted {
+        // without a time limit, every objective's search runs from the count phase's plan, and from the plan that
+        // places the most of them while one places more (a few rounds): the objectives then end on one count
+        Some((placement, name)) if options.time_limit.is_none() => {
+            let mut results = converge(problem, placement, name, options)?;
+            let k = OBJECTIVES.iter().position(|&o| o == options.objective).expect("every objective");
+            results.swap_remove(k)
+        }
+        Some((placement, name)) => {
+            let counted = as_best(problem, options.objective, placement, name);
+            objective_phase(problem, options.objective, counted, options, deadline)?
+        }
+        None => objective_phase(problem, options.objective, best.clone(), options, deadline)?,
+    };
+    // the portfolio's plan, when it places as many, may still lead to a better value (and wins ties: its name
+    // then says where the plan came from)
+    if from_count && best.0 >= chosen.0 {
+        let (other, other_bound) = objective_phase(problem, options.objective, best, options, deadline)?;
+        if other.0 > chosen.0 || (other.0 == chosen.0 && other.1 <= chosen.1) {
+            (chosen, known_bound) = (other, other_bound);
+        }
+    }
+    let (placed, objective_value, placement, used, strategy) = chosen;
+    let lower_bound = match known_bound {
+        Some((for_placed, bound)) if for_placed == placed => bound,
+        _ => lower_bound(problem, options.objective, placed),
+    };
+    Ok(finish(problem, placement, used, strategy, objective_value, lower_bound))
+}
+
+/// `auto` on a live fleet: the live search from the portfolio's plan under the budgets and, without a budget, a plan
+/// made as if from nothing matched to where the workloads run now, and the greenfield search from the live plan;
+/// the best of them by count, objective, then move cost. (The count phase of greenfield fleets does not run here
+/// yet: it knows nothing of budgets.)
+fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Instant) -> Result<Solution> {
+    let (mut placed, mut objective_value, mut placement, mut used, mut strategy) = best;
+    let move_cost = |placement: &[Option<(u32, Form)>]| moves_of(problem, placement).cost;
+    let limits = improve::Limits {
+        work: search_work(problem, options),
+        deadline: options.time_limit.map(|limit| start + limit),
+        cancel: options.cancel.as_deref(),
+        seed: options.seed,
+    };
+    let found = improve::improve_live(problem, options.objective, &placement, &limits)?;
+    let known_bound = found.bound;
+    let mut candidates = vec![(found.better, found.placement, format!("search({strategy})"))];
+    if let Some(free) = problem.live().filter(|live| !live.budgeted()).and_then(|_| problem.released()) {
+        // without a budget, also plan as if from nothing (pins and drains kept: `free` has no other current
+        // place, so this does not recurse again), then take back the moves that buy nothing
+        let mut within = options.clone();
+        within.time_limit = options.time_limit.map(|limit| limit.saturating_sub(start.elapsed()));
+        let fresh = solve(&free, &within)?;
+        let matched = improve::live::relabel(problem, &fresh.placement);
+        let found = improve::improve_live(problem, options.objective, &matched, &limits)?;
+        candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
+        // and the greenfield search from the live search's plan, which has emptied hosts with few moves
+        let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
+        let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
+        candidates.push((true, found.placement, format!("search(search({strategy}))")));
+    }
+    for (changed, candidate, name) in candidates {
+        if !changed {
+            continue;
+        }
+        let fleet = HostStates::from_placement(problem, &candidate);
+        let (now_placed, value) = (candidate.iter().flatten().count(), fleet.objective_value(options.objective));
+        // kept only when strictly better: more placed, or as many and a lower value, or as good and a lower move cost
+        let cheaper = value <= objective_value && move_cost(&candidate) < move_cost(&placement);
+        if now_placed > placed || (now_placed == placed && (value < objective_value || cheaper)) {
+            used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
+            (placed, objective_value, placement) = (now_placed, value, candidate);
+            strategy = name;
         }
     }
     let lower_bound = match known_bound {
@@ -209,6 +260,101 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         _ => lower_bound(problem, options.objective, placed),
     };
     Ok(finish(problem, placement, used, strategy, objective_value, lower_bound))
+}
+
+/// A plan of `auto` on its way: (placed, objective value, placement, per-host usage, strategy).
+type Candidate = (usize, f64, Vec<Option<(u32, Form)>>, Vec<u64>, String);
+/// A plan after its objective's search, with the bound the search worked out (for the number placed it names).
+type Phase = (Candidate, Option<(usize, f64)>);
+
+const OBJECTIVES: [Objective; 3] = [Objective::Hosts, Objective::Cost, Objective::Spread];
+/// At most this many rounds of [`converge`].
+const CONVERGE_ROUNDS: usize = 8;
+
+fn as_best(problem: &Problem, objective: Objective, placement: Vec<Option<(u32, Form)>>, strategy: String) -> Candidate {
+    let fleet = HostStates::from_placement(problem, &placement);
+    let used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
+    (placement.iter().flatten().count(), fleet.objective_value(objective), placement, used, strategy)
+}
+
+/// Every objective's [`objective_phase`] from the count phase's plan; while one of them places more than its start
+/// (its search made room the count phase missed), again from the first that places the most. Returns the last
+/// round's (plan, bound) per objective, in [`OBJECTIVES`] order: the same for every asked objective, so that all
+/// of them place as many whenever the rounds settle.
+fn converge(
+    problem: &Problem,
+    placement: Vec<Option<(u32, Form)>>,
+    name: String,
+    options: &Options,
+) -> Result<Vec<Phase>> {
+    let (mut placement, mut name) = (placement, name);
+    let mut results = Vec::new();
+    for _ in 0..CONVERGE_ROUNDS {
+        let count = placement.iter().flatten().count();
+        results = OBJECTIVES
+            .iter()
+            .map(|&o| objective_phase(problem, o, as_best(problem, o, placement.clone(), name.clone()), options, None))
+            .collect::<Result<Vec<_>>>()?;
+        let most = results.iter().map(|r| r.0 .0).max().unwrap_or(count);
+        if most <= count {
+            break;
+        }
+        let k = results.iter().position(|r| r.0 .0 == most).expect("the most");
+        (placement, name) = (results[k].0 .2.clone(), results[k].0 .4.clone());
+    }
+    Ok(results)
+}
+
+/// `auto`'s improvement search for `objective` from `start`, then the final fill: no left-out workload fits the
+/// plan (improve/fill.rs), whatever stopped the search. Returns the plan and the bound the search worked out (for
+/// the number placed it names).
+fn objective_phase(
+    problem: &Problem,
+    objective: Objective,
+    start: Candidate,
+    options: &Options,
+    deadline: Option<Instant>,
+) -> Result<Phase> {
+    let (mut placed, mut objective_value, mut placement, mut used, mut strategy) = start;
+    let limits = improve::Limits {
+        work: search_work(problem, options),
+        deadline,
+        cancel: options.cancel.as_deref(),
+        seed: options.seed,
+    };
+    let found = improve::improve(problem, objective, &placement, &limits)?;
+    let known_bound = found.bound;
+    if found.better {
+        let fleet = HostStates::from_placement(problem, &found.placement);
+        let (now_placed, value) = (found.placement.iter().flatten().count(), fleet.objective_value(objective));
+        // kept only when strictly better: more placed, or as many and a lower value
+        if now_placed > placed || (now_placed == placed && value < objective_value) {
+            used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
+            (placed, objective_value, placement) = (now_placed, value, found.placement);
+            if !strategy.starts_with("search(") {
+                strategy = format!("search({strategy})");
+            }
+        }
+    }
+    if options.search_work != Some(0) && placed < problem.workload_count() {
+        let mut state = improve::state::State::new(problem, &placement);
+        if improve::fill::fill(&mut state, objective, options.cancel.as_deref())? > 0 {
+            (placed, objective_value, placement, used, _) = as_best(problem, objective, state.placement(), String::new());
+            if !strategy.starts_with("search(") {
+                strategy = format!("search({strategy})");
+            }
+        }
+    }
+    Ok(((placed, objective_value, placement, used, strategy), known_bound))
+}
+
+/// The work units of `auto`'s improvement search: as asked, all the time limit leaves, or the default budget.
+fn search_work(problem: &Problem, options: &Options) -> u64 {
+    match (options.search_work, options.time_limit) {
+        (Some(work), _) => work,
+        (None, Some(_)) => u64::MAX,
+        (None, None) => improve::default_work(problem.workload_count()),
+    }
 }
 
 /// One heuristic on plain bin packing: its plan, and the usage worked out from the sizes, without the fleet's

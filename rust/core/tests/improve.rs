@@ -35,10 +35,12 @@ fn never_worse(p: &Problem, objective: Objective, searched: &Solution, start: &S
         );
     }
     if searched.strategy != start.strategy {
-        assert_eq!(searched.strategy, format!("search({})", start.strategy));
+        // the search's own, or when the portfolio left workloads out, a plan of the count phase (improve/count.rs)
+        if start.placed() == p.workload_count() {
+            assert_eq!(searched.strategy, format!("search({})", start.strategy));
+        }
         assert!(searched.placed() > start.placed() || searched.objective_value < start.objective_value);
     }
-    let _ = p;
 }
 
 /// Items of `capacity` split into triplets that fill a bin exactly (Falkenauer's construction): the optimum is

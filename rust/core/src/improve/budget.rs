@@ -83,3 +83,12 @@ impl Rng {
         }
     }
 }
+
+/// What the search may spend.
+pub struct Limits<'a> {
+    /// Work units (see [`Budget`]); 0 turns the search off.
+    pub work: u64,
+    pub deadline: Option<Instant>,
+    pub cancel: Option<&'a AtomicBool>,
+    pub seed: u64,
+}

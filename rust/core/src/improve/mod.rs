@@ -5,23 +5,25 @@
 //!   [`plain`];
 //! - `spread`: [`spread`] moves and swaps workloads off the most utilised host.
 //!
-//! First, workloads the plan leaves out are placed where they now fit (placing more comes first). The search
+//! First, the count: workloads the plan leaves out are placed where they now fit ([`fill`]), and [`count`]'s
+//! ejections make room for more of them (placing more comes first). The search
 //! never places fewer workloads and never returns a worse plan than its start; it stops at the lower bound of
 //! [`crate::bounds::lower_bound`], when its budget of work units is spent (deterministic for a seed), at the
 //! deadline, or with [`crate::Error::Interrupted`] when the cancel flag is set. docs/improve.md has the details
 //! and the measurements behind the default budget.
 
 mod budget;
+pub mod count;
+pub mod fill;
 pub mod live;
 mod pack;
 mod plain;
+pub mod scarcity;
 mod spread;
 pub mod state;
 
-use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
-pub use budget::Budget;
+pub use budget::{Budget, Limits};
 use budget::Rng;
 use state::State;
 
@@ -40,15 +42,6 @@ pub const MAX_WORK: u64 = 15_000_000;
 /// The default budget of work units for `n` workloads, when no time limit is given.
 pub fn default_work(n: usize) -> u64 {
     (n as u64).saturating_mul(WORK_PER_WORKLOAD).clamp(MIN_WORK, MAX_WORK)
-}
-
-/// What the search may spend.
-pub struct Limits<'a> {
-    /// Work units (see [`Budget`]); 0 turns the search off.
-    pub work: u64,
-    pub deadline: Option<Instant>,
-    pub cancel: Option<&'a AtomicBool>,
-    pub seed: u64,
 }
 
 /// The outcome: the plan (per workload its host and form) and whether it is better than the start.
@@ -72,7 +65,12 @@ pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32
     let mut state = State::new(problem, placement);
     budget.charge(problem.workload_count() as u64)?;
     let start_placed = state.placed();
-    let mut better = pack::place_left_out(&mut state, &mut budget)? > 0;
+    // the count first: left-out workloads where they fit now, then ejections that make room for more of them
+    let mut better = fill::fill(&mut state, objective, limits.cancel)? > 0;
+    if state.placed() < problem.workload_count() && count::more_placed(&mut state, &mut budget, &mut rng)? {
+        fill::fill(&mut state, objective, limits.cancel)?;
+        better = true;
+    }
     // recognised once: the bound and the choice of search both read it
     let plain = Plain::detect(problem);
     let (bound_placed, bound) = (state.placed(), lower_bound_of(problem, plain.as_ref(), objective, state.placed()));

@@ -660,25 +660,3 @@ fn same_host(p: &Problem, a: usize, b: usize) -> bool {
 fn n_placed(placement: &[Option<(u32, Form)>]) -> u64 {
     placement.iter().filter(|p| p.is_some()).count() as u64
 }
-
-/// Place workloads that the plan leaves out where they now fit (best by the objective's opening: any host, the
-/// used ones first). Placing more always comes first, so this only ever improves the plan.
-pub fn place_left_out(state: &mut State, budget: &mut Budget) -> Result<usize> {
-    let p: &Problem = state.problem();
-    let (n, m) = (p.workload_count(), p.host_count());
-    let mut gained = 0;
-    for i in 0..n {
-        if state.host_of(i).is_some() {
-            continue;
-        }
-        let used = (0..m).filter(|&j| state.count(j) > 0);
-        let unused = (0..m).filter(|&j| state.count(j) == 0);
-        let spot = used.chain(unused).find_map(|j| state.first_form(i, j).map(|f| (j, f)));
-        budget.charge(m as u64)?;
-        if let Some((j, form)) = spot {
-            state.add(i, j, form);
-            gained += 1;
-        }
-    }
-    Ok(gained)
-}

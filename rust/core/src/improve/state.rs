@@ -147,6 +147,18 @@ impl<'p> State<'p> {
         })
     }
 
+    /// Host `j`'s usage per dimension if workload `i` joined it as `form` (per-host overheads included).
+    pub fn usage_after(&self, i: usize, j: usize, form: Form) -> Vec<u64> {
+        let hypervisor = self.p.hosts().hypervisor[j];
+        (0..self.dims)
+            .map(|d| {
+                self.used(j)[d]
+                    .saturating_add(effective(self.p, i, form, hypervisor, d))
+                    .saturating_add(self.activation(j, form, d))
+            })
+            .collect()
+    }
+
     /// The form in which workload `i` goes on host `j` now: container if it fits, else VM if it fits.
     pub fn first_form(&self, i: usize, j: usize) -> Option<Form> {
         Form::TRY_ORDER.into_iter().find(|&form| self.fits(i, j, form))
