@@ -59,7 +59,21 @@ class ValidationError(FleetpackError, ValueError):
 
 class InfeasibleError(FleetpackError):
     """Raised by ``place(..., strict=True)`` when some workloads could not be placed. ``plan`` is the partial plan
-    (None once the error has been pickled, e.g. sent back from another process)."""
+    (None once the error has been pickled, e.g. sent back from another process).
+
+    In a live fleet it is raised, strict or not, when no plan within the budget exists (`InfeasibleError.live`):
+    ``plan`` is None, ``conflicts`` lists (workload, its current host, the rule its place breaks) and ``needed``
+    the smallest budgets that would repair them (``{"max_moves": 3}``; empty for a pinned workload that does not
+    fit, which no budget repairs)."""
+
+    conflicts: tuple[tuple[str, str, str], ...] = ()
+    needed: dict[str, int] = {}
+
+    @classmethod
+    def live(cls, message: str, conflicts, needed: dict[str, int]) -> "InfeasibleError":
+        error = _infeasible_without_plan(message, {})
+        error.conflicts, error.needed = tuple(conflicts), dict(needed)
+        return error
 
     def __init__(self, plan):
         self.plan = plan
@@ -72,11 +86,12 @@ class InfeasibleError(FleetpackError):
 
     def __reduce__(self):
         # across processes it carries its message and the unplaced workloads; the plan stays behind (None)
-        return _infeasible_without_plan, (str(self), self.unplaced)
+        return _infeasible_without_plan, (str(self), self.unplaced, self.conflicts, self.needed)
 
 
-def _infeasible_without_plan(message: str, unplaced: dict) -> InfeasibleError:
+def _infeasible_without_plan(message: str, unplaced: dict, conflicts=(), needed=None) -> InfeasibleError:
     error = InfeasibleError.__new__(InfeasibleError)
     Exception.__init__(error, message)
     error.plan, error.unplaced = None, unplaced
+    error.conflicts, error.needed = tuple(conflicts), dict(needed or {})
     return error
