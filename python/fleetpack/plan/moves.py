@@ -105,7 +105,8 @@ def keep_current(problem: Problem) -> Kept:
 def _rule(blocker: tuple[str, str]) -> str:
     kind, detail = blocker
     return {"capacity": f"capacity ({detail})", "anti_affinity": f"anti-affinity group {detail!r}",
-            "max_workloads": f"max_workloads ({detail})", "form": f"form ({detail})"}.get(kind, f"{kind} ({detail})")
+            "max_workloads": f"max_workloads ({detail})", "form": f"form ({detail})",
+            "drain": "its host is drained"}.get(kind, f"{kind} ({detail})")
 
 
 def live_infeasibility(problem: ProblemLike, answer: Answer) -> InfeasibleError | None:
