@@ -2,7 +2,7 @@
 against the compiled module (the same functions, the same arguments, the same keys in and out) and
 tests/model/test_wire.py against the wire format of fleetpack/model/wire.py."""
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +29,14 @@ class ProblemArrays(TypedDict):
     container: NDArray[np.uint64]  # per dimension, a container's
     hypervisor_overhead: NDArray[np.uint64]  # per dimension, a host's that runs VMs
     runtime_overhead: NDArray[np.uint64]  # per dimension, a host's that runs containers
+    # the live part (issue 15), sent only for a live fleet (some current host, or a drain); absent: none
+    current_host: NotRequired[NDArray[np.int64]]  # per workload, its current host's row; -1: none
+    current_form: NotRequired[NDArray[np.int8]]  # per workload, 0 container, 1 VM, -1 either
+    pinned: NotRequired[NDArray[np.bool_]]  # per workload, whether it must stay
+    move_cost: NotRequired[NDArray[np.uint64]]  # per workload, what moving it costs
+    drain: NotRequired[NDArray[np.bool_]]  # per host, whether it must end empty
+    max_moves: NotRequired[int]  # the budgets (u64); absent: no cap
+    max_move_cost: NotRequired[int]
 
 class CoreAnswer(TypedDict):
     """One solve's answer, per workload in input order and per host in input order."""
@@ -42,6 +50,11 @@ class CoreAnswer(TypedDict):
     hosts_used: int
     cost: float  # of the hosts used
     elapsed: float  # seconds the core took to solve, conversions aside
+    # a live fleet's answer (issue 15)
+    moves: NotRequired[int]  # workloads moved
+    move_cost: NotRequired[int]  # their summed move cost
+    pin_conflicts: NotRequired[NDArray[np.int64]]  # rows of the pinned workloads that do not fit their place
+    forced_moves: NotRequired[NDArray[np.int64]]  # rows of the workloads with a current host that could not stay
 
 # (arrays, method, sort_key, objective, time_limit, seed, search_work): `place`'s arguments, one job of place_many
 Job = tuple[ProblemArrays, str, str, str, float | None, int, int | None]
