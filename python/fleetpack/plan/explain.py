@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Mapping
 from ..model.objects import Host, Workload
 from ..model.rules import HostState, effective_demand, static_forms
 from ..model.units import format_amount
+from .moves import move_reason
 from .view import PlanView
 
 if TYPE_CHECKING:
@@ -113,6 +114,8 @@ class Explanation:
     message: str | None = None
     changes: tuple[Change, ...] = ()
     requested: str = ""
+    moved_from: str | None = None
+    move_reason: str | None = None
 
     @property
     def placed(self) -> bool:
@@ -142,12 +145,16 @@ class Explanation:
                           for g in self.ruled_out],
             "changes": [{"kind": c.kind, "text": c.text, "hosts": list(c.hosts), "form": c.form,
                          "amounts": dict(c.amounts)} for c in self.changes],
+            "moved_from": self.moved_from,
+            "move_reason": self.move_reason,
         }
 
     def __str__(self) -> str:
         lines = []
         if self.placed:
             lines.append(f"Workload {self.workload!r} runs on host {self.host!r} as {_a(self.form)}.")
+            if self.moved_from is not None:
+                lines.append(f"It was moved from {self.moved_from}: {self.move_reason}.")
             lines.append(f"It asks for {self.requested}; there it takes {_amounts(self.effective)} "
                          f"(overheads included).")
             lines.append(f"Form: {self.form_reason}.")
@@ -165,6 +172,8 @@ class Explanation:
                     lines.append("The others cannot:")
         else:
             lines.append(f"Workload {self.workload!r} was not placed ({self.code}): {self.message}.")
+            if self.moved_from is not None:
+                lines.append(f"It was evicted from {self.moved_from}: {self.move_reason}.")
             lines.append(f"It asks for {self.requested}.")
             total = len(self.checks)
             if total:
@@ -433,6 +442,10 @@ def explain(plan: Plan, workload_id: str) -> Explanation:
     j = view.host_index[i]
     demand = MappingProxyType(dict(zip(problem.dimensions, problem.demand(w))))
     requested = _requested(view, w)
+    moved = {m.workload: m for m in plan.moves}.get(w.id)
+    move = {} if moved is None else {
+        "moved_from": f"host {moved.source!r}" + (f" (as {_a(moved.source_form)})" if moved.source_form else ""),
+        "move_reason": move_reason(problem, i)}
     if j is None:
         pairs = list(zip(view.states, problem.hosts))
         checks = [_check(state, w) for state, _ in pairs]
@@ -441,7 +454,7 @@ def explain(plan: Plan, workload_id: str) -> Explanation:
             workload=w.id, host=None, form=None, demand=demand, effective=None, checks=tuple(checks),
             ruled_out=_group(checks), alternatives=tuple(c.host for c in checks if c.fits),
             code=reason.code, message=reason.message, changes=_changes(view, w, reason.code, checks),
-            requested=requested,
+            requested=requested, **move,
         )
     form = view.forms[i]
     host = problem.hosts[j]
@@ -457,5 +470,5 @@ def explain(plan: Plan, workload_id: str) -> Explanation:
         checks=tuple(checks), ruled_out=_group(checks), alternatives=tuple(c.host for c in checks if c.fits),
         alternatives_in_use=tuple(c.host for c in checks if c.fits and c.host in in_use),
         form_reason=_form_reason(view, w, form, own), host_reason=_host_reason(plan),
-        headroom=MappingProxyType(headroom), requested=requested,
+        headroom=MappingProxyType(headroom), requested=requested, **move,
     )

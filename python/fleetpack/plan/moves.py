@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..model.inputs import ProblemLike
     from ..model.problem import Problem
 
-__all__ = ["moved_rows", "plan_moves", "Kept", "keep_current", "live_infeasibility"]
+__all__ = ["moved_rows", "plan_moves", "Kept", "keep_current", "move_reason", "live_infeasibility"]
 
 _LISTED = 10  # workloads named in an error
 
@@ -107,6 +107,16 @@ def _rule(blocker: tuple[str, str]) -> str:
     return {"capacity": f"capacity ({detail})", "anti_affinity": f"anti-affinity group {detail!r}",
             "max_workloads": f"max_workloads ({detail})", "form": f"form ({detail})",
             "drain": "its host is drained"}.get(kind, f"{kind} ({detail})")
+
+
+def move_reason(problem: Problem, row: int) -> str:
+    """Why a workload that the plan moves could not stay, in words: the rule its place breaks as the contract's
+    first step sees it, or, when it could have stayed, that a search moved it to pack the fleet."""
+    kept = keep_current(problem)
+    rules = dict(kept.pin_conflicts + kept.forced)
+    if row in rules:
+        return f"it could not stay: {_rule(rules[row])}"
+    return "it could have stayed; the improvement search moved it to pack the fleet tighter"
 
 
 def live_infeasibility(problem: ProblemLike, answer: Answer) -> InfeasibleError | None:
