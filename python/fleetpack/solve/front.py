@@ -128,8 +128,9 @@ def core_place(problem: ProblemLike, method: str, sort_key: str, objective: str,
     """One solve in the Rust core (the GIL released while it runs)."""
     from .. import _core
 
-    return Answer.from_core(_core.place(problem.encode(), method, sort_key, objective, time_limit, seed, search_work),
-                            objective)
+    answer = _core.place(problem.encode(), method, sort_key, objective, time_limit, seed, search_work)
+    _check_live_answer(problem, answer)
+    return Answer.from_core(answer, objective)
 
 
 def core_place_many(jobs: Sequence[tuple[ProblemLike, str, str, str, float | None, int, float | None]],
@@ -139,4 +140,14 @@ def core_place_many(jobs: Sequence[tuple[ProblemLike, str, str, str, float | Non
     from .. import _core
 
     answers = _core.place_many([(problem.encode(), *rest) for problem, *rest in jobs], threads)
+    for job, answer in zip(jobs, answers):
+        _check_live_answer(job[0], answer)
     return [Answer.from_core(answer, job[3]) for job, answer in zip(jobs, answers)]
+
+
+def _check_live_answer(problem: ProblemLike, answer: Any) -> None:
+    """A core that answers a live fleet without its moves did not read the live part (an extension built before
+    it could): its plan would ignore pins, drains and budgets, so it is refused rather than returned."""
+    if problem.live is not None and "moves" not in answer:
+        raise RuntimeError("this build of fleetpack's core does not plan live fleets (current hosts, drain, move "
+                           "budgets); rebuild it (pip install -e .) from a source that does")
