@@ -146,6 +146,9 @@ def _add_fleet_sources(p: argparse.ArgumentParser, *, positional: bool = True) -
                    help="'kubectl get runtimeclasses -o json', for pod overheads missing from the pods")
     g.add_argument("--kube-include-tainted", action="store_true",
                    help="keep nodes with NoSchedule/NoExecute taints (left out by default: taints are not modelled)")
+    g.add_argument("--kube-current", action="store_true",
+                   help="a live fleet: each pod starts on the node it runs on (spec.nodeName), cordoned nodes are "
+                        "drained instead of left out")
 
 
 def _add_solver_options(p: argparse.ArgumentParser) -> None:
@@ -310,7 +313,7 @@ def _load(args: argparse.Namespace) -> tuple[Fleet, bool]:
         from ..kube import from_kubernetes
 
         return from_kubernetes(args.kube_pods, args.kube_nodes, runtime_classes=args.kube_runtime_classes,
-                               include_tainted=args.kube_include_tainted), True
+                               include_tainted=args.kube_include_tainted, current=args.kube_current), True
     if args.workloads is not None:
         overheads = load_overheads(args.overheads) if args.overheads is not None else None
         return load_fleet_csv(args.workloads, args.hosts, overheads), False
