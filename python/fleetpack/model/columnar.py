@@ -44,6 +44,7 @@ _WORKLOAD_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "form",
                     "anti_affinity", "current", "current_form", "pinned", "move_cost"}
 _HOST_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "os", "hypervisor", "containers", "cost",
                 "max_workloads"}
+_LIVE_COLUMNS = {"current", "current_form", "pinned", "move_cost"}
 _TEXT_COLUMNS = {"form", "os", "tenant", "isolation", "anti_affinity", "hypervisor", "current", "current_form"}
 _LISTED = 5  # offending rows named per column in an error
 
@@ -477,21 +478,27 @@ def build_columnar_problem(workloads, hosts, overheads=None, *, drain=(), max_mo
 def _live_columns(w: _Table, h: _Table, allowed: np.ndarray, memory: np.ndarray, drain, max_moves, max_move_cost,
                   problems: list[ErrorDetail]) -> tuple[LivePart | None, dict]:
     """The live part from the columns ``current``, ``current_form``, ``pinned`` and ``move_cost`` (each optional)
-    and the call's keywords; and the rows' values of those columns, for making objects later."""
+    and the call's keywords; and the rows' values of those columns, for making objects later. A table without
+    them costs no pass over its rows here."""
     n = w.length
+    host_ids = [str(x) for x in h.ids]
+    if not _LIVE_COLUMNS & w.columns.keys():
+        live = build_live(None, _constant(-1, np.int8, n), _constant(False, bool, n), memory, w.where, host_ids,
+                          drain, max_moves, max_move_cost, problems)
+        return live, {}
+    current_ids: list | None = None
     if "current" in w.columns:
         codes, labels = _labels(w, "current", "\0none")
         current = [None if label == "\0none" else label for label in labels]
         current_ids = [current[c] for c in codes.tolist()]
-    else:
-        current_ids = [None] * n
+    no_current = (np.ones(n, dtype=bool) if current_ids is None
+                  else np.array([c is None for c in current_ids], dtype=bool))
     form = _choice(w, "current_form", "\0none", {"\0none": -1, "container": 0, "vm": 1}, problems, np.int64)
     given = form >= 0
     bits = np.where(form == 1, 2, 1)
     problems.extend(w.bad_rows(given & (np.asarray(allowed) & bits == 0), "current_form",
                                "is not allowed by the workload's form"))
-    problems.extend(w.bad_rows(given & np.array([c is None for c in current_ids], dtype=bool), "current_form",
-                               "is given without a current host"))
+    problems.extend(w.bad_rows(given & no_current, "current_form", "is given without a current host"))
     pinned = np.zeros(n, dtype=bool)
     if "pinned" in w.columns:
         raw = np.asarray(w.columns["pinned"])
@@ -499,9 +506,8 @@ def _live_columns(w: _Table, h: _Table, allowed: np.ndarray, memory: np.ndarray,
             problems.append(ErrorDetail("workloads", "pinned", f"must be booleans, got dtype {raw.dtype}"))
         else:
             pinned = raw.astype(bool)
-            without = pinned & np.array([c is None for c in current_ids], dtype=bool)
-            problems.extend(w.bad_rows(without, "pinned", "a pinned workload needs a current host (pinned=True "
-                                                          "without current)"))
+            problems.extend(w.bad_rows(pinned & no_current, "pinned", "a pinned workload needs a current host "
+                                                                      "(pinned=True without current)"))
     move_cost = np.asarray(memory, dtype=np.uint64)
     if "move_cost" in w.columns:
         raw = np.asarray(w.columns["move_cost"])
@@ -512,13 +518,12 @@ def _live_columns(w: _Table, h: _Table, allowed: np.ndarray, memory: np.ndarray,
         w.columns["move_cost"] = np.where(missing, 0, raw) if missing.any() else raw
         units = _quantities(w, "move_cost", "move_cost", 1, True, problems)
         move_cost = np.where(missing, move_cost, units).astype(np.uint64)
-    host_ids = [str(x) for x in h.ids]
     live = build_live(current_ids, form.astype(np.int8), pinned, move_cost, w.where, host_ids, drain, max_moves,
                       max_move_cost, problems)
     if live is None:
         return None, {}
-    return live, {"current": current_ids, "current_form": _ValueColumn(form, lambda c: None if c < 0
-                                                                       else PLACED_FORMS[c]),
+    return live, {"current": current_ids or [None] * n,
+                  "current_form": _ValueColumn(form, lambda c: None if c < 0 else PLACED_FORMS[c]),
                   "pinned": _ValueColumn(pinned, bool), "move_cost": _ValueColumn(move_cost, int)}
 
 

@@ -77,7 +77,7 @@ def read_drain(drain, host_ids: Sequence[str], problems: list[ErrorDetail], wher
     return out
 
 
-def build_live(current: Sequence, current_form: np.ndarray, pinned: np.ndarray, move_cost: np.ndarray,
+def build_live(current: Sequence | None, current_form: np.ndarray, pinned: np.ndarray, move_cost: np.ndarray,
                workload_where, host_ids: Sequence[str], drain, max_moves, max_move_cost,
                problems: list[ErrorDetail]) -> LivePart | None:
     """The live part of a problem, or None when it has none. ``current`` is each workload's current host id (None:
@@ -85,8 +85,13 @@ def build_live(current: Sequence, current_form: np.ndarray, pinned: np.ndarray, 
     drained hosts, unknown drain hosts, bad budgets) are added to ``problems``."""
     problems.extend(check_budgets(max_moves, max_move_cost))
     drained = read_drain(drain, host_ids, problems)
+    rows = np.full(len(pinned), -1, dtype=np.int64)
+    if current is None:
+        return None if not drained.any() else LivePart(rows, np.asarray(current_form, dtype=np.int8),
+                                                       np.asarray(pinned, dtype=bool),
+                                                       np.asarray(move_cost, dtype=np.uint64), drained,
+                                                       _budget(max_moves), _budget(max_move_cost))
     index = {str(h): j for j, h in enumerate(host_ids)}
-    rows = np.full(len(current), -1, dtype=np.int64)
     for row, hid in enumerate(current):
         if hid is None:
             continue
