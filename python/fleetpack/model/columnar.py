@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import ErrorDetail, ValidationError
 from .likely_mistakes import note_column, note_quantity
-from .live import LivePart, build_live
+from .live import LivePart, build_live, host_rows
 from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .problem import Problem
 from .units import MAX_QUANTITY, QuantityError, to_units
@@ -483,16 +483,17 @@ def _live_columns(w: _Table, h: _Table, allowed: np.ndarray, memory: np.ndarray,
     n = w.length
     host_ids = [str(x) for x in h.ids]
     if not _LIVE_COLUMNS & w.columns.keys():
-        live = build_live(None, _constant(-1, np.int8, n), _constant(False, bool, n), memory, w.where, host_ids,
-                          drain, max_moves, max_move_cost, problems)
+        live = build_live(None, None, _constant(-1, np.int8, n), _constant(False, bool, n), memory, w.where,
+                          host_ids, drain, max_moves, max_move_cost, problems)
         return live, {}
-    current_ids: list | None = None
+    rows, current_id, current_ids = None, None, None
     if "current" in w.columns:
         codes, labels = _labels(w, "current", "\0none")
-        current = [None if label == "\0none" else label for label in labels]
-        current_ids = [current[c] for c in codes.tolist()]
-    no_current = (np.ones(n, dtype=bool) if current_ids is None
-                  else np.array([c is None for c in current_ids], dtype=bool))
+        named = [None if label == "\0none" else label for label in labels]
+        rows = host_rows(named, host_ids)[codes] if len(labels) else np.zeros(0, dtype=np.int64)
+        current_ids = _LabelColumn(codes, labels)
+        current_id = current_ids.__getitem__
+    no_current = np.ones(n, dtype=bool) if rows is None else rows == -1
     form = _choice(w, "current_form", "\0none", {"\0none": -1, "container": 0, "vm": 1}, problems, np.int64)
     given = form >= 0
     bits = np.where(form == 1, 2, 1)
@@ -518,11 +519,11 @@ def _live_columns(w: _Table, h: _Table, allowed: np.ndarray, memory: np.ndarray,
         w.columns["move_cost"] = np.where(missing, 0, raw) if missing.any() else raw
         units = _quantities(w, "move_cost", "move_cost", 1, True, problems)
         move_cost = np.where(missing, move_cost, units).astype(np.uint64)
-    live = build_live(current_ids, form.astype(np.int8), pinned, move_cost, w.where, host_ids, drain, max_moves,
-                      max_move_cost, problems)
+    live = build_live(rows, current_id, form.astype(np.int8), pinned, move_cost, w.where, host_ids, drain,
+                      max_moves, max_move_cost, problems)
     if live is None:
         return None, {}
-    return live, {"current": current_ids or [None] * n,
+    return live, {"current": current_ids if current_ids is not None else _constant(None, object, n),
                   "current_form": _ValueColumn(form, lambda c: None if c < 0 else PLACED_FORMS[c]),
                   "pinned": _ValueColumn(pinned, bool), "move_cost": _ValueColumn(move_cost, int)}
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import ErrorDetail, ValidationError
 from .columnar import build_columnar_problem, is_columnar
-from .live import LivePart, build_live
+from .live import LivePart, build_live, host_rows
 from .objects import Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .problem import Problem
 from .wire import CURRENT_FORM_CODES
@@ -123,8 +123,10 @@ def build_problem(workloads: Sequence, hosts: Sequence, overheads=None, *, drain
     h_items, h_problems = _items(hosts, "host", as_host)
     problems.extend(h_problems)
     over = gather_overheads(overheads, problems)
+    current = [w.current for w in w_items]
     live = build_live(
-        [w.current for w in w_items],
+        host_rows(current, [h.id for h in h_items]) if any(c is not None for c in current) else None,
+        current.__getitem__,
         np.array([CURRENT_FORM_CODES.get(w.current_form, -1) for w in w_items], dtype=np.int8),
         np.array([w.pinned for w in w_items], dtype=bool),
         np.array([w.move_cost_units for w in w_items], dtype=np.uint64),

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ErrorDetail
 from .units import MAX_QUANTITY
 
-__all__ = ["LivePart", "build_live", "check_budgets", "read_drain"]
+__all__ = ["LivePart", "build_live", "host_rows", "check_budgets", "read_drain"]
 
 _WHERE = "place()"
 
@@ -77,36 +77,43 @@ def read_drain(drain, host_ids: Sequence[str], problems: list[ErrorDetail], wher
     return out
 
 
-def build_live(current: Sequence | None, current_form: np.ndarray, pinned: np.ndarray, move_cost: np.ndarray,
-               workload_where, host_ids: Sequence[str], drain, max_moves, max_move_cost,
+def host_rows(labels: Sequence, host_ids: Sequence[str]) -> np.ndarray:
+    """Per label (a host id or None), the host's row: -1 for None, -2 for an id no host has."""
+    index = {str(h): j for j, h in enumerate(host_ids)}
+    return np.fromiter((-1 if label is None else index.get(label, -2) for label in labels), dtype=np.int64,
+                       count=len(labels))
+
+
+def build_live(current: np.ndarray | None, current_id, current_form: np.ndarray, pinned: np.ndarray,
+               move_cost: np.ndarray, workload_where, host_ids: Sequence[str], drain, max_moves, max_move_cost,
                problems: list[ErrorDetail]) -> LivePart | None:
-    """The live part of a problem, or None when it has none. ``current`` is each workload's current host id (None:
-    none); ``workload_where(row)`` names a workload in an error. Problems (unknown current hosts, pinned workloads on
-    drained hosts, unknown drain hosts, bad budgets) are added to ``problems``."""
+    """The live part of a problem, or None when it has none. ``current`` is each workload's current host row
+    (`host_rows`: -1 none, -2 an unknown id), or None when no workload has one; ``current_id(row)`` and
+    ``workload_where(row)`` name a workload's current host and the workload in an error. Problems (unknown current
+    hosts, pinned workloads on drained hosts, unknown drain hosts, bad budgets) are added to ``problems``."""
     problems.extend(check_budgets(max_moves, max_move_cost))
     drained = read_drain(drain, host_ids, problems)
-    rows = np.full(len(pinned), -1, dtype=np.int64)
-    if current is None:
-        return None if not drained.any() else LivePart(rows, np.asarray(current_form, dtype=np.int8),
-                                                       np.asarray(pinned, dtype=bool),
-                                                       np.asarray(move_cost, dtype=np.uint64), drained,
-                                                       _budget(max_moves), _budget(max_move_cost))
-    index = {str(h): j for j, h in enumerate(host_ids)}
-    for row, hid in enumerate(current):
-        if hid is None:
-            continue
-        j = index.get(hid)
-        if j is None:
-            problems.append(ErrorDetail(workload_where(row), "current", f"unknown host {hid!r} (no host has this id)",
-                                        hid))
-        else:
-            rows[row] = j
     pinned = np.asarray(pinned, dtype=bool)
-    on_drained = pinned & (rows >= 0) & drained[np.maximum(rows, 0)] if len(drained) else np.zeros_like(pinned)
-    for row in np.flatnonzero(on_drained).tolist():
-        problems.append(ErrorDetail(workload_where(row), "pinned", f"its current host {current[row]!r} is in drain "
-                                    "(a pinned workload must stay where it is)", True))
+    rows = np.full(len(pinned), -1, dtype=np.int64) if current is None else current
+    if current is not None:
+        for row in _listed(problems, np.flatnonzero(rows == -2), "current"):
+            problems.append(ErrorDetail(workload_where(row), "current", f"unknown host {current_id(row)!r} (no host "
+                                                                        "has this id)", current_id(row)))
+        on_drained = pinned & (rows >= 0) & drained[np.maximum(rows, 0)] if len(drained) else np.zeros_like(pinned)
+        for row in _listed(problems, np.flatnonzero(on_drained), "pinned"):
+            problems.append(ErrorDetail(workload_where(row), "pinned", f"its current host {current_id(row)!r} is in "
+                                        "drain (a pinned workload must stay where it is)", True))
     if not (rows >= 0).any() and not drained.any():
         return None
-    return LivePart(rows, np.asarray(current_form, dtype=np.int8), pinned, np.asarray(move_cost, dtype=np.uint64),
-                    drained, _budget(max_moves), _budget(max_move_cost))
+    return LivePart(np.where(rows < 0, -1, rows), np.asarray(current_form, dtype=np.int8), pinned,
+                    np.asarray(move_cost, dtype=np.uint64), drained, _budget(max_moves), _budget(max_move_cost))
+
+
+_LISTED = 20  # workloads named per kind of problem
+
+
+def _listed(problems: list[ErrorDetail], rows: np.ndarray, field: str) -> list[int]:
+    """The first rows to name one by one; the rest counted in one more problem."""
+    if len(rows) > _LISTED:
+        problems.append(ErrorDetail("workloads", field, f"... and {len(rows) - _LISTED} more rows like these"))
+    return rows[:_LISTED].tolist()
