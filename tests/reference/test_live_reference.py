@@ -148,3 +148,6 @@ def test_a_drained_host_ends_empty_and_an_eviction_is_a_move():
     assert "It was evicted from host 'h1' (as a VM): it could not stay: its host is drained." in str(
         plan.explain("x"))
     assert plan.to_pandas()["moved"].tolist() == [True]
+    # a drained host takes nothing: not a place it "would fit", but a host ruled out
+    assert plan.unplaced["x"].code == "too_large" and "largest eligible host has 2" in plan.unplaced["x"].message
+    assert "1 host (h1): drained (it must end empty)" in str(plan.explain("x"))

@@ -263,8 +263,10 @@ def _cost(short: Mapping[str, int], state: HostState) -> float:
     return sum(amount / max(state.capacity[dims.index(dim)], 1) for dim, amount in short.items())
 
 
-def _check(state: HostState, w: Workload) -> HostCheck:
-    """The verdict of one host (in its given state) for ``w``."""
+def _check(state: HostState, w: Workload, drained: frozenset = frozenset()) -> HostCheck:
+    """The verdict of one host (in its given state) for ``w``; a host in ``drained`` (ids) takes nothing."""
+    if state.host.id in drained:
+        return HostCheck(state.host.id, False, rule="drain", reason="drained (it must end empty)")
     forms = static_forms(w, state.host)
     if not forms:
         return HostCheck(state.host.id, False, rule="form", reason=_static_words(w, state.host))
@@ -442,13 +444,15 @@ def explain(plan: Plan, workload_id: str) -> Explanation:
     j = view.host_index[i]
     demand = MappingProxyType(dict(zip(problem.dimensions, problem.demand(w))))
     requested = _requested(view, w)
+    drained = frozenset() if problem.live is None else frozenset(
+        h.id for h, d in zip(problem.hosts, problem.live.drain.tolist()) if d)
     moved = {m.workload: m for m in plan.moves}.get(w.id)
     move = {} if moved is None else {
         "moved_from": f"host {moved.source!r}" + (f" (as {_a(moved.source_form)})" if moved.source_form else ""),
         "move_reason": move_reason(problem, i)}
     if j is None:
         pairs = list(zip(view.states, problem.hosts))
-        checks = [_check(state, w) for state, _ in pairs]
+        checks = [_check(state, w, drained) for state, _ in pairs]
         reason = plan.unplaced[w.id]
         return Explanation(
             workload=w.id, host=None, form=None, demand=demand, effective=None, checks=tuple(checks),
@@ -459,7 +463,7 @@ def explain(plan: Plan, workload_id: str) -> Explanation:
     form = view.forms[i]
     host = problem.hosts[j]
     own = view.state_without(i)
-    checks = [_check(state, w) for k, state in enumerate(view.states) if k != j]
+    checks = [_check(state, w, drained) for k, state in enumerate(view.states) if k != j]
     in_use = {h.id for h, state in zip(problem.hosts, view.states) if state.count > 0}
     final = view.states[j]
     headroom = {dim: (cap - used) / cap for dim, used, cap in zip(problem.dimensions, final.used, final.capacity)
