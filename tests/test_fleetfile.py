@@ -473,3 +473,13 @@ def test_a_live_fleet_file_round_trips_and_places_with_its_own_drain_and_budgets
     read_back = load_plan(tmp_path / "plan.json", fleet=fleet)  # rebuilt against the fleet: its moves again
     assert read_back.moves == plan.moves and read_back.to_dict()["move_count"] == 1
     assert load_plan(tmp_path / "plan.json").moves == plan.moves  # and from the file alone
+
+
+def test_a_csv_fleet_takes_the_live_columns(tmp_path):
+    (tmp_path / "w.csv").write_text("id,cpu,memory,current,current_form,pinned,move_cost\n"
+                                    "a,1,1Gi,h1,vm,true,5\nb,1,1Gi,,,,\n", encoding="utf-8")
+    (tmp_path / "h.csv").write_text("id,cpu,memory\nh1,8,32Gi\n", encoding="utf-8")
+    fleet = load_fleet_csv(tmp_path / "w.csv", tmp_path / "h.csv")
+    a, b = fleet.workloads
+    assert (a.current, a.current_form, a.pinned, a.move_cost_units) == ("h1", "vm", True, 5)
+    assert (b.current, b.pinned, b.move_cost_units) == (None, False, 2**30)

@@ -295,7 +295,7 @@ def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
 
 def _csv_value(column: str, text: str):
     """A cell's text as the field's type; quantities stay strings, which the model parses exactly."""
-    if column == "containers":
+    if column in ("containers", "pinned"):
         if text.lower() in _TRUE:
             return True
         if text.lower() in _FALSE:
@@ -313,7 +313,7 @@ def _csv_value(column: str, text: str):
             return int(text)
         except ValueError:
             raise ValueError(f"must be a whole number, got {text!r}") from None
-    if column in ("hypervisor", "anti_affinity") and text.lower() in _NONE:
+    if column in ("hypervisor", "anti_affinity", "current", "current_form", "move_cost") and text.lower() in _NONE:
         return None
     return text
 
