@@ -155,12 +155,14 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     let (mut placed, mut objective_value, mut placement, mut used, mut strategy) =
         best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
     let mut known_bound = None;
-    if options.method == MethodChoice::Auto {
-        let work = match (options.search_work, options.time_limit) {
-            (Some(work), _) => work,
-            (None, Some(_)) => u64::MAX,
-            (None, None) => improve::default_work(problem.workload_count()),
-        };
+    let work = match (options.search_work, options.time_limit) {
+        (Some(work), _) => work,
+        (None, Some(_)) => u64::MAX,
+        (None, None) => improve::default_work(problem.workload_count()),
+    };
+    // no search work (`search_work = 0`): `auto` is its portfolio alone, live or not; the plan from nothing and
+    // the live passes are the search's, so none of them runs either (the contract's step 4)
+    if options.method == MethodChoice::Auto && work > 0 {
         let limits = improve::Limits {
             work,
             deadline: options.time_limit.map(|limit| start + limit),
