@@ -206,3 +206,16 @@ def test_a_live_fleet_file_read_as_columns_is_placed_as_its_objects_are(tmp_path
 def test_live_entries_the_objects_refuse_or_convert_go_the_old_way(change):
     entries = [{"id": "a", "cpu": 1}, {"id": "b", "cpu": 1, **change}]
     assert entry_table(entries, "workload") is None
+
+
+def test_a_live_fleet_file_read_as_columns_words_its_errors_as_its_objects_do(tmp_path):
+    path = tmp_path / "live.json"
+    path.write_text(json.dumps(_LIVE_FLEET), encoding="utf-8")
+    fast, slow = load_fleet(path), Fleet.from_dict(_LIVE_FLEET, str(path))
+    errors = []
+    for fleet in (fast, slow):  # 'db' is pinned on h1: draining h1 at the call is refused, naming it alike
+        with pytest.raises(ValidationError) as error:
+            fleet.place(drain=["h1", "h9"])
+        errors.append(error.value.errors)
+    assert errors[0] == errors[1]
+    assert {(e.where, e.field) for e in errors[0]} >= {("workload 'db'", "pinned")}

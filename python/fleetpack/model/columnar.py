@@ -129,8 +129,11 @@ class _Table:
                 self.bad_text.extend(self.bad_rows(bad, name, "must be text or missing, got {value!r}", values))
                 self.columns[name] = np.where(bad, None, values)
 
+    #: whether an error names a row by its number too (not for a fleet file's entries: named as their objects are)
+    row_numbers = True
+
     def where(self, row: int) -> str:
-        return f"{self.kind} {str(self.ids[row])!r} (row {row})"
+        return f"{self.kind} {str(self.ids[row])!r}" + (f" (row {row})" if self.row_numbers else "")
 
     def bad_rows(self, mask: np.ndarray, field: str, message: str, values=None) -> list[ErrorDetail]:
         rows = np.flatnonzero(mask)
@@ -404,6 +407,8 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, dr
     if problems:
         raise ValidationError(problems)
     w, h = tables
+    if objects is not None:  # rows with objects of their own, whose errors name them by id alone
+        w.row_numbers = h.row_numbers = False
     extra = sorted({name[len(_EXTRA):] for t in tables for name in t.columns if name.startswith(_EXTRA)})
     dims = ("cpu", "memory", *extra)
 
