@@ -100,8 +100,12 @@ def place_many(problems: Sequence[Any], *, objective: Objective = "hosts", metho
                 "time_limit": time_limit, "max_moves": max_moves, "max_move_cost": max_move_cost, "drain": drain}
     jobs = read_problems(problems, defaults, seed, workers, strict)
     answers = solve_many(jobs, seed, workers)
-    for (problem, _), (answer, _) in zip(jobs, answers):
-        live_check(problem, answer)
+    for k, ((problem, _), (answer, _)) in enumerate(zip(jobs, answers)):
+        try:
+            live_check(problem, answer)  # a live fleet with no plan within its budget
+        except Exception as exc:
+            exc.add_note(f"fleetpack: problems[{k}]")
+            raise
     plans = [build_plan(problem, answer, objective=o["objective"], method=o["method"], elapsed=elapsed)
              for (problem, o), (answer, elapsed) in zip(jobs, answers)]
     strict_check(plans, strict)
