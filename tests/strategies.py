@@ -77,3 +77,38 @@ def oversubscribed(draw, max_workloads=40, max_hosts=6):
                               isolation=draw(st.sampled_from(["none", "none", "tenant", "dedicated"])),
                               anti_affinity=draw(st.sampled_from([None, None, "g1", "g2"]))))
     return ws, hs, draw(overheads)
+
+
+@st.composite
+def live_fleets(draw, max_workloads=14, max_hosts=6):
+    """A live fleet: workloads, hosts and overheads as above, the workloads' current placement taken from a random
+    valid plan of a heuristic and then perturbed (some moved to a random host, which may break a rule; some left
+    new), random pins, drained hosts and budgets. Returns (workloads, hosts, overheads, options for place)."""
+    from dataclasses import replace
+
+    import fleetpack.baseline
+
+    ws, hs, over = draw(workloads(max_workloads)), draw(hosts(max_hosts)), draw(overheads)
+    method = draw(st.sampled_from(["ff", "ffd", "bfd", "wfd"]))
+    start = fleetpack.baseline.place(ws, hs, method=method, overheads=over) if hs else None
+    live = []
+    for w in ws:
+        host, form = (start.host_of(w.id), start.form_of(w.id)) if start else (None, None)
+        how = draw(st.sampled_from(["stay", "stay", "stay", "elsewhere", "new"]))
+        if how == "elsewhere" and hs:
+            host = draw(st.sampled_from(hs)).id
+            form = draw(st.sampled_from([None, "vm", "container"]))
+        if how == "new" or host is None:
+            live.append(w)
+            continue
+        if form is not None and (w.form not in ("any", form) or draw(st.booleans())):
+            form = None  # (only its host counts)
+        pinned = draw(st.integers(0, 5)) == 0
+        cost = draw(st.sampled_from([None, None, 0, 1, 5]))
+        live.append(replace(w, current=host, current_form=form, pinned=pinned, move_cost=cost))
+    pinned_hosts = {w.current for w in live if w.pinned}
+    drain = [h.id for h in hs if h.id not in pinned_hosts and draw(st.integers(0, 4)) == 0]
+    options = {"drain": drain,
+               "max_moves": draw(st.sampled_from([None, None, 0, 1, 2, 5])),
+               "max_move_cost": draw(st.sampled_from([None, None, None, 0, 6, 2**33]))}
+    return live, hs, over, options

@@ -430,7 +430,8 @@ def test_the_schema_knows_exactly_the_model_fields():
     assert set(defs["workload"]["properties"]) == {f.name for f in dataclasses.fields(fp.Workload)}
     assert set(defs["host"]["properties"]) == {f.name for f in dataclasses.fields(fp.Host)}
     assert set(defs["overheads"]["properties"]) == {f.name for f in dataclasses.fields(fp.Overheads)}
-    assert set(schema["properties"]) == {"description", "legacy_servers", "overheads", "workloads", "hosts"}
+    assert set(schema["properties"]) == {"description", "legacy_servers", "overheads", "workloads", "hosts", "drain",
+                                         "max_moves", "max_move_cost"}
     assert defs["workload"]["properties"]["form"]["enum"] == ["any", "vm", "container"]
     assert defs["host"]["properties"]["hypervisor"]["enum"] == ["hardware", "paravirtual", "software", None]
 
@@ -448,3 +449,37 @@ def test_the_schema_accepts_the_example_and_refuses_what_the_loader_refuses(tmp_
         assert list(validator.iter_errors(doc)), workload
         with pytest.raises(fp.ValidationError):
             load_fleet(write(tmp_path, "f.json", doc))
+
+
+# --- live fleets ----------------------------------------------------------------------------------------------------
+
+
+def test_a_live_fleet_file_round_trips_and_places_with_its_own_drain_and_budgets(tmp_path):
+    import fleetpack.baseline
+
+    doc = {"drain": ["h1"], "max_moves": 2, "max_move_cost": 2**31,
+           "workloads": [{"id": "a", "cpu": 1, "memory": "1Gi", "current": "h1", "current_form": "vm"},
+                         {"id": "b", "cpu": 1, "memory": "1Gi", "current": "h2", "pinned": True, "move_cost": 5},
+                         {"id": "c", "cpu": 1, "memory": "1Gi"}],
+           "hosts": [{"id": "h1", "cpu": 8, "memory": "32Gi"}, {"id": "h2", "cpu": 8, "memory": "32Gi"}]}
+    fleet = load_fleet(write(tmp_path, "live.json", doc))
+    assert (fleet.drain, fleet.max_moves, fleet.max_move_cost) == (("h1",), 2, 2**31)
+    assert fleet.workloads[1].pinned and fleet.workloads[1].move_cost_units == 5
+    again = load_fleet(write(tmp_path, "again.json", fleet.to_dict()))
+    assert again == fleet
+    plan = fleetpack.baseline.place(fleet.workloads, fleet.hosts, overheads=fleet.overheads, **fleet.live_options())
+    assert [(m.workload, m.source, m.target) for m in plan.moves] == [("a", "h1", "h2")]
+    dump_plan(plan, tmp_path / "plan.json")
+    read_back = load_plan(tmp_path / "plan.json", fleet=fleet)  # rebuilt against the fleet: its moves again
+    assert read_back.moves == plan.moves and read_back.to_dict()["move_count"] == 1
+    assert load_plan(tmp_path / "plan.json").moves == plan.moves  # and from the file alone
+
+
+def test_a_csv_fleet_takes_the_live_columns(tmp_path):
+    (tmp_path / "w.csv").write_text("id,cpu,memory,current,current_form,pinned,move_cost\n"
+                                    "a,1,1Gi,h1,vm,true,5\nb,1,1Gi,,,,\n", encoding="utf-8")
+    (tmp_path / "h.csv").write_text("id,cpu,memory\nh1,8,32Gi\n", encoding="utf-8")
+    fleet = load_fleet_csv(tmp_path / "w.csv", tmp_path / "h.csv")
+    a, b = fleet.workloads
+    assert (a.current, a.current_form, a.pinned, a.move_cost_units) == ("h1", "vm", True, 5)
+    assert (b.current, b.pinned, b.move_cost_units) == (None, False, 2**30)

@@ -260,3 +260,28 @@ def test_sample_plan_keeps_every_rule_and_needs_fewer_nodes(sample):
     storefront = [plan.host_of(w.id) for w in sample.workloads if w.anti_affinity == "shop/app=storefront"]
     assert len(set(storefront)) == 4
     assert plan.host_of("legacy/invoicing-7b9c8d6e5f-qq2lx") == "ip-10-0-2-150.ec2.internal"
+
+
+# --- a live fleet (issue 15) -----------------------------------------------------------------------------------------
+
+
+def test_current_makes_the_sample_cluster_live_pods_where_they_run_cordoned_nodes_drained():
+    import fleetpack.baseline
+
+    root = Path(__file__).resolve().parents[1] / "examples"
+    pods, nodes = root / "kube-pods.json", root / "kube-nodes.json"
+    today = from_kubernetes(pods, nodes)
+    live = from_kubernetes(pods, nodes, current=True)
+    assert today.drain == () and all(w.current is None for w in today.workloads)
+    assert live.drain == ("ip-10-0-2-200.ec2.internal",)  # cordoned: kept, to be emptied
+    assert [h.id for h in live.hosts if h.id not in {g.id for g in today.hosts}] == list(live.drain)
+    by_pod = {(p["metadata"].get("namespace", "default") + "/" + p["metadata"]["name"]): p["spec"].get("nodeName")
+              for p in json.loads(pods.read_text())["items"]}
+    hosts = {h.id for h in live.hosts}
+    for w in live.workloads:
+        node = by_pod[w.id]
+        assert w.current == (node if node in hosts else None)
+        assert w.current_form == ("container" if w.current else None) and not w.pinned
+    plan = fleetpack.baseline.place(live.workloads, live.hosts, overheads=live.overheads, **live.live_options())
+    assert fp.verify(live.workloads, live.hosts, plan, live.overheads, **live.live_options()) == []
+    assert {m.source for m in plan.moves} == set(live.drain)  # only the cordoned node's pods had to move

@@ -12,7 +12,7 @@ from .errors import ErrorDetail, FleetpackError, FleetpackWarning, InfeasibleErr
 from .fleetfile import Fleet, load_fleet
 from .kube import from_kubernetes
 from .model.objects import Host, Overheads, Resources, Workload
-from .plan import Assignment, Plan, Unplaced
+from .plan import Assignment, Move, Plan, Unplaced
 from .verify import Violation, verify
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Resources",
     "Plan",
     "Assignment",
+    "Move",
     "Unplaced",
     "Violation",
     "FleetpackError",

@@ -2,7 +2,7 @@
 against the compiled module (the same functions, the same arguments, the same keys in and out) and
 tests/model/test_wire.py against the wire format of fleetpack/model/wire.py."""
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +29,14 @@ class ProblemArrays(TypedDict):
     container: NDArray[np.uint64]  # per dimension, a container's
     hypervisor_overhead: NDArray[np.uint64]  # per dimension, a host's that runs VMs
     runtime_overhead: NDArray[np.uint64]  # per dimension, a host's that runs containers
+    # the live part (issue 15), sent only for a live fleet (some current host, or a drain); absent: none
+    current_host: NotRequired[NDArray[np.int64]]  # per workload, its current host's row; -1: none
+    current_form: NotRequired[NDArray[np.int8]]  # per workload, 0 container, 1 VM, -1 either
+    pinned: NotRequired[NDArray[np.bool_]]  # per workload, whether it must stay
+    move_cost: NotRequired[NDArray[np.uint64]]  # per workload, what moving it costs
+    drain: NotRequired[NDArray[np.bool_]]  # per host, whether it must end empty
+    max_moves: NotRequired[int]  # the budgets (u64); absent: no cap
+    max_move_cost: NotRequired[int]
 
 class CoreAnswer(TypedDict):
     """One solve's answer, per workload in input order and per host in input order."""
@@ -46,17 +54,6 @@ class CoreAnswer(TypedDict):
     pin_conflicts: NDArray[np.int64]  # pinned workloads that do not fit their place (left out); else empty
     forced_moves: NDArray[np.int64]  # workloads with a current host that could not stay there; else empty
     elapsed: float  # seconds the core took to solve, conversions aside
-
-class LiveArrays(TypedDict, total=False):
-    """The optional keys of a live fleet (issue 15), beside those of `ProblemArrays`; absent: greenfield."""
-
-    current_host: NDArray[np.int64]  # per workload, the host row it runs on now; -1: a new workload
-    current_form: NDArray[np.int8]  # 0 container, 1 VM, -1 either
-    pinned: NDArray[np.bool_]  # must stay (host, and form when given)
-    move_cost: NDArray[np.uint64]  # per workload, the cost of moving it (absent: its memory in bytes)
-    drain: NDArray[np.bool_]  # per host, it must end empty
-    max_moves: int  # at most this many moves (absent: no limit)
-    max_move_cost: int  # at most this summed move cost (absent: no limit)
 
 # (arrays, method, sort_key, objective, time_limit, seed, search_work): `place`'s arguments, one job of place_many
 Job = tuple[ProblemArrays, str, str, str, float | None, int, int | None]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence, Union
 from .errors import ErrorDetail, ValidationError
 from .model.objects import Overheads
 from .plan.plan import Plan, build_plan
-from .solve.front import place_with, read_problems, strict_check
+from .solve.front import live_check, place_with, read_problems, strict_check
 from .solve.options import Method, Objective, SortKey
 from .solve.distributed import iter_answers, iter_local, unshare
 from .solve.pipeline import solve, solve_many
@@ -41,6 +41,9 @@ def place(
     seed: int = 0,
     strict: bool = False,
     workers: int | None = None,
+    max_moves: int | None = None,
+    max_move_cost: int | None = None,
+    drain: Iterable[str] = (),
 ) -> Plan:
     """Place each workload on a host, as a VM or a container, honouring every rule of the model.
 
@@ -54,22 +57,28 @@ def place(
     the local search and CP-SAT, ``workers`` is its number of threads (None: all cores). Workloads that cannot be placed are reported in
     ``plan.unplaced``, with a reason; with ``strict=True`` they raise `InfeasibleError` instead. Bad input raises
     `ValidationError`.
+
+    A live fleet (workloads with a ``current`` host, or hosts to ``drain``) is re-planned from where it runs:
+    ``max_moves`` caps the number of moves, ``max_move_cost`` their summed ``move_cost``, and every host in
+    ``drain`` ends empty (docs/design-live-rules-capacity.md). When no plan within the budget exists (a pinned
+    workload that does not fit, forced moves beyond a budget) it raises `InfeasibleError`, strict or not.
     """
     return place_with(functools.partial(solve, workers=workers), workloads, hosts, objective=objective,
                       method=method, sort_key=sort_key, overheads=overheads, time_limit=time_limit, seed=seed,
-                      strict=strict, workers=workers)
+                      strict=strict, workers=workers, drain=drain, max_moves=max_moves, max_move_cost=max_move_cost)
 
 
 def place_many(problems: Sequence[Any], *, objective: Objective = "hosts", method: Method = "auto",
                sort_key: SortKey = "sum", overheads: Overheads | dict[str, Any] | None = None,
                time_limit: float | None = None, seed: int = 0, strict: bool = False,
                workers: int | None = None, executor: Executor | None = None,
-               chunksize: int | None = None) -> list[Plan]:
+               chunksize: int | None = None, max_moves: int | None = None, max_move_cost: int | None = None,
+               drain: Iterable[str] = ()) -> list[Plan]:
     """Solve independent problems in parallel; returns their plans in order, each the plan `place` would return.
 
     Each problem is a pair ``(workloads, hosts)`` or a dict with ``workloads`` and ``hosts`` and, optionally, its own
-    ``objective``, ``method``, ``sort_key``, ``overheads`` and ``time_limit`` (the keyword arguments are the
-    defaults). All problems are validated first (an error names ``problems[k]``); the core then solves them on
+    ``objective``, ``method``, ``sort_key``, ``overheads``, ``time_limit``, ``max_moves``, ``max_move_cost`` and
+    ``drain`` (the keyword arguments are the defaults). All problems are validated first (an error names ``problems[k]``); the core then solves them on
     ``workers`` threads (None: all cores) without the GIL. A method the core does not run alone (``"exact"``) is
     solved problem by problem.
 
@@ -81,16 +90,24 @@ def place_many(problems: Sequence[Any], *, objective: Objective = "hosts", metho
     if executor is not None or chunksize is not None:  # chunks, collected in input order
         found = dict(plan_stream(problems, objective=objective, method=method, sort_key=sort_key,
                                  overheads=overheads, time_limit=time_limit, seed=seed, strict=False,
-                                 workers=workers, executor=executor, chunksize=chunksize))
+                                 workers=workers, executor=executor, chunksize=chunksize, max_moves=max_moves,
+                                 max_move_cost=max_move_cost, drain=drain))
         plans = [found[k] for k in range(len(found))]
         strict_check(plans, strict)
         return plans
     problems, _ = unshare(problems)  # (shared hosts, without an executor to share them on)
     defaults = {"objective": objective, "method": method, "sort_key": sort_key, "overheads": overheads,
-                "time_limit": time_limit}
+                "time_limit": time_limit, "max_moves": max_moves, "max_move_cost": max_move_cost, "drain": drain}
     jobs = read_problems(problems, defaults, seed, workers, strict)
+    answers = solve_many(jobs, seed, workers)
+    for k, ((problem, _), (answer, _)) in enumerate(zip(jobs, answers)):
+        try:
+            live_check(problem, answer)  # a live fleet with no plan within its budget
+        except Exception as exc:
+            exc.add_note(f"fleetpack: problems[{k}]")
+            raise
     plans = [build_plan(problem, answer, objective=o["objective"], method=o["method"], elapsed=elapsed)
-             for (problem, o), (answer, elapsed) in zip(jobs, solve_many(jobs, seed, workers))]
+             for (problem, o), (answer, elapsed) in zip(jobs, answers)]
     strict_check(plans, strict)
     return plans
 
@@ -99,14 +116,15 @@ def plan_stream(problems: Sequence[Any], *, objective: Objective = "hosts", meth
                 sort_key: SortKey = "sum", overheads: Overheads | dict[str, Any] | None = None,
                 time_limit: float | None = None, seed: int = 0, strict: bool = False,
                 workers: int | None = None, executor: Executor | None = None,
-                chunksize: int | None = None) -> Iterator[tuple[int, Plan]]:
+                chunksize: int | None = None, max_moves: int | None = None, max_move_cost: int | None = None,
+                drain: Iterable[str] = ()) -> Iterator[tuple[int, Plan]]:
     """``(index, plan)`` of each problem of `place_many`, as each finishes (``fleetpack.place_iter`` shows its
     progress). Every problem is checked here, before the first is sent (a `ValidationError` names ``problems[k]``);
     the plans come from the iterator returned. With ``strict``, the first plan that leaves a workload out raises
     `InfeasibleError` (with a note naming ``problems[k]``)."""
     problems, shared = unshare(problems)
     defaults = {"objective": objective, "method": method, "sort_key": sort_key, "overheads": overheads,
-                "time_limit": time_limit}
+                "time_limit": time_limit, "max_moves": max_moves, "max_move_cost": max_move_cost, "drain": drain}
     errors = _check_scale_out(executor, chunksize)
     try:
         jobs = read_problems(problems, defaults, seed, workers, strict)
@@ -123,6 +141,11 @@ def _plans(jobs, answers, strict: bool) -> Iterator[tuple[int, Plan]]:
     try:
         for k, answer, elapsed in answers:
             problem, o = jobs[k]
+            try:
+                live_check(problem, answer)  # a live fleet with no plan within its budget
+            except Exception as exc:
+                exc.add_note(f"fleetpack: problems[{k}]")
+                raise
             plan = build_plan(problem, answer, objective=o["objective"], method=o["method"], elapsed=elapsed)
             try:
                 strict_check([plan], strict)

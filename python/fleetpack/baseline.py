@@ -47,7 +47,11 @@ def place(
     time_limit: float | None = None,
     seed: int = 0,
     strict: bool = False,
+    max_moves: int | None = None,
+    max_move_cost: int | None = None,
+    drain: Sequence[str] = (),
 ) -> Plan:
-    """`fleetpack.place` in plain Python (heuristic methods and ``auto``)."""
+    """`fleetpack.place` in plain Python (heuristic methods and ``auto``), live fleets too."""
     return place_with(_solve, workloads, hosts, objective=objective, method=method, sort_key=sort_key,
-                      overheads=overheads, time_limit=time_limit, seed=seed, strict=strict)
+                      overheads=overheads, time_limit=time_limit, seed=seed, strict=strict, drain=drain,
+                      max_moves=max_moves, max_move_cost=max_move_cost)

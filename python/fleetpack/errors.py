@@ -59,7 +59,19 @@ class ValidationError(FleetpackError, ValueError):
 
 class InfeasibleError(FleetpackError):
     """Raised by ``place(..., strict=True)`` when some workloads could not be placed. ``plan`` is the partial plan
-    (it pickles with the error; None only for an error made without one)."""
+    (it pickles with the error; None only for an error made without one).
+
+    In a live fleet it is raised, strict or not, when no plan within the budget exists (`InfeasibleError.live`):
+    ``plan`` is None, ``conflicts`` lists (workload, its current host, the rule its place breaks) and ``needed``
+    the smallest budgets that would repair them (``{"max_moves": 3}``; empty for a pinned workload that does not
+    fit, which no budget repairs)."""
+
+    conflicts: tuple[tuple[str, str, str], ...] = ()
+    needed: dict[str, int] = {}
+
+    @classmethod
+    def live(cls, message: str, conflicts, needed: dict[str, int]) -> "InfeasibleError":
+        return _infeasible_error(message, {}, None, conflicts, needed)
 
     def __init__(self, plan):
         self.plan = plan
@@ -71,13 +83,14 @@ class InfeasibleError(FleetpackError):
         super().__init__(f"{len(self.unplaced)} workload(s) could not be placed:\n  " + "\n  ".join(listed))
 
     def __reduce__(self):
-        # across processes it carries its message, the unplaced workloads' reasons (not worked out again) and the
-        # plan (plans pickle small: fleetpack.plan.plan)
-        return _infeasible_error, (str(self), self.unplaced, self.plan)
+        # across processes it carries its message, the unplaced workloads' reasons (not worked out again), the
+        # plan (plans pickle small: fleetpack.plan.plan) and a live fleet's conflicts
+        return _infeasible_error, (str(self), self.unplaced, self.plan, self.conflicts, self.needed)
 
 
-def _infeasible_error(message: str, unplaced: dict, plan=None) -> InfeasibleError:
+def _infeasible_error(message: str, unplaced: dict, plan=None, conflicts=(), needed=None) -> InfeasibleError:
     error = InfeasibleError.__new__(InfeasibleError)
     Exception.__init__(error, message)
     error.plan, error.unplaced = plan, unplaced
+    error.conflicts, error.needed = tuple(conflicts), dict(needed or {})
     return error

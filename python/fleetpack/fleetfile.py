@@ -12,7 +12,8 @@ A fleet file is one object::
 
 Entries use the field names of `Workload`, `Host` and `Overheads`, with quantities as numbers or Kubernetes strings.
 ``overheads`` (default: the model's defaults), ``description`` and ``legacy_servers`` (how many servers the fleet
-ran on before; shown by the command line) are optional. Files ending in ``.yaml`` or ``.yml`` are read as YAML
+ran on before; shown by the command line) are optional; so are, for a live fleet (workloads with ``current``,
+``pinned``, ``move_cost``), the hosts to ``drain`` and the budgets ``max_moves`` and ``max_move_cost``. Files ending in ``.yaml`` or ``.yml`` are read as YAML
 when PyYAML is installed. The package ships a JSON Schema of the format (`fleet_schema`, or the file
 ``fleetpack/schema/fleet.schema.json``) for editors and other tools; fleetpack itself checks files with the model's
 own validation, which says more than a schema can.
@@ -40,6 +41,7 @@ from .errors import ErrorDetail, ValidationError
 from .model.entries import CheckedEntries, entry_table
 from .model.inputs import FirstSeen, build_problem, convert_items
 from .model.likely_mistakes import collecting
+from .model.live import check_budgets, read_drain
 from .model.objects import Host, Overheads, Resources, Workload, as_host, as_overheads, as_workload
 from .model.textfiles import decode, parse_json, read_text, source_name
 from .model.wire import Answer
@@ -49,7 +51,7 @@ from .solve.options import OBJECTIVES
 __all__ = ["Fleet", "load_fleet", "dump_fleet", "load_fleet_csv", "dump_fleet_csv", "load_overheads",
            "fleet_schema", "parse_document", "read_plan_dict", "load_plan", "dump_plan"]
 
-_KEYS = ("description", "legacy_servers", "overheads", "workloads", "hosts")
+_KEYS = ("description", "legacy_servers", "overheads", "workloads", "hosts", "drain", "max_moves", "max_move_cost")
 _YAML_SUFFIXES = (".yaml", ".yml")
 _CSV_SUFFIX = ".csv"
 
@@ -64,6 +66,9 @@ class Fleet:
     overheads: Overheads = field(default_factory=Overheads)
     description: str = ""
     legacy_servers: int | None = None
+    drain: tuple[str, ...] = ()
+    max_moves: int | None = None
+    max_move_cost: int | None = None
 
     def __post_init__(self):
         errors: list[ErrorDetail] = []
@@ -73,6 +78,7 @@ class Fleet:
             set_(self, "hosts", _entries(self.hosts, "host", as_host, "fleet", errors))
         set_(self, "overheads", _overheads(self.overheads, errors))
         _check_metadata(self.description, self.legacy_servers, "fleet", errors)
+        _check_live(self, errors)
         if errors:
             raise ValidationError(errors)
 
@@ -99,6 +105,9 @@ class Fleet:
                 data.get("overheads"),
                 data.get("description", ""),
                 data.get("legacy_servers"),
+                data.get("drain", ()),
+                data.get("max_moves"),
+                data.get("max_move_cost"),
             )
         except ValidationError as exc:
             errors.extend(_prefixed(exc.errors, source))
@@ -106,11 +115,16 @@ class Fleet:
             raise ValidationError(errors)
         return fleet
 
+    def live_options(self) -> dict[str, Any]:
+        """The fleet's own ``drain``, ``max_moves`` and ``max_move_cost``, as ``place`` takes them."""
+        return {"drain": self.drain, "max_moves": self.max_moves, "max_move_cost": self.max_move_cost}
+
     def place(self, **options) -> Plan:
-        """``fleetpack.place`` on this fleet's workloads, hosts and overheads; ``options`` as for ``place``."""
+        """``fleetpack.place`` on this fleet's workloads, hosts, overheads, drained hosts and move budgets;
+        ``options`` as for ``place`` (they override the fleet's own)."""
         from .api import place
 
-        return place(self.workloads, self.hosts, overheads=self.overheads, **options)
+        return place(self.workloads, self.hosts, overheads=self.overheads, **{**self.live_options(), **options})
 
     def to_dict(self) -> dict:
         """The fleet as a fleet file's object. Fields hold the values they were given (so ``"512Mi"`` stays a
@@ -120,6 +134,11 @@ class Fleet:
             out["description"] = self.description
         if self.legacy_servers is not None:
             out["legacy_servers"] = self.legacy_servers
+        if self.drain:
+            out["drain"] = list(self.drain)
+        for key in ("max_moves", "max_move_cost"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
         out["overheads"] = _overheads_dict(self.overheads)
         out["workloads"] = [_entry(w) for w in self.workloads]
         out["hosts"] = [_entry(h) for h in self.hosts]
@@ -277,7 +296,7 @@ def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
 
 def _csv_value(column: str, text: str):
     """A cell's text as the field's type; quantities stay strings, which the model parses exactly."""
-    if column == "containers":
+    if column in ("containers", "pinned"):
         if text.lower() in _TRUE:
             return True
         if text.lower() in _FALSE:
@@ -295,7 +314,7 @@ def _csv_value(column: str, text: str):
             return int(text)
         except ValueError:
             raise ValueError(f"must be a whole number, got {text!r}") from None
-    if column in ("hypervisor", "anti_affinity") and text.lower() in _NONE:
+    if column in ("hypervisor", "anti_affinity", "current", "current_form", "move_cost") and text.lower() in _NONE:
         return None
     return text
 
@@ -379,6 +398,38 @@ def _overheads(value, errors: list[ErrorDetail]) -> Overheads:
     except ValidationError as exc:
         errors.extend(exc.errors)
         return Overheads()
+
+
+def _check_live(fleet: Fleet, errors: list[ErrorDetail]) -> None:
+    """The live part against the fleet: budgets, drained hosts and current hosts that exist, no pin on a drained
+    host (as `place` checks them, so that a file is refused when it is loaded)."""
+    errors.extend(check_budgets(fleet.max_moves, fleet.max_move_cost, "fleet"))
+    if isinstance(fleet.drain, (list, tuple)):
+        object.__setattr__(fleet, "drain", tuple(str(h) if isinstance(h, int) and not isinstance(h, bool) else h
+                                                 for h in fleet.drain))
+    hosts, workloads = fleet.hosts, fleet.workloads
+    # a fleet file's entries read as columns are checked on their columns (no object made per row)
+    host_ids = hosts.table["id"].tolist() if isinstance(hosts, CheckedEntries) else [h.id for h in hosts]
+    drained = read_drain(fleet.drain, host_ids, errors, "fleet")
+    index = {h: j for j, h in enumerate(host_ids)}
+    if isinstance(workloads, CheckedEntries):
+        table = workloads.table
+        if "current" not in table:
+            return
+        n = len(table["id"])
+        rows = zip(table["id"].tolist(), table["current"].tolist(),
+                   table["pinned"].tolist() if "pinned" in table else [False] * n)
+    else:
+        rows = ((w.id, w.current, w.pinned) for w in workloads)
+    for wid, current, pinned in rows:
+        if current is None:
+            continue
+        if current not in index:
+            errors.append(ErrorDetail(f"workload {wid!r}", "current", f"unknown host {current!r} (no host has "
+                                                                      "this id)", current))
+        elif pinned and drained[index[current]]:
+            errors.append(ErrorDetail(f"workload {wid!r}", "pinned", f"its current host {current!r} is in drain "
+                                                                     "(a pinned workload must stay where it is)"))
 
 
 def _check_metadata(description, legacy_servers, where: str, errors: list[ErrorDetail]) -> None:
@@ -529,7 +580,7 @@ def load_plan(path: str | os.PathLike, fleet: Fleet | None = None) -> Plan:
 
 
 def _rebuild(data: Mapping, fleet: Fleet, source: str) -> Plan:
-    problem = build_problem(fleet.workloads, fleet.hosts, fleet.overheads)
+    problem = build_problem(fleet.workloads, fleet.hosts, fleet.overheads, **fleet.live_options())
     workload_pos = {w.id: i for i, w in enumerate(problem.workloads)}
     host_pos = {h.id: j for j, h in enumerate(problem.hosts)}
     host_index: list = [None] * len(problem.workloads)

@@ -16,6 +16,15 @@ The rules, with every size an exact integer (CPU in millicores, memory in bytes,
 - a workload whose ``form`` is not ``"any"`` runs in that form;
 - a tenant-isolated container shares its host only with containers of its own tenant (VMs beside it are fine);
 - a dedicated workload is alone on its host.
+
+In a live fleet (workloads with a ``current`` host; ``drain``, ``max_moves``, ``max_move_cost``):
+
+- a pinned workload stays on its current host, in its ``current_form`` when given;
+- a drained host ends empty;
+- a workload with a current host moves when it ends on another host, in another form than its ``current_form``
+  (when given), or unplaced; the moves number at most ``max_moves`` and their ``move_cost`` sums to at most
+  ``max_move_cost``. The moves are worked out here from the workloads and the plan's assignment, never read from
+  the plan's own list.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from .errors import ErrorDetail, ValidationError
 from .model.inputs import FirstSeen
+from .model.live import check_budgets, read_drain
 from .model.objects import Host, Overheads, Workload, as_host, as_overheads, as_workload
 from .model.units import format_amount
 
@@ -71,7 +81,8 @@ class _Placed:
     form: str
 
 
-def verify(workloads: Sequence, hosts: Sequence, plan, overheads=None) -> list[Violation]:
+def verify(workloads: Sequence, hosts: Sequence, plan, overheads=None, *, max_moves: int | None = None,
+           max_move_cost: int | None = None, drain: Iterable[str] = ()) -> list[Violation]:
     """Check ``plan`` against every placement rule; return the violations found (empty when the plan is valid).
 
     ``workloads`` and ``hosts`` are sequences of `Workload` / `Host` or dicts; ``overheads`` is None (the defaults),
@@ -83,11 +94,17 @@ def verify(workloads: Sequence, hosts: Sequence, plan, overheads=None) -> list[V
     places and lists. Raises `ValidationError` for invalid workloads, hosts or overheads, or for a ``plan`` that has
     none of the three shapes.
 
+    ``max_moves``, ``max_move_cost`` and ``drain`` check a re-plan of a live fleet: pins, drained hosts and the
+    budgets (the moves recomputed from the workloads' ``current``). An unknown current or drained host, or a
+    budget that is not a whole number >= 0, raises `ValidationError`.
+
     The order is fixed: violations of the plan's structure (in plan order), then of each placed workload (in input
-    order), then of each host (in input order).
+    order), then of each host (in input order), then of the live fleet (pins in input order, drained hosts in input
+    order, the budgets).
     """
     w_items = _coerce_all(workloads, "workload", as_workload)
     h_items = _coerce_all(hosts, "host", as_host)
+    drained = _check_live_inputs(w_items, h_items, drain, max_moves, max_move_cost)
     over = as_overheads(overheads)
     entries, unplaced = _read_plan(plan)
 
@@ -103,6 +120,7 @@ def verify(workloads: Sequence, hosts: Sequence, plan, overheads=None) -> list[V
     for h in h_items:
         if h.id in by_host:
             _check_host(h, by_host[h.id], over, dimensions, violations)
+    _check_live(w_items, h_items, placed, drained, max_moves, max_move_cost, violations)
     return violations
 
 
@@ -376,3 +394,60 @@ def _check_host(h: Host, residents: list[_Placed], over: Overheads, dimensions, 
                     host=h.id,
                     workload=p.workload.id,
                 ))
+
+
+# --- the live fleet -------------------------------------------------------------------------------------------------
+
+
+def _check_live_inputs(w_items, h_items, drain, max_moves, max_move_cost) -> list[bool]:
+    """The live part's inputs: current hosts that exist, drained hosts that exist, budgets; raised all at once.
+    Returns whether each host is drained."""
+    problems = check_budgets(max_moves, max_move_cost, _WHERE)
+    host_ids = [h.id for h in h_items]
+    drained = read_drain(drain, host_ids, problems, _WHERE).tolist()
+    known = set(host_ids)
+    for w in w_items:
+        if w.current is not None and w.current not in known:
+            problems.append(ErrorDetail(f"workload {w.id!r}", "current",
+                                        f"unknown host {w.current!r} (no host has this id)", w.current))
+    if problems:
+        raise ValidationError(problems)
+    return drained
+
+
+def _check_live(w_items, h_items, placed: list[_Placed], drained: list[bool], max_moves, max_move_cost,
+                violations: list[Violation]) -> None:
+    """Pins, drained hosts and the move budgets."""
+    where = {p.workload.id: p for p in placed}
+    moves, cost = 0, 0
+    for w in w_items:
+        if w.current is None:
+            continue
+        p = where.get(w.id)
+        stays = p is not None and p.host.id == w.current and (w.current_form is None or p.form == w.current_form)
+        if stays:
+            continue
+        moves += 1
+        cost += w.move_cost_units
+        if w.pinned:
+            form = f" as a {w.current_form}" if w.current_form is not None else ""
+            now = ("is left unplaced" if p is None else f"runs as a {p.form}" if p.host.id == w.current
+                   else f"is placed on host {p.host.id!r}")
+            violations.append(Violation("pinned", f"pinned workload {w.id!r} must stay on host {w.current!r}{form} "
+                                                  f"but {now}", host=w.current, workload=w.id))
+    drained_ids = {h.id for h, is_drained in zip(h_items, drained) if is_drained}
+    by_host: dict[str, list[str]] = {}
+    for p in placed:
+        if p.host.id in drained_ids:
+            by_host.setdefault(p.host.id, []).append(p.workload.id)
+    for h in h_items:
+        residents = by_host.get(h.id)
+        if residents:
+            violations.append(Violation("drain", f"host {h.id!r} is drained but runs "
+                                                 f"{', '.join(map(repr, residents))}", host=h.id))
+    if max_moves is not None and moves > max_moves:
+        violations.append(Violation("max_moves", f"the plan moves {moves} workload(s), at most {int(max_moves)} "
+                                                 "allowed"))
+    if max_move_cost is not None and cost > max_move_cost:
+        violations.append(Violation("max_move_cost", f"the plan's moves cost {cost}, at most {int(max_move_cost)} "
+                                                     "allowed"))

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import fleetpack as fp
+import fleetpack.baseline
 from fleetpack.fleetfile import load_fleet_csv
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "bad-inputs.md"
@@ -82,7 +83,7 @@ def namespace(tmp_path: Path) -> dict:
         (tmp_path / "hosts.csv").write_text(hosts, encoding="utf-8")
         return load_fleet_csv(tmp_path / "workloads.csv", tmp_path / "hosts.csv")
 
-    return {"fp": fp, "np": np, "pd": pd, "W": [fp.Workload("web-1", cpu=1, memory="1Gi")],
+    return {"fp": fp, "baseline": fleetpack.baseline, "np": np, "pd": pd, "W": [fp.Workload("web-1", cpu=1, memory="1Gi")],
             "H": [fp.Host("node-1", cpu=8, memory="32Gi")], "fleet_file": fleet_file, "csv_fleet": csv_fleet,
             "file": file, "path": path, "cli": cli, "FLEET": file("fleet.json", SMALL_FLEET),
             "EXAMPLE": str(ROOT / "examples" / "consolidation.json"),

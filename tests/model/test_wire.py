@@ -25,10 +25,12 @@ HOSTS = [
 ]
 
 
-def _stub_answer_keys() -> list[str]:
+def _stub_answer_keys(optional: bool = False) -> list[str]:
+    """The keys of the stub's CoreAnswer: those every answer has, or (``optional``) the ``NotRequired`` ones."""
     tree = ast.parse(STUB.read_text())
     (answer,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "CoreAnswer"]
-    return [n.target.id for n in answer.body if isinstance(n, ast.AnnAssign)]
+    return [n.target.id for n in answer.body if isinstance(n, ast.AnnAssign)
+            and ast.unparse(n.annotation).startswith("NotRequired[") == optional]
 
 
 def _frame(items, fields) -> pd.DataFrame:
@@ -59,11 +61,36 @@ def test_rows_and_columns_encode_the_same_arrays():
 def test_the_core_answers_what_the_stub_says_and_answer_reads_all_of_it():
     answer = _core.place(build_problem(WORKLOADS, HOSTS).encode(), "ffd", "sum", "hosts")
     assert sorted(answer) == sorted(_stub_answer_keys())
+    # a greenfield problem: the live keys, which the core always sends, say nothing moved
+    live = {key: answer[key] for key in ("moves", "move_cost", "pin_conflicts", "forced_moves")}
+    assert all(np.size(value) == 0 or value == 0 for value in live.values())
     decoded = Answer.from_core(answer, "hosts")
     assert decoded.to_core().keys() == answer.keys()
     hosts, forms = decoded.to_lists()
     assert all(f in PLACED_FORMS for j, f in zip(hosts, forms) if j is not None)
     assert [c == UNPLACED for c in answer["form_codes"].tolist()] == [j is None for j in hosts]
+
+
+LIVE_KEYS = {"current_host", "current_form", "pinned", "move_cost", "drain"}
+
+
+def test_greenfield_problems_send_no_live_key_and_live_ones_send_the_same_from_rows_and_columns():
+    assert not LIVE_KEYS & build_problem(WORKLOADS, HOSTS).encode().keys()
+    live = [fp.Workload("a", cpu=1, memory="1Gi", current="h2", current_form="vm", pinned=True),
+            fp.Workload("b", cpu=1, memory="2Gi", current="h1", move_cost="1Mi"), fp.Workload("c", cpu=1)]
+    rows = build_problem(live, HOSTS, drain=["h1"], max_moves=2).encode()
+    columns = build_problem(pd.DataFrame({"id": ["a", "b", "c"], "cpu": [1, 1, 1], "memory": ["1Gi", "2Gi", "0"],
+                                          "current": ["h2", "h1", None], "current_form": ["vm", None, None],
+                                          "pinned": [True, False, False], "move_cost": [None, "1Mi", None]}),
+                            HOSTS, drain=["h1"], max_moves=2).encode()
+    assert rows["current_host"].tolist() == columns["current_host"].tolist() == [1, 0, -1]
+    assert rows["current_form"].tolist() == columns["current_form"].tolist() == [1, -1, -1]
+    assert rows["current_form"].dtype == columns["current_form"].dtype == np.int8
+    assert rows["pinned"].tolist() == columns["pinned"].tolist() == [True, False, False]
+    assert rows["move_cost"].tolist() == columns["move_cost"].tolist() == [2**30, 2**20, 0]
+    assert rows["drain"].tolist() == columns["drain"].tolist() == [True, False]
+    assert rows["max_moves"] == columns["max_moves"] == 2
+    assert "max_move_cost" not in rows and "max_move_cost" not in columns
 
 
 def test_lists_and_arrays_are_one_answer():

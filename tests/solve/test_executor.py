@@ -151,3 +151,42 @@ def test_place_iter_counts_on_the_progress_line(monkeypatch, cases):
     (line,) = lines
     assert line.label == "Placing 4 problems" and line.total == 4 and line.done == 4
     assert list(fp.place_iter(problems[:1])) and len(lines) == 1  # not asked: no line
+
+
+def _live_problems() -> list:
+    """Live fleets in rows and in columns, with drains and budgets of their own: what the workers get is what the
+    driver has (the live arrays travel with the workloads, the drain with the hosts)."""
+    hosts = [fp.Host(f"h{j}", cpu=8, memory="32Gi") for j in range(4)]
+    workloads = [fp.Workload(f"w{i}", cpu=2, memory="4Gi", current=f"h{i % 4}", pinned=i == 0,
+                             current_form="vm" if i == 1 else None, move_cost=i) for i in range(8)]
+    workloads.append(fp.Workload("new", cpu=1, memory="1Gi"))
+    table = {"id": [w.id for w in workloads], "cpu": [2] * 8 + [1], "memory": ["4Gi"] * 8 + ["1Gi"],
+             "current": [w.current for w in workloads], "move_cost": [w.move_cost for w in workloads]}
+    return [(workloads, hosts), {"workloads": workloads, "hosts": hosts, "drain": ["h3"], "max_moves": 2},
+            {"workloads": table, "hosts": hosts, "drain": ["h2"], "max_move_cost": 12, "method": "ffd"},
+            {"workloads": workloads, "hosts": hosts, "drain": ["h1", "h2", "h3"], "objective": "spread"}]
+
+
+def test_live_fleets_are_planned_on_the_workers_as_here(pool):
+    import pickle
+
+    problems = _live_problems()
+    local = fp.place_many(problems)
+    assert any(plan.moves for plan in local)
+    for chunksize in (1, None):
+        got = fp.place_many(problems, executor=pool, chunksize=chunksize)
+        assert_same_plans(got, local)
+        assert [plan.moves for plan in got] == [plan.moves for plan in local]
+    # a plan and its problem pickle with the live part
+    again = pickle.loads(pickle.dumps(local[2]))
+    assert again.moves == local[2].moves and again.problem.live is not None
+    assert again.problem.live.drain.tolist() == [False, False, True, False]
+
+
+def test_a_live_fleet_without_a_plan_in_its_budget_raises_from_the_workers_too(pool):
+    hosts = [fp.Host("h0", cpu=8, memory="32Gi"), fp.Host("h1", cpu=8, memory="32Gi")]
+    workloads = [fp.Workload("a", cpu=1, current="h0"), fp.Workload("b", cpu=1, current="h0")]
+    problem = {"workloads": workloads, "hosts": hosts, "drain": ["h0"], "max_moves": 1}
+    with pytest.raises(fp.InfeasibleError) as error:
+        fp.place_many([problem], executor=pool)
+    assert error.value.needed == {"max_moves": 2}

@@ -34,7 +34,7 @@ from ..model.wire import PLACED_FORMS
 from ..plan.plan import Plan
 from ..solve.options import METHODS, OBJECTIVES, SORT_KEYS
 from ..verify import verify
-from .argtypes import positive_int, positive_seconds, seed
+from .argtypes import budget, host_ids, positive_int, positive_seconds, seed
 from .outputs import STDOUT, check_outputs, write_plan
 from .reports import LISTED_IN_FULL, place_summary, plan_counts, verify_report
 from .progress import Progress
@@ -151,6 +151,9 @@ def _add_fleet_sources(p: argparse.ArgumentParser, *, positional: bool = True) -
                    help="'kubectl get runtimeclasses -o json', for pod overheads missing from the pods")
     g.add_argument("--kube-include-tainted", action="store_true",
                    help="keep nodes with NoSchedule/NoExecute taints (left out by default: taints are not modelled)")
+    g.add_argument("--kube-current", action="store_true",
+                   help="a live fleet: each pod starts on the node it runs on (spec.nodeName), cordoned nodes are "
+                        "drained instead of left out")
 
 
 def _add_solver_options(p: argparse.ArgumentParser) -> None:
@@ -189,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_solver_options(p)
     p.add_argument("--strict", action="store_true",
                    help="exit with status 1, writing no plan, if any workload cannot be placed")
+    live = p.add_argument_group("live fleet (workloads with a current host; override the fleet file's own)")
+    live.add_argument("--max-moves", type=budget, metavar="N", help="move at most N running workloads")
+    live.add_argument("--max-move-cost", type=budget, metavar="C", help="moves of summed move_cost at most C")
+    live.add_argument("--drain", type=host_ids, metavar="H1,H2", help="hosts that must end empty")
     p.add_argument("-q", "--quiet", action="store_true", help="print no summary or progress (errors still go to "
                                                               "stderr)")
     p.set_defaults(run=_run_place, command_parser=p)
@@ -333,7 +340,7 @@ def _load(args: argparse.Namespace) -> tuple[Fleet, bool]:
         from ..kube import from_kubernetes
 
         return from_kubernetes(args.kube_pods, args.kube_nodes, runtime_classes=args.kube_runtime_classes,
-                               include_tainted=args.kube_include_tainted), True
+                               include_tainted=args.kube_include_tainted, current=args.kube_current), True
     if args.workloads is not None:
         overheads = load_overheads(args.overheads) if args.overheads is not None else None
         return load_fleet_csv(args.workloads, args.hosts, overheads), False
@@ -346,7 +353,16 @@ def _place(fleet: Fleet, args: argparse.Namespace, *, quiet: bool, strict: bool 
     with Progress(label, time_limit=args.time_limit, enabled=False if quiet else None):
         return place(fleet.workloads, fleet.hosts, objective=args.objective, method=args.method,
                      sort_key=args.sort_key, overheads=fleet.overheads, time_limit=args.time_limit, seed=args.seed,
-                     strict=strict, workers=args.workers)
+                     strict=strict, workers=args.workers, **_live_options(fleet, args))
+
+
+def _live_options(fleet: Fleet, args: argparse.Namespace) -> dict:
+    """The fleet's drain and budgets, overridden by the command's flags (only ``place`` has them)."""
+    options = fleet.live_options()
+    for name in ("max_moves", "max_move_cost", "drain"):
+        if getattr(args, name, None) is not None:
+            options[name] = getattr(args, name)
+    return options
 
 
 def _wrap(text: str) -> str:
@@ -365,6 +381,9 @@ def _run_place(args: argparse.Namespace, out: TextIO) -> int:
     try:
         plan = _place(fleet, args, quiet=args.quiet or args.json, strict=args.strict)
     except InfeasibleError as exc:
+        if exc.plan is None:  # a live fleet with no plan within its budget, strict or not
+            print(f"fleetpack: no plan within the budget: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         if args.json:
             out.write(json.dumps(place_summary(fleet, exc.plan, output=None, plot=None), indent=2) + "\n")
         elif not args.quiet:
@@ -407,6 +426,11 @@ def summary(fleet: Fleet, plan: Plan) -> str:
         f"Cost {_number(plan.cost)}; {_count(plan.vms, 'VM')} and {_count(plan.containers, 'container')}.",
         f"Method {_method(plan)}, {_duration(plan.elapsed)}.",
     ]
+    if plan.live:
+        running = sum(w.current is not None for w in fleet.workloads)
+        evicted = sum(m.target is None for m in plan.moves)
+        lines.append(f"Moved {plan.move_count} of {running} running workloads (move cost {plan.move_cost})"
+                     + (f", {evicted} of them evicted" if evicted else "") + ".")
     if plan.unplaced:
         lines += ["", f"Unplaced workloads ({len(plan.unplaced)}):"]
         lines += [f"  {wid}: {reason.code}: {reason.message}" for wid, reason in plan.unplaced.items()]
@@ -512,7 +536,7 @@ def _run_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 def _violations(fleet: Fleet, plan: dict, source: str) -> list:
     try:
-        return verify(fleet.workloads, fleet.hosts, plan, fleet.overheads)
+        return verify(fleet.workloads, fleet.hosts, plan, fleet.overheads, **fleet.live_options())
     except ValidationError as exc:
         # the fleet was valid, so what the verifier refuses is the shape of the plan: name its file
         raise ValidationError(

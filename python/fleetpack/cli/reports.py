@@ -69,7 +69,8 @@ def place_summary(fleet, plan, *, output: str | None, plot: str | None) -> dict:
     """``fleetpack place --json``: the plan's summary as data. Keys (README's command-line section describes each):
     ``workloads``, ``placed``, ``unplaced``, ``hosts``, ``hosts_used``, ``legacy_servers``, ``vms``,
     ``containers``, ``objective``, ``objective_value``, ``cost``, ``lower_bound``, ``gap``, ``proven_optimal``,
-    ``method``, ``strategy``, ``elapsed``, ``utilization``, ``plan_file``, ``picture``."""
+    ``method``, ``strategy``, ``elapsed``, ``utilization``, ``plan_file``, ``picture``; for a live fleet also
+    ``moves`` and ``move_cost``."""
     gap = plan.gap
     return {
         "workloads": len(fleet.workloads),
@@ -92,5 +93,6 @@ def place_summary(fleet, plan, *, output: str | None, plot: str | None) -> dict:
         "utilization": {h: dict(u) for h, u in plan.utilization.items()},
         "plan_file": output,
         "picture": plot,
+        **({"moves": plan.move_count, "move_cost": plan.move_cost} if getattr(plan, "live", False) else {}),
     }
 

@@ -31,6 +31,10 @@ fit?". The choices, each the scheduler's own where the model can express it:
 
 The notes on what was left out or simplified are the fleet's ``description``; ``legacy_servers`` counts the nodes
 that run imported pods today.
+
+With ``current=True`` the fleet is live (issue 15): a pod scheduled on an imported node (``spec.nodeName``) has
+that node as its ``current`` host (``current_form`` container), and cordoned nodes are kept as hosts to ``drain``
+instead of being left out; the plan then starts from where the pods run.
 """
 
 from __future__ import annotations
@@ -59,8 +63,10 @@ _GI, _MI, _KI = 2**30, 2**20, 2**10
 
 
 @collecting()  # likely mistakes: one warning per kind for the whole import
-def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool = False) -> Fleet:
+def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool = False,
+                    current: bool = False) -> Fleet:
     """A `Fleet` from ``kubectl get pods -o json`` and ``kubectl get nodes -o json`` (see the module's notes).
+    ``current=True`` makes it a live fleet: pods where they run now, cordoned nodes drained.
 
     Each argument is the parsed JSON (a dict), JSON text, a path to a JSON or YAML file, or an open file.
     ``runtime_classes`` (``kubectl get runtimeclasses -o json``) supplies ``overhead.podFixed`` for pods whose
@@ -111,16 +117,22 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
     if set(per_node) - {"cpu", "memory"}:
         notes.add(f"DaemonSet requests of {', '.join(sorted(set(per_node) - {'cpu', 'memory'}))} are not counted "
                   "(per-node overhead has CPU and memory only).")
-    hosts = []
+    hosts, drain = [], []
     for node in node_items:
         name = _name(node)
         skip = _node_skip_reason(node, include_tainted)
-        if skip:
+        if current and skip == "cordoned" and _node_skip_reason(_uncordoned(node), include_tainted) is None:
+            drain.append(name)  # a live fleet keeps a cordoned node, to be emptied
+        elif skip:
             notes.left_out_node(name, skip)
             continue
         hosts.append(_host(node, extra_dims, len(ds_requests), _where(node_source, "node", name), errors))
     if errors:
         raise ValidationError(errors)
+    if current:
+        workloads = _where_they_run(workloads, kept, {h.id for h in hosts if h is not None}, notes)
+        if drain:
+            notes.add(f"Cordoned nodes to drain: {_short_list(drain)}.")
 
     runtime = Resources(_cpu(per_node.get("cpu", 0)), _bytes(per_node.get("memory", 0)))
     zero = Resources()
@@ -132,11 +144,35 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
                   f"per-node overhead: cpu {format_amount('cpu', runtime.cpu_millis)}, memory "
                   f"{format_amount('memory', runtime.memory_bytes)} and {len(names)} pod slot"
                   f"{'s' if len(names) != 1 else ''} on each node.")
-    current = {(p.get("spec") or {}).get("nodeName") for p in kept} - {None, ""}
+    running = {(p.get("spec") or {}).get("nodeName") for p in kept} - {None, ""}
     summary = (f"Imported from Kubernetes: {len(workloads)} pod{'s' if len(workloads) != 1 else ''} as container "
                f"workloads, {len(hosts)} node{'s' if len(hosts) != 1 else ''} as hosts.")
     return Fleet(workloads, hosts, overheads, description="\n".join([summary, *notes.lines()]),
-                 legacy_servers=len(current) if current else None)
+                 legacy_servers=len(running) if running else None, drain=tuple(drain))
+
+
+def _uncordoned(node: Mapping) -> Mapping:
+    """The node as it was before ``kubectl cordon`` (which sets ``unschedulable`` and its own taint)."""
+    spec = {k: v for k, v in (node.get("spec") or {}).items() if k != "unschedulable"}
+    spec["taints"] = [t for t in spec.get("taints") or [] if t.get("key") != "node.kubernetes.io/unschedulable"]
+    return {**node, "spec": spec}
+
+
+def _where_they_run(workloads: list, pods: list[Mapping], node_names: set[str], notes: "_Notes") -> list:
+    """The workloads of a live fleet: each pod scheduled on an imported node runs there now, as a container."""
+    from dataclasses import replace
+
+    out, elsewhere = [], 0
+    for w, pod in zip(workloads, pods):
+        node = (pod.get("spec") or {}).get("nodeName")
+        if w is not None and node in node_names:
+            w = replace(w, current=node, current_form="container")
+        elif node:
+            elsewhere += 1
+        out.append(w)
+    if elsewhere:
+        notes.add(f"{elsewhere} pod{'s' if elsewhere != 1 else ''} on nodes left out count as new workloads.")
+    return out
 
 
 def pod_requests(pod: Mapping, runtime_classes: Mapping[str, Mapping] | None = None) -> dict[str, Fraction]:

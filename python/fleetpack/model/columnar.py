@@ -31,21 +31,24 @@ import numpy as np
 
 from ..errors import ErrorDetail, ValidationError
 from .likely_mistakes import note_column, note_quantity
+from .live import LivePart, build_live, decode_live, host_rows
 from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .packing import compact, compact_arrays, constant
 from .problem import Problem
 from .labels import as_list, factorize, id_problems, not_text
 from .units import MAX_QUANTITY, QuantityError, to_units
-from .wire import FORM_BITS, HYPERVISOR_CODES, ISOLATION_CODES, NO_HYPERVISOR, UNLIMITED, fixed_overheads
+from .wire import (FORM_BITS, HYPERVISOR_CODES, ISOLATION_CODES, NO_HYPERVISOR, PLACED_FORMS,
+                   UNLIMITED, encode_live, fixed_overheads)
 
 __all__ = ["is_columnar", "ColumnarProblem", "build_columnar_problem"]
 
 _EXTRA = "extra."
 _WORKLOAD_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "form", "os", "tenant", "isolation",
-                    "anti_affinity"}
+                    "anti_affinity", "current", "current_form", "pinned", "move_cost"}
 _HOST_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "os", "hypervisor", "containers", "cost",
                 "max_workloads"}
-_TEXT_COLUMNS = {"form", "os", "tenant", "isolation", "anti_affinity", "hypervisor"}
+_LIVE_COLUMNS = {"current", "current_form", "pinned", "move_cost"}
+_TEXT_COLUMNS = {"form", "os", "tenant", "isolation", "anti_affinity", "hypervisor", "current", "current_form"}
 _LISTED = 5  # offending rows named per column in an error
 
 
@@ -126,8 +129,11 @@ class _Table:
                 self.bad_text.extend(self.bad_rows(bad, name, "must be text or missing, got {value!r}", values))
                 self.columns[name] = np.where(bad, None, values)
 
+    #: whether an error names a row by its number too (not for a fleet file's entries: named as their objects are)
+    row_numbers = True
+
     def where(self, row: int) -> str:
-        return f"{self.kind} {str(self.ids[row])!r} (row {row})"
+        return f"{self.kind} {str(self.ids[row])!r}" + (f" (row {row})" if self.row_numbers else "")
 
     def bad_rows(self, mask: np.ndarray, field: str, message: str, values=None) -> list[ErrorDetail]:
         rows = np.flatnonzero(mask)
@@ -283,12 +289,16 @@ class ColumnarProblem:
     asked; the members below that do so say it."""
 
     def __init__(self, arrays: dict, dimensions: tuple[str, ...], workload_ids, host_ids, overheads: Overheads,
-                 workload_rows: dict, host_rows: dict, objects: Callable[[], tuple[tuple, tuple]] | None = None):
+                 workload_rows: dict, host_rows: dict, objects: Callable[[], tuple[tuple, tuple]] | None = None,
+                 live: LivePart | None = None):
         self.arrays = arrays
         self.dimensions = dimensions
         self.workload_ids = workload_ids
         self.host_ids = host_ids
         self.overheads = overheads
+        # the live part (None: greenfield); read back from the arrays when not given (a problem from a pickle or
+        # from another process: the arrays carry all of it)
+        self.live = live if live is not None else decode_live(arrays)
         self._rows = (workload_rows, host_rows)
         self._objects = objects  # the caller's own objects for the rows, when it has them (a fleet file's)
 
@@ -320,7 +330,7 @@ class ColumnarProblem:
     def _materialized(self) -> Problem:
         if self._objects is not None:
             workloads, hosts = self._objects()
-            return Problem(tuple(workloads), tuple(hosts), self.overheads, self.dimensions)
+            return Problem(tuple(workloads), tuple(hosts), self.overheads, self.dimensions, self.live)
         a = {"demand": self.demands, "capacity": self.capacities}
         extra = self.dimensions[2:]
         w_rows, h_rows = self._rows
@@ -336,7 +346,7 @@ class ColumnarProblem:
                  **{field: column[j] for field, column in h_rows.items()})
             for j in range(len(self.host_ids))
         )
-        return Problem(workloads, hosts, self.overheads, self.dimensions)
+        return Problem(workloads, hosts, self.overheads, self.dimensions, self.live)
 
     def materialize(self) -> Problem:
         """The same problem with a `Workload` and a `Host` object per row (made once, on first call)."""
@@ -379,9 +389,11 @@ def _counts(table: _Table, name: str, problems: list[ErrorDetail]) -> np.ndarray
     return out
 
 
-def build_columnar_problem(workloads, hosts, overheads=None, objects=None) -> ColumnarProblem:
-    """Validate and convert tables of workloads and hosts; raise one `ValidationError` listing every problem.
-    ``objects`` (a function giving the rows' workloads and hosts) is for a caller that has objects for the rows."""
+def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, drain=(), max_moves=None,
+                           max_move_cost=None) -> ColumnarProblem:
+    """Validate and convert tables of workloads and hosts (and the live part's keywords); raise one
+    `ValidationError` listing every problem. ``objects`` (a function giving the rows' workloads and hosts) is for a
+    caller that has objects for the rows."""
     problems: list[ErrorDetail] = []
     tables = []
     for data, kind, fields in ((workloads, "workload", _WORKLOAD_FIELDS), (hosts, "host", _HOST_FIELDS)):
@@ -395,6 +407,8 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None) -> Co
     if problems:
         raise ValidationError(problems)
     w, h = tables
+    if objects is not None:  # rows with objects of their own, whose errors name them by id alone
+        w.row_numbers = h.row_numbers = False
     extra = sorted({name[len(_EXTRA):] for t in tables for name in t.columns if name.startswith(_EXTRA)})
     dims = ("cpu", "memory", *extra)
 
@@ -449,12 +463,13 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None) -> Co
         problems.extend(h.bad_rows(bad, "max_workloads", "must be a whole number >= 0 or missing, got {value}", raw))
         max_workloads = np.where(given & ~bad, raw, 0).astype(np.uint64)
         max_workloads[~given] = UNLIMITED
+    live, live_rows = _live_columns(w, h, allowed, demand[1], drain, max_moves, max_move_cost, problems)
     if problems:
         raise ValidationError(problems)
     arrays = {
         "demand": demand, "allowed": allowed, "w_os": w_os, "tenant": tenant, "isolation": isolation,
         "group": group, "capacity": capacity, "h_os": h_os, "hypervisor": hypervisor, "containers": containers,
-        "cost": cost, "max_workloads": max_workloads, **fixed_overheads(over, len(dims)),
+        "cost": cost, "max_workloads": max_workloads, **fixed_overheads(over, len(dims)), **encode_live(live),
     }
     # the text fields of each row, kept for making objects later
     def texts(table: _Table, names: dict) -> dict:
@@ -466,16 +481,75 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None) -> Co
         return out
 
     w_rows = texts(w, {"form": "any", "os": "linux", "tenant": "", "isolation": "none", "anti_affinity": "\0none"})
+    w_rows.update(live_rows)
     h_rows = texts(h, {"os": "linux", "hypervisor": "\0none"})
     h_rows["containers"] = _ValueColumn(containers, bool)
     h_rows["cost"] = _ValueColumn(cost, float)
     h_rows["max_workloads"] = _ValueColumn(max_workloads, _cap)
-    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects)
+    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects, live)
 
 
 def _cap(value) -> int | None:
     """A host's ``max_workloads`` as the model gives it (a module-level function, so that problems pickle)."""
     return None if value == UNLIMITED else int(value)
+
+
+def _current_form(code) -> str | None:
+    """A workload's ``current_form`` as the model gives it (a module-level function, so that problems pickle)."""
+    return None if code < 0 else PLACED_FORMS[code]
+
+
+def _live_columns(w: _Table, h: _Table, allowed: np.ndarray, memory: np.ndarray, drain, max_moves, max_move_cost,
+                  problems: list[ErrorDetail]) -> tuple[LivePart | None, dict]:
+    """The live part from the columns ``current``, ``current_form``, ``pinned`` and ``move_cost`` (each optional)
+    and the call's keywords; and the rows' values of those columns, for making objects later. A table without
+    them costs no pass over its rows here."""
+    n = w.length
+    host_ids = [str(x) for x in h.ids]
+    if not _LIVE_COLUMNS & w.columns.keys():
+        live = build_live(None, None, _constant(-1, np.int8, n), _constant(False, bool, n), memory, w.where,
+                          host_ids, drain, max_moves, max_move_cost, problems)
+        return live, {}
+    rows, current_id, current_ids = None, None, None
+    if "current" in w.columns:
+        codes, labels = _labels(w, "current", "\0none")
+        named = [None if label == "\0none" else label for label in labels]
+        rows = host_rows(named, host_ids)[codes] if len(labels) else np.zeros(0, dtype=np.int64)
+        current_ids = _LabelColumn(codes, labels)
+        current_id = current_ids.__getitem__
+    no_current = np.ones(n, dtype=bool) if rows is None else rows == -1
+    form = _choice(w, "current_form", "\0none", {"\0none": -1, "container": 0, "vm": 1}, problems, np.int64)
+    given = form >= 0
+    bits = np.where(form == 1, 2, 1)
+    problems.extend(w.bad_rows(given & (np.asarray(allowed) & bits == 0), "current_form",
+                               "is not allowed by the workload's form"))
+    problems.extend(w.bad_rows(given & no_current, "current_form", "is given without a current host"))
+    pinned = np.zeros(n, dtype=bool)
+    if "pinned" in w.columns:
+        raw = np.asarray(w.columns["pinned"])
+        if raw.dtype.kind != "b":
+            problems.append(ErrorDetail("workloads", "pinned", f"must be booleans, got dtype {raw.dtype}"))
+        else:
+            pinned = raw.astype(bool)
+            problems.extend(w.bad_rows(pinned & no_current, "pinned", "a pinned workload needs a current host "
+                                                                      "(pinned=True without current)"))
+    move_cost = np.asarray(memory, dtype=np.uint64)
+    if "move_cost" in w.columns:
+        raw = np.asarray(w.columns["move_cost"])
+        missing = (np.isnan(raw) if raw.dtype.kind == "f"
+                   else np.array([v is None or isinstance(v, float) and math.isnan(v) for v in raw.tolist()],
+                                 dtype=bool) if raw.dtype == object
+                   else np.zeros(n, dtype=bool))
+        w.columns["move_cost"] = np.where(missing, 0, raw) if missing.any() else raw
+        units = _quantities(w, "move_cost", "move_cost", 1, True, problems)
+        move_cost = np.where(missing, move_cost, units).astype(np.uint64)
+    live = build_live(rows, current_id, form.astype(np.int8), pinned, move_cost, w.where, host_ids, drain,
+                      max_moves, max_move_cost, problems)
+    if live is None:
+        return None, {}
+    return live, {"current": current_ids if current_ids is not None else _constant(None, object, n),
+                  "current_form": _ValueColumn(form, _current_form),
+                  "pinned": _ValueColumn(pinned, bool), "move_cost": _ValueColumn(move_cost, int)}
 
 
 class _ValueColumn:
@@ -513,6 +587,11 @@ def _rows_to_columns(items, kind: str) -> dict:
                                 "memory_bytes": [o.memory_bytes for o in objects]}
     for name in sorted({d for o in objects for d in o.extra_units}):
         columns[_EXTRA + name] = [o.extra_units.get(name, 0) for o in objects]
+    if kind == "workload" and any(o.current is not None for o in objects):
+        columns["current"] = [o.current for o in objects]
+        columns["current_form"] = [o.current_form for o in objects]
+        columns["pinned"] = np.array([o.pinned for o in objects], dtype=bool)
+        columns["move_cost"] = np.array([o.move_cost_units for o in objects], dtype=np.uint64)
     fields = (("form", "os", "tenant", "isolation", "anti_affinity") if kind == "workload"
               else ("os", "hypervisor", "containers", "cost", "max_workloads"))
     for field in fields:
@@ -520,6 +599,7 @@ def _rows_to_columns(items, kind: str) -> dict:
     if kind == "host":
         columns["max_workloads"] = [math.nan if v is None else v for v in columns["max_workloads"]]
         columns["containers"] = np.array(columns["containers"], dtype=bool)
-    return {k: (np.array(v, dtype=np.uint64) if k in ("cpu_millis", "memory_bytes") or k.startswith(_EXTRA)
+    return {k: (v if isinstance(v, np.ndarray)
+                else np.array(v, dtype=np.uint64) if k in ("cpu_millis", "memory_bytes") or k.startswith(_EXTRA)
                 else np.array(v, dtype=object) if k not in ("containers", "cost", "max_workloads") else np.array(v))
             for k, v in columns.items()}

@@ -136,9 +136,49 @@ def entry_table(entries: list, kind: str) -> dict | None:
             if converted is None:
                 return None
             table[name] = converted
+    if kind == "workload" and not _live_columns(entries, keys, table):
+        return None
     for name, values in given:  # ("512m" bytes, "2Gi" cores: warned as the objects warn them)
         note_column(lambda row: f"{kind} {ids[row]!r}", name, values)
     return table
+
+
+def _live_columns(entries: list, keys: set, table: dict) -> bool:
+    """The live columns (``current``, ``current_form``, ``pinned``, ``move_cost``) of workload entries into
+    ``table``; False when one is not as the model takes it as it is (the objects then word the error). Whether a
+    current host exists and is not drained is checked with the fleet, as for objects."""
+    if not keys & {"current", "current_form", "pinned", "move_cost"}:
+        return True
+    current = [e.get("current") for e in entries]
+    if not _texts(current, missing=True):  # (an id given as a number: the objects make it a string)
+        return False
+    forms = [e.get("form", "any") for e in entries]
+    if "current_form" in keys:
+        given = [e.get("current_form") for e in entries]
+        if not _texts(given, allowed=("vm", "container", None), missing=True) or any(
+                c is not None and (h is None or f in ("vm", "container") and f != c)
+                for c, f, h in zip(given, forms, current)):
+            return False
+        table["current_form"] = np.array(given, dtype=object)
+    if "pinned" in keys:
+        pinned = [e.get("pinned", False) for e in entries]
+        if not set(map(type, pinned)) <= {bool} or any(p and h is None for p, h in zip(pinned, current)):
+            return False
+        table["pinned"] = np.array(pinned, dtype=bool)
+    if "move_cost" in keys:
+        given = [e.get("move_cost") for e in entries]
+        rows = [k for k, v in enumerate(given) if v is not None]
+        units = quantity_column([given[k] for k in rows], 1, True) if rows else np.zeros(0, dtype=np.uint64)
+        if units is None:
+            return False
+        # a missing move cost is the workload's memory in bytes, as for objects
+        column = np.array(table["memory_bytes"], dtype=np.uint64) if "memory_bytes" in table else \
+            np.zeros(len(entries), dtype=np.uint64)
+        column[rows] = units
+        table["move_cost"] = column
+    if "current" in keys:
+        table["current"] = np.array(current, dtype=object)
+    return True
 
 
 def _extra_columns(values: list, round_up: bool, table: dict) -> bool:

@@ -12,8 +12,10 @@ import numpy as np
 from ..errors import ErrorDetail, ValidationError
 from .columnar import build_columnar_problem, is_columnar
 from .entries import CheckedEntries
+from .live import LivePart, build_live, host_rows
 from .objects import Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .problem import Problem
+from .wire import CURRENT_FORM_CODES
 
 __all__ = ["ProblemLike", "build_problem", "convert_items", "FirstSeen"]
 
@@ -28,6 +30,7 @@ class ProblemLike(Protocol):
 
     dimensions: tuple[str, ...]
     overheads: Overheads
+    live: LivePart | None
 
     @property
     def workload_ids(self) -> Sequence[str]: ...
@@ -109,19 +112,32 @@ def _items(values, kind: str, convert) -> tuple[list, list[ErrorDetail]]:
     return convert_items(values, kind, convert)
 
 
-def build_problem(workloads: Sequence, hosts: Sequence, overheads=None) -> ProblemLike:
-    """Validate and normalise the inputs of a call; raise one `ValidationError` listing every problem. Tables
-    (pandas DataFrames, dicts of arrays) take the columnar path (`fleetpack.model.columnar`)."""
+def build_problem(workloads: Sequence, hosts: Sequence, overheads=None, *, drain=(), max_moves=None,
+                  max_move_cost=None) -> ProblemLike:
+    """Validate and normalise the inputs of a call, the live part's keywords (``drain``, ``max_moves``,
+    ``max_move_cost``) with them; raise one `ValidationError` listing every problem. Tables (pandas DataFrames,
+    dicts of arrays) take the columnar path (`fleetpack.model.columnar`)."""
     if is_columnar(workloads) or is_columnar(hosts):
-        return build_columnar_problem(workloads, hosts, overheads)
+        return build_columnar_problem(workloads, hosts, overheads, drain=drain, max_moves=max_moves,
+                                      max_move_cost=max_move_cost)
     if isinstance(workloads, CheckedEntries) and isinstance(hosts, CheckedEntries):  # a fleet file's, as columns
         return build_columnar_problem(workloads.table, hosts.table, overheads,
-                                      objects=lambda: (workloads.objects, hosts.objects))
+                                      objects=lambda: (workloads.objects, hosts.objects), drain=drain,
+                                      max_moves=max_moves, max_move_cost=max_move_cost)
     w_items, problems = _items(workloads, "workload", as_workload)
     h_items, h_problems = _items(hosts, "host", as_host)
     problems.extend(h_problems)
     over = gather_overheads(overheads, problems)
+    current = [w.current for w in w_items]
+    live = build_live(
+        host_rows(current, [h.id for h in h_items]) if any(c is not None for c in current) else None,
+        current.__getitem__,
+        np.array([CURRENT_FORM_CODES.get(w.current_form, -1) for w in w_items], dtype=np.int8),
+        np.array([w.pinned for w in w_items], dtype=bool),
+        np.array([w.move_cost_units for w in w_items], dtype=np.uint64),
+        lambda row: f"workload {w_items[row].id!r}", [h.id for h in h_items], drain, max_moves, max_move_cost,
+        problems)
     if problems:
         raise ValidationError(problems)
     extra = sorted(set().union(*map(_EXTRA, w_items), *map(_EXTRA, h_items)))
-    return Problem(tuple(w_items), tuple(h_items), over, ("cpu", "memory", *extra))
+    return Problem(tuple(w_items), tuple(h_items), over, ("cpu", "memory", *extra), live)

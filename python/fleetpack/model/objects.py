@@ -24,6 +24,7 @@ __all__ = [
     "Isolation",
     "Hypervisor",
     "FORMS",
+    "PLACED_FORMS",
     "ISOLATIONS",
     "HYPERVISORS",
     "Resources",
@@ -43,6 +44,8 @@ Isolation = Literal["none", "tenant", "dedicated"]
 #: A host's kind of virtualisation (None in `Host.hypervisor`: it runs no VMs).
 Hypervisor = Literal["hardware", "paravirtual", "software"]
 FORMS: tuple[Form, ...] = get_args(Form)
+#: The forms a workload runs in (its ``current_form``, a plan's forms).
+PLACED_FORMS = ("container", "vm")
 ISOLATIONS: tuple[Isolation, ...] = get_args(Isolation)
 HYPERVISORS: tuple[Hypervisor, ...] = get_args(Hypervisor)
 
@@ -242,6 +245,11 @@ class Workload:
     ``isolation``: ``"none"``; ``"tenant"`` (as a container it shares a host only with containers of its own
     ``tenant``; VMs beside it are fine); ``"dedicated"`` (alone on its host). Workloads with the same
     ``anti_affinity`` group never share a host.
+
+    In a live fleet, ``current`` is the id of the host it runs on now (None: a new workload) and ``current_form``
+    the form it runs in there (None: only its host counts); ``pinned=True`` keeps it there. Ending anywhere else,
+    in another form or unplaced is a move, of cost ``move_cost`` (a number or quantity; default its memory in
+    bytes, which a live migration copies).
     """
 
     id: str
@@ -253,6 +261,10 @@ class Workload:
     tenant: str = ""
     isolation: Isolation = "none"
     anti_affinity: str | None = None
+    current: str | None = None
+    current_form: Literal["vm", "container"] | None = None
+    pinned: bool = False
+    move_cost: Any = None
 
     def __post_init__(self):
         errors = _Errors(_describe("workload", self.id))
@@ -269,10 +281,38 @@ class Workload:
         errors.choice("isolation", self.isolation, ISOLATIONS)
         if self.anti_affinity is not None:
             errors.text("anti_affinity", self.anti_affinity, allow_empty=False)
+        _check_live(errors, self)
         errors.raise_if_any()
 
     def to_dict(self) -> dict:
         return _to_dict(self)
+
+
+def _check_live(errors: _Errors, w: Workload) -> None:
+    """The live-fleet fields of a workload, on their own (whether ``current`` names a host of the fleet is checked
+    with the fleet, `fleetpack.model.live`)."""
+    set_ = object.__setattr__
+    if w.current is not None:
+        if isinstance(w.current, bool) or not isinstance(w.current, (str, numbers.Integral)) or w.current == "":
+            errors.add("current", f"must be a host id (a non-empty string) or None, got {w.current!r}", w.current)
+        else:
+            set_(w, "current", str(w.current))
+    if w.current_form is not None:
+        if w.current_form not in PLACED_FORMS:
+            errors.add("current_form", f"must be one of 'vm', 'container', None, got {w.current_form!r}",
+                       w.current_form)
+        elif w.form in PLACED_FORMS and w.current_form != w.form:
+            errors.add("current_form", f"is {w.current_form!r} but the workload's form is {w.form!r}", w.current_form)
+        elif w.current is None:
+            errors.add("current_form", "is given without a current host", w.current_form)
+    if not isinstance(w.pinned, bool):
+        errors.add("pinned", f"must be True or False, got {w.pinned!r}", w.pinned)
+    elif w.pinned and w.current is None:
+        errors.add("pinned", "a pinned workload needs a current host (pinned=True without current)", w.pinned)
+    if w.move_cost is None:
+        set_(w, "move_cost_units", getattr(w, "memory_bytes", 0))
+    else:
+        set_(w, "move_cost_units", errors.quantity("move_cost", w.move_cost, "move_cost", round_up=True))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from operator import attrgetter
 
 import numpy as np
 
+from .live import LivePart
+from .live import LivePart
 from .objects import Host, Overheads, Workload
 from .wire import encode_rows
 
@@ -20,12 +22,14 @@ _ID, _CPU, _MEMORY = (attrgetter(name) for name in ("id", "cpu_millis", "memory_
 @dataclass(frozen=True, eq=False)
 class Problem:
     """Workloads and hosts in input order, the overheads, and the dimensions (``cpu``, ``memory``, then the extra
-    dimensions in sorted order)."""
+    dimensions in sorted order); ``live``, the live part (`fleetpack.model.live`), or None for a greenfield
+    problem."""
 
     workloads: tuple[Workload, ...]
     hosts: tuple[Host, ...]
     overheads: Overheads
     dimensions: tuple[str, ...]
+    live: LivePart | None = None
 
     def __getstate__(self) -> dict:
         # the problem itself, not the columns cached from it (they are made again when read)

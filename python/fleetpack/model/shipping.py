@@ -21,7 +21,10 @@ __all__ = ["HOST_ARRAYS", "HostPart", "WorkloadPart", "host_part", "split", "joi
 
 #: The arrays of the core's wire format (`fleetpack.model.wire`) that describe hosts; the others go with the
 #: workloads. A shared hosts' side is checked array by array against each problem's own (`split`).
-HOST_ARRAYS = ("capacity", "h_os", "hypervisor", "containers", "cost", "max_workloads")
+HOST_ARRAYS = ("capacity", "h_os", "hypervisor", "containers", "cost", "max_workloads", "drain")
+#: A workload's fields of a live fleet, sent with its values per row only when the problem has a live part (its
+#: arrays, in the wire format, travel with the workloads: `fleetpack.model.live.decode_live` reads them back).
+_LIVE_FIELDS = ("current", "current_form", "pinned", "move_cost")
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +79,8 @@ def _parts(problem: ProblemLike) -> tuple[dict[str, Any], dict[str, Any], dict[s
     arrays = dict(problem.encode())
     arrays["demand"], arrays["capacity"] = _columns(arrays["demand"]), _columns(arrays["capacity"])
     w_rows = {name: [getattr(w, name) for w in problem.workloads]
-              for name in ("form", "os", "tenant", "isolation", "anti_affinity")}
+              for name in ("form", "os", "tenant", "isolation", "anti_affinity",
+                           *(_LIVE_FIELDS if problem.live is not None else ()))}
     h_rows = {name: [getattr(h, name) for h in problem.hosts]
               for name in ("os", "hypervisor", "containers", "cost", "max_workloads")}
     return arrays, w_rows, h_rows

@@ -7,23 +7,23 @@ reference (`Answer.from_lists`) and CP-SAT. The decoding side is rust/python/src
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
-from .objects import HYPERVISORS
+from .objects import HYPERVISORS, PLACED_FORMS
 
 if TYPE_CHECKING:
+    from .live import LivePart
     from .problem import Problem
 
 __all__ = ["PLACED_FORMS", "UNPLACED", "FORM_BITS", "ISOLATION_CODES", "HYPERVISOR_CODES", "NO_HYPERVISOR",
-           "UNLIMITED", "Answer", "encode_rows", "bound_value"]
+           "UNLIMITED", "CURRENT_FORM_CODES", "Answer", "encode_rows", "encode_live", "bound_value"]
 
-#: The forms a placed workload takes, by code (0 container, 1 VM), as the core returns them ...
-PLACED_FORMS = ("container", "vm")
-#: ... and the form code of an unplaced workload.
+#: The forms a placed workload takes are coded by their index in `PLACED_FORMS` (0 container, 1 VM), as the core
+#: returns them; and the form code of an unplaced workload.
 UNPLACED = 255
 #: The forms a workload allows, as bits (1 container, 2 VM).
 FORM_BITS = {"any": 3, "container": 1, "vm": 2}
@@ -31,6 +31,8 @@ ISOLATION_CODES = {"none": 0, "tenant": 1, "dedicated": 2}
 #: A host's hypervisor code: 0 for none, then 1 + its index in `HYPERVISORS`.
 NO_HYPERVISOR = 0
 HYPERVISOR_CODES = {kind: 1 + n for n, kind in enumerate(HYPERVISORS)}
+#: A workload's ``current_form`` as the core reads it: -1 either (None), else its `PLACED_FORMS` code.
+CURRENT_FORM_CODES = {None: -1, "container": 0, "vm": 1}
 #: ``max_workloads`` of a host without a cap.
 UNLIMITED = np.iinfo(np.uint64).max
 
@@ -40,12 +42,19 @@ def bound_value(objective: str, value: float) -> float:
     return int(value) if objective == "hosts" else value
 
 
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class Answer:
     """What a solver answers, in input order: each workload's host index (int64, -1 when unplaced) and form code
     (uint8: `PLACED_FORMS` or `UNPLACED`), the strategy that found it and a lower bound on the objective. What the
     solver measured besides (``objective_value``, ``used`` hosts × dimensions with the per-host overheads,
-    ``hosts_used``, ``cost``, ``elapsed``) is None when it did not, and the plan builder works it out."""
+    ``hosts_used``, ``cost``, ``elapsed``) is None when it did not, and the plan builder works it out.
+
+    In a live fleet, ``moves`` and ``move_cost`` count the plan's moves; ``pin_conflicts`` are the rows of the pinned
+    workloads that do not fit their place, ``forced_moves`` those of the workloads with a current host that could
+    not stay (int64 rows; the front raises `InfeasibleError` when pins conflict or forced moves exceed a budget)."""
 
     host_index: np.ndarray
     form_codes: np.ndarray
@@ -56,27 +65,30 @@ class Answer:
     hosts_used: int | None = None
     cost: float | None = None
     elapsed: float | None = None
-    # live fleets (issue 15): the moves, their cost, pinned workloads that do not fit, workloads that could not stay
-    moves: int | None = None
-    move_cost: int | None = None
-    pin_conflicts: np.ndarray | None = None
-    forced_moves: np.ndarray | None = None
+    moves: int = 0
+    move_cost: int = 0
+    pin_conflicts: np.ndarray = field(default_factory=lambda: _NO_ROWS)
+    forced_moves: np.ndarray = field(default_factory=lambda: _NO_ROWS)
 
     @classmethod
     def from_core(cls, answer: Mapping[str, Any], objective: str) -> "Answer":
         """The core's dict of arrays (and CP-SAT's, which has the same keys)."""
         return cls(answer["host_index"], answer["form_codes"], answer["strategy"],
                    bound_value(objective, answer["lower_bound"]), answer.get("objective_value"), answer.get("used"),
-                   answer.get("hosts_used"), answer.get("cost"), answer.get("elapsed"), answer.get("moves"),
-                   answer.get("move_cost"), answer.get("pin_conflicts"), answer.get("forced_moves"))
+                   answer.get("hosts_used"), answer.get("cost"), answer.get("elapsed"), int(answer.get("moves", 0)),
+                   int(answer.get("move_cost", 0)), _rows(answer.get("pin_conflicts")),
+                   _rows(answer.get("forced_moves")))
 
     @classmethod
     def from_lists(cls, hosts: Sequence[int | None], forms: Sequence[str | None], strategy: str,
-                   lower_bound: float) -> "Answer":
-        """Lists in plain Python: ``hosts[i]`` a host index or None, ``forms[i]`` ``"vm"``, ``"container"`` or None."""
+                   lower_bound: float, *, moves: int = 0, move_cost: int = 0, pin_conflicts: Sequence[int] = (),
+                   forced_moves: Sequence[int] = ()) -> "Answer":
+        """Lists in plain Python: ``hosts[i]`` a host index or None, ``forms[i]`` ``"vm"``, ``"container"`` or None;
+        the live part's counts and rows, when there is one."""
         return cls(np.array([-1 if j is None else j for j in hosts], dtype=np.int64),
                    np.array([UNPLACED if f is None else PLACED_FORMS.index(f) for f in forms], dtype=np.uint8),
-                   strategy, lower_bound)
+                   strategy, lower_bound, moves=moves, move_cost=move_cost, pin_conflicts=_rows(pin_conflicts),
+                   forced_moves=_rows(forced_moves))
 
     def to_lists(self) -> tuple[list[int | None], list[str | None]]:
         """(host index or None, form or None) per workload."""
@@ -88,11 +100,16 @@ class Answer:
         """The dict of arrays in the core's form (what `fleetpack.exact` reads and returns)."""
         out: dict[str, Any] = {"host_index": self.host_index, "form_codes": self.form_codes,
                                "strategy": self.strategy, "lower_bound": self.lower_bound}
-        for name in ("objective_value", "used", "hosts_used", "cost", "elapsed", "moves", "move_cost", "pin_conflicts",
-                     "forced_moves"):
+        for name in ("objective_value", "used", "hosts_used", "cost", "elapsed"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
+        out.update(moves=self.moves, move_cost=self.move_cost, pin_conflicts=self.pin_conflicts,
+                   forced_moves=self.forced_moves)  # as the core sends them, live or not
         return out
+
+
+def _rows(values) -> np.ndarray:
+    return _NO_ROWS if values is None or len(values) == 0 else np.asarray(values, dtype=np.int64)
 
 
 def _first_appearance_codes(*sides: list) -> list[np.ndarray]:
@@ -139,6 +156,7 @@ def encode_rows(problem: "Problem") -> dict[str, Any]:
         "max_workloads": np.array(
             [UNLIMITED if h.max_workloads is None else h.max_workloads for h in hosts], dtype=np.uint64),
         **fixed_overheads(problem.overheads, len(problem.dimensions)),
+        **encode_live(problem.live),
     }
 
 
@@ -156,3 +174,17 @@ def fixed_overheads(overheads, dims: int) -> dict[str, np.ndarray]:
         "runtime_overhead": fixed("container_runtime"),
         "factor_ppm": np.array([overheads.factor_ppm(k) for k in HYPERVISORS], dtype=np.uint64),
     }
+
+
+def encode_live(live: "LivePart | None") -> dict[str, Any]:
+    """The live part of a problem as the core reads it: no key at all without one (a greenfield problem is sent
+    exactly as before); the budgets only when given."""
+    if live is None:
+        return {}
+    out: dict[str, Any] = {"current_host": live.current, "current_form": live.current_form, "pinned": live.pinned,
+                           "move_cost": live.move_cost, "drain": live.drain}
+    if live.max_moves is not None:
+        out["max_moves"] = live.max_moves
+    if live.max_move_cost is not None:
+        out["max_move_cost"] = live.max_move_cost
+    return out

@@ -3,6 +3,6 @@ by `build_plan`, scored by the reference rules (`scoring`) and described (`expla
 
 from .plan import Plan, build_plan
 from .scoring import host_states, meets_bound, objective_value
-from .types import Assignment, Unplaced
+from .types import Assignment, Move, Unplaced
 
-__all__ = ["Plan", "Assignment", "Unplaced", "build_plan", "host_states", "objective_value", "meets_bound"]
+__all__ = ["Plan", "Assignment", "Move", "Unplaced", "build_plan", "host_states", "objective_value", "meets_bound"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Mapping
 from ..model.objects import Host, Workload
 from ..model.rules import HostState, effective_demand, static_forms
 from ..model.units import format_amount
+from .moves import move_reason
 from .reasons import not_reached_advice
 from .view import PlanView
 
@@ -133,6 +134,8 @@ class Explanation(_PicklesProxies):
     message: str | None = None
     changes: tuple[Change, ...] = ()
     requested: str = ""
+    moved_from: str | None = None
+    move_reason: str | None = None
 
     @property
     def placed(self) -> bool:
@@ -162,12 +165,16 @@ class Explanation(_PicklesProxies):
                           for g in self.ruled_out],
             "changes": [{"kind": c.kind, "text": c.text, "hosts": list(c.hosts), "form": c.form,
                          "amounts": dict(c.amounts)} for c in self.changes],
+            "moved_from": self.moved_from,
+            "move_reason": self.move_reason,
         }
 
     def __str__(self) -> str:
         lines = []
         if self.placed:
             lines.append(f"Workload {self.workload!r} runs on host {self.host!r} as {_a(self.form)}.")
+            if self.moved_from is not None:
+                lines.append(f"It was moved from {self.moved_from}: {self.move_reason}.")
             lines.append(f"It asks for {self.requested}; there it takes {_amounts(self.effective)} "
                          f"(overheads included).")
             lines.append(f"Form: {self.form_reason}.")
@@ -185,6 +192,8 @@ class Explanation(_PicklesProxies):
                     lines.append("The others cannot:")
         else:
             lines.append(f"Workload {self.workload!r} was not placed ({self.code}): {self.message}.")
+            if self.moved_from is not None:
+                lines.append(f"It was evicted from {self.moved_from}: {self.move_reason}.")
             lines.append(f"It asks for {self.requested}.")
             total = len(self.checks)
             if total:
@@ -274,8 +283,10 @@ def _cost(short: Mapping[str, int], state: HostState) -> float:
     return sum(amount / max(state.capacity[dims.index(dim)], 1) for dim, amount in short.items())
 
 
-def _check(state: HostState, w: Workload) -> HostCheck:
-    """The verdict of one host (in its given state) for ``w``."""
+def _check(state: HostState, w: Workload, drained: frozenset = frozenset()) -> HostCheck:
+    """The verdict of one host (in its given state) for ``w``; a host in ``drained`` (ids) takes nothing."""
+    if state.host.id in drained:
+        return HostCheck(state.host.id, False, rule="drain", reason="drained (it must end empty)")
     forms = static_forms(w, state.host)
     if not forms:
         return HostCheck(state.host.id, False, rule="form", reason=_static_words(w, state.host))
@@ -453,20 +464,26 @@ def explain(plan: Plan, workload_id: str) -> Explanation:
     j = view.host_index[i]
     demand = MappingProxyType(dict(zip(problem.dimensions, problem.demand(w))))
     requested = _requested(view, w)
+    drained = frozenset() if problem.live is None else frozenset(
+        h.id for h, d in zip(problem.hosts, problem.live.drain.tolist()) if d)
+    moved = {m.workload: m for m in plan.moves}.get(w.id)
+    move = {} if moved is None else {
+        "moved_from": f"host {moved.source!r}" + (f" (as {_a(moved.source_form)})" if moved.source_form else ""),
+        "move_reason": move_reason(problem, i)}
     if j is None:
         pairs = list(zip(view.states, problem.hosts))
-        checks = [_check(state, w) for state, _ in pairs]
+        checks = [_check(state, w, drained) for state, _ in pairs]
         reason = plan.unplaced[w.id]
         return Explanation(
             workload=w.id, host=None, form=None, demand=demand, effective=None, checks=tuple(checks),
             ruled_out=_group(checks), alternatives=tuple(c.host for c in checks if c.fits),
             code=reason.code, message=reason.message, changes=_changes(view, w, reason.code, checks),
-            requested=requested,
+            requested=requested, **move,
         )
     form = view.forms[i]
     host = problem.hosts[j]
     own = view.state_without(i)
-    checks = [_check(state, w) for k, state in enumerate(view.states) if k != j]
+    checks = [_check(state, w, drained) for k, state in enumerate(view.states) if k != j]
     in_use = {h.id for h, state in zip(problem.hosts, view.states) if state.count > 0}
     final = view.states[j]
     headroom = {dim: (cap - used) / cap for dim, used, cap in zip(problem.dimensions, final.used, final.capacity)
@@ -477,5 +494,5 @@ def explain(plan: Plan, workload_id: str) -> Explanation:
         checks=tuple(checks), ruled_out=_group(checks), alternatives=tuple(c.host for c in checks if c.fits),
         alternatives_in_use=tuple(c.host for c in checks if c.fits and c.host in in_use),
         form_reason=_form_reason(view, w, form, own), host_reason=_host_reason(plan),
-        headroom=MappingProxyType(headroom), requested=requested,
+        headroom=MappingProxyType(headroom), requested=requested, **move,
     )

@@ -41,7 +41,7 @@ def workloads_frame(plan: Plan):
     Columns: ``host`` and ``form`` (``<NA>`` when unplaced); per dimension the workload's own demand (``cpu``,
     ``memory``, ...) and what it takes on its host with its per-workload overheads (``cpu_effective``, ...: a VM's
     guest OS and CPU factor, a container's overhead; per-host overheads are in `hosts_frame`); ``unplaced``, the
-    reason code of an unplaced workload.
+    reason code of an unplaced workload; in a live fleet's plan, ``moved`` (whether the plan moves it).
     """
     pd = _pandas()
     view = PlanView(plan)
@@ -63,6 +63,9 @@ def workloads_frame(plan: Plan):
     unplaced = plan.unplaced
     data["unplaced"] = pd.array([unplaced[w.id].code if j is None else None
                                  for w, j in zip(problem.workloads, view.host_index)], dtype="string")
+    if plan.live:
+        moved = {m.workload for m in plan.moves}
+        data["moved"] = pd.array([w.id in moved for w in problem.workloads], dtype="boolean")
     index = pd.Index([w.id for w in problem.workloads], name="workload")
     return pd.DataFrame(data, index=index)
 

@@ -15,9 +15,10 @@ import numpy as np
 
 from ..model.rules import HostState
 from ..model.wire import Answer, PLACED_FORMS, UNPLACED
+from .moves import plan_moves
 from .reasons import unplaced_reasons
 from .scoring import host_states, meets_bound, objective_value
-from .types import Assignment, Assignments, LazyMapping, LazyReasons, Unplaced
+from .types import Assignment, Assignments, LazyMapping, LazyReasons, Move, Unplaced
 
 if TYPE_CHECKING:
     from ..model.inputs import ProblemLike
@@ -34,6 +35,10 @@ class Plan:
     utilisation of any host in any dimension); ``lower_bound`` bounds it from below and ``proven_optimal`` says the
     plan places everything and meets the bound. ``utilization`` maps each used host to its usage / capacity per
     dimension, overheads included.
+
+    In a live fleet (``live``: some workload has a current host, or hosts are drained) ``moves`` lists the
+    workloads the plan moves, in input order (`Move`; an eviction has no target), ``move_count`` and ``move_cost``
+    sum them up.
     """
 
     assignments: Sequence[Assignment]
@@ -55,6 +60,8 @@ class Plan:
     # 255 unplaced); None for a plan read back from JSON
     host_index: np.ndarray | None = field(default=None, repr=False, compare=False)
     form_codes: np.ndarray | None = field(default=None, repr=False, compare=False)
+    moves: tuple[Move, ...] = ()
+    live: bool = False
     # the solver's answer, with what the builder worked out: a pickled plan is rebuilt from it and the problem
     answer: Answer | None = field(default=None, repr=False, compare=False)
 
@@ -65,6 +72,16 @@ class Plan:
             return Plan.from_dict, (self.to_dict(),)
         reasons = self.unplaced.computed() if isinstance(self.unplaced, LazyMapping) else dict(self.unplaced)
         return _rebuilt_plan, (self.problem, self.answer, self.objective, self.method, self.elapsed, reasons)
+
+    @property
+    def move_count(self) -> int:
+        """How many workloads the plan moves (0 in a greenfield plan)."""
+        return len(self.moves)
+
+    @property
+    def move_cost(self) -> int:
+        """The summed ``move_cost`` of the moves."""
+        return sum(m.cost for m in self.moves)
 
     @cached_property
     def _by_workload(self) -> dict[str, Assignment]:
@@ -129,6 +146,9 @@ class Plan:
             "elapsed": self.elapsed,
             "utilization": {h: dict(u) for h, u in self.utilization.items()},
             "dimensions": list(self.dimensions),
+            # a live plan says what it moves; a greenfield one has exactly the keys it always had
+            **({"moves": [m.to_dict() for m in self.moves], "move_count": self.move_count,
+                "move_cost": self.move_cost} if self.live else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -177,6 +197,9 @@ class Plan:
             elapsed=data.get("elapsed", 0.0),
             utilization=MappingProxyType({h: MappingProxyType(dict(u)) for h, u in data.get("utilization", {}).items()}),
             dimensions=tuple(data.get("dimensions", ("cpu", "memory"))),
+            moves=tuple(Move(m["workload"], m["source"], m.get("target"), m.get("source_form"),
+                             m.get("target_form"), int(m.get("cost", 0))) for m in data.get("moves", ())),
+            live="moves" in data,
         )
 
     @classmethod
@@ -188,7 +211,7 @@ class Plan:
             f"Plan(placed={self.placed}, unplaced={len(self.unplaced)}, hosts_used={self.hosts_used}, "
             f"cost={self.cost:g}, objective={self.objective!r}, objective_value={self.objective_value:g}, "
             f"lower_bound={self.lower_bound:g}, proven_optimal={self.proven_optimal}, method={self.method!r}, "
-            f"strategy={self.strategy!r})"
+            f"strategy={self.strategy!r}" + (f", moves={self.move_count}" if self.live else "") + ")"
         )
 
 
@@ -262,6 +285,8 @@ def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: 
         host_index=host_index,
         form_codes=form_codes,
         answer=replace(answer, used=used, objective_value=objective_value_, hosts_used=hosts_used, cost=cost),
+        moves=plan_moves(problem, host_index, form_codes),
+        live=problem.live is not None,
     )
 
 

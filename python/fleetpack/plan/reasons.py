@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from ..model.objects import Workload
 from ..model.problem import Problem
@@ -88,8 +89,14 @@ def _no_room(problem: Problem, w: Workload, states: list[HostState]) -> str:
 
 def unplaced_reasons(problem: Problem, host_index, states: list[HostState], method: str | None = None
                      ) -> dict[str, Unplaced]:
-    """For each workload with no host (``host_index[i] is None``), the reason, judged against the final plan;
-    ``method`` (the plan's) words the advice of ``not_reached``."""
+    """For each workload with no host (``host_index[i] is None``), the reason, judged against the final plan (in a
+    live fleet, without the drained hosts, which take nothing); ``method`` (the plan's) words the advice of
+    ``not_reached``."""
+    if problem.live is not None and problem.live.drain.any():
+        drained = problem.live.drain.tolist()
+        open_hosts = [h for h, d in zip(problem.hosts, drained) if not d]
+        states = [s for s, d in zip(states, drained) if not d]
+        problem = replace(problem, hosts=tuple(open_hosts))
     reasons: dict[str, Unplaced] = {}
     # workloads alike in everything the rules read get the same reason against the same plan
     known: dict[tuple, Unplaced] = {}

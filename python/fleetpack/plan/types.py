@@ -11,7 +11,7 @@ import numpy as np
 
 from ..model.wire import PLACED_FORMS
 
-__all__ = ["Assignment", "Unplaced", "Assignments", "LazyMapping", "LazyReasons"]
+__all__ = ["Assignment", "Unplaced", "Move", "Assignments", "LazyMapping", "LazyReasons"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,24 @@ class Assignment:
     workload: str
     host: str
     form: str
+
+
+@dataclass(frozen=True)
+class Move:
+    """Workload ``workload`` moves from host ``source`` (where it runs now, as ``source_form``: None when its current
+    form was not given) to host ``target`` as ``target_form``; ``target`` and ``target_form`` are None for an
+    eviction (the plan leaves it unplaced). ``cost`` is its ``move_cost``."""
+
+    workload: str
+    source: str
+    target: str | None
+    source_form: str | None
+    target_form: str | None
+    cost: int
+
+    def to_dict(self) -> dict:
+        return {"workload": self.workload, "source": self.source, "target": self.target,
+                "source_form": self.source_form, "target_form": self.target_form, "cost": self.cost}
 
 
 @dataclass(frozen=True)

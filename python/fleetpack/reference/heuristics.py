@@ -6,15 +6,19 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
+
 from ..model.objects import Workload
 from ..model.problem import Problem
 from ..model.rules import HostState, smallest_demand
-from ..model.wire import Answer
+from ..model.wire import PLACED_FORMS, UNPLACED, Answer
+from ..plan.moves import keep_current, moved_rows
 from ..plan.scoring import host_states, objective_value
 from .bounds import lower_bound
 from .rules import largest_capacity, normalised
 
-__all__ = ["sort_value", "workload_order", "opening_order", "heuristic", "portfolio", "strategy_name", "solve"]
+__all__ = ["sort_value", "workload_order", "opening_order", "heuristic", "place_rest", "live_heuristic", "portfolio",
+           "strategy_name", "solve"]
 
 
 def sort_value(normalised: list[float], sort_key: str) -> float:
@@ -92,10 +96,20 @@ def _best_or_worst_fit(states: list[HostState], w: Workload, smallest: list[int]
 def heuristic(problem: Problem, method: str, sort_key: str, objective: str):
     """Run one heuristic; return (host index or None, form or None) per workload, in input order."""
     states = [HostState(problem, h) for h in problem.hosts]
-    opening = opening_order(problem, objective)
     hosts: list = [None] * len(problem.workloads)
     forms: list = [None] * len(problem.workloads)
+    place_rest(problem, method, sort_key, objective, states, hosts, forms)
+    return hosts, forms
+
+
+def place_rest(problem: Problem, method: str, sort_key: str, objective: str, states: list[HostState], hosts: list,
+               forms: list, skip: set[int] = frozenset(), barred: set[int] = frozenset()) -> None:
+    """Place the workloads not yet placed (``hosts[i]`` None) and not in ``skip`` by the method, in its workload
+    order, onto ``states`` (hosts in ``barred`` take nothing); ``hosts`` and ``forms`` are filled in."""
+    opening = [j for j in opening_order(problem, objective) if j not in barred]
     for i in workload_order(problem, method, sort_key):
+        if hosts[i] is not None or i in skip:
+            continue
         w = problem.workloads[i]
         smallest = smallest_demand(problem, w)  # a host without room for this cannot take it in any form
         if method in ("ff", "ffd"):
@@ -111,7 +125,23 @@ def heuristic(problem: Problem, method: str, sort_key: str, objective: str):
             j, form = choice
             states[j].add(w, form)
             hosts[i], forms[i] = j, form
-    return hosts, forms
+
+
+def live_heuristic(problem: Problem, method: str, sort_key: str, objective: str):
+    """Run one heuristic on a live fleet by the contract (docs/design-live-rules-capacity.md): keep (pinned
+    workloads, then the others with a current host, each where it runs when it fits), check the budgets against the
+    forced moves, then place the rest by the method onto the hosts as kept, drained hosts excluded. Returns (hosts,
+    forms, the pinned workloads that do not fit, the forced moves), rows in input order."""
+    live = problem.live
+    kept = keep_current(problem)
+    pin_conflicts = [i for i, _ in kept.pin_conflicts]
+    forced = [i for i, _ in kept.forced]
+    if not pin_conflicts and not _over_budget(problem, forced):  # (else no plan within the budget exists: the front raises)
+        barred = {j for j, drained in enumerate(live.drain.tolist()) if drained}
+        # every workload with a current host that is not kept is a forced move, counted above whether it is placed
+        # or evicted: placing it spends nothing more
+        place_rest(problem, method, sort_key, objective, kept.states, kept.hosts, kept.forms, barred=barred)
+    return kept.hosts, kept.forms, pin_conflicts, forced
 
 
 def portfolio(objective: str) -> list[tuple[str, str]]:
@@ -132,13 +162,43 @@ def solve(problem: Problem, method: str, sort_key: str, objective: str, time_lim
     runs = portfolio(objective) if method == "auto" else [(method, sort_key)]
     best = None
     for run_method, run_key in runs:
-        hosts, forms = heuristic(problem, run_method, run_key, objective)
+        if problem.live is None:
+            hosts, forms = heuristic(problem, run_method, run_key, objective)
+            conflicts: tuple = ([], [])
+        else:
+            hosts, forms, pins, forced = live_heuristic(problem, run_method, run_key, objective)
+            conflicts = (pins, forced)
+            if pins or _over_budget(problem, forced):  # no plan within the budget: the front raises
+                best = (None, hosts, forms, strategy_name(run_method, run_key), conflicts)
+                break  # (the keep step's conflicts are the same for every run)
         placed = sum(j is not None for j in hosts)
-        score = (-placed, objective_value(problem, objective, host_states(problem, hosts, forms)))
+        moved = _moved(problem, hosts, forms)
+        score = (-placed, objective_value(problem, objective, host_states(problem, hosts, forms)),
+                 sum(int(problem.live.move_cost[i]) for i in moved) if moved else 0)
         if best is None or score < best[0]:
-            best = (score, hosts, forms, strategy_name(run_method, run_key))
+            best = (score, hosts, forms, strategy_name(run_method, run_key), conflicts)
         if time_limit is not None and time.perf_counter() - start >= time_limit:
             break
-    _, hosts, forms, strategy = best
+    _, hosts, forms, strategy, (pin_conflicts, forced) = best
     placed = sum(j is not None for j in hosts)
-    return Answer.from_lists(hosts, forms, strategy, lower_bound(problem, objective, placed))
+    moved = _moved(problem, hosts, forms)
+    return Answer.from_lists(hosts, forms, strategy, lower_bound(problem, objective, placed), moves=len(moved),
+                             move_cost=sum(int(problem.live.move_cost[i]) for i in moved) if moved else 0,
+                             pin_conflicts=pin_conflicts, forced_moves=forced)
+
+
+def _moved(problem: Problem, hosts: list, forms: list) -> list[int]:
+    """The rows an assignment moves (`fleetpack.plan.moves` words the same rule for plans)."""
+    if problem.live is None:
+        return []
+    codes = [-1 if f is None else PLACED_FORMS.index(f) for f in forms]
+    rows = moved_rows(problem, np.array([-1 if j is None else j for j in hosts], dtype=np.int64),
+                      np.array([UNPLACED if c < 0 else c for c in codes], dtype=np.uint8))
+    return rows.tolist()
+
+
+def _over_budget(problem: Problem, forced: list[int]) -> bool:
+    live = problem.live
+    cost = sum(int(live.move_cost[i]) for i in forced)
+    return (live.max_moves is not None and len(forced) > live.max_moves
+            or live.max_move_cost is not None and cost > live.max_move_cost)

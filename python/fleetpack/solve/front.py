@@ -13,26 +13,31 @@ from ..errors import ErrorDetail, InfeasibleError, ValidationError
 from ..model.inputs import ProblemLike, build_problem
 from ..model.likely_mistakes import check_problem, collecting
 from ..model.wire import Answer
+from ..plan.moves import live_infeasibility
 from ..plan.plan import Plan, build_plan
 from .options import check_parameters
 
 log = logging.getLogger(__name__)  # under "fleetpack", at debug level (see `fleetpack.solve.pipeline`)
 
-__all__ = ["Solver", "place_with", "read_problems", "strict_check", "core_place", "core_place_many"]
+__all__ = ["Solver", "place_with", "read_problems", "strict_check", "check_live_method", "live_check", "core_place",
+           "core_place_many"]
 
 #: A solver: (problem, method, sort_key, objective, time_limit, seed) -> its `Answer`.
 Solver = Callable[[ProblemLike, str, str, str, "float | None", int], Answer]
 
 
 def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key, overheads, time_limit, seed,
-               strict, workers=None) -> Plan:
-    """The shared front of every ``place``: checks, solving, the plan, and strict mode. ``workers`` is only
-    checked here: a solver that uses it gets it bound in (``functools.partial``)."""
+               strict, workers=None, drain=(), max_moves=None, max_move_cost=None) -> Plan:
+    """The shared front of every ``place``: checks, solving, the plan, strict mode, and a live fleet that no plan
+    within its budget serves. ``workers`` is only checked here: a solver that uses it gets it bound in
+    (``functools.partial``)."""
     problems = check_parameters(objective, method, sort_key, time_limit, seed, workers, strict)
     began = time.perf_counter()
     with collecting():  # likely mistakes in valid input: one warning per kind for the whole call
         try:
-            problem = build_problem(workloads, hosts, overheads)
+            problem = build_problem(workloads, hosts, overheads, drain=drain, max_moves=max_moves,
+                                    max_move_cost=max_move_cost)
+            problems.extend(check_live_method(problem, method))
         except ValidationError as exc:
             problems.extend(exc.errors)
         if problems:
@@ -41,9 +46,26 @@ def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key,
     start = time.perf_counter()
     log.debug("input checked (%s) in %.3f s", type(problem).__name__, start - began)
     answer = solver(problem, method, sort_key, objective, time_limit, int(seed))
+    live_check(problem, answer)
     plan = build_plan(problem, answer, objective=objective, method=method, elapsed=time.perf_counter() - start)
     strict_check([plan], strict)
     return plan
+
+
+def check_live_method(problem: ProblemLike | None, method: str, where: str = "place()") -> list[ErrorDetail]:
+    """CP-SAT does not model a live fleet yet (issue 15): ``method="exact"`` with one is refused, not solved as if
+    the fleet were empty."""
+    if problem is not None and problem.live is not None and method == "exact":
+        return [ErrorDetail(where, "method", "'exact' does not take a live fleet yet (current hosts, drain, move "
+                                             "budgets): use 'auto' or a heuristic", method)]
+    return []
+
+
+def live_check(problem: ProblemLike, answer: Answer) -> None:
+    """Raise `InfeasibleError` when a live fleet has no plan within its budget (whatever ``strict`` says)."""
+    error = live_infeasibility(problem, answer)
+    if error is not None:
+        raise error
 
 
 def strict_check(plans: Sequence[Plan], strict: bool) -> None:
@@ -92,7 +114,9 @@ def _read_problems(problems: Any, defaults: dict[str, Any], seed: Any, workers: 
         problem_errors = check_parameters(options["objective"], options["method"], options["sort_key"],
                                           options["time_limit"], seed, workers)
         try:
-            problem = build_problem(pair[0], pair[1], options["overheads"])
+            problem = build_problem(pair[0], pair[1], options["overheads"], drain=options.get("drain", ()),
+                                    max_moves=options.get("max_moves"), max_move_cost=options.get("max_move_cost"))
+            problem_errors.extend(check_live_method(problem, options["method"]))
             check_problem(problem)
         except ValidationError as exc:
             problem_errors.extend(exc.errors)
@@ -109,8 +133,8 @@ def core_place(problem: ProblemLike, method: str, sort_key: str, objective: str,
     """One solve in the Rust core (the GIL released while it runs)."""
     from .. import _core
 
-    return Answer.from_core(_core.place(problem.encode(), method, sort_key, objective, time_limit, seed, search_work),
-                            objective)
+    answer = _core.place(problem.encode(), method, sort_key, objective, time_limit, seed, search_work)
+    return Answer.from_core(answer, objective)
 
 
 def core_place_many(jobs: Sequence[tuple[ProblemLike, str, str, str, float | None, int, float | None]],
@@ -121,3 +145,4 @@ def core_place_many(jobs: Sequence[tuple[ProblemLike, str, str, str, float | Non
 
     answers = _core.place_many([(problem.encode(), *rest) for problem, *rest in jobs], threads)
     return [Answer.from_core(answer, job[3]) for job, answer in zip(jobs, answers)]
+

@@ -217,6 +217,12 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
 /// yet: it knows nothing of budgets.)
 fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Instant) -> Result<Solution> {
     let (mut placed, mut objective_value, mut placement, mut used, mut strategy) = best;
+    if search_work(problem, options) == 0 {
+        // no search work: `auto` is its portfolio alone; the plan from nothing and the live passes are the search's
+        // (the contract's step 4), so none of them runs either
+        let bound = lower_bound(problem, options.objective, placed);
+        return Ok(finish(problem, placement, used, strategy, objective_value, bound));
+    }
     let move_cost = |placement: &[Option<(u32, Form)>]| moves_of(problem, placement).cost;
     let limits = improve::Limits {
         work: search_work(problem, options),

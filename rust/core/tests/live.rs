@@ -497,3 +497,28 @@ fn a_plan_on_alike_hosts_is_matched_to_where_its_workloads_run() {
     let matched = fleetpack_core::improve::live::relabel(&p, &plan);
     assert_eq!(matched.iter().map(|x| x.map(|(j, _)| j)).collect::<Vec<_>>(), vec![Some(0), Some(0), Some(1), Some(1), Some(3)]);
 }
+
+#[test]
+fn auto_without_search_work_is_its_portfolio_on_a_live_fleet_without_a_budget() {
+    // four alike hosts, one workload on each: every heuristic keeps them (4 hosts); planning from nothing would
+    // pack them on 2. That plan is the search's (the contract's step 4), so with no search work `auto` is the
+    // portfolio's best plan, as the Python reference runs it (tests/reference/test_agreement_live.py found this).
+    let ws = [w(5, 5), w(5, 5), w(5, 5), w(5, 5)];
+    let hs: Vec<_> = (0..4).map(|_| h(10, 10)).collect();
+    let live = currently(4, 4, &[Some(0), Some(1), Some(2), Some(3)]);
+    let p = live_problem(&ws, &hs, live.clone());
+    for objective in OBJECTIVES {
+        let mut portfolio_only = options(MethodChoice::Auto, objective);
+        portfolio_only.search_work = Some(0);
+        let s = solve(&p, &portfolio_only).unwrap();
+        check_live(&p, &live, &s, objective);
+        assert_eq!((s.moves, s.hosts_used), (0, 4), "{objective:?}: {} {:?}", s.strategy, s.placement);
+        assert!(!s.strategy.contains('('), "{objective:?}: {}", s.strategy);
+        // and with its search, the plan from nothing frees two hosts
+        if objective != Objective::Spread {
+            let s = solve(&p, &options(MethodChoice::Auto, objective)).unwrap();
+            check_live(&p, &live, &s, objective);
+            assert_eq!((s.moves, s.hosts_used), (2, 2), "{objective:?}: {} {:?}", s.strategy, s.placement);
+        }
+    }
+}
