@@ -39,6 +39,7 @@ class CoreAnswer(TypedDict):
     strategy: str
     objective_value: float
     lower_bound: float
+    bound_reason: str  # which rule makes the lower bound, in words
     hosts_used: int
     cost: float  # of the hosts used
     elapsed: float  # seconds the core took to solve, conversions aside

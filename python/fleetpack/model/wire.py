@@ -56,21 +56,23 @@ class Answer:
     hosts_used: int | None = None
     cost: float | None = None
     elapsed: float | None = None
+    bound_reason: str = ""  # which rule makes the lower bound, in words; "" when the solver did not say
 
     @classmethod
     def from_core(cls, answer: Mapping[str, Any], objective: str) -> "Answer":
         """The core's dict of arrays (and CP-SAT's, which has the same keys)."""
         return cls(answer["host_index"], answer["form_codes"], answer["strategy"],
                    bound_value(objective, answer["lower_bound"]), answer.get("objective_value"), answer.get("used"),
-                   answer.get("hosts_used"), answer.get("cost"), answer.get("elapsed"))
+                   answer.get("hosts_used"), answer.get("cost"), answer.get("elapsed"),
+                   answer.get("bound_reason", ""))
 
     @classmethod
     def from_lists(cls, hosts: Sequence[int | None], forms: Sequence[str | None], strategy: str,
-                   lower_bound: float) -> "Answer":
+                   lower_bound: float, bound_reason: str = "") -> "Answer":
         """Lists in plain Python: ``hosts[i]`` a host index or None, ``forms[i]`` ``"vm"``, ``"container"`` or None."""
         return cls(np.array([-1 if j is None else j for j in hosts], dtype=np.int64),
                    np.array([UNPLACED if f is None else PLACED_FORMS.index(f) for f in forms], dtype=np.uint8),
-                   strategy, lower_bound)
+                   strategy, lower_bound, bound_reason=bound_reason)
 
     def to_lists(self) -> tuple[list[int | None], list[str | None]]:
         """(host index or None, form or None) per workload."""
@@ -81,7 +83,8 @@ class Answer:
     def to_core(self) -> dict[str, Any]:
         """The dict of arrays in the core's form (what `fleetpack.exact` reads and returns)."""
         out: dict[str, Any] = {"host_index": self.host_index, "form_codes": self.form_codes,
-                               "strategy": self.strategy, "lower_bound": self.lower_bound}
+                               "strategy": self.strategy, "lower_bound": self.lower_bound,
+                               "bound_reason": self.bound_reason}
         for name in ("objective_value", "used", "hosts_used", "cost", "elapsed"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)

@@ -49,6 +49,9 @@ class Plan:
     elapsed: float
     utilization: Mapping[str, Mapping[str, float]]
     dimensions: tuple[str, ...] = field(default=("cpu", "memory"))
+    # which rule makes `lower_bound`, in words ("28 dedicated workloads need 28 hosts; the rest need at least 37 more
+    # by memory"); "" when the solver did not say
+    bound_reason: str = ""
     # the validated problem this plan answers; None for a plan read back from JSON
     problem: ProblemLike | None = field(default=None, repr=False, compare=False)
     # per workload in input order: its host's index (-1 when unplaced) and its form code (0 container, 1 VM,
@@ -177,6 +180,13 @@ class Plan:
         )
 
 
+def _named(reason: str, dimensions: Sequence[str]) -> str:
+    """A bound's reason with the dimensions the core knows by position ("dimension 2") by their names."""
+    for d in range(len(dimensions) - 1, 1, -1):
+        reason = reason.replace(f"dimension {d}", dimensions[d])
+    return reason
+
+
 def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: str, elapsed: float) -> Plan:
     """The `Plan` of a solver's `Answer` to ``problem``.
 
@@ -243,6 +253,7 @@ def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: 
         elapsed=elapsed,
         utilization=LazyMapping(utilization),
         dimensions=problem.dimensions,
+        bound_reason=_named(answer.bound_reason, problem.dimensions),
         problem=problem,
         host_index=host_index,
         form_codes=form_codes,

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::bounds::{lower_bound, lower_bound_of};
+use crate::bounds::{bound_of, lower_bound_explained};
 use crate::error::{Error, Result};
 use crate::fit::{objective_value, HostStates};
 use crate::heuristics::{self, Method};
@@ -70,6 +70,8 @@ pub struct Solution {
     pub strategy: String,
     pub objective_value: f64,
     pub lower_bound: f64,
+    /// Which rule makes the lower bound, in words ([`crate::bounds::lower_bound_explained`]).
+    pub bound_reason: String,
     /// How many hosts the plan uses, and their total cost (summed in host input order, as the objective sums it).
     pub hosts_used: usize,
     pub cost: f64,
@@ -163,11 +165,13 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             }
         }
     }
+    // the search's bound is the same function's value; the reason is worked out again
+    let (bound, bound_reason) = lower_bound_explained(problem, options.objective, placed);
     let lower_bound = match known_bound {
-        Some((for_placed, bound)) if for_placed == placed => bound,
-        _ => lower_bound(problem, options.objective, placed),
+        Some((for_placed, known)) if for_placed == placed => known,
+        _ => bound,
     };
-    Ok(finish(problem, placement, used, strategy, objective_value, lower_bound))
+    Ok(finish(problem, placement, used, strategy, objective_value, (lower_bound, bound_reason)))
 }
 
 /// One heuristic on plain bin packing: its plan, and the usage worked out from the sizes, without the fleet's
@@ -180,10 +184,10 @@ fn solve_plain(problem: &Problem, plain: &Plain, method: Method, key: SortKey, o
     let used = heuristics::plain::usage(problem, plain, &placement);
     let in_use = hosts_in_use(problem, &placement);
     let objective_value = objective_value(problem, options.objective, &used, |j| in_use[j]);
-    let lower_bound = lower_bound_of(problem, Some(plain), options.objective, placement.iter().flatten().count());
+    let (lower_bound, bound_reason) = bound_of(problem, Some(plain), options.objective, placement.iter().flatten().count());
     let (hosts_used, cost) = count_and_cost(problem, &in_use);
     let strategy = strategy_name(method, key);
-    Ok(Solution { placement, used, strategy, objective_value, lower_bound, hosts_used, cost })
+    Ok(Solution { placement, used, strategy, objective_value, lower_bound, bound_reason, hosts_used, cost })
 }
 
 fn hosts_in_use(problem: &Problem, placement: &[Option<(u32, Form)>]) -> Vec<bool> {
@@ -207,8 +211,8 @@ fn finish(
     used: Vec<u64>,
     strategy: String,
     objective_value: f64,
-    lower_bound: f64,
+    (lower_bound, bound_reason): (f64, String),
 ) -> Solution {
     let (hosts_used, cost) = count_and_cost(problem, &hosts_in_use(problem, &placement));
-    Solution { placement, used, strategy, objective_value, lower_bound, hosts_used, cost }
+    Solution { placement, used, strategy, objective_value, lower_bound, bound_reason, hosts_used, cost }
 }
