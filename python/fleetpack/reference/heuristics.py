@@ -11,7 +11,7 @@ from ..model.problem import Problem
 from ..model.rules import HostState, smallest_demand
 from ..model.wire import Answer
 from ..plan.scoring import host_states, objective_value
-from .bounds import lower_bound
+from .bounds import lower_bound_explained
 from .rules import largest_capacity, normalised
 
 __all__ = ["sort_value", "workload_order", "opening_order", "heuristic", "portfolio", "strategy_name", "solve"]
@@ -141,4 +141,5 @@ def solve(problem: Problem, method: str, sort_key: str, objective: str, time_lim
             break
     _, hosts, forms, strategy = best
     placed = sum(j is not None for j in hosts)
-    return Answer.from_lists(hosts, forms, strategy, lower_bound(problem, objective, placed))
+    bound, reason = lower_bound_explained(problem, objective, placed)
+    return Answer.from_lists(hosts, forms, strategy, bound, reason)

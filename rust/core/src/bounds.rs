@@ -214,7 +214,7 @@ fn rule_bound(problem: &Problem, fits: &FitKinds, whole: &Relaxed, placed: usize
     let (best, why) = whole.min_hosts(placed, true);
     let total = whole.candidates.len();
     let placed = placed.min(total);
-    let mut reason = format!("at least {best} hosts {why}");
+    let mut reason = if best <= 1 { "at least one host".to_string() } else { format!("at least {best} hosts {why}") };
     let w = problem.workloads();
     let dedicated = whole.candidates.iter().filter(|&&i| w.isolation[i] == Isolation::Dedicated).count();
     let mut parts = share_parts(problem, &whole.candidates, &whole.mixed_os);
@@ -256,15 +256,21 @@ fn rule_bound(problem: &Problem, fits: &FitKinds, whole: &Relaxed, placed: usize
     match (counted, first) {
         (0, _) | (_, None) => {}
         (1, Some((_, why))) => {
-            words.push(format!("the rest need at least {rest}{more} {why}"));
+            words.push(format!("the rest need at least {rest}{more}{}", spaced(&why)));
         }
         (_, Some((b, why))) => words.push(format!(
             "the rest, in {counted} sets that cannot share a host (by OS and tenant isolation), need at least \
-             {rest}{more}: {b} {why} for the largest"
+             {rest}{more}: {b}{} for the largest",
+            spaced(&why)
         )),
     }
     reason = words.join("; ");
     (sum, reason)
+}
+
+/// A reason's words after a space, or nothing.
+fn spaced(why: &str) -> String {
+    if why.is_empty() { String::new() } else { format!(" {why}") }
 }
 
 /// The candidates in parts no two of which can share a host by the rules of OS, forms and tenant isolation (the
@@ -378,7 +384,7 @@ fn plain_needs(problem: &Problem, plain: &Plain, placed: usize, objective: Objec
     let placed = placed.min(sizes.len());
     let mut demand = vec![0u128; dims];
     demand[dim] = sizes[..placed].iter().map(|&s| s as u128).sum();
-    let (mut min_hosts, mut reason) = (1usize, "at least one host".to_string());
+    let (mut min_hosts, mut reason) = (1usize, String::new());
     if objective != Objective::Spread && placed > 0 {
         let m = problem.host_count();
         let covering = demand[dim].div_ceil(capacity as u128).min(m as u128) as usize;
@@ -517,7 +523,7 @@ impl<'p> Relaxed<'p> {
     fn min_hosts(&self, placed: usize, clique: bool) -> (usize, String) {
         let m = self.host_count;
         let placed = placed.min(self.candidates.len());
-        let (mut bound, mut reason) = (1usize, String::from("at least one host"));
+        let (mut bound, mut reason) = (1usize, String::new());
         let mut raise = |value: usize, why: &dyn Fn() -> String| {
             if value > bound {
                 (bound, reason) = (value, why());
