@@ -317,10 +317,11 @@ def _share_parts(problem: Problem, candidates: list[int], mixed_os: set) -> list
     return [sorted(p) for p in parts.values()]
 
 
-def _rule_bound(problem: Problem, fits: _FitKinds, whole: _Relaxed, placed: int) -> tuple[int, str]:
+def _rule_bound(problem: Problem, fits: _FitKinds, whole: _Relaxed, placed: int) -> tuple[int, str, tuple | None]:
     """The fewest hosts with the rules added up (the core's rule_bound; docs/model.md, "Lower bounds"): each
     dedicated workload a host of its own, plus per part that cannot share a host with the others its own bound on
-    the hosts it fits; or the bound over all workloads together, when larger."""
+    the hosts it fits; or the bound over all workloads together, when larger. With the split for the cost bound:
+    (dedicated placed, the hosts they fit, per part (its hosts, its fewest hosts, its least demand)), or None."""
     best, why = whole.min_hosts(placed)
     total = len(whole.candidates)
     placed = min(placed, total)
@@ -329,23 +330,26 @@ def _rule_bound(problem: Problem, fits: _FitKinds, whole: _Relaxed, placed: int)
     dedicated = sum(w[i].isolation == "dedicated" for i in whole.candidates)
     parts = _share_parts(problem, whole.candidates, whole.mixed_os)
     if dedicated == 0 and len(parts) <= 1:
-        return best, reason
+        return best, reason, None
     parts.sort(key=len, reverse=True)
     if len(parts) > 64:
         parts = parts[:63] + [[i for p in parts[63:] for i in p]]
     own = max(placed - (total - dedicated), 0)
+    split = (own, fits.hosts_of([i for i in whole.candidates if w[i].isolation == "dedicated"]), [])
     total_hosts, first, counted = own, None, 0
     for k, part in enumerate(parts):
         at_least = max(placed - (total - len(part)), 0)
         if at_least == 0:
             continue
-        b, why = _Relaxed(problem, fits, part, fits.hosts_of(part)).min_hosts(at_least, k < 8)
+        relaxed = _Relaxed(problem, fits, part, fits.hosts_of(part))
+        b, why = relaxed.min_hosts(at_least, k < 8)
+        split[2].append((relaxed.hosts, b, relaxed.demand(at_least)))
         total_hosts += b
         counted += 1
         if first is None:
             first = (b, why)
     if total_hosts <= best:
-        return best, reason
+        return best, reason, split
     rest = total_hosts - own
     words = []
     if dedicated > 0:
@@ -356,7 +360,41 @@ def _rule_bound(problem: Problem, fits: _FitKinds, whole: _Relaxed, placed: int)
     elif first is not None:
         words.append(f"the rest, in {counted} sets that cannot share a host (by OS and tenant isolation), need at "
                      f"least {rest}{more}: {first[0]}{_spaced(first[1])} for the largest")
-    return total_hosts, "; ".join(words)
+    return total_hosts, "; ".join(words), split
+
+
+def _float_sum(values: list[float]) -> float:
+    """Left to right, as the core adds (the built-in sum compensates its rounding from Python 3.12)."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total
+
+
+def _hosts_cost(problem: Problem, hosts: list[int], min_hosts: int, demand: list[int],
+                per_host: list[int]) -> tuple[float, int | None]:
+    """The least that hosts among ``hosts`` holding a set of workloads cost (the core's hosts_cost): the larger of
+    the ``min_hosts`` cheapest (at least 1) and per dimension the cheapest fractional cover of ``demand`` (hosts by
+    price per unit of room, the last in part); with the dimension whose cover makes it."""
+    if not hosts:
+        return 0.0, None
+    bound = _float_sum(sorted(problem.hosts[j].cost for j in hosts)[:min(max(min_hosts, 1), len(hosts))])
+    won = None
+    for d in range(len(problem.dimensions)):
+        if demand[d] == 0:
+            continue
+        rooms = [(problem.hosts[j].cost, max(problem.capacity(problem.hosts[j])[d] - per_host[d], 0)) for j in hosts]
+        rooms = sorted((r for r in rooms if r[1] > 0), key=lambda r: r[0] / float(r[1]))
+        remaining, total = demand[d], 0.0
+        for cost, size in rooms:
+            take = min(remaining, size)
+            total += cost * float(take) / float(size)
+            remaining -= take
+            if remaining == 0:
+                break
+        if total > bound:
+            bound, won = total, d
+    return bound, won
 
 
 def lower_bound(problem: Problem, objective: str, placed: int) -> float:
@@ -381,27 +419,27 @@ def lower_bound_explained(problem: Problem, objective: str, placed: int) -> tupl
     demand = relaxed.demand(placed)
     capacities = [problem.capacity(h) for h in problem.hosts]
     if objective == "hosts":
-        return _rule_bound(problem, fits, relaxed, placed)
+        return _rule_bound(problem, fits, relaxed, placed)[:2]
     if objective == "cost":
-        min_hosts, why = _rule_bound(problem, fits, relaxed, placed)
-        k = min(min_hosts, len(problem.hosts))
-        bound = sum(sorted(h.cost for h in problem.hosts)[:max(k, 1)])
-        reason = f"{why}; the {max(k, 1)} cheapest hosts cost {bound:.2f}"
-        for d in dims:
-            if demand[d] == 0:
-                continue
-            room = [(h.cost, relaxed.room(c, d)) for h, c in zip(problem.hosts, capacities)]
-            room = sorted((r for r in room if r[1] > 0), key=lambda r: r[0] / float(r[1]))
-            remaining, total = demand[d], 0.0
-            for cost, size in room:
-                take = min(remaining, size)
-                total += cost * float(take) / float(size)
-                remaining -= take
-                if remaining == 0:
-                    break
+        min_hosts, why, split = _rule_bound(problem, fits, relaxed, placed)
+        every = list(range(len(problem.hosts)))
+        bound, won = _hosts_cost(problem, every, min_hosts, demand, relaxed.per_host)
+        if won is None:
+            reason = f"{why}; the {min(max(min_hosts, 1), len(every))} cheapest hosts cost {bound:.2f}"
+        else:
+            reason = f"the {_dim_name(won)} demand costs at least {bound:.2f} at the cheapest price per unit"
+        if split is not None:
+            # the parts' hosts are disjoint, so their costs add up
+            own, dedicated_hosts, parts = split
+            own_cost = _float_sum(sorted(problem.hosts[j].cost for j in dedicated_hosts)[:own])
+            total = own_cost
+            for part_hosts, part_min, part_demand in parts:
+                total += _hosts_cost(problem, part_hosts, part_min, part_demand, relaxed.per_host)[0]
             if total > bound:
-                bound, reason = total, f"the {_dim_name(d)} demand costs at least {total:.2f} at the cheapest price " \
-                                       "per unit"
+                bound = total
+                reason = (f"the sets that cannot share a host cost at least {total:.2f} together" if own == 0 else
+                          f"{own} dedicated workloads need hosts of {own_cost:.2f}; the rest at least "
+                          f"{total - own_cost:.2f} more")
         return bound, reason
     bound, reason = 0.0, ""
     for d in dims:

@@ -141,45 +141,42 @@ pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Obje
         None => {
             let fits = FitKinds::new(problem);
             let relaxed = Relaxed::new(problem, &fits);
-            let (min_hosts, reason) =
-                if objective == Objective::Spread { (0, String::new()) } else { rule_bound(problem, &fits, &relaxed, placed) };
-            Needs { min_hosts, reason, demand: relaxed.demand(placed), per_host: relaxed.per_host }
+            let (min_hosts, reason, split) = if objective == Objective::Spread {
+                (0, String::new(), None)
+            } else {
+                rule_bound(problem, &fits, &relaxed, placed)
+            };
+            Needs { min_hosts, reason, split, demand: relaxed.demand(placed), per_host: relaxed.per_host }
         }
     };
     let hosts = problem.hosts();
-    let room = |j: usize, d: usize| problem.capacity(j)[d].saturating_sub(needs.per_host[d]);
     match objective {
         Objective::Hosts => (needs.min_hosts as f64, needs.reason),
         Objective::Cost => {
-            // Any plan uses at least `k` distinct hosts, so it pays at least the `k` cheapest.
-            let k = needs.min_hosts.min(m);
-            let mut costs = hosts.cost.clone();
-            costs.sort_unstable_by(f64::total_cmp);
-            let mut bound = costs[..k.max(1)].iter().sum::<f64>();
-            let mut reason = format!("{}; the {} cheapest hosts cost {:.2}", needs.reason, k.max(1), bound);
-            for (d, &need) in needs.demand.iter().enumerate() {
-                if need == 0 {
-                    continue;
-                }
-                // (price per unit, cost, size); the stable sort keeps equal prices in host input order
-                let mut rooms: Vec<(f64, f64, u64)> = (0..m)
-                    .map(|j| (hosts.cost[j], room(j, d)))
-                    .filter(|&(_, size)| size > 0)
-                    .map(|(cost, size)| (cost / size as f64, cost, size))
-                    .collect();
-                rooms.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let (mut remaining, mut total) = (need, 0.0f64);
-                for (_, cost, size) in rooms {
-                    let take = remaining.min(size as u128);
-                    total += cost * take as f64 / size as f64;
-                    remaining -= take;
-                    if remaining == 0 {
-                        break;
-                    }
+            let all: Vec<usize> = (0..m).collect();
+            let (mut bound, won) = hosts_cost(problem, &all, needs.min_hosts, &needs.demand, &needs.per_host);
+            let mut reason = match won {
+                None => format!("{}; the {} cheapest hosts cost {:.2}", needs.reason, needs.min_hosts.clamp(1, m), bound),
+                Some(d) => format!("the {} demand costs at least {:.2} at the cheapest price per unit", dim_name(d), bound),
+            };
+            if let Some(split) = &needs.split {
+                // the parts' hosts are disjoint, so their costs add up
+                let mut own: Vec<f64> = split.dedicated_hosts.iter().map(|&j| hosts.cost[j]).collect();
+                own.sort_unstable_by(f64::total_cmp);
+                let own_cost = own[..split.own.min(own.len())].iter().sum::<f64>();
+                let mut total = own_cost;
+                for (part_hosts, min_hosts, demand) in &split.parts {
+                    total += hosts_cost(problem, part_hosts, *min_hosts, demand, &needs.per_host).0;
                 }
                 if total > bound {
                     bound = total;
-                    reason = format!("the {} demand costs at least {:.2} at the cheapest price per unit", dim_name(d), total);
+                    reason = match split.own {
+                        0 => format!("the sets that cannot share a host cost at least {total:.2} together"),
+                        own => format!(
+                            "{own} dedicated workloads need hosts of {own_cost:.2}; the rest at least {:.2} more",
+                            total - own_cost
+                        ),
+                    };
                 }
             }
             (bound, reason)
@@ -209,7 +206,7 @@ pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Obje
 ///
 /// Sound because every relation used is a rule of the model: two workloads of different parts never share a host
 /// ([`Relaxed::conflict`] holds for every such pair), whatever their sizes.
-fn rule_bound(problem: &Problem, fits: &FitKinds, whole: &Relaxed, placed: usize) -> (usize, String) {
+fn rule_bound(problem: &Problem, fits: &FitKinds, whole: &Relaxed, placed: usize) -> (usize, String, Option<Split>) {
     const PARTS: usize = 64; // the largest parts on their own, the rest together (a union of parts is a part)
     let (best, why) = whole.min_hosts(placed, true);
     let total = whole.candidates.len();
@@ -219,7 +216,7 @@ fn rule_bound(problem: &Problem, fits: &FitKinds, whole: &Relaxed, placed: usize
     let dedicated = whole.candidates.iter().filter(|&&i| w.isolation[i] == Isolation::Dedicated).count();
     let mut parts = share_parts(problem, &whole.candidates, &whole.mixed_os);
     if dedicated == 0 && parts.len() <= 1 {
-        return (best, reason);
+        return (best, reason, None);
     }
     parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
     if parts.len() > PARTS {
@@ -227,6 +224,9 @@ fn rule_bound(problem: &Problem, fits: &FitKinds, whole: &Relaxed, placed: usize
         parts.push(rest);
     }
     let own = placed.saturating_sub(total - dedicated);
+    let dedicated_workloads: Vec<usize> =
+        whole.candidates.iter().copied().filter(|&i| w.isolation[i] == Isolation::Dedicated).collect();
+    let mut split = Split { own, dedicated_hosts: fits.hosts_of(&dedicated_workloads), parts: Vec::new() };
     let mut sum = own;
     let mut first: Option<(usize, String)> = None;
     let mut counted = 0usize;
@@ -235,9 +235,11 @@ fn rule_bound(problem: &Problem, fits: &FitKinds, whole: &Relaxed, placed: usize
         if at_least == 0 {
             continue;
         }
-        let relaxed = Relaxed::of(problem, part.clone(), fits.hosts_of(part));
+        let part_hosts = fits.hosts_of(part);
+        let relaxed = Relaxed::of(problem, part.clone(), part_hosts.clone());
         // the greedy clique for the largest parts only: its list makes it the dearest bound
         let (b, why) = relaxed.min_hosts(at_least, k < 8);
+        split.parts.push((part_hosts, b, relaxed.demand(at_least)));
         sum += b;
         counted += 1;
         if first.is_none() {
@@ -245,7 +247,7 @@ fn rule_bound(problem: &Problem, fits: &FitKinds, whole: &Relaxed, placed: usize
         }
     }
     if sum <= best {
-        return (best, reason);
+        return (best, reason, Some(split));
     }
     let rest = sum - own;
     let mut words = Vec::new();
@@ -265,7 +267,7 @@ fn rule_bound(problem: &Problem, fits: &FitKinds, whole: &Relaxed, placed: usize
         )),
     }
     reason = words.join("; ");
-    (sum, reason)
+    (sum, reason, Some(split))
 }
 
 /// A reason's words after a space, or nothing.
@@ -361,12 +363,64 @@ fn share_parts(problem: &Problem, candidates: &[usize], mixed_os: &HashSet<u32>)
     parts
 }
 
+/// The least that the hosts `hosts` (indices) holding a set of workloads cost, when they are at least `min_hosts`
+/// of them and cover `demand` in each dimension (their rooms after the per-host overhead `per_host`): the larger of
+/// the `min_hosts` cheapest (at least 1) and, per dimension, the cheapest fractional cover (hosts by price per unit
+/// of room, the last in part). With the dimension whose cover makes it (None: the cheapest hosts).
+fn hosts_cost(problem: &Problem, hosts: &[usize], min_hosts: usize, demand: &[u128], per_host: &[u64]) -> (f64, Option<usize>) {
+    let all = problem.hosts();
+    if hosts.is_empty() {
+        return (0.0, None);
+    }
+    let mut costs: Vec<f64> = hosts.iter().map(|&j| all.cost[j]).collect();
+    costs.sort_unstable_by(f64::total_cmp);
+    let mut bound = costs[..min_hosts.clamp(1, hosts.len())].iter().sum::<f64>();
+    let mut won = None;
+    for (d, &need) in demand.iter().enumerate() {
+        if need == 0 {
+            continue;
+        }
+        // (price per unit, cost, size); the stable sort keeps equal prices in host input order
+        let mut rooms: Vec<(f64, f64, u64)> = hosts
+            .iter()
+            .map(|&j| (all.cost[j], problem.capacity(j)[d].saturating_sub(per_host[d])))
+            .filter(|&(_, size)| size > 0)
+            .map(|(cost, size)| (cost / size as f64, cost, size))
+            .collect();
+        rooms.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut remaining, mut total) = (need, 0.0f64);
+        for (_, cost, size) in rooms {
+            let take = remaining.min(size as u128);
+            total += cost * take as f64 / size as f64;
+            remaining -= take;
+            if remaining == 0 {
+                break;
+            }
+        }
+        if total > bound {
+            (bound, won) = (total, Some(d));
+        }
+    }
+    (bound, won)
+}
+
+/// How the rules split the workloads, for the cost bound: `own` dedicated workloads placed at least (on hosts among
+/// `dedicated_hosts`, one each), and per part that cannot share a host with the others, the hosts it fits, the
+/// fewest of them it needs and its least demand.
+struct Split {
+    own: usize,
+    dedicated_hosts: Vec<usize>,
+    parts: Vec<(Vec<usize>, usize, Vec<u128>)>,
+}
+
 /// What the objectives' bounds read: the fewest hosts (not worked out for `spread`, which does not read it), per
 /// dimension the least total demand of `placed` workloads, and the per-host overhead that every used host pays.
 struct Needs {
     min_hosts: usize,
     /// Which rule makes `min_hosts`, in words.
     reason: String,
+    /// How the rules split the workloads (None: in one part, or plain bin packing).
+    split: Option<Split>,
     demand: Vec<u128>,
     per_host: Vec<u64>,
 }
@@ -414,7 +468,7 @@ fn plain_needs(problem: &Problem, plain: &Plain, placed: usize, objective: Objec
     if min_hosts == 1 {
         reason = "at least one host".to_string();
     }
-    Needs { min_hosts, reason, demand, per_host: vec![0; dims] }
+    Needs { min_hosts, reason, split: None, demand, per_host: vec![0; dims] }
 }
 
 /// The fewest hosts that any plan placing at least `placed` workloads uses (0 when `placed` is 0 or there is no
