@@ -111,6 +111,7 @@ class Plan:
             "hosts_used": self.hosts_used,
             "cost": self.cost,
             "lower_bound": self.lower_bound,
+            "bound_reason": self.bound_reason,
             "proven_optimal": self.proven_optimal,
             "method": self.method,
             "strategy": self.strategy,
@@ -165,6 +166,7 @@ class Plan:
             elapsed=data.get("elapsed", 0.0),
             utilization=MappingProxyType({h: MappingProxyType(dict(u)) for h, u in data.get("utilization", {}).items()}),
             dimensions=tuple(data.get("dimensions", ("cpu", "memory"))),
+            bound_reason=data.get("bound_reason", ""),
         )
 
     @classmethod
