@@ -153,7 +153,7 @@ class _Relaxed:
         largest weighted room first, for the weights k·R2 and (32 − k)·R1, k = 1..31 (as the core; skipped from
         rooms of 2**50 and demands of 2**68)."""
         r1, r2 = self.largest_room[d1], self.largest_room[d2]
-        if not (0 < r1 < 1 << 50 and 0 < r2 < 1 << 50 and 0 < demand[d1] < 1 << 68 and 0 < demand[d2] < 1 << 68):
+        if not _joint_weights_fit(r1, r2, demand[d1], demand[d2]):
             return 0
         best = 0
         for k in range(1, 32):
@@ -372,7 +372,7 @@ def _float_sum(values: list[float]) -> float:
 
 
 def _hosts_cost(problem: Problem, hosts: list[int], min_hosts: int, demand: list[int],
-                per_host: list[int]) -> tuple[float, int | None]:
+                per_host: list[int]) -> tuple[float, int | tuple[int, int] | None]:
     """The least that hosts among ``hosts`` holding a set of workloads cost (the core's hosts_cost): the larger of
     the ``min_hosts`` cheapest (at least 1) and per dimension the cheapest fractional cover of ``demand`` (hosts by
     price per unit of room, the last in part); with the dimension whose cover makes it."""
@@ -394,7 +394,38 @@ def _hosts_cost(problem: Problem, hosts: list[int], min_hosts: int, demand: list
                 break
         if total > bound:
             bound, won = total, d
+    # the joint cover's weights: the hosts cover every weighted sum of two dimensions' demands
+    dims = len(problem.dimensions)
+    rooms_of = {d: [max(problem.capacity(problem.hosts[j])[d] - per_host[d], 0) for j in hosts] for d in range(dims)}
+    for d1 in range(dims):
+        for d2 in range(d1 + 1, dims):
+            r1, r2 = max(rooms_of[d1]), max(rooms_of[d2])
+            if not _joint_weights_fit(r1, r2, demand[d1], demand[d2]):
+                continue
+            for k in range(1, 32):
+                a, b = k * r2, (32 - k) * r1
+                weighted = [(problem.hosts[j].cost, a * x + b * y) for j, x, y in zip(hosts, rooms_of[d1], rooms_of[d2])]
+                weighted = sorted((r for r in weighted if r[1] > 0), key=lambda r: r[0] / float(r[1]))
+                remaining, total = a * demand[d1] + b * demand[d2], 0.0
+                for cost, size in weighted:
+                    take = min(remaining, size)
+                    total += cost * float(take) / float(size)
+                    remaining -= take
+                    if remaining == 0:
+                        break
+                if total > bound:
+                    bound, won = total, (d1, d2)
     return bound, won
+
+
+def _joint_weights_fit(r1: int, r2: int, demand1: int, demand2: int) -> bool:
+    return 0 < r1 < 1 << 50 and 0 < r2 < 1 << 50 and 0 < demand1 < 1 << 68 and 0 < demand2 < 1 << 68
+
+
+def _cost_words(won) -> str:
+    if isinstance(won, tuple):
+        return f"the {_dim_name(won[0])} and {_dim_name(won[1])} demands together cost"
+    return f"the {_dim_name(won)} demand costs"
 
 
 def lower_bound(problem: Problem, objective: str, placed: int) -> float:
@@ -427,7 +458,7 @@ def lower_bound_explained(problem: Problem, objective: str, placed: int) -> tupl
         if won is None:
             reason = f"{why}; the {min(max(min_hosts, 1), len(every))} cheapest hosts cost {bound:.2f}"
         else:
-            reason = f"the {_dim_name(won)} demand costs at least {bound:.2f} at the cheapest price per unit"
+            reason = f"{_cost_words(won)} at least {bound:.2f} at the cheapest price per unit"
         if split is not None:
             # the parts' hosts are disjoint, so their costs add up
             own, dedicated_hosts, parts = split

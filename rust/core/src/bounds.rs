@@ -157,7 +157,7 @@ pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Obje
             let (mut bound, won) = hosts_cost(problem, &all, needs.min_hosts, &needs.demand, &needs.per_host);
             let mut reason = match won {
                 None => format!("{}; the {} cheapest hosts cost {:.2}", needs.reason, needs.min_hosts.clamp(1, m), bound),
-                Some(d) => format!("the {} demand costs at least {:.2} at the cheapest price per unit", dim_name(d), bound),
+                Some(d) => format!("{} at least {:.2} at the cheapest price per unit", cost_words(d, problem.dims()), bound),
             };
             if let Some(split) = &needs.split {
                 // the parts' hosts are disjoint, so their costs add up
@@ -401,7 +401,63 @@ fn hosts_cost(problem: &Problem, hosts: &[usize], min_hosts: usize, demand: &[u1
             (bound, won) = (total, Some(d));
         }
     }
+    // the joint cover's weights (see [`Relaxed::joint_cover`]): the hosts cover every weighted sum of two
+    // dimensions' demands, so they cost at least its cheapest fractional cover
+    let rooms = |j: usize, d: usize| problem.capacity(j)[d].saturating_sub(per_host[d]) as u128;
+    for d1 in 0..demand.len() {
+        for d2 in d1 + 1..demand.len() {
+            let largest = |d: usize| hosts.iter().map(|&j| rooms(j, d)).max().unwrap_or(0);
+            let (r1, r2) = (largest(d1), largest(d2));
+            if !joint_weights_fit(r1, r2, demand[d1], demand[d2]) {
+                continue;
+            }
+            for k in 1..JOINT_STEPS {
+                let (a, b) = (k * r2, (JOINT_STEPS - k) * r1);
+                let mut weighted: Vec<(f64, f64, u128)> = hosts
+                    .iter()
+                    .map(|&j| (all.cost[j], a * rooms(j, d1) + b * rooms(j, d2)))
+                    .filter(|&(_, size)| size > 0)
+                    .map(|(cost, size)| (cost / size as f64, cost, size))
+                    .collect();
+                weighted.sort_by(|x, y| x.0.total_cmp(&y.0));
+                let (mut remaining, mut total) = (a * demand[d1] + b * demand[d2], 0.0f64);
+                for (_, cost, size) in weighted {
+                    let take = remaining.min(size);
+                    total += cost * take as f64 / size as f64;
+                    remaining -= take;
+                    if remaining == 0 {
+                        break;
+                    }
+                }
+                if total > bound {
+                    (bound, won) = (total, Some(JOINT + d1 * demand.len() + d2));
+                }
+            }
+        }
+    }
     (bound, won)
+}
+
+/// The weights of the joint cover: a = k·R2, b = (JOINT_STEPS − k)·R1 for k = 1..JOINT_STEPS − 1.
+const JOINT_STEPS: u128 = 32;
+/// `hosts_cost`'s winner codes from here on are the joint cover of a pair of dimensions (JOINT + d1·dims + d2).
+const JOINT: usize = 1 << 20;
+
+/// Whether the joint cover's whole numbers stay far from overflow: positive largest rooms below 2^50, positive
+/// demands below 2^68.
+fn joint_weights_fit(r1: u128, r2: u128, demand1: u128, demand2: u128) -> bool {
+    let below = |v: u128, bits: u32| v > 0 && v < 1u128 << bits;
+    below(r1, 50) && below(r2, 50) && below(demand1, 68) && below(demand2, 68)
+}
+
+/// A cost bound's winner (from `hosts_cost`) in words.
+fn cost_words(won: usize, dims: usize) -> String {
+    if won >= JOINT {
+        let pair = won - JOINT;
+        format!("the {} and {} demands together cost", dim_name(pair / dims), dim_name(pair % dims))
+    } else {
+        format!("the {} demand costs", dim_name(won))
+    }
 }
 
 /// How the rules split the workloads, for the cost bound: `own` dedicated workloads placed at least (on hosts among
@@ -615,18 +671,13 @@ impl<'p> Relaxed<'p> {
     /// overflow (rooms from 2^50, demands from 2^68). This beats each dimension's best hosts apart when no host type
     /// is the best in both.
     fn joint_cover(&self, d1: usize, d2: usize, demand: &[u128]) -> usize {
-        const STEPS: u128 = 32;
         let (r1, r2) = (self.largest_room[d1] as u128, self.largest_room[d2] as u128);
-        let small = |v: u128, limit: u32| v < 1u128 << limit;
-        if r1 == 0 || r2 == 0 || !small(r1, 50) || !small(r2, 50) || demand[d1] == 0 || demand[d2] == 0 {
-            return 0;
-        }
-        if !small(demand[d1], 68) || !small(demand[d2], 68) {
+        if !joint_weights_fit(r1, r2, demand[d1], demand[d2]) {
             return 0;
         }
         let mut best = 0;
-        for k in 1..STEPS {
-            let (a, b) = (k * r2, (STEPS - k) * r1);
+        for k in 1..JOINT_STEPS {
+            let (a, b) = (k * r2, (JOINT_STEPS - k) * r1);
             let rooms = self.kinds.iter().map(|&(j, count)| (a * self.room(j, d1) as u128 + b * self.room(j, d2) as u128, count));
             best = best.max(cover(rooms.collect(), a * demand[d1] + b * demand[d2], self.host_count));
         }
