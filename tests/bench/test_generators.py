@@ -233,3 +233,11 @@ def test_the_bound_meets_the_known_optimum_of_ruled_fleets():
         inst = generators.ruled_fleet(25, seed=seed)
         plan = fp.place(inst.workloads, inst.hosts, overheads=inst.overheads)
         assert plan.lower_bound == inst.optimum <= plan.hosts_used
+
+
+@pytest.mark.parametrize("arguments,field", [({"hosts": 0}, "hosts"), ({"hosts": 2.5}, "hosts"),
+                                             ({"spare": -1}, "spare"), ({"seed": -3}, "seed")])
+def test_ruled_fleet_rejects_bad_arguments_by_name(arguments, field):
+    with pytest.raises(fp.ValidationError) as caught:
+        generators.ruled_fleet(**arguments)
+    assert caught.value.errors[0].field == field
