@@ -47,6 +47,7 @@ class CoreAnswer(TypedDict):
     strategy: str
     objective_value: float
     lower_bound: float
+    bound_reason: str  # which rule makes the lower bound, in words
     hosts_used: int
     cost: float  # of the hosts used
     moves: int  # live fleets: workloads moved (another host, another form than current_form, or unplaced); else 0

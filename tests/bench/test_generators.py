@@ -198,3 +198,46 @@ def test_falkenauer_and_scholl_parameters_match_bpplib():
         c = capacity(inst)[0]
         assert c == 1000 and all(c // 4 <= s < c // 2 for (s,) in sizes(inst))
         assert sum(s for (s,) in sizes(inst)) == len(inst.workloads) // 3 * c
+
+
+@pytest.mark.parametrize("hosts,seed", [(1, 0), (6, 1), (40, 2)])
+def test_ruled_fleets_come_with_a_certificate(hosts, seed):
+    inst = generators.ruled_fleet(hosts, seed=seed)
+    _certified(inst)
+    memory = sum(w.memory_bytes for w in inst.workloads)
+    assert memory == hosts * 64 * 2**30 and {h.memory_bytes for h in inst.hosts} == {64 * 2**30}
+
+
+def test_ruled_fleets_put_the_rules_in_play():
+    inst = generators.ruled_fleet(30, seed=5)
+    ws = inst.workloads
+    assert {w.isolation for w in ws} == {"none", "tenant", "dedicated"}
+    assert {w.os for w in ws} == {"linux", "windows"} and {w.form for w in ws} == {"any", "vm", "container"}
+    groups = Counter(w.anti_affinity for w in ws if w.anti_affinity)
+    assert groups and min(groups.values()) >= 2
+    assert len({(h.cpu, h.os, h.hypervisor) for h in inst.hosts}) == 3 and len(inst.hosts) > 30
+    again = generators.ruled_fleet(30, seed=5)
+    assert again.workloads == inst.workloads and again.witness == inst.witness
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exact_reaches_the_known_optimum_of_small_ruled_fleets(seed):
+    inst = generators.ruled_fleet(4, seed=seed)
+    plan = fp.place(inst.workloads, inst.hosts, overheads=inst.overheads, method="exact", time_limit=30)
+    assert plan.placed == len(inst.workloads) and plan.hosts_used == inst.optimum and plan.proven_optimal
+    assert fp.verify(inst.workloads, inst.hosts, plan, inst.overheads) == []
+
+
+def test_the_bound_meets_the_known_optimum_of_ruled_fleets():
+    for seed in range(3):
+        inst = generators.ruled_fleet(25, seed=seed)
+        plan = fp.place(inst.workloads, inst.hosts, overheads=inst.overheads)
+        assert plan.lower_bound == inst.optimum <= plan.hosts_used
+
+
+@pytest.mark.parametrize("arguments,field", [({"hosts": 0}, "hosts"), ({"hosts": 2.5}, "hosts"),
+                                             ({"spare": -1}, "spare"), ({"seed": -3}, "seed")])
+def test_ruled_fleet_rejects_bad_arguments_by_name(arguments, field):
+    with pytest.raises(fp.ValidationError) as caught:
+        generators.ruled_fleet(**arguments)
+    assert caught.value.errors[0].field == field

@@ -15,6 +15,7 @@ def same_plan(a: fp.Plan, b: fp.Plan) -> None:
     assert a.assignments == b.assignments
     assert a.strategy == b.strategy
     assert a.lower_bound == b.lower_bound
+    assert a.bound_reason == b.bound_reason
     assert a.objective_value == b.objective_value
     # the core reports the hosts it uses and their cost itself; the baseline's plan works them out from the plan
     assert (a.hosts_used, a.cost) == (b.hosts_used, b.cost)

@@ -12,7 +12,8 @@ overheads); classes built around a known packing carry their ``optimum`` and tha
   2-dimensional vector packing problem", in *d* dimensions as Panigrahy et al. (2011), "Heuristics for vector bin
   packing", generalise them (and as Mommessin et al. (2025) regenerated them);
 - `perfect_packing`: bins cut into items, so the optimum is known;
-- `realistic_fleet`: VM and container workloads on heterogeneous hosts, with every rule of fleetpack's model.
+- `realistic_fleet`: VM and container workloads on heterogeneous hosts, with every rule of fleetpack's model;
+- `ruled_fleet`: a rule-heavy fleet of three host types whose optimum is known by construction.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "vector_class",
     "perfect_packing",
     "realistic_fleet",
+    "ruled_fleet",
 ]
 
 
@@ -398,3 +400,101 @@ def _hosts(workloads: list[Workload], slack: float, rng: random.Random) -> list[
                           extra={"gpu": s.gpu} if s.gpu else None, os=s.os, hypervisor=s.hypervisor,
                           containers=s.containers, cost=s.cost, max_workloads=s.max_workloads))
     return hosts
+
+
+# --- rule-heavy fleets of a known optimum ---------------------------------------------------------------------------
+
+# (name, cpu cores, os, hypervisor, containers): one memory size for all, so that memory decides the count
+_RULED_TYPES = (("vmhost", 32, "linux", "hardware", True), ("bare", 48, "linux", None, True),
+                ("winhost", 24, "windows", "hardware", True))
+_RULED_MEMORY_GI = 64
+
+
+def ruled_fleet(hosts: int = 10, seed: int = 0, *, spare: float = 0.5) -> Instance:
+    """A fleet where the rules do most of the work and the optimum is known: ``hosts`` hosts are built full, and
+    the fleet has ``spare`` times as many more hosts again (at least one of each type) to choose from.
+
+    Three host types of one memory size (64 GiB) and different CPU, OS and runtimes: Linux VM hosts (a hardware
+    hypervisor, containers too), bare-metal Linux container hosts, Windows hosts. Each built host is one of:
+
+    - a **dedicated** host: one dedicated workload that takes all its memory;
+    - a **tenant** host (bare metal): containers of one tenant-isolated tenant;
+    - a **Windows** host: Windows containers;
+    - a **general** VM host: VMs, and workloads that may run either way (placed as containers).
+
+    A host's workloads split its memory exactly (whole GiB) and leave CPU to spare; **anti-affinity** groups take
+    one workload from each of 2-4 different general hosts. No overheads (`Overheads.none()`), so every workload's
+    smallest form is its request. Workloads come in random order; ``witness`` is the built plan.
+
+    Why ``hosts`` is the optimum: the built plan is valid (each host's workloads fit it and every rule holds, as the
+    witness shows) and uses ``hosts`` hosts; every host of the fleet has the same 64 GiB of memory, and the
+    workloads' memory adds up to exactly ``hosts`` × 64 GiB, so no plan that places them all uses fewer.
+    """
+    where = "ruled_fleet()"
+    hosts = _whole(where, "hosts", hosts, 1)
+    if isinstance(spare, bool) or not isinstance(spare, numbers.Real) or not spare >= 0:
+        raise ValidationError.single(where, "spare", f"must be a number of at least 0, got {spare!r}", spare)
+    rng = _rng(where, seed)
+    roles = rng.choices(("dedicated", "tenant", "windows", "general"), (2, 3, 2, 5), k=hosts)
+    built: list[Host] = []
+    workloads: list[Workload] = []
+    witness: dict[str, tuple[str, str]] = {}
+    general: list[list[int]] = []  # per general host, its workloads' indices
+    counts = {name: 0 for name, *_ in _RULED_TYPES}
+
+    def new_host(kind: int) -> Host:
+        name, cpu, os, hypervisor, containers = _RULED_TYPES[kind]
+        counts[name] += 1
+        return Host(f"{name}-{counts[name]}", cpu=cpu, memory=_RULED_MEMORY_GI * _GI, os=os, hypervisor=hypervisor,
+                    containers=containers)
+
+    for b, role in enumerate(roles):
+        host = new_host({"tenant": 1, "windows": 2}.get(role, 0))
+        built.append(host)
+        pieces = 1 if role == "dedicated" else rng.randint(2, 6)
+        cuts = sorted(rng.sample(range(1, _RULED_MEMORY_GI), pieces - 1))
+        memories = [hi - lo for lo, hi in zip([0, *cuts], [*cuts, _RULED_MEMORY_GI])]
+        # CPU: at most the host's cores, split at random, in whole hundreds of millicores
+        cpu_share = host.cpu_millis // (100 * pieces)
+        tenant = f"t{b}"
+        members = []
+        for k, memory in enumerate(memories):
+            cpu = f"{100 * rng.randint(1, cpu_share)}m"
+            wid = f"{role}{b}-{k}"
+            if role == "dedicated":
+                w = Workload(wid, cpu=cpu, memory=f"{memory}Gi", isolation="dedicated", tenant=tenant)
+                form = "container"
+            elif role == "tenant":
+                w = Workload(wid, cpu=cpu, memory=f"{memory}Gi", form="container", tenant=tenant, isolation="tenant")
+                form = "container"
+            elif role == "windows":
+                w = Workload(wid, cpu=cpu, memory=f"{memory}Gi", form="container", os="windows")
+                form = "container"
+            else:
+                form = rng.choice(("vm", "container"))
+                w = Workload(wid, cpu=cpu, memory=f"{memory}Gi", form="vm" if form == "vm" else "any",
+                             tenant=rng.choice(_TENANTS))
+                members.append(len(workloads))
+            workloads.append(w)
+            witness[wid] = (host.id, form)
+        if role == "general":
+            general.append(members)
+    # anti-affinity groups: one workload from each of 2-4 general hosts
+    free = [list(m) for m in general]
+    for g in range(len(general)):
+        with_free = [m for m in free if m]
+        if len(with_free) < 2:
+            break
+        for m in rng.sample(with_free, min(len(with_free), rng.randint(2, 4))):
+            i = m.pop(rng.randrange(len(m)))
+            w = workloads[i]
+            workloads[i] = Workload(w.id, cpu=w.cpu, memory=w.memory, form=w.form, tenant=w.tenant,
+                                    anti_affinity=f"g{g}")
+    spares = [new_host(k % 3) for k in range(max(3, math.ceil(spare * hosts)))]
+    fleet = built + spares
+    rng.shuffle(fleet)
+    order = list(range(len(workloads)))
+    rng.shuffle(order)
+    return Instance(f"ruled_h{hosts}_s{seed}", tuple(workloads[k] for k in order), tuple(fleet), Overheads.none(),
+                    optimum=hosts, lower_bound=hosts, set="ruled", witness=witness,
+                    source=_call("ruled_fleet", hosts=hosts, seed=seed, spare=spare))

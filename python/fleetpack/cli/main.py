@@ -448,6 +448,8 @@ def _quality(plan: Plan) -> str:
         "cost": lambda b: f"cost {_number(b)}",
         "spread": lambda b: f"peak utilisation {b:.1%}",
     }[plan.objective](plan.lower_bound)
+    if plan.bound_reason:
+        bound += f" ({plan.bound_reason})"
     if plan.unplaced:
         return f"Lower bound {bound} for placing every workload; not every workload was placed."
     if plan.proven_optimal:

@@ -65,6 +65,17 @@ class heuristics_only:
 Heuristic = Callable[..., object]
 
 
+def _with_reason(out: dict, heuristics, bound, optimal: bool) -> dict:
+    """The exact solver's answer ``out`` with its bound's reason: the heuristics' when the bound is theirs, else the
+    exact solver's proof or bound."""
+    reason = heuristics.get("bound_reason", "") if isinstance(heuristics, dict) else ""
+    if optimal:
+        reason = "proven optimal by the exact solver"
+    elif out["lower_bound"] != bound or not reason:
+        reason = "the exact solver's bound"
+    return out | {"bound_reason": reason}
+
+
 def _proven_by_bound(objective: str, answer) -> bool:
     """The heuristics' plan places everything and meets the foundation's bound (nothing left to prove)."""
     if isinstance(answer, dict):
@@ -83,11 +94,12 @@ def engine(problem: Problem, method: str, sort_key: str, objective: str, time_li
     exact solver within what is left of ``time_limit``. Returns what an `Engine` returns."""
     t0 = time.perf_counter()
     problem = problem.materialize()
-    start = as_start(heuristic(problem, "auto", sort_key, objective, time_limit, seed))
+    first = heuristic(problem, "auto", sort_key, objective, time_limit, seed)
+    start = as_start(first)
     inst = _Instance(problem, objective)
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
     r = solve(problem, objective, start, time_limit=left, seed=seed, workers=workers, _prepared=(inst, None))
-    return _answer(inst, r.hosts, r.forms, r.strategy, r.lower_bound)
+    return _with_reason(_answer(inst, r.hosts, r.forms, r.strategy, r.lower_bound), first, start[3], r.optimal)
 
 
 def auto_eligible(problem: Problem, objective: str, start: tuple, deadline: float | None = None):
@@ -151,4 +163,5 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
                   deterministic=True, seed=seed, workers=workers, _prepared=prepared)
     else:
         r = solve(problem, objective, start, time_limit=time_limit, seed=seed, workers=workers, _prepared=prepared)
-    return _answer(prepared[0], r.hosts, r.forms, r.strategy, r.lower_bound)
+    return _with_reason(_answer(prepared[0], r.hosts, r.forms, r.strategy, r.lower_bound), answer, start[3],
+                        r.optimal)

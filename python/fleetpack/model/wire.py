@@ -69,6 +69,7 @@ class Answer:
     move_cost: int = 0
     pin_conflicts: np.ndarray = field(default_factory=lambda: _NO_ROWS)
     forced_moves: np.ndarray = field(default_factory=lambda: _NO_ROWS)
+    bound_reason: str = ""  # which rule makes the lower bound, in words; "" when the solver did not say
 
     @classmethod
     def from_core(cls, answer: Mapping[str, Any], objective: str) -> "Answer":
@@ -77,18 +78,18 @@ class Answer:
                    bound_value(objective, answer["lower_bound"]), answer.get("objective_value"), answer.get("used"),
                    answer.get("hosts_used"), answer.get("cost"), answer.get("elapsed"), int(answer.get("moves", 0)),
                    int(answer.get("move_cost", 0)), _rows(answer.get("pin_conflicts")),
-                   _rows(answer.get("forced_moves")))
+                   _rows(answer.get("forced_moves")), answer.get("bound_reason", ""))
 
     @classmethod
     def from_lists(cls, hosts: Sequence[int | None], forms: Sequence[str | None], strategy: str,
-                   lower_bound: float, *, moves: int = 0, move_cost: int = 0, pin_conflicts: Sequence[int] = (),
-                   forced_moves: Sequence[int] = ()) -> "Answer":
+                   lower_bound: float, bound_reason: str = "", *, moves: int = 0, move_cost: int = 0,
+                   pin_conflicts: Sequence[int] = (), forced_moves: Sequence[int] = ()) -> "Answer":
         """Lists in plain Python: ``hosts[i]`` a host index or None, ``forms[i]`` ``"vm"``, ``"container"`` or None;
         the live part's counts and rows, when there is one."""
         return cls(np.array([-1 if j is None else j for j in hosts], dtype=np.int64),
                    np.array([UNPLACED if f is None else PLACED_FORMS.index(f) for f in forms], dtype=np.uint8),
-                   strategy, lower_bound, moves=moves, move_cost=move_cost, pin_conflicts=_rows(pin_conflicts),
-                   forced_moves=_rows(forced_moves))
+                   strategy, lower_bound, bound_reason=bound_reason, moves=moves, move_cost=move_cost,
+                   pin_conflicts=_rows(pin_conflicts), forced_moves=_rows(forced_moves))
 
     def to_lists(self) -> tuple[list[int | None], list[str | None]]:
         """(host index or None, form or None) per workload."""
@@ -99,7 +100,8 @@ class Answer:
     def to_core(self) -> dict[str, Any]:
         """The dict of arrays in the core's form (what `fleetpack.exact` reads and returns)."""
         out: dict[str, Any] = {"host_index": self.host_index, "form_codes": self.form_codes,
-                               "strategy": self.strategy, "lower_bound": self.lower_bound}
+                               "strategy": self.strategy, "lower_bound": self.lower_bound,
+                               "bound_reason": self.bound_reason}
         for name in ("objective_value", "used", "hosts_used", "cost", "elapsed"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)

@@ -449,7 +449,8 @@ def _host_reason(plan: Plan) -> str:
     if words is None:
         return f"chosen by {plan.strategy}"
     best = " (the best of method 'auto')" if plan.method == "auto" else ""
-    return f"{plan.strategy}{best}, {words}"
+    bound = f"; the plan's lower bound: {plan.bound_reason}" if plan.bound_reason else ""
+    return f"{plan.strategy}{best}, {words}{bound}"
 
 
 def explain(plan: Plan, workload_id: str) -> Explanation:

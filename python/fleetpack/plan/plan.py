@@ -54,6 +54,9 @@ class Plan:
     elapsed: float
     utilization: Mapping[str, Mapping[str, float]]
     dimensions: tuple[str, ...] = field(default=("cpu", "memory"))
+    # which rule makes `lower_bound`, in words ("28 dedicated workloads need 28 hosts; the rest need at least 37 more
+    # by memory"); "" when the solver did not say
+    bound_reason: str = ""
     # the validated problem this plan answers; None for a plan read back from JSON
     problem: ProblemLike | None = field(default=None, repr=False, compare=False)
     # per workload in input order: its host's index (-1 when unplaced) and its form code (0 container, 1 VM,
@@ -140,6 +143,7 @@ class Plan:
             "hosts_used": self.hosts_used,
             "cost": self.cost,
             "lower_bound": self.lower_bound,
+            "bound_reason": self.bound_reason,
             "proven_optimal": self.proven_optimal,
             "method": self.method,
             "strategy": self.strategy,
@@ -200,6 +204,7 @@ class Plan:
             moves=tuple(Move(m["workload"], m["source"], m.get("target"), m.get("source_form"),
                              m.get("target_form"), int(m.get("cost", 0))) for m in data.get("moves", ())),
             live="moves" in data,
+            bound_reason=data.get("bound_reason", ""),
         )
 
     @classmethod
@@ -213,6 +218,13 @@ class Plan:
             f"lower_bound={self.lower_bound:g}, proven_optimal={self.proven_optimal}, method={self.method!r}, "
             f"strategy={self.strategy!r}" + (f", moves={self.move_count}" if self.live else "") + ")"
         )
+
+
+def _named(reason: str, dimensions: Sequence[str]) -> str:
+    """A bound's reason with the dimensions the core knows by position ("dimension 2") by their names."""
+    for d in range(len(dimensions) - 1, 1, -1):
+        reason = reason.replace(f"dimension {d}", dimensions[d])
+    return reason
 
 
 def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: str, elapsed: float) -> Plan:
@@ -281,6 +293,7 @@ def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: 
         elapsed=elapsed,
         utilization=LazyMapping(utilization),
         dimensions=problem.dimensions,
+        bound_reason=_named(answer.bound_reason, problem.dimensions),
         problem=problem,
         host_index=host_index,
         form_codes=form_codes,

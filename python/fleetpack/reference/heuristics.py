@@ -14,7 +14,7 @@ from ..model.rules import HostState, smallest_demand
 from ..model.wire import PLACED_FORMS, UNPLACED, Answer
 from ..plan.moves import keep_current, moved_rows
 from ..plan.scoring import host_states, objective_value
-from .bounds import lower_bound
+from .bounds import lower_bound_explained
 from .rules import largest_capacity, normalised
 
 __all__ = ["sort_value", "workload_order", "opening_order", "heuristic", "place_rest", "live_heuristic", "portfolio",
@@ -182,7 +182,8 @@ def solve(problem: Problem, method: str, sort_key: str, objective: str, time_lim
     _, hosts, forms, strategy, (pin_conflicts, forced) = best
     placed = sum(j is not None for j in hosts)
     moved = _moved(problem, hosts, forms)
-    return Answer.from_lists(hosts, forms, strategy, lower_bound(problem, objective, placed), moves=len(moved),
+    bound, reason = lower_bound_explained(problem, objective, placed)
+    return Answer.from_lists(hosts, forms, strategy, bound, reason, moves=len(moved),
                              move_cost=sum(int(problem.live.move_cost[i]) for i in moved) if moved else 0,
                              pin_conflicts=pin_conflicts, forced_moves=forced)
 

@@ -28,13 +28,13 @@ pub fn placeable(problem: &Problem) -> Vec<bool> {
 
 /// The hosts grouped by capacity and `max_workloads`: (first host of the kind, how many), in order of first
 /// appearance. Hosts of one kind usually come together, so a host like the one before it is counted without hashing.
-fn host_kinds(problem: &Problem) -> Vec<(usize, usize)> {
+fn host_kinds(problem: &Problem, hosts: impl Iterator<Item = usize>) -> Vec<(usize, usize)> {
     let caps = &problem.hosts().max_workloads;
     let key = |j: usize| (problem.capacity(j), caps[j]);
     let mut index: HashMap<(&[u64], Option<u64>), usize> = HashMap::new();
     let mut kinds: Vec<(usize, usize)> = Vec::new();
     let mut last = usize::MAX;
-    for j in 0..problem.host_count() {
+    for j in hosts {
         if last != usize::MAX && key(kinds[last].0) == key(j) {
             kinds[last].1 += 1;
             continue;
@@ -48,84 +48,440 @@ fn host_kinds(problem: &Problem) -> Vec<(usize, usize)> {
     kinds
 }
 
+/// Which hosts each workload fits when they are empty: the hosts grouped by everything [`HostStates::fits`] reads
+/// on an empty host (as [`placeable`] groups them), and per workload a bit per group it fits (every bit when there
+/// are more than 128 groups, so that the bits then only say whether it fits somewhere).
+struct FitKinds {
+    /// The group of each host.
+    of_host: Vec<usize>,
+    /// Per workload, the groups it fits; 0 when it fits no host.
+    masks: Vec<u128>,
+}
+
+impl FitKinds {
+    fn new(problem: &Problem) -> FitKinds {
+        let hosts = problem.hosts();
+        let key = |j: usize| (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j]);
+        let mut index = HashMap::new();
+        let mut representatives: Vec<usize> = Vec::new();
+        let mut of_host = Vec::with_capacity(problem.host_count());
+        for j in 0..problem.host_count() {
+            let group = if j > 0 && key(j) == key(j - 1) {
+                of_host[j - 1]
+            } else {
+                *index.entry(key(j)).or_insert_with(|| {
+                    representatives.push(j);
+                    representatives.len() - 1
+                })
+            };
+            of_host.push(group);
+        }
+        let empty = HostStates::new(problem);
+        let few = representatives.len() <= 128;
+        let masks = (0..problem.workload_count())
+            .map(|i| {
+                let mut mask = 0u128;
+                for (g, &j) in representatives.iter().enumerate() {
+                    if Form::TRY_ORDER.iter().any(|&f| empty.fits(i, j, f)) {
+                        if !few {
+                            return u128::MAX;
+                        }
+                        mask |= 1 << g;
+                    }
+                }
+                mask
+            })
+            .collect();
+        FitKinds { of_host, masks }
+    }
+
+    /// The hosts that some workload of `part` fits.
+    fn hosts_of(&self, part: &[usize]) -> Vec<usize> {
+        let mask = part.iter().fold(0u128, |m, &i| m | self.masks[i]);
+        (0..self.of_host.len()).filter(|&j| mask == u128::MAX || mask >> self.of_host[j] & 1 == 1).collect()
+    }
+}
+
+/// A dimension's name in a bound's reason: the core knows cpu and memory (the first two), the others by position.
+fn dim_name(d: usize) -> String {
+    match d {
+        0 => "cpu".to_string(),
+        1 => "memory".to_string(),
+        _ => format!("dimension {d}"),
+    }
+}
+
 /// A lower bound on the objective of any plan that places at least `placed` workloads.
 ///
 /// `Hosts`: [`min_hosts`]. `Cost`: the larger of the cheapest fractional cover per dimension and the sum of the
 /// [`min_hosts`] cheapest hosts. `Spread`: demand over the whole fleet's capacity per dimension.
 pub fn lower_bound(problem: &Problem, objective: Objective, placed: usize) -> f64 {
-    lower_bound_of(problem, Plain::detect(problem).as_ref(), objective, placed)
+    bound_of(problem, Plain::detect(problem).as_ref(), objective, placed).0
+}
+
+/// [`lower_bound`], and which rule makes it, in words (`"28 dedicated workloads need 28 hosts; the rest need at
+/// least 37 more by memory"`; empty when nothing is placed).
+pub fn lower_bound_explained(problem: &Problem, objective: Objective, placed: usize) -> (f64, String) {
+    bound_of(problem, Plain::detect(problem).as_ref(), objective, placed)
 }
 
 /// [`lower_bound`] of a problem already recognised as plain bin packing (`plain`), or not (None).
 /// A live fleet's bound is its greenfield problem's: pins, drains and budgets only take plans away.
 pub(crate) fn lower_bound_of(problem: &Problem, plain: Option<&Plain>, objective: Objective, placed: usize) -> f64 {
+    bound_of(problem, plain, objective, placed).0
+}
+
+/// [`lower_bound_explained`] of a problem already recognised as plain bin packing (`plain`), or not (None).
+pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Objective, placed: usize) -> (f64, String) {
     if problem.live().is_some() {
         let greenfield = problem.without_live();
-        return lower_bound_of(&greenfield, Plain::detect(&greenfield).as_ref(), objective, placed);
+        return bound_of(&greenfield, Plain::detect(&greenfield).as_ref(), objective, placed);
     }
     let m = problem.host_count();
     if placed == 0 || m == 0 {
-        return 0.0;
+        return (0.0, String::new());
     }
     let needs = match plain {
         Some(plain) => plain_needs(problem, plain, placed, objective),
         None => {
-            let relaxed = Relaxed::new(problem);
-            let min_hosts = if objective == Objective::Spread { 0 } else { relaxed.min_hosts(placed) };
-            Needs { min_hosts, demand: relaxed.demand(placed), per_host: relaxed.per_host }
+            let fits = FitKinds::new(problem);
+            let relaxed = Relaxed::new(problem, &fits);
+            let (min_hosts, reason, split) = if objective == Objective::Spread {
+                (0, String::new(), None)
+            } else {
+                rule_bound(problem, &fits, &relaxed, placed)
+            };
+            Needs { min_hosts, reason, split, demand: relaxed.demand(placed), per_host: relaxed.per_host }
         }
     };
     let hosts = problem.hosts();
-    let room = |j: usize, d: usize| problem.capacity(j)[d].saturating_sub(needs.per_host[d]);
     match objective {
-        Objective::Hosts => needs.min_hosts as f64,
+        Objective::Hosts => (needs.min_hosts as f64, needs.reason),
         Objective::Cost => {
-            // Any plan uses at least `k` distinct hosts, so it pays at least the `k` cheapest.
-            let k = needs.min_hosts.min(m);
-            let mut costs = hosts.cost.clone();
-            costs.sort_unstable_by(f64::total_cmp);
-            let mut bound = costs[..k.max(1)].iter().sum::<f64>();
-            for (d, &need) in needs.demand.iter().enumerate() {
-                if need == 0 {
-                    continue;
+            let all: Vec<usize> = (0..m).collect();
+            let (mut bound, won) = hosts_cost(problem, &all, needs.min_hosts, &needs.demand, &needs.per_host);
+            let mut reason = match won {
+                None => format!("{}; the {} cheapest hosts cost {:.2}", needs.reason, needs.min_hosts.clamp(1, m), bound),
+                Some(d) => format!("{} at least {:.2} at the cheapest price per unit", cost_words(d, problem.dims()), bound),
+            };
+            if let Some(split) = &needs.split {
+                // the parts' hosts are disjoint, so their costs add up
+                let mut own: Vec<f64> = split.dedicated_hosts.iter().map(|&j| hosts.cost[j]).collect();
+                own.sort_unstable_by(f64::total_cmp);
+                let own_cost = own[..split.own.min(own.len())].iter().sum::<f64>();
+                let mut total = own_cost;
+                for (part_hosts, min_hosts, demand) in &split.parts {
+                    total += hosts_cost(problem, part_hosts, *min_hosts, demand, &needs.per_host).0;
                 }
-                // (price per unit, cost, size); the stable sort keeps equal prices in host input order
-                let mut rooms: Vec<(f64, f64, u64)> = (0..m)
-                    .map(|j| (hosts.cost[j], room(j, d)))
+                if total > bound {
+                    bound = total;
+                    reason = match split.own {
+                        0 => format!("the sets that cannot share a host cost at least {total:.2} together"),
+                        own => format!(
+                            "{own} dedicated workloads need hosts of {own_cost:.2}; the rest at least {:.2} more",
+                            total - own_cost
+                        ),
+                    };
+                }
+            }
+            (bound, reason)
+        }
+        Objective::Spread => {
+            let (mut bound, mut reason) = (0.0f64, String::new());
+            for (d, &need) in needs.demand.iter().enumerate() {
+                let fleet: u128 = (0..m).map(|j| problem.capacity(j)[d] as u128).sum();
+                if fleet > 0 && need as f64 / fleet as f64 > bound {
+                    bound = need as f64 / fleet as f64;
+                    reason = format!("the {} demand over the whole fleet's {}", dim_name(d), dim_name(d));
+                }
+            }
+            (bound, reason)
+        }
+    }
+}
+
+/// The fewest hosts any plan placing `placed` uses, with the rules added up: the workloads fall into parts no two
+/// of which can share a host (each dedicated workload alone; container-only workloads of one OS apart from those
+/// of another; a tenant-isolated tenant's containers apart from other tenants' containers; VM-only workloads apart
+/// from containers that no host with a hypervisor runs), so the hosts of a plan fall into as many disjoint sets and
+/// the plan uses at least the sum of each part's bound ([`Relaxed::min_hosts`] over the part's workloads and the
+/// hosts that some of them fit). A part of `n_i` of the `N` candidates places at least `placed - (N - n_i)` of
+/// them, and a plan's workloads of a part, alone, are a valid plan for it (no rule makes workloads go together).
+/// The larger of that sum and the bound over all workloads together.
+///
+/// Sound because every relation used is a rule of the model: two workloads of different parts never share a host
+/// ([`Relaxed::conflict`] holds for every such pair), whatever their sizes.
+fn rule_bound(problem: &Problem, fits: &FitKinds, whole: &Relaxed, placed: usize) -> (usize, String, Option<Split>) {
+    const PARTS: usize = 64; // the largest parts on their own, the rest together (a union of parts is a part)
+    let (best, why) = whole.min_hosts(placed, true);
+    let total = whole.candidates.len();
+    let placed = placed.min(total);
+    let mut reason = if best <= 1 { "at least one host".to_string() } else { format!("at least {best} hosts {why}") };
+    let w = problem.workloads();
+    let dedicated = whole.candidates.iter().filter(|&&i| w.isolation[i] == Isolation::Dedicated).count();
+    let mut parts = share_parts(problem, &whole.candidates, &whole.mixed_os);
+    if dedicated == 0 && parts.len() <= 1 {
+        return (best, reason, None);
+    }
+    parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    if parts.len() > PARTS {
+        let rest: Vec<usize> = parts.drain(PARTS - 1..).flatten().collect();
+        parts.push(rest);
+    }
+    let own = placed.saturating_sub(total - dedicated);
+    let dedicated_workloads: Vec<usize> =
+        whole.candidates.iter().copied().filter(|&i| w.isolation[i] == Isolation::Dedicated).collect();
+    let mut split = Split { own, dedicated_hosts: fits.hosts_of(&dedicated_workloads), parts: Vec::new() };
+    let mut sum = own;
+    let mut first: Option<(usize, String)> = None;
+    let mut counted = 0usize;
+    for (k, part) in parts.iter().enumerate() {
+        let at_least = placed.saturating_sub(total - part.len());
+        if at_least == 0 {
+            continue;
+        }
+        let part_hosts = fits.hosts_of(part);
+        let relaxed = Relaxed::of(problem, part.clone(), part_hosts.clone());
+        // the greedy clique for the largest parts only: its list makes it the dearest bound
+        let (b, why) = relaxed.min_hosts(at_least, k < 8);
+        split.parts.push((part_hosts, b, relaxed.demand(at_least)));
+        sum += b;
+        counted += 1;
+        if first.is_none() {
+            first = Some((b, why));
+        }
+    }
+    if sum <= best {
+        return (best, reason, Some(split));
+    }
+    let rest = sum - own;
+    let mut words = Vec::new();
+    if dedicated > 0 {
+        words.push(format!("{own} dedicated workloads need {own} hosts"));
+    }
+    let more = if dedicated > 0 { " more" } else { "" };
+    match (counted, first) {
+        (0, _) | (_, None) => {}
+        (1, Some((_, why))) => {
+            words.push(format!("the rest need at least {rest}{more}{}", spaced(&why)));
+        }
+        (_, Some((b, why))) => words.push(format!(
+            "the rest, in {counted} sets that cannot share a host (by OS and tenant isolation), need at least \
+             {rest}{more}: {b}{} for the largest",
+            spaced(&why)
+        )),
+    }
+    reason = words.join("; ");
+    (sum, reason, Some(split))
+}
+
+/// A reason's words after a space, or nothing.
+fn spaced(why: &str) -> String {
+    if why.is_empty() { String::new() } else { format!(" {why}") }
+}
+
+/// The candidates in parts no two of which can share a host by the rules of OS, forms and tenant isolation (the
+/// connected parts of the relation "may share a host" between classes of workloads), dedicated workloads left
+/// out. Classes: workloads that may run both ways (they may share with anything, so one part holds everything when
+/// there is one), VM-only ones, and container-only ones per OS, tenant and isolation.
+fn share_parts(problem: &Problem, candidates: &[usize], mixed_os: &HashSet<u32>) -> Vec<Vec<usize>> {
+    #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+    enum Class {
+        Both,
+        Vm,
+        Container { os: u32, tenant: u32, isolated: bool },
+    }
+    let w = problem.workloads();
+    let class_of = |i: usize| {
+        if w.forms[i] == FormSet::CONTAINER {
+            Class::Container { os: w.os[i], tenant: w.tenant[i], isolated: w.isolation[i] == Isolation::Tenant }
+        } else if w.forms[i] == FormSet::VM {
+            Class::Vm
+        } else {
+            Class::Both
+        }
+    };
+    let mut index: HashMap<Class, usize> = HashMap::new();
+    let mut classes: Vec<Class> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for &i in candidates.iter().filter(|&&i| w.isolation[i] != Isolation::Dedicated) {
+        let c = class_of(i);
+        let k = *index.entry(c).or_insert_with(|| {
+            classes.push(c);
+            members.push(Vec::new());
+            classes.len() - 1
+        });
+        members[k].push(i);
+    }
+    // union-find over the classes
+    let mut parent: Vec<usize> = (0..classes.len()).collect();
+    fn root(parent: &mut [usize], mut k: usize) -> usize {
+        while parent[k] != k {
+            parent[k] = parent[parent[k]];
+            k = parent[k];
+        }
+        k
+    }
+    let join = |parent: &mut Vec<usize>, a: usize, b: usize| {
+        let (ra, rb) = (root(parent, a), root(parent, b));
+        parent[ra.max(rb)] = ra.min(rb);
+    };
+    let both = index.get(&Class::Both).copied();
+    let vm = index.get(&Class::Vm).copied();
+    let mut shared_of_os: HashMap<u32, usize> = HashMap::new();
+    for (k, &c) in classes.iter().enumerate() {
+        if let Some(b) = both {
+            join(&mut parent, b, k);
+        }
+        if let Class::Container { os, isolated, .. } = c {
+            if let Some(v) = vm.filter(|_| mixed_os.contains(&os)) {
+                join(&mut parent, v, k);
+            }
+            if !isolated {
+                // the containers of one OS that are not isolated may all share
+                let first = *shared_of_os.entry(os).or_insert(k);
+                join(&mut parent, first, k);
+            }
+        }
+    }
+    for (k, &c) in classes.iter().enumerate() {
+        if let Class::Container { os, tenant, isolated: true } = c {
+            // an isolated tenant's containers may share with its own tenant's other containers
+            if let Some(&o) = index.get(&Class::Container { os, tenant, isolated: false }) {
+                join(&mut parent, o, k);
+            }
+        }
+    }
+    let mut parts: Vec<Vec<usize>> = Vec::new();
+    let mut part_of: HashMap<usize, usize> = HashMap::new();
+    for k in 0..classes.len() {
+        let r = root(&mut parent, k);
+        let p = *part_of.entry(r).or_insert_with(|| {
+            parts.push(Vec::new());
+            parts.len() - 1
+        });
+        parts[p].extend_from_slice(&members[k]);
+    }
+    for part in &mut parts {
+        part.sort_unstable();
+    }
+    parts
+}
+
+/// The least that the hosts `hosts` (indices) holding a set of workloads cost, when they are at least `min_hosts`
+/// of them and cover `demand` in each dimension (their rooms after the per-host overhead `per_host`): the larger of
+/// the `min_hosts` cheapest (at least 1) and, per dimension, the cheapest fractional cover (hosts by price per unit
+/// of room, the last in part). With the dimension whose cover makes it (None: the cheapest hosts).
+fn hosts_cost(problem: &Problem, hosts: &[usize], min_hosts: usize, demand: &[u128], per_host: &[u64]) -> (f64, Option<usize>) {
+    let all = problem.hosts();
+    if hosts.is_empty() {
+        return (0.0, None);
+    }
+    let mut costs: Vec<f64> = hosts.iter().map(|&j| all.cost[j]).collect();
+    costs.sort_unstable_by(f64::total_cmp);
+    let mut bound = costs[..min_hosts.clamp(1, hosts.len())].iter().sum::<f64>();
+    let mut won = None;
+    for (d, &need) in demand.iter().enumerate() {
+        if need == 0 {
+            continue;
+        }
+        // (price per unit, cost, size); the stable sort keeps equal prices in host input order
+        let mut rooms: Vec<(f64, f64, u64)> = hosts
+            .iter()
+            .map(|&j| (all.cost[j], problem.capacity(j)[d].saturating_sub(per_host[d])))
+            .filter(|&(_, size)| size > 0)
+            .map(|(cost, size)| (cost / size as f64, cost, size))
+            .collect();
+        rooms.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut remaining, mut total) = (need, 0.0f64);
+        for (_, cost, size) in rooms {
+            let take = remaining.min(size as u128);
+            total += cost * take as f64 / size as f64;
+            remaining -= take;
+            if remaining == 0 {
+                break;
+            }
+        }
+        if total > bound {
+            (bound, won) = (total, Some(d));
+        }
+    }
+    // the joint cover's weights (see [`Relaxed::joint_cover`]): the hosts cover every weighted sum of two
+    // dimensions' demands, so they cost at least its cheapest fractional cover
+    let rooms = |j: usize, d: usize| problem.capacity(j)[d].saturating_sub(per_host[d]) as u128;
+    for d1 in 0..demand.len() {
+        for d2 in d1 + 1..demand.len() {
+            let largest = |d: usize| hosts.iter().map(|&j| rooms(j, d)).max().unwrap_or(0);
+            let (r1, r2) = (largest(d1), largest(d2));
+            if !joint_weights_fit(r1, r2, demand[d1], demand[d2]) {
+                continue;
+            }
+            for k in 1..JOINT_STEPS {
+                let (a, b) = (k * r2, (JOINT_STEPS - k) * r1);
+                let mut weighted: Vec<(f64, f64, u128)> = hosts
+                    .iter()
+                    .map(|&j| (all.cost[j], a * rooms(j, d1) + b * rooms(j, d2)))
                     .filter(|&(_, size)| size > 0)
                     .map(|(cost, size)| (cost / size as f64, cost, size))
                     .collect();
-                rooms.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let (mut remaining, mut total) = (need, 0.0f64);
-                for (_, cost, size) in rooms {
-                    let take = remaining.min(size as u128);
+                weighted.sort_by(|x, y| x.0.total_cmp(&y.0));
+                let (mut remaining, mut total) = (a * demand[d1] + b * demand[d2], 0.0f64);
+                for (_, cost, size) in weighted {
+                    let take = remaining.min(size);
                     total += cost * take as f64 / size as f64;
                     remaining -= take;
                     if remaining == 0 {
                         break;
                     }
                 }
-                bound = bound.max(total);
-            }
-            bound
-        }
-        Objective::Spread => {
-            let mut bound = 0.0f64;
-            for (d, &need) in needs.demand.iter().enumerate() {
-                let fleet: u128 = (0..m).map(|j| problem.capacity(j)[d] as u128).sum();
-                if fleet > 0 {
-                    bound = bound.max(need as f64 / fleet as f64);
+                if total > bound {
+                    (bound, won) = (total, Some(JOINT + d1 * demand.len() + d2));
                 }
             }
-            bound
         }
     }
+    (bound, won)
+}
+
+/// The weights of the joint cover: a = k·R2, b = (JOINT_STEPS − k)·R1 for k = 1..JOINT_STEPS − 1.
+const JOINT_STEPS: u128 = 32;
+/// `hosts_cost`'s winner codes from here on are the joint cover of a pair of dimensions (JOINT + d1·dims + d2).
+const JOINT: usize = 1 << 20;
+
+/// Whether the joint cover's whole numbers stay far from overflow: positive largest rooms below 2^50, positive
+/// demands below 2^68.
+fn joint_weights_fit(r1: u128, r2: u128, demand1: u128, demand2: u128) -> bool {
+    let below = |v: u128, bits: u32| v > 0 && v < 1u128 << bits;
+    below(r1, 50) && below(r2, 50) && below(demand1, 68) && below(demand2, 68)
+}
+
+/// A cost bound's winner (from `hosts_cost`) in words.
+fn cost_words(won: usize, dims: usize) -> String {
+    if won >= JOINT {
+        let pair = won - JOINT;
+        format!("the {} and {} demands together cost", dim_name(pair / dims), dim_name(pair % dims))
+    } else {
+        format!("the {} demand costs", dim_name(won))
+    }
+}
+
+/// How the rules split the workloads, for the cost bound: `own` dedicated workloads placed at least (on hosts among
+/// `dedicated_hosts`, one each), and per part that cannot share a host with the others, the hosts it fits, the
+/// fewest of them it needs and its least demand.
+struct Split {
+    own: usize,
+    dedicated_hosts: Vec<usize>,
+    parts: Vec<(Vec<usize>, usize, Vec<u128>)>,
 }
 
 /// What the objectives' bounds read: the fewest hosts (not worked out for `spread`, which does not read it), per
 /// dimension the least total demand of `placed` workloads, and the per-host overhead that every used host pays.
 struct Needs {
     min_hosts: usize,
+    /// Which rule makes `min_hosts`, in words.
+    reason: String,
+    /// How the rules split the workloads (None: in one part, or plain bin packing).
+    split: Option<Split>,
     demand: Vec<u128>,
     per_host: Vec<u64>,
 }
@@ -143,7 +499,7 @@ fn plain_needs(problem: &Problem, plain: &Plain, placed: usize, objective: Objec
     let placed = placed.min(sizes.len());
     let mut demand = vec![0u128; dims];
     demand[dim] = sizes[..placed].iter().map(|&s| s as u128).sum();
-    let mut min_hosts = 1usize;
+    let (mut min_hosts, mut reason) = (1usize, String::new());
     if objective != Objective::Spread && placed > 0 {
         let m = problem.host_count();
         let covering = demand[dim].div_ceil(capacity as u128).min(m as u128) as usize;
@@ -156,13 +512,24 @@ fn plain_needs(problem: &Problem, plain: &Plain, placed: usize, objective: Objec
         let most = most.count();
         let counted = if most < sizes.len() { placed.div_ceil(most).min(m) } else { 1 };
         let column = &sizes[..placed];
-        min_hosts = min_hosts
-            .max(covering)
-            .max(counted)
-            .max(martello_toth_l2(column, capacity) as usize)
-            .max(fekete_schepers(column, capacity) as usize);
+        // in the order of the general bounds, so that the reasons agree too
+        let name = dim_name(dim);
+        for (value, why) in [
+            (covering, format!("by {name}")),
+            (martello_toth_l2(column, capacity) as usize, format!("by {name} (bin-packing bound)")),
+            (fekete_schepers(column, capacity) as usize, format!("by {name} (bin-packing bound)")),
+            (counted, "by the workloads a host holds".to_string()),
+        ] {
+            if value > min_hosts {
+                (min_hosts, reason) = (value, why);
+            }
+        }
+        reason = format!("at least {min_hosts} hosts {reason}");
     }
-    Needs { min_hosts, demand, per_host: vec![0; dims] }
+    if min_hosts == 1 {
+        reason = "at least one host".to_string();
+    }
+    Needs { min_hosts, reason, split: None, demand, per_host: vec![0; dims] }
 }
 
 /// The fewest hosts that any plan placing at least `placed` workloads uses (0 when `placed` is 0 or there is no
@@ -173,7 +540,10 @@ pub fn min_hosts(problem: &Problem, placed: usize) -> usize {
     }
     match Plain::detect(problem) {
         Some(plain) => plain_needs(problem, &plain, placed, Objective::Hosts).min_hosts,
-        None => Relaxed::new(problem).min_hosts(placed),
+        None => {
+            let fits = FitKinds::new(problem);
+            rule_bound(problem, &fits, &Relaxed::new(problem, &fits), placed).0
+        }
     }
 }
 
@@ -183,7 +553,8 @@ pub fn general_min_hosts(problem: &Problem, placed: usize) -> usize {
     if placed == 0 || problem.host_count() == 0 {
         return 0;
     }
-    Relaxed::new(problem).min_hosts(placed)
+    let fits = FitKinds::new(problem);
+    rule_bound(problem, &fits, &Relaxed::new(problem, &fits), placed).0
 }
 
 /// The relaxed problem every bound reads: the placeable workloads, each dimension's smallest-form demands sorted,
@@ -204,13 +575,20 @@ struct Relaxed<'p> {
     /// Hosts alike in what the count bounds read (capacity and `max_workloads`): a representative and how many.
     /// Fleets have few kinds of host, so the bounds sort kinds, not hosts.
     kinds: Vec<(usize, usize)>,
+    /// How many hosts the relaxed problem has.
+    host_count: usize,
 }
 
 impl<'p> Relaxed<'p> {
-    fn new(problem: &'p Problem) -> Relaxed<'p> {
+    /// Every placeable workload, on every host.
+    fn new(problem: &'p Problem, fits: &FitKinds) -> Relaxed<'p> {
+        let candidates = (0..problem.workload_count()).filter(|&i| fits.masks[i] != 0).collect();
+        Relaxed::of(problem, candidates, (0..problem.host_count()).collect())
+    }
+
+    /// The workloads `candidates` (placeable ones) on the hosts `hosts`.
+    fn of(problem: &'p Problem, candidates: Vec<usize>, hosts: Vec<usize>) -> Relaxed<'p> {
         let dims = problem.dims();
-        let fits = placeable(problem);
-        let candidates: Vec<usize> = (0..problem.workload_count()).filter(|&i| fits[i]).collect();
         let sorted = (0..dims)
             .map(|d| {
                 let mut column: Vec<u64> = candidates.iter().map(|&i| problem.smallest(i)[d]).collect();
@@ -220,13 +598,20 @@ impl<'p> Relaxed<'p> {
             .collect();
         let over = problem.overheads();
         let per_host: Vec<u64> = (0..dims).map(|d| over.hypervisor[d].min(over.container_runtime[d])).collect();
-        let hosts = problem.hosts();
-        let mixed_os =
-            (0..problem.host_count()).filter(|&j| hosts.hypervisor[j].is_some() && hosts.containers[j]);
-        let mixed_os = mixed_os.map(|j| hosts.os[j]).collect();
-        let kinds = host_kinds(problem);
-        let mut relaxed =
-            Relaxed { problem, candidates, sorted, per_host, largest_room: vec![0; dims], mixed_os, kinds };
+        let all = problem.hosts();
+        let mixed_os = hosts.iter().filter(|&&j| all.hypervisor[j].is_some() && all.containers[j]);
+        let mixed_os = mixed_os.map(|&j| all.os[j]).collect();
+        let kinds = host_kinds(problem, hosts.iter().copied());
+        let mut relaxed = Relaxed {
+            problem,
+            candidates,
+            sorted,
+            per_host,
+            largest_room: vec![0; dims],
+            mixed_os,
+            kinds,
+            host_count: hosts.len(),
+        };
         relaxed.largest_room =
             (0..dims).map(|d| relaxed.kinds.iter().map(|&(j, _)| relaxed.room(j, d)).max().unwrap_or(0)).collect();
         relaxed
@@ -242,37 +627,66 @@ impl<'p> Relaxed<'p> {
     }
 
     /// The largest of: per dimension, the fewest hosts (largest first) whose rooms cover the demand, Martello and
-    /// Toth's L2 and Fekete and Schepers' bound; the fewest hosts whose workload counts cover `placed`; and the
-    /// workloads that pairwise cannot share a host. At least 1.
+    /// Toth's L2 and Fekete and Schepers' bound; per pair of dimensions, the joint cover ([`Relaxed::joint_cover`]);
+    /// the fewest hosts whose workload counts cover `placed`; and the workloads that pairwise cannot share a host
+    /// (with `clique`; else only the dedicated ones and the largest anti-affinity group). At least 1 (0 when there is
+    /// no host). With which of them makes it, in words ("by memory").
     ///
     /// Fewer than all candidates placed: every bound is taken over the `placed` smallest demands, which is sound
     /// because the optimum of a packing only falls when items shrink (the k-th smallest of any `placed` workloads is
     /// at least the k-th smallest of all); the pairwise-conflict count loses one per candidate left out.
-    fn min_hosts(&self, placed: usize) -> usize {
-        let m = self.problem.host_count();
+    fn min_hosts(&self, placed: usize, clique: bool) -> (usize, String) {
+        let m = self.host_count;
         let placed = placed.min(self.candidates.len());
-        let mut bound = 1usize;
+        let (mut bound, mut reason) = (1usize, String::new());
+        let mut raise = |value: usize, why: &dyn Fn() -> String| {
+            if value > bound {
+                (bound, reason) = (value, why());
+            }
+        };
         let demand = self.demand(placed);
         for (d, column) in self.sorted.iter().enumerate() {
             // the fewest hosts, largest rooms first, that cover the demand (all of them when none do)
-            let mut rooms: Vec<(u64, usize)> = self.kinds.iter().map(|&(j, count)| (self.room(j, d), count)).collect();
-            rooms.sort_unstable_by(|a, b| b.0.cmp(&a.0));
-            let (mut covered, mut k) = (0u128, 0usize);
-            for (room, count) in rooms {
-                if covered >= demand[d] {
-                    break;
-                }
-                let wanted = if room == 0 { count } else { (demand[d] - covered).div_ceil(room as u128).min(count as u128) as usize };
-                covered += room as u128 * wanted as u128;
-                k += wanted;
-            }
-            bound = bound.max(k.min(m));
-            bound = bound.max(martello_toth_l2(&column[..placed], self.largest_room[d]) as usize);
-            bound = bound.max(fekete_schepers(&column[..placed], self.largest_room[d]) as usize);
+            let rooms: Vec<(u128, usize)> = self.kinds.iter().map(|&(j, count)| (self.room(j, d) as u128, count)).collect();
+            raise(cover(rooms, demand[d], m), &|| format!("by {}", dim_name(d)));
+            let (l2, fs) = (&martello_toth_l2(&column[..placed], self.largest_room[d]), &fekete_schepers(&column[..placed], self.largest_room[d]));
+            raise(*l2 as usize, &|| format!("by {} (bin-packing bound)", dim_name(d)));
+            raise(*fs as usize, &|| format!("by {} (bin-packing bound)", dim_name(d)));
         }
-        bound = bound.max(self.count_bound(placed));
-        let clique = self.conflict_clique();
-        bound.max((clique + placed).saturating_sub(self.candidates.len()))
+        for d1 in 0..self.sorted.len() {
+            for d2 in d1 + 1..self.sorted.len() {
+                raise(self.joint_cover(d1, d2, &demand), &|| format!("by {} and {} together", dim_name(d1), dim_name(d2)));
+            }
+        }
+        raise(self.count_bound(placed), &|| "by the workloads a host holds".to_string());
+        let (conflicts, dedicated) = self.conflict_clique(clique);
+        let conflicts = (conflicts + placed).saturating_sub(self.candidates.len());
+        raise(conflicts, &|| match dedicated {
+            0 => format!("as {conflicts} workloads pairwise cannot share a host"),
+            _ => format!("as {conflicts} workloads pairwise cannot share a host ({dedicated} of them dedicated)"),
+        });
+        (bound, reason)
+    }
+
+    /// The joint cover of dimensions `d1` and `d2`: any plan's hosts cover the demand in both, so they cover every
+    /// nonnegative weighted sum of the two (a + b of the constraints "rooms ≥ demand", the dual of the LP over host
+    /// types); for each weighting the fewest hosts, largest weighted room first, that cover the weighted demand.
+    /// Weights a = k·R2, b = (STEPS − k)·R1 for k = 1..STEPS−1 (R the largest rooms: the weights k/STEPS on rooms as
+    /// shares of the largest), in whole numbers so that the core and the reference agree; skipped where those could
+    /// overflow (rooms from 2^50, demands from 2^68). This beats each dimension's best hosts apart when no host type
+    /// is the best in both.
+    fn joint_cover(&self, d1: usize, d2: usize, demand: &[u128]) -> usize {
+        let (r1, r2) = (self.largest_room[d1] as u128, self.largest_room[d2] as u128);
+        if !joint_weights_fit(r1, r2, demand[d1], demand[d2]) {
+            return 0;
+        }
+        let mut best = 0;
+        for k in 1..JOINT_STEPS {
+            let (a, b) = (k * r2, (JOINT_STEPS - k) * r1);
+            let rooms = self.kinds.iter().map(|&(j, count)| (a * self.room(j, d1) as u128 + b * self.room(j, d2) as u128, count));
+            best = best.max(cover(rooms.collect(), a * demand[d1] + b * demand[d2], self.host_count));
+        }
+        best
     }
 
     /// The fewest hosts, most capacious first, whose workload counts add up to `placed`. A host holds at most its
@@ -321,14 +735,14 @@ impl<'p> Relaxed<'p> {
     /// of which any two overflow the largest room (exact for that dimension); the largest anti-affinity group; and a
     /// greedy clique over a bounded list of the largest workloads and one per group, OS and isolated tenant, with
     /// every conflict of [`Relaxed::conflict`].
-    fn conflict_clique(&self) -> usize {
+    fn conflict_clique(&self, greedy: bool) -> (usize, usize) {
         const LIST: usize = 512; // bounded work for large problems: the greedy list and its pairwise checks
         let w = self.problem.workloads();
         let dims = self.problem.dims();
         let is_dedicated = |i: usize| w.isolation[i] == Isolation::Dedicated;
         let dedicated = self.candidates.iter().filter(|&&i| is_dedicated(i)).count();
         if dedicated == self.candidates.len() {
-            return dedicated;
+            return (dedicated, dedicated);
         }
         let others = || self.candidates.iter().copied().filter(|&i| !is_dedicated(i));
         let mut best = 1usize;
@@ -386,6 +800,9 @@ impl<'p> Relaxed<'p> {
             }
         }
         best = best.max(groups.values().copied().max().unwrap_or(0));
+        if !greedy {
+            return (dedicated + best, dedicated);
+        }
 
         // the greedy list: the largest in each dimension (at least the LIST-th largest demand there; ties cut at
         // LIST per dimension), then the representatives; by their largest share of a room, descending
@@ -420,7 +837,7 @@ impl<'p> Relaxed<'p> {
                 clique.push(i);
             }
         }
-        dedicated + best.max(clique.len())
+        (dedicated + best.max(clique.len()), dedicated)
     }
 
     /// Whether two (not dedicated) workloads can never share a host: the same anti-affinity group; in some
@@ -452,6 +869,22 @@ impl<'p> Relaxed<'p> {
         };
         vm_and_container(a, b) || vm_and_container(b, a)
     }
+}
+
+/// The fewest hosts, largest `rooms` (room, how many hosts) first, whose rooms add up to `demand`; all of them
+/// (at most `m`) when they do not.
+fn cover(mut rooms: Vec<(u128, usize)>, demand: u128, m: usize) -> usize {
+    rooms.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    let (mut covered, mut k) = (0u128, 0usize);
+    for (room, count) in rooms {
+        if covered >= demand {
+            break;
+        }
+        let wanted = if room == 0 { count } else { (demand - covered).div_ceil(room).min(count as u128) as usize };
+        covered += room * wanted as u128;
+        k += wanted;
+    }
+    k.min(m)
 }
 
 /// Martello and Toth's bound L2 for one-dimensional bin packing of `sizes` (ascending, each at most `capacity`)

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::bounds::{lower_bound, lower_bound_of};
+use crate::bounds::{bound_of, lower_bound_explained};
 use crate::error::{Error, Result};
 use crate::fit::{objective_value, HostStates};
 use crate::heuristics::live::{keep, moves_of};
@@ -71,6 +71,8 @@ pub struct Solution {
     pub strategy: String,
     pub objective_value: f64,
     pub lower_bound: f64,
+    /// Which rule makes the lower bound, in words ([`crate::bounds::lower_bound_explained`]).
+    pub bound_reason: String,
     /// How many hosts the plan uses, and their total cost (summed in host input order, as the objective sums it).
     pub hosts_used: usize,
     pub cost: f64,
@@ -155,7 +157,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     let best = best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
     if options.method != MethodChoice::Auto {
         let (_, value, placement, used, strategy) = best;
-        let bound = lower_bound(problem, options.objective, placement.iter().flatten().count());
+        let bound = lower_bound_explained(problem, options.objective, placement.iter().flatten().count());
         return Ok(finish(problem, placement, used, strategy, value, bound));
     }
     if live {
@@ -204,11 +206,13 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         }
     }
     let (placed, objective_value, placement, used, strategy) = chosen;
+    // the search's bound is the same function's value; the reason is worked out again
+    let (bound, bound_reason) = lower_bound_explained(problem, options.objective, placed);
     let lower_bound = match known_bound {
-        Some((for_placed, bound)) if for_placed == placed => bound,
-        _ => lower_bound(problem, options.objective, placed),
+        Some((for_placed, known)) if for_placed == placed => known,
+        _ => bound,
     };
-    Ok(finish(problem, placement, used, strategy, objective_value, lower_bound))
+    Ok(finish(problem, placement, used, strategy, objective_value, (lower_bound, bound_reason)))
 }
 
 /// `auto` on a live fleet: the live search from the portfolio's plan under the budgets and, without a budget, a plan
@@ -220,7 +224,7 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
     if search_work(problem, options) == 0 {
         // no search work: `auto` is its portfolio alone; the plan from nothing and the live passes are the search's
         // (the contract's step 4), so none of them runs either
-        let bound = lower_bound(problem, options.objective, placed);
+        let bound = lower_bound_explained(problem, options.objective, placed);
         return Ok(finish(problem, placement, used, strategy, objective_value, bound));
     }
     let move_cost = |placement: &[Option<(u32, Form)>]| moves_of(problem, placement).cost;
@@ -261,11 +265,13 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
             strategy = name;
         }
     }
+    // the search's bound is the same function's value; the reason is worked out again
+    let (bound, bound_reason) = lower_bound_explained(problem, options.objective, placed);
     let lower_bound = match known_bound {
-        Some((for_placed, bound)) if for_placed == placed => bound,
-        _ => lower_bound(problem, options.objective, placed),
+        Some((for_placed, known)) if for_placed == placed => known,
+        _ => bound,
     };
-    Ok(finish(problem, placement, used, strategy, objective_value, lower_bound))
+    Ok(finish(problem, placement, used, strategy, objective_value, (lower_bound, bound_reason)))
 }
 
 /// A plan of `auto` on its way: (placed, objective value, placement, per-host usage, strategy).
@@ -373,7 +379,7 @@ fn solve_plain(problem: &Problem, plain: &Plain, method: Method, key: SortKey, o
     let used = heuristics::plain::usage(problem, plain, &placement);
     let in_use = hosts_in_use(problem, &placement);
     let objective_value = objective_value(problem, options.objective, &used, |j| in_use[j]);
-    let lower_bound = lower_bound_of(problem, Some(plain), options.objective, placement.iter().flatten().count());
+    let (lower_bound, bound_reason) = bound_of(problem, Some(plain), options.objective, placement.iter().flatten().count());
     let (hosts_used, cost) = count_and_cost(problem, &in_use);
     let strategy = strategy_name(method, key);
     let (moves, move_cost, pin_conflicts, forced_moves) = (0, 0, Vec::new(), Vec::new());
@@ -383,6 +389,7 @@ fn solve_plain(problem: &Problem, plain: &Plain, method: Method, key: SortKey, o
         strategy,
         objective_value,
         lower_bound,
+        bound_reason,
         hosts_used,
         cost,
         moves,
@@ -413,7 +420,7 @@ fn finish(
     used: Vec<u64>,
     strategy: String,
     objective_value: f64,
-    lower_bound: f64,
+    (lower_bound, bound_reason): (f64, String),
 ) -> Solution {
     let (hosts_used, cost) = count_and_cost(problem, &hosts_in_use(problem, &placement));
     let (mut moves, mut move_cost, mut pin_conflicts, mut forced_moves) = (0, 0, Vec::new(), Vec::new());
@@ -431,6 +438,7 @@ fn finish(
         strategy,
         objective_value,
         lower_bound,
+        bound_reason,
         hosts_used,
         cost,
         moves,

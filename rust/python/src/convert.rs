@@ -265,6 +265,7 @@ pub fn solution_dict<'py>(
     out.set_item("strategy", solution.strategy)?;
     out.set_item("objective_value", solution.objective_value)?;
     out.set_item("lower_bound", solution.lower_bound)?;
+    out.set_item("bound_reason", solution.bound_reason)?;
     out.set_item("hosts_used", solution.hosts_used)?;
     out.set_item("cost", solution.cost)?;
     out.set_item("moves", solution.moves)?;
