@@ -159,3 +159,19 @@ def test_explanations_and_violations_round_trip(round_trip):
                                                                    "form": "vm"}]})
     violations = fp.verify(*rows_fleet(), broken)
     assert violations and round_trip(violations) == violations
+
+
+def test_a_live_plan_keeps_its_moves(round_trip):
+    # the problem's live part travels with it: the copy's moves are recomputed from the same current placement
+    workloads = [fp.Workload("a", cpu=1, memory="1Gi", current="h1"),
+                 fp.Workload("b", cpu=1, memory="1Gi", current="h2", current_form="container")]
+    hosts = [fp.Host("h1", cpu=4, memory="8Gi"), fp.Host("h2", cpu=4, memory="8Gi")]
+    plan = fp.place(workloads, hosts, drain=["h2"])
+    copy = round_trip(plan)
+    assert plan.move_count == 1
+    assert copy.moves == plan.moves and copy.move_cost == plan.move_cost and copy.live
+    assert copy.assignments == plan.assignments and copy.bound_reason == plan.bound_reason
+    assert round_trip(plan.moves[0]) == plan.moves[0]
+    problem = build_problem(workloads, hosts, None)
+    copied = round_trip(problem)
+    assert copied.live is not None and copied.live.current.tolist() == problem.live.current.tolist()

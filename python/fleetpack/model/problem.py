@@ -10,7 +10,6 @@ from operator import attrgetter
 import numpy as np
 
 from .live import LivePart
-from .live import LivePart
 from .objects import Host, Overheads, Workload
 from .wire import encode_rows
 
@@ -33,7 +32,7 @@ class Problem:
 
     def __getstate__(self) -> dict:
         # the problem itself, not the columns cached from it (they are made again when read)
-        return {name: self.__dict__[name] for name in ("workloads", "hosts", "overheads", "dimensions")}
+        return {name: self.__dict__[name] for name in ("workloads", "hosts", "overheads", "dimensions", "live")}
 
     def materialize(self) -> "Problem":
         """This problem with a Python object per workload and host (it already has them)."""
