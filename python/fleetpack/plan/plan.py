@@ -165,6 +165,13 @@ class Plan:
 
         return explain(self, workload_id)
 
+    def schedule(self, max_parallel: int | None = None):
+        """The moves of a live plan in waves that keep every rule at every step, a migration holding both its
+        source and its target: a `fleetpack.plan.schedule.Schedule` (``print`` it for words)."""
+        from .schedule import schedule_plan
+
+        return schedule_plan(self, max_parallel)
+
     def plot(self, path=None, **options):
         """Draw the used hosts' usage per dimension (needs matplotlib); see `fleetpack.plan.plot.plot_plan`."""
         from .plot import plot_plan
