@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 import fleetpack as fp
 from fleetpack.model.objects import as_overheads
 from fleetpack.plan.schedule import Schedule
-from strategies import live_fleets
+from fleetpack.plan.moves import plan_moves
+from strategies import hosts, live_fleets, overheads, workloads
 
 _PPM = 10**6
 
@@ -141,6 +142,32 @@ def test_every_wave_of_a_live_plan_keeps_the_rules(fleet, method):
         limited = plan.schedule(max_parallel=cap)
         assert all(len(wave) <= cap for wave in limited.waves)
         replay(ws, hs, over, plan, limited)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workloads(12), hosts(5), overheads, st.sampled_from(["ff", "ffd", "bfd"]), st.sampled_from(["wfd", "bfd"]),
+       st.randoms(use_true_random=False))
+def test_between_any_two_valid_placements_every_wave_keeps_the_rules(ws, hs, over, first, second, rng):
+    # from one heuristic's placement (the current one) to another's on the hosts in another order (the target): far
+    # more moves than a re-plan makes, swaps between full hosts among them, so some schedules are blocked
+    start = fp.place(ws, hs, overheads=over, method=first)
+    now = [replace(w, current=start.host_of(w.id), current_form=rng.choice([None, start.form_of(w.id)]))
+           for w in ws if start.host_of(w.id) is not None] + [w for w in ws if start.host_of(w.id) is None]
+    shuffled = rng.sample(hs, len(hs))
+    goal = fp.place(ws, shuffled, overheads=over, method=second)
+    pinned = [replace(w, current=goal.host_of(w.id), current_form=goal.form_of(w.id), pinned=True)
+              if goal.host_of(w.id) is not None else w for w in now]
+    target = fp.place(pinned, hs, overheads=over, method="ffd")  # the goal placement, as a plan of these hosts
+    live = fp.place(now, hs, overheads=over, method="ffd")  # (for its problem: the workloads where they run now)
+    if live.problem.live is None:
+        return
+    assert fp.verify(pinned, hs, target, overheads=over) == []
+    plan = replace(target, problem=live.problem, live=True,
+                   moves=plan_moves(live.problem, target.host_index, target.form_codes))
+    for cap in (None, 1, 3):
+        schedule = plan.schedule(max_parallel=cap)
+        assert all(len(wave) <= (cap or len(plan.moves)) for wave in schedule.waves)
+        replay(now, hs, over, plan, schedule)
 
 
 HOSTS = [fp.Host("h1", cpu=8, memory="16Gi"), fp.Host("h2", cpu=8, memory="16Gi")]
