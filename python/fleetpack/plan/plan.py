@@ -22,6 +22,7 @@ from .types import Assignment, Assignments, LazyMapping, LazyReasons, Move, Unpl
 
 if TYPE_CHECKING:
     from ..model.inputs import ProblemLike
+    from .schedule import Schedule
 
 __all__ = ["Plan", "build_plan"]
 
@@ -165,7 +166,7 @@ class Plan:
 
         return explain(self, workload_id)
 
-    def schedule(self, max_parallel: int | None = None):
+    def schedule(self, max_parallel: int | None = None) -> Schedule:
         """The moves of a live plan in waves that keep every rule at every step, a migration holding both its
         source and its target: a `fleetpack.plan.schedule.Schedule` (``print`` it for words)."""
         from .schedule import schedule_plan

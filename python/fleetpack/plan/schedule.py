@@ -129,7 +129,9 @@ def schedule_plan(plan: Plan, max_parallel: int | None = None) -> Schedule:
         for m in wave:
             del held[host_row[m.source]][index[m.workload]]
         waves.append(wave)
-    left = [m for m in plan.moves if m.target is not None]
+    # each migration with its target's row, its workload's row and its form there
+    left = [(m, host_row[m.target], index[m.workload], m.target_form or "")
+            for m in plan.moves if m.target is not None]
 
     def items(j: int, extra: dict[int, str]) -> list:
         together = {**held[j], **extra}  # (an in-place form change replaces the old form)
@@ -137,29 +139,26 @@ def schedule_plan(plan: Plan, max_parallel: int | None = None) -> Schedule:
 
     while left:
         arriving: dict[int, dict[int, str]] = {}
-        wave, rest = [], []
-        for m in left:
-            if len(wave) >= cap:
-                rest.append(m)
-                continue
-            j, i = host_row[m.target], index[m.workload]
-            trial = {**arriving.get(j, {}), i: m.target_form}
-            if _blocker(problem, j, items(j, trial)) is None:
+        taken: list[Move] = []
+        rest = []
+        for move in left:
+            _, j, i, form = move
+            trial = {**arriving.get(j, {}), i: form}
+            if len(taken) < cap and _blocker(problem, j, items(j, trial)) is None:
                 arriving[j] = trial
-                wave.append(m)
+                taken.append(move[0])
             else:
-                rest.append(m)
-        if not wave:
+                rest.append(move)
+        if not taken:
             break
-        for m in wave:
+        for m in taken:
             del held[host_row[m.source]][index[m.workload]]
         for j, arrivals in arriving.items():
             held[j].update(arrivals)
-        waves.append(tuple(wave))
+        waves.append(tuple(taken))
         left = rest
     why = []
-    for m in left:
-        j = host_row[m.target]
-        kind, detail = _blocker(problem, j, items(j, {index[m.workload]: m.target_form})) or ("rules", "")
+    for m, j, i, form in left:
+        kind, detail = _blocker(problem, j, items(j, {i: form})) or ("rules", "")
         why.append(f"{m.target} would break {kind} ({detail})")
-    return Schedule(tuple(waves), tuple(left), tuple(why), tuple(new))
+    return Schedule(tuple(waves), tuple(m for m, *_ in left), tuple(why), tuple(new))
