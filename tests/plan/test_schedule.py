@@ -220,3 +220,11 @@ def test_a_greenfield_plan_has_an_empty_schedule_and_bad_max_parallel_is_refused
     for bad in (0, -1, 1.5, True, "2"):
         with pytest.raises(fp.ValidationError, match="max_parallel"):
             plan.schedule(max_parallel=bad)
+
+
+def test_a_live_plan_read_back_from_json_cannot_be_scheduled_without_its_problem():
+    ws = [fp.Workload("a", cpu=1, memory="4Gi", current="h1", current_form="vm")]
+    plan = fp.place(ws, HOSTS, overheads=NONE, drain=["h1"])
+    assert plan.move_count == 1 and len(plan.schedule().waves) == 1
+    with pytest.raises(ValueError, match="read back from JSON"):
+        fp.Plan.from_json(plan.to_json()).schedule()
