@@ -36,14 +36,14 @@ DESCRIPTION = (
 
 def fleet() -> JSON:
     rng = random.Random(SEED)
-    services = []
+    services: list[JSON] = []
     for name, count, cpus, memories in SERVICES:
         for k in range(1, count + 1):
             services.append({"id": f"{name}-{k}", "cpu": rng.choice(cpus), "memory": rng.choice(memories)})
     rng.shuffle(services)  # the order they started in
     load = [0.0] * HOSTS
     hosts = [f"node-{j + 1:02d}" for j in range(HOSTS)]
-    workloads = []
+    workloads: list[JSON] = []
     for s in services:
         j = min(range(HOSTS), key=lambda h: (load[h], h))  # spreading: the least loaded host
         load[j] += s["cpu"] / HOST_CPU + s["memory"] / HOST_MEMORY_GI

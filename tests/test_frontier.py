@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
 import sys
 from pathlib import Path
 
@@ -143,3 +144,16 @@ def test_the_plot_needs_matplotlib(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match="pip install 'fleetpack\\[plot\\]'"):
         frontier.plot()
+
+
+def test_the_example_is_what_its_script_makes_and_as_promised(tmp_path):
+    out = tmp_path / "live-fleet.json"
+    subprocess.run([sys.executable, str(EXAMPLE.with_name("make_live_fleet.py")), "-o", str(out)], check=True)
+    assert out.read_text() == EXAMPLE.read_text()
+    fleet = fp.load_fleet(EXAMPLE)
+    assert len(fleet.workloads) == 60 and len(fleet.hosts) == 12
+    cpu = {h.id: 0.0 for h in fleet.hosts}
+    for w in fleet.workloads:
+        cpu[w.current] += w.cpu
+    assert min(cpu.values()) > 0 and max(cpu.values()) <= 0.6 * 32  # spread: every host used, none over 60% cpu
+    assert sorted(w.id for w in fleet.workloads if w.pinned) == ["db-1", "db-2"]
