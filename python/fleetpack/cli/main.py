@@ -1,4 +1,5 @@
-"""The ``fleetpack`` command: place a fleet's workloads on its hosts, check a plan, explain a placement, run the demo.
+"""The ``fleetpack`` command: place a fleet's workloads on its hosts, re-plan a live fleet (``replan``), check a plan,
+explain a placement, run the demo.
 
 A fleet comes from a fleet file (JSON or YAML), from two CSV files (``--workloads``, ``--hosts``), or from
 Kubernetes (``--kube-pods``, ``--kube-nodes``: the output of ``kubectl get pods/nodes -o json``).
@@ -62,6 +63,7 @@ examples:
   fleetpack place examples/consolidation.json -o plan.json --plot plan.png
   fleetpack verify examples/consolidation.json plan.json
   fleetpack explain examples/consolidation.json oracle-erp-db --plan plan.json
+  fleetpack replan examples/live-fleet.json --frontier 0,5,10   # what each extra migration buys
   kubectl get pods -A -o json > pods.json && kubectl get nodes -o json > nodes.json
   fleetpack place --kube-pods pods.json --kube-nodes nodes.json
 
@@ -209,7 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = commands.add_parser("replan", help="re-plan a live fleet within a move budget, or under each of a list of "
                             "budgets (--frontier)", description=_para("Re-plan a live fleet from where its workloads "
                             "run: with --max-moves N, 'place' within N moves; with --frontier 0,5,10, a table of "
-                            "what each budget buys."), epilog=REPLAN_EPILOG, formatter_class=formatter)
+                            "what each budget buys."), epilog=REPLAN_EPILOG + "\n" + _FLEET_HELP,
+                            formatter_class=formatter)
     _add_place_options(r)
     r.add_argument("--frontier", type=budget_list, metavar="B1,B2,...",
                    help="re-plan under each move budget (increasing whole numbers, 'unlimited' last) and print a "
