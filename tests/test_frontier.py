@@ -157,3 +157,10 @@ def test_the_example_is_what_its_script_makes_and_as_promised(tmp_path):
         cpu[w.current] += w.cpu
     assert min(cpu.values()) > 0 and max(cpu.values()) <= 0.6 * 32  # spread: every host used, none over 60% cpu
     assert sorted(w.id for w in fleet.workloads if w.pinned) == ["db-1", "db-2"]
+
+
+def test_a_likely_mistake_warns_once_not_once_per_budget():
+    workloads = [{"id": "a", "cpu": 1, "memory": "512m", "current": "h"}]  # half a byte: 'm' is milli
+    with pytest.warns(fp.FleetpackWarning) as record:
+        fp.replan_frontier(workloads, [{"id": "h", "cpu": 4, "memory": "8Gi"}], [0, 1, None])
+    assert len([w for w in record if issubclass(w.category, fp.FleetpackWarning)]) == 1

@@ -8,12 +8,13 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .api import HostsInput, WorkloadsInput, place_many
-from .errors import ErrorDetail, ValidationError
+from .errors import ErrorDetail, FleetpackWarning, ValidationError
 from .model.inputs import build_problem, is_columnar
 from .model.likely_mistakes import check_problem, collecting
 from .model.objects import Overheads
@@ -128,8 +129,10 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
     solved = [k for k, b in enumerate(budgets) if b is None or b >= forced or (kept and kept.pin_conflicts)]
     options = {"objective": objective, "overheads": overheads, "time_limit": time_limit, "seed": seed,
                "workers": workers, "max_move_cost": max_move_cost, "drain": drain}
-    found = place_many([{"workloads": workloads, "hosts": hosts, "max_moves": budgets[k]} for k in solved],
-                       **options) if solved else []
+    with warnings.catch_warnings():  # likely mistakes were warned above, once: not again per budget
+        warnings.simplefilter("ignore", FleetpackWarning)
+        found = place_many([{"workloads": workloads, "hosts": hosts, "max_moves": budgets[k]} for k in solved],
+                           **options) if solved else []
     plans: list[Plan | None] = [None] * len(budgets)
     for k, plan in zip(solved, found):
         plans[k] = plan
