@@ -110,11 +110,11 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
     """
     errors = check_parameters(objective, "auto", "sum", time_limit, seed, workers)
     errors.extend(_check_budgets(budgets))
-    workloads, hosts = _reusable(workloads), _reusable(hosts)
+    rows_w, rows_h = _reusable(workloads), _reusable(hosts)  # (Any: read once, then passed on per budget)
     problem = None
     with collecting():
         try:
-            problem = build_problem(workloads, hosts, overheads, drain=drain, max_move_cost=max_move_cost)
+            problem = build_problem(rows_w, rows_h, overheads, drain=drain, max_move_cost=max_move_cost)
         except ValidationError as exc:
             errors.extend(exc.errors)
         if errors:  # (the shared checks name place(); here they are this call's arguments)
@@ -127,20 +127,19 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
     forced = len(kept.forced) if kept is not None else 0
     # A pin conflict fails every budget: solve them all so that place_many raises its error.
     solved = [k for k, b in enumerate(budgets) if b is None or b >= forced or (kept and kept.pin_conflicts)]
-    options = {"objective": objective, "overheads": overheads, "time_limit": time_limit, "seed": seed,
-               "workers": workers, "max_move_cost": max_move_cost, "drain": drain}
     with warnings.catch_warnings():  # likely mistakes were warned above, once: not again per budget
         warnings.simplefilter("ignore", FleetpackWarning)
-        found = place_many([{"workloads": workloads, "hosts": hosts, "max_moves": budgets[k]} for k in solved],
-                           **options) if solved else []
+        found = place_many([{"workloads": rows_w, "hosts": rows_h, "max_moves": budgets[k]} for k in solved],
+                           objective=objective, overheads=overheads, time_limit=time_limit, seed=seed,
+                           workers=workers, max_move_cost=max_move_cost, drain=drain) if solved else []
     plans: list[Plan | None] = [None] * len(budgets)
-    for k, plan in zip(solved, found):
-        plans[k] = plan
+    for k, solved_plan in zip(solved, found):
+        plans[k] = solved_plan
     best: Plan | None = None
-    for k, plan in enumerate(plans):  # monotone: the best plan of this budget or a smaller one
-        if plan is not None and (best is None or _rank(plan) < _rank(best)):
-            best = plan
-        plans[k] = best if plan is not None else None
+    for k, own in enumerate(plans):  # monotone: the best plan of this budget or a smaller one
+        if own is not None and (best is None or _rank(own) < _rank(best)):
+            best = own
+        plans[k] = best if own is not None else None
     return Frontier(budgets, tuple(plans), forced)
 
 
