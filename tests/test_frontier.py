@@ -108,7 +108,8 @@ def test_the_example_frees_hosts_as_the_budget_grows_and_its_table():
 
 def test_inputs_are_checked_once_and_a_generator_is_read_once():
     workloads, hosts = spread_fleet(3)
-    frontier = fp.replan_frontier(iter(workloads), iter(hosts), [20, None])
+    frontier = fp.replan_frontier(iter(workloads), iter(hosts), (b for b in [20, None]))
+    assert frontier.budgets == (20, None)
     assert [p.hosts_used for p in frontier.plans] == \
         [p.hosts_used for p in fp.replan_frontier(workloads, hosts, [20, None]).plans]
     with pytest.raises(fp.ValidationError) as info:

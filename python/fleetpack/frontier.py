@@ -108,6 +108,8 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
     ``feasible`` False, with NaN values. A pinned workload that does not fit, or forced moves beyond
     ``max_move_cost``, raise `InfeasibleError` as `place` does (no budget helps).
     """
+    if isinstance(budgets, Iterable) and not isinstance(budgets, (str, bytes, Mapping)):
+        budgets = list(budgets)  # (a generator is read once)
     errors = check_parameters(objective, "auto", "sum", time_limit, seed, workers)
     errors.extend(_check_budgets(budgets))
     rows_w, rows_h = _reusable(workloads), _reusable(hosts)  # (Any: read once, then passed on per budget)
