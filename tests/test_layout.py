@@ -24,7 +24,7 @@ LAYERS = (
     ("fleetpack.plan", "fleetpack.reference"),
     ("fleetpack.exact",),
     ("fleetpack.solve",),
-    ("fleetpack.api", "fleetpack.baseline"),
+    ("fleetpack.api", "fleetpack.baseline", "fleetpack.frontier"),
     ("fleetpack.verify", "fleetpack.fleetfile", "fleetpack.kube"),
     ("fleetpack.bench", "fleetpack.datasets", "fleetpack.generators"),
     ("fleetpack.cli", "fleetpack.__main__", "fleetpack", "fleetpack.distributed"),

@@ -10,6 +10,7 @@ from .api import place, place_many
 from .distributed import place_iter
 from .errors import ErrorDetail, FleetpackError, FleetpackWarning, InfeasibleError, ValidationError
 from .fleetfile import Fleet, load_fleet
+from .frontier import Frontier, replan_frontier
 from .kube import from_kubernetes
 from .model.objects import Host, Overheads, Resources, Workload
 from .plan import Assignment, Move, Plan, Unplaced
@@ -19,6 +20,8 @@ __all__ = [
     "place",
     "place_many",
     "place_iter",
+    "replan_frontier",
+    "Frontier",
     "verify",
     "from_kubernetes",
     "Fleet",

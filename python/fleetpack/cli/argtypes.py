@@ -53,3 +53,21 @@ def host_ids(text: str) -> tuple[str, ...]:
     if not all(ids):
         raise argparse.ArgumentTypeError(f"expected host ids separated by commas, got {text!r}")
     return ids
+
+
+def budget_list(text: str) -> tuple[int | None, ...]:
+    """Move budgets separated by commas, increasing, ``unlimited`` last (``replan --frontier 0,5,10,unlimited``)."""
+    items: list[int | None] = []
+    for part in (p.strip() for p in text.split(",")):
+        if part.lower() == "unlimited":
+            items.append(None)
+            continue
+        try:
+            items.append(budget(part))
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentTypeError(f"{exc} in budget list {text!r} (expected whole numbers >= 0 "
+                                             "separated by commas, e.g. 0,5,10,unlimited)") from None
+    finite = [b for b in items if b is not None]
+    if None in items[:-1] or any(a >= b for a, b in zip(finite, finite[1:])):
+        raise argparse.ArgumentTypeError(f"budgets must increase, 'unlimited' last, got {text!r}")
+    return tuple(items)

@@ -1,4 +1,5 @@
-"""The ``fleetpack`` command: place a fleet's workloads on its hosts, check a plan, explain a placement, run the demo.
+"""The ``fleetpack`` command: place a fleet's workloads on its hosts, re-plan a live fleet (``replan``), check a plan,
+explain a placement, run the demo.
 
 A fleet comes from a fleet file (JSON or YAML), from two CSV files (``--workloads``, ``--hosts``), or from
 Kubernetes (``--kube-pods``, ``--kube-nodes``: the output of ``kubectl get pods/nodes -o json``).
@@ -34,10 +35,11 @@ from ..model.wire import PLACED_FORMS
 from ..plan.plan import Plan
 from ..solve.options import METHODS, OBJECTIVES, SORT_KEYS
 from ..verify import verify
-from .argtypes import budget, host_ids, positive_int, positive_seconds, seed
+from .argtypes import budget, budget_list, host_ids, positive_int, positive_seconds, seed
 from .outputs import STDOUT, check_outputs, write_plan
 from .reports import LISTED_IN_FULL, place_summary, plan_counts, verify_report
 from .progress import Progress
+from .replan import REPLAN_EPILOG, run_frontier
 
 __all__ = ["main", "summary", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT"]
 
@@ -61,6 +63,7 @@ examples:
   fleetpack place examples/consolidation.json -o plan.json --plot plan.png
   fleetpack verify examples/consolidation.json plan.json
   fleetpack explain examples/consolidation.json oracle-erp-db --plan plan.json
+  fleetpack replan examples/live-fleet.json --frontier 0,5,10   # what each extra migration buys
   kubectl get pods -A -o json > pods.json && kubectl get nodes -o json > nodes.json
   fleetpack place --kube-pods pods.json --kube-nodes nodes.json
 
@@ -171,18 +174,8 @@ def _add_solver_options(p: argparse.ArgumentParser) -> None:
                    help="log on stderr what the solver ran, and each stage's result and time")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    formatter = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(prog="fleetpack", description=_DESCRIPTION, epilog=_EPILOG,
-                                     formatter_class=formatter)
-    parser.add_argument("--version", action="version", version=f"fleetpack {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    p = commands.add_parser("place", help="place a fleet's workloads and print a summary",
-                            description=_para("Place the workloads of a fleet on its hosts, print a summary of "
-                                              "the plan (hosts used, lower bound, forms, unplaced workloads and "
-                                              "why, per-host utilisation), and write the plan with -o."),
-                            epilog=_PLACE_EPILOG, formatter_class=formatter)
+def _add_place_options(p: argparse.ArgumentParser) -> None:
+    """The options of ``place``, which ``replan`` shares."""
     _add_fleet_sources(p)
     p.add_argument("-o", "--output", metavar="PLAN",
                    help="write the plan to this file (.json, or .csv; '-': JSON on standard output, the summary then "
@@ -198,7 +191,33 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--drain", type=host_ids, metavar="H1,H2", help="hosts that must end empty")
     p.add_argument("-q", "--quiet", action="store_true", help="print no summary or progress (errors still go to "
                                                               "stderr)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="fleetpack", description=_DESCRIPTION, epilog=_EPILOG,
+                                     formatter_class=formatter)
+    parser.add_argument("--version", action="version", version=f"fleetpack {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("place", help="place a fleet's workloads and print a summary",
+                            description=_para("Place the workloads of a fleet on its hosts, print a summary of "
+                                              "the plan (hosts used, lower bound, forms, unplaced workloads and "
+                                              "why, per-host utilisation), and write the plan with -o."),
+                            epilog=_PLACE_EPILOG, formatter_class=formatter)
+    _add_place_options(p)
     p.set_defaults(run=_run_place, command_parser=p)
+
+    r = commands.add_parser("replan", help="re-plan a live fleet within a move budget, or under each of a list of "
+                            "budgets (--frontier)", description=_para("Re-plan a live fleet from where its workloads "
+                            "run: with --max-moves N, 'place' within N moves; with --frontier 0,5,10, a table of "
+                            "what each budget buys."), epilog=REPLAN_EPILOG + "\n" + _FLEET_HELP,
+                            formatter_class=formatter)
+    _add_place_options(r)
+    r.add_argument("--frontier", type=budget_list, metavar="B1,B2,...",
+                   help="re-plan under each move budget (increasing whole numbers, 'unlimited' last) and print a "
+                        "table of hosts used against the budget (--plot: its picture)")
+    r.set_defaults(run=_run_replan, command_parser=r)
 
     v = commands.add_parser("verify", help="check that a plan obeys every rule of a fleet",
                             description=_para("Check PLAN (a plan file written by 'fleetpack place -o', JSON or CSV) "
@@ -396,6 +415,18 @@ def _run_place(args: argparse.Namespace, out: TextIO) -> int:
         out.write(json.dumps(place_summary(fleet, plan, output=args.output, plot=args.plot), indent=2) + "\n")
         return EXIT_OK
     return _write_outputs(plan, fleet, args.output, args.plot, words, quiet=args.quiet, plan_out=out)
+
+
+def _run_replan(args: argparse.Namespace, out: TextIO) -> int:
+    """``replan``: ``place`` (with its budget), or with ``--frontier`` the table of what each budget buys."""
+    if args.frontier is None:
+        return _run_place(args, out)
+    for option, given in (("--max-moves", args.max_moves is not None), ("-o", args.output is not None),
+                          ("--strict", args.strict), ("--method", args.method != "auto")):
+        if given:
+            return _fail(f"replan: {option} does not go with --frontier (each budget is its own plan)")
+    fleet, _ = _load(args)
+    return run_frontier(fleet, _live_options(fleet, args), args, out)
 
 
 def _write_outputs(plan: Plan, fleet: Fleet, output: str | None, plot: str | None, out: TextIO, *,
