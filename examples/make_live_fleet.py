@@ -13,10 +13,11 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from pathlib import Path
 from typing import Any
+
+from make_consolidation import to_json  # one line per workload or host, as the other shipped example
 
 JSON = dict[str, Any]
 
@@ -56,18 +57,6 @@ def fleet() -> JSON:
         "workloads": workloads,
         "hosts": [{"id": h, "cpu": HOST_CPU, "memory": f"{HOST_MEMORY_GI}Gi"} for h in hosts],
     }
-
-
-def to_json(doc: JSON) -> str:
-    """JSON with one workload or host per line: readable, and it diffs well."""
-    lines = []
-    for key, value in doc.items():
-        if isinstance(value, list):
-            items = ",\n".join(f"    {json.dumps(item)}" for item in value)
-            lines.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
-        else:
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def main() -> None:

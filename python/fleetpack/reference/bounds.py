@@ -176,13 +176,7 @@ class _Relaxed:
                 if k < len(column):
                     count = min(count, k)
             counts.append(count)
-        held, hosts = 0, 0
-        for c in sorted(counts, reverse=True):
-            if held >= placed:
-                break
-            held += c
-            hosts += 1
-        return hosts
+        return _cover(counts, placed)
 
     def _share(self, i: int) -> float:
         return max((float(self.smallest[i][d]) / float(self.largest_room[d]) for d in self.dims

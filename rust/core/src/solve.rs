@@ -379,24 +379,9 @@ fn solve_plain(problem: &Problem, plain: &Plain, method: Method, key: SortKey, o
     let used = heuristics::plain::usage(problem, plain, &placement);
     let in_use = hosts_in_use(problem, &placement);
     let objective_value = objective_value(problem, options.objective, &used, |j| in_use[j]);
-    let (lower_bound, bound_reason) = bound_of(problem, Some(plain), options.objective, placement.iter().flatten().count());
-    let (hosts_used, cost) = count_and_cost(problem, &in_use);
-    let strategy = strategy_name(method, key);
-    let (moves, move_cost, pin_conflicts, forced_moves) = (0, 0, Vec::new(), Vec::new());
-    Ok(Solution {
-        placement,
-        used,
-        strategy,
-        objective_value,
-        lower_bound,
-        bound_reason,
-        hosts_used,
-        cost,
-        moves,
-        move_cost,
-        pin_conflicts,
-        forced_moves,
-    })
+    let bound = bound_of(problem, Some(plain), options.objective, placement.iter().flatten().count());
+    // (plain problems have no live part: no moves to count)
+    Ok(assemble(problem, placement, used, strategy_name(method, key), objective_value, bound, &in_use))
 }
 
 fn hosts_in_use(problem: &Problem, placement: &[Option<(u32, Form)>]) -> Vec<bool> {
@@ -420,9 +405,23 @@ fn finish(
     used: Vec<u64>,
     strategy: String,
     objective_value: f64,
-    (lower_bound, bound_reason): (f64, String),
+    bound: (f64, String),
 ) -> Solution {
-    let (hosts_used, cost) = count_and_cost(problem, &hosts_in_use(problem, &placement));
+    let in_use = hosts_in_use(problem, &placement);
+    assemble(problem, placement, used, strategy, objective_value, bound, &in_use)
+}
+
+/// [`finish`] with the hosts in use already known, and the live part's moves and conflicts when there is one.
+fn assemble(
+    problem: &Problem,
+    placement: Vec<Option<(u32, Form)>>,
+    used: Vec<u64>,
+    strategy: String,
+    objective_value: f64,
+    (lower_bound, bound_reason): (f64, String),
+    in_use: &[bool],
+) -> Solution {
+    let (hosts_used, cost) = count_and_cost(problem, in_use);
     let (mut moves, mut move_cost, mut pin_conflicts, mut forced_moves) = (0, 0, Vec::new(), Vec::new());
     if let Some(live) = problem.live() {
         let spent = moves_of(problem, &placement);
