@@ -244,14 +244,19 @@ def _room(inst: _Instance, v: _Variant) -> list[int]:
     return cap
 
 
-def _items_alone(inst: _Instance, v: _Variant) -> int:
-    """How many of a variant's items fit its empty host alone (none when the overheads leave no room)."""
+def _items_alone(inst: _Instance, v: _Variant, enough: int) -> int:
+    """How many of a variant's items fit its empty host alone (none when the overheads leave no room), counted up to
+    ``enough``."""
     cap = _room(inst, v)
-    if any(x < 0 for x in cap):
+    if any(x < 0 for x in cap) or inst.classes[v.cls].max_workloads == 0:
         return 0
-    if inst.classes[v.cls].max_workloads == 0:
-        return 0
-    return sum(all(a <= b for a, b in zip(inst.types[n].options[v.cls][f], cap)) for n, f in v.items)
+    count = 0
+    for n, f in v.items:
+        if all(a <= b for a, b in zip(inst.types[n].options[v.cls][f], cap)):
+            count += 1
+            if count >= enough:
+                break
+    return count
 
 
 def _variant_weights(inst: _Instance, v: _Variant):
@@ -293,8 +298,12 @@ class _ArcFlow:
         variants = [v for k in range(len(inst.classes)) for v in _variants(inst, k)]
         # every item that fits a variant's empty host alone is on at least one arc of its graph (the path that takes
         # it alone): more such items than ``max_arcs`` and the graphs are too large, known before building them
-        if max_arcs is not None and sum(_items_alone(inst, v) for v in variants) > max_arcs:
-            return
+        if max_arcs is not None:
+            alone = 0
+            for v in variants:
+                alone += _items_alone(inst, v, max_arcs - alone + 1)
+                if alone > max_arcs:
+                    return
         specs = []
         for v in variants:
             spec = _variant_weights(inst, v)
