@@ -35,7 +35,7 @@ from .argtypes import budget, budget_list, host_ids, positive_int, positive_seco
 from .outputs import STDOUT, check_outputs, write_plan
 from .reports import LISTED_IN_FULL, place_summary, plan_counts, verify_report
 from .progress import Progress
-from .replan import REPLAN_EPILOG, run_frontier
+from .replan import REPLAN_EPILOG, run_frontier, schedule_dict, schedule_text
 from .summary import plural, summary
 
 __all__ = ["main", "summary", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT"]
@@ -97,7 +97,8 @@ worst fit, largest first by --sort-key), auto (a portfolio of them, the best pla
 Progress is shown on stderr for runs longer than half a second, when stderr is a terminal.
 --json prints one object: workloads, placed, hosts, hosts_used, unplaced (id: code, message), legacy_servers, vms,
 containers, objective, objective_value, cost, lower_bound, gap (null when unbounded), proven_optimal, method,
-strategy, elapsed (s), utilization (host: dimension: fraction), plan_file and picture (paths written, or null).
+strategy, elapsed (s), utilization (host: dimension: fraction), plan_file and picture (paths written, or null);
+for a live fleet also moves, move_cost and hosts_freed (hosts that run workloads now and none in the plan).
 
 """ + _FLEET_HELP
 
@@ -214,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--frontier", type=budget_list, metavar="B1,B2,...",
                    help="re-plan under each move budget (increasing whole numbers, 'unlimited' last) and print a "
                         "table of hosts used against the budget (--plot: its picture)")
+    r.add_argument("--schedule", action="store_true",
+                   help="print the plan's moves in waves that keep every rule at every step, and what is blocked")
+    r.add_argument("--max-parallel", type=positive_int, metavar="N",
+                   help="with --schedule: at most N moves in a wave (default: as many as the rules allow)")
     r.set_defaults(run=_run_replan, command_parser=r)
 
     v = commands.add_parser("verify", help="check that a plan obeys every rule of a fleet",
@@ -407,19 +412,30 @@ def _run_place(args: argparse.Namespace, out: TextIO) -> int:
         print(f"fleetpack: {len(exc.unplaced)} workload(s) could not be placed (--strict); no plan written",
               file=sys.stderr)
         return EXIT_FAILED
+    schedule = plan.schedule(args.max_parallel) if getattr(args, "schedule", False) else None
     if args.json:
         _write_outputs(plan, fleet, args.output, args.plot, out, quiet=True)
-        out.write(json.dumps(place_summary(fleet, plan, output=args.output, plot=args.plot), indent=2) + "\n")
+        data = place_summary(fleet, plan, output=args.output, plot=args.plot)
+        if schedule is not None:
+            data["schedule"] = schedule_dict(schedule)
+        out.write(json.dumps(data, indent=2) + "\n")
         return EXIT_OK
-    return _write_outputs(plan, fleet, args.output, args.plot, words, quiet=args.quiet, plan_out=out)
+    status = _write_outputs(plan, fleet, args.output, args.plot, words, quiet=args.quiet, plan_out=out)
+    if schedule is not None and not args.quiet:
+        words.write("\n" + schedule_text(schedule, args.max_parallel))
+    return status
 
 
 def _run_replan(args: argparse.Namespace, out: TextIO) -> int:
-    """``replan``: ``place`` (with its budget), or with ``--frontier`` the table of what each budget buys."""
+    """``replan``: ``place`` (with its budget; ``--schedule``: and its moves in waves), or with ``--frontier`` the
+    table of what each budget buys."""
+    if args.max_parallel is not None and not args.schedule:
+        return _fail("replan: --max-parallel goes with --schedule")
     if args.frontier is None:
         return _run_place(args, out)
     for option, given in (("--max-moves", args.max_moves is not None), ("-o", args.output is not None),
-                          ("--strict", args.strict), ("--method", args.method != "auto")):
+                          ("--strict", args.strict), ("--method", args.method != "auto"),
+                          ("--schedule", args.schedule)):
         if given:
             return _fail(f"replan: {option} does not go with --frontier (each budget is its own plan)")
     fleet, _ = _load(args)
