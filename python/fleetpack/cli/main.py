@@ -76,7 +76,9 @@ fleet sources (give exactly one):
   --kube-pods P --kube-nodes N
                               'kubectl get pods -A -o json' and 'kubectl get nodes -o json': pods become
                               container workloads (requests as the scheduler counts them), nodes hosts (allocatable);
-                              DaemonSets count as per-node overhead; cordoned and tainted nodes are left out
+                              DaemonSets count as per-node overhead; tainted nodes are left out. A live fleet:
+                              pods start where they run, cordoned nodes are drained, pods that eviction cannot
+                              move (do-not-disrupt, local storage) are pinned (--kube-greenfield: from nothing)
 Sizes are numbers or Kubernetes quantities: CPU in cores ("500m"), memory in bytes ("16Gi")."""
 
 _PLACE_EPILOG = """\
@@ -152,9 +154,13 @@ def _add_fleet_sources(p: argparse.ArgumentParser, *, positional: bool = True) -
                    help="'kubectl get runtimeclasses -o json', for pod overheads missing from the pods")
     g.add_argument("--kube-include-tainted", action="store_true",
                    help="keep nodes with NoSchedule/NoExecute taints (left out by default: taints are not modelled)")
-    g.add_argument("--kube-current", action="store_true",
-                   help="a live fleet: each pod starts on the node it runs on (spec.nodeName), cordoned nodes are "
-                        "drained instead of left out")
+    g.add_argument("--kube-greenfield", action="store_true",
+                   help="plan from nothing: ignore where pods run, cordons and pins (by default the cluster is a live "
+                        "fleet: pods start where they run, cordoned nodes are drained, pods eviction cannot move "
+                        "are pinned)")
+    g.add_argument("--kube-evict-local-storage", action="store_true",
+                   help="pods with emptyDir or hostPath volumes may move (pinned by default: eviction loses their "
+                        "data)")
 
 
 def _add_solver_options(p: argparse.ArgumentParser) -> None:
@@ -349,8 +355,13 @@ def _check_sources(args: argparse.Namespace) -> None:
         parser.error("--kube-pods and --kube-nodes go together")
     if args.overheads is not None and not csv_given:
         parser.error("--overheads is for a CSV fleet (a fleet file and a Kubernetes import have their own)")
-    if (args.kube_runtime_classes is not None or args.kube_include_tainted) and not kube_given:
-        parser.error("--kube-runtime-classes and --kube-include-tainted go with --kube-pods and --kube-nodes")
+    kube_options = [name for name, on in (("--kube-runtime-classes", args.kube_runtime_classes is not None),
+                                          ("--kube-include-tainted", args.kube_include_tainted),
+                                          ("--kube-greenfield", args.kube_greenfield),
+                                          ("--kube-evict-local-storage", args.kube_evict_local_storage)) if on]
+    if kube_options and not kube_given:
+        parser.error(f"{', '.join(kube_options)} go{'es' if len(kube_options) == 1 else ''} with --kube-pods and "
+                     "--kube-nodes")
     if getattr(args, "json", False) and getattr(args, "output", None) == STDOUT:
         parser.error("--json and -o - both write to standard output: give -o a file name")
 
@@ -361,7 +372,8 @@ def _load(args: argparse.Namespace) -> tuple[Fleet, bool]:
         from ..kube import from_kubernetes
 
         return from_kubernetes(args.kube_pods, args.kube_nodes, runtime_classes=args.kube_runtime_classes,
-                               include_tainted=args.kube_include_tainted, current=args.kube_current), True
+                               include_tainted=args.kube_include_tainted, current=not args.kube_greenfield,
+                               evict_local_storage=args.kube_evict_local_storage), True
     if args.workloads is not None:
         overheads = load_overheads(args.overheads) if args.overheads is not None else None
         return load_fleet_csv(args.workloads, args.hosts, overheads), False
