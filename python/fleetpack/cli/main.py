@@ -63,6 +63,7 @@ examples:
   fleetpack replan examples/live-fleet.json --frontier 0,5,10   # what each extra migration buys
   kubectl get pods -A -o json > pods.json && kubectl get nodes -o json > nodes.json
   fleetpack place --kube-pods pods.json --kube-nodes nodes.json
+  fleetpack replan --kube-pods pods.json --kube-nodes nodes.json --max-moves 10 --schedule   # nodes 10 moves free
 
 Run 'fleetpack COMMAND --help' for a command's options.
 exit status: 0 success; 1 unplaced workloads under --strict, or a plan that breaks a rule; 2 bad input."""
