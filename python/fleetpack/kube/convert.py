@@ -12,14 +12,14 @@ fit?". The choices, each the scheduler's own where the model can express it:
   for CPU and memory.
 - **Resources**: CPU and memory, and every other resource some pod requests (``nvidia.com/gpu``,
   ``ephemeral-storage``, hugepages) as an extra dimension, as the scheduler's fit check does.
-- **Pods left out**: those in phase Succeeded or Failed (they hold nothing), mirror pods of static pods (pinned to
-  their node by the kubelet), and DaemonSet pods, which run on every node whatever the plan: each DaemonSet's
+- **Pods left out**: those in phase Succeeded or Failed (they hold nothing), mirror pods of static pods (bound to
+  their node by the kubelet; a live fleet counts them on their node, below), and DaemonSet pods, which run on every node whatever the plan: each DaemonSet's
   largest request counts as per-node overhead (``container_runtime``), and each takes one pod slot per node.
 - **Nodes** give ``status.allocatable`` as capacity (system and kube reservations already out) and ``pods`` as
   ``max_workloads`` (less one per DaemonSet); ``os`` from the label ``kubernetes.io/os``; ``containers=True`` and
-  no hypervisor: Kubernetes runs pods as containers. Cordoned nodes (``spec.unschedulable``) and nodes with a
-  NoSchedule or NoExecute taint are left out unless ``include_tainted=True`` (the model has no tolerations, so a
-  pod could otherwise land on a control-plane or dedicated node).
+  no hypervisor: Kubernetes runs pods as containers. Nodes with a NoSchedule or NoExecute taint are left out
+  unless ``include_tainted=True`` (the model has no tolerations, so a pod could otherwise land on a control-plane
+  or dedicated node); so are cordoned nodes (``spec.unschedulable``) from nothing, while a live fleet drains them.
 - **Anti-affinity**: a required pod anti-affinity term on ``kubernetes.io/hostname`` puts the pod and the pods its
   selector matches (in its namespaces) in one anti-affinity group. For the usual "one replica per node" rule this
   is exact. A workload has one group, so groups that share a pod are merged: stricter than Kubernetes (the plan
