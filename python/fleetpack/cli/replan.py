@@ -72,7 +72,7 @@ def frontier_table(frontier: Frontier, workloads: int) -> str:
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
     head = f"Move budget frontier of {workloads} workloads"
     if frontier.forced_moves:
-        head += f" ({frontier.forced_moves} must move: they no longer fit where they run)"
+        head += f" ({frontier.forced_moves} must move: their host is drained or they no longer fit there)"
     return head + ":\n\n" + "\n".join(lines) + "\n"
 
 
