@@ -39,6 +39,7 @@ _SLACK = 1e-7  # relative: GLOP's tolerances, taken off so that the bound stays 
 class PurchaseBound:
     value: float
     reason: str
+    support: tuple[int, ...] = ()  # the types the fractional purchase buys: the efficient ones for this demand
 
 
 def smallest_demand(w: Workload, over: Overheads, dims: Sequence[str], min_ppm: int) -> list[int]:
@@ -134,7 +135,8 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
     reason = f"the {what} of the cheapest fractional purchase that covers the demand in every dimension"
     if ded:
         reason += f", {ded} dedicated workload{'s' if ded != 1 else ''} on hosts of their own"
-    return PurchaseBound(float(value), reason)
+    support = tuple(k for k in range(len(types)) if y[k].solution_value() + yd[k].solution_value() > 1e-9)
+    return PurchaseBound(float(value), reason, support)
 
 
 def _closed(sets: dict) -> list[tuple[tuple[int, ...], np.ndarray]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import numbers
 import time
+import warnings
 from dataclasses import replace
 from typing import Any, Iterable, Sequence
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from .. import _core
 from ..api import place
-from ..errors import ErrorDetail, InfeasibleError, ValidationError
+from ..errors import ErrorDetail, FleetpackWarning, InfeasibleError, ValidationError
 from ..model.hosttypes import HostType, host_types as read_host_types
 from ..model.inputs import build_problem
 from ..model.objects import Host, Overheads, Workload
@@ -93,10 +94,7 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     options = {"objective": objective, "existing_cost": existing_cost, "method": method, "time_limit": time_limit,
                "seed": int(seed), "workers": workers}
     notes: list[str] = []
-    chosen = fits
-    if max_types is not None:
-        chosen = _choose_types(ws, ex, over, fits, max_types, options, notes)
-    inner, kinds = _solve(ws, ex, over, chosen, options)
+    chosen, inner, kinds = _best_purchase(ws, ex, over, types, fits, max_types, options, notes)
     result = _finish(ws, ex, over, types, fits, chosen, inner, kinds, options, spare, max_types, notes, began)
     if strict and result.plan.unplaced:
         raise InfeasibleError(result.plan)
@@ -135,11 +133,13 @@ def _solve(ws, ex, over, fits: Sequence[TypeFit], options: dict, *, quick: bool 
     """``place`` over the existing hosts and the candidates: its plan, and the candidates' types."""
     candidates, kinds = candidate_hosts(fits, {h.id for h in ex}, cost_of=_price(options))
     hosts = [*_existing_for_solve(ex, options), *candidates]
-    if quick:
-        plan = place(ws, hosts, objective="cost", method="ffd", overheads=over)
-    else:
-        plan = place(ws, hosts, objective="cost", method=options["method"], overheads=over,
-                     time_limit=options["time_limit"], seed=options["seed"], workers=options["workers"])
+    with warnings.catch_warnings():  # "no host has a 'gpu' dimension": the plan lists them as unplaced
+        warnings.simplefilter("ignore", FleetpackWarning)
+        if quick:
+            plan = place(ws, hosts, objective="cost", method="ffd", overheads=over)
+        else:
+            plan = place(ws, hosts, objective="cost", method=options["method"], overheads=over,
+                         time_limit=options["time_limit"], seed=options["seed"], workers=options["workers"])
     return plan, kinds
 
 
@@ -154,6 +154,59 @@ def _score(ws, ex, over, fits, options) -> tuple[int, float]:
     if options["existing_cost"] and options["objective"] == "cost":
         cost += sum(ex[j].cost for j in np.unique(index[(index >= 0) & (index < len(ex))]).tolist())
     return int(np.sum(index < 0)), float(cost)
+
+
+def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options: dict, notes: list[str]):
+    """The placement over the pool of the best of a few sets of types: every type (or, under ``max_types``, the
+    best set by the quick judge), the types the fractional purchase (the LP bound) buys, and the best single type
+    or pair by the quick judge; each solved in full, the cheapest kept. (The core's cost order prices a host per
+    unit of capacity, blind to the shape of the demand; the LP sees the shape.)"""
+    useful = [f for f in fits if f.copies > 0 and (f.host_type.available is None or f.host_type.available > 0)]
+    takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
+    lp = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
+                        options["existing_cost"])
+    support = _covering([fits[k] for k in lp.support], useful)
+    sets: list[list[TypeFit]] = []
+    if max_types is None:
+        sets.append(useful)
+        small = [_covering(list(s), useful) for r in (1, 2) for s in itertools.combinations(useful, r)][:_MAX_SUBSETS]
+        if small:
+            sets.append(min(small, key=lambda s: _score(ws, ex, over, s, options)))
+    else:
+        sets.append(_choose_types(ws, ex, over, fits, max_types, options, notes))
+    if len(support) <= (max_types or len(useful)):
+        sets.append(support)
+    distinct = list({tuple(f.host_type.name for f in s): s for s in sets if s}.values()) or [useful]
+    limit = options["time_limit"]
+    share = dict(options, time_limit=None if limit is None else limit / len(distinct))
+    best = None
+    for s in distinct:
+        plan, kinds = _solve(ws, ex, over, s, share)
+        key = (len(plan.unplaced), plan.cost)
+        if best is None or key < best[0]:
+            best = (key, s, plan, kinds)
+    assert best is not None
+    if len(distinct) > 1:
+        notes.append(f"bought from {', '.join(f.host_type.name for f in best[1]) or 'no type'}: the best of "
+                     f"{len(distinct)} sets of types solved in full")
+    return best[1], best[2], best[3]
+
+
+def _covering(chosen: list[TypeFit], useful: list[TypeFit]) -> list[TypeFit]:
+    """``chosen`` and, while some workload a useful type takes is taken by none of them, the type taking most."""
+    chosen = list(chosen)
+    want = np.any([f.takes for f in useful], axis=0) if useful else np.zeros(0, dtype=bool)
+    while useful:
+        have = np.any([f.takes for f in chosen], axis=0) if chosen else np.zeros_like(want)
+        missing = want & ~have
+        if not missing.any():
+            break
+        chosen.append(max(useful, key=lambda f: int(np.sum(f.takes & missing))))
+    return [f for f in useful if any(f is c for c in chosen)]
+
+
+def _dims(ws, types) -> tuple[str, ...]:
+    return ("cpu", "memory", *sorted({d for x in (*ws, *types) for d in x.extra_units}))
 
 
 def _choose_types(ws, ex, over, fits: list[TypeFit], max_types: int, options: dict,
