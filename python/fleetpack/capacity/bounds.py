@@ -142,6 +142,8 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
 def _closed(sets: dict) -> list[tuple[tuple[int, ...], np.ndarray]]:
     """Per set of types S (each workload's own set, and their union), the summed values of the sets within S."""
     keys = list(sets)
+    if not keys:
+        return []
     union = tuple(sorted(set().union(*map(set, keys)))) if keys else ()
     candidates = sorted(set(keys) | {union}, key=lambda s: -float(np.sum(sets.get(s, 0))))[:_MAX_SETS]
     if union not in candidates:
