@@ -27,6 +27,7 @@ from ..model.inputs import build_problem
 from ..model.objects import Host, Overheads, Workload
 from ..model.wire import Answer
 from ..plan.plan import Plan, build_plan
+from ..solve.front import core_place
 from ..solve.options import check_parameters
 from .bounds import purchase_bound
 from .pool import TypeFit, candidate_hosts, fit_types, names
@@ -39,6 +40,8 @@ __all__ = ["plan_capacity", "OBJECTIVES"]
 OBJECTIVES = ("cost", "hosts")
 _WHERE = "plan_capacity()"
 _MAX_SUBSETS = 64  # sets of types tried whole for max_types; beyond, the greedy drop
+#: Workloads x candidate hosts above which ``auto`` over the pool runs in the core alone (without the exact stage).
+EXACT_STAGE_SIZE = 20_000
 
 
 def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existing: Any = (),
@@ -137,6 +140,13 @@ def _solve(ws, ex, over, fits: Sequence[TypeFit], options: dict, *, quick: bool 
         warnings.simplefilter("ignore", FleetpackWarning)
         if quick:
             plan = place(ws, hosts, objective="cost", method="ffd", overheads=over)
+        elif options["method"] == "auto" and len(ws) * len(hosts) > EXACT_STAGE_SIZE:
+            # the core's portfolio and improvement search; auto's exact stage (CP-SAT) is for small instances,
+            # and preparing it for a large pool only to find it too large costs more than the whole solve
+            began = time.perf_counter()
+            problem = build_problem(ws, hosts, over)
+            answer = core_place(problem, "auto", "sum", "cost", options["time_limit"], options["seed"], None)
+            plan = build_plan(problem, answer, objective="cost", method="auto", elapsed=time.perf_counter() - began)
         else:
             plan = place(ws, hosts, objective="cost", method=options["method"], overheads=over,
                          time_limit=options["time_limit"], seed=options["seed"], workers=options["workers"])
