@@ -86,10 +86,12 @@ def purchase_summary(purchase: CapacityPlan) -> str:
     bought = ", ".join(f"{count} x {kind}" for kind, count in purchase.buy.items()) or "nothing"
     lines.append(f"Buy: {bought} ({purchase.hosts_bought} host{'s' if purchase.hosts_bought != 1 else ''}).")
     gap = "inf" if math.isinf(purchase.gap) else f"{purchase.gap:.1%}"
-    what = "hosts bought" if purchase.objective == "hosts" else "cost"
     optimal = " (proven optimal)" if purchase.proven_optimal else ""
-    lines.append(f"Cost: {purchase.cost:g}; {what} {purchase.objective_value:g}, lower bound "
-                 f"{purchase.lower_bound:g}, gap {gap}{optimal}.")
+    bound = f"lower bound {purchase.lower_bound:g}, gap {gap}{optimal}"
+    if purchase.objective == "hosts":
+        lines.append(f"Cost: {purchase.cost:g}; hosts bought {purchase.objective_value:g}, {bound}.")
+    else:
+        lines.append(f"Cost: {purchase.cost:g} ({bound}).")
     if purchase.bound_reason:
         lines.append(f"Bound: {purchase.bound_reason}.")
     used_existing = len({a.host for a in purchase.plan.assignments} & set(purchase.existing))
