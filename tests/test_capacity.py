@@ -56,32 +56,34 @@ def test_nothing_is_bought_when_the_existing_hosts_suffice():
 
 def test_available_caps_each_type():
     ws = workloads(30)
-    free = checked(ws, TYPES)
+    free = checked(ws, TYPES, time_limit=1)  # (what is checked holds for any plan)
     kind = max(free.buy, key=free.buy.get)
     capped = [fp.HostType(t.name, t.cpu, t.memory, cost=t.cost, available=1 if t.name == kind else None)
               for t in TYPES]
-    purchase = checked(ws, capped)
+    purchase = checked(ws, capped, time_limit=1)
     assert purchase.buy.get(kind, 0) <= 1 and not purchase.unplaced
 
 
 def test_max_types_is_kept():
     ws = workloads(30) + [fp.Workload("bigmem", cpu=1, memory="200Gi")]
     for cap in (1, 2):
-        purchase = checked(ws, TYPES, max_types=cap)
+        purchase = checked(ws, TYPES, max_types=cap, time_limit=1)  # (what is checked holds for any plan)
         assert len(purchase.buy) <= cap and not purchase.unplaced
 
 
 def test_spare_keeps_the_room_of_the_largest_used_hosts():
     ws = workloads(25)
-    purchase = checked(ws, TYPES, spare=1)
-    plain = checked(ws, TYPES)
-    assert purchase.cost >= plain.cost
+    purchase = checked(ws, TYPES, spare=1, time_limit=1)
+    assert purchase.spare == 1  # (so `checked` had the verifier check the room)
     # the verifier's own check, and the condition restated here on the plan's hosts frame
     frame = purchase.plan.hosts_frame()
     for dim in ("cpu", "memory"):
         cap, free = frame[f"{dim}_capacity"], frame[f"{dim}_free"]
         assert free.sum() >= cap[frame["workloads"] > 0].max()
-    assert fp.verify_capacity(ws, TYPES, plain, spare=1) != [] or plain.cost == purchase.cost
+    # a fleet without the room: the verifier says which dimension misses what
+    tight = fp.plan_capacity(ws, [fp.HostType("one", cpu=256, memory="2Ti", cost=1.0)], time_limit=1)
+    assert tight.buy == {"one": 1}
+    assert [v.rule for v in fp.verify_capacity(ws, tight.host_types, tight, spare=1)] == ["spare", "spare"]
 
 
 def test_a_workload_no_type_takes_is_unplaced_and_strict_raises():
@@ -178,3 +180,11 @@ def test_fleet_files_carry_host_types_and_buy_prints_the_purchase(tmp_path, caps
     with pytest.raises(fp.ValidationError) as exc_info:
         fp.Fleet.from_dict({"workloads": [], "hosts": [], "host_types": [{"name": "t", "available": "many"}]})
     assert [(e.where, e.field) for e in exc_info.value.errors] == [("host type 't'", "available")]
+
+
+def test_spare_room_no_type_can_restore_is_a_clear_error():
+    ws = [fp.Workload("gpu-job", cpu=1, memory="1Gi", extra={"gpu": 2})]
+    existing = [fp.Host("gpu-node", cpu=8, memory="32Gi", extra={"gpu": 2})]
+    assert checked(ws, TYPES, existing).buy == {}
+    with pytest.raises(fp.InfeasibleError, match="spare=1: the fleet misses free room of gpu 2"):
+        fp.plan_capacity(ws, TYPES, existing, spare=1)
