@@ -136,8 +136,9 @@ def test_the_bound_is_sound_against_the_exact_optimum(seed):
     ws = [fp.Workload(f"w{i}", cpu=rng.choice((1, 2, 3)), memory=f"{rng.choice((1, 2, 4, 6))}Gi",
                       isolation="dedicated" if rng.random() < 0.15 else "none",
                       anti_affinity="g" if rng.random() < 0.3 else None) for i in range(rng.randint(4, 7))]
-    types = [fp.HostType("a", cpu=4, memory="8Gi", cost=1.0), fp.HostType("b", cpu=8, memory="8Gi", cost=1.7),
-             fp.HostType("c", cpu=2, memory="16Gi", cost=1.2, available=rng.choice((None, 2)))]
+    costs = (1.5, 1.5, 1.5) if seed % 3 == 0 else (1.0, 1.7, 1.2)  # one price: the bound rounds up to whole hosts
+    types = [fp.HostType("a", cpu=4, memory="8Gi", cost=costs[0]), fp.HostType("b", cpu=8, memory="8Gi", cost=costs[1]),
+             fp.HostType("c", cpu=2, memory="16Gi", cost=costs[2], available=rng.choice((None, 2)))]
     existing = [fp.Host("old", cpu=3, memory="4Gi")] if seed % 2 else []
     for objective in ("cost", "hosts"):
         purchase = checked(ws, types, existing, NONE, objective=objective)

@@ -14,7 +14,9 @@ gives a feasible point of the same cost and the LP's optimum is at most the best
   per set of types there are at least as many as the dedicated workloads only those types (and existing hosts) take;
 - **anti-affinity**: a group of g workloads needs g hosts among those that take its members.
 
-For ``objective="hosts"`` (fewest bought hosts) every type costs 1 and the bound is rounded up to a whole count.
+For ``objective="hosts"`` (fewest bought hosts) every type costs 1 and the bound is rounded up to a whole count; so
+is it when every type has one price (and the existing hosts cost nothing): a purchase is then a whole number of
+hosts at that price.
 """
 
 from __future__ import annotations
@@ -129,7 +131,13 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
     if status != pywraplp.Solver.OPTIMAL:  # infeasible: `available` too small for the demand (the plan says)
         return PurchaseBound(0.0, "")
     value = max(0.0, solver.Objective().Value())
-    value = math.ceil(value - 1e-6) if objective == "hosts" else value * (1 - _SLACK)
+    prices = set(price)
+    if len(prices) == 1 and not (existing_cost and objective == "cost" and any(c for (_, c) in groups)):
+        # every purchase costs a whole number of hosts at one price: round the count up
+        unit = prices.pop()
+        value = unit * math.ceil(value / unit - 1e-6) if unit > 0 else 0.0
+    else:
+        value = value * (1 - _SLACK)
     ded = sum(dedicated_sets.values())
     what = "hosts bought" if objective == "hosts" else "cost"
     reason = f"the {what} of the cheapest fractional purchase that covers the demand in every dimension"
