@@ -144,11 +144,18 @@ def _check_spare(ws, fleet: list[Host], placed, over: Overheads, k: int) -> list
                 usage[hid]["memory"] += fixed.memory_bytes  # type: ignore[attr-defined]
     out = []
     for d in dims:
-        cap = {h.id: {"cpu": h.cpu_millis, "memory": h.memory_bytes}.get(d, h.extra_units.get(d, 0))  # type: ignore[attr-defined]
-               for h in fleet}
+        cap = {h.id: _capacity(h, d) for h in fleet}
         free = sum(cap[h] - usage[h][d] for h in cap)
         largest = sorted((cap[h] for h in cap if forms[h]), reverse=True)[:k]
         if free < sum(largest):
             out.append(Violation("spare", f"spare={k}: free {d} {format_amount(d, free)} is less than the "
                                  f"{len(largest)} largest used hosts' {format_amount(d, sum(largest))}"))
     return out
+
+
+def _capacity(h: Host, d: str) -> int:
+    if d == "cpu":
+        return h.cpu_millis  # type: ignore[attr-defined]
+    if d == "memory":
+        return h.memory_bytes  # type: ignore[attr-defined]
+    return h.extra_units.get(d, 0)  # type: ignore[attr-defined]

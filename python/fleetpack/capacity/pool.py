@@ -36,8 +36,9 @@ class TypeFit:
 def host_columns(t: HostType, ids: Sequence[str], cost: float | None = None) -> dict:
     """Hosts of one type as columns (no object per host): fast for the thousands of copies of a pool."""
     n = len(ids)
-    columns: dict = {"id": list(ids), "cpu_millis": np.full(n, t.cpu_millis, dtype=np.uint64),  # type: ignore[attr-defined]
-                     "memory_bytes": np.full(n, t.memory_bytes, dtype=np.uint64),  # type: ignore[attr-defined]
+    cpu, memory = t.cpu_millis, t.memory_bytes  # type: ignore[attr-defined]
+    columns: dict = {"id": list(ids), "cpu_millis": np.full(n, cpu, dtype=np.uint64),
+                     "memory_bytes": np.full(n, memory, dtype=np.uint64),
                      "os": np.full(n, t.os, dtype=object), "hypervisor": np.full(n, t.hypervisor, dtype=object),
                      "containers": np.full(n, t.containers, dtype=bool),
                      "cost": np.full(n, t.cost if cost is None else cost, dtype=np.float64)}

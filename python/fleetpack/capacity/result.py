@@ -75,7 +75,8 @@ class CapacityPlan:
         sums: dict[str, list[list[float]]] = {}
         for ident, kind in self.bought.items():
             h = self.hosts[index[ident]]
-            caps = [h.cpu_millis, h.memory_bytes, *(h.extra_units.get(d, 0) for d in dims[2:])]  # type: ignore[attr-defined]
+            extra = h.extra_units  # type: ignore[attr-defined]
+            caps = [h.cpu_millis, h.memory_bytes, *(extra.get(d, 0) for d in dims[2:])]  # type: ignore[attr-defined]
             row = [0.0] * len(dims) if used is None else [float(u) for u in used[index[ident]].tolist()]
             total = sums.setdefault(kind, [[0.0] * len(dims), [0.0] * len(dims)])
             for d in range(len(dims)):

@@ -22,7 +22,8 @@ __all__ = ["spare_deficit", "spare_purchase", "type_capacity"]
 
 
 def type_capacity(t: HostType, dims: Sequence[str]) -> np.ndarray:
-    return np.array([t.cpu_millis, t.memory_bytes, *(t.extra_units.get(d, 0) for d in dims[2:])],  # type: ignore[attr-defined]
+    extra = t.extra_units  # type: ignore[attr-defined]
+    return np.array([t.cpu_millis, t.memory_bytes, *(extra.get(d, 0) for d in dims[2:])],  # type: ignore[attr-defined]
                     dtype=object)
 
 
