@@ -189,3 +189,15 @@ def test_spare_room_no_type_can_restore_is_a_clear_error():
     assert checked(ws, TYPES, existing).buy == {}
     with pytest.raises(fp.InfeasibleError, match="spare=1: the fleet misses free room of gpu 2"):
         fp.plan_capacity(ws, TYPES, existing, spare=1)
+
+
+def test_buy_prints_json_and_exits_1_when_a_workload_cannot_be_placed(tmp_path, capsys):
+    fleet = fp.Fleet([*workloads(4), fp.Workload("huge", cpu=500)], [], host_types=TYPES[:1])
+    path = tmp_path / "fleet.json"
+    path.write_text(json.dumps(fleet.to_dict()))
+    assert main(["buy", str(path), "--json", "--objective", "hosts", "--time-limit", "1"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["objective"] == "hosts" and data["buy"] == {"small": data["objective_value"]}
+    assert "plan" not in data
+    assert main(["buy", str(path)]) == 1
+    assert "Unplaced: 1 workload(s)" in capsys.readouterr().out
