@@ -201,3 +201,16 @@ def test_buy_prints_json_and_exits_1_when_a_workload_cannot_be_placed(tmp_path, 
     assert "plan" not in data
     assert main(["buy", str(path)]) == 1
     assert "Unplaced: 1 workload(s)" in capsys.readouterr().out
+
+
+def test_the_example_is_what_its_script_makes(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "capacity.json"
+    out = tmp_path / "capacity.json"
+    subprocess.run([sys.executable, str(example.with_name("make_capacity.py")), "-o", str(out)], check=True)
+    assert out.read_text() == example.read_text()
+    fleet = fp.load_fleet(example)
+    assert len(fleet.host_types) == 5 and len(fleet.hosts) == 2 and len(fleet.workloads) == 198
