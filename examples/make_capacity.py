@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from make_consolidation import to_json  # one line per workload or host, as the other shipped examples
 
@@ -28,7 +29,7 @@ HOST_TYPES = [{"name": "std", "cpu": 32, "memory": "256Gi", "cost": 7.0},
               {"name": "gpu", "cpu": 48, "memory": "384Gi", "extra": {"gpu": 4}, "cost": 21.0, "available": 2}]
 
 
-def fleet() -> dict:
+def fleet() -> dict[str, Any]:
     source = json.loads((HERE / "consolidation.json").read_text(encoding="utf-8"))
     return {"description": "Harbor & Finch Logistics (the workloads of examples/consolidation.json) buys hosts for "
                            "its consolidation: two hosts bought last year are already there; five host types can be "
