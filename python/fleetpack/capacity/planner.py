@@ -40,6 +40,7 @@ __all__ = ["plan_capacity", "OBJECTIVES"]
 OBJECTIVES = ("cost", "hosts")
 _WHERE = "plan_capacity()"
 _MAX_SUBSETS = 64  # sets of types tried whole for max_types; beyond, the greedy drop
+_PAIRED = 5  # the single types (by the quick judge) whose pairs are judged too
 #: Workloads x candidate hosts above which ``auto`` over the pool runs in the core alone (without the exact stage).
 EXACT_STAGE_SIZE = 20_000
 
@@ -179,9 +180,19 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     sets: list[list[TypeFit]] = []
     if max_types is None:
         sets.append(useful)
-        small = [_covering(list(s), useful) for r in (1, 2) for s in itertools.combinations(useful, r)][:_MAX_SUBSETS]
+        # the single types, then the pairs of the best few of them (all pairs cost a first-fit each, 45 for 10)
+        scores: dict[tuple[str, ...], tuple[int, float]] = {}
+
+        def judged(s: list[TypeFit]) -> tuple[int, float]:
+            key = tuple(f.host_type.name for f in s)
+            if key not in scores:
+                scores[key] = _score(ws, ex, over, s, options)
+            return scores[key]
+
+        best = sorted(useful, key=lambda f: judged(_covering([f], useful)))[:_PAIRED]
+        small = [_covering(list(s), useful) for r in (1, 2) for s in itertools.combinations(best, r)]
         if small:
-            sets.append(min(small, key=lambda s: _score(ws, ex, over, s, options)))
+            sets.append(min(small, key=judged))
     else:
         sets.append(_choose_types(ws, ex, over, fits, max_types, options, notes))
     if len(support) <= (max_types or len(useful)):
