@@ -169,9 +169,9 @@ def _score(ws, ex, over, fits, options) -> tuple[int, float]:
 
 def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options: dict, notes: list[str]):
     """The placement over the pool of the best of a few sets of types: every type (or, under ``max_types``, the
-    best set by the quick judge), the types the fractional purchase (the LP bound) buys, and the best single type
-    or pair by the quick judge; each solved in full, the cheapest kept. (The core's cost order prices a host per
-    unit of capacity, blind to the shape of the demand; the LP sees the shape.)"""
+    best set by the quick judge), the types the fractional purchase (the LP bound) buys, and the best single type,
+    or pair of the best few single types, by the quick judge; each solved in full, the cheapest kept. (The core's
+    cost order prices a host per unit of capacity, blind to the shape of the demand; the LP sees the shape.)"""
     useful = [f for f in fits if f.copies > 0 and (f.host_type.available is None or f.host_type.available > 0)]
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     lp = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
@@ -189,8 +189,8 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
                 scores[key] = _score(ws, ex, over, s, options)
             return scores[key]
 
-        best = sorted(useful, key=lambda f: judged(_covering([f], useful)))[:_PAIRED]
-        small = [_covering(list(s), useful) for r in (1, 2) for s in itertools.combinations(best, r)]
+        top = sorted(useful, key=lambda f: judged(_covering([f], useful)))[:_PAIRED]
+        small = [_covering(list(s), useful) for r in (1, 2) for s in itertools.combinations(top, r)]
         if small:
             sets.append(min(small, key=judged))
     else:
