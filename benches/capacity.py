@@ -12,6 +12,7 @@ types, three purchases, each checked by `fleetpack.verify_capacity`:
 
     python benches/capacity.py                   # n = 1000 and 10000, 3/6/10 types
     python benches/capacity.py --n 1000 --types 3
+    python benches/capacity.py --n 1000 --types 10 --all-sets   # also every set of 1-3 types placed in full
 """
 
 from __future__ import annotations
@@ -113,12 +114,38 @@ def cost_of(buy: dict[str, int], types) -> float:
     return sum(price[k] * v for k, v in buy.items())
 
 
+def all_sets(ws, types, over) -> tuple[float, list[str], int]:
+    """The cheapest purchase over every set of one to three types (each completed to cover every workload),
+    placed in full as plan_capacity places its few sets: how far its choice of sets is from trying them all."""
+    import itertools
+
+    from fleetpack.capacity import planner
+
+    fits = fit_types(ws, types, over)
+    useful = [f for f in fits if f.copies > 0]
+    options = {"objective": "cost", "existing_cost": False, "method": "auto", "time_limit": None, "seed": 0,
+               "workers": None}
+    seen, best = set(), (float("inf"), [])
+    for r in (1, 2, 3):
+        for chosen in itertools.combinations(useful, r):
+            covered = planner._covering(list(chosen), useful)
+            key = tuple(f.host_type.name for f in covered)
+            if key in seen:
+                continue
+            seen.add(key)
+            plan, _ = planner._solve(ws, [], over, covered, options)
+            if not plan.unplaced and plan.cost < best[0]:
+                best = (plan.cost, list(key))
+    return best[0], best[1], len(seen)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, action="append", help="workloads (repeatable; default 1000 and 10000)")
     parser.add_argument("--types", type=int, action="append", help="host types, 3 to 10 (default 3, 6, 10)")
     parser.add_argument("--time-limit", type=float, default=None, help="plan_capacity's time limit")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--all-sets", action="store_true", help="also place every set of 1-3 types in full")
     args = parser.parse_args()
     print(f"{'n':>6} {'types':>5} {'by hand':>9} {'karpenter':>9} {'fleetpack':>9} {'bound':>9} {'gap':>6} "
           f"{'saved/hand':>10} {'saved/karp':>10} {'seconds':>7}  purchase")
@@ -137,6 +164,11 @@ def main() -> None:
             print(f"{n:>6} {k:>5} {hand:>9.1f} {karp:>9.1f} {purchase.cost:>9.1f} {purchase.lower_bound:>9.1f} "
                   f"{purchase.gap:>6.1%} {1 - purchase.cost / hand:>10.1%} {1 - purchase.cost / karp:>10.1%} "
                   f"{seconds:>7.1f}  {bought}; unplaced {len(purchase.unplaced)}", flush=True)
+            if args.all_sets:
+                began = time.perf_counter()
+                cost, kinds, count = all_sets(ws, types, over)
+                print(f"{'':>12} every set of 1-3 types ({count} sets, {time.perf_counter() - began:.0f} s): best "
+                      f"{cost:.2f} from {', '.join(kinds)}", flush=True)
 
 
 if __name__ == "__main__":
