@@ -61,6 +61,7 @@ examples:
   fleetpack verify examples/consolidation.json plan.json
   fleetpack explain examples/consolidation.json oracle-erp-db --plan plan.json
   fleetpack replan examples/live-fleet.json --frontier 0,5,10   # what each extra migration buys
+  fleetpack buy examples/capacity.json --spare 1 --max-types 2   # which hosts to buy
   kubectl get pods -A -o json > pods.json && kubectl get nodes -o json > nodes.json
   fleetpack place --kube-pods pods.json --kube-nodes nodes.json
   fleetpack replan --kube-pods pods.json --kube-nodes nodes.json --max-moves 10 --schedule   # nodes 10 moves free
@@ -262,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Further commands register here, each with set_defaults(run=function(args, out) -> exit status).
     from .bench import add_parser as add_bench_parser  # the research harness; it imports pandas only when run
     add_bench_parser(commands)
+    from .buy import add_parser as add_buy_parser  # capacity planning: `fleetpack buy`
+    add_buy_parser(commands)
     return parser
 
 
