@@ -250,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Further commands register here, each with set_defaults(run=function(args, out) -> exit status).
     from .bench import add_parser as add_bench_parser  # the research harness; it imports pandas only when run
     add_bench_parser(commands)
+    from .scenarios import add_parser as add_scenarios_parser  # (given the fleet options: scenarios imports no main)
+    add_scenarios_parser(commands, _add_fleet_sources, _load)
     return parser
 
 
