@@ -158,7 +158,8 @@ def main() -> None:
                 runs["single"] = measure(lambda: fp.place_many([(w, handle) for w in workloads], method=method,
                                                                executor=executor, chunksize=1), client)
                 tiny_count = 200
-                tiny = [([fp.Workload("a", cpu=1, memory="1Gi")], [fp.Host("h", cpu=2, memory="8Gi")])] * tiny_count
+                tiny = [([fp.Workload("a", cpu=1, memory="1Gi")],
+                         [fp.Host("h", cpu=2, memory="8Gi")])] * tiny_count
                 runs["tiny"] = measure(lambda: fp.place_many(tiny, method="ffd", executor=executor, chunksize=1),
                                        client)
     for key, run in runs.items():

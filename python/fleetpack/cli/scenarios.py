@@ -185,9 +185,8 @@ def _check_against_fleet(fleet: Fleet, args: argparse.Namespace, drops: list[tup
     for patterns in drops:
         for pattern in patterns:
             if not fnmatch.filter(ids, pattern):
-                errors.append(ErrorDetail("--drop-hosts", pattern, f"matches no host of the fleet ({len(ids)} "
-                                                                   f"hosts, e.g. {ids[0]!r})" if ids else
-                                          "matches no host: the fleet has none"))
+                errors.append(ErrorDetail("--drop-hosts", pattern, "matches no host of the fleet" +
+                                          (f" (its hosts are named like {ids[0]!r})" if ids else "")))
     if args.max_moves is not None and not any(w.current is not None for w in fleet.workloads):
         errors.append(ErrorDetail("--max-moves", ",".join("unlimited" if b is None else str(b) for b in
                                                           args.max_moves),
