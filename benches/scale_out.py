@@ -34,6 +34,7 @@ from fleetpack.distributed import QUIET_DASK, share  # noqa: E402
 from fleetpack.model.inputs import build_problem  # noqa: E402
 from fleetpack.model.shipping import split  # noqa: E402
 from fleetpack.solve.distributed import chunks  # noqa: E402
+from fleetpack.solve.pipeline import solve_many  # noqa: E402
 
 
 def _cpu() -> float:
@@ -141,6 +142,8 @@ def main() -> None:
     tasks = len(chunks(jobs, None))
     payload = len(pickle.dumps(split(jobs[0][0])[0], protocol=5))
     payload_hosts = len(pickle.dumps(split(jobs[0][0])[1], protocol=5))
+    (answer, _), = solve_many([(jobs[0][0], {"objective": "hosts", "sort_key": "sum", **jobs[0][1]})], 0, 1)
+    payload_back = len(pickle.dumps(answer, protocol=5))
 
     local = measure(lambda: fp.place_many([(w, hosts) for w in workloads], method=method))
     runs: dict[str, dict] = {}
@@ -207,7 +210,7 @@ def main() -> None:
         print(f"- per-task overhead, {tiny_count} tasks of a 1-workload problem (stock): {per_task_cpu * 1e3:.1f} ms "
               f"CPU (all processes), {empty['wall'] / tiny_count * 1e3:.1f} ms wall")
     print(f"- sent per scenario: {payload / 1e3:.0f} kB (workloads' side); the hosts' side ({payload_hosts / 1e3:.0f} "
-          "kB) once, scattered")
+          f"kB) once, scattered; back: {payload_back / 1e3:.0f} kB (the answer)")
     # projection: the workers' work spreads over 100 workers; the driver's (checks, encoding, plans, scheduling) does
     # not. (each less what its processes spend idle over as long: a background that does not grow with scenarios)
     key = "quiet: chunked" if "quiet: chunked" in runs else next(k for k in runs if k.endswith("chunked"))

@@ -35,41 +35,46 @@ class _Constant:
         return constant, (self.array[0].item(), self.array.dtype.str, len(self.array))
 
 
-def widen(narrow: np.ndarray, shift: int, dtype: str) -> np.ndarray:
+def widen(narrow: np.ndarray, shift: int, dtype: str, base: int = 0) -> np.ndarray:
     """A narrowed column back as it was (see `compact`)."""
     out = narrow.astype(dtype)
     if shift:
         out <<= np.array(shift, dtype=dtype)
+    if base:
+        out += np.array(base, dtype=dtype)
     return out
 
 
 class _Narrow:
     """A column of whole numbers on its way into a pickle, narrowed (see `compact`)."""
 
-    __slots__ = ("narrow", "shift", "dtype")
+    __slots__ = ("narrow", "shift", "dtype", "base")
 
-    def __init__(self, narrow: np.ndarray, shift: int, dtype: str):
-        self.narrow, self.shift, self.dtype = narrow, shift, dtype
+    def __init__(self, narrow: np.ndarray, shift: int, dtype: str, base: int):
+        self.narrow, self.shift, self.dtype, self.base = narrow, shift, dtype, base
 
     def __reduce__(self):
-        return widen, (self.narrow, self.shift, self.dtype)
+        return widen, (self.narrow, self.shift, self.dtype, self.base)
 
 
 def _narrowed(value: np.ndarray) -> _Narrow | None:
-    """``value`` narrowed when that saves bytes: its values >= 0, shifted by the zero bits they all end with, in the
-    smallest unsigned type that holds them."""
+    """``value`` narrowed when that saves bytes: less its least value when that is negative (-1 for an unplaced
+    workload's host), shifted by the zero bits all its values end with, in the smallest unsigned type that holds
+    them."""
     if value.dtype.kind not in "ui" or value.dtype.itemsize < 4 or len(value) < _NARROW_FROM:
         return None
-    if value.dtype.kind == "i" and value.min() < 0:
+    base = min(int(value.min()), 0) if value.dtype.kind == "i" else 0
+    if base < -(2**31) or (base and int(value.max()) > np.iinfo(value.dtype).max + base):  # (value - base overflows)
         return None
-    bits = int(np.bitwise_or.reduce(value))
+    rest = value - np.array(base, dtype=value.dtype) if base else value
+    bits = int(np.bitwise_or.reduce(rest))
     shift = (bits & -bits).bit_length() - 1 if bits else 0
     top = bits >> shift
     small = next((t for t in (np.uint8, np.uint16, np.uint32) if top <= np.iinfo(t).max), None)
     if small is None or np.dtype(small).itemsize >= value.dtype.itemsize:
         return None
-    shifted = value >> np.array(shift, dtype=value.dtype) if shift else value
-    return _Narrow(shifted.astype(small), shift, value.dtype.str)
+    shifted = rest >> np.array(shift, dtype=value.dtype) if shift else rest
+    return _Narrow(shifted.astype(small), shift, value.dtype.str, base)
 
 
 def compact(value: Any) -> Any:
