@@ -14,7 +14,7 @@ from itertools import islice
 from typing import Any
 
 from ..model.inputs import ProblemLike
-from ..model.shipping import HostPart, join, split
+from ..model.shipping import HostPart, WorkloadPart, join, split
 from ..model.wire import Answer
 from .pipeline import solve_many
 
@@ -67,8 +67,7 @@ def chunks(jobs: Sequence[tuple[ProblemLike, Mapping[str, Any]]], chunksize: int
     return out
 
 
-#: (index, the pickled `WorkloadPart`, the hosts' side or its reference, the options)
-Task = tuple[int, bytes, Any, dict[str, Any]]
+Task = tuple[int, WorkloadPart, Any, dict[str, Any]]
 
 
 def _sendable(error: BaseException) -> BaseException:
@@ -89,7 +88,7 @@ def solve_chunk(tasks: list[Task], seed: int, workers: int | None,
     problems: list[tuple[ProblemLike, dict[str, Any]]] = []
     for k, workloads, hosts, options in tasks:
         hosts = hosts.resolve() if hasattr(hosts, "resolve") else hosts  # a Ray reference (fleetpack.distributed)
-        problems.append((join(pickle.loads(workloads), hosts), options))
+        problems.append((join(workloads, hosts), options))
     with nullcontext() if auto_stage else exact.heuristics_only():
         try:
             answers = solve_many(problems, seed, workers)
@@ -136,9 +135,7 @@ def iter_answers(jobs: Sequence[tuple[ProblemLike, dict[str, Any]]], seed: int, 
             problem, options = jobs[k]
             hosts = shared.get(k)
             workloads, part = split(problem, None if hosts is None else hosts.part)
-            # the workloads' side as bytes: an engine that reads its tasks on the way (Dask's scheduler unpickles and
-            # pickles each task again) passes them on without unpacking them
-            tasks.append((k, pickle.dumps(workloads, protocol=5), part if hosts is None else hosts.ref,
+            tasks.append((k, workloads, part if hosts is None else hosts.ref,
                           {name: options[name] for name in ("objective", "method", "sort_key", "time_limit")}))
         pending[executor.submit(solve_chunk, tasks, seed, workers, auto_stage)] = group
 
