@@ -128,6 +128,7 @@ def test_csv_json_and_picture(capsys, tmp_path):
     (("--drop-hosts", "rack-z-*"),
      "--drop-hosts: rack-z-*: matches no host of the fleet (its hosts are named like 'node-01')"),
     (("-o", "rows.txt"), "-o: rows.txt: the rows are written as .csv or .json"),
+    (("-o", "no/such/folder/rows.csv"), "-o: no/such/folder/rows.csv: its folder"),
     (("--dask-scheduler", "tcp://x:8786"), "--dask-scheduler: tcp://x:8786: goes with --executor dask"),
     (("--method", "exact", "--executor", "processes"), "--method: exact: runs here (--executor threads)"),
     (("--executor", "ray"), "argument --executor: invalid choice: 'ray'"),

@@ -15,6 +15,7 @@ import itertools
 import json
 import math
 import os
+import textwrap
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
@@ -29,7 +30,7 @@ from ..plan.moves import keep_current
 from ..plan.plan import Plan
 from ..solve.options import METHODS, OBJECTIVES, SORT_KEYS
 from .argtypes import budget_list, positive_int, positive_seconds, seed
-from .outputs import check_outputs
+from .outputs import _check_writable, check_outputs
 from .progress import Progress
 
 __all__ = ["add_parser", "run_scenarios", "COLUMNS", "growth_list"]
@@ -97,9 +98,9 @@ def add_parser(subparsers, add_fleet_sources: Callable[[argparse.ArgumentParser]
     command's own fleet options and reader (cli/main.py)."""
     p = subparsers.add_parser(
         "scenarios", help="place a fleet under every combination of demand growth, move budgets and hosts lost",
-        description="A capacity planner's sweep: place the fleet under every combination of the values given "
-                    "(demand growth, move budgets, hosts lost), here, on a process pool or on a Dask cluster, and "
-                    "print one row per scenario.",
+        description=textwrap.fill("A capacity planner's sweep: place the fleet under every combination of the "
+                                  "values given (demand growth, move budgets, hosts lost), here, on a process pool "
+                                  "or on a Dask cluster, and print one row per scenario.", width=100),
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_fleet_sources(p)
     g = p.add_argument_group("what varies")
@@ -160,8 +161,10 @@ def run_scenarios(args: argparse.Namespace, out: TextIO,
 def _check_options(args: argparse.Namespace) -> None:
     """Options that do not go together, and outputs that cannot be written: all at once, before any work."""
     errors: list[ErrorDetail] = []
-    if args.output is not None and Path(args.output).suffix.lower() not in (".csv", ".json"):
-        errors.append(ErrorDetail("-o", args.output, "the rows are written as .csv or .json"))
+    if args.output is not None:
+        if Path(args.output).suffix.lower() not in (".csv", ".json"):
+            errors.append(ErrorDetail("-o", args.output, "the rows are written as .csv or .json"))
+        _check_writable("-o", args.output, errors)
     if args.dask_scheduler is not None and args.executor != "dask":
         errors.append(ErrorDetail("--dask-scheduler", args.dask_scheduler, "goes with --executor dask"))
     if args.executor == "dask":
