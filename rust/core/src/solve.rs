@@ -154,7 +154,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             break;
         }
     }
-    let best = best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
+    let mut best = best.ok_or_else(|| Error::InvalidInput("no method to run".into()))?;
     if options.method != MethodChoice::Auto {
         let (_, value, placement, used, strategy) = best;
         let bound = lower_bound_explained(problem, options.objective, placement.iter().flatten().count());
@@ -166,6 +166,21 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     // with its search on, `auto` places the most first: when the portfolio leaves out workloads that fit an empty
     // host, the count phase runs (improve/count.rs)
     let searching = options.search_work != Some(0);
+    if searching && options.objective != Objective::Spread && improve::shape::heterogeneous(problem) {
+        // on a fleet of several host types, a plan that opens hosts by shape may start the search better
+        let mut budget = improve::Budget::new(
+            search_work(problem, options) / SHAPE_SHARE,
+            options.time_limit.map(|limit| start + limit),
+            options.cancel.as_deref(),
+        );
+        if let Some(placement) = improve::shape::shape_plan(problem, options.objective, &mut budget)? {
+            let shaped = as_best(problem, options.objective, placement, "shape".into());
+            if std::env::var("FP_DEBUG").is_ok() { eprintln!("shape {} {} vs {} {}", shaped.0, shaped.1, best.0, best.1); }
+            if shaped.0 > best.0 || (shaped.0 == best.0 && shaped.1 < best.1) {
+                best = shaped;
+            }
+        }
+    }
     let placeable = || crate::bounds::placeable(problem).iter().filter(|&&x| x).count();
     let mut counted: Option<(crate::model::Placement, String)> = None;
     if searching && best.0 < problem.workload_count() && best.0 < placeable() {
@@ -280,6 +295,8 @@ type Candidate = (usize, f64, Vec<Option<(u32, Form)>>, Vec<u64>, String);
 type Phase = (Candidate, Option<(usize, f64)>);
 
 const OBJECTIVES: [Objective; 3] = [Objective::Hosts, Objective::Cost, Objective::Spread];
+/// The shape-matched construction may spend at most this share (1 / SHAPE_SHARE) of the search's work units.
+const SHAPE_SHARE: u64 = 8;
 /// At most this many rounds of [`converge`].
 const CONVERGE_ROUNDS: usize = 8;
 
