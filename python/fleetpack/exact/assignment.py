@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 
 from .cpsat import _deadline_check, _set_objective
 from .instance import _Instance, _spread_units
+from .symmetry import class_limits
 
 
 def _copies(inst: _Instance, t: int, k: int, f: str) -> int:
@@ -60,10 +61,12 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
     bound: dict[tuple[int, int, str], int] = {}
     per_host: dict[int, list[tuple[int, str, object, int]]] = defaultdict(list)
     per_type: dict[int, list] = defaultdict(list)
+    # a plan of value at most ub uses only the first hosts of each class (`fleetpack.exact.symmetry`)
+    keep = class_limits(inst, ub if fixed else None)
     for t in inst.placeable_types:
         check()
         for k, opts in inst.types[t].options.items():
-            for r, j in enumerate(inst.classes[k].hosts):
+            for r, j in enumerate(inst.classes[k].hosts[:keep[k]]):
                 if r > last[(t, k)]:
                     break
                 for f in opts:
@@ -264,12 +267,14 @@ def _canonical(inst: _Instance, hosts: list) -> list:
     return [None if j is None else move[j] for j in hosts]
 
 
-def assignment_size(inst: _Instance) -> int:
-    """Variables (workload type, host, form) of the assignment model, after symmetry breaking."""
+def assignment_size(inst: _Instance, ub: int | None = None) -> int:
+    """Variables (workload type, host, form) of the assignment model, after symmetry breaking; ``ub``: the bound on
+    the objective (solver's units) the model is built with when everything placeable is placed."""
+    keep = class_limits(inst, ub)
     total = 0
     seen = Counter()
     for t in inst.placeable_types:
         for k, opts in inst.types[t].options.items():
             seen[k] += len(inst.types[t].members)
-            total += min(seen[k], len(inst.classes[k].hosts)) * len(opts)
+            total += min(seen[k], keep[k]) * len(opts)
     return total
