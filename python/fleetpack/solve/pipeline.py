@@ -31,6 +31,16 @@ EXACT_STAGE_WORKLOADS = 1000
 EXACT_SEARCH_SHARE = 0.25
 
 
+# the improvement search's budget when no time limit is given, as the core computes it (improve::default_work:
+# WORK_PER_WORKLOAD per workload, within MIN_WORK..MAX_WORK); tests/test_pipeline_limits.py checks they agree
+_WORK_PER_WORKLOAD, _MIN_WORK, _MAX_WORK = 1_500, 10_000, 15_000_000
+
+
+def default_search_work(workloads: int) -> int:
+    """The core's default improvement-search budget, in work units, for ``workloads`` workloads."""
+    return min(max(workloads * _WORK_PER_WORKLOAD, _MIN_WORK), _MAX_WORK)
+
+
 def core_limits(problem: ProblemLike, method: str, time_limit: float | None) -> tuple[float | None, float | None]:
     """(the core's time limit, the improvement search's work units or None for its default) of one solve."""
     if method not in ("auto", "exact"):
@@ -42,7 +52,9 @@ def core_limits(problem: ProblemLike, method: str, time_limit: float | None) -> 
     if time_limit is None:
         return None, None
     if method == "exact":
-        return time_limit * EXACT_SEARCH_SHARE, None
+        # the search's budget without a time limit, cut short by its share: CP-SAT gets the hint as soon as the
+        # search has done what it does untimed (before, it ran the whole share even when CP-SAT then took 0.1 s)
+        return time_limit * EXACT_SEARCH_SHARE, default_search_work(len(problem.workload_ids))
     if len(problem.workload_ids) <= EXACT_STAGE_WORKLOADS:
         return time_limit * AUTO_SEARCH_SHARE, None
     return time_limit, None
