@@ -12,7 +12,7 @@ import fleetpack as fp
 from fleetpack import _core, generators
 from fleetpack.exact import _Instance, search
 from fleetpack.exact.assignment import _assignment_model
-from fleetpack.exact.symmetry import class_limits, live_hosts, pruning
+from fleetpack.exact.symmetry import class_limits, dominated_pairs, live_hosts, move_to_dominant, pruning
 from fleetpack.model.inputs import build_problem
 
 from strategies import hosts as host_lists, overheads as overhead_choices, workloads as workload_lists
@@ -78,8 +78,26 @@ def test_a_plan_of_the_hint_value_uses_no_more_hosts_of_a_class_than_kept():
     assert class_limits(inst, ub) == [5, 2]
     with pruning(False):
         assert class_limits(inst, ub) == [6, 6]
+    assert dominated_pairs(inst) == []  # the larger hosts cost more
+    # under "hosts" the larger hosts dominate: with three of them kept, the small ones are never needed
     inst = _Instance(problem, "hosts")
-    assert class_limits(inst, 3) == [3, 3] and class_limits(inst, None) == [6, 6]
+    assert dominated_pairs(inst) == [(1, 0)]
+    assert class_limits(inst, 3) == [0, 3] and class_limits(inst, None) == [6, 6]
+    with pruning(False):
+        assert class_limits(inst, 3) == [6, 6] and dominated_pairs(inst) == []
+
+
+def test_the_hint_moves_up_to_dominating_classes_without_growing():
+    # small hosts used by the plan move to unused large ones, workload for workload, in the same form
+    hs = [fp.Host(f"small{j}", cpu=4, memory="8Gi") for j in range(3)]
+    hs += [fp.Host(f"large{j}", cpu=8, memory="16Gi") for j in range(2)]
+    ws = [fp.Workload(f"w{i}", cpu=3, memory="6Gi") for i in range(3)]
+    problem = build_problem(ws, hs, fp.Overheads.none()).materialize()
+    inst = _Instance(problem, "hosts")
+    plan = [0, 1, 2]  # three small hosts
+    moved = move_to_dominant(inst, plan, dominated_pairs(inst), {0: 3, 1: 2})
+    assert sorted(moved) == [0, 3, 4]  # two moved up (room for two), the third stays
+    assert len(set(moved)) == 3
 
 
 def test_the_hint_is_complete_and_feasible_in_the_pruned_model():

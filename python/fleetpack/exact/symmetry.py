@@ -14,10 +14,20 @@ class in order (`fleetpack.exact.assignment`); on top of that:
   states, is `STATES_PER_ARC` times that limit (on the BPPLIB samples where arc-flow wins, the graphs took at most
   1.9 states per arc kept).
 
+- **a class that dominates another is used up first**: class A dominates class B when every workload type and form
+  that B's hosts take, A's take too with no larger effective demand, A's capacity and ``max_workloads`` are no
+  smaller and (for ``"cost"``) its hosts cost no more. Then whatever a host of B holds fits a host of A at no
+  greater value, so some optimal plan uses a host of B only when every host of A the model keeps is used: one
+  implication per pair (`dominated_pairs`), and the hint is moved into that form (`move_to_dominant`). On the demo
+  fleet the large hosts dominate the standard and small ones, and CP-SAT's deterministic search finds the 7-host
+  plan it otherwise misses. When the dominating class can take every host a plan of value ``ub`` may use of it (or
+  one per workload it can run), the dominated class is left out of the model altogether (`class_limits`). (Classes that dominate each other are ordered by index, so that the relation is a
+  strict order and moving hosts up it ends.)
+
 Hosts that are not interchangeable with any other are classes of their own: on a live fleet, every host that holds
 a current workload (pinned or not) and every drained host (`live_hosts`).
 
-`pruning(False)` turns both off, for benches and tests that compare the two.
+`pruning(False)` turns all of it off (and the cuts of `fleetpack.exact.cuts`), for benches and tests that compare the two.
 """
 
 from __future__ import annotations
@@ -73,9 +83,22 @@ def class_limits(inst: _Instance, ub: int | None) -> list[int]:
     sizes = [len(c.hosts) for c in inst.classes]
     if ub is None or not pruning_on() or inst.objective not in ("hosts", "cost"):
         return sizes
+    ub = max(int(ub), 0)
     if inst.objective == "hosts":
-        return [min(s, max(int(ub), 0)) for s in sizes]
-    return [s if c.cost_int <= 0 else min(s, max(int(ub), 0) // c.cost_int) for s, c in zip(sizes, inst.classes)]
+        most = [ub] * len(sizes)
+    else:
+        most = [s if c.cost_int <= 0 else ub // c.cost_int for s, c in zip(sizes, inst.classes)]
+    keep = [min(s, m) for s, m in zip(sizes, most)]
+    # a dominated class is left out when a class that dominates it can take every host it could need: all the
+    # hosts a plan of value ub may use of it, or one per workload it can run (`move_to_dominant` maps the hint)
+    seen = [0] * len(sizes)
+    for t in inst.placeable_types:
+        for k in inst.types[t].options:
+            seen[k] += len(inst.types[t].members)
+    for a, b in dominated_pairs(inst):
+        if keep[a] >= min(most[a], seen[a]):
+            keep[b] = 0
+    return keep
 
 
 def graph_state_budget(limit_arcs: int, states: int) -> int:
@@ -84,3 +107,60 @@ def graph_state_budget(limit_arcs: int, states: int) -> int:
     if not pruning_on():
         return states
     return min(states, STATES_PER_ARC * limit_arcs)
+
+
+def _weakly_dominates(inst: _Instance, a: int, b: int) -> bool:
+    """Whatever one host of class ``b`` holds fits one host of class ``a``, at no greater value."""
+    ca, cb = inst.classes[a], inst.classes[b]
+    if any(x < y for x, y in zip(ca.cap, cb.cap)):
+        return False
+    if ca.max_workloads is not None and (cb.max_workloads is None or ca.max_workloads < cb.max_workloads):
+        return False
+    if inst.objective == "cost" and (ca.cost_int > cb.cost_int or ca.cost > cb.cost):
+        return False
+    for t in inst.placeable_types:
+        opts = inst.types[t].options
+        if b not in opts:
+            continue
+        if a not in opts:
+            return False
+        for f, e in opts[b].items():
+            ea = opts[a].get(f)
+            if ea is None or any(x > y for x, y in zip(ea, e)):
+                return False
+    return True
+
+
+def dominated_pairs(inst: _Instance) -> list[tuple[int, int]]:
+    """Pairs (a, b) of classes where ``a`` strictly dominates ``b`` (see the module's docstring); none for
+    ``"spread"``, and none involving a live fleet's hosts in use or drained."""
+    if not pruning_on() or inst.objective not in ("hosts", "cost"):
+        return []
+    alone = live_hosts(inst.problem)
+    free = [k for k, c in enumerate(inst.classes) if not alone.intersection(c.hosts)]
+    weak = {(a, b) for a in free for b in free if a != b and _weakly_dominates(inst, a, b)}
+    return [(a, b) for a, b in sorted(weak) if (b, a) not in weak or a < b]
+
+
+def move_to_dominant(inst: _Instance, hosts: list, pairs: list[tuple[int, int]], room: dict[int, int]) -> list:
+    """The same plan (each workload in the same form) with hosts of dominated classes moved to unused hosts of
+    classes that dominate them, while a class ``a`` of a pair uses fewer than ``room[a]`` hosts; the value does not
+    grow. The plan then meets the model's dominance rows (after `_canonical` renumbers each class)."""
+    hosts = list(hosts)
+    if not pairs:
+        return hosts
+    while True:
+        on: dict[int, list[int]] = {}
+        for i, j in enumerate(hosts):
+            if j is not None:
+                on.setdefault(j, []).append(i)
+        for a, b in pairs:
+            used_a = [j for j in inst.classes[a].hosts if j in on]
+            used_b = [j for j in inst.classes[b].hosts if j in on]
+            if used_b and len(used_a) < room.get(a, 0):
+                target = next(j for j in inst.classes[a].hosts if j not in on)
+                for i in on[used_b[-1]]:
+                    hosts[i] = target
+                break
+        else:
+            return hosts
