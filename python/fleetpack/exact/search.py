@@ -21,7 +21,7 @@ from .cpsat import _OutOfTime, _run_cp_sat, _solver
 from .dive import _Diver
 from .fill import fill
 from .instance import FORMS, _from_units, _Instance, _spread_scale, _spread_units, _value
-from .symmetry import graph_state_budget
+from .symmetry import graph_state_budget, pruning_on
 
 # CP-SAT runs in rounds: the first of this much deterministic time (about seconds), each next one twice as long
 _FIRST_SLICE = 0.5
@@ -132,9 +132,10 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
         # the graphs get a quarter of the time when they compete with the assignment model, all of it when asked for
         share = 1.0 if formulation == "arcflow" else 0.25
         # when they compete, no more search states than graphs that can win take (`fleetpack.exact.symmetry`)
-        states = _GRAPH_STATE_BUDGET if formulation == "arcflow" else graph_state_budget(
-            _arcflow_limit(inst), _GRAPH_STATE_BUDGET)
-        af = _ArcFlow(inst, states=states, deadline=None if deadline is None else t0 + share * (deadline - t0))
+        limit = None if formulation == "arcflow" or not pruning_on() else _arcflow_limit(inst)
+        states = _GRAPH_STATE_BUDGET if limit is None else graph_state_budget(limit, _GRAPH_STATE_BUDGET)
+        af = _ArcFlow(inst, states=states, deadline=None if deadline is None else t0 + share * (deadline - t0),
+                      max_arcs=limit)
     timings["prepare"] = time.perf_counter() - t0
     if formulation is None:
         use_arcflow = af is not None and af.ok and _prefer_arcflow(inst, af)

@@ -127,7 +127,7 @@ def auto_eligible(problem: Problem, objective: str, start: tuple, deadline: floa
         # graphs that are used only if they beat a small assignment model get a budget to match
         states = graph_state_budget(_arcflow_limit(inst), _AUTO_GRAPH_STATE_BUDGET) if small \
             else _AUTO_GRAPH_STATE_BUDGET
-        af = _ArcFlow(inst, states=states, deadline=deadline)
+        af = _ArcFlow(inst, states=states, deadline=deadline, max_arcs=AUTO_MAX_ARCS)
     if af is not None and af.ok and af.arcs <= AUTO_MAX_ARCS:
         return inst, af
     if small:
