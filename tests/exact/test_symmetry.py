@@ -135,3 +135,17 @@ def test_live_hosts_in_use_or_drained_are_classes_of_their_own():
     assert live_hosts(live) == {1, 3}
     classes = _Instance(live, "hosts").classes
     assert sorted(c.hosts for c in classes) == [[0, 2, 4], [1], [3]]
+
+
+def test_free_hosts_of_a_dominating_class_do_not_hide_the_class_they_dominate():
+    # hosts that cost nothing: the value sets no cap on how many a plan uses, so the small class stays in the model
+    # when the large one is too few to take everything
+    hs = [fp.Host(f"large{j}", cpu=8, memory="16Gi", cost=0) for j in range(2)]
+    hs += [fp.Host(f"small{j}", cpu=4, memory="8Gi", cost=0) for j in range(3)]
+    ws = [fp.Workload(f"w{i}", cpu=3, memory="6Gi", isolation="dedicated") for i in range(4)]
+    problem = build_problem(ws, hs, fp.Overheads.none()).materialize()
+    inst = _Instance(problem, "cost")
+    assert dominated_pairs(inst) == [(0, 1)]
+    assert class_limits(inst, 0) == [2, 3]
+    (proven, placed, value), (proven0, placed0, value0) = _both(problem, "cost")
+    assert proven and proven0 and placed == placed0 == 4 and value == value0 == 0

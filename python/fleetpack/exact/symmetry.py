@@ -87,7 +87,9 @@ def class_limits(inst: _Instance, ub: int | None) -> list[int]:
     if inst.objective == "hosts":
         most = [ub] * len(sizes)
     else:
-        most = [s if c.cost_int <= 0 else ub // c.cost_int for s, c in zip(sizes, inst.classes)]
+        # (free hosts: no cap from the value)
+        most = [len(inst.problem.hosts) + inst.placeable if c.cost_int <= 0 else ub // c.cost_int
+                for c in inst.classes]
     keep = [min(s, m) for s, m in zip(sizes, most)]
     # a dominated class is left out when a class that dominates it can take every host it could need: all the
     # hosts a plan of value ub may use of it, or one per workload it can run (`move_to_dominant` maps the hint)
