@@ -7,7 +7,8 @@ class in order (`fleetpack.exact.assignment`); on top of that:
 - **hosts a plan of the hint's value cannot use are left out**: with ``objective="hosts"`` a plan of at most ``ub``
   hosts uses at most ``ub`` hosts of any one class, and with ``"cost"`` at most ``ub // cost`` of a class whose
   hosts cost ``cost`` each; a class's hosts are used in order, so its first ones are kept. On the demo fleet
-  (`examples/consolidation.json`) this cuts 41 hosts to 27 and the model's variables by a third.
+  (`examples/consolidation.json`, heuristic's value 8) this alone cuts 41 hosts to 27 and the model's variables from
+  3 586 to 2 416; with the dominance below, to 11 hosts and 990 variables.
 - **the arc-flow graphs get a budget in line with the assignment model**: the graphs are used only when they have
   at most ``max(2 × assignment variables, 2 000)`` arcs (`fleetpack.exact.search._prefer_arcflow`); building graphs
   that would lose that comparison took seconds on rule-heavy fleets before CP-SAT ever ran. The budget, in search
