@@ -13,7 +13,7 @@ class in order (`fleetpack.exact.assignment`); on top of that:
   at most ``max(2 × assignment variables, 2 000)`` arcs (`fleetpack.exact.search._prefer_arcflow`); building graphs
   that would lose that comparison took seconds on rule-heavy fleets before CP-SAT ever ran. The budget, in search
   states, is `STATES_PER_ARC` times that limit (on 17 random BPPLIB instances where arc-flow won, the graphs took
-  at most a quarter of that budget; on rule-heavy fleets of 30-50 workloads they need 10-60 times the limit).
+  at most a quarter of that budget; on rule-heavy fleets of 30-50 workloads they need 30-100 times the limit).
 - **a class that dominates another is used up first**: class A dominates class B when every workload type and form
   that B's hosts take, A's take too with no larger effective demand, A's capacity and ``max_workloads`` are no
   smaller and (for ``"cost"``) its hosts cost no more. Then whatever a host of B holds fits a host of A at no
