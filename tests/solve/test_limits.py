@@ -147,13 +147,13 @@ def test_ctrl_c_stops_a_long_exact_solve_within_half_a_second(stage, method):
     assert lines[1] == "usable"
 
 
-def test_exact_gives_the_search_the_cores_default_budget_within_its_share():
-    # `method="exact"` with a time limit passes the core the budget the core would take untimed: the Python copy of
-    # improve::default_work must match the Rust constants
+def test_exact_gives_the_search_a_multiple_of_the_cores_default_budget_within_its_share():
+    # `method="exact"` with a time limit passes the core a multiple of the budget the core would take untimed: the
+    # Python copy of improve::default_work must match the Rust constants
     import re
     from pathlib import Path
 
-    from fleetpack.solve.pipeline import EXACT_SEARCH_SHARE, core_limits, default_search_work
+    from fleetpack.solve.pipeline import EXACT_SEARCH_SHARE, EXACT_SEARCH_WORK_FACTOR, core_limits, default_search_work
 
     source = (Path(__file__).resolve().parents[2] / "rust/core/src/improve/mod.rs").read_text()
     const = {name: int(value.replace("_", "")) for name, value in
@@ -164,5 +164,6 @@ def test_exact_gives_the_search_the_cores_default_budget_within_its_share():
         assert default_search_work(n) == expected
     inst = generators.ruled_fleet(4, seed=0)
     problem = fp.model.build_problem(inst.workloads, inst.hosts, inst.overheads)
-    assert core_limits(problem, "exact", 8.0) == (8.0 * EXACT_SEARCH_SHARE, default_search_work(len(inst.workloads)))
+    work = EXACT_SEARCH_WORK_FACTOR * default_search_work(len(inst.workloads))
+    assert core_limits(problem, "exact", 8.0) == (8.0 * EXACT_SEARCH_SHARE, work)
     assert core_limits(problem, "exact", None) == (None, None)
