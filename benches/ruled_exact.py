@@ -8,8 +8,8 @@ anti-affinity groups; its optimum is the hosts built), with ``hosts`` chosen so 
 workloads (the generator builds 3.5 workloads per host on average: ``hosts = max(1, round(n / 3.5))``; the row shows
 the count it made). Each fleet is solved twice in the same run, side by side: ``before`` inside
 ``fleetpack.exact.symmetry.pruning(False)`` (the models as they were) and ``after`` as shipped; both by
-``fp.place(..., method="exact", time_limit=T, workers=2)``. The time-limit change of the search before CP-SAT
-(`fleetpack.solve.pipeline.default_search_work`) is in both columns: ``--no-search-cap`` runs ``before`` with the
+``fp.place(..., method="exact", time_limit=T, workers=2)``. The work cap of the search before CP-SAT
+(`fleetpack.solve.pipeline.EXACT_SEARCH_WORK_FACTOR`) is in both columns: ``--no-search-cap`` runs ``before`` with the
 search taking its whole share again, as it did. ``--demo`` adds examples/consolidation.json with default ``auto``.
 Prints a Markdown table; the numbers are in docs/exact.md.
 """
@@ -39,12 +39,17 @@ class _uncapped_search:
     """The search before CP-SAT takes its whole share of the time limit, as before issue 18."""
 
     def __enter__(self):
-        self._saved = pipeline.default_search_work
-        pipeline.default_search_work = lambda n: None  # type: ignore[assignment]
+        saved = self._saved = pipeline.core_limits
+
+        def uncapped(problem, method, time_limit):
+            limit, work = saved(problem, method, time_limit)
+            return (limit, None) if method == "exact" and time_limit is not None else (limit, work)
+
+        pipeline.core_limits = uncapped  # type: ignore[assignment]
         return self
 
     def __exit__(self, *exc):
-        pipeline.default_search_work = self._saved  # type: ignore[assignment]
+        pipeline.core_limits = self._saved  # type: ignore[assignment]
         return False
 
 
