@@ -17,6 +17,7 @@ from typing import Sequence
 from ..model.problem import Problem
 from ..model.rules import effective_demand, static_forms
 from ..model.wire import PLACED_FORMS as FORMS
+from .symmetry import live_hosts
 
 
 # CP-SAT works with 64-bit integers: keep every linear expression well inside
@@ -92,9 +93,10 @@ class _Instance:
         self.class_of: list[int | None] = [None] * len(problem.hosts)
         self.classes: list[_Class] = []
         self.rep_host = []
+        alone = live_hosts(problem)  # (a live fleet's hosts in use or drained are classes of their own)
         for j, h in enumerate(problem.hosts):
             cap = tuple(problem.capacity(h))
-            key = (cap, h.os, h.hypervisor, h.containers, h.cost, h.max_workloads)
+            key = (cap, h.os, h.hypervisor, h.containers, h.cost, h.max_workloads, j if j in alone else None)
             c = by_key.get(key)
             if c is None:
                 c = by_key[key] = _Class([], cap, cap, h.cost, 0, h.max_workloads)
