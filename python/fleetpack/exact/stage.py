@@ -35,6 +35,9 @@ AUTO_MAX_WORKLOADS = 200_000
 #: On a live fleet, without a ``time_limit``, CP-SAT's work for both stages together (count and objective, then
 #: move cost; benches/live_exact.py has the measurements behind it).
 AUTO_LIVE_WORK_LIMIT = 2.0
+#: ... and this much wall-clock time: the second stage may not prove the least move cost on larger fleets without a
+#: budget, where the count and the objective are proven long before.
+AUTO_LIVE_TIME_LIMIT = 4.0
 
 
 # --- the exact stage can be switched off, for code that wants the heuristic portfolio alone -------------------------
@@ -152,7 +155,7 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     if problem.live is not None:
         if time_limit is None:  # reproducible, as below; on one thread, as the interleaved search on several
             # waits for its slowest worker at each step (10 s against 0.8 s on a 36-workload fleet, 2 busy cores)
-            return _live_stage(problem, objective, answer, AUTO_MAX_CANDIDATES[objective], AUTO_TIME_LIMIT,
+            return _live_stage(problem, objective, answer, AUTO_MAX_CANDIDATES[objective], AUTO_LIVE_TIME_LIMIT,
                                AUTO_LIVE_WORK_LIMIT, seed, 1 if workers is None else workers, True)
         return _live_stage(problem, objective, answer, AUTO_MAX_CANDIDATES[objective], time_limit, None, seed,
                            workers, False)
