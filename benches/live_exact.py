@@ -3,12 +3,13 @@ after the core's live search, with no time limit (CP-SAT's deterministic work bu
 
 The fleets are made as benches/live.py makes them, at 20 to 60 workloads: benches/columns.py's workloads of 0.25-8
 cores and 0.5-32 GiB as containers without overheads, on hosts of 16 cores and 64 GiB (half as many again as their
-demand needs), placed now as a spreading scheduler leaves them. Per fleet and budget (``max_moves`` 0, 2, 5, none): the hosts of the plan, its lower
-bound, whether it is proven optimal (``proven``: the objective; ``moves proven``: the move cost too, CP-SAT's second
-stage), the moves and the seconds of `fp.place`.
+demand needs), placed now as a spreading scheduler leaves them. Per fleet and budget (``max_moves`` 0, 2, 5, none):
+the hosts of the plan, its lower bound, whether it is proven optimal (``proven``: the objective; ``moves proven``:
+the move cost too, CP-SAT's second stage), the moves and the seconds of `fp.place`.
 
     python benches/live_exact.py            # 20, 40 and 60 workloads, three seeds each
     python benches/live_exact.py --quick    # 40 workloads, one seed
+    python benches/live_exact.py --any      # the workloads may run as VMs or containers: twice the variables
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from live import spread
 BUDGETS = (0, 2, 5, None)
 
 
-def fleet(n: int, seed: int) -> tuple[list[fp.Workload], list[fp.Host]]:
+def fleet(n: int, seed: int, form: str = "container") -> tuple[list[fp.Workload], list[fp.Host]]:
     """``n`` workloads of benches/columns.py on hosts of 16 cores and 64 GiB, half as many again as their larger
     demand needs, where a spreading scheduler put them (benches/live.py; those that fit nowhere are new)."""
     workloads, _ = fleet_columns(n, seed)
@@ -36,7 +37,7 @@ def fleet(n: int, seed: int) -> tuple[list[fp.Workload], list[fp.Host]]:
     capacity = np.tile(host, (m, 1))
     current = spread(demand, capacity).tolist()
     hs = [fp.Host(f"h{j}", cpu=16, memory="64Gi") for j in range(m)]
-    ws = [fp.Workload(f"w{i}", cpu=f"{int(c)}m", memory=int(b), form="container", current=None if j < 0 else f"h{j}")
+    ws = [fp.Workload(f"w{i}", cpu=f"{int(c)}m", memory=int(b), form=form, current=None if j < 0 else f"h{j}")
           for i, ((c, b), j) in enumerate(zip(demand.tolist(), current))]
     return ws, hs
 
@@ -44,6 +45,7 @@ def fleet(n: int, seed: int) -> tuple[list[fp.Workload], list[fp.Host]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--any", action="store_true", help="workloads of form 'any' (VM or container)")
     args = parser.parse_args()
     sizes, seeds = ((40,), (0,)) if args.quick else ((20, 40, 60), (0, 1, 2))
     print("| workloads | hosts | used now | max_moves | plan hosts | bound | proven | moves proven | moves | seconds |")
@@ -51,7 +53,7 @@ def main() -> None:
     slowest, unproven = 0.0, 0
     for n in sizes:
         for seed in seeds:
-            ws, hs = fleet(n, seed)
+            ws, hs = fleet(n, seed, "any" if args.any else "container")
             used = len({w.current for w in ws if w.current is not None})
             for budget in BUDGETS:
                 t = time.perf_counter()

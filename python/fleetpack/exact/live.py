@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..model.problem import Problem
-from ..model.wire import PLACED_FORMS
+from ..model.wire import PLACED_FORMS, UNPLACED
 from ..plan.moves import moved_rows
 from .assignment import _assignment_model
 from .cpsat import _OutOfTime, _run_cp_sat, _solver
@@ -116,7 +116,7 @@ class LiveInstance(_Instance):
         """(moves, move cost) of a plan, as `fleetpack.plan.moves` counts them."""
         live = self.problem.live
         host_index = np.array([-1 if j is None else j for j in hosts], dtype=np.int64)
-        codes = np.array([255 if f is None else PLACED_FORMS.index(f) for f in forms], dtype=np.int64)
+        codes = np.array([UNPLACED if f is None else PLACED_FORMS.index(f) for f in forms], dtype=np.int64)
         rows = moved_rows(self.problem, host_index, codes)
         return len(rows), int(live.move_cost[rows].sum()) if len(rows) else 0
 

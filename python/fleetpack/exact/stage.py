@@ -32,12 +32,14 @@ AUTO_MAX_CANDIDATES = {"hosts": 2000, "cost": 2000, "spread": 500}
 AUTO_MAX_ARCS = 20000
 #: ``auto`` never looks at instances with more workloads than this (preparing the exact stage is not free).
 AUTO_MAX_WORKLOADS = 200_000
+#: On a live fleet, ``auto`` tries CP-SAT when the live model has at most this many (workload type, host, form)
+#: variables: hosts that run workloads now are not interchangeable, so the model has no symmetry to shed, and
+#: 60 workloads that may run in either form on 25 hosts make 3000 (benches/live_exact.py --any).
+AUTO_MAX_LIVE_CANDIDATES = {"hosts": 4000, "cost": 4000, "spread": 1000}
 #: On a live fleet, without a ``time_limit``, CP-SAT's work for both stages together (count and objective, then
-#: move cost; benches/live_exact.py has the measurements behind it).
-AUTO_LIVE_WORK_LIMIT = 2.0
-#: ... and this much wall-clock time: the second stage may not prove the least move cost on larger fleets without a
-#: budget, where the count and the objective are proven long before.
-AUTO_LIVE_TIME_LIMIT = 4.0
+#: move cost), on one thread, and at most `AUTO_TIME_LIMIT` seconds as for a greenfield fleet: the same plan on every
+#: machine (benches/live_exact.py has the measurements behind it).
+AUTO_LIVE_WORK_LIMIT = 0.75
 
 
 # --- the exact stage can be switched off, for code that wants the heuristic portfolio alone -------------------------
@@ -155,9 +157,9 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     if problem.live is not None:
         if time_limit is None:  # reproducible, as below; on one thread, as the interleaved search on several
             # waits for its slowest worker at each step (10 s against 0.8 s on a 36-workload fleet, 2 busy cores)
-            return _live_stage(problem, objective, answer, AUTO_MAX_CANDIDATES[objective], AUTO_LIVE_TIME_LIMIT,
+            return _live_stage(problem, objective, answer, AUTO_MAX_LIVE_CANDIDATES[objective], AUTO_TIME_LIMIT,
                                AUTO_LIVE_WORK_LIMIT, seed, 1 if workers is None else workers, True)
-        return _live_stage(problem, objective, answer, AUTO_MAX_CANDIDATES[objective], time_limit, None, seed,
+        return _live_stage(problem, objective, answer, AUTO_MAX_LIVE_CANDIDATES[objective], time_limit, None, seed,
                            workers, False)
     start = as_start(answer)
     # with a time limit, preparing the models may take a quarter of it (as in `solve`); without one the graphs'
