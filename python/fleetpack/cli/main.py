@@ -16,22 +16,18 @@ import contextlib
 import difflib
 import json
 import logging
-import math
 import os
 import sys
 import textwrap
 import warnings
-from collections import Counter
 from importlib.resources import as_file, files
-from typing import Iterator, Sequence, TextIO
+from typing import Sequence, TextIO
 
-import numpy as np
 
 from .. import __version__
 from ..api import place
 from ..errors import ErrorDetail, FleetpackWarning, InfeasibleError, ValidationError
 from ..fleetfile import Fleet, load_fleet, load_fleet_csv, load_overheads, load_plan, read_plan_dict
-from ..model.wire import PLACED_FORMS
 from ..plan.plan import Plan
 from ..solve.options import METHODS, OBJECTIVES, SORT_KEYS
 from ..verify import verify
@@ -39,7 +35,8 @@ from .argtypes import budget, budget_list, host_ids, positive_int, positive_seco
 from .outputs import STDOUT, check_outputs, write_plan
 from .reports import LISTED_IN_FULL, place_summary, plan_counts, verify_report
 from .progress import Progress
-from .replan import REPLAN_EPILOG, run_frontier
+from .replan import REPLAN_EPILOG, run_frontier, schedule_dict, schedule_text
+from .summary import plural, summary
 
 __all__ = ["main", "summary", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT"]
 
@@ -64,8 +61,10 @@ examples:
   fleetpack verify examples/consolidation.json plan.json
   fleetpack explain examples/consolidation.json oracle-erp-db --plan plan.json
   fleetpack replan examples/live-fleet.json --frontier 0,5,10   # what each extra migration buys
+  fleetpack buy examples/capacity.json --spare 1 --max-types 2   # which hosts to buy
   kubectl get pods -A -o json > pods.json && kubectl get nodes -o json > nodes.json
   fleetpack place --kube-pods pods.json --kube-nodes nodes.json
+  fleetpack replan --kube-pods pods.json --kube-nodes nodes.json --max-moves 10 --schedule   # nodes 10 moves free
 
 Run 'fleetpack COMMAND --help' for a command's options.
 exit status: 0 success; 1 unplaced workloads under --strict, or a plan that breaks a rule; 2 bad input."""
@@ -79,7 +78,9 @@ fleet sources (give exactly one):
   --kube-pods P --kube-nodes N
                               'kubectl get pods -A -o json' and 'kubectl get nodes -o json': pods become
                               container workloads (requests as the scheduler counts them), nodes hosts (allocatable);
-                              DaemonSets count as per-node overhead; cordoned and tainted nodes are left out
+                              DaemonSets count as per-node overhead; tainted nodes are left out. A live fleet:
+                              pods start where they run, cordoned nodes are drained, pods that eviction cannot
+                              move (do-not-disrupt, local storage) are pinned (--kube-greenfield: from nothing)
 Sizes are numbers or Kubernetes quantities: CPU in cores ("500m"), memory in bytes ("16Gi")."""
 
 _PLACE_EPILOG = """\
@@ -100,7 +101,8 @@ worst fit, largest first by --sort-key), auto (a portfolio of them, the best pla
 Progress is shown on stderr for runs longer than half a second, when stderr is a terminal.
 --json prints one object: workloads, placed, hosts, hosts_used, unplaced (id: code, message), legacy_servers, vms,
 containers, objective, objective_value, cost, lower_bound, gap (null when unbounded), proven_optimal, method,
-strategy, elapsed (s), utilization (host: dimension: fraction), plan_file and picture (paths written, or null).
+strategy, elapsed (s), utilization (host: dimension: fraction), plan_file and picture (paths written, or null);
+for a live fleet also moves, move_cost and hosts_freed (hosts that run workloads now and none in the plan).
 
 """ + _FLEET_HELP
 
@@ -154,9 +156,13 @@ def _add_fleet_sources(p: argparse.ArgumentParser, *, positional: bool = True) -
                    help="'kubectl get runtimeclasses -o json', for pod overheads missing from the pods")
     g.add_argument("--kube-include-tainted", action="store_true",
                    help="keep nodes with NoSchedule/NoExecute taints (left out by default: taints are not modelled)")
-    g.add_argument("--kube-current", action="store_true",
-                   help="a live fleet: each pod starts on the node it runs on (spec.nodeName), cordoned nodes are "
-                        "drained instead of left out")
+    g.add_argument("--kube-greenfield", action="store_true",
+                   help="plan from nothing: ignore where pods run, cordons and pins (by default the cluster is a live "
+                        "fleet: pods start where they run, cordoned nodes are drained, pods eviction cannot move "
+                        "are pinned)")
+    g.add_argument("--kube-evict-local-storage", action="store_true",
+                   help="pods with emptyDir or hostPath volumes may move (pinned by default: eviction loses their "
+                        "data)")
 
 
 def _add_solver_options(p: argparse.ArgumentParser) -> None:
@@ -217,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--frontier", type=budget_list, metavar="B1,B2,...",
                    help="re-plan under each move budget (increasing whole numbers, 'unlimited' last) and print a "
                         "table of hosts used against the budget (--plot: its picture)")
+    r.add_argument("--schedule", action="store_true",
+                   help="print the plan's moves in waves that keep every rule at every step, and what is blocked")
+    r.add_argument("--max-parallel", type=positive_int, metavar="N",
+                   help="with --schedule: at most N moves in a wave (default: as many as the rules allow)")
     r.set_defaults(run=_run_replan, command_parser=r)
 
     v = commands.add_parser("verify", help="check that a plan obeys every rule of a fleet",
@@ -253,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     # Further commands register here, each with set_defaults(run=function(args, out) -> exit status).
     from .bench import add_parser as add_bench_parser  # the research harness; it imports pandas only when run
     add_bench_parser(commands)
+    from .buy import add_parser as add_buy_parser  # capacity planning: `fleetpack buy`
+    add_buy_parser(commands)
+    from .scenarios import add_parser as add_scenarios_parser  # (given the fleet options: scenarios imports no main)
+    add_scenarios_parser(commands, _add_fleet_sources, _load)
     return parser
 
 
@@ -347,8 +361,13 @@ def _check_sources(args: argparse.Namespace) -> None:
         parser.error("--kube-pods and --kube-nodes go together")
     if args.overheads is not None and not csv_given:
         parser.error("--overheads is for a CSV fleet (a fleet file and a Kubernetes import have their own)")
-    if (args.kube_runtime_classes is not None or args.kube_include_tainted) and not kube_given:
-        parser.error("--kube-runtime-classes and --kube-include-tainted go with --kube-pods and --kube-nodes")
+    kube_options = [name for name, on in (("--kube-runtime-classes", args.kube_runtime_classes is not None),
+                                          ("--kube-include-tainted", args.kube_include_tainted),
+                                          ("--kube-greenfield", args.kube_greenfield),
+                                          ("--kube-evict-local-storage", args.kube_evict_local_storage)) if on]
+    if kube_options and not kube_given:
+        parser.error(f"{', '.join(kube_options)} go{'es' if len(kube_options) == 1 else ''} with --kube-pods and "
+                     "--kube-nodes")
     if getattr(args, "json", False) and getattr(args, "output", None) == STDOUT:
         parser.error("--json and -o - both write to standard output: give -o a file name")
 
@@ -359,7 +378,8 @@ def _load(args: argparse.Namespace) -> tuple[Fleet, bool]:
         from ..kube import from_kubernetes
 
         return from_kubernetes(args.kube_pods, args.kube_nodes, runtime_classes=args.kube_runtime_classes,
-                               include_tainted=args.kube_include_tainted, current=args.kube_current), True
+                               include_tainted=args.kube_include_tainted, current=not args.kube_greenfield,
+                               evict_local_storage=args.kube_evict_local_storage), True
     if args.workloads is not None:
         overheads = load_overheads(args.overheads) if args.overheads is not None else None
         return load_fleet_csv(args.workloads, args.hosts, overheads), False
@@ -368,7 +388,7 @@ def _load(args: argparse.Namespace) -> tuple[Fleet, bool]:
 
 def _place(fleet: Fleet, args: argparse.Namespace, *, quiet: bool, strict: bool = False) -> Plan:
     """``place`` with the command's solver options, showing progress on a terminal while it runs."""
-    label = f"Placing {_count(len(fleet.workloads), 'workload')} on {_count(len(fleet.hosts), 'host')}"
+    label = f"Placing {plural(len(fleet.workloads), 'workload')} on {plural(len(fleet.hosts), 'host')}"
     with Progress(label, time_limit=args.time_limit, enabled=False if quiet else None):
         return place(fleet.workloads, fleet.hosts, objective=args.objective, method=args.method,
                      sort_key=args.sort_key, overheads=fleet.overheads, time_limit=args.time_limit, seed=args.seed,
@@ -410,19 +430,30 @@ def _run_place(args: argparse.Namespace, out: TextIO) -> int:
         print(f"fleetpack: {len(exc.unplaced)} workload(s) could not be placed (--strict); no plan written",
               file=sys.stderr)
         return EXIT_FAILED
+    schedule = plan.schedule(args.max_parallel) if getattr(args, "schedule", False) else None
     if args.json:
         _write_outputs(plan, fleet, args.output, args.plot, out, quiet=True)
-        out.write(json.dumps(place_summary(fleet, plan, output=args.output, plot=args.plot), indent=2) + "\n")
+        data = place_summary(fleet, plan, output=args.output, plot=args.plot)
+        if schedule is not None:
+            data["schedule"] = schedule_dict(schedule)
+        out.write(json.dumps(data, indent=2) + "\n")
         return EXIT_OK
-    return _write_outputs(plan, fleet, args.output, args.plot, words, quiet=args.quiet, plan_out=out)
+    status = _write_outputs(plan, fleet, args.output, args.plot, words, quiet=args.quiet, plan_out=out)
+    if schedule is not None and not args.quiet:
+        words.write("\n" + schedule_text(schedule, args.max_parallel))
+    return status
 
 
 def _run_replan(args: argparse.Namespace, out: TextIO) -> int:
-    """``replan``: ``place`` (with its budget), or with ``--frontier`` the table of what each budget buys."""
+    """``replan``: ``place`` (with its budget; ``--schedule``: and its moves in waves), or with ``--frontier`` the
+    table of what each budget buys."""
+    if args.max_parallel is not None and not args.schedule:
+        return _fail("replan: --max-parallel goes with --schedule")
     if args.frontier is None:
         return _run_place(args, out)
     for option, given in (("--max-moves", args.max_moves is not None), ("-o", args.output is not None),
-                          ("--strict", args.strict), ("--method", args.method != "auto")):
+                          ("--strict", args.strict), ("--method", args.method != "auto"),
+                          ("--schedule", args.schedule)):
         if given:
             return _fail(f"replan: {option} does not go with --frontier (each budget is its own plan)")
     fleet, _ = _load(args)
@@ -442,118 +473,6 @@ def _write_outputs(plan: Plan, fleet: Fleet, output: str | None, plot: str | Non
         if any(written):
             out.write("\n" + " ".join(w for w in written if w) + "\n")
     return EXIT_OK
-
-
-def summary(fleet: Fleet, plan: Plan) -> str:
-    """The plan in words and a per-host table, for people."""
-    total = len(fleet.workloads)
-    hosts = "host" if plan.hosts_used == 1 else "hosts"
-    head = f"Placed {plan.placed} of {total} workloads on {plan.hosts_used} {hosts}"
-    if fleet.legacy_servers is not None:
-        head += f" instead of the {fleet.legacy_servers} it had"
-    lines = [
-        head + ".",
-        _quality(plan),
-        f"Cost {_number(plan.cost)}; {_count(plan.vms, 'VM')} and {_count(plan.containers, 'container')}.",
-        f"Method {_method(plan)}, {_duration(plan.elapsed)}.",
-    ]
-    if plan.live:
-        running = sum(w.current is not None for w in fleet.workloads)
-        evicted = sum(m.target is None for m in plan.moves)
-        lines.append(f"Moved {plan.move_count} of {running} running workloads (move cost {plan.move_cost})"
-                     + (f", {evicted} of them evicted" if evicted else "") + ".")
-    if plan.unplaced:
-        lines += ["", f"Unplaced workloads ({len(plan.unplaced)}):"]
-        lines += [f"  {wid}: {reason.code}: {reason.message}" for wid, reason in plan.unplaced.items()]
-    if plan.hosts_used:
-        lines += [""] + _host_table(fleet, plan)
-        empty = len(fleet.hosts) - plan.hosts_used
-        lines.append(f"{empty} of {len(fleet.hosts)} hosts left empty.")
-    return "\n".join(lines) + "\n"
-
-
-def _quality(plan: Plan) -> str:
-    """How far from the best possible the plan can be, from the solver's lower bound on the objective."""
-    bound = {
-        "hosts": lambda b: f"{b:g} host{'s' if b != 1 else ''}",
-        "cost": lambda b: f"cost {_number(b)}",
-        "spread": lambda b: f"peak utilisation {b:.1%}",
-    }[plan.objective](plan.lower_bound)
-    if plan.bound_reason:
-        bound += f" ({plan.bound_reason})"
-    if plan.unplaced:
-        return f"Lower bound {bound} for placing every workload; not every workload was placed."
-    if plan.proven_optimal:
-        return f"Proven optimal: lower bound {bound}."
-    if math.isinf(plan.gap):
-        return f"Lower bound {bound}, too weak to bound the gap to the optimum."
-    # rounded up, so that "at most" stays true
-    percent = math.ceil(plan.gap * 1000 - 1e-9) / 10
-    return f"Lower bound {bound}, so at most {percent:g}% above the optimum."
-
-
-def _method(plan: Plan) -> str:
-    if plan.method == "auto":
-        return f"auto (best strategy: {plan.strategy})"
-    return plan.strategy
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
-
-
-def _number(value: float) -> str:
-    return f"{round(value, 3):g}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' if n != 1 else ''}"
-
-
-def _host_table(fleet: Fleet, plan: Plan) -> list[str]:
-    """One row per used host, in the fleet file's order: workload counts, then utilisation per dimension."""
-    extra = list(plan.dimensions[2:])
-    header = ["Host", "Workloads", "VMs", "Containers", "CPU", "Memory", *extra]
-    rows = []
-    for host_id, vms, containers, has_extra in _host_counts(fleet, plan):
-        if host_id not in plan.utilization and not (vms or containers):
-            continue
-        usage = plan.utilization.get(host_id, {})
-        row = [host_id, str(vms + containers), str(vms), str(containers)]
-        row += [f"{usage.get(dim, 0.0):.0%}" for dim in ("cpu", "memory")]
-        # a dimension the host does not have is "-", not 0%
-        row += [f"{usage.get(dim, 0.0):.0%}" if has else "-" for dim, has in zip(extra, has_extra)]
-        rows.append(row)
-    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = [c.rjust(w) for c, w in zip(cells[1:], widths[1:])]
-        return "  ".join([first, *rest]).rstrip()
-
-    return [line(header), *(line(r) for r in rows)]
-
-
-def _host_counts(fleet: Fleet, plan: Plan) -> Iterator[tuple[str, int, int, list[bool]]]:
-    """Per host in the fleet's order: its id, its VMs and containers, and whether it has each extra dimension;
-    from the plan's arrays when it has them (no object per workload or host), else from its assignments."""
-    problem, host_index, form_codes = plan.problem, plan.host_index, plan.form_codes
-    if problem is not None and host_index is not None and form_codes is not None:
-        placed = host_index >= 0
-        is_vm = placed & (form_codes == PLACED_FORMS.index("vm"))
-        everyone = np.bincount(host_index[placed], minlength=len(problem.host_ids)).tolist()
-        vms = np.bincount(host_index[is_vm], minlength=len(problem.host_ids)).tolist()
-        has_extra = (problem.capacities[:, 2:] > 0).tolist()
-        for j, host_id in enumerate(problem.host_ids):
-            yield str(host_id), vms[j], everyone[j] - vms[j], has_extra[j]
-        return
-    vm_count: Counter = Counter()
-    container_count: Counter = Counter()
-    for a in plan.assignments:
-        (vm_count if a.form == "vm" else container_count)[a.host] += 1
-    for host in fleet.hosts:
-        yield (host.id, vm_count[host.id], container_count[host.id],
-               [bool(host.extra_units.get(dim, 0)) for dim in plan.dimensions[2:]])
 
 
 # --- verify --------------------------------------------------------------------------------------------------------
@@ -589,7 +508,7 @@ def _run_explain(args: argparse.Namespace, out: TextIO) -> int:
     if args.plan is not None:
         violations = _violations(fleet, read_plan_dict(args.plan), args.plan)
         if violations:
-            print(f"fleetpack: {args.plan} breaks {_count(len(violations), 'rule')}, so it cannot be explained; "
+            print(f"fleetpack: {args.plan} breaks {plural(len(violations), 'rule')}, so it cannot be explained; "
                   f"'fleetpack verify' lists them", file=sys.stderr)
             return EXIT_FAILED
         plan = load_plan(args.plan, fleet=fleet)
@@ -600,7 +519,7 @@ def _run_explain(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         out.write(json.dumps([e.to_dict() for e in explanations], indent=2) + "\n")
     elif not ids:
-        out.write(f"All {_count(plan.placed, 'workload')} are placed; name one to see why it went where it did.\n")
+        out.write(f"All {plural(plan.placed, 'workload')} are placed; name one to see why it went where it did.\n")
     else:
         out.write("\n\n".join(_wrap_explanation(str(e)) for e in explanations) + "\n")
     return EXIT_OK

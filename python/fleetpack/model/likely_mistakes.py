@@ -147,7 +147,7 @@ def check_problem(problem) -> None:
     if len(w_ids) == 0:
         note("empty_fleet", "workloads: the fleet has no workloads: there is nothing to place")
     if len(h_ids) == 0 and len(w_ids):
-        note("empty_fleet", f"hosts: the fleet has no hosts: every workload is left unplaced")
+        note("empty_fleet", "hosts: the fleet has no hosts: every workload is left unplaced")
     if len(h_ids) == 0 or len(w_ids) == 0:
         return
     capacities = problem.capacities

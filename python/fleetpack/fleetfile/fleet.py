@@ -1,35 +1,7 @@
-"""Fleet files: the workloads, hosts and overheads of one placement problem, in JSON (or YAML), and plan files.
-
-A fleet file is one object::
-
-    {
-      "description": "optional free text",
-      "legacy_servers": 100,
-      "overheads": {"vm": {"cpu": 0, "memory": "512Mi"}, ...},
-      "workloads": [{"id": "web-1", "cpu": "500m", "memory": "1Gi", "form": "container"}, ...],
-      "hosts": [{"id": "h1", "cpu": 64, "memory": "512Gi", "max_workloads": 110}, ...]
-    }
-
-Entries use the field names of `Workload`, `Host` and `Overheads`, with quantities as numbers or Kubernetes strings.
-``overheads`` (default: the model's defaults), ``description`` and ``legacy_servers`` (how many servers the fleet
-ran on before; shown by the command line) are optional; so are, for a live fleet (workloads with ``current``,
-``pinned``, ``move_cost``), the hosts to ``drain`` and the budgets ``max_moves`` and ``max_move_cost``. Files ending in ``.yaml`` or ``.yml`` are read as YAML
-when PyYAML is installed. The package ships a JSON Schema of the format (`fleet_schema`, or the file
-``fleetpack/schema/fleet.schema.json``) for editors and other tools; fleetpack itself checks files with the model's
-own validation, which says more than a schema can.
-
-A fleet may also be two CSV files, one of workloads and one of hosts (`load_fleet_csv`): a header row of field
-names, one entry per row, ``extra.NAME`` columns for extra dimensions, and an empty cell for a field's default
-(``none`` for a host without hypervisor). Plans may be written and read as CSV too: one row per workload.
-
-Every problem found is reported in one `ValidationError` whose details name the file, the entry and the field, e.g.
-``examples/x.json: workload 'db-1': memory: ...``, or for CSV the line: ``hosts.csv:4: host 'h3': cpu: ...``.
-"""
+"""A fleet file's content (`Fleet`): reading it from JSON or YAML, checking it all at once, writing it back."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import numbers
 import os
@@ -37,21 +9,20 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .errors import ErrorDetail, ValidationError
-from .model.entries import CheckedEntries, entry_table
-from .model.inputs import FirstSeen, build_problem, convert_items
-from .model.likely_mistakes import collecting
-from .model.live import check_budgets, read_drain
-from .model.objects import Host, Overheads, Resources, Workload, as_host, as_overheads, as_workload
-from .model.textfiles import decode, parse_json, read_text, source_name
-from .model.wire import Answer
-from .plan.plan import Plan, build_plan
-from .solve.options import OBJECTIVES
+from ..errors import ErrorDetail, ValidationError
+from ..model.entries import CheckedEntries, entry_table
+from ..model.hosttypes import HostType, host_types
+from ..model.inputs import convert_items
+from ..model.likely_mistakes import collecting
+from ..model.live import check_budgets, read_drain
+from ..model.objects import Host, Overheads, Resources, Workload, as_host, as_overheads, as_workload
+from ..model.textfiles import decode, parse_json, read_text, source_name
+from ..plan.plan import Plan
 
-__all__ = ["Fleet", "load_fleet", "dump_fleet", "load_fleet_csv", "dump_fleet_csv", "load_overheads",
-           "fleet_schema", "parse_document", "read_plan_dict", "load_plan", "dump_plan"]
+__all__ = ["Fleet", "load_fleet", "dump_fleet", "load_overheads", "fleet_schema", "parse_document", "fleet_json"]
 
-_KEYS = ("description", "legacy_servers", "overheads", "workloads", "hosts", "drain", "max_moves", "max_move_cost")
+_KEYS = ("description", "legacy_servers", "overheads", "workloads", "hosts", "drain", "max_moves", "max_move_cost",
+         "host_types")
 _YAML_SUFFIXES = (".yaml", ".yml")
 _CSV_SUFFIX = ".csv"
 
@@ -69,6 +40,7 @@ class Fleet:
     drain: tuple[str, ...] = ()
     max_moves: int | None = None
     max_move_cost: int | None = None
+    host_types: tuple[HostType, ...] = ()  # kinds of host to buy (`plan_capacity`): the hosts are the existing ones
 
     def __post_init__(self):
         errors: list[ErrorDetail] = []
@@ -79,6 +51,7 @@ class Fleet:
         set_(self, "overheads", _overheads(self.overheads, errors))
         _check_metadata(self.description, self.legacy_servers, "fleet", errors)
         _check_live(self, errors)
+        _check_host_types(self, errors)
         if errors:
             raise ValidationError(errors)
 
@@ -108,6 +81,7 @@ class Fleet:
                 data.get("drain", ()),
                 data.get("max_moves"),
                 data.get("max_move_cost"),
+                _as_list(data.get("host_types", []), "host_types", top, errors),
             )
         except ValidationError as exc:
             errors.extend(_prefixed(exc.errors, source))
@@ -122,9 +96,16 @@ class Fleet:
     def place(self, **options) -> Plan:
         """``fleetpack.place`` on this fleet's workloads, hosts, overheads, drained hosts and move budgets;
         ``options`` as for ``place`` (they override the fleet's own)."""
-        from .api import place
+        from ..api import place
 
         return place(self.workloads, self.hosts, overheads=self.overheads, **{**self.live_options(), **options})
+
+    def plan_capacity(self, **options):
+        """``fleetpack.plan_capacity`` of this fleet: its workloads, its ``host_types`` to buy, its hosts as the
+        existing ones and its overheads; ``options`` as for ``plan_capacity``."""
+        from ..capacity import plan_capacity
+
+        return plan_capacity(self.workloads, self.host_types, self.hosts, self.overheads, **options)
 
     def to_dict(self) -> dict:
         """The fleet as a fleet file's object. Fields hold the values they were given (so ``"512Mi"`` stays a
@@ -142,6 +123,8 @@ class Fleet:
         out["overheads"] = _overheads_dict(self.overheads)
         out["workloads"] = [_entry(w) for w in self.workloads]
         out["hosts"] = [_entry(h) for h in self.hosts]
+        if self.host_types:
+            out["host_types"] = [t.to_dict() for t in self.host_types]
         return out
 
 
@@ -214,139 +197,6 @@ def _prefixed(details, source: str) -> list[ErrorDetail]:
         ErrorDetail(source if d.where == "fleet" else f"{source}: {d.where}", d.field, d.message, d.value)
         for d in details
     ]
-
-
-# --- CSV fleets ------------------------------------------------------------------------------------------------------
-
-_EXTRA_PREFIX = "extra."
-_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
-_NONE = ("none", "null")
-
-
-def load_fleet_csv(workloads: str | os.PathLike, hosts: str | os.PathLike, overheads=None) -> Fleet:
-    """A fleet from two CSV files, one of workloads and one of hosts, with ``overheads`` (an `Overheads`, a dict,
-    or None for the defaults). Each file has a header row of field names (``id`` required; ``extra.gpu`` for an
-    extra dimension ``gpu``) and one entry per row; an empty cell leaves the field at its default. Raises one
-    `ValidationError` naming the file, line, entry and field of every problem."""
-    errors: list[ErrorDetail] = []
-    with collecting():  # one warning per kind for both files
-        w_items = _read_csv(workloads, Workload, "workload", errors)
-        h_items = _read_csv(hosts, Host, "host", errors)
-        over = _overheads(overheads, errors)
-        if errors:
-            raise ValidationError(errors)
-        return Fleet(w_items, h_items, over)
-
-
-def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
-    source = source_name(path)
-    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
-    names = [f.name for f in fields(cls)]
-    header = [h.strip() for h in reader.fieldnames or []]
-    if "id" not in header:
-        errors.append(ErrorDetail(source, "(header)", f"needs an 'id' column (columns: {', '.join(names)}, "
-                                                      f"and extra.NAME for an extra dimension)"))
-        return []
-    for column in sorted({c for c in header if header.count(c) > 1}):
-        errors.append(ErrorDetail(source, "(header)", f"column {column!r} appears more than once"))
-    for column in header:
-        if column not in names or column == "extra":
-            if not (column.startswith(_EXTRA_PREFIX) and len(column) > len(_EXTRA_PREFIX)):
-                errors.append(ErrorDetail(source, "(header)", f"unknown column {column!r} (known: "
-                                                              f"{', '.join(n for n in names if n != 'extra')}, "
-                                                              "extra.NAME)"))
-    items, first_line = [], FirstSeen()
-    for row in reader:
-        line = reader.line_num
-        cells = {(k or "").strip(): (v or "").strip() for k, v in row.items() if not isinstance(v, list)}
-        if not any(cells.values()):
-            continue  # a blank line, as spreadsheets leave at the end
-        ident = cells.get("id", "")
-        where = f"{source}:{line}: {kind} {ident!r}" if ident else f"{source}:{line}: {kind}"
-        # csv.DictReader puts cells past the header under None and fills missing ones with None
-        count = len(header) + len(row.get(None) or []) - sum(v is None for k, v in row.items() if k is not None)
-        if count != len(header):
-            errors.append(ErrorDetail(where, "(row)", f"has {count} cells, the header {len(header)}"))
-            continue
-        entry, extra = {}, {}
-        for column, text in cells.items():
-            if not text or column not in names and not column.startswith(_EXTRA_PREFIX):
-                continue
-            if column.startswith(_EXTRA_PREFIX):
-                extra[column[len(_EXTRA_PREFIX):]] = text
-            else:
-                try:
-                    entry[column] = _csv_value(column, text)
-                except ValueError as exc:
-                    errors.append(ErrorDetail(where, column, str(exc), text))
-        if extra:
-            entry["extra"] = extra
-        try:
-            item = cls(**{"id": ident, **{k: v for k, v in entry.items() if k != "id"}})
-        except ValidationError as exc:
-            errors.extend(ErrorDetail(where, e.field, e.message, e.value) for e in exc.errors)
-            continue
-        earlier = first_line.earlier(item.id, line)
-        if earlier is not None:
-            errors.append(ErrorDetail(where, "id", f"duplicate id (also line {earlier})"))
-        else:
-            items.append(item)
-    return items
-
-
-def _csv_value(column: str, text: str):
-    """A cell's text as the field's type; quantities stay strings, which the model parses exactly."""
-    if column in ("containers", "pinned"):
-        if text.lower() in _TRUE:
-            return True
-        if text.lower() in _FALSE:
-            return False
-        raise ValueError(f"must be true or false, got {text!r}")
-    if column == "cost":
-        try:
-            return float(text)
-        except ValueError:
-            raise ValueError(f"must be a number, got {text!r}") from None
-    if column == "max_workloads":
-        if text.lower() in _NONE:
-            return None
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"must be a whole number, got {text!r}") from None
-    if column in ("hypervisor", "anti_affinity", "current", "current_form", "move_cost") and text.lower() in _NONE:
-        return None
-    return text
-
-
-def dump_fleet_csv(fleet_or_parts, workloads: str | os.PathLike, hosts: str | os.PathLike) -> None:
-    """Write a fleet's workloads and hosts as two CSV files that `load_fleet_csv` reads back (overheads are not
-    part of a CSV fleet). Only the columns some entry needs are written."""
-    fleet = _as_fleet(fleet_or_parts)
-    for path, items, cls in ((workloads, fleet.workloads, Workload), (hosts, fleet.hosts, Host)):
-        rows = []
-        for item in items:
-            entry = _entry(item)
-            extra = entry.pop("extra", {}) or {}
-            row = {k: _csv_text(v) for k, v in entry.items()}
-            row.update({f"{_EXTRA_PREFIX}{k}": _csv_text(v) for k, v in extra.items()})
-            rows.append(row)
-        present = {k for r in rows for k in r}
-        columns = [f.name for f in fields(cls) if f.name == "id" or f.name in present]  # in the model's order
-        columns += sorted({k for r in rows for k in r if k.startswith(_EXTRA_PREFIX)})
-        out = io.StringIO()
-        writer = csv.DictWriter(out, columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        Path(os.fspath(path)).write_text(out.getvalue(), encoding="utf-8")
-
-
-def _csv_text(value) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 _JSON_TYPE_NAMES = {dict: "an object", list: "a list", str: "a string", type(None): "null"}
@@ -430,6 +280,17 @@ def _check_live(fleet: Fleet, errors: list[ErrorDetail]) -> None:
         elif pinned and drained[index[current]]:
             errors.append(ErrorDetail(f"workload {wid!r}", "pinned", f"its current host {current!r} is in drain "
                                                                      "(a pinned workload must stay where it is)"))
+
+
+def _check_host_types(fleet: Fleet, errors: list[ErrorDetail]) -> None:
+    """The host types, each checked on its own (all problems at once), names unique."""
+    if not fleet.host_types:
+        object.__setattr__(fleet, "host_types", ())
+        return
+    try:
+        object.__setattr__(fleet, "host_types", tuple(host_types(fleet.host_types, "fleet")))
+    except ValidationError as exc:
+        errors.extend(exc.errors)
 
 
 def _check_metadata(description, legacy_servers, where: str, errors: list[ErrorDetail]) -> None:
@@ -535,108 +396,4 @@ def _overheads_dict(over: Overheads) -> dict:
         "vm_cpu_factor": dict(over.vm_cpu_factor),
     }
 
-
-# --- plan files ----------------------------------------------------------------------------------------------------
-
-
-def read_plan_dict(path: str | os.PathLike) -> dict:
-    """A plan file's object as it is, for the verifier to judge: JSON, or for ``.csv`` a dict with the
-    ``assignments`` and ``unplaced`` of its rows. Raises `ValidationError` naming the file when it is not JSON or
-    not an object, or a CSV plan without the columns of one."""
-    source = os.fspath(path)
-    if source.lower().endswith(_CSV_SUFFIX):
-        return _read_plan_csv(source)
-    data = parse_json(read_text(source), source)
-    if not isinstance(data, dict):
-        raise ValidationError.single(source, "(document)", f"must be a plan object, got {_type_name(data)}")
-    if "assignments" not in data:
-        # without it, an empty or foreign object would pass as a plan that places nothing and breaks no rule
-        keys = f"its keys: {', '.join(map(str, list(data)[:6]))}" if data else "it is an empty object"
-        raise ValidationError.single(source, "assignments", f"is required: a plan file holds the assignments "
-                                                            f"'fleetpack place -o' writes ({keys})")
-    return data
-
-
-def load_plan(path: str | os.PathLike, fleet: Fleet | None = None) -> Plan:
-    """A `Plan` from a plan file written by ``fleetpack place -o`` (or `dump_plan`).
-
-    With the ``fleet`` it was made for, the plan is rebuilt against that fleet's workloads and hosts, so that
-    ``explain``, ``plot`` and the frames work; utilisation and unplaced reasons are then worked out afresh (and a
-    CSV plan, which holds assignments only, can be read too). Check the plan with ``verify`` first: a plan that
-    breaks a rule is taken as it is."""
-    source = os.fspath(path)
-    data = read_plan_dict(source)
-    if fleet is not None:
-        return _rebuild(data, fleet, source)
-    if source.lower().endswith(_CSV_SUFFIX):
-        raise ValidationError.single(source, "(file)", "a CSV plan holds assignments only: load it with the fleet "
-                                                       "it was made for, load_plan(path, fleet=...)")
-    try:
-        return Plan.from_dict(data)
-    except KeyError as exc:
-        raise ValidationError.single(source, str(exc.args[0]), "is required in a plan file") from None
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise ValidationError.single(source, "(plan)", f"is not a fleetpack plan: {exc}") from None
-
-
-def _rebuild(data: Mapping, fleet: Fleet, source: str) -> Plan:
-    problem = build_problem(fleet.workloads, fleet.hosts, fleet.overheads, **fleet.live_options())
-    workload_pos = {w.id: i for i, w in enumerate(problem.workloads)}
-    host_pos = {h.id: j for j, h in enumerate(problem.hosts)}
-    host_index: list = [None] * len(problem.workloads)
-    forms: list = [None] * len(problem.workloads)
-    errors = []
-    for n, a in enumerate(data.get("assignments") or []):
-        if not isinstance(a, Mapping):
-            errors.append(ErrorDetail(source, f"assignments[{n}]", "must be an object"))
-            continue
-        i, j = workload_pos.get(a.get("workload")), host_pos.get(a.get("host"))
-        if i is None or j is None or a.get("form") not in ("vm", "container"):
-            errors.append(ErrorDetail(source, f"assignments[{n}]", f"names an unknown workload, host or form for "
-                                                                   f"this fleet: {dict(a)!r}"))
-            continue
-        host_index[i], forms[i] = j, a["form"]
-    if errors:
-        raise ValidationError(errors)
-    objective = data.get("objective", "hosts")
-    method = data.get("method", "the plan file")
-    answer = Answer.from_lists(host_index, forms, data.get("strategy", method), data.get("lower_bound", 0))
-    return build_plan(problem, answer, objective=objective if objective in OBJECTIVES else "hosts", method=method,
-                      elapsed=data.get("elapsed", 0.0))
-
-
-_PLAN_CSV_COLUMNS = ("workload", "host", "form", "unplaced", "reason")
-
-
-def _read_plan_csv(source: str) -> dict:
-    reader = csv.DictReader(io.StringIO(read_text(source), newline=""))
-    missing = [c for c in ("workload", "host", "form") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValidationError.single(source, "(header)", f"a CSV plan needs the columns workload, host and form "
-                                                         f"(missing: {', '.join(missing)})")
-    assignments, unplaced = [], {}
-    for row in reader:
-        workload, host = (row.get("workload") or "").strip(), (row.get("host") or "").strip()
-        if not workload:
-            continue
-        if host:
-            assignments.append({"workload": workload, "host": host, "form": (row.get("form") or "").strip()})
-        else:
-            unplaced[workload] = {"code": (row.get("unplaced") or "").strip(), "message": row.get("reason") or ""}
-    return {"assignments": assignments, "unplaced": unplaced}
-
-
-def dump_plan(plan: Plan, path: str | os.PathLike) -> None:
-    """Write a plan file: JSON, or for ``.csv`` one row per workload (``workload, host, form, unplaced, reason``:
-    placed workloads in input order, then the unplaced ones with their reason code and words)."""
-    target = os.fspath(path)
-    if not target.lower().endswith(_CSV_SUFFIX):
-        Path(target).write_text(plan.to_json() + "\n", encoding="utf-8")
-        return
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_PLAN_CSV_COLUMNS)
-    writer.writerows((a.workload, a.host, a.form, "", "") for a in plan.assignments)
-    writer.writerows((wid, "", "", u.code, u.message) for wid, u in plan.unplaced.items())
-    Path(target).write_text(out.getvalue(), encoding="utf-8")
 
