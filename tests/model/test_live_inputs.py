@@ -65,8 +65,9 @@ def test_every_live_problem_is_reported_at_once():
         ("workload 'y'", "pinned")]
 
 
-def test_exact_refuses_a_live_fleet_rather_than_ignore_it():
-    with pytest.raises(fp.ValidationError, match="'exact' does not take a live fleet"):
-        fp.place(ROWS, HOSTS, method="exact")
-    with pytest.raises(fp.ValidationError, match=r"problems\[0\]: place\(\): method"):
-        fp.place_many([(ROWS, HOSTS)], method="exact")
+def test_exact_plans_a_live_fleet_rather_than_ignore_it():
+    # exact/live.py models the live part: the plan is checked against it, in place and in place_many alike
+    plan = fp.place(ROWS, HOSTS, method="exact", time_limit=10)
+    assert fp.verify(ROWS, HOSTS, plan) == []
+    [many] = fp.place_many([(ROWS, HOSTS)], method="exact", time_limit=10)
+    assert many.assignments == plan.assignments and many.moves == plan.moves

@@ -51,5 +51,7 @@ def test_core_equals_reference_on_live_fleets(fleet, method, sort_key, objective
     assert core.strategy == reference.strategy
     assert core.moves == reference.moves
     assert (core.move_count, core.move_cost) == (reference.move_count, reference.move_cost)
+    # the bound, the budget's included (docs/design-live-rules-capacity.md, "Lower bound"), and its reason
+    assert (core.lower_bound, core.bound_reason) == (reference.lower_bound, reference.bound_reason)
     assert {k: u.code for k, u in core.unplaced.items()} == {k: u.code for k, u in reference.unplaced.items()}
     assert fp.verify(ws, hs, core, over, **options) == []

@@ -35,10 +35,12 @@ def _copies(inst: _Instance, t: int, k: int, f: str) -> int:
 
 
 def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: int | None, spread_k: int,
-                      deadline: float | None = None):
+                      deadline: float | None = None, rows=None):
     """The CP-SAT assignment model: for each host and each workload type, how many of its workloads the host runs
     in each form. Returns (model, hint, decode, placement weight, objective expression). Raises `_OutOfTime` when
-    building it passes ``deadline``."""
+    building it passes ``deadline``. ``rows(model, n, placed)``, when given, adds rows of its own once the model is
+    built (`n`: (type, host, form) -> variable; `placed`: type -> its count placed, empty when ``fixed``): the live
+    fleet's moves (exact/live.py)."""
     from ortools.sat.python import cp_model
 
     check = _deadline_check(deadline)
@@ -213,6 +215,8 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
         value = U
         weight = spread_k + 1
     _set_objective(m, value, placed, placed0, weight, fixed, lb, ub)
+    if rows is not None:
+        rows(m, n, placed)
 
     def hint(hosts: list, forms: list):
         hosts = _canonical(inst, move_to_dominant(inst, hosts, pairs, room))

@@ -14,6 +14,7 @@ from ..model.problem import Problem
 from .arcflow import _AUTO_GRAPH_STATE_BUDGET, _ArcFlow
 from .assignment import assignment_size
 from .instance import _Instance, _value
+from .live import LiveInstance, live_answer, live_size, solve_live, within_budgets
 from .search import _answer, _arcflow_limit, as_start, solve
 from .symmetry import graph_state_budget
 
@@ -32,6 +33,14 @@ AUTO_MAX_CANDIDATES = {"hosts": 2000, "cost": 2000, "spread": 500}
 AUTO_MAX_ARCS = 20000
 #: ``auto`` never looks at instances with more workloads than this (preparing the exact stage is not free).
 AUTO_MAX_WORKLOADS = 200_000
+#: On a live fleet, ``auto`` tries CP-SAT when the live model has at most this many (workload type, host, form)
+#: variables: hosts that run workloads now are not interchangeable, so the model has no symmetry to shed, and
+#: 60 workloads that may run in either form on 25 hosts make 3000 (benches/live_exact.py --any).
+AUTO_MAX_LIVE_CANDIDATES = {"hosts": 4000, "cost": 4000, "spread": 1000}
+#: On a live fleet, without a ``time_limit``, CP-SAT's work for both stages together (count and objective, then
+#: move cost), on one thread, and at most `AUTO_TIME_LIMIT` seconds as for a greenfield fleet: the same plan on every
+#: machine (benches/live_exact.py has the measurements behind it).
+AUTO_LIVE_WORK_LIMIT = 0.75
 
 
 # --- the exact stage can be switched off, for code that wants the heuristic portfolio alone -------------------------
@@ -96,6 +105,9 @@ def engine(problem: Problem, method: str, sort_key: str, objective: str, time_li
     t0 = time.perf_counter()
     problem = problem.materialize()
     first = heuristic(problem, "auto", sort_key, objective, time_limit, seed)
+    if problem.live is not None:
+        left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+        return _live_stage(problem, objective, first, None, left, None, seed, workers, False)
     start = as_start(first)
     inst = _Instance(problem, objective)
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
@@ -140,7 +152,8 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     """The exact stage of ``method="auto"``, after the heuristics answered ``answer``: when `auto_eligible`,
     CP-SAT within ``time_limit`` seconds (None: `AUTO_TIME_LIMIT`) from the heuristics' plan; otherwise ``answer``
     unchanged."""
-    if not _AUTO_ENABLED.get() or _proven_by_bound(objective, answer):
+    live = problem.live is not None  # (a plan that meets the bound may still move more than it needs)
+    if not _AUTO_ENABLED.get() or (not live and _proven_by_bound(objective, answer)):
         _log.debug("auto: no exact stage: %s", "proven optimal by the bound" if _AUTO_ENABLED.get()
                    else "heuristics only")
         return answer
@@ -152,6 +165,13 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
         return answer
     began = time.perf_counter()
     problem = problem.materialize()
+    if problem.live is not None:
+        if time_limit is None:  # reproducible, as below; on one thread, as the interleaved search on several
+            # waits for its slowest worker at each step (10 s against 0.8 s on a 36-workload fleet, 2 busy cores)
+            return _live_stage(problem, objective, answer, AUTO_MAX_LIVE_CANDIDATES[objective], AUTO_TIME_LIMIT,
+                               AUTO_LIVE_WORK_LIMIT, seed, 1 if workers is None else workers, True)
+        return _live_stage(problem, objective, answer, AUTO_MAX_LIVE_CANDIDATES[objective], time_limit, None, seed,
+                           workers, False)
     start = as_start(answer)
     # with a time limit, preparing the models may take a quarter of it (as in `solve`); without one the graphs'
     # state budget alone bounds it, so that the plan does not depend on the machine's speed
@@ -176,3 +196,30 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
         r = solve(problem, objective, start, time_limit=time_limit, seed=seed, workers=workers, _prepared=prepared)
     return _with_reason(_answer(prepared[0], r.hosts, r.forms, r.strategy, r.lower_bound), answer, start[3],
                         r.optimal)
+
+
+def _live_stage(problem: Problem, objective: str, given, max_size: int | None, time_limit: float | None,
+                work_limit: float | None, seed: int, workers: int | None, deterministic: bool):
+    """CP-SAT on a live fleet (exact/live.py) from the heuristics' answer ``given``, within ``time_limit`` seconds
+    and ``work_limit``; ``given`` unchanged when it has pin conflicts or is over a budget (no plan is within it:
+    `place` raises), when it moves nothing and meets the bound (nothing left to prove), or when the model has more
+    than ``max_size`` variables (None: any size)."""
+    hosts, forms, _strategy, bound = as_start(given)
+    if not problem.workloads or not problem.hosts or len(given.get("pin_conflicts", ())):
+        return given
+    inst = LiveInstance(problem, objective)
+    if not within_budgets(inst, hosts, forms):
+        _log.debug("exact: no live stage: the heuristics' plan is over a budget")
+        return given
+    if sum(j is not None for j in hosts) == inst.placeable and inst.moves(hosts, forms)[0] == 0 \
+            and meets_bound(objective, _value(inst, hosts, forms), bound):
+        _log.debug("exact: no live stage: the plan moves nothing and meets the bound")
+        return given
+    if max_size is not None and live_size(inst) > max_size:
+        _log.debug("exact: no live stage: the model is too large for CP-SAT")
+        return given
+    h, f, strategy, lower, optimal = solve_live(problem, objective, (hosts, forms, _strategy), bound0=bound,
+                                                time_limit=time_limit, work_limit=work_limit, seed=seed,
+                                                workers=workers, deterministic=deterministic, inst=inst)
+    out = live_answer(inst, _answer(inst, h, f, strategy, lower), given)
+    return _with_reason(out, given, bound, optimal)

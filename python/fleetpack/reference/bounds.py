@@ -474,8 +474,81 @@ def lower_bound_explained(problem: Problem, objective: str, placed: int) -> tupl
 
     ``hosts``: the rules added up (`_rule_bound`). ``cost``: the larger of the cheapest fractional cover per
     dimension (hosts by price per unit of room, the last in part) and the sum of that many cheapest hosts.
-    ``spread``: demand over the whole fleet's capacity per dimension. See docs/model.md, "Lower bounds".
+    ``spread``: demand over the whole fleet's capacity per dimension. See docs/model.md, "Lower bounds". A live
+    fleet: the larger of that (its rules read no live part) and `_budget_bound`.
     """
+    bound, reason = _greenfield_bound(problem, objective, placed)
+    if problem.live is not None:
+        kept = _budget_bound(problem, objective)
+        if kept is not None and kept[0] > bound:
+            return kept
+    return bound, reason
+
+
+def _budget_bound(problem: Problem, objective: str) -> tuple[float, str] | None:
+    """A live fleet's bound from where it runs now (``hosts`` and ``cost``; None for ``spread``, or when the moves
+    out of the drained hosts alone exceed a budget): a host used now (not drained) ends empty only when each of its
+    current workloads moves, and never when it runs a pinned one; the hosts a plan empties cost it their workloads'
+    moves and move costs on top of the drained hosts'. The most hosts emptied within ``max_moves`` is at most the
+    longest prefix of the emptiable hosts by fewest workloads within it, the same by cheapest moves within
+    ``max_move_cost``; the smaller of the two bounds both, and every plan within the budgets keeps the other hosts
+    used (for ``cost``: the pinned hosts and the cheapest of the emptiable ones it keeps). As the core's
+    ``budget_bound``."""
+    live = problem.live
+    if objective == "spread" or live is None:
+        return None
+    m = len(problem.hosts)
+    count, cost, pinned = [0] * m, [0] * m, [False] * m
+    left_moves, left_cost = live.max_moves, live.max_move_cost
+    for i, j in enumerate(live.current.tolist()):
+        if j < 0:
+            continue
+        c = int(live.move_cost[i])
+        if live.drain[j]:  # a move in every plan, before any host is emptied
+            left_moves = None if left_moves is None else left_moves - 1
+            left_cost = None if left_cost is None else left_cost - c
+            if (left_moves is not None and left_moves < 0) or (left_cost is not None and left_cost < 0):
+                return None
+            continue
+        count[j] += 1
+        cost[j] += c
+        pinned[j] = pinned[j] or bool(live.pinned[i])
+    used = [j for j in range(m) if count[j] > 0]
+    if not used:
+        return None
+    emptiable = [j for j in used if not pinned[j]]
+
+    def most(needs: list[int], budget: int | None) -> int:
+        if budget is None:
+            return len(needs)
+        spent, k = 0, 0
+        for need in sorted(needs):
+            spent += need
+            if spent > budget:
+                break
+            k += 1
+        return k
+
+    emptied = min(most([count[j] for j in emptiable], left_moves), most([cost[j] for j in emptiable], left_cost))
+    kept = len(used) - emptied
+    if live.max_moves is not None and live.max_move_cost is not None:
+        within = f" within {live.max_moves} moves and a move cost of {live.max_move_cost}"
+    elif live.max_moves is not None:
+        within = f" within {live.max_moves} moves"
+    elif live.max_move_cost is not None:
+        within = f" within a move cost of {live.max_move_cost}"
+    else:
+        within = " (the others run pinned workloads)"
+    reason = f"{len(used)} hosts are used now and at most {emptied} can be emptied{within}"
+    if objective == "hosts":
+        return kept, reason
+    free = sorted(problem.hosts[j].cost for j in emptiable)
+    total = _float_sum(sorted([problem.hosts[j].cost for j in used if pinned[j]] + free[:len(free) - emptied]))
+    return total, f"{reason}; the {kept} hosts that stay used cost at least {total:.2f}"
+
+
+def _greenfield_bound(problem: Problem, objective: str, placed: int) -> tuple[float, str]:
+    """`lower_bound_explained` by the workloads and hosts alone."""
     if placed == 0 or not problem.hosts:
         return 0, ""
     fits = _FitKinds(problem)

@@ -19,7 +19,7 @@ from .options import check_parameters
 
 log = logging.getLogger(__name__)  # under "fleetpack", at debug level (see `fleetpack.solve.pipeline`)
 
-__all__ = ["Solver", "place_with", "read_problems", "strict_check", "check_live_method", "live_check", "core_place",
+__all__ = ["Solver", "place_with", "read_problems", "strict_check", "live_check", "core_place",
            "core_place_many"]
 
 #: A solver: (problem, method, sort_key, objective, time_limit, seed) -> its `Answer`.
@@ -37,7 +37,6 @@ def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key,
         try:
             problem = build_problem(workloads, hosts, overheads, drain=drain, max_moves=max_moves,
                                     max_move_cost=max_move_cost)
-            problems.extend(check_live_method(problem, method))
         except ValidationError as exc:
             problems.extend(exc.errors)
         if problems:
@@ -50,15 +49,6 @@ def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key,
     plan = build_plan(problem, answer, objective=objective, method=method, elapsed=time.perf_counter() - start)
     strict_check([plan], strict)
     return plan
-
-
-def check_live_method(problem: ProblemLike | None, method: str, where: str = "place()") -> list[ErrorDetail]:
-    """CP-SAT does not model a live fleet yet (issue 15): ``method="exact"`` with one is refused, not solved as if
-    the fleet were empty."""
-    if problem is not None and problem.live is not None and method == "exact":
-        return [ErrorDetail(where, "method", "'exact' does not take a live fleet yet (current hosts, drain, move "
-                                             "budgets): use 'auto' or a heuristic", method)]
-    return []
 
 
 def live_check(problem: ProblemLike, answer: Answer) -> None:
@@ -116,7 +106,6 @@ def _read_problems(problems: Any, defaults: dict[str, Any], seed: Any, workers: 
         try:
             problem = build_problem(pair[0], pair[1], options["overheads"], drain=options.get("drain", ()),
                                     max_moves=options.get("max_moves"), max_move_cost=options.get("max_move_cost"))
-            problem_errors.extend(check_live_method(problem, options["method"]))
             check_problem(problem)
         except ValidationError as exc:
             problem_errors.extend(exc.errors)

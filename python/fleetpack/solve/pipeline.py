@@ -77,7 +77,7 @@ def _after_core(problem: ProblemLike, method: str, objective: str, answer: Answe
                 seed: int, workers: int | None, spent: float) -> Answer:
     """What follows the core's run: for ``auto``, the exact stage (small instances are improved, or proven optimal,
     by CP-SAT) with the time left after ``spent`` seconds."""
-    if method != "auto" or problem.live is not None:  # (CP-SAT does not model a live fleet yet)
+    if method != "auto":
         return answer
     from .. import exact
 

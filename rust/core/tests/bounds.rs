@@ -562,3 +562,43 @@ fn the_bound_never_exceeds_the_brute_force_optimum() {
     // not a vacuous check: on many of them the bound is the optimum
     assert!(tight > 50, "the bound met the optimum of {tight} of 300");
 }
+
+#[test]
+fn a_move_budget_bounds_the_hosts_a_live_fleet_can_empty() {
+    use fleetpack_core::bounds::lower_bound_explained;
+    use fleetpack_core::model::Live;
+    // six hosts of 10 each run one workload of 1 now (host 5 two, host 0 a pinned one): any plan fits one host
+    let ws: Vec<_> = (0..7).map(|_| w(1, 1)).collect();
+    let hs: Vec<_> = (0..6).map(|_| h(10, 10)).collect();
+    let mut live = Live::new(7, 6);
+    live.current_host = vec![Some(0), Some(1), Some(2), Some(3), Some(4), Some(5), Some(5)];
+    live.pinned[0] = true;
+    live.move_cost = Some(vec![1, 1, 1, 1, 1, 5, 5]);
+    let greenfield = problem(&ws, &hs, Overheads::none(2));
+    assert_eq!(lower_bound_explained(&greenfield, Objective::Hosts, 7).0, 1.0);
+    let bound = |live: &Live, objective| {
+        let p = greenfield.clone().with_live(live.clone()).expect("a valid live problem");
+        lower_bound_explained(&p, objective, 7)
+    };
+    // two moves empty two of the hosts 1-4 (one workload each): 6 - 2 = 4
+    live.max_moves = Some(2);
+    assert_eq!(bound(&live, Objective::Hosts), (4.0, "6 hosts are used now and at most 2 can be emptied within 2 moves".into()));
+    assert_eq!(bound(&live, Objective::Cost).0, 4.0);
+    // by cost: 4 hosts of cost 1 within 4, host 5 (cost 10) not; host 0 is pinned
+    live.max_moves = None;
+    live.max_move_cost = Some(13);
+    assert_eq!(bound(&live, Objective::Hosts).0, 2.0);
+    // no budget: only the pinned host must stay used, and the greenfield bound is as high
+    live.max_move_cost = None;
+    assert_eq!(bound(&live, Objective::Hosts).0, 1.0);
+    // a drained host's workloads move in every plan: they spend the budget first
+    live.drain[5] = true;
+    live.max_moves = Some(3);
+    assert_eq!(bound(&live, Objective::Hosts), (4.0, "5 hosts are used now and at most 1 can be emptied within 3 moves".into()));
+    // beyond the budget (no plan within it): the greenfield bound
+    live.max_moves = Some(1);
+    assert_eq!(bound(&live, Objective::Hosts).0, 1.0);
+    // spread: none
+    live.max_moves = Some(2);
+    assert_eq!(bound(&live, Objective::Spread).0, lower_bound_explained(&greenfield, Objective::Spread, 7).0);
+}

@@ -117,7 +117,18 @@ fn ref_live(p: &Problem, live: &Live, method: Method, key: SortKey, objective: O
 /// the moves and their cost as reported, the forced moves and pin conflicts as step 1 finds them, the budgets kept
 /// whenever the forced moves alone keep them. Plus every rule of the model (common's checker).
 fn check_live(p: &Problem, live: &Live, s: &Solution, objective: Objective) {
-    check_solution(p, s, objective);
+    // the bound (the budget's included) holds for plans within the pins and budgets: when none is (a pin conflict,
+    // forced moves beyond a budget: `place` raises), only the rules are checked
+    let (_, _, forced, conflicts) = ref_keep(p, live);
+    let forced_cost: u64 = forced.iter().map(|&i| cost_of(p, live, i)).sum();
+    let within = conflicts.is_empty()
+        && live.max_moves.map_or(true, |most| forced.len() as u64 <= most)
+        && live.max_move_cost.map_or(true, |most| forced_cost <= most);
+    if within {
+        check_solution(p, s, objective);
+    } else {
+        check_valid(p, s);
+    }
     for (i, place) in s.placement.iter().enumerate() {
         if let Some((j, f)) = place {
             assert!(!live.drain[*j as usize], "workload {i} on drained host {j}");
