@@ -244,12 +244,31 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
         within.time_limit = options.time_limit.map(|limit| limit.saturating_sub(start.elapsed()));
         let fresh = solve(&free, &within)?;
         let matched = improve::live::relabel(problem, &fresh.placement);
-        let found = improve::improve_live(problem, options.objective, &matched, &limits)?;
-        candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
-        // and the greenfield search from the live search's plan, which has emptied hosts with few moves
-        let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
-        let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
-        candidates.push((true, found.placement, format!("search(search({strategy}))")));
+        // its hosts chosen where the most move cost runs now, their workloads kept (for `hosts` and `cost`: the
+        // same hosts of each kind, so the same value); else the live passes from the matched plan
+        let repacked = match options.objective {
+            Objective::Spread => None,
+            _ => Some(improve::repack_live(problem, options.objective, &matched, &limits)?),
+        };
+        let fresh_placed = matched.iter().flatten().count();
+        match repacked {
+            Some(found) if found.better && found.placement.iter().flatten().count() >= fresh_placed => {
+                candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
+            }
+            _ => {
+                let found = improve::improve_live(problem, options.objective, &matched, &limits)?;
+                candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
+            }
+        }
+        // and, when planning from nothing did no better than the live search, the greenfield search from the live
+        // search's plan, which has emptied hosts with few moves
+        let live_plan = HostStates::from_placement(problem, &candidates[0].1);
+        let live_key = (candidates[0].1.iter().flatten().count(), live_plan.objective_value(options.objective));
+        if fresh_placed < live_key.0 || (fresh_placed == live_key.0 && fresh.objective_value >= live_key.1) {
+            let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
+            let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
+            candidates.push((true, found.placement, format!("search(search({strategy}))")));
+        }
     }
     for (changed, candidate, name) in candidates {
         if !changed {

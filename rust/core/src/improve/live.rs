@@ -129,6 +129,14 @@ pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget
     Ok(now.0 > start.0 || (now.0 == start.0 && (now.1 < start.1 - EPS || (now.1 <= start.1 + EPS && now.2 < start.2))))
 }
 
+/// The first and last passes of [`improve_live`] alone: left-out workloads placed, needless moves taken back (for a
+/// plan whose hosts are already few, where emptying more of them would only spend work).
+pub fn settle_live(state: &mut State, objective: Objective, budget: &mut Budget) -> Result<()> {
+    let mut book = Book::new(state);
+    place_left_out(state, &mut book, budget)?;
+    undo_needless(state, &mut book, objective, budget)
+}
+
 /// Place the workloads left out where they now fit: their current place first, else the hosts in use, else the
 /// others (in input order), each within the budgets.
 fn place_left_out(state: &mut State, book: &mut Book, budget: &mut Budget) -> Result<()> {
