@@ -234,40 +234,49 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
         cancel: options.cancel.as_deref(),
         seed: options.seed,
     };
-    let found = improve::improve_live(problem, options.objective, &placement, &limits)?;
-    let known_bound = found.bound;
-    let mut candidates = vec![(found.better, found.placement, format!("search({strategy})"))];
+    let key = |plan: &[Option<(u32, Form)>]| {
+        (plan.iter().flatten().count(), HostStates::from_placement(problem, plan).objective_value(options.objective))
+    };
+    // without a budget, plan as if from nothing first (pins and drains kept: `free` has no other current place,
+    // so this does not recurse again), its hosts matched to where the workloads run now
+    let mut replanned = None;
     if let Some(free) = problem.live().filter(|live| !live.budgeted()).and_then(|_| problem.released()) {
-        // without a budget, also plan as if from nothing (pins and drains kept: `free` has no other current
-        // place, so this does not recurse again), then take back the moves that buy nothing
         let mut within = options.clone();
         within.time_limit = options.time_limit.map(|limit| limit.saturating_sub(start.elapsed()));
         let fresh = solve(&free, &within)?;
         let matched = improve::live::relabel(problem, &fresh.placement);
-        // its hosts chosen where the most move cost runs now, their workloads kept (for `hosts` and `cost`: the
-        // same hosts of each kind, so the same value); else the live passes from the matched plan
+        let fresh_placed = matched.iter().flatten().count();
+        // for `hosts` and `cost`, the same number of hosts of each kind chosen where the most move cost runs now,
+        // their workloads kept; else (or when that cannot hold the plan) the live passes from the matched plan
         let repacked = match options.objective {
             Objective::Spread => None,
-            _ => Some(improve::repack_live(problem, options.objective, &matched, &limits)?),
+            _ => Some(improve::repack_live(problem, options.objective, &matched, &limits)?)
+                .filter(|found| found.better && found.placement.iter().flatten().count() >= fresh_placed),
         };
-        let fresh_placed = matched.iter().flatten().count();
-        match repacked {
-            Some(found) if found.better && found.placement.iter().flatten().count() >= fresh_placed => {
-                candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
+        let found = match repacked {
+            Some(found) => found,
+            None => improve::improve_live(problem, options.objective, &matched, &limits)?,
+        };
+        replanned = Some((found.placement, format!("replan({})", fresh.strategy), (fresh_placed, fresh.objective_value)));
+    }
+    // the live search from the portfolio's plan: within a budget always; without one only when planning from
+    // nothing does not beat the portfolio's plan (the search then frees fewer hosts, at about the same cost)
+    let replan_wins = replanned.as_ref().is_some_and(|(_, _, (p, v))| *p > placed || (*p == placed && *v < objective_value));
+    let mut candidates = Vec::new();
+    if !replan_wins {
+        let found = improve::improve_live(problem, options.objective, &placement, &limits)?;
+        candidates.push((found.better, found.placement, format!("search({strategy})")));
+    }
+    if let Some((plan, name, fresh_key)) = replanned {
+        candidates.push((true, plan, name));
+        // and, when planning from nothing did no better than the live search either, the greenfield search from
+        // the live search's plan, which has emptied hosts with few moves
+        if let Some(live_key) = candidates.first().filter(|_| !replan_wins).map(|c| key(&c.1)) {
+            if fresh_key.0 < live_key.0 || (fresh_key.0 == live_key.0 && fresh_key.1 >= live_key.1) {
+                let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
+                let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
+                candidates.push((true, found.placement, format!("search(search({strategy}))")));
             }
-            _ => {
-                let found = improve::improve_live(problem, options.objective, &matched, &limits)?;
-                candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
-            }
-        }
-        // and, when planning from nothing did no better than the live search, the greenfield search from the live
-        // search's plan, which has emptied hosts with few moves
-        let live_plan = HostStates::from_placement(problem, &candidates[0].1);
-        let live_key = (candidates[0].1.iter().flatten().count(), live_plan.objective_value(options.objective));
-        if fresh_placed < live_key.0 || (fresh_placed == live_key.0 && fresh.objective_value >= live_key.1) {
-            let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
-            let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
-            candidates.push((true, found.placement, format!("search(search({strategy}))")));
         }
     }
     for (changed, candidate, name) in candidates {
@@ -286,11 +295,7 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
     }
     // the search's bound is the same function's value; the reason is worked out again
     let (bound, bound_reason) = lower_bound_explained(problem, options.objective, placed);
-    let lower_bound = match known_bound {
-        Some((for_placed, known)) if for_placed == placed => known,
-        _ => bound,
-    };
-    Ok(finish(problem, placement, used, strategy, objective_value, (lower_bound, bound_reason)))
+    Ok(finish(problem, placement, used, strategy, objective_value, (bound, bound_reason)))
 }
 
 /// A plan of `auto` on its way: (placed, objective value, placement, per-host usage, strategy).

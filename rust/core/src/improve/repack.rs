@@ -7,8 +7,7 @@
 //! The result holds the plan's placed workloads on as many hosts of each kind (so the same number of hosts and the
 //! same cost), or is None when it cannot: the caller then keeps the plan.
 
-use std::collections::HashMap;
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use super::budget::Budget;
 use super::state::State;
@@ -29,6 +28,26 @@ fn normalised_free(state: &State, j: usize) -> f64 {
     let p = state.problem();
     state.used(j).iter().zip(p.capacity(j)).filter(|(_, &c)| c > 0).map(|(&u, &c)| c.saturating_sub(u) as f64 / c as f64).sum()
 }
+
+/// The chosen hosts ordered by their normalised free room (non-negative, so its bits order as the number does),
+/// then by index: best fit is the first that fits, and room is likeliest where the most is free.
+struct ByRoom(BTreeSet<(u64, usize)>);
+
+impl ByRoom {
+    fn new(state: &State, hosts: &[usize]) -> ByRoom {
+        ByRoom(hosts.iter().map(|&j| (normalised_free(state, j).to_bits(), j)).collect())
+    }
+
+    /// Change host `j`'s contents by `change`, keeping the order.
+    fn update(&mut self, state: &mut State, j: usize, change: impl FnOnce(&mut State)) {
+        self.0.remove(&(normalised_free(state, j).to_bits(), j));
+        change(state);
+        self.0.insert((normalised_free(state, j).to_bits(), j));
+    }
+}
+
+/// How many of the roomiest hosts [`make_room`] looks at for a workload.
+const ROOM_CANDIDATES: usize = 64;
 
 /// The hosts of the repacked plan: the plan's hosts that hold a pinned workload, and per kind as many other hosts
 /// as the plan uses, those where the most move cost runs now first (then in input order); drained hosts never.
@@ -107,7 +126,8 @@ pub fn repack(problem: &Problem, plan: &[Option<(u32, Form)>], budget: &mut Budg
         .map(|i| problem.smallest(i).iter().zip(&scale).filter(|(_, &s)| s > 0).map(|(&v, &s)| v as f64 / s as f64).sum())
         .collect();
     let largest_first = |items: &mut Vec<usize>| items.sort_by(|&a, &b| weight[b].total_cmp(&weight[a]).then(a.cmp(&b)));
-    // the plan's placed workloads that did not stay, largest first; its left-out ones after them, as a bonus
+    let mut rooms = ByRoom::new(&state, &hosts);
+    // the plan's placed workloads that did not stay, largest first
     let mut rest: Vec<usize> = (0..n).filter(|&i| plan[i].is_some() && state.host_of(i).is_none()).collect();
     largest_first(&mut rest);
     let mut queue: VecDeque<usize> = rest.into_iter().collect();
@@ -116,72 +136,72 @@ pub fn repack(problem: &Problem, plan: &[Option<(u32, Form)>], budget: &mut Budg
         if budget.spent() {
             return Ok(None);
         }
-        if let Some((j, form)) = best_fit(&state, i, &hosts, weight[i]) {
-            state.add(i, j, form);
-        } else if let Some((j, form, out)) = make_room(&mut state, i, &hosts, &stayed, &evicted, budget)? {
-            for &k in &out {
-                state.remove(k);
+        if let Some((j, form)) = best_fit(&state, i, &chosen, &rooms, budget)? {
+            rooms.update(&mut state, j, |s| s.add(i, j, form));
+        } else if let Some((j, form, out)) = make_room(&mut state, i, &rooms, &stayed, &evicted, budget)? {
+            rooms.update(&mut state, j, |s| {
+                for &k in &out {
+                    s.remove(k);
+                }
+                s.add(i, j, form);
+            });
+            for k in out {
                 evicted[k] = true;
                 queue.push_back(k);
             }
-            state.add(i, j, form);
         } else {
             return Ok(None);
         }
-        budget.charge(hosts.len() as u64)?;
     }
+    // the plan's left-out workloads, as a bonus
     let mut left_out: Vec<usize> = (0..n).filter(|&i| plan[i].is_none() && state.host_of(i).is_none()).collect();
     largest_first(&mut left_out);
     for i in left_out {
-        if let Some((j, form)) = best_fit(&state, i, &hosts, weight[i]) {
-            state.add(i, j, form);
+        if let Some((j, form)) = best_fit(&state, i, &chosen, &rooms, budget)? {
+            rooms.update(&mut state, j, |s| s.add(i, j, form));
         }
-        budget.charge(hosts.len() as u64)?;
     }
     Ok(Some(state.placement()))
 }
 
-/// The host among `hosts` (in use or not) that workload `i` fits and leaves least free, or its own current host
-/// when it fits there.
-fn best_fit(state: &State, i: usize, hosts: &[usize], weight: f64) -> Option<(usize, Form)> {
+/// Workload `i`'s own current host when it is chosen and `i` fits there (in its current form when given), else
+/// the chosen host that it fits and leaves least free.
+fn best_fit(state: &State, i: usize, chosen: &[bool], rooms: &ByRoom, budget: &mut Budget) -> Result<Option<(usize, Form)>> {
     let p = state.problem();
-    if let Some((j, form)) = p.current(i) {
+    if let Some((j, form)) = p.current(i).filter(|&(j, _)| chosen[j]) {
         let home = match form {
             Some(form) => state.fits(i, j, form).then_some(form),
             None => state.first_form(i, j),
         };
-        if let Some(form) = home.filter(|_| hosts.binary_search(&j).is_ok()) {
-            return Some((j, form));
+        if let Some(form) = home {
+            return Ok(Some((j, form)));
         }
     }
-    let mut choice: Option<(f64, usize, Form)> = None;
-    for &j in hosts {
-        let Some(form) = state.first_form(i, j) else { continue };
-        let left = normalised_free(state, j) - weight;
-        if choice.map_or(true, |(best, ..)| left < best) {
-            choice = Some((left, j, form));
+    for &(_, j) in &rooms.0 {
+        budget.charge(1)?;
+        if let Some(form) = state.first_form(i, j) {
+            return Ok(Some((j, form)));
         }
     }
-    choice.map(|(_, j, form)| (j, form))
+    Ok(None)
 }
 
-/// The host among `hosts` where workload `i` fits after the fewest workloads that stayed there (never evicted
-/// before) leave, cheapest moves first; ties to the least move cost, then the first host. Returns the host, the
-/// form and the workloads to send away; the state is as before.
+/// The host among the [`ROOM_CANDIDATES`] roomiest where workload `i` fits after the fewest workloads that stayed
+/// there (never evicted before) leave, cheapest moves first; ties to the least move cost, then the roomier host.
+/// Returns the host, the form and the workloads to send away; the state is as before.
 fn make_room(
     state: &mut State,
     i: usize,
-    hosts: &[usize],
+    rooms: &ByRoom,
     stayed: &[bool],
     evicted: &[bool],
     budget: &mut Budget,
 ) -> Result<Option<(usize, Form, Vec<usize>)>> {
     let p = state.problem();
     let mut best: Option<(usize, u64, usize, Form, Vec<usize>)> = None;
-    for &j in hosts {
-        if !Form::TRY_ORDER.into_iter().any(|f| crate::fit::statically_allowed(p, i, j, f)) {
-            continue;
-        }
+    let allowed = |j: usize| Form::TRY_ORDER.into_iter().any(|f| crate::fit::statically_allowed(p, i, j, f));
+    let candidates: Vec<usize> = rooms.0.iter().rev().map(|&(_, j)| j).filter(|&j| allowed(j)).take(ROOM_CANDIDATES).collect();
+    for j in candidates {
         let mut movable: Vec<usize> =
             state.members(j).iter().map(|&k| k as usize).filter(|&k| stayed[k] && !evicted[k]).collect();
         movable.sort_by(|&a, &b| p.move_cost(a).cmp(&p.move_cost(b)).then(a.cmp(&b)));
