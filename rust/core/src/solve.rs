@@ -234,6 +234,35 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
         cancel: options.cancel.as_deref(),
         seed: options.seed,
     };
+    // the count first, as in greenfield `auto`, when the portfolio leaves out workloads that fit an empty host:
+    // without a budget the count phase (any plan is within it; pins and drains are static rules), with one every
+    // heuristic (each keeps the budgets) and then the live search's ejections within the budgets
+    let placeable = || crate::bounds::placeable(problem).iter().filter(|&&x| x).count();
+    if placed < problem.workload_count() && placed < placeable() {
+        let budgeted = problem.live().is_some_and(|live| live.budgeted());
+        let stop = || options.cancelled();
+        let mut more: Option<(crate::model::Placement, String)> = None;
+        if budgeted {
+            for method in Method::ALL {
+                let keys: &[SortKey] = if method == Method::FirstFit { &[SortKey::Sum] } else { &SortKey::ALL };
+                for &key in keys {
+                    let (_, plan) = heuristics::run(problem, method, key, options.objective, &stop);
+                    let count = plan.iter().flatten().count();
+                    if count > more.as_ref().map_or(placed, |m| m.0.iter().flatten().count()) {
+                        more = Some((plan, strategy_name(method, key)));
+                    }
+                }
+            }
+        } else {
+            more = improve::count::most_placed_plan(problem, options.objective, &limits, &stop)?;
+        }
+        if options.cancelled() {
+            return Err(Error::Interrupted);
+        }
+        if let Some((plan, name)) = more.filter(|m| m.0.iter().flatten().count() > placed) {
+            (placed, objective_value, placement, used, strategy) = as_best(problem, options.objective, plan, name);
+        }
+    }
     let key = |plan: &[Option<(u32, Form)>]| {
         (plan.iter().flatten().count(), HostStates::from_placement(problem, plan).objective_value(options.objective))
     };

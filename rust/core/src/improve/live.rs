@@ -12,8 +12,10 @@
 //! Without a budget, `auto` runs the greenfield search ([`super::pack`], [`super::spread`]) first, which knows
 //! drains and pins through the static rules; these passes then take back the moves it made for nothing.
 
-use super::budget::Budget;
+use super::budget::{Budget, Rng};
+use super::count::more_placed;
 use super::pack::value as pack_value;
+use super::scarcity::{sizes, Key};
 use super::state::State;
 use crate::error::Result;
 use crate::heuristics::live::{is_move, Spent};
@@ -104,10 +106,13 @@ fn home(state: &State, i: usize) -> Option<(usize, Form)> {
 
 /// Improve the valid live plan `placement` for `objective` within the budgets; the state ends never worse than it
 /// started (most placed, then the objective, then least move cost). Returns whether it got better.
-pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget) -> Result<bool> {
+pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget, rng: &mut Rng) -> Result<bool> {
     let start = (state.placed(), value(state, objective), Book::new(state).spent.cost);
     let mut book = Book::new(state);
     place_left_out(state, &mut book, budget)?;
+    if state.placed() < state.problem().workload_count() {
+        more_placed_live(state, &mut book, budget, rng)?;
+    }
     if objective != Objective::Spread {
         // two orders of the hosts to empty, each from the same plan: the fewest moves first, and the least used
         // first (the descheduler's); the better plan stays
@@ -125,6 +130,8 @@ pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget
         }
     }
     undo_needless(state, &mut book, objective, budget)?;
+    // a move taken back may have made room for a left-out workload: the plan ends maximal
+    place_left_out(state, &mut book, budget)?;
     let now = (state.placed(), value(state, objective), book.spent.cost);
     Ok(now.0 > start.0 || (now.0 == start.0 && (now.1 < start.1 - EPS || (now.1 <= start.1 + EPS && now.2 < start.2))))
 }
@@ -134,7 +141,97 @@ pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget
 pub fn settle_live(state: &mut State, objective: Objective, budget: &mut Budget) -> Result<()> {
     let mut book = Book::new(state);
     place_left_out(state, &mut book, budget)?;
-    undo_needless(state, &mut book, objective, budget)
+    undo_needless(state, &mut book, objective, budget)?;
+    place_left_out(state, &mut book, budget)
+}
+
+/// At most this many left-out workloads (the smallest) are offered room per round of [`more_placed_live`] ...
+const CANDIDATES: usize = 48;
+/// ... on at most this many workloads of each host ...
+const HOST_ITEMS: usize = 16;
+/// ... whose workload goes home or to one of at most this many other hosts.
+const MOVE_HOSTS: usize = 128;
+
+/// Raise the number placed when workloads are left out. Without a budget, the greenfield ejections
+/// ([`more_placed`]; pinned workloads stay, drained hosts take nothing by the static rules). With one, a workload
+/// off a host makes room for a left-out one (the smallest first) and goes home or onto another host, when the
+/// budgets allow its move; rounds until one gains nothing. The count never goes down.
+fn more_placed_live<'p>(state: &mut State<'p>, book: &mut Book<'p>, budget: &mut Budget, rng: &mut Rng) -> Result<()> {
+    if !book.live.budgeted() {
+        if more_placed(state, budget, rng)? {
+            *book = Book::new(state);
+        }
+        return place_left_out(state, book, budget);
+    }
+    let p = state.problem();
+    let n = p.workload_count();
+    let sizes = sizes(p, Key::Sum);
+    let placeable = crate::bounds::placeable(p);
+    budget.charge(n as u64)?;
+    loop {
+        let mut left: Vec<usize> = (0..n).filter(|&i| placeable[i] && state.host_of(i).is_none()).collect();
+        left.sort_by(|&a, &b| sizes[a].total_cmp(&sizes[b]).then(a.cmp(&b)));
+        left.truncate(CANDIDATES);
+        let mut gained = false;
+        for u in left {
+            if budget.spent() {
+                return Ok(());
+            }
+            gained |= eject_for(state, book, u, &sizes, budget)?;
+        }
+        if !gained {
+            return Ok(());
+        }
+    }
+}
+
+/// Place the left-out workload `u` on a host in use by sending one of its workloads (larger than `u`, not pinned)
+/// home or elsewhere within the budgets; whether it went.
+fn eject_for<'p>(state: &mut State<'p>, book: &mut Book<'p>, u: usize, sizes: &[f64], budget: &mut Budget) -> Result<bool> {
+    let p = state.problem();
+    let m = p.host_count();
+    let live = book.live;
+    for j in 0..m {
+        if state.count(j) == 0 {
+            continue;
+        }
+        let mut members: Vec<usize> = state.members(j).iter().map(|&a| a as usize).collect();
+        members.retain(|&a| !live.pinned[a] && sizes[a] >= sizes[u]);
+        members.sort_by(|&a, &b| sizes[a].total_cmp(&sizes[b]).then(a.cmp(&b)));
+        members.truncate(HOST_ITEMS);
+        for a in members {
+            let form_a = state.form_of(a);
+            state.remove(a);
+            budget.charge(2)?;
+            let Some(form_u) = state.first_form(u, j) else {
+                state.add(a, j, form_a);
+                continue;
+            };
+            state.add(u, j, form_u);
+            // `a` home first (no move), else the first host in use that takes it, else an empty one
+            let home_spot = home(state, a).filter(|&(h, _)| h != j);
+            let spot = home_spot.or_else(|| {
+                let used = (0..m).filter(|&k| k != j && state.count(k) > 0);
+                let unused = (0..m).filter(|&k| k != j && state.count(k) == 0);
+                used.chain(unused).take(MOVE_HOSTS).find_map(|k| state.first_form(a, k).map(|f| (k, f)))
+            });
+            budget.charge(MOVE_HOSTS as u64)?;
+            state.remove(u);
+            if let Some((k, form)) = spot {
+                // the spending after both: `u` from nowhere onto `j`, `a` from `j` onto `k`
+                let mut trial = Book { problem: book.problem, live, spent: book.after(u, None, Some((j as u32, form_u))) };
+                trial.spent = trial.after(a, Some((j as u32, form_a)), Some((k as u32, form)));
+                if book.within(trial.spent) {
+                    state.add(a, j, form_a);
+                    book.relocate(state, a, Some((k, form)));
+                    book.relocate(state, u, Some((j, form_u)));
+                    return Ok(true);
+                }
+            }
+            state.add(a, j, form_a);
+        }
+    }
+    Ok(false)
 }
 
 /// Place the workloads left out where they now fit: their current place first, else the hosts in use, else the

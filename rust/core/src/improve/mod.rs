@@ -119,7 +119,7 @@ pub fn improve_live(problem: &Problem, objective: Objective, placement: &[Option
     }
     let mut state = State::new(problem, placement);
     budget.charge(problem.workload_count() as u64)?;
-    live::improve_live(&mut state, objective, &mut budget)?;
+    live::improve_live(&mut state, objective, &mut budget, &mut Rng::new(limits.seed))?;
     let found = state.placement();
     let better = found != placement;
     Ok(Improved { placement: found, better, work: budget.work(), bound: None })
