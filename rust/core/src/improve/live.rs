@@ -15,6 +15,7 @@
 use super::budget::{Budget, Rng};
 use super::count::more_placed;
 use super::pack::value as pack_value;
+use super::repack::{normalised_free, ByRoom};
 use super::scarcity::{sizes, Key};
 use super::state::State;
 use crate::error::Result;
@@ -260,12 +261,6 @@ fn place_left_out(state: &mut State, book: &mut Book, budget: &mut Budget) -> Re
     Ok(())
 }
 
-/// Sum over host `j`'s dimensions of free / capacity (dimensions of capacity 0 skipped).
-fn normalised_free(state: &State, j: usize) -> f64 {
-    let p = state.problem();
-    state.used(j).iter().zip(p.capacity(j)).filter(|(_, &c)| c > 0).map(|(&u, &c)| c.saturating_sub(u) as f64 / c as f64).sum()
-}
-
 /// Empty hosts one at a time within the budgets (for `hosts` and `cost`): the host needing the fewest moves first
 /// (then the least cost of moves, then the lightest), or with `by_load` the lightest first; each of its workloads,
 /// largest first, to the other host in use that it leaves least free, or back home. A host whose workloads do not
@@ -275,6 +270,8 @@ fn empty_hosts(state: &mut State, book: &mut Book, objective: Objective, budget:
     let m = p.host_count();
     let costs = &p.hosts().cost;
     let mut failed = vec![false; m];
+    let used: Vec<usize> = (0..m).filter(|&j| state.count(j) > 0).collect();
+    let mut rooms = ByRoom::new(state, &used);
     let scale = p.largest_capacity();
     let weight = |i: usize| -> f64 {
         p.smallest(i).iter().zip(&scale).filter(|(_, &s)| s > 0).map(|(&v, &s)| v as f64 / s as f64).sum()
@@ -310,7 +307,7 @@ fn empty_hosts(state: &mut State, book: &mut Book, objective: Objective, budget:
             if over(book.spent) {
                 continue; // not within the budget left, whatever the targets
             }
-            if try_empty(state, book, j, &weight, budget)? {
+            if try_empty(state, book, j, &weight, &mut rooms, budget)? {
                 emptied = true;
                 break;
             }
@@ -325,31 +322,34 @@ fn empty_hosts(state: &mut State, book: &mut Book, objective: Objective, budget:
 
 /// Move every workload of host `j` elsewhere (best fit among the other hosts in use, or home), within the budgets;
 /// all or nothing. Returns whether the host is empty now.
-fn try_empty(state: &mut State, book: &mut Book, j: usize, weight: &dyn Fn(usize) -> f64, budget: &mut Budget) -> Result<bool> {
-    let p = state.problem();
-    let m = p.host_count();
+fn try_empty(
+    state: &mut State,
+    book: &mut Book,
+    j: usize,
+    weight: &dyn Fn(usize) -> f64,
+    rooms: &mut ByRoom,
+    budget: &mut Budget,
+) -> Result<bool> {
     let mut members: Vec<usize> = state.members(j).iter().map(|&i| i as usize).collect();
     members.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)).then(a.cmp(&b)));
     let start = book.spent;
-    let mut moved: Vec<(usize, Form)> = Vec::new();
+    // `j` is no target while it empties (and its room changes as it does)
+    rooms.forget(state, j);
+    let mut moved: Vec<(usize, usize, Form)> = Vec::new();
     let mut ok = true;
     for &i in &members {
         let form_now = state.form_of(i);
-        let mut choice: Option<(f64, usize, Form)> = None;
-        if let Some((h, f)) = home(state, i).filter(|&(h, _)| h != j && state.count(h) > 0) {
-            choice = Some((f64::NEG_INFINITY, h, f));
-        }
+        let mut choice = home(state, i).filter(|&(h, _)| h != j && state.count(h) > 0);
         if choice.is_none() {
-            for h in (0..m).filter(|&h| h != j && state.count(h) > 0) {
-                let Some(f) = state.first_form(i, h) else { continue };
-                let left = normalised_free(state, h) - weight(i);
-                if choice.map_or(true, |(best, ..)| left < best) {
-                    choice = Some((left, h, f));
-                }
-            }
-            budget.charge(m as u64)?;
+            // best fit: the host in use that it leaves least free, the first of the least free that takes it
+            let mut looked = 0u64;
+            choice = rooms.from(weight(i)).find_map(|h| {
+                looked += 1;
+                state.first_form(i, h).map(|f| (h, f))
+            });
+            budget.charge(looked.max(1))?;
         }
-        let Some((_, h, f)) = choice else {
+        let Some((h, f)) = choice else {
             ok = false;
             break;
         };
@@ -357,14 +357,22 @@ fn try_empty(state: &mut State, book: &mut Book, j: usize, weight: &dyn Fn(usize
             ok = false;
             break;
         }
-        book.relocate(state, i, Some((h, f)));
-        moved.push((i, form_now));
+        rooms.update(state, h, |s| {
+            s.remove(i);
+            s.add(i, h, f);
+        });
+        let to = Some((h as u32, f));
+        book.spent = book.after(i, Some((j as u32, form_now)), to);
+        moved.push((i, h, form_now));
     }
     if !ok {
-        for &(i, form) in moved.iter().rev() {
-            state.remove(i);
+        for &(i, h, form) in moved.iter().rev() {
+            rooms.update(state, h, |s| {
+                s.remove(i);
+            });
             state.add(i, j, form);
         }
+        rooms.update(state, j, |_| ());
         book.spent = start;
     }
     Ok(ok)

@@ -24,25 +24,36 @@ pub fn kind(problem: &Problem, j: usize) -> Kind<'_> {
 }
 
 /// Sum over host `j`'s dimensions of free / capacity (dimensions of capacity 0 skipped).
-fn normalised_free(state: &State, j: usize) -> f64 {
+pub(super) fn normalised_free(state: &State, j: usize) -> f64 {
     let p = state.problem();
     state.used(j).iter().zip(p.capacity(j)).filter(|(_, &c)| c > 0).map(|(&u, &c)| c.saturating_sub(u) as f64 / c as f64).sum()
 }
 
 /// The chosen hosts ordered by their normalised free room (non-negative, so its bits order as the number does),
 /// then by index: best fit is the first that fits, and room is likeliest where the most is free.
-struct ByRoom(BTreeSet<(u64, usize)>);
+pub(super) struct ByRoom(BTreeSet<(u64, usize)>);
 
 impl ByRoom {
-    fn new(state: &State, hosts: &[usize]) -> ByRoom {
+    pub(super) fn new(state: &State, hosts: &[usize]) -> ByRoom {
         ByRoom(hosts.iter().map(|&j| (normalised_free(state, j).to_bits(), j)).collect())
     }
 
     /// Change host `j`'s contents by `change`, keeping the order.
-    fn update(&mut self, state: &mut State, j: usize, change: impl FnOnce(&mut State)) {
+    pub(super) fn update(&mut self, state: &mut State, j: usize, change: impl FnOnce(&mut State)) {
         self.0.remove(&(normalised_free(state, j).to_bits(), j));
         change(state);
         self.0.insert((normalised_free(state, j).to_bits(), j));
+    }
+
+    /// Leave host `j` out (as it is now).
+    pub(super) fn forget(&mut self, state: &State, j: usize) {
+        self.0.remove(&(normalised_free(state, j).to_bits(), j));
+    }
+
+    /// The hosts, least free first, from the first with at least `weight` free: a host that takes a workload of
+    /// that weight has as much free (capacities are at most the largest, by which weights are scaled).
+    pub(super) fn from(&self, weight: f64) -> impl Iterator<Item = usize> + '_ {
+        self.0.range(((weight - 1e-9).max(0.0).to_bits(), 0)..).map(|&(_, j)| j)
     }
 }
 
@@ -136,7 +147,7 @@ pub fn repack(problem: &Problem, plan: &[Option<(u32, Form)>], budget: &mut Budg
         if budget.spent() {
             return Ok(None);
         }
-        if let Some((j, form)) = best_fit(&state, i, &chosen, &rooms, budget)? {
+        if let Some((j, form)) = best_fit(&state, i, &weight, &chosen, &rooms, budget)? {
             rooms.update(&mut state, j, |s| s.add(i, j, form));
         } else if let Some((j, form, out)) = make_room(&mut state, i, &rooms, &stayed, &evicted, budget)? {
             rooms.update(&mut state, j, |s| {
@@ -157,7 +168,7 @@ pub fn repack(problem: &Problem, plan: &[Option<(u32, Form)>], budget: &mut Budg
     let mut left_out: Vec<usize> = (0..n).filter(|&i| plan[i].is_none() && state.host_of(i).is_none()).collect();
     largest_first(&mut left_out);
     for i in left_out {
-        if let Some((j, form)) = best_fit(&state, i, &chosen, &rooms, budget)? {
+        if let Some((j, form)) = best_fit(&state, i, &weight, &chosen, &rooms, budget)? {
             rooms.update(&mut state, j, |s| s.add(i, j, form));
         }
     }
@@ -166,7 +177,7 @@ pub fn repack(problem: &Problem, plan: &[Option<(u32, Form)>], budget: &mut Budg
 
 /// Workload `i`'s own current host when it is chosen and `i` fits there (in its current form when given), else
 /// the chosen host that it fits and leaves least free.
-fn best_fit(state: &State, i: usize, chosen: &[bool], rooms: &ByRoom, budget: &mut Budget) -> Result<Option<(usize, Form)>> {
+fn best_fit(state: &State, i: usize, weight: &[f64], chosen: &[bool], rooms: &ByRoom, budget: &mut Budget) -> Result<Option<(usize, Form)>> {
     let p = state.problem();
     if let Some((j, form)) = p.current(i).filter(|&(j, _)| chosen[j]) {
         let home = match form {
@@ -177,7 +188,8 @@ fn best_fit(state: &State, i: usize, chosen: &[bool], rooms: &ByRoom, budget: &m
             return Ok(Some((j, form)));
         }
     }
-    for &(_, j) in &rooms.0 {
+    // a host that takes `i` has at least its weight free (capacities are at most the largest): start there
+    for j in rooms.from(weight[i]) {
         budget.charge(1)?;
         if let Some(form) = state.first_form(i, j) {
             return Ok(Some((j, form)));
