@@ -215,10 +215,11 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     Ok(finish(problem, placement, used, strategy, objective_value, (lower_bound, bound_reason)))
 }
 
-/// `auto` on a live fleet: the live search from the portfolio's plan under the budgets and, without a budget, a plan
-/// made as if from nothing matched to where the workloads run now, and the greenfield search from the live plan;
-/// the best of them by count, objective, then move cost. (The count phase of greenfield fleets does not run here
-/// yet: it knows nothing of budgets.)
+/// `auto` on a live fleet: the count first when the portfolio leaves out workloads that fit; the live search from
+/// the portfolio's plan under the budgets; without a budget, a plan made as if from nothing, matched and repacked
+/// onto the hosts where the workloads run now (and the live search, and the greenfield search from its plan, only
+/// when that plan does not win); the best of them by count, objective, then move cost (docs/design-live-rules-
+/// capacity.md, "Readings of the contract").
 fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Instant) -> Result<Solution> {
     let (mut placed, mut objective_value, mut placement, mut used, mut strategy) = best;
     if search_work(problem, options) == 0 {

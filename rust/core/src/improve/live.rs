@@ -1,16 +1,17 @@
 //! The improvement search on a live fleet: from the portfolio's plan to a better one, with staying put as a
 //! candidate and every step within the move budgets (issue 15).
 //!
-//! Three passes, each never worse in the order most placed, then the objective, then least move cost:
-//! - workloads left out are placed, on their current host first (no move), else where they fit;
+//! The passes, each never worse in the order most placed, then the objective, then least move cost:
+//! - workloads left out are placed, on their current host first (no move), else where they fit; while some are
+//!   still left out, ejections make room for them (within the budgets);
 //! - for `hosts` and `cost`, hosts are emptied one at a time, their workloads by best fit onto the other hosts in
 //!   use, as long as the budgets allow (all of a host's workloads go, or none), in two orders from the same plan:
 //!   the host needing the fewest moves first, and the least used first; the better plan stays;
 //! - a moved workload goes back to its current place whenever that does not make the plan worse: no move is made
-//!   for nothing.
+//!   for nothing; and the left-out workloads that now fit are placed (the plan ends maximal).
 //!
-//! Without a budget, `auto` runs the greenfield search ([`super::pack`], [`super::spread`]) first, which knows
-//! drains and pins through the static rules; these passes then take back the moves it made for nothing.
+//! Without a budget, `auto` also plans from nothing, matched and repacked onto the hosts where the workloads run
+//! ([`super::repack`]); the first and last passes then take back the moves it made for nothing.
 
 use super::budget::{Budget, Rng};
 use super::count::more_placed;
