@@ -216,9 +216,9 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
 }
 
 /// `auto` on a live fleet: the count first when the portfolio leaves out workloads that fit; the live search from
-/// the portfolio's plan under the budgets; without a budget, a plan made as if from nothing, matched and repacked
-/// onto the hosts where the workloads run now (and the live search, and the greenfield search from its plan, only
-/// when that plan does not win); the best of them by count, objective, then move cost (docs/design-live-rules-
+/// the portfolio's plan under the budgets; without a budget, also a plan made as if from nothing, matched and
+/// repacked onto the hosts where the workloads run now (and the greenfield search from the live search's plan when
+/// that plan does no better than it); the best of them by count, objective, then move cost (docs/design-live-rules-
 /// capacity.md, "Readings of the contract").
 fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Instant) -> Result<Solution> {
     let (mut placed, mut objective_value, mut placement, mut used, mut strategy) = best;
@@ -289,19 +289,14 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
         };
         replanned = Some((found.placement, format!("replan({})", fresh.strategy), (fresh_placed, fresh.objective_value)));
     }
-    // the live search from the portfolio's plan: within a budget always; without one only when planning from
-    // nothing does not beat the portfolio's plan (the search then frees fewer hosts, at about the same cost)
-    let replan_wins = replanned.as_ref().is_some_and(|(_, _, (p, v))| *p > placed || (*p == placed && *v < objective_value));
-    let mut candidates = Vec::new();
-    if !replan_wins {
-        let found = improve::improve_live(problem, options.objective, &placement, &limits)?;
-        candidates.push((found.better, found.placement, format!("search({strategy})")));
-    }
+    // the live search from the portfolio's plan
+    let found = improve::improve_live(problem, options.objective, &placement, &limits)?;
+    let mut candidates = vec![(found.better, found.placement, format!("search({strategy})"))];
     if let Some((plan, name, fresh_key)) = replanned {
         candidates.push((true, plan, name));
-        // and, when planning from nothing did no better than the live search either, the greenfield search from
-        // the live search's plan, which has emptied hosts with few moves
-        if let Some(live_key) = candidates.first().filter(|_| !replan_wins).map(|c| key(&c.1)) {
+        // and, when planning from nothing did no better than the live search, the greenfield search from the live
+        // search's plan, which has emptied hosts with few moves
+        if let Some(live_key) = candidates.first().map(|c| key(&c.1)) {
             if fresh_key.0 < live_key.0 || (fresh_key.0 == live_key.0 && fresh_key.1 >= live_key.1) {
                 let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
                 let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
