@@ -260,7 +260,11 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
         if options.cancelled() {
             return Err(Error::Interrupted);
         }
-        if let Some((plan, name)) = more.filter(|m| m.0.iter().flatten().count() > placed) {
+        // a pinned workload that stays in the portfolio's plan (step 1 keeps it) stays in the count's too: the
+        // count phase's own constructions know nothing of pins but the static rules
+        let pinned = |i: usize| problem.live().is_some_and(|live| live.pinned[i]);
+        let pins_kept = |plan: &crate::model::Placement| (0..plan.len()).all(|i| !pinned(i) || placement[i].is_none() || plan[i].is_some());
+        if let Some((plan, name)) = more.filter(|m| m.0.iter().flatten().count() > placed && pins_kept(&m.0)) {
             (placed, objective_value, placement, used, strategy) = as_best(problem, options.objective, plan, name);
         }
     }
