@@ -84,11 +84,24 @@ def live_fleets(draw, max_workloads=14, max_hosts=6):
     """A live fleet: workloads, hosts and overheads as above, the workloads' current placement taken from a random
     valid plan of a heuristic and then perturbed (some moved to a random host, which may break a rule; some left
     new), random pins, drained hosts and budgets. Returns (workloads, hosts, overheads, options for place)."""
+    ws, hs, over = draw(workloads(max_workloads)), draw(hosts(max_hosts)), draw(overheads)
+    return running(draw, ws, hs, over)
+
+
+@st.composite
+def oversubscribed_live(draw, max_workloads=30, max_hosts=5):
+    """An over-subscribed fleet (see `oversubscribed`) running now, as `live_fleets` makes it: the workloads a
+    heuristic places run where it places them (some moved elsewhere or new), pins, drains and budgets."""
+    ws, hs, over = draw(oversubscribed(max_workloads, max_hosts))
+    return running(draw, ws, hs, over)
+
+
+def running(draw, ws, hs, over):
+    """`live_fleets`' live part for (ws, hs, over): (workloads, hosts, overheads, options for place)."""
     from dataclasses import replace
 
     import fleetpack.baseline
 
-    ws, hs, over = draw(workloads(max_workloads)), draw(hosts(max_hosts)), draw(overheads)
     method = draw(st.sampled_from(["ff", "ffd", "bfd", "wfd"]))
     start = fleetpack.baseline.place(ws, hs, method=method, overheads=over) if hs else None
     live = []

@@ -243,10 +243,11 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     Ok(finish(problem, placement, used, strategy, objective_value, (lower_bound, bound_reason)))
 }
 
-/// `auto` on a live fleet: the live search from the portfolio's plan under the budgets and, without a budget, a plan
-/// made as if from nothing matched to where the workloads run now, and the greenfield search from the live plan;
-/// the best of them by count, objective, then move cost. (The count phase of greenfield fleets does not run here
-/// yet: it knows nothing of budgets.)
+/// `auto` on a live fleet: the count first when the portfolio leaves out workloads that fit; the live search from
+/// the portfolio's plan under the budgets; without a budget, also a plan made as if from nothing, matched and
+/// repacked onto the hosts where the workloads run now (and the greenfield search from the live search's plan when
+/// that plan does no better than it); the best of them by count, objective, then move cost (docs/design-live-rules-
+/// capacity.md, "Readings of the contract").
 fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Instant) -> Result<Solution> {
     let (mut placed, mut objective_value, mut placement, mut used, mut strategy) = best;
     if search_work(problem, options) == 0 {
@@ -262,22 +263,78 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
         cancel: options.cancel.as_deref(),
         seed: options.seed,
     };
-    let found = improve::improve_live(problem, options.objective, &placement, &limits)?;
-    let known_bound = found.bound;
-    let mut candidates = vec![(found.better, found.placement, format!("search({strategy})"))];
+    // the count first, as in greenfield `auto`, when the portfolio leaves out workloads that fit an empty host:
+    // without a budget the count phase (any plan is within it; pins and drains are static rules), with one every
+    // heuristic (each keeps the budgets) and then the live search's ejections within the budgets
+    let placeable = || crate::bounds::placeable(problem).iter().filter(|&&x| x).count();
+    if placed < problem.workload_count() && placed < placeable() {
+        let budgeted = problem.live().is_some_and(|live| live.budgeted());
+        let stop = || options.cancelled();
+        let mut more: Option<(crate::model::Placement, String)> = None;
+        if budgeted {
+            for method in Method::ALL {
+                let keys: &[SortKey] = if method == Method::FirstFit { &[SortKey::Sum] } else { &SortKey::ALL };
+                for &key in keys {
+                    let (_, plan) = heuristics::run(problem, method, key, options.objective, &stop);
+                    let count = plan.iter().flatten().count();
+                    if count > more.as_ref().map_or(placed, |m| m.0.iter().flatten().count()) {
+                        more = Some((plan, strategy_name(method, key)));
+                    }
+                }
+            }
+        } else {
+            more = improve::count::most_placed_plan(problem, options.objective, &limits, &stop)?;
+        }
+        if options.cancelled() {
+            return Err(Error::Interrupted);
+        }
+        // a pinned workload that stays in the portfolio's plan (step 1 keeps it) stays in the count's too: the
+        // count phase's own constructions know nothing of pins but the static rules
+        let pinned = |i: usize| problem.live().is_some_and(|live| live.pinned[i]);
+        let pins_kept = |plan: &crate::model::Placement| (0..plan.len()).all(|i| !pinned(i) || placement[i].is_none() || plan[i].is_some());
+        if let Some((plan, name)) = more.filter(|m| m.0.iter().flatten().count() > placed && pins_kept(&m.0)) {
+            (placed, objective_value, placement, used, strategy) = as_best(problem, options.objective, plan, name);
+        }
+    }
+    let key = |plan: &[Option<(u32, Form)>]| {
+        (plan.iter().flatten().count(), HostStates::from_placement(problem, plan).objective_value(options.objective))
+    };
+    // without a budget, plan as if from nothing first (pins and drains kept: `free` has no other current place,
+    // so this does not recurse again), its hosts matched to where the workloads run now
+    let mut replanned = None;
     if let Some(free) = problem.live().filter(|live| !live.budgeted()).and_then(|_| problem.released()) {
-        // without a budget, also plan as if from nothing (pins and drains kept: `free` has no other current
-        // place, so this does not recurse again), then take back the moves that buy nothing
         let mut within = options.clone();
         within.time_limit = options.time_limit.map(|limit| limit.saturating_sub(start.elapsed()));
         let fresh = solve(&free, &within)?;
         let matched = improve::live::relabel(problem, &fresh.placement);
-        let found = improve::improve_live(problem, options.objective, &matched, &limits)?;
-        candidates.push((true, found.placement, format!("replan({})", fresh.strategy)));
-        // and the greenfield search from the live search's plan, which has emptied hosts with few moves
-        let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
-        let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
-        candidates.push((true, found.placement, format!("search(search({strategy}))")));
+        let fresh_placed = matched.iter().flatten().count();
+        // for `hosts` and `cost`, the same number of hosts of each kind chosen where the most move cost runs now,
+        // their workloads kept; else (or when that cannot hold the plan) the live passes from the matched plan
+        let repacked = match options.objective {
+            Objective::Spread => None,
+            _ => Some(improve::repack_live(problem, options.objective, &matched, &limits)?)
+                .filter(|found| found.better && found.placement.iter().flatten().count() >= fresh_placed),
+        };
+        let found = match repacked {
+            Some(found) => found,
+            None => improve::improve_live(problem, options.objective, &matched, &limits)?,
+        };
+        replanned = Some((found.placement, format!("replan({})", fresh.strategy), (fresh_placed, fresh.objective_value)));
+    }
+    // the live search from the portfolio's plan
+    let found = improve::improve_live(problem, options.objective, &placement, &limits)?;
+    let mut candidates = vec![(found.better, found.placement, format!("search({strategy})"))];
+    if let Some((plan, name, fresh_key)) = replanned {
+        candidates.push((true, plan, name));
+        // and, when planning from nothing did no better than the live search, the greenfield search from the live
+        // search's plan, which has emptied hosts with few moves
+        if let Some(live_key) = candidates.first().map(|c| key(&c.1)) {
+            if fresh_key.0 < live_key.0 || (fresh_key.0 == live_key.0 && fresh_key.1 >= live_key.1) {
+                let searched = improve::improve(problem, options.objective, &candidates[0].1, &limits)?;
+                let found = improve::improve_live(problem, options.objective, &searched.placement, &limits)?;
+                candidates.push((true, found.placement, format!("search(search({strategy}))")));
+            }
+        }
     }
     for (changed, candidate, name) in candidates {
         if !changed {
@@ -295,11 +352,7 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
     }
     // the search's bound is the same function's value; the reason is worked out again
     let (bound, bound_reason) = lower_bound_explained(problem, options.objective, placed);
-    let lower_bound = match known_bound {
-        Some((for_placed, known)) if for_placed == placed => known,
-        _ => bound,
-    };
-    Ok(finish(problem, placement, used, strategy, objective_value, (lower_bound, bound_reason)))
+    Ok(finish(problem, placement, used, strategy, objective_value, (bound, bound_reason)))
 }
 
 /// A plan of `auto` on its way: (placed, objective value, placement, per-host usage, strategy).

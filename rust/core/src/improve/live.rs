@@ -1,19 +1,23 @@
 //! The improvement search on a live fleet: from the portfolio's plan to a better one, with staying put as a
 //! candidate and every step within the move budgets (issue 15).
 //!
-//! Three passes, each never worse in the order most placed, then the objective, then least move cost:
-//! - workloads left out are placed, on their current host first (no move), else where they fit;
+//! The passes, each never worse in the order most placed, then the objective, then least move cost:
+//! - workloads left out are placed, on their current host first (no move), else where they fit; while some are
+//!   still left out, ejections make room for them (within the budgets);
 //! - for `hosts` and `cost`, hosts are emptied one at a time, their workloads by best fit onto the other hosts in
 //!   use, as long as the budgets allow (all of a host's workloads go, or none), in two orders from the same plan:
 //!   the host needing the fewest moves first, and the least used first; the better plan stays;
 //! - a moved workload goes back to its current place whenever that does not make the plan worse: no move is made
-//!   for nothing.
+//!   for nothing; and the left-out workloads that now fit are placed (the plan ends maximal).
 //!
-//! Without a budget, `auto` runs the greenfield search ([`super::pack`], [`super::spread`]) first, which knows
-//! drains and pins through the static rules; these passes then take back the moves it made for nothing.
+//! Without a budget, `auto` also plans from nothing, matched and repacked onto the hosts where the workloads run
+//! ([`super::repack`]); the first and last passes then take back the moves it made for nothing.
 
-use super::budget::Budget;
+use super::budget::{Budget, Rng};
+use super::count::more_placed;
 use super::pack::value as pack_value;
+use super::repack::{normalised_free, ByRoom};
+use super::scarcity::{sizes, Key};
 use super::state::State;
 use crate::error::Result;
 use crate::heuristics::live::{is_move, Spent};
@@ -104,10 +108,13 @@ fn home(state: &State, i: usize) -> Option<(usize, Form)> {
 
 /// Improve the valid live plan `placement` for `objective` within the budgets; the state ends never worse than it
 /// started (most placed, then the objective, then least move cost). Returns whether it got better.
-pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget) -> Result<bool> {
+pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget, rng: &mut Rng) -> Result<bool> {
     let start = (state.placed(), value(state, objective), Book::new(state).spent.cost);
     let mut book = Book::new(state);
     place_left_out(state, &mut book, budget)?;
+    if state.placed() < state.problem().workload_count() {
+        more_placed_live(state, &mut book, budget, rng)?;
+    }
     if objective != Objective::Spread {
         // two orders of the hosts to empty, each from the same plan: the fewest moves first, and the least used
         // first (the descheduler's); the better plan stays
@@ -125,8 +132,108 @@ pub fn improve_live(state: &mut State, objective: Objective, budget: &mut Budget
         }
     }
     undo_needless(state, &mut book, objective, budget)?;
+    // a move taken back may have made room for a left-out workload: the plan ends maximal
+    place_left_out(state, &mut book, budget)?;
     let now = (state.placed(), value(state, objective), book.spent.cost);
     Ok(now.0 > start.0 || (now.0 == start.0 && (now.1 < start.1 - EPS || (now.1 <= start.1 + EPS && now.2 < start.2))))
+}
+
+/// The first and last passes of [`improve_live`] alone: left-out workloads placed, needless moves taken back (for a
+/// plan whose hosts are already few, where emptying more of them would only spend work).
+pub fn settle_live(state: &mut State, objective: Objective, budget: &mut Budget) -> Result<()> {
+    let mut book = Book::new(state);
+    place_left_out(state, &mut book, budget)?;
+    undo_needless(state, &mut book, objective, budget)?;
+    place_left_out(state, &mut book, budget)
+}
+
+/// At most this many left-out workloads (the smallest) are offered room per round of [`more_placed_live`] ...
+const CANDIDATES: usize = 48;
+/// ... on at most this many workloads of each host ...
+const HOST_ITEMS: usize = 16;
+/// ... whose workload goes home or to one of at most this many other hosts.
+const MOVE_HOSTS: usize = 128;
+
+/// Raise the number placed when workloads are left out. Without a budget, the greenfield ejections
+/// ([`more_placed`]; pinned workloads stay, drained hosts take nothing by the static rules). With one, a workload
+/// off a host makes room for a left-out one (the smallest first) and goes home or onto another host, when the
+/// budgets allow its move; rounds until one gains nothing. The count never goes down.
+fn more_placed_live<'p>(state: &mut State<'p>, book: &mut Book<'p>, budget: &mut Budget, rng: &mut Rng) -> Result<()> {
+    if !book.live.budgeted() {
+        if more_placed(state, budget, rng)? {
+            *book = Book::new(state);
+        }
+        return place_left_out(state, book, budget);
+    }
+    let p = state.problem();
+    let n = p.workload_count();
+    let sizes = sizes(p, Key::Sum);
+    let placeable = crate::bounds::placeable(p);
+    budget.charge(n as u64)?;
+    loop {
+        let mut left: Vec<usize> = (0..n).filter(|&i| placeable[i] && state.host_of(i).is_none()).collect();
+        left.sort_by(|&a, &b| sizes[a].total_cmp(&sizes[b]).then(a.cmp(&b)));
+        left.truncate(CANDIDATES);
+        let mut gained = false;
+        for u in left {
+            if budget.spent() {
+                return Ok(());
+            }
+            gained |= eject_for(state, book, u, &sizes, budget)?;
+        }
+        if !gained {
+            return Ok(());
+        }
+    }
+}
+
+/// Place the left-out workload `u` on a host in use by sending one of its workloads (larger than `u`, not pinned)
+/// home or elsewhere within the budgets; whether it went.
+fn eject_for<'p>(state: &mut State<'p>, book: &mut Book<'p>, u: usize, sizes: &[f64], budget: &mut Budget) -> Result<bool> {
+    let p = state.problem();
+    let m = p.host_count();
+    let live = book.live;
+    for j in 0..m {
+        if state.count(j) == 0 {
+            continue;
+        }
+        let mut members: Vec<usize> = state.members(j).iter().map(|&a| a as usize).collect();
+        members.retain(|&a| !live.pinned[a] && sizes[a] >= sizes[u]);
+        members.sort_by(|&a, &b| sizes[a].total_cmp(&sizes[b]).then(a.cmp(&b)));
+        members.truncate(HOST_ITEMS);
+        for a in members {
+            let form_a = state.form_of(a);
+            state.remove(a);
+            budget.charge(2)?;
+            let Some(form_u) = state.first_form(u, j) else {
+                state.add(a, j, form_a);
+                continue;
+            };
+            state.add(u, j, form_u);
+            // `a` home first (no move), else the first host in use that takes it, else an empty one
+            let home_spot = home(state, a).filter(|&(h, _)| h != j);
+            let spot = home_spot.or_else(|| {
+                let used = (0..m).filter(|&k| k != j && state.count(k) > 0);
+                let unused = (0..m).filter(|&k| k != j && state.count(k) == 0);
+                used.chain(unused).take(MOVE_HOSTS).find_map(|k| state.first_form(a, k).map(|f| (k, f)))
+            });
+            budget.charge(MOVE_HOSTS as u64)?;
+            state.remove(u);
+            if let Some((k, form)) = spot {
+                // the spending after both: `u` from nowhere onto `j`, `a` from `j` onto `k`
+                let mut trial = Book { problem: book.problem, live, spent: book.after(u, None, Some((j as u32, form_u))) };
+                trial.spent = trial.after(a, Some((j as u32, form_a)), Some((k as u32, form)));
+                if book.within(trial.spent) {
+                    state.add(a, j, form_a);
+                    book.relocate(state, a, Some((k, form)));
+                    book.relocate(state, u, Some((j, form_u)));
+                    return Ok(true);
+                }
+            }
+            state.add(a, j, form_a);
+        }
+    }
+    Ok(false)
 }
 
 /// Place the workloads left out where they now fit: their current place first, else the hosts in use, else the
@@ -155,12 +262,6 @@ fn place_left_out(state: &mut State, book: &mut Book, budget: &mut Budget) -> Re
     Ok(())
 }
 
-/// Sum over host `j`'s dimensions of free / capacity (dimensions of capacity 0 skipped).
-fn normalised_free(state: &State, j: usize) -> f64 {
-    let p = state.problem();
-    state.used(j).iter().zip(p.capacity(j)).filter(|(_, &c)| c > 0).map(|(&u, &c)| c.saturating_sub(u) as f64 / c as f64).sum()
-}
-
 /// Empty hosts one at a time within the budgets (for `hosts` and `cost`): the host needing the fewest moves first
 /// (then the least cost of moves, then the lightest), or with `by_load` the lightest first; each of its workloads,
 /// largest first, to the other host in use that it leaves least free, or back home. A host whose workloads do not
@@ -170,6 +271,8 @@ fn empty_hosts(state: &mut State, book: &mut Book, objective: Objective, budget:
     let m = p.host_count();
     let costs = &p.hosts().cost;
     let mut failed = vec![false; m];
+    let used: Vec<usize> = (0..m).filter(|&j| state.count(j) > 0).collect();
+    let mut rooms = ByRoom::new(state, &used);
     let scale = p.largest_capacity();
     let weight = |i: usize| -> f64 {
         p.smallest(i).iter().zip(&scale).filter(|(_, &s)| s > 0).map(|(&v, &s)| v as f64 / s as f64).sum()
@@ -205,7 +308,7 @@ fn empty_hosts(state: &mut State, book: &mut Book, objective: Objective, budget:
             if over(book.spent) {
                 continue; // not within the budget left, whatever the targets
             }
-            if try_empty(state, book, j, &weight, budget)? {
+            if try_empty(state, book, j, &weight, &mut rooms, budget)? {
                 emptied = true;
                 break;
             }
@@ -220,31 +323,34 @@ fn empty_hosts(state: &mut State, book: &mut Book, objective: Objective, budget:
 
 /// Move every workload of host `j` elsewhere (best fit among the other hosts in use, or home), within the budgets;
 /// all or nothing. Returns whether the host is empty now.
-fn try_empty(state: &mut State, book: &mut Book, j: usize, weight: &dyn Fn(usize) -> f64, budget: &mut Budget) -> Result<bool> {
-    let p = state.problem();
-    let m = p.host_count();
+fn try_empty(
+    state: &mut State,
+    book: &mut Book,
+    j: usize,
+    weight: &dyn Fn(usize) -> f64,
+    rooms: &mut ByRoom,
+    budget: &mut Budget,
+) -> Result<bool> {
     let mut members: Vec<usize> = state.members(j).iter().map(|&i| i as usize).collect();
     members.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)).then(a.cmp(&b)));
     let start = book.spent;
-    let mut moved: Vec<(usize, Form)> = Vec::new();
+    // `j` is no target while it empties (and its room changes as it does)
+    rooms.forget(state, j);
+    let mut moved: Vec<(usize, usize, Form)> = Vec::new();
     let mut ok = true;
     for &i in &members {
         let form_now = state.form_of(i);
-        let mut choice: Option<(f64, usize, Form)> = None;
-        if let Some((h, f)) = home(state, i).filter(|&(h, _)| h != j && state.count(h) > 0) {
-            choice = Some((f64::NEG_INFINITY, h, f));
-        }
+        let mut choice = home(state, i).filter(|&(h, _)| h != j && state.count(h) > 0);
         if choice.is_none() {
-            for h in (0..m).filter(|&h| h != j && state.count(h) > 0) {
-                let Some(f) = state.first_form(i, h) else { continue };
-                let left = normalised_free(state, h) - weight(i);
-                if choice.map_or(true, |(best, ..)| left < best) {
-                    choice = Some((left, h, f));
-                }
-            }
-            budget.charge(m as u64)?;
+            // best fit: the host in use that it leaves least free, the first of the least free that takes it
+            let mut looked = 0u64;
+            choice = rooms.from(weight(i)).find_map(|h| {
+                looked += 1;
+                state.first_form(i, h).map(|f| (h, f))
+            });
+            budget.charge(looked.max(1))?;
         }
-        let Some((_, h, f)) = choice else {
+        let Some((h, f)) = choice else {
             ok = false;
             break;
         };
@@ -252,14 +358,22 @@ fn try_empty(state: &mut State, book: &mut Book, j: usize, weight: &dyn Fn(usize
             ok = false;
             break;
         }
-        book.relocate(state, i, Some((h, f)));
-        moved.push((i, form_now));
+        rooms.update(state, h, |s| {
+            s.remove(i);
+            s.add(i, h, f);
+        });
+        let to = Some((h as u32, f));
+        book.spent = book.after(i, Some((j as u32, form_now)), to);
+        moved.push((i, h, form_now));
     }
     if !ok {
-        for &(i, form) in moved.iter().rev() {
-            state.remove(i);
+        for &(i, h, form) in moved.iter().rev() {
+            rooms.update(state, h, |s| {
+                s.remove(i);
+            });
             state.add(i, j, form);
         }
+        rooms.update(state, j, |_| ());
         book.spent = start;
     }
     Ok(ok)

@@ -18,6 +18,7 @@ pub mod fill;
 pub mod live;
 mod pack;
 mod plain;
+mod repack;
 pub mod scarcity;
 pub mod shape;
 mod spread;
@@ -119,8 +120,23 @@ pub fn improve_live(problem: &Problem, objective: Objective, placement: &[Option
     }
     let mut state = State::new(problem, placement);
     budget.charge(problem.workload_count() as u64)?;
-    live::improve_live(&mut state, objective, &mut budget)?;
+    live::improve_live(&mut state, objective, &mut budget, &mut Rng::new(limits.seed))?;
     let found = state.placement();
     let better = found != placement;
     Ok(Improved { placement: found, better, work: budget.work(), bound: None })
+}
+
+/// A live plan with fewer moves on as many hosts of each kind ([`repack`]: the hosts where the most move cost runs
+/// now, their workloads kept), then its needless moves taken back. `better` is false (and the plan the start) when
+/// the repacking cannot hold the plan's workloads on those hosts.
+pub fn repack_live(problem: &Problem, objective: Objective, placement: &[Option<(u32, Form)>], limits: &Limits) -> Result<Improved> {
+    let mut budget = Budget::new(limits.work, limits.deadline, limits.cancel);
+    let unchanged = |work| Ok(Improved { placement: placement.to_vec(), better: false, work, bound: None });
+    if budget.spent() || problem.live().is_none() {
+        return unchanged(0);
+    }
+    let Some(found) = repack::repack(problem, placement, &mut budget)? else { return unchanged(budget.work()) };
+    let mut state = State::new(problem, &found);
+    live::settle_live(&mut state, objective, &mut budget)?;
+    Ok(Improved { placement: state.placement(), better: true, work: budget.work(), bound: None })
 }
