@@ -225,3 +225,40 @@ def decode_eligibility(arrays) -> EligibilityPart | None:
         return None
     return EligibilityPart(np.asarray(arrays["eligibility_class"], dtype=np.uint32),
                            np.asarray(arrays["eligible"], dtype=bool))
+
+
+# --- in text cells (CSV, table columns) -------------------------------------------------------------------------------
+# A selector key's cell: "a" (the label is a), "a|b" (one of), "*" (the label exists), "!a|b" (missing or not one of),
+# "!*" (the label is missing); an empty cell asks nothing. Taints and tolerations: keys separated by spaces.
+# (Kubernetes label values and taint keys hold none of "|", "!", "*" or spaces.)
+
+
+def selector_from_text(text: str):
+    """One selector key's requirement from its cell text (see above), as the model's selector value."""
+    negated = text.startswith("!")
+    body = text[1:] if negated else text
+    if body == "*":
+        return {"exists": False} if negated else None
+    values = [v.strip() for v in body.split("|")]
+    if negated:
+        return {"not_in": values}
+    return values[0] if len(values) == 1 else values
+
+
+def selector_to_text(want) -> str:
+    """A selector value as cell text (`selector_from_text` reads it back)."""
+    if want is None:
+        return "*"
+    if isinstance(want, str):
+        return want
+    if isinstance(want, Mapping):
+        (op, arg), = want.items()
+        if op == "exists":
+            return "*" if arg else "!*"
+        return ("!" if op == "not_in" else "") + "|".join(arg)
+    return "|".join(want)
+
+
+def keys_from_text(text: str) -> list[str]:
+    """Taint or toleration keys from cell text: separated by spaces (commas are taken as spaces too)."""
+    return text.replace(",", " ").split()
