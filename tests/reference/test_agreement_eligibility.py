@@ -160,3 +160,19 @@ def test_a_problem_with_eligibility_round_trips_through_dicts_and_pickles():
                                                    for h in hs]
     plan = fp.place(ws, hs)
     assert pickle.loads(pickle.dumps(plan)).assignments == plan.assignments
+
+
+def test_explain_names_the_label_or_taint_of_each_host():
+    ws = [fp.Workload("ora", cpu=1, memory="1Gi", selector={"licence": "oracle"}),
+          fp.Workload("web", cpu=1, memory="1Gi", selector={"zone": {"not_in": ["b"]}})]
+    plan = fp.place(ws, _hosts())
+    ora = plan.explain("ora")
+    assert [(c.host, c.rule, c.reason) for c in ora.checks] == [
+        ("h1", "eligibility", "lacks label licence=oracle"),
+        ("h2", "eligibility", "has taint db, which it does not tolerate"),
+        ("h3", "eligibility", "has taint gpu, which it does not tolerate")]
+    assert ora.changes[0].kind == "eligible_host" and "taint db" in ora.changes[0].text
+    web = plan.explain("web")
+    assert web.host == "h1"
+    assert {(c.host, c.reason) for c in web.checks if not c.fits} == {("h2", "has taint db, which it does not tolerate"),
+                                                                       ("h3", "has taint gpu, which it does not tolerate")}

@@ -23,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["Term", "read_labels", "read_selector", "read_keys", "term_matches", "allows", "EligibilityPart",
-           "compile_eligibility", "encode_eligibility", "decode_eligibility", "ineligible_reason", "term_words",
+           "compile_eligibility", "encode_eligibility", "decode_eligibility", "ineligible_reason", "host_block", "term_words",
            "OPERATORS"]
 
 #: One selector requirement: (label key, operator, values); operators ``in``, ``not_in``, ``exists``, ``absent``.
@@ -144,6 +144,21 @@ def term_words(term: Term) -> str:
     if op == "not_in":
         return f"{key} not in ({', '.join(values)})"
     return key if op == "exists" else f"no label {key}"
+
+
+def host_block(w, h) -> str | None:
+    """Why host ``h`` may not take ``w`` by its selector and tolerations, in words alike for every host ruled out
+    alike (``"has taint gpu, which it does not tolerate"``, ``"lacks label licence=oracle"``); None when it may."""
+    for taint in h.taints:
+        if taint not in w.tolerations:
+            return f"has taint {taint}, which it does not tolerate"
+    for term in w.selector_terms:
+        if not term_matches(term, h.labels):
+            key, op, _ = term
+            if op in ("in", "exists"):
+                return f"lacks label {term_words(term)}" + (f" (it has {key}={h.labels[key]})" if key in h.labels else "")
+            return f"has label {key}={h.labels[key]} (its selector: {term_words(term)})"
+    return None
 
 
 _LISTED = 3  # hosts named in a reason
