@@ -14,7 +14,7 @@ from fleetpack.exact import heuristics_only, search
 from fleetpack.model.inputs import build_problem
 from fleetpack.reference.bounds import lower_bound_explained
 
-from strategies import eligibility_fleets, hosts, workloads
+from strategies import eligibility_fleets, hosts, live_fleets, workloads
 
 METHODS = ["ff", "ffd", "bfd", "wfd", "auto"]
 
@@ -176,3 +176,31 @@ def test_explain_names_the_label_or_taint_of_each_host():
     assert web.host == "h1"
     assert {(c.host, c.reason) for c in web.checks if not c.fits} == {("h2", "has taint db, which it does not tolerate"),
                                                                        ("h3", "has taint gpu, which it does not tolerate")}
+
+
+@settings(max_examples=100, deadline=None)
+@given(live_fleets(), st.sampled_from(METHODS), st.sampled_from(["hosts", "cost"]), st.data())
+def test_core_equals_reference_on_live_fleets_with_eligibility(fleet, method, objective, data):
+    # a workload's current host may now break its selector or tolerations: it then moves (forced) or, pinned, is
+    # a pin conflict; both solvers say the same
+    ws, hs, over, options = fleet
+    zones = st.sampled_from(["a", "b"])
+    hs = [replace(h, labels={"zone": data.draw(zones)}, taints=data.draw(st.sampled_from([(), (), ("gpu",)])))
+          for h in hs]
+    ws = [replace(w, selector=data.draw(st.sampled_from([None, None, {"zone": "a"}, {"zone": {"not_in": ["a"]}}])),
+                  tolerations=data.draw(st.sampled_from([(), ("gpu",)]))) for w in ws]
+    kwargs = {"method": method, "objective": objective, "overheads": over, **options}
+    outcomes = []
+    for place in (fp.place, fleetpack.baseline.place):
+        try:
+            with heuristics_only():
+                outcomes.append(place(ws, hs, **kwargs))
+        except fp.InfeasibleError as error:
+            outcomes.append(error)
+    core, reference = outcomes
+    assert type(core) is type(reference), (core, reference)
+    if isinstance(core, fp.InfeasibleError):
+        assert core.conflicts == reference.conflicts and core.needed == reference.needed
+        return
+    assert core.assignments == reference.assignments and core.moves == reference.moves
+    assert fp.verify(ws, hs, core, over, **options) == []
