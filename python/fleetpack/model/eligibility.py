@@ -215,13 +215,27 @@ def compile_eligibility(selectors: Sequence[tuple[Term, ...]], tolerations: Sequ
     index: dict[tuple, int] = {}
     keys = [(s, frozenset(t)) for s, t in zip(selectors, tolerations)]
     classes = np.fromiter((index.setdefault(k, len(index)) for k in keys), dtype=np.uint32, count=len(keys))
-    eligible = np.ones((len(index), len(labels)), dtype=bool)
+    m = len(labels)
+    # per label key, each host's value (None: no such label); per taint, the hosts that have it: a class's row is
+    # then a few whole-row operations, not a test per host
+    values: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # key -> (has the label, its text or "")
+    for key in {t[0] for terms, _ in index for t in terms}:
+        values[key] = (np.array([key in host for host in labels], dtype=bool),
+                       np.array([host.get(key, "") for host in labels], dtype=str))
+    tainted = {taint: np.array([taint in host for host in taints], dtype=bool) for taint in set().union(*taints)}
+    eligible = np.ones((len(index), m), dtype=bool)
     for (terms, tolerated), c in index.items():
-        for j, (host_labels, host_taints) in enumerate(zip(labels, taints)):
-            if host_taints and not tolerated.issuperset(host_taints):
-                eligible[c, j] = False
-            elif terms and not all(term_matches(t, host_labels) for t in terms):
-                eligible[c, j] = False
+        row = eligible[c]
+        for taint, hosts in tainted.items():
+            if taint not in tolerated:
+                row &= ~hosts
+        for key, op, wanted in terms:
+            present, texts = values[key]
+            if op in ("in", "not_in"):
+                inside = present & np.isin(texts, np.array(wanted, dtype=str))
+                row &= inside if op == "in" else ~inside
+            else:
+                row &= present if op == "exists" else ~present
     if eligible.all():
         return None
     return EligibilityPart(classes, eligible)

@@ -36,13 +36,14 @@ def _keyed(table: Table) -> list[str]:
     return sorted(name for name in table.columns if name.startswith(prefix))
 
 
-def _rows_of(table: Table, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of codes over the columns ``names`` (missing: ``_MISSING``), and each row's index."""
+def _rows_of(table: Table, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct rows of codes over the columns ``names`` (missing: ``_MISSING``), the first table row of each
+    (which errors name), and each table row's index among them."""
     if not names:
-        return np.zeros((1, 0), dtype=np.int64), np.zeros(table.length, dtype=np.int64)
+        return np.zeros((1, 0), dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(table.length, dtype=np.int64)
     codes = np.stack([text_labels(table, name, _MISSING)[0] for name in names], axis=1)
-    unique, inverse = np.unique(codes, axis=0, return_inverse=True)
-    return unique, inverse.reshape(-1)
+    unique, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    return unique, first, inverse.reshape(-1)
 
 
 def eligibility_columns(w: Table, h: Table, problems: list[ErrorDetail]
@@ -54,10 +55,9 @@ def eligibility_columns(w: Table, h: Table, problems: list[ErrorDetail]
     if not w_names and not h_names:
         return None, {}, {}
     # hosts: each distinct row of labels and taints read once
-    h_unique, h_inverse = _rows_of(h, h_names)
+    h_unique, h_first, h_inverse = _rows_of(h, h_names)
     host_values = []
-    for k, row in enumerate(h_unique.tolist()):
-        first = int(np.argmax(h_inverse == k))
+    for row, first in zip(h_unique.tolist(), h_first.tolist()):
         labels, taints = {}, ()
         for name, code in zip(h_names, row):
             text = text_labels(h, name, _MISSING)[1][code]
@@ -69,10 +69,9 @@ def eligibility_columns(w: Table, h: Table, problems: list[ErrorDetail]
                 labels[name[len(KEYED["host"]):]] = text
         host_values.append((read_labels(_reporter(h, first, problems), labels), taints))
     # workloads: one class per distinct row of selector cells and tolerations
-    w_unique, w_inverse = _rows_of(w, w_names)
+    w_unique, w_first, w_inverse = _rows_of(w, w_names)
     selectors, terms, tolerations = [], [], []
-    for k, row in enumerate(w_unique.tolist()):
-        first = int(np.argmax(w_inverse == k)) if w.length else 0
+    for row, first in zip(w_unique.tolist(), w_first.tolist()):
         add = _reporter(w, first, problems)
         selector, tolerated = {}, ()
         for name, code in zip(w_names, row):
