@@ -212,9 +212,16 @@ def compile_eligibility(selectors: Sequence[tuple[Term, ...]], tolerations: Sequ
     host its labels and taints); None when every class may use every host (nothing restricts anything)."""
     if not any(taints) and not any(selectors):
         return None
-    index: dict[tuple, int] = {}
-    keys = [(s, frozenset(t)) for s, t in zip(selectors, tolerations)]
-    classes = np.fromiter((index.setdefault(k, len(index)) for k in keys), dtype=np.uint32, count=len(keys))
+    index: dict[tuple, int] = {}  # (terms, set of tolerations) -> class
+    seen: dict[tuple, int] = {}  # (terms, tolerations as given) -> class: one set made per distinct pair
+
+    def class_of(key: tuple) -> int:
+        c = seen.get(key)
+        if c is None:
+            c = seen[key] = index.setdefault((key[0], frozenset(key[1])), len(index))
+        return c
+
+    classes = np.fromiter(map(class_of, zip(selectors, tolerations)), dtype=np.uint32, count=len(selectors))
     m = len(labels)
     # per label key, each host's value (None: no such label); per taint, the hosts that have it: a class's row is
     # then a few whole-row operations, not a test per host
