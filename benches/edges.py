@@ -75,8 +75,13 @@ def _kube(pods: str, nodes: str) -> dict:
 
     begin, cpu = time.perf_counter(), time.process_time()
     fleet = fp.from_kubernetes(pods, nodes)
-    return {"from_kubernetes": time.perf_counter() - begin, "from_kubernetes cpu": time.process_time() - cpu,
-            "workloads": len(fleet.workloads)}
+    out = {"from_kubernetes": time.perf_counter() - begin, "from_kubernetes cpu": time.process_time() - cpu,
+           "workloads": len(fleet.workloads)}
+    # the import from nothing (current=False; the default before issue 15 made the import live)
+    begin, cpu = time.perf_counter(), time.process_time()
+    fp.from_kubernetes(pods, nodes, current=False)
+    out["greenfield"], out["greenfield cpu"] = time.perf_counter() - begin, time.process_time() - cpu
+    return out
 
 
 def _worker(task: str, args: list[str]) -> None:
@@ -180,6 +185,8 @@ def main() -> None:
     row("  its peak memory", lambda b: b["file"]["peak MB"], "{:.0f} MB")
     row(f"fp.from_kubernetes, {10_000 // scale:,} pods, {1_000 // scale:,} nodes", lambda b: b["kube"]["from_kubernetes"],
         cpu=lambda b: b["kube"]["from_kubernetes cpu"])
+    row("  the same, current=False (from nothing)", lambda b: b["kube"]["greenfield"],
+        cpu=lambda b: b["kube"]["greenfield cpu"])
     widths = [max(len(line[k]) for line in lines) for k in range(len(lines[0]))]
     print(f"minimum of {args.repeat} runs, wall clock (CPU time of the process in brackets); after = {sys.executable}" + (f", before = {args.before}" if args.before else ""))
     for k, line in enumerate(lines):

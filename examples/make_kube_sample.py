@@ -129,7 +129,8 @@ def pod(namespace: str, name: str, labels: dict[str, str], containers: list[JSON
         owner: tuple[str, str] | None = None, phase: str = "Running", init: list[JSON] | None = None,
         affinity: JSON | None = None, node_selector: dict[str, str] | None = None,
         tolerations: list[JSON] | None = None, runtime_class: str | None = None,
-        overhead: dict[str, str] | None = None) -> JSON:
+        overhead: dict[str, str] | None = None, annotations: dict[str, str] | None = None,
+        volumes: list[JSON] | None = None) -> JSON:
     owner_refs = []
     if owner:
         kind, owner_name = owner
@@ -156,6 +157,8 @@ def pod(namespace: str, name: str, labels: dict[str, str], containers: list[JSON
         spec["overhead"] = overhead
     if node_name:
         spec["nodeName"] = node_name
+    if volumes:
+        spec["volumes"] = volumes
     status: JSON = {"phase": phase, "qosClass": "Burstable"}
     if node_name:
         status.update({"hostIP": "10.0.0.0", "podIP": "10.0.0.0", "startTime": CREATED})
@@ -167,12 +170,15 @@ def pod(namespace: str, name: str, labels: dict[str, str], containers: list[JSON
                                             "preemption: 0/8 nodes are available: 3 No preemption victims found "
                                             "for incoming pod, 5 Preemption is not helpful for scheduling.",
                                  "reason": "Unschedulable", "status": "False", "type": "PodScheduled"}]
+    metadata: JSON = {"creationTimestamp": CREATED, "generateName": name.rsplit("-", 1)[0] + "-",
+                      "labels": labels, "name": name, "namespace": namespace, "ownerReferences": owner_refs,
+                      "resourceVersion": "48200112", "uid": uid(f"{namespace}/{name}")}
+    if annotations:
+        metadata["annotations"] = annotations
     return {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"creationTimestamp": CREATED, "generateName": name.rsplit("-", 1)[0] + "-",
-                     "labels": labels, "name": name, "namespace": namespace, "ownerReferences": owner_refs,
-                     "resourceVersion": "48200112", "uid": uid(f"{namespace}/{name}")},
+        "metadata": metadata,
         "spec": spec,
         "status": status,
     }
@@ -283,11 +289,15 @@ def workload_pods() -> list[JSON]:
                                {"cpu": "1", "memory": "6Gi"}, {"memory": "8Gi"}),
                      container("config-reloader", "quay.io/prometheus-operator/prometheus-config-reloader:v0.80.1",
                                {"cpu": "10m", "memory": "50Mi"}, {"memory": "50Mi"})],
-                    node_name=w2, owner=("StatefulSet", "prometheus")))
+                    node_name=w2, owner=("StatefulSet", "prometheus"),
+                    # Karpenter leaves its node alone: a restart would lose hours of in-memory samples
+                    annotations={"karpenter.sh/do-not-disrupt": "true"}))
     pods.append(pod("monitoring", "grafana-8f7e6d5c4b-zv9mm", {"app.kubernetes.io/name": "grafana"},
                     [container("grafana", "grafana/grafana:11.5.2", {"cpu": "250m", "memory": "512Mi"},
                                {"memory": "1Gi"})],
-                    node_name=w1, owner=("ReplicaSet", "grafana-8f7e6d5c4b")))
+                    node_name=w1, owner=("ReplicaSet", "grafana-8f7e6d5c4b"),
+                    # local storage: an eviction loses it, so the import pins the pod unless told otherwise
+                    volumes=[{"name": "storage", "emptyDir": {}}]))
     for suffix in ("5d78c9869d-7tq8x", "5d78c9869d-kbn2s"):
         pods.append(pod("kube-system", f"coredns-{suffix}", {"k8s-app": "kube-dns", "pod-template-hash": "5d78c9869d"},
                         [container("coredns", "602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/coredns:v1.11.4",

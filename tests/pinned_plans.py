@@ -27,7 +27,8 @@ def fleets() -> dict[str, tuple]:
     out = {}
     demo = fp.load_fleet(ROOT / "examples" / "consolidation.json")
     out["consolidation"] = (demo.workloads, demo.hosts, demo.overheads)
-    kube = fp.from_kubernetes(ROOT / "examples" / "kube-pods.json", ROOT / "examples" / "kube-nodes.json")
+    kube = fp.from_kubernetes(ROOT / "examples" / "kube-pods.json", ROOT / "examples" / "kube-nodes.json",
+                              current=False)  # the greenfield import, as pinned before live fleets
     out["kube"] = (kube.workloads, kube.hosts, kube.overheads)
     instances = [generators.realistic_fleet(n, seed) for n, seed in ((60, 1), (300, 2))]
     instances += [generators.realistic_fleet(400, 3, slack=1.0)]  # over-subscribed: not everything fits

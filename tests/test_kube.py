@@ -110,7 +110,7 @@ def test_finished_mirror_and_daemonset_pods_are_not_workloads():
     logs = a_pod("logs-0", "logging", containers=[container("50m", "100Mi")])
     logs["metadata"]["ownerReferences"] = [{"kind": "DaemonSet", "name": "fluent-bit"}]
     app = a_pod("app", containers=[container("1", "1Gi")])
-    fleet = from_kubernetes(as_list([done, mirror, *ds, logs, app]), as_list([a_node(pods="110")]))
+    fleet = from_kubernetes(as_list([done, mirror, *ds, logs, app]), as_list([a_node(pods="110")]), current=False)
     assert [w.id for w in fleet.workloads] == ["default/app"]
     # the largest pod of each DaemonSet, summed over DaemonSets, on every node; one pod slot each
     runtime = fleet.overheads.container_runtime
@@ -128,14 +128,16 @@ def test_nodes_become_container_hosts_and_cordoned_or_tainted_ones_are_left_out(
         a_node("cp", taints=[{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]),
         a_node("soft", taints=[{"key": "spot", "value": "true", "effect": "PreferNoSchedule"}]),
     ]
-    fleet = from_kubernetes(as_list([]), as_list(nodes))
+    fleet = from_kubernetes(as_list([]), as_list(nodes), current=False)
     assert [h.id for h in fleet.hosts] == ["a", "win", "soft"]
     a = fleet.hosts[0]
     assert (a.cpu_millis, a.memory_bytes, a.max_workloads) == (7910, 31369692 * 1024, 58)
     assert (a.hypervisor, a.containers, a.os, fleet.hosts[1].os) == (None, True, "linux", "windows")
     assert "cordoned (cordoned); cp (taint node-role.kubernetes.io/control-plane:NoSchedule)" in fleet.description
-    kept = from_kubernetes(as_list([]), as_list(nodes), include_tainted=True)
+    kept = from_kubernetes(as_list([]), as_list(nodes), include_tainted=True, current=False)
     assert [h.id for h in kept.hosts] == ["a", "win", "cp", "soft"]  # cordoned stays out: it is being drained
+    live = from_kubernetes(as_list([]), as_list(nodes))  # a live fleet (the default) keeps it, to drain
+    assert [h.id for h in live.hosts] == ["a", "win", "cordoned", "soft"] and live.drain == ("cordoned",)
 
 
 def test_extended_resources_become_extra_dimensions_and_os_comes_from_the_node_selector():
@@ -219,7 +221,7 @@ def test_documents_may_be_dicts_text_paths_files_or_single_objects(tmp_path):
 
 @pytest.fixture(scope="module")
 def sample() -> fp.fleetfile.Fleet:
-    return from_kubernetes(PODS, NODES)
+    return from_kubernetes(PODS, NODES, current=False)  # from nothing: every pod to place
 
 
 def test_sample_is_what_its_script_makes(tmp_path):
@@ -265,23 +267,142 @@ def test_sample_plan_keeps_every_rule_and_needs_fewer_nodes(sample):
 # --- a live fleet (issue 15) -----------------------------------------------------------------------------------------
 
 
-def test_current_makes_the_sample_cluster_live_pods_where_they_run_cordoned_nodes_drained():
+def test_the_sample_cluster_is_live_by_default_pods_where_they_run_cordoned_nodes_drained():
     import fleetpack.baseline
 
-    root = Path(__file__).resolve().parents[1] / "examples"
-    pods, nodes = root / "kube-pods.json", root / "kube-nodes.json"
-    today = from_kubernetes(pods, nodes)
-    live = from_kubernetes(pods, nodes, current=True)
-    assert today.drain == () and all(w.current is None for w in today.workloads)
+    pods, nodes = PODS, NODES
+    today = from_kubernetes(pods, nodes, current=False)
+    live = from_kubernetes(pods, nodes)
+    assert today.drain == () and all(w.current is None and not w.pinned for w in today.workloads)
     assert live.drain == ("ip-10-0-2-200.ec2.internal",)  # cordoned: kept, to be emptied
     assert [h.id for h in live.hosts if h.id not in {g.id for g in today.hosts}] == list(live.drain)
     by_pod = {(p["metadata"].get("namespace", "default") + "/" + p["metadata"]["name"]): p["spec"].get("nodeName")
               for p in json.loads(pods.read_text())["items"]}
     hosts = {h.id for h in live.hosts}
+    # pods on the node left out (CriticalAddonsOnly) stay there, out of the plan; the others are the fleet
+    assert [w.id for w in live.workloads] == [w.id for w in today.workloads if by_pod[w.id] in hosts | {None}]
+    assert len(today.workloads) - len(live.workloads) == 3 and live.legacy_servers == 7
+    pinned = {"monitoring/prometheus-0",  # karpenter.sh/do-not-disrupt
+              "monitoring/grafana-8f7e6d5c4b-zv9mm"}  # an emptyDir volume
     for w in live.workloads:
         node = by_pod[w.id]
-        assert w.current == (node if node in hosts else None)
-        assert w.current_form == ("container" if w.current else None) and not w.pinned
+        assert w.current == node
+        assert w.current_form == ("container" if w.current else None) and w.pinned == (w.id in pinned)
+    moved = from_kubernetes(pods, nodes, evict_local_storage=True)
+    assert {w.id for w in moved.workloads if w.pinned} == {"monitoring/prometheus-0"}
     plan = fleetpack.baseline.place(live.workloads, live.hosts, overheads=live.overheads, **live.live_options())
     assert fp.verify(live.workloads, live.hosts, plan, live.overheads, **live.live_options()) == []
     assert {m.source for m in plan.moves} == set(live.drain)  # only the cordoned node's pods had to move
+
+
+# --- the live part: pins, static pods, cordons (kube/live.py) --------------------------------------------------------
+
+
+def running_on(pod: dict, node: str, **annotations) -> dict:
+    pod["spec"]["nodeName"] = node
+    if annotations:
+        pod["metadata"]["annotations"] = annotations
+    return pod
+
+
+def test_pods_that_eviction_cannot_move_are_pinned():
+    app = lambda name, **spec: a_pod(name, containers=[container("100m", "128Mi")], **spec)  # noqa: E731
+    pods = [
+        running_on(app("keep"), "n1", **{"karpenter.sh/do-not-disrupt": "true"}),
+        running_on(app("loose"), "n1", **{"karpenter.sh/do-not-disrupt": "false"}),
+        running_on(app("unsafe"), "n1", **{"cluster-autoscaler.kubernetes.io/safe-to-evict": "false"}),
+        running_on(app("scratch", volumes=[{"name": "tmp", "emptyDir": {"medium": "Memory"}}]), "n1"),
+        running_on(app("host", volumes=[{"name": "logs", "hostPath": {"path": "/var/log"}}]), "n1"),
+        running_on(app("safe", volumes=[{"name": "tmp", "emptyDir": {}}]), "n1",
+                   **{"cluster-autoscaler.kubernetes.io/safe-to-evict": "true"}),
+        running_on(app("claim", volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "d"}}]), "n1"),
+        app("pending"),
+    ]
+    fleet = from_kubernetes(as_list(pods), as_list([a_node("n1")]))
+    pinned = {w.id.split("/")[1]: w.pinned for w in fleet.workloads}
+    assert pinned == {"keep": True, "loose": False, "unsafe": True, "scratch": True, "host": True, "safe": False,
+                      "claim": False, "pending": False}
+    assert [w.current for w in fleet.workloads] == ["n1"] * 7 + [None]
+    assert ("7 pods start on the node they run on; 4 of them pinned, as eviction cannot move them (1 "
+            "karpenter.sh/do-not-disrupt, 1 cluster-autoscaler.kubernetes.io/safe-to-evict=false, 2 local storage"
+            in fleet.description.replace("\n", " "))
+    loose = from_kubernetes(as_list(pods), as_list([a_node("n1")]), evict_local_storage=True)
+    assert {w.id.split("/")[1] for w in loose.workloads if w.pinned} == {"keep", "unsafe"}
+    greenfield = from_kubernetes(as_list(pods), as_list([a_node("n1")]), current=False)
+    assert not any(w.pinned or w.current for w in greenfield.workloads)
+
+
+def test_static_pods_take_room_on_their_node_without_keeping_it_and_daemonsets_stay_overhead():
+    mirror = running_on(a_pod("etcd-n1", "kube-system", containers=[container("500m", "1Gi")]), "n1",
+                        **{"kubernetes.io/config.mirror": "abc"})
+    elsewhere = running_on(a_pod("etcd-cp", "kube-system", containers=[container("1", "1Gi")]), "cp",
+                           **{"kubernetes.io/config.mirror": "def"})
+    proxy = [running_on(a_pod(f"proxy-{n}", "kube-system", containers=[container("100m", "64Mi")]), node)
+             for n, node in enumerate(("n1", "n2"))]
+    for p in proxy:
+        p["metadata"]["ownerReferences"] = [{"kind": "DaemonSet", "name": "kube-proxy"}]
+    apps = [running_on(a_pod(f"app-{n}", containers=[container("1", "2Gi")]), node)
+            for n, node in enumerate(("n1", "n2", "n2"))]
+    nodes = [a_node("n1", pods="10"), a_node("n2", pods="10"),
+             a_node("cp", taints=[{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}])]
+    fleet = from_kubernetes(as_list([mirror, elsewhere, *proxy, *apps]), as_list(nodes))
+    assert [w.id for w in fleet.workloads] == ["default/app-0", "default/app-1", "default/app-2"]
+    n1, n2 = fleet.hosts
+    assert (n1.cpu_millis, n1.memory_bytes, n1.max_workloads) == (3500, 15 * GI, 8)  # less etcd, less kube-proxy
+    assert (n2.cpu_millis, n2.memory_bytes, n2.max_workloads) == (4000, 16 * GI, 9)
+    assert fleet.overheads.container_runtime.cpu_millis == 100  # the DaemonSet: per-node overhead, as before
+    assert "1 static (mirror) pod stay on their node" in fleet.description
+    assert "Pods left out: 1 mirror (static)" in fleet.description  # on the node left out
+    # neither the static pod nor the DaemonSet pod keeps n1: its one app may move, and n1 is freed
+    plan = fp.place(fleet.workloads, fleet.hosts, overheads=fleet.overheads, max_moves=1)
+    assert plan.hosts_used == 1 and plan.host_of("default/app-0") == "n2" and plan.move_count == 1
+    greenfield = from_kubernetes(as_list([mirror, elsewhere, *proxy, *apps]), as_list(nodes), current=False)
+    assert greenfield.hosts[0].cpu_millis == 4000 and "2 mirror (static)" in greenfield.description
+
+
+def test_a_cordoned_node_with_a_pinned_pod_is_kept_but_not_drained():
+    pods = [running_on(a_pod("db", containers=[container("1", "1Gi")]), "old",
+                       **{"karpenter.sh/do-not-disrupt": "true"}),
+            running_on(a_pod("web", containers=[container("1", "1Gi")]), "gone")]
+    nodes = [a_node("old", unschedulable=True), a_node("empty", unschedulable=True), a_node("new")]
+    fleet = from_kubernetes(as_list(pods), as_list(nodes))
+    assert [h.id for h in fleet.hosts] == ["old", "empty", "new"] and fleet.drain == ("empty",)
+    assert "Cordoned node old is not drained: pinned pods run on it (default/db)." in fleet.description
+    # the pod on a node the documents do not have stays there, out of the plan
+    assert [w.id for w in fleet.workloads] == ["default/db"]
+    assert "1 pod on nodes left out stay there, out of the plan." in fleet.description
+    assert fleet.place().host_of("default/db") == "old"
+
+
+def test_how_many_nodes_ten_evictions_free_is_one_command(capsys, tmp_path):
+    from fleetpack.cli import main
+
+    # a spread-out cluster: 6 nodes, each with two small pods; pods on n1 are pinned
+    nodes = [a_node(f"n{k}", cpu="4", memory="16Gi") for k in range(1, 7)]
+    pods = [running_on(a_pod(f"app-{k}-{i}", containers=[container("500m", "1Gi")]), f"n{k}")
+            for k in range(1, 7) for i in range(2)]
+    for p in pods[:2]:
+        p["spec"]["volumes"] = [{"name": "cache", "emptyDir": {}}]
+    pods_file, nodes_file = tmp_path / "pods.json", tmp_path / "nodes.json"
+    pods_file.write_text(json.dumps(as_list(pods)), encoding="utf-8")
+    nodes_file.write_text(json.dumps(as_list(nodes)), encoding="utf-8")
+    code = main(["replan", "--kube-pods", str(pods_file), "--kube-nodes", str(nodes_file), "--max-moves", "4",
+                 "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["moves"] == 4 and out["hosts_used"] == 4 and len(out["hosts_freed"]) == 2
+    assert "n1" not in out["hosts_freed"]  # its pods are pinned (local storage)
+    code = main(["replan", "--kube-pods", str(pods_file), "--kube-nodes", str(nodes_file), "--max-moves", "10",
+                 "--kube-evict-local-storage"])
+    text = capsys.readouterr().out
+    # 6 cores of pods on 4-core nodes: 2 nodes at best, reached with 8 moves; 4 nodes freed
+    assert code == 0 and "Moved 8 of 12 running workloads" in text and "Empties 4 hosts in use now" in text
+    code = main(["replan", "--kube-pods", str(pods_file), "--kube-nodes", str(nodes_file), "--kube-greenfield"])
+    text = capsys.readouterr().out
+    assert code == 0 and "Moved" not in text and "Placed 12 of 12 workloads on 2 hosts" in text
+
+
+def test_the_live_keywords_are_checked():
+    with pytest.raises(fp.ValidationError) as info:
+        from_kubernetes(as_list([]), as_list([]), current="yes", evict_local_storage=1)
+    assert [(e.where, e.field) for e in info.value.errors] == [("from_kubernetes()", "current"),
+                                                               ("from_kubernetes()", "evict_local_storage")]

@@ -25,7 +25,8 @@ LAYERS = (
     ("fleetpack.exact",),
     ("fleetpack.solve",),
     ("fleetpack.api", "fleetpack.baseline", "fleetpack.frontier"),
-    ("fleetpack.verify", "fleetpack.fleetfile", "fleetpack.kube"),
+    ("fleetpack.capacity",),
+    ("fleetpack.verify", "fleetpack.verify_capacity", "fleetpack.fleetfile", "fleetpack.kube"),
     ("fleetpack.bench", "fleetpack.datasets", "fleetpack.generators"),
     ("fleetpack.cli", "fleetpack.__main__", "fleetpack", "fleetpack.distributed"),
 )
@@ -199,3 +200,8 @@ def test_no_module_is_long():
     long = {name: n for name, path in _modules().items() if path is not None and name not in PENDING_LONG
             for n in [len(path.read_text(encoding="utf-8").splitlines())] if n > MAX_LINES}
     assert long == {}
+
+
+def test_the_purchase_verifier_imports_only_the_errors_the_model_and_the_verifier(graph):
+    allowed = (*VERIFIER_MAY_IMPORT, "fleetpack.verify")
+    assert {t for t in graph["fleetpack.verify_capacity"] if not _within(t, allowed)} == set()

@@ -2,7 +2,7 @@
 published heuristics.
 
     python benches/quality/run.py [--method auto] [--time-limit 1.0] [--jobs N] [--sets S,...] [--quick]
-                                  [--out results.md] [--data ../shared/data]
+                                  [--sample N [--sample-seed 1]] [--out results.md] [--data ../shared/data]
 
 Loads BPPLIB's one-dimensional sets (Falkenauer U/T, Scholl 1-3, Schwerin 1-2, Wäscher, Hard28; one dimension,
 no overheads) and Mommessin et al.'s vector sets (Panigrahy, New, Triplet; d = 3, 5, 10) from the shared data
@@ -101,6 +101,16 @@ def entries(data: Path, sets) -> list[Entry]:
                     out.append(Entry(name, row["instance"], vbp.parent / row["path"], int(row["best_overall"])))
     order = {s: k for k, s in enumerate(sets)}
     return sorted(out, key=lambda e: (order[e.set], _natural(e.name)))
+
+
+def sampled(chosen: list[Entry], per_set: int, seed: int) -> list[Entry]:
+    """``per_set`` entries of each set drawn with ``random.Random(seed).sample`` (all of a smaller set), in the
+    sets' order: the random samples that guided the search's design (docs/improve.md)."""
+    out = []
+    for name in dict.fromkeys(e.set for e in chosen):
+        of_set = [e for e in chosen if e.set == name]
+        out += random.Random(seed).sample(of_set, min(per_set, len(of_set)))
+    return out
 
 
 def quick_order(chosen: list[Entry], per_set: int = QUICK_PER_SET) -> list[Entry]:
@@ -245,13 +255,18 @@ def main(argv=None) -> int:
                         help="comma-separated sets or groups: " + ", ".join(BPPLIB_SETS + VECTOR_SETS) + "; groups "
                              + ", ".join(GROUPS) + " (default 1d,vector)")
     parser.add_argument("--quick", action="store_true", help=f"a fixed, stratified {QUICK_PER_SET} per set")
+    parser.add_argument("--sample", type=int, metavar="N", help="N instances per set drawn at random (as the "
+                                                                "samples of docs/improve.md were)")
+    parser.add_argument("--sample-seed", type=int, default=1, help="the seed of --sample's draw (default 1)")
     parser.add_argument("--out", type=Path, help="write the Markdown table here and the per-instance rows beside "
                                                  "it (same name, .csv)")
     parser.add_argument("--data", type=Path, default=default_data(), help="the shared data folder")
     parser.add_argument("--progress", action="store_true", help="print progress on stderr")
     args = parser.parse_args(argv)
-    if args.time_limit <= 0 or args.jobs < 1:
-        parser.error("--time-limit must be positive and --jobs at least 1")
+    if args.time_limit <= 0 or args.jobs < 1 or (args.sample is not None and args.sample < 1):
+        parser.error("--time-limit must be positive, --jobs and --sample at least 1")
+    if args.sample is not None and args.quick:
+        parser.error("--sample and --quick choose the instances two ways: give one")
     if not args.data.is_dir():
         print(f"quality: no data folder at {args.data}; nothing to run", file=sys.stderr)
         return 0
@@ -259,6 +274,8 @@ def main(argv=None) -> int:
     chosen = entries(args.data, sets)
     if args.quick:
         chosen = quick_order(chosen)
+    if args.sample is not None:
+        chosen = sampled(chosen, args.sample, args.sample_seed)
     if not chosen:
         print(f"quality: no instance of {', '.join(sets)} under {args.data}; nothing to run", file=sys.stderr)
         return 0
@@ -270,7 +287,8 @@ def main(argv=None) -> int:
     frame = run(instances, chosen, args.method, args.time_limit, args.jobs, args.progress)
     table = set_table(frame, args.method)
     title = (f"{args.method}, time limit {args.time_limit:g} s per instance, {args.jobs} job(s)"
-             + (", quick subset" if args.quick else ""))
+             + (", quick subset" if args.quick else "")
+             + (f", {args.sample} per set drawn with seed {args.sample_seed}" if args.sample is not None else ""))
     text = markdown(table, args.method, title, unreadable)
     print(text)
     print(f"{len(instances)} instances in {time.perf_counter() - start:.0f} s", file=sys.stderr)

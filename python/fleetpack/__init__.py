@@ -7,18 +7,25 @@
 """
 
 from .api import place, place_many
+from .capacity import CapacityPlan, plan_capacity
 from .distributed import place_iter
 from .errors import ErrorDetail, FleetpackError, FleetpackWarning, InfeasibleError, ValidationError
 from .fleetfile import Fleet, load_fleet
 from .frontier import Frontier, replan_frontier
 from .kube import from_kubernetes
+from .model.hosttypes import HostType
 from .model.objects import Host, Overheads, Resources, Workload
 from .plan import Assignment, Move, Plan, Unplaced
 from .verify import Violation, verify
+from .verify_capacity import verify_capacity
 
 __all__ = [
     "place",
     "place_many",
+    "plan_capacity",
+    "CapacityPlan",
+    "HostType",
+    "verify_capacity",
     "place_iter",
     "replan_frontier",
     "Frontier",

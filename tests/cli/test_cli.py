@@ -359,7 +359,7 @@ def test_bad_csv_cells_name_the_file_line_entry_and_field(tmp_path, capsys):
 
 
 def test_place_from_kubernetes_shows_what_the_import_left_out(capsys):
-    code, out, err = run(capsys, "place", *KUBE, "--method", "bfd")
+    code, out, err = run(capsys, "place", *KUBE, "--method", "bfd", "--kube-greenfield")
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "Imported from Kubernetes: 23 pods as container workloads, 6 nodes as hosts."
@@ -368,6 +368,13 @@ def test_place_from_kubernetes_shows_what_the_import_left_out(capsys):
     placed = next(line for line in lines if line.startswith("Placed "))
     assert placed.startswith("Placed 23 of 23 workloads on ") and placed.endswith("instead of the 8 it had.")
     assert "nvidia.com/gpu" in next(line for line in lines if line.startswith("Host "))
+    # by default the cluster is live: the cordoned node is kept to drain, the pods on the node left out stay there
+    code, out, err = run(capsys, "place", *KUBE, "--method", "bfd")
+    assert (code, err) == (0, "")
+    assert out.startswith("Imported from Kubernetes: 20 pods as container workloads, 7 nodes as hosts.")
+    assert "Cordoned nodes to drain: ip-10-0-2-200.ec2.internal." in out and "(cordoned)" not in out
+    assert "Empties " in out and "ip-10-0-2-200.ec2.internal" in next(
+        line for line in out.splitlines() if line.startswith("Empties "))
 
 
 def test_explain_a_kubernetes_pod_by_namespace_and_name(capsys):
@@ -386,7 +393,9 @@ def test_fleet_sources_are_checked(tmp_path, capsys):
         (["place", "--workloads", workloads], "--workloads and --hosts go together"),
         (["place", "--kube-pods", workloads], "--kube-pods and --kube-nodes go together"),
         (["place", fleet, "--overheads", fleet], "--overheads is for a CSV fleet"),
-        (["verify", "--kube-include-tainted", fleet, fleet], "go with --kube-pods"),
+        (["verify", "--kube-include-tainted", fleet, fleet], "--kube-include-tainted goes with --kube-pods"),
+            (["place", fleet, "--kube-greenfield", "--kube-evict-local-storage"],
+             "--kube-greenfield, --kube-evict-local-storage go with --kube-pods and --kube-nodes"),
     ):
         code, out, err = run(capsys, *argv)
         assert (code, out) == (2, ""), argv

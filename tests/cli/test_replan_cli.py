@@ -48,7 +48,7 @@ def test_json_and_an_infeasible_budget(capsys, tmp_path):
                                   "hosts_used": None, "cost": None, "lower_bound": None, "placed": None}
     assert doc["frontier"][1]["feasible"] is True and doc["frontier"][1]["moves"] == 1
     code, out, _ = run(capsys, "replan", path, "--frontier", "0,1")
-    assert "(1 must move: they no longer fit where they run)" in out
+    assert "(1 must move: their host is drained or they no longer fit there)" in out
     assert out.splitlines()[3].split() == ["0", "-", "-", "-", "-", "-", "-"]
 
 

@@ -147,3 +147,16 @@ def test_unknown_workloads_and_plans_without_a_problem(example_plan, tmp_path):
         load_plan(path).explain("pg-main-1")
     again = load_plan(path, fleet=load_fleet(EXAMPLE))  # with its fleet, a plan file can be explained
     assert str(again.explain("pg-main-1")).splitlines()[0] == str(example_plan.explain("pg-main-1")).splitlines()[0]
+
+
+def test_a_pinned_workload_could_go_nowhere_else():
+    hosts = [fp.Host(f"h{i}", cpu=8, memory="16Gi") for i in range(3)]
+    ws = [fp.Workload("db", cpu=1, memory="1Gi", current="h1", pinned=True),
+          fp.Workload("web", cpu=1, memory="1Gi", current="h1")]
+    plan = fp.place(ws, hosts, overheads=NONE, drain=["h2"])
+    pinned = plan.explain("db")
+    assert pinned.host == "h1" and pinned.alternatives == ()
+    assert {c.host: c.rule for c in pinned.checks} == {"h0": "pinned", "h2": "drain"}
+    assert "1 host (h0): the workload is pinned to 'h1'" in str(pinned)
+    free = plan.explain("web")  # not pinned: any host but the drained one could take it
+    assert set(free.alternatives) == {"h0"}

@@ -70,12 +70,25 @@ def place_columns(fleets: int, n: int, seed: int = 0) -> list[fp.Plan]:
     return plans
 
 
+def buy_hosts() -> dict[str, int]:
+    """Capacity planning, typed: the purchase, its bound and its check."""
+    workloads = [fp.Workload(f"w{i}", cpu=2, memory="4Gi") for i in range(8)]
+    types = [fp.HostType("small", cpu=8, memory="32Gi", cost=1.0), fp.HostType("big", cpu=32, memory="128Gi",
+                                                                                cost=3.5, available=2)]
+    purchase: fp.CapacityPlan = fp.plan_capacity(workloads, types, spare=1, max_types=1, time_limit=1.0)
+    gap: float = purchase.gap
+    assert gap >= 0 and purchase.lower_bound <= purchase.cost
+    assert fp.verify_capacity(workloads, types, purchase) == []
+    return dict(purchase.buy)
+
+
 def main() -> None:
     plan = place_objects()
     for workload, where in sorted(summary(plan).items()):
         print(f"{workload:10} {where}")
     plans = place_columns(fleets=3, n=200)
     print("hosts used per fleet:", [p.hosts_used for p in plans])
+    print("bought:", buy_hosts())
 
 
 if __name__ == "__main__":

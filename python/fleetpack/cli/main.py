@@ -35,7 +35,7 @@ from .argtypes import budget, budget_list, host_ids, positive_int, positive_seco
 from .outputs import STDOUT, check_outputs, write_plan
 from .reports import LISTED_IN_FULL, place_summary, plan_counts, verify_report
 from .progress import Progress
-from .replan import REPLAN_EPILOG, run_frontier
+from .replan import REPLAN_EPILOG, run_frontier, schedule_dict, schedule_text
 from .summary import plural, summary
 
 __all__ = ["main", "summary", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT"]
@@ -61,8 +61,10 @@ examples:
   fleetpack verify examples/consolidation.json plan.json
   fleetpack explain examples/consolidation.json oracle-erp-db --plan plan.json
   fleetpack replan examples/live-fleet.json --frontier 0,5,10   # what each extra migration buys
+  fleetpack buy examples/capacity.json --spare 1 --max-types 2   # which hosts to buy
   kubectl get pods -A -o json > pods.json && kubectl get nodes -o json > nodes.json
   fleetpack place --kube-pods pods.json --kube-nodes nodes.json
+  fleetpack replan --kube-pods pods.json --kube-nodes nodes.json --max-moves 10 --schedule   # nodes 10 moves free
 
 Run 'fleetpack COMMAND --help' for a command's options.
 exit status: 0 success; 1 unplaced workloads under --strict, or a plan that breaks a rule; 2 bad input."""
@@ -76,7 +78,9 @@ fleet sources (give exactly one):
   --kube-pods P --kube-nodes N
                               'kubectl get pods -A -o json' and 'kubectl get nodes -o json': pods become
                               container workloads (requests as the scheduler counts them), nodes hosts (allocatable);
-                              DaemonSets count as per-node overhead; cordoned and tainted nodes are left out
+                              DaemonSets count as per-node overhead; tainted nodes are left out. A live fleet:
+                              pods start where they run, cordoned nodes are drained, pods that eviction cannot
+                              move (do-not-disrupt, local storage) are pinned (--kube-greenfield: from nothing)
 Sizes are numbers or Kubernetes quantities: CPU in cores ("500m"), memory in bytes ("16Gi")."""
 
 _PLACE_EPILOG = """\
@@ -97,7 +101,8 @@ worst fit, largest first by --sort-key), auto (a portfolio of them, the best pla
 Progress is shown on stderr for runs longer than half a second, when stderr is a terminal.
 --json prints one object: workloads, placed, hosts, hosts_used, unplaced (id: code, message), legacy_servers, vms,
 containers, objective, objective_value, cost, lower_bound, gap (null when unbounded), proven_optimal, method,
-strategy, elapsed (s), utilization (host: dimension: fraction), plan_file and picture (paths written, or null).
+strategy, elapsed (s), utilization (host: dimension: fraction), plan_file and picture (paths written, or null);
+for a live fleet also moves, move_cost and hosts_freed (hosts that run workloads now and none in the plan).
 
 """ + _FLEET_HELP
 
@@ -151,9 +156,13 @@ def _add_fleet_sources(p: argparse.ArgumentParser, *, positional: bool = True) -
                    help="'kubectl get runtimeclasses -o json', for pod overheads missing from the pods")
     g.add_argument("--kube-include-tainted", action="store_true",
                    help="keep nodes with NoSchedule/NoExecute taints (left out by default: taints are not modelled)")
-    g.add_argument("--kube-current", action="store_true",
-                   help="a live fleet: each pod starts on the node it runs on (spec.nodeName), cordoned nodes are "
-                        "drained instead of left out")
+    g.add_argument("--kube-greenfield", action="store_true",
+                   help="plan from nothing: ignore where pods run, cordons and pins (by default the cluster is a live "
+                        "fleet: pods start where they run, cordoned nodes are drained, pods eviction cannot move "
+                        "are pinned)")
+    g.add_argument("--kube-evict-local-storage", action="store_true",
+                   help="pods with emptyDir or hostPath volumes may move (pinned by default: eviction loses their "
+                        "data)")
 
 
 def _add_solver_options(p: argparse.ArgumentParser) -> None:
@@ -214,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--frontier", type=budget_list, metavar="B1,B2,...",
                    help="re-plan under each move budget (increasing whole numbers, 'unlimited' last) and print a "
                         "table of hosts used against the budget (--plot: its picture)")
+    r.add_argument("--schedule", action="store_true",
+                   help="print the plan's moves in waves that keep every rule at every step, and what is blocked")
+    r.add_argument("--max-parallel", type=positive_int, metavar="N",
+                   help="with --schedule: at most N moves in a wave (default: as many as the rules allow)")
     r.set_defaults(run=_run_replan, command_parser=r)
 
     v = commands.add_parser("verify", help="check that a plan obeys every rule of a fleet",
@@ -250,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Further commands register here, each with set_defaults(run=function(args, out) -> exit status).
     from .bench import add_parser as add_bench_parser  # the research harness; it imports pandas only when run
     add_bench_parser(commands)
+    from .buy import add_parser as add_buy_parser  # capacity planning: `fleetpack buy`
+    add_buy_parser(commands)
     return parser
 
 
@@ -344,8 +359,13 @@ def _check_sources(args: argparse.Namespace) -> None:
         parser.error("--kube-pods and --kube-nodes go together")
     if args.overheads is not None and not csv_given:
         parser.error("--overheads is for a CSV fleet (a fleet file and a Kubernetes import have their own)")
-    if (args.kube_runtime_classes is not None or args.kube_include_tainted) and not kube_given:
-        parser.error("--kube-runtime-classes and --kube-include-tainted go with --kube-pods and --kube-nodes")
+    kube_options = [name for name, on in (("--kube-runtime-classes", args.kube_runtime_classes is not None),
+                                          ("--kube-include-tainted", args.kube_include_tainted),
+                                          ("--kube-greenfield", args.kube_greenfield),
+                                          ("--kube-evict-local-storage", args.kube_evict_local_storage)) if on]
+    if kube_options and not kube_given:
+        parser.error(f"{', '.join(kube_options)} go{'es' if len(kube_options) == 1 else ''} with --kube-pods and "
+                     "--kube-nodes")
     if getattr(args, "json", False) and getattr(args, "output", None) == STDOUT:
         parser.error("--json and -o - both write to standard output: give -o a file name")
 
@@ -356,7 +376,8 @@ def _load(args: argparse.Namespace) -> tuple[Fleet, bool]:
         from ..kube import from_kubernetes
 
         return from_kubernetes(args.kube_pods, args.kube_nodes, runtime_classes=args.kube_runtime_classes,
-                               include_tainted=args.kube_include_tainted, current=args.kube_current), True
+                               include_tainted=args.kube_include_tainted, current=not args.kube_greenfield,
+                               evict_local_storage=args.kube_evict_local_storage), True
     if args.workloads is not None:
         overheads = load_overheads(args.overheads) if args.overheads is not None else None
         return load_fleet_csv(args.workloads, args.hosts, overheads), False
@@ -407,19 +428,30 @@ def _run_place(args: argparse.Namespace, out: TextIO) -> int:
         print(f"fleetpack: {len(exc.unplaced)} workload(s) could not be placed (--strict); no plan written",
               file=sys.stderr)
         return EXIT_FAILED
+    schedule = plan.schedule(args.max_parallel) if getattr(args, "schedule", False) else None
     if args.json:
         _write_outputs(plan, fleet, args.output, args.plot, out, quiet=True)
-        out.write(json.dumps(place_summary(fleet, plan, output=args.output, plot=args.plot), indent=2) + "\n")
+        data = place_summary(fleet, plan, output=args.output, plot=args.plot)
+        if schedule is not None:
+            data["schedule"] = schedule_dict(schedule)
+        out.write(json.dumps(data, indent=2) + "\n")
         return EXIT_OK
-    return _write_outputs(plan, fleet, args.output, args.plot, words, quiet=args.quiet, plan_out=out)
+    status = _write_outputs(plan, fleet, args.output, args.plot, words, quiet=args.quiet, plan_out=out)
+    if schedule is not None and not args.quiet:
+        words.write("\n" + schedule_text(schedule, args.max_parallel))
+    return status
 
 
 def _run_replan(args: argparse.Namespace, out: TextIO) -> int:
-    """``replan``: ``place`` (with its budget), or with ``--frontier`` the table of what each budget buys."""
+    """``replan``: ``place`` (with its budget; ``--schedule``: and its moves in waves), or with ``--frontier`` the
+    table of what each budget buys."""
+    if args.max_parallel is not None and not args.schedule:
+        return _fail("replan: --max-parallel goes with --schedule")
     if args.frontier is None:
         return _run_place(args, out)
     for option, given in (("--max-moves", args.max_moves is not None), ("-o", args.output is not None),
-                          ("--strict", args.strict), ("--method", args.method != "auto")):
+                          ("--strict", args.strict), ("--method", args.method != "auto"),
+                          ("--schedule", args.schedule)):
         if given:
             return _fail(f"replan: {option} does not go with --frontier (each budget is its own plan)")
     fleet, _ = _load(args)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Mapping, Sequence
 
-__all__ = ["LISTED_IN_FULL", "EXAMPLES_PER_RULE", "plan_counts", "verify_report", "place_summary"]
+__all__ = ["LISTED_IN_FULL", "EXAMPLES_PER_RULE", "plan_counts", "verify_report", "place_summary", "freed_hosts"]
 
 LISTED_IN_FULL = 10  # violations up to this many are listed one per line; more are grouped by rule
 EXAMPLES_PER_RULE = 3
@@ -70,7 +70,7 @@ def place_summary(fleet, plan, *, output: str | None, plot: str | None) -> dict:
     ``workloads``, ``placed``, ``unplaced``, ``hosts``, ``hosts_used``, ``legacy_servers``, ``vms``,
     ``containers``, ``objective``, ``objective_value``, ``cost``, ``lower_bound``, ``gap``, ``proven_optimal``,
     ``method``, ``strategy``, ``elapsed``, ``utilization``, ``plan_file``, ``picture``; for a live fleet also
-    ``moves`` and ``move_cost``."""
+    ``moves``, ``move_cost`` and ``hosts_freed`` (hosts that run workloads now and none in the plan)."""
     gap = plan.gap
     return {
         "workloads": len(fleet.workloads),
@@ -93,6 +93,15 @@ def place_summary(fleet, plan, *, output: str | None, plot: str | None) -> dict:
         "utilization": {h: dict(u) for h, u in plan.utilization.items()},
         "plan_file": output,
         "picture": plot,
-        **({"moves": plan.move_count, "move_cost": plan.move_cost} if getattr(plan, "live", False) else {}),
+        **({"moves": plan.move_count, "move_cost": plan.move_cost, "hosts_freed": freed_hosts(fleet, plan)}
+           if getattr(plan, "live", False) else {}),
     }
+
+
+def freed_hosts(fleet, plan) -> list[str]:
+    """The hosts some workload of ``fleet`` runs on now (its ``current``) that ``plan`` leaves empty, in the
+    fleet's order: what a re-plan frees."""
+    running = {w.current for w in fleet.workloads if w.current is not None}
+    used = {a.host for a in plan.assignments}
+    return [h.id for h in fleet.hosts if h.id in running and h.id not in used]
 

@@ -12,6 +12,7 @@ import numpy as np
 from ..fleetfile import Fleet
 from ..model.wire import PLACED_FORMS
 from ..plan.plan import Plan
+from .reports import freed_hosts
 
 __all__ = ["summary", "plural"]
 
@@ -34,6 +35,9 @@ def summary(fleet: Fleet, plan: Plan) -> str:
         evicted = sum(m.target is None for m in plan.moves)
         lines.append(f"Moved {plan.move_count} of {running} running workloads (move cost {plan.move_cost})"
                      + (f", {evicted} of them evicted" if evicted else "") + ".")
+        freed = freed_hosts(fleet, plan)
+        if freed:
+            lines.append(f"Empties {plural(len(freed), 'host')} in use now: {_listed(freed)}.")
     if plan.unplaced:
         lines += ["", f"Unplaced workloads ({len(plan.unplaced)}):"]
         lines += [f"  {wid}: {reason.code}: {reason.message}" for wid, reason in plan.unplaced.items()]
@@ -42,6 +46,10 @@ def summary(fleet: Fleet, plan: Plan) -> str:
         empty = len(fleet.hosts) - plan.hosts_used
         lines.append(f"{empty} of {len(fleet.hosts)} hosts left empty.")
     return "\n".join(lines) + "\n"
+
+
+def _listed(names: list[str], limit: int = 10) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _quality(plan: Plan) -> str:

@@ -233,17 +233,38 @@ def _variants(inst: _Instance, k: int) -> list[_Variant]:
     return out
 
 
-def _variant_weights(inst: _Instance, v: _Variant):
-    """Capacity and item weights of a variant's graph: the dimensions, then a count (``max_workloads``), then one
-    dimension per anti-affinity group. Returns "no room" when the per-host overheads alone exceed the capacity,
-    "weightless" when an item weighs nothing (arc-flow cannot bound how many such items a path takes)."""
-    c = inst.classes[v.cls]
-    cap = list(c.cap)
+def _room(inst: _Instance, v: _Variant) -> list[int]:
+    """A variant's room per dimension: its class's capacity less the per-host overheads of its forms."""
+    cap = list(inst.classes[v.cls].cap)
     for d in range(inst.D):
         if v.kind in ("vm", "mix"):
             cap[d] -= inst.hyp[d]
         if v.kind in ("ct", "mix"):
             cap[d] -= inst.rt[d]
+    return cap
+
+
+def _items_alone(inst: _Instance, v: _Variant, enough: int) -> int:
+    """How many of a variant's items fit its empty host alone (none when the overheads leave no room), counted up to
+    ``enough``."""
+    cap = _room(inst, v)
+    if any(x < 0 for x in cap) or inst.classes[v.cls].max_workloads == 0:
+        return 0
+    count = 0
+    for n, f in v.items:
+        if all(a <= b for a, b in zip(inst.types[n].options[v.cls][f], cap)):
+            count += 1
+            if count >= enough:
+                break
+    return count
+
+
+def _variant_weights(inst: _Instance, v: _Variant):
+    """Capacity and item weights of a variant's graph: the dimensions, then a count (``max_workloads``), then one
+    dimension per anti-affinity group. Returns "no room" when the per-host overheads alone exceed the capacity,
+    "weightless" when an item weighs nothing (arc-flow cannot bound how many such items a path takes)."""
+    c = inst.classes[v.cls]
+    cap = _room(inst, v)
     if any(x < 0 for x in cap):
         return "no room"
     groups = sorted({inst.types[n].group for n, _ in v.items if inst.types[n].group is not None})
@@ -268,29 +289,40 @@ class _ArcFlow:
     """The arc-flow formulation: graphs per (class, variant), dedicated workloads counted per (class, form).
     ``ok`` is False when the graphs exceed ``states`` search states in all, or ``deadline`` passes, while built."""
 
-    def __init__(self, inst: _Instance, states: int = _GRAPH_STATE_BUDGET, deadline: float | None = None):
+    def __init__(self, inst: _Instance, states: int = _GRAPH_STATE_BUDGET, deadline: float | None = None,
+                 max_arcs: int | None = None):
         self.inst = inst
         self.ok = False
         self.variants: list[_Variant] = []
         budget = [states, deadline]
-        for k in range(len(inst.classes)):
-            for v in _variants(inst, k):
-                spec = _variant_weights(inst, v)
-                if spec == "no room":
-                    continue
-                if spec == "weightless":
+        variants = [v for k in range(len(inst.classes)) for v in _variants(inst, k)]
+        # every item that fits a variant's empty host alone is on at least one arc of its graph (the path that takes
+        # it alone): more such items than ``max_arcs`` and the graphs are too large, known before building them
+        if max_arcs is not None:
+            alone = 0
+            for v in variants:
+                alone += _items_alone(inst, v, max_arcs - alone + 1)
+                if alone > max_arcs:
                     return
-                weights, cap = spec
-                # the graph's item order: decreasing normalised size
-                order = sorted(range(len(weights)), key=lambda a: (
-                    -sum(x / c for x, c in zip(weights[a], cap) if c > 0), weights[a]))
-                v.items = [v.items[a] for a in order]
-                weights = [weights[a] for a in order]
-                g = _Graph(weights, cap, budget)
-                if not g.ok:
-                    return
-                v.graph = g
-                self.variants.append(v)
+        specs = []
+        for v in variants:
+            spec = _variant_weights(inst, v)
+            if spec == "no room":
+                continue
+            if spec == "weightless":
+                return
+            specs.append((v, spec))
+        for v, (weights, cap) in specs:
+            # the graph's item order: decreasing normalised size
+            order = sorted(range(len(weights)), key=lambda a: (
+                -sum(x / c for x, c in zip(weights[a], cap) if c > 0), weights[a]))
+            v.items = [v.items[a] for a in order]
+            weights = [weights[a] for a in order]
+            g = _Graph(weights, cap, budget)
+            if not g.ok:
+                return
+            v.graph = g
+            self.variants.append(v)
         # dedicated workloads: one per host, counted per (type, class, form)
         self.dedicated = [(n, k, f) for n in inst.placeable_types if inst.types[n].dedicated
                           for k, o in inst.types[n].options.items() for f in o]

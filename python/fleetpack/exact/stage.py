@@ -116,7 +116,8 @@ def auto_eligible(problem: Problem, objective: str, start: tuple, deadline: floa
     if sum(j is not None for j in hosts) == inst.placeable:
         if meets_bound(objective, _value(inst, hosts, forms), bound):
             return None
-    af = _ArcFlow(inst, states=_AUTO_GRAPH_STATE_BUDGET, deadline=deadline) if objective != "spread" else None
+    af = (_ArcFlow(inst, states=_AUTO_GRAPH_STATE_BUDGET, deadline=deadline, max_arcs=AUTO_MAX_ARCS)
+          if objective != "spread" else None)
     if af is not None and af.ok and af.arcs <= AUTO_MAX_ARCS:
         return inst, af
     if assignment_size(inst) <= AUTO_MAX_CANDIDATES[objective]:

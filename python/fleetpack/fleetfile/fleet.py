@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence
 
 from ..errors import ErrorDetail, ValidationError
 from ..model.entries import CheckedEntries, entry_table
+from ..model.hosttypes import HostType, host_types
 from ..model.inputs import convert_items
 from ..model.likely_mistakes import collecting
 from ..model.live import check_budgets, read_drain
@@ -20,7 +21,8 @@ from ..plan.plan import Plan
 
 __all__ = ["Fleet", "load_fleet", "dump_fleet", "load_overheads", "fleet_schema", "parse_document", "fleet_json"]
 
-_KEYS = ("description", "legacy_servers", "overheads", "workloads", "hosts", "drain", "max_moves", "max_move_cost")
+_KEYS = ("description", "legacy_servers", "overheads", "workloads", "hosts", "drain", "max_moves", "max_move_cost",
+         "host_types")
 _YAML_SUFFIXES = (".yaml", ".yml")
 _CSV_SUFFIX = ".csv"
 
@@ -38,6 +40,7 @@ class Fleet:
     drain: tuple[str, ...] = ()
     max_moves: int | None = None
     max_move_cost: int | None = None
+    host_types: tuple[HostType, ...] = ()  # kinds of host to buy (`plan_capacity`): the hosts are the existing ones
 
     def __post_init__(self):
         errors: list[ErrorDetail] = []
@@ -48,6 +51,7 @@ class Fleet:
         set_(self, "overheads", _overheads(self.overheads, errors))
         _check_metadata(self.description, self.legacy_servers, "fleet", errors)
         _check_live(self, errors)
+        _check_host_types(self, errors)
         if errors:
             raise ValidationError(errors)
 
@@ -77,6 +81,7 @@ class Fleet:
                 data.get("drain", ()),
                 data.get("max_moves"),
                 data.get("max_move_cost"),
+                _as_list(data.get("host_types", []), "host_types", top, errors),
             )
         except ValidationError as exc:
             errors.extend(_prefixed(exc.errors, source))
@@ -95,6 +100,13 @@ class Fleet:
 
         return place(self.workloads, self.hosts, overheads=self.overheads, **{**self.live_options(), **options})
 
+    def plan_capacity(self, **options):
+        """``fleetpack.plan_capacity`` of this fleet: its workloads, its ``host_types`` to buy, its hosts as the
+        existing ones and its overheads; ``options`` as for ``plan_capacity``."""
+        from ..capacity import plan_capacity
+
+        return plan_capacity(self.workloads, self.host_types, self.hosts, self.overheads, **options)
+
     def to_dict(self) -> dict:
         """The fleet as a fleet file's object. Fields hold the values they were given (so ``"512Mi"`` stays a
         string), which makes `Fleet.from_dict` give back equal objects; fields at their defaults are left out."""
@@ -111,6 +123,8 @@ class Fleet:
         out["overheads"] = _overheads_dict(self.overheads)
         out["workloads"] = [_entry(w) for w in self.workloads]
         out["hosts"] = [_entry(h) for h in self.hosts]
+        if self.host_types:
+            out["host_types"] = [t.to_dict() for t in self.host_types]
         return out
 
 
@@ -266,6 +280,17 @@ def _check_live(fleet: Fleet, errors: list[ErrorDetail]) -> None:
         elif pinned and drained[index[current]]:
             errors.append(ErrorDetail(f"workload {wid!r}", "pinned", f"its current host {current!r} is in drain "
                                                                      "(a pinned workload must stay where it is)"))
+
+
+def _check_host_types(fleet: Fleet, errors: list[ErrorDetail]) -> None:
+    """The host types, each checked on its own (all problems at once), names unique."""
+    if not fleet.host_types:
+        object.__setattr__(fleet, "host_types", ())
+        return
+    try:
+        object.__setattr__(fleet, "host_types", tuple(host_types(fleet.host_types, "fleet")))
+    except ValidationError as exc:
+        errors.extend(exc.errors)
 
 
 def _check_metadata(description, legacy_servers, where: str, errors: list[ErrorDetail]) -> None:

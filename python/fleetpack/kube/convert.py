@@ -12,14 +12,14 @@ fit?". The choices, each the scheduler's own where the model can express it:
   for CPU and memory.
 - **Resources**: CPU and memory, and every other resource some pod requests (``nvidia.com/gpu``,
   ``ephemeral-storage``, hugepages) as an extra dimension, as the scheduler's fit check does.
-- **Pods left out**: those in phase Succeeded or Failed (they hold nothing), mirror pods of static pods (pinned to
-  their node by the kubelet), and DaemonSet pods, which run on every node whatever the plan: each DaemonSet's
+- **Pods left out**: those in phase Succeeded or Failed (they hold nothing), mirror pods of static pods (bound to
+  their node by the kubelet; a live fleet counts them on their node, below), and DaemonSet pods, which run on every node whatever the plan: each DaemonSet's
   largest request counts as per-node overhead (``container_runtime``), and each takes one pod slot per node.
 - **Nodes** give ``status.allocatable`` as capacity (system and kube reservations already out) and ``pods`` as
   ``max_workloads`` (less one per DaemonSet); ``os`` from the label ``kubernetes.io/os``; ``containers=True`` and
-  no hypervisor: Kubernetes runs pods as containers. Cordoned nodes (``spec.unschedulable``) and nodes with a
-  NoSchedule or NoExecute taint are left out unless ``include_tainted=True`` (the model has no tolerations, so a
-  pod could otherwise land on a control-plane or dedicated node).
+  no hypervisor: Kubernetes runs pods as containers. Nodes with a NoSchedule or NoExecute taint are left out
+  unless ``include_tainted=True`` (the model has no tolerations, so a pod could otherwise land on a control-plane
+  or dedicated node); so are cordoned nodes (``spec.unschedulable``) from nothing, while a live fleet drains them.
 - **Anti-affinity**: a required pod anti-affinity term on ``kubernetes.io/hostname`` puts the pod and the pods its
   selector matches (in its namespaces) in one anti-affinity group. For the usual "one replica per node" rule this
   is exact. A workload has one group, so groups that share a pod are merged: stricter than Kubernetes (the plan
@@ -32,9 +32,25 @@ fit?". The choices, each the scheduler's own where the model can express it:
 The notes on what was left out or simplified are the fleet's ``description``; ``legacy_servers`` counts the nodes
 that run imported pods today.
 
-With ``current=True`` the fleet is live (issue 15): a pod scheduled on an imported node (``spec.nodeName``) has
-that node as its ``current`` host (``current_form`` container), and cordoned nodes are kept as hosts to ``drain``
-instead of being left out; the plan then starts from where the pods run.
+**A live fleet** (issue 15; the default, ``current=True``): the cluster as it runs, so that "how many nodes can I
+free with 10 evictions?" is ``place(..., max_moves=10)``. The live part is made by `kube.live`, apart from
+the conversion above:
+
+- a pod scheduled on an imported node (``spec.nodeName``) has that node as its ``current`` host (``current_form``
+  container); a pod not yet scheduled is a new workload, and a pod on a node left out stays there, out of the plan;
+- cordoned nodes are kept as hosts to ``drain`` instead of being left out (a cordoned node that runs a pinned pod
+  is kept but not drained, and said so: the pod cannot leave it);
+- pods that eviction cannot move are ``pinned``: the annotation ``karpenter.sh/do-not-disrupt: "true"`` or
+  ``cluster-autoscaler.kubernetes.io/safe-to-evict: "false"``, and pods with local storage (an ``emptyDir`` or
+  ``hostPath`` volume, whose data an eviction loses) unless ``evict_local_storage=True`` (the descheduler's
+  ``evictLocalStoragePods``) or the pod says ``safe-to-evict: "true"``;
+- mirror pods of static pods run on their node whatever the plan and are not evicted, yet do not keep it from being
+  freed (``kubectl drain`` and the cluster autoscaler pass them by): their requests come off their node's room and
+  each takes a pod slot there, instead of being left out. DaemonSet pods stay per-node overhead: they are not
+  evicted either, but leave with their node, and every used node runs one (pinning them would keep every node).
+
+``current=False`` plans from nothing (the pods' placement, cordons and pins ignored; mirror pods left out), as the
+import was before live fleets.
 """
 
 from __future__ import annotations
@@ -52,6 +68,7 @@ from ..model.objects import Host, Overheads, Resources, Workload
 from ..model.textfiles import decode, read_text, source_name
 from ..model.units import QuantityError, format_amount, parse_quantity
 from .documents import document_items
+from .live import MIRROR, live_fleet
 
 __all__ = ["from_kubernetes", "pod_requests"]
 
@@ -64,15 +81,18 @@ _GI, _MI, _KI = 2**30, 2**20, 2**10
 
 @collecting()  # likely mistakes: one warning per kind for the whole import
 def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool = False,
-                    current: bool = False) -> Fleet:
+                    current: bool = True, evict_local_storage: bool = False) -> Fleet:
     """A `Fleet` from ``kubectl get pods -o json`` and ``kubectl get nodes -o json`` (see the module's notes).
-    ``current=True`` makes it a live fleet: pods where they run now, cordoned nodes drained.
+    A live fleet (``current=True``, the default): pods where they run now, cordoned nodes drained, pods that
+    eviction cannot move pinned (pods with local storage too, unless ``evict_local_storage=True``).
+    ``current=False`` plans from nothing.
 
     Each argument is the parsed JSON (a dict), JSON text, a path to a JSON or YAML file, or an open file.
     ``runtime_classes`` (``kubectl get runtimeclasses -o json``) supplies ``overhead.podFixed`` for pods whose
     ``spec.overhead`` is not filled in. Raises `ValidationError` naming the file, the pod or node and the field.
     """
-    documents, problems = [], []
+    documents, problems = [], _check_flags(current=current, evict_local_storage=evict_local_storage,
+                                           include_tainted=include_tainted)
     for value, what in ((pods, "pods"), (nodes, "nodes")):  # both read, so that swapped files are both named
         try:
             documents.append(_items(value, what))
@@ -88,7 +108,7 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
     errors: list[ErrorDetail] = []
     notes = _Notes()
 
-    kept, daemonsets = _select_pods(pod_items, notes)
+    kept, daemonsets, mirrors = _select_pods(pod_items, notes)
     requests = [_pod_requests(p, classes, _where(pod_source, "pod", _pod_id(p)), errors) for p in kept]
     ds_requests: dict[str, dict[str, Fraction]] = {}
     for pod, owner in daemonsets:
@@ -127,12 +147,16 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
             notes.left_out_node(name, skip)
             continue
         hosts.append(_host(node, extra_dims, len(ds_requests), _where(node_source, "node", name), errors))
+    # a live fleet counts static pods on their node (left out otherwise)
+    mirror_requests = [_pod_requests(p, classes, _where(pod_source, "pod", _pod_id(p)), errors)
+                       for p in (mirrors if current else ())]
     if errors:
         raise ValidationError(errors)
     if current:
-        workloads = _where_they_run(workloads, kept, {h.id for h in hosts if h is not None}, notes)
-        if drain:
-            notes.add(f"Cordoned nodes to drain: {_short_list(drain)}.")
+        workloads, hosts, drain = live_fleet(workloads, kept, hosts, drain, list(zip(mirrors, mirror_requests)),
+                                              evict_local_storage, notes)
+    elif mirrors:
+        notes.count("mirror", len(mirrors))
 
     runtime = Resources(_cpu(per_node.get("cpu", 0)), _bytes(per_node.get("memory", 0)))
     zero = Resources()
@@ -144,7 +168,9 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
                   f"per-node overhead: cpu {format_amount('cpu', runtime.cpu_millis)}, memory "
                   f"{format_amount('memory', runtime.memory_bytes)} and {len(names)} pod slot"
                   f"{'s' if len(names) != 1 else ''} on each node.")
-    running = {(p.get("spec") or {}).get("nodeName") for p in kept} - {None, ""}
+    # the nodes that run the fleet's pods today (a live fleet's pods on nodes left out are not the fleet's)
+    running = ({w.current for w in workloads if w is not None and w.current} if current
+               else {(p.get("spec") or {}).get("nodeName") for p in kept} - {None, ""})
     summary = (f"Imported from Kubernetes: {len(workloads)} pod{'s' if len(workloads) != 1 else ''} as container "
                f"workloads, {len(hosts)} node{'s' if len(hosts) != 1 else ''} as hosts.")
     return Fleet(workloads, hosts, overheads, description="\n".join([summary, *notes.lines()]),
@@ -158,21 +184,9 @@ def _uncordoned(node: Mapping) -> Mapping:
     return {**node, "spec": spec}
 
 
-def _where_they_run(workloads: list, pods: list[Mapping], node_names: set[str], notes: "_Notes") -> list:
-    """The workloads of a live fleet: each pod scheduled on an imported node runs there now, as a container."""
-    from dataclasses import replace
-
-    out, elsewhere = [], 0
-    for w, pod in zip(workloads, pods):
-        node = (pod.get("spec") or {}).get("nodeName")
-        if w is not None and node in node_names:
-            w = replace(w, current=node, current_form="container")
-        elif node:
-            elsewhere += 1
-        out.append(w)
-    if elsewhere:
-        notes.add(f"{elsewhere} pod{'s' if elsewhere != 1 else ''} on nodes left out count as new workloads.")
-    return out
+def _check_flags(**flags) -> list[ErrorDetail]:
+    return [ErrorDetail("from_kubernetes()", name, f"must be True or False, got {value!r}", value)
+            for name, value in flags.items() if not isinstance(value, bool)]
 
 
 def pod_requests(pod: Mapping, runtime_classes: Mapping[str, Mapping] | None = None) -> dict[str, Fraction]:
@@ -274,25 +288,26 @@ def _short_list(names: list[str], limit: int = 4) -> str:
 # --- pods ------------------------------------------------------------------------------------------------------------
 
 
-def _select_pods(items: list[Mapping], notes: _Notes) -> tuple[list[Mapping], list[tuple[Mapping, str]]]:
-    """The pods to place, and the DaemonSet pods with their DaemonSet's name."""
-    kept, daemonsets = [], []
+def _select_pods(items: list[Mapping], notes: _Notes) -> tuple[list[Mapping], list[tuple[Mapping, str]],
+                                                               list[Mapping]]:
+    """The pods to place, the DaemonSet pods with their DaemonSet's name, and the mirror pods of static pods."""
+    kept, daemonsets, mirrors = [], [], []
     for pod in items:
         if (pod.get("status") or {}).get("phase") in _SKIPPED_PHASES:
             notes.count("finished")
             continue
         meta = _meta(pod)
         owners = meta.get("ownerReferences") or []
-        if "kubernetes.io/config.mirror" in (meta.get("annotations") or {}) or any(
+        if MIRROR in (meta.get("annotations") or {}) or any(
                 o.get("kind") == "Node" for o in owners):
-            notes.count("mirror")
+            mirrors.append(pod)  # (a live fleet counts them on their node; counted in the notes otherwise)
             continue
         daemonset = next((o for o in owners if o.get("kind") == "DaemonSet"), None)
         if daemonset is not None:
             daemonsets.append((pod, f"{meta.get('namespace', 'default')}/{daemonset.get('name', '?')}"))
             continue
         kept.append(pod)
-    return kept, daemonsets
+    return kept, daemonsets, mirrors
 
 
 def _quantities(values, where: str, field: str, errors: list[ErrorDetail]) -> dict[str, Fraction]:

@@ -65,7 +65,8 @@ class HostCheck(_PicklesProxies):
 
     ``fits``: the workload could go there now, as ``form``. Otherwise ``rule`` is the first rule that rules it out
     (``"eligibility"``: its selector or tolerations; ``"form"``, ``"max_workloads"``, ``"dedicated"``,
-    ``"anti_affinity"``, ``"isolation"`` or ``"capacity"``) and
+    ``"anti_affinity"``, ``"isolation"`` or ``"capacity"``; in a live fleet also ``"drain"``, and ``"pinned"`` for
+    every host but a pinned workload's own) and
     ``reason`` says it in words, the same words for every host ruled out alike. ``short`` is, when capacity is the
     only obstacle for some form, how much is missing per dimension (in the model's units) for the form nearest to
     fitting, ``short_form``.
@@ -286,9 +287,12 @@ def _cost(short: Mapping[str, int], state: HostState) -> float:
 
 
 def _check(state: HostState, w: Workload, drained: frozenset = frozenset()) -> HostCheck:
-    """The verdict of one host (in its given state) for ``w``; a host in ``drained`` (ids) takes nothing."""
+    """The verdict of one host (in its given state) for ``w``; a host in ``drained`` (ids) takes nothing, and a
+    pinned workload goes nowhere but its current host."""
     if state.host.id in drained:
         return HostCheck(state.host.id, False, rule="drain", reason="drained (it must end empty)")
+    if w.pinned and w.current is not None and state.host.id != w.current:
+        return HostCheck(state.host.id, False, rule="pinned", reason=f"the workload is pinned to {w.current!r}")
     blocked = host_block(w, state.host)
     if blocked is not None:
         return HostCheck(state.host.id, False, rule="eligibility", reason=blocked)

@@ -5,6 +5,10 @@ read on one scale, and the capacity is the dashed line at 100%. A workload's seg
 the model adds (guest OSes, VM CPU factors, container, hypervisor and runtime overheads) is one hatched grey segment
 on top, so the price of virtualisation shows apart.
 
+A live plan (issue 15) marks the workloads that moved in: their segments are hatched and outlined (a form change in
+place counts), with a legend entry; the title counts them and names the evicted workloads (which have no bar) and
+the hosts the plan empties.
+
 Past ``max_bars`` used hosts (500 bars are unreadable), hosts are aggregated: hosts of one shape (capacity, OS,
 hypervisor, cost) are sorted by their peak utilisation and binned, each bin drawn as one bar of its summed VM,
 container and overhead usage over its summed capacity, with a whisker from its least to its most used host.
@@ -26,12 +30,14 @@ from .view import PlanView
 if TYPE_CHECKING:
     from .plan import Plan
 
-__all__ = ["plot_plan", "VM_COLOUR", "CONTAINER_COLOUR", "OVERHEAD_COLOUR"]
+__all__ = ["plot_plan", "VM_COLOUR", "CONTAINER_COLOUR", "OVERHEAD_COLOUR", "MOVED_HATCH", "MOVED_EDGE"]
 
 # Blue and orange stay apart for the common forms of colour blindness.
 VM_COLOUR = "#3b6fb6"
 CONTAINER_COLOUR = "#f28e2b"
 OVERHEAD_COLOUR = "#b0b0b0"
+MOVED_HATCH = "xxx"  # a workload that moved in (live plans): hatched and outlined in dark grey
+MOVED_EDGE = "#222222"
 _CAPACITY_STYLE = {"color": "#222222", "linestyle": "--", "linewidth": 1.1}
 
 
@@ -49,7 +55,7 @@ class _Bar:
     """One bar's content in one dimension, in percent of its capacity."""
 
     label: str
-    segments: list[tuple[float, str]]  # (height, colour), bottom to top
+    segments: list[tuple[float, str, bool]]  # (height, colour, moved in), bottom to top
     overhead: float
     spread: tuple[float, float] | None = None  # least and most used host of an aggregated bar
 
@@ -68,6 +74,7 @@ def plot_plan(plan: Plan, path: str | os.PathLike | None = None, *, max_bars: in
     used = [j for j, s in enumerate(view.states) if s.count > 0]
     dims = [k for k in range(len(problem.dimensions)) if any(view.states[j].capacity[k] > 0 for j in used)]
     aggregated = len(used) > max_bars
+    moved = {view.workload_pos[m.workload] for m in plan.moves if m.target is not None}
     groups = _bins(view, used, max_bars) if aggregated else [[j] for j in used]
 
     n = max(len(groups), 1)
@@ -76,7 +83,7 @@ def plot_plan(plan: Plan, path: str | os.PathLike | None = None, *, max_bars: in
     fig = Figure(figsize=(width, 1.75 * max(len(dims), 1) + 1.5), dpi=dpi, layout="constrained")
     axes = fig.subplots(max(len(dims), 1), 1, sharex=True, squeeze=False)[:, 0]
     for ax, k in zip(axes, dims):
-        bars = [_aggregate(view, g, k) if aggregated else _host_bar(view, g[0], k) for g in groups]
+        bars = [_aggregate(view, g, k, moved) if aggregated else _host_bar(view, g[0], k, moved) for g in groups]
         _draw(ax, bars, problem.dimensions[k])
     if not used:
         axes[0].text(0.5, 0.5, "no workload placed", ha="center", va="center", transform=axes[0].transAxes)
@@ -88,7 +95,7 @@ def plot_plan(plan: Plan, path: str | os.PathLike | None = None, *, max_bars: in
     bottom.set_xlim(-0.6, n - 0.4)
     fig.suptitle(title or _title(plan, len(problem.hosts), len(used), len(groups) if aggregated else None),
                  fontsize=11)
-    _legend(fig, aggregated)
+    _legend(fig, aggregated, bool(moved))
     if path is not None:
         fig.savefig(os.fspath(path), dpi=dpi)
     return fig
@@ -97,39 +104,39 @@ def plot_plan(plan: Plan, path: str | os.PathLike | None = None, *, max_bars: in
 # --- what to draw ----------------------------------------------------------------------------------------------------
 
 
-def _host_bar(view: PlanView, j: int, k: int) -> _Bar:
+def _host_bar(view: PlanView, j: int, k: int, moved: set[int]) -> _Bar:
     problem, state = view.problem, view.states[j]
     capacity = state.capacity[k]
     scale = 100 / capacity if capacity else 0.0
     residents = view.residents[j]
-    # VMs below containers, each form largest first: blocks of one colour read better than input order
-    residents = sorted(residents, key=lambda i: (view.forms[i] != "vm", -problem.demand(problem.workloads[i])[k]))
+    # VMs below containers, each form largest first, those that moved in on top of those that stay: blocks of one
+    # look read better than input order
+    residents = sorted(residents, key=lambda i: (view.forms[i] != "vm", i in moved,
+                                                 -problem.demand(problem.workloads[i])[k]))
     segments, own = [], 0
     for i in residents:
         amount = problem.demand(problem.workloads[i])[k]
         own += amount
         if amount:
-            segments.append((amount * scale, VM_COLOUR if view.forms[i] == "vm" else CONTAINER_COLOUR))
+            segments.append((amount * scale, VM_COLOUR if view.forms[i] == "vm" else CONTAINER_COLOUR, i in moved))
     return _Bar(problem.hosts[j].id, segments, (state.used[k] - own) * scale)
 
 
-def _aggregate(view: PlanView, hosts: list[int], k: int) -> _Bar:
+def _aggregate(view: PlanView, hosts: list[int], k: int, moved: set[int]) -> _Bar:
     problem = view.problem
     capacity = sum(view.states[j].capacity[k] for j in hosts)
     used = sum(view.states[j].used[k] for j in hosts)
-    vm = container = 0
+    amounts = {(form, m): 0 for form in ("vm", "container") for m in (False, True)}  # (form, moved in) -> demand
     for j in hosts:
         for i in view.residents[j]:
-            amount = problem.demand(problem.workloads[i])[k]
-            if view.forms[i] == "vm":
-                vm += amount
-            else:
-                container += amount
+            form = "vm" if view.forms[i] == "vm" else "container"
+            amounts[form, i in moved] += problem.demand(problem.workloads[i])[k]
     scale = 100 / capacity if capacity else 0.0
     utilisations = [100 * s.used[k] / s.capacity[k] for s in (view.states[j] for j in hosts) if s.capacity[k]]
     spread = (min(utilisations), max(utilisations)) if len(utilisations) > 1 else None
-    segments = [(vm * scale, VM_COLOUR), (container * scale, CONTAINER_COLOUR)]
-    return _Bar("", segments, (used - vm - container) * scale, spread)
+    segments = [(amount * scale, VM_COLOUR if form == "vm" else CONTAINER_COLOUR, m)
+                for (form, m), amount in amounts.items() if amount or not m]
+    return _Bar("", segments, (used - sum(amounts.values())) * scale, spread)
 
 
 def _bins(view: PlanView, used: list[int], max_bars: int) -> list[list[int]]:
@@ -200,26 +207,48 @@ def _title(plan: Plan, total_hosts: int, used: int, bins: int | None) -> str:
     if plan.unplaced:
         text += f", {len(plan.unplaced)} unplaced"
     text += f" ({plan.strategy})"
+    moves = plan.moves
+    if moves:
+        moved_in = sum(m.target is not None for m in moves)
+        evicted = [m.workload for m in moves if m.target is None]
+        running = {m.source for m in moves}
+        emptied = sorted(running - set(plan.utilization))
+        parts = [f"{moved_in} moved in (hatched)"]
+        if evicted:
+            parts.append(f"evicted: {_few(evicted)}")
+        if emptied:
+            parts.append(f"emptied: {_few(emptied)}")
+        text += "\n" + "; ".join(parts)
     if bins is not None:
         text += f"\n{used} used hosts in {bins} bars of similar hosts; whiskers span the least to the most used host"
     return text
+
+
+def _few(names: list[str], limit: int = 6) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 # --- drawing ---------------------------------------------------------------------------------------------------------
 
 
 def _draw(ax, bars: list[_Bar], dimension: str) -> None:
-    xs, heights, bottoms, colours = [], [], [], []
+    xs, heights, bottoms, colours, moved = [], [], [], [], []
     tops = []
     for x, bar in enumerate(bars):
         bottom = 0.0
-        for height, colour in bar.segments:
-            xs.append(x), heights.append(height), bottoms.append(bottom), colours.append(colour)
+        for height, colour, m in bar.segments:
+            xs.append(x), heights.append(height), bottoms.append(bottom), colours.append(colour), moved.append(m)
             bottom += height
         tops.append(bottom)
     # thin white edges separate the workloads stacked in one bar; on slivers an edge would hide the colour
     edges = [0.35 if h >= 1.5 else 0.0 for h in heights]
-    ax.bar(xs, heights, bottom=bottoms, color=colours, width=0.78, edgecolor="white", linewidth=edges)
+    drawn = ax.bar(xs, heights, bottom=bottoms, color=colours, width=0.78, edgecolor="white", linewidth=edges)
+    for patch, m in zip(drawn.patches, moved):
+        if m:  # moved in: hatched and outlined, the colour still saying its form
+            patch.set_hatch(MOVED_HATCH)
+            patch.set_edgecolor(MOVED_EDGE)
+            patch.set_linewidth(0.6)
+            patch.set_gid("moved")
     ax.bar(range(len(bars)), [b.overhead for b in bars], bottom=tops, width=0.78, color=OVERHEAD_COLOUR,
            hatch="////", edgecolor="white", linewidth=0.0)
     spreads = [(x, b.spread) for x, b in enumerate(bars) if b.spread is not None]
@@ -241,7 +270,7 @@ def _draw(ax, bars: list[_Bar], dimension: str) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _legend(fig, aggregated: bool) -> None:
+def _legend(fig, aggregated: bool, moved: bool = False) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -251,6 +280,9 @@ def _legend(fig, aggregated: bool) -> None:
         Patch(facecolor=OVERHEAD_COLOUR, hatch="////", edgecolor="white", label="overheads"),
         Line2D([], [], **_CAPACITY_STYLE, label="capacity"),
     ]
+    if moved:
+        handles.insert(2, Patch(facecolor="white", hatch=MOVED_HATCH, edgecolor=MOVED_EDGE, linewidth=0.6,
+                                label="moved in"))
     if aggregated:
         handles.append(Line2D([], [], color="#222222", marker="_", linewidth=1.0, label="least / most used host"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)

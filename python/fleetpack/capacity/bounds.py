@@ -1,0 +1,164 @@
+"""A lower bound on a purchase's cost (or count of hosts): the fractional cover, a linear program solved by GLOP.
+
+Variables: how many hosts of each type are bought (``y``, fractional, at most ``available``) and how much of each
+group of alike existing hosts is used (``z``, at most the group's size; priced 0 unless ``existing_cost``). Each is
+split in two: the hosts that run a dedicated workload, and the rest. The rows relax the model, so any valid plan
+gives a feasible point of the same cost and the LP's optimum is at most the best purchase's:
+
+- **cover**, per dimension and per set of types: the workloads (not dedicated) that only those types take (and the
+  existing hosts) fit in the rooms of those types' hosts and of the existing hosts. A workload counts in its
+  smallest form (per dimension the least it takes in any form, a VM's CPU at the smallest factor); a used host's
+  room is its capacity less the smaller of the ``hypervisor`` and ``container_runtime`` overheads, which it pays
+  at least; ``max_workloads`` caps the count as one more dimension;
+- **dedicated**: a dedicated workload is alone on its host, so the hosts holding one give the others no room, and
+  per set of types there are at least as many as the dedicated workloads only those types (and existing hosts) take;
+- **anti-affinity**: a group of g workloads needs g hosts among those that take its members.
+
+For ``objective="hosts"`` (fewest bought hosts) every type costs 1 and the bound is rounded up to a whole count; so
+is it when every type has one price (and the existing hosts cost nothing): a purchase is then a whole number of
+hosts at that price.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..model.hosttypes import HostType
+from ..model.objects import Host, Overheads, Workload
+
+__all__ = ["PurchaseBound", "purchase_bound", "smallest_demand", "host_room"]
+
+_MAX_SETS = 64  # rows per kind: the type sets of most demand (a subset of the rows is still a relaxation)
+_SLACK = 1e-7  # relative: GLOP's tolerances, taken off so that the bound stays below the true optimum
+
+
+@dataclass(frozen=True)
+class PurchaseBound:
+    value: float
+    reason: str
+    support: tuple[int, ...] = ()  # the types the fractional purchase buys: the efficient ones for this demand
+
+
+def smallest_demand(w: Workload, over: Overheads, dims: Sequence[str], min_ppm: int) -> list[int]:
+    """Per dimension the least the workload takes in any form it may run in (a VM at the smallest CPU factor)."""
+    forms = ("container", "vm") if w.form == "any" else (w.form,)
+    best: list[int] | None = None
+    for form in forms:
+        if form == "container":
+            cpu = w.cpu_millis + over.container.cpu_millis  # type: ignore[attr-defined]
+            memory = w.memory_bytes + over.container.memory_bytes  # type: ignore[attr-defined]
+        else:
+            cpu = -(-w.cpu_millis * min_ppm // 10**6) + over.vm.cpu_millis  # type: ignore[attr-defined]
+            memory = w.memory_bytes + over.vm.memory_bytes  # type: ignore[attr-defined]
+        row = [cpu, memory, *(w.extra_units.get(d, 0) for d in dims[2:])]  # type: ignore[attr-defined]
+        best = row if best is None else [min(a, b) for a, b in zip(best, row)]
+    assert best is not None
+    return best
+
+
+def host_room(h: Host | HostType, over: Overheads, dims: Sequence[str], n: int) -> list[float]:
+    """A used host's room per dimension (capacity less the smaller fixed overhead), then its count cap."""
+    hyp, run = over.hypervisor, over.container_runtime
+    fixed_cpu = min(hyp.cpu_millis, run.cpu_millis)  # type: ignore[attr-defined]
+    fixed_memory = min(hyp.memory_bytes, run.memory_bytes)  # type: ignore[attr-defined]
+    room = [max(0, h.cpu_millis - fixed_cpu), max(0, h.memory_bytes - fixed_memory),  # type: ignore[union-attr]
+            *(h.extra_units.get(d, 0) for d in dims[2:])]  # type: ignore[union-attr]
+    return [float(r) for r in room] + [float(n if h.max_workloads is None else min(h.max_workloads, n))]
+
+
+def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np.ndarray,
+                   types: Sequence[HostType], existing: Sequence[Host], over: Overheads, dims: Sequence[str],
+                   objective: str, existing_cost: bool) -> PurchaseBound:
+    """The bound for plans that place the ``counted`` workloads; ``takes[t, w]``: type t takes workload w."""
+    from ortools.linear_solver import pywraplp  # (a dependency; imported when a purchase is bounded)
+
+    rows = np.flatnonzero(counted)
+    if len(rows) == 0:
+        return PurchaseBound(0.0, "nothing to place")
+    n = len(rows)
+    ppms = [over.factor_ppm(h.hypervisor) for h in (*types, *existing) if h.hypervisor is not None]
+    min_ppm = min(ppms, default=10**6)
+    price = [1.0 if objective == "hosts" else t.cost for t in types]
+    groups = Counter((tuple(host_room(h, over, dims, n)),
+                      float(h.cost) if existing_cost and objective == "cost" else 0.0) for h in existing)
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    inf = solver.infinity()
+    y = [solver.NumVar(0, inf, f"y{k}") for k in range(len(types))]
+    yd = [solver.NumVar(0, inf, f"yd{k}") for k in range(len(types))]
+    for k, t in enumerate(types):
+        if t.available is not None:
+            solver.Add(y[k] + yd[k] <= t.available)
+    group_list = list(groups.items())
+    z = [solver.NumVar(0, count, f"z{g}") for g, (_, count) in enumerate(group_list)]
+    zd = [solver.NumVar(0, count, f"zd{g}") for g, (_, count) in enumerate(group_list)]
+    for g, (_, count) in enumerate(group_list):
+        solver.Add(z[g] + zd[g] <= count)
+    type_rooms = [host_room(t, over, dims, n) for t in types]
+    demand_sets: dict[tuple[int, ...], np.ndarray] = defaultdict(lambda: np.zeros(len(dims) + 1))
+    dedicated_sets: Counter = Counter()
+    group_members: dict[str, list[int]] = defaultdict(list)
+    for w in rows.tolist():
+        wl = workloads[w]
+        eligible = tuple(np.flatnonzero(takes[:, w]).tolist())
+        if wl.isolation == "dedicated":
+            dedicated_sets[eligible] += 1
+            continue
+        demand_sets[eligible] += np.array([*smallest_demand(wl, over, dims, min_ppm), 1], dtype=float)
+        if wl.anti_affinity is not None:
+            group_members[wl.anti_affinity].append(w)
+    # a row per set S of types: what only S (and the existing hosts) takes must fit S and the existing hosts
+    for eligible, demand in _closed(demand_sets):
+        for d, need in enumerate(demand.tolist()):
+            if need <= 0:
+                continue
+            scale = 1.0 / need
+            solver.Add(sum(type_rooms[k][d] * scale * y[k] for k in eligible)
+                       + sum(room[d] * scale * z[g] for g, ((room, _), _) in enumerate(group_list)) >= 1.0)
+    for eligible, count in _closed({k: np.array([v]) for k, v in dedicated_sets.items()}):
+        solver.Add(sum(yd[k] for k in eligible) + sum(zd) >= float(count[0]))
+    largest = sorted(group_members.values(), key=len, reverse=True)[:_MAX_SETS]
+    for members in largest:
+        eligible = sorted(set(np.flatnonzero(takes[:, members].any(axis=1)).tolist()))
+        solver.Add(sum(y[k] for k in eligible) + sum(z) >= float(len(members)))
+    solver.Minimize(sum(p * (y[k] + yd[k]) for k, p in enumerate(price))
+                    + sum(cost * (z[g] + zd[g]) for g, ((_, cost), _) in enumerate(group_list)))
+    status = solver.Solve()
+    if status != pywraplp.Solver.OPTIMAL:  # infeasible: `available` too small for the demand (the plan says)
+        return PurchaseBound(0.0, "")
+    value = max(0.0, solver.Objective().Value())
+    prices = set(price)
+    if len(prices) == 1 and not (existing_cost and objective == "cost" and any(c for (_, c) in groups)):
+        # every purchase costs a whole number of hosts at one price: round the count up
+        unit = prices.pop()
+        value = unit * math.ceil(value / unit - 1e-6) if unit > 0 else 0.0
+    else:
+        value = value * (1 - _SLACK)
+    ded = sum(dedicated_sets.values())
+    what = "hosts bought" if objective == "hosts" else "cost"
+    reason = f"the {what} of the cheapest fractional purchase that covers the demand in every dimension"
+    if ded:
+        reason += f", {ded} dedicated workload{'s' if ded != 1 else ''} on hosts of their own"
+    support = tuple(k for k in range(len(types)) if y[k].solution_value() + yd[k].solution_value() > 1e-9)
+    return PurchaseBound(float(value), reason, support)
+
+
+def _closed(sets: dict) -> list[tuple[tuple[int, ...], np.ndarray]]:
+    """Per set of types S (each workload's own set, and their union), the summed values of the sets within S."""
+    keys = list(sets)
+    if not keys:
+        return []
+    union = tuple(sorted(set().union(*map(set, keys)))) if keys else ()
+    candidates = sorted(set(keys) | {union}, key=lambda s: -float(np.sum(sets.get(s, 0))))[:_MAX_SETS]
+    if union not in candidates:
+        candidates.append(union)
+    out = []
+    for s in candidates:
+        members = set(s)
+        total = sum((v for k, v in sets.items() if set(k) <= members), start=np.zeros_like(next(iter(sets.values()))))
+        out.append((s, total))
+    return out

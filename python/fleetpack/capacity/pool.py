@@ -1,0 +1,98 @@
+"""The candidate hosts of a purchase: each host type expanded into as many copies as could ever be worth buying.
+
+A type needs at most as many copies as first-fit decreasing uses to place, on that type alone, every workload the
+type can take: a plan that bought more of it could pack the workloads on them onto that many (a packing of a subset
+is never larger than one of the whole set by the same rules, and every rule is a rule of one host), at no more
+cost. So the pool of candidates holds an optimal purchase (before ``spare`` adds hosts, which the planner does on
+its own), and capped by ``available`` it holds every purchase the caller allows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..api import place
+from ..errors import FleetpackWarning
+from ..model.hosttypes import HostType
+from ..model.objects import Host, Overheads, Workload
+
+__all__ = ["TypeFit", "fit_types", "candidate_hosts", "host_columns"]
+
+
+@dataclass(frozen=True)
+class TypeFit:
+    """What a host type can do for the workloads: which it takes (each fits an empty host of the type) and how
+    many hosts of it first-fit decreasing uses for all of them, alone."""
+
+    host_type: HostType
+    takes: np.ndarray  # bool per workload, in input order
+    copies: int  # the count bound: hosts of the type that place all it takes
+
+
+def host_columns(t: HostType, ids: Sequence[str], cost: float | None = None) -> dict:
+    """Hosts of one type as columns (no object per host): fast for the thousands of copies of a pool."""
+    n = len(ids)
+    cpu, memory = t.cpu_millis, t.memory_bytes  # type: ignore[attr-defined]
+    columns: dict = {"id": list(ids), "cpu_millis": np.full(n, cpu, dtype=np.uint64),
+                     "memory_bytes": np.full(n, memory, dtype=np.uint64),
+                     "os": np.full(n, t.os, dtype=object), "hypervisor": np.full(n, t.hypervisor, dtype=object),
+                     "containers": np.full(n, t.containers, dtype=bool),
+                     "cost": np.full(n, t.cost if cost is None else cost, dtype=np.float64)}
+    for dim, units in t.extra_units.items():  # type: ignore[attr-defined]
+        columns[f"extra.{dim}"] = np.full(n, units, dtype=np.uint64)
+    if t.max_workloads is not None:
+        columns["max_workloads"] = np.full(n, t.max_workloads, dtype=np.uint64)
+    return columns
+
+
+def fit_types(workloads: Sequence[Workload], types: Sequence[HostType], overheads: Overheads) -> list[TypeFit]:
+    """Each type's `TypeFit`, by first-fit decreasing of all workloads on as many copies of it as workloads
+    (enough: every workload that fits an empty copy gets one)."""
+    n = len(workloads)
+    fits = []
+    for t in types:
+        if n == 0:
+            fits.append(TypeFit(t, np.zeros(0, dtype=bool), 0))
+            continue
+        with warnings.catch_warnings():  # "no host has a 'gpu' dimension": expected of one type alone
+            warnings.simplefilter("ignore", FleetpackWarning)
+            plan = place(workloads, host_columns(t, [f"c{k}" for k in range(n)]), method="ffd",
+                         overheads=overheads)
+        takes = np.asarray(plan.host_index) >= 0
+        fits.append(TypeFit(t, takes, int(plan.hosts_used)))
+    return fits
+
+
+def candidate_hosts(fits: Sequence[TypeFit], taken: set[str], counts: dict[str, int] | None = None,
+                    cost_of=None) -> tuple[list[Host], list[str]]:
+    """The candidates of every type, as hosts named ``<type>-<k>`` (k from 1, skipping ids in ``taken``), and the
+    type of each. ``counts`` caps each type's copies (default: its count bound, capped by ``available``);
+    ``cost_of(type)`` prices a copy (default: the type's cost)."""
+    hosts: list[Host] = []
+    kinds: list[str] = []
+    for fit in fits:
+        t = fit.host_type
+        count = fit.copies if counts is None else counts.get(t.name, 0)
+        if t.available is not None:
+            count = min(count, t.available)
+        cost = t.cost if cost_of is None else cost_of(t)
+        for ident in names(t.name, count, taken):
+            hosts.append(Host(ident, t.cpu, t.memory, t.extra, t.os, t.hypervisor, t.containers, cost,
+                              t.max_workloads))
+            kinds.append(t.name)
+    return hosts, kinds
+
+
+def names(type_name: str, count: int, taken: set[str]) -> list[str]:
+    """``count`` host names ``<type>-<k>``, k = 1, 2, ..., skipping the names in ``taken``."""
+    out, k = [], 0
+    while len(out) < count:
+        k += 1
+        ident = f"{type_name}-{k}"
+        if ident not in taken:
+            out.append(ident)
+    return out

@@ -1,0 +1,161 @@
+"""An independent check of a purchase (`fleetpack.plan_capacity`'s `CapacityPlan`, or its ``to_dict()``).
+
+Like `fleetpack.verify`, it imports only the errors and the model (and the placement verifier): it reads the
+purchase by its shape and restates each rule here.
+
+- every host that is not an existing one is a bought host named ``<type>-<k>`` of a known type, exactly that type's
+  host (capacity, extra dimensions, OS, hypervisor, containers, cost, max_workloads); the existing hosts are all
+  there, unchanged;
+- per type, the hosts bought number as the purchase says (``buy``) and at most ``available``; at most
+  ``max_types`` distinct types are bought;
+- the stated cost is the bought hosts' costs summed (plus the used existing hosts' with ``existing_cost``);
+- the placement obeys every rule of the model on the fleet (`fleetpack.verify`);
+- with ``spare=k``: in every dimension, the fleet's free room (capacity less usage, per-host overheads included,
+  over every host) is at least the summed capacity of its k largest used hosts in that dimension.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .errors import ValidationError
+from .model.hosttypes import HostType, host_types as read_host_types
+from .model.objects import Host, Overheads, as_host, as_overheads, as_workload
+from .model.units import format_amount
+from .verify import Violation, verify
+
+__all__ = ["verify_capacity"]
+
+_WHERE = "verify_capacity()"
+_PPM = 10**6
+
+
+def verify_capacity(workloads: Sequence, host_types: Sequence, purchase: Any, existing: Sequence = (),
+                    overheads=None, *, spare: int | None = None, max_types: int | None = None,
+                    existing_cost: bool | None = None) -> list[Violation]:
+    """Check a purchase; return the violations found (empty when it is valid). ``purchase`` is a `CapacityPlan`
+    or its ``to_dict()``; ``spare``, ``max_types`` and ``existing_cost`` default to the purchase's own."""
+    types = {t.name: t for t in read_host_types(host_types, _WHERE)}
+    ws = [as_workload(w, k) for k, w in enumerate(workloads)]
+    ex = [as_host(h, k) for k, h in enumerate(existing)]
+    over = as_overheads(overheads)
+    buy, fleet, plan, stated_cost, own = _read(purchase, ex)
+    spare = own.get("spare", 0) if spare is None else spare
+    max_types = own.get("max_types") if max_types is None else max_types
+    existing_cost = bool(own.get("existing_cost", False)) if existing_cost is None else existing_cost
+    if isinstance(spare, bool) or not isinstance(spare, numbers.Integral) or spare < 0:
+        raise ValidationError.single(_WHERE, "spare", f"must be a whole number >= 0, got {spare!r}", spare)
+    out: list[Violation] = []
+    existing_ids = {h.id for h in ex}
+    by_id = {h.id: h for h in fleet}
+    for h in ex:
+        if h.id not in by_id:
+            out.append(Violation("existing", f"existing host {h.id!r} is missing from the purchase's fleet", h.id))
+        elif by_id[h.id].to_dict() != h.to_dict():
+            out.append(Violation("existing", f"existing host {h.id!r} was changed in the purchase's fleet", h.id))
+    counts: dict[str, int] = {}
+    bought_cost = 0.0
+    for h in fleet:
+        if h.id in existing_ids:
+            continue
+        name, _, k = h.id.rpartition("-")
+        t = types.get(name)
+        if t is None or not k.isdigit() or int(k) < 1:
+            out.append(Violation("host_type", f"host {h.id!r} is neither an existing host nor a bought one named "
+                                 "<type>-<k> of a known type", h.id))
+            continue
+        if t.host(h.id).to_dict() != h.to_dict():
+            out.append(Violation("host_type", f"host {h.id!r} is not a host of type {name!r}", h.id))
+        counts[name] = counts.get(name, 0) + 1
+        bought_cost += t.cost
+    for name, count in counts.items():
+        t = types[name]
+        if t.available is not None and count > t.available:
+            out.append(Violation("available", f"{count} hosts of type {name!r} bought, {t.available} available"))
+    stated = {k: v for k, v in buy.items() if v}
+    if stated != counts:
+        out.append(Violation("buy", f"the purchase says {stated} but its fleet has {counts}"))
+    if max_types is not None and len(counts) > max_types:
+        out.append(Violation("max_types", f"{len(counts)} types bought ({', '.join(counts)}), at most {max_types}"))
+    out.extend(verify(ws, fleet, plan, over))
+    placed = _placed(plan)
+    if existing_cost:
+        bought_cost += sum(h.cost for h in ex if h.id in {host for host, _ in placed.values()})
+    if stated_cost is not None and not math.isclose(stated_cost, bought_cost, rel_tol=1e-9, abs_tol=1e-9):
+        out.append(Violation("cost", f"the purchase says it costs {stated_cost:g}, its hosts cost {bought_cost:g}"))
+    if spare:
+        out.extend(_check_spare(ws, fleet, placed, over, int(spare)))
+    return out
+
+
+def _read(purchase: Any, ex: list[Host]):
+    """(buy, fleet hosts, plan, stated cost, own options) of a `CapacityPlan` or of its dict."""
+    if isinstance(purchase, Mapping):
+        try:
+            bought = [as_host(h, k) for k, h in enumerate(purchase["hosts"])]
+            return (dict(purchase["buy"]), [*ex, *bought], purchase["plan"], purchase.get("cost"),
+                    {k: purchase.get(k) for k in ("spare", "max_types", "existing_cost") if k in purchase})
+        except (KeyError, TypeError) as exc:
+            raise ValidationError.single(_WHERE, "purchase", "expected a CapacityPlan or its to_dict() (keys "
+                                         f"'buy', 'hosts', 'plan'), got a dict without {exc}") from None
+    if all(hasattr(purchase, a) for a in ("buy", "hosts", "plan", "cost")):
+        return (dict(purchase.buy), list(purchase.hosts), purchase.plan, purchase.cost,
+                {k: getattr(purchase, k) for k in ("spare", "max_types", "existing_cost") if hasattr(purchase, k)})
+    raise ValidationError.single(_WHERE, "purchase", "expected a CapacityPlan or its to_dict(), got "
+                                 f"{type(purchase).__name__}", purchase)
+
+
+def _placed(plan: Any) -> dict[str, tuple[str, str]]:
+    """workload id -> (host id, form) as the plan says."""
+    if isinstance(plan, Mapping):
+        return {a["workload"]: (a["host"], a["form"]) for a in plan.get("assignments", ())}
+    return {a.workload: (a.host, a.form) for a in plan.assignments}
+
+
+def _check_spare(ws, fleet: list[Host], placed, over: Overheads, k: int) -> list[Violation]:
+    by_id = {w.id: w for w in ws}
+    dims = ("cpu", "memory", *sorted({d for x in (*ws, *fleet) for d in x.extra_units}))  # type: ignore[attr-defined]
+    usage = {h.id: dict.fromkeys(dims, 0) for h in fleet}
+    forms: dict[str, set[str]] = {h.id: set() for h in fleet}
+    hosts = {h.id: h for h in fleet}
+    for wid, (hid, form) in placed.items():
+        w, h = by_id.get(wid), hosts.get(hid)
+        if w is None or h is None:
+            continue  # (reported by verify)
+        if form == "container":
+            cpu = w.cpu_millis + over.container.cpu_millis  # type: ignore[attr-defined]
+            memory = w.memory_bytes + over.container.memory_bytes  # type: ignore[attr-defined]
+        else:
+            ppm = _PPM if h.hypervisor is None else round(over.vm_cpu_factor[h.hypervisor] * _PPM)
+            cpu = -(-w.cpu_millis * ppm // _PPM) + over.vm.cpu_millis  # type: ignore[attr-defined]
+            memory = w.memory_bytes + over.vm.memory_bytes  # type: ignore[attr-defined]
+        usage[hid]["cpu"] += cpu
+        usage[hid]["memory"] += memory
+        for d, units in w.extra_units.items():  # type: ignore[attr-defined]
+            usage[hid][d] += units
+        forms[hid].add(form)
+    for hid, kinds in forms.items():
+        for form, fixed in (("vm", over.hypervisor), ("container", over.container_runtime)):
+            if form in kinds:
+                usage[hid]["cpu"] += fixed.cpu_millis  # type: ignore[attr-defined]
+                usage[hid]["memory"] += fixed.memory_bytes  # type: ignore[attr-defined]
+    out = []
+    for d in dims:
+        cap = {h.id: _capacity(h, d) for h in fleet}
+        free = sum(cap[h] - usage[h][d] for h in cap)
+        largest = sorted((cap[h] for h in cap if forms[h]), reverse=True)[:k]
+        if free < sum(largest):
+            out.append(Violation("spare", f"spare={k}: free {d} {format_amount(d, free)} is less than the "
+                                 f"{len(largest)} largest used hosts' {format_amount(d, sum(largest))}"))
+    return out
+
+
+def _capacity(h: Host, d: str) -> int:
+    if d == "cpu":
+        return h.cpu_millis  # type: ignore[attr-defined]
+    if d == "memory":
+        return h.memory_bytes  # type: ignore[attr-defined]
+    return h.extra_units.get(d, 0)  # type: ignore[attr-defined]
