@@ -204,3 +204,17 @@ def test_core_equals_reference_on_live_fleets_with_eligibility(fleet, method, ob
         return
     assert core.assignments == reference.assignments and core.moves == reference.moves
     assert fp.verify(ws, hs, core, over, **options) == []
+
+
+def test_capacity_planning_buys_types_whose_labels_the_selectors_allow():
+    # the cheap type is in zone a; workloads that select zone b make the dearer type worth buying
+    types = [fp.HostType("small-a", cpu=8, memory="32Gi", cost=1.0, labels={"zone": "a"}),
+             fp.HostType("small-b", cpu=8, memory="32Gi", cost=3.0, labels={"zone": "b"})]
+    ws = [fp.Workload(f"w{i}", cpu=2, memory="4Gi", selector={"zone": "b"} if i < 3 else None) for i in range(6)]
+    capacity = fp.plan_capacity(ws, types)
+    assert capacity.buy.get("small-b", 0) >= 1
+    by_id = {h.id: h for h in capacity.hosts}
+    for a in capacity.plan.assignments:
+        if a.workload in ("w0", "w1", "w2"):
+            assert by_id[a.host].labels == {"zone": "b"}
+    assert fp.verify(ws, list(capacity.hosts), capacity.plan) == []
