@@ -5,6 +5,8 @@
 - `share`: hosts that many scenarios share go to the cluster once (Dask ``scatter``, Ray ``put``); problems that
   give the returned handle as their hosts refer to it.
 - `RayExecutor`: Ray as a `concurrent.futures.Executor` (Ray has none of its own).
+- `QUIET_DASK`: the Dask settings recommended for a cluster that runs these tasks (its own background work made
+  rarer); fleetpack never sets them itself: ``with dask.config.set(QUIET_DASK): LocalCluster(...)``.
 
 Neither Dask nor Ray is imported here unless used.
 """
@@ -23,7 +25,23 @@ from .plan.plan import Plan
 from .solve.distributed import Shared
 from .solve.options import Method, Objective, SortKey
 
-__all__ = ["place_iter", "share", "Shared", "RayExecutor"]
+__all__ = ["place_iter", "share", "Shared", "RayExecutor", "QUIET_DASK"]
+
+#: Dask settings for a cluster that runs fleetpack's tasks: what its processes do between tasks, made rarer. The
+#: workers' statistical profiler (a sample of every thread each 10 ms, for the dashboard's profile page: the
+#: solve is one Rust call, nothing to see) off; the event-loop watchdog of each scheduler, nanny and worker from
+#: every 20 ms to every second (it warns of a loop blocked for over 3 s all the same); the nannies' memory checks
+#: from every 0.1 s to every second and the system monitor (the dashboard's CPU and memory plots) from every 0.5 s to
+#: every 2 s. On an idle two-worker `LocalCluster` they cut its processes' CPU from about 0.07 to 0.01 CPU s per
+#: second (docs/performance.md, ``python benches/scale_out.py --idle``). Set them when the cluster starts (the
+#: nannies hand the configuration to their workers): ``with dask.config.set(QUIET_DASK): LocalCluster(...)``, or in
+#: a Dask configuration file of the deployment.
+QUIET_DASK: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+}
 
 
 def place_iter(problems: Sequence[Any], *, objective: Objective = "hosts", method: Method = "auto",

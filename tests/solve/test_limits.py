@@ -145,3 +145,25 @@ def test_ctrl_c_stops_a_long_exact_solve_within_half_a_second(stage, method):
     assert outcome == "interrupted", child.stdout
     assert float(latency) < 0.5, f"KeyboardInterrupt {float(latency):.3f} s after the signal"
     assert lines[1] == "usable"
+
+
+def test_exact_gives_the_search_a_multiple_of_the_cores_default_budget_within_its_share():
+    # `method="exact"` with a time limit passes the core a multiple of the budget the core would take untimed: the
+    # Python copy of improve::default_work must match the Rust constants
+    import re
+    from pathlib import Path
+
+    from fleetpack.solve.pipeline import EXACT_SEARCH_SHARE, EXACT_SEARCH_WORK_FACTOR, core_limits, default_search_work
+
+    source = (Path(__file__).resolve().parents[2] / "rust/core/src/improve/mod.rs").read_text()
+    const = {name: int(value.replace("_", "")) for name, value in
+             re.findall(r"pub const (WORK_PER_WORKLOAD|MIN_WORK|MAX_WORK): u64 = ([\d_]+);", source)}
+    assert len(const) == 3
+    for n in (0, 1, 6, 7, 1000, 10_000, 10**7):
+        expected = min(max(n * const["WORK_PER_WORKLOAD"], const["MIN_WORK"]), const["MAX_WORK"])
+        assert default_search_work(n) == expected
+    inst = generators.ruled_fleet(4, seed=0)
+    problem = fp.model.build_problem(inst.workloads, inst.hosts, inst.overheads)
+    work = EXACT_SEARCH_WORK_FACTOR * default_search_work(len(inst.workloads))
+    assert core_limits(problem, "exact", 8.0) == (8.0 * EXACT_SEARCH_SHARE, work)
+    assert core_limits(problem, "exact", None) == (None, None)

@@ -33,7 +33,7 @@ from ..model.objects import Host, Overheads, Workload
 from .instance import Instance
 # the real traces' loaders live in their own module; they are exported here too, so that every data source is in one
 # place
-from .traces import read_alibaba_2018, read_alibaba_gpu_2023, read_google_2011
+from .traces import read_alibaba_2018, read_alibaba_gpu_2023, read_google_2011, read_huawei_2023
 
 __all__ = [
     "Known",
@@ -48,6 +48,7 @@ __all__ = [
     "read_alibaba_2018",
     "read_alibaba_gpu_2023",
     "read_google_2011",
+    "read_huawei_2023",
 ]
 
 _MAX_LISTED_ERRORS = 50  # a badly broken file need not report every one of its lines

@@ -1,5 +1,5 @@
-"""Real cluster traces as fleets: Alibaba 2018 (machines and containers), Alibaba GPU 2023 (nodes and pods) and
-Google 2011 (task requests), each turned into a `fleetpack.bench.Instance`.
+"""Real cluster traces as fleets: Alibaba 2018 (machines and containers), Alibaba GPU 2023 (nodes and pods),
+Google 2011 (task requests) and Huawei Cloud's topology-aware VM placement set (servers and VM requests), each turned into a `fleetpack.bench.Instance`.
 
 The package ships no trace: pass the paths of your copies of the published files. Each loader keeps what the trace
 says about placement (requests, machine sizes, the rules the trace records) and says in its docstring what it
@@ -21,7 +21,7 @@ from ..model.objects import Host, Overheads, Workload
 from ..model.units import QuantityError, to_units
 from .instance import Instance
 
-__all__ = ["read_alibaba_2018", "read_alibaba_gpu_2023", "read_google_2011", "GOOGLE_2011_PLATFORMS"]
+__all__ = ["read_alibaba_2018", "read_alibaba_gpu_2023", "read_google_2011", "read_huawei_2023", "GOOGLE_2011_PLATFORMS"]
 
 _MAX_LISTED_ERRORS = 50
 
@@ -164,6 +164,62 @@ def _latest(reader: _Reader, key: str, at: int) -> dict[str, tuple[int, dict]]:
         if current is None or stamp >= current[0]:
             latest[row[key]] = (stamp, line, row)
     return {k: (line, row) for k, (_, line, row) in latest.items()}
+
+
+# --- Huawei Cloud's topology-aware VM placement dataset ---------------------------------------------------------------
+
+_HUAWEI_STRATEGIES = ("", "affinity", "anti-affinity", "fault_domain")
+
+
+def read_huawei_2023(folder: str | os.PathLike, *, requests: str = "vm_requests_C1.csv",
+                     name: str | None = None) -> Instance:
+    """Huawei Cloud's servers and VM requests (the "Dataset for topology-aware VM placement"), as a first reading.
+
+    ``folder`` holds ``servers.csv`` (``server,CPU1,RAM1,CPU2,RAM2``: cores and GiB per NUMA node),
+    ``topology.csv`` (``host_id,rack_id``) and the request file ``requests`` (``request,flavor_vcpus,flavor_ram,
+    numa,strategy,group,domain``). Each server is one host with the cores and memory of both NUMA nodes pooled (a
+    relaxation: a VM may straddle the nodes) and no overheads; its id is ``<server>@rack-<rack>`` so that the rack
+    stays readable. Each request is a VM of its vCPUs and GiB, named ``vm-<request>``. Anti-affinity groups become
+    ``anti_affinity="aa-<group>"`` (the group's VMs on distinct servers). Affinity (one rack) and fault-domain
+    (domains in distinct racks) groups are read but not kept: they are rules between racks, which the model does not
+    have yet, so a plan of this reading may break them and its lower bound is a bound on this relaxation only.
+    """
+    folder = Path(folder)
+    racks: dict[str, str] = {}
+    topology = _Reader(folder / "topology.csv", required=("host_id", "rack_id"))
+    for _, row in topology.rows():
+        racks[row["host_id"]] = row["rack_id"]
+    servers = _Reader(folder / "servers.csv", required=("server", "CPU1", "RAM1", "CPU2", "RAM2"))
+    hosts = []
+    for line, row in servers.rows():
+        values = [servers.number(line, row, c, whole=True) for c in ("CPU1", "RAM1", "CPU2", "RAM2")]
+        if row["server"] not in racks:
+            servers.error(line, "server", f"{row['server']!r} has no rack in topology.csv", row["server"])
+            continue
+        if any(v is None for v in values):
+            continue
+        cpu1, ram1, cpu2, ram2 = (int(v) for v in values)  # type: ignore[arg-type]
+        hosts.append(Host(f"{row['server']}@rack-{racks[row['server']]}", cpu=cpu1 + cpu2,
+                          memory=f"{ram1 + ram2}Gi", hypervisor="hardware"))
+    reader = _Reader(folder / requests, required=("request", "flavor_vcpus", "flavor_ram", "strategy", "group"))
+    workloads = []
+    for line, row in reader.rows():
+        cpu = reader.number(line, row, "flavor_vcpus", whole=True)
+        memory = reader.number(line, row, "flavor_ram", whole=True)
+        strategy = row["strategy"]
+        if strategy not in _HUAWEI_STRATEGIES:
+            reader.error(line, "strategy", f"must be one of {', '.join(repr(s) for s in _HUAWEI_STRATEGIES)}, "
+                                           f"got {strategy!r}", strategy)
+            continue
+        if cpu is None or memory is None:
+            continue
+        group = f"aa-{row['group']}" if strategy == "anti-affinity" else None
+        workloads.append(Workload(f"vm-{row['request']}", cpu=int(cpu), memory=f"{int(memory)}Gi", form="vm",
+                                  anti_affinity=group))
+    reader.errors[:0] = topology.errors + servers.errors
+    reader.raise_if_any()
+    return Instance(name or f"huawei_{Path(requests).stem}", tuple(workloads), tuple(hosts), Overheads.none(),
+                    set="huawei_2023", source=f"{os.fspath(folder)} ({requests})")
 
 
 # --- Alibaba cluster-trace-gpu-v2023 --------------------------------------------------------------------------------

@@ -265,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_parser(commands)
     from .buy import add_parser as add_buy_parser  # capacity planning: `fleetpack buy`
     add_buy_parser(commands)
+    from .scenarios import add_parser as add_scenarios_parser  # (given the fleet options: scenarios imports no main)
+    add_scenarios_parser(commands, _add_fleet_sources, _load)
     return parser
 
 

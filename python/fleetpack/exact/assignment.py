@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .cpsat import _deadline_check, _set_objective
+from .cuts import add_capacity_cuts
 from .instance import _Instance, _spread_units
+from .symmetry import class_limits, dominated_pairs, move_to_dominant
 
 
 def _copies(inst: _Instance, t: int, k: int, f: str) -> int:
@@ -60,10 +62,12 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
     bound: dict[tuple[int, int, str], int] = {}
     per_host: dict[int, list[tuple[int, str, object, int]]] = defaultdict(list)
     per_type: dict[int, list] = defaultdict(list)
+    # a plan of value at most ub uses only the first hosts of each class (`fleetpack.exact.symmetry`)
+    keep = class_limits(inst, ub if fixed else None)
     for t in inst.placeable_types:
         check()
         for k, opts in inst.types[t].options.items():
-            for r, j in enumerate(inst.classes[k].hosts):
+            for r, j in enumerate(inst.classes[k].hosts[:keep[k]]):
                 if r > last[(t, k)]:
                     break
                 for f in opts:
@@ -177,11 +181,24 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
         if ded and most_items > 1:
             m.add(LinearExpr.sum(xs) + (most_items - 1) * LinearExpr.sum(ded) <= most_items)
 
+    add_capacity_cuts(m, inst, per_host, used, fixed)
+
     # symmetry: the hosts of a class are used in order
     for c in inst.classes:
         hs = [j for j in c.hosts if j in used]
         for a, b in zip(hs, hs[1:]):
             m.add_implication(used[b], used[a])
+    # dominance: a class's hosts are used only when every host kept of each class that dominates it is
+    room = {k: sum(j in used for j in c.hosts) for k, c in enumerate(inst.classes)}
+    pairs = dominated_pairs(inst)
+    for a, b in pairs:
+        first_b = inst.classes[b].hosts[0]
+        if first_b not in used:
+            continue
+        if room[a] == 0:
+            m.add(used[first_b] == 0)
+        else:
+            m.add_implication(used[first_b], used[inst.classes[a].hosts[room[a] - 1]])
 
     # the objective; placing more comes first when the number placed is free
     if inst.objective == "hosts":
@@ -198,7 +215,7 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
     _set_objective(m, value, placed, placed0, weight, fixed, lb, ub)
 
     def hint(hosts: list, forms: list):
-        hosts = _canonical(inst, hosts)
+        hosts = _canonical(inst, move_to_dominant(inst, hosts, pairs, room))
         counts = Counter()
         kinds = defaultdict(set)
         tenants = defaultdict(set)
@@ -264,12 +281,14 @@ def _canonical(inst: _Instance, hosts: list) -> list:
     return [None if j is None else move[j] for j in hosts]
 
 
-def assignment_size(inst: _Instance) -> int:
-    """Variables (workload type, host, form) of the assignment model, after symmetry breaking."""
+def assignment_size(inst: _Instance, ub: int | None = None) -> int:
+    """Variables (workload type, host, form) of the assignment model, after symmetry breaking; ``ub``: the bound on
+    the objective (solver's units) the model is built with when everything placeable is placed."""
+    keep = class_limits(inst, ub)
     total = 0
     seen = Counter()
     for t in inst.placeable_types:
         for k, opts in inst.types[t].options.items():
             seen[k] += len(inst.types[t].members)
-            total += min(seen[k], len(inst.classes[k].hosts)) * len(opts)
+            total += min(seen[k], keep[k]) * len(opts)
     return total

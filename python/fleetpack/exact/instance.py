@@ -17,6 +17,7 @@ from typing import Sequence
 from ..model.problem import Problem
 from ..model.rules import effective_demand, eligibility_kinds, static_forms
 from ..model.wire import PLACED_FORMS as FORMS
+from .symmetry import live_hosts
 
 
 # CP-SAT works with 64-bit integers: keep every linear expression well inside
@@ -93,9 +94,11 @@ class _Instance:
         self.classes: list[_Class] = []
         self.rep_host = []
         kinds = eligibility_kinds(problem)  # (hosts alike for every selector and toleration too)
+        alone = live_hosts(problem)  # (a live fleet's hosts in use or drained are classes of their own)
         for j, h in enumerate(problem.hosts):
             cap = tuple(problem.capacity(h))
-            key = (cap, h.os, h.hypervisor, h.containers, h.cost, h.max_workloads, kinds[j])
+            key = (cap, h.os, h.hypervisor, h.containers, h.cost, h.max_workloads, kinds[j],
+                   j if j in alone else None)
             c = by_key.get(key)
             if c is None:
                 c = by_key[key] = _Class([], cap, cap, h.cost, 0, h.max_workloads)

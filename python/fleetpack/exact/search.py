@@ -15,12 +15,13 @@ from .. import _core
 from ..model.wire import UNPLACED
 from ..plan.scoring import host_states, meets_bound, objective_value
 from ..model.problem import Problem
-from .arcflow import _ArcFlow, _arcflow_model
+from .arcflow import _GRAPH_STATE_BUDGET, _ArcFlow, _arcflow_model
 from .assignment import _assignment_model, assignment_size
 from .cpsat import _OutOfTime, _run_cp_sat, _solver
 from .dive import _Diver
 from .fill import fill
 from .instance import FORMS, _from_units, _Instance, _spread_scale, _spread_units, _value
+from .symmetry import graph_state_budget, pruning_on
 
 # CP-SAT runs in rounds: the first of this much deterministic time (about seconds), each next one twice as long
 _FIRST_SLICE = 0.5
@@ -130,7 +131,11 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     if formulation != "assignment" and objective != "spread" and af is None:
         # the graphs get a quarter of the time when they compete with the assignment model, all of it when asked for
         share = 1.0 if formulation == "arcflow" else 0.25
-        af = _ArcFlow(inst, deadline=None if deadline is None else t0 + share * (deadline - t0))
+        # when they compete, no more search states than graphs that can win take (`fleetpack.exact.symmetry`)
+        limit = None if formulation == "arcflow" or not pruning_on() else _arcflow_limit(inst)
+        states = _GRAPH_STATE_BUDGET if limit is None else graph_state_budget(limit, _GRAPH_STATE_BUDGET)
+        af = _ArcFlow(inst, states=states, deadline=None if deadline is None else t0 + share * (deadline - t0),
+                      max_arcs=limit)
     timings["prepare"] = time.perf_counter() - t0
     if formulation is None:
         use_arcflow = af is not None and af.ok and _prefer_arcflow(inst, af)
@@ -297,9 +302,14 @@ def _unproven(problem, objective, inst, best, bound0, placed0, lb_int, spread_k,
     return result(best[0], best[1], best[2], bound, False, name, status, lp_value)
 
 
+def _arcflow_limit(inst: _Instance) -> int:
+    """The most arcs with which the arc-flow graphs are preferred to the assignment model."""
+    return max(2 * assignment_size(inst), 2000)
+
+
 def _prefer_arcflow(inst: _Instance, af: _ArcFlow) -> bool:
     """Arc-flow when its graphs are small against the assignment model (docs/exact.md, "Which formulation")."""
-    return af.arcs <= max(2 * assignment_size(inst), 2000)
+    return af.arcs <= _arcflow_limit(inst)
 
 
 def as_start(answer) -> tuple[list, list, str, float]:

@@ -14,7 +14,8 @@ from ..model.problem import Problem
 from .arcflow import _AUTO_GRAPH_STATE_BUDGET, _ArcFlow
 from .assignment import assignment_size
 from .instance import _Instance, _value
-from .search import _answer, as_start, solve
+from .search import _answer, _arcflow_limit, as_start, solve
+from .symmetry import graph_state_budget
 
 _log = logging.getLogger(__name__)  # under "fleetpack": the exact stage's decisions, at debug level
 
@@ -116,11 +117,20 @@ def auto_eligible(problem: Problem, objective: str, start: tuple, deadline: floa
     if sum(j is not None for j in hosts) == inst.placeable:
         if meets_bound(objective, _value(inst, hosts, forms), bound):
             return None
-    af = (_ArcFlow(inst, states=_AUTO_GRAPH_STATE_BUDGET, deadline=deadline, max_arcs=AUTO_MAX_ARCS)
-          if objective != "spread" else None)
+    # the assignment model as CP-SAT gets it: with a complete plan, only the hosts of each class that a plan as good
+    # can use (`fleetpack.exact.symmetry`)
+    complete = sum(j is not None for j in hosts) == inst.placeable and objective != "spread"
+    small = assignment_size(inst, int(inst.value_int(hosts, forms)) if complete else None) <= \
+        AUTO_MAX_CANDIDATES[objective]
+    af = None
+    if objective != "spread":
+        # graphs that are used only if they beat a small assignment model get a budget to match
+        states = graph_state_budget(_arcflow_limit(inst), _AUTO_GRAPH_STATE_BUDGET) if small \
+            else _AUTO_GRAPH_STATE_BUDGET
+        af = _ArcFlow(inst, states=states, deadline=deadline, max_arcs=AUTO_MAX_ARCS)
     if af is not None and af.ok and af.arcs <= AUTO_MAX_ARCS:
         return inst, af
-    if assignment_size(inst) <= AUTO_MAX_CANDIDATES[objective]:
+    if small:
         return inst, af
     return None
 

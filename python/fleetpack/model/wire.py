@@ -7,7 +7,7 @@ reference (`Answer.from_lists`) and CP-SAT. The decoding side is rust/python/src
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -15,6 +15,7 @@ import numpy as np
 
 from .eligibility import encode_eligibility
 from .objects import HYPERVISORS, PLACED_FORMS
+from .packing import compact
 
 if TYPE_CHECKING:
     from .live import LivePart
@@ -71,6 +72,10 @@ class Answer:
     pin_conflicts: np.ndarray = field(default_factory=lambda: _NO_ROWS)
     forced_moves: np.ndarray = field(default_factory=lambda: _NO_ROWS)
     bound_reason: str = ""  # which rule makes the lower bound, in words; "" when the solver did not say
+
+    def __reduce__(self):
+        # (from a worker back to the driver: the host rows narrowed, 2 bytes a workload for up to 65,535 hosts)
+        return Answer, tuple(compact(getattr(self, f.name)) for f in fields(self))
 
     @classmethod
     def from_core(cls, answer: Mapping[str, Any], objective: str) -> "Answer":

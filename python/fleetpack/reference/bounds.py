@@ -109,8 +109,12 @@ class _Relaxed:
         self.dims = range(len(problem.dimensions))
         self.sorted = [sorted(self.smallest[i][d] for i in self.candidates) for d in self.dims]
         self.per_host = [min(a, b) for a, b in zip(problem.fixed("hypervisor"), problem.fixed("container_runtime"))]
+        self.cone = _cone([self.smallest[i] for i in self.candidates], len(problem.dimensions))
         capacities = [problem.capacity(problem.hosts[j]) for j in self.hosts]
         self.rooms = [[self.room(c, d) for c in capacities] for d in self.dims]
+        # the rooms the candidates' shapes leave usable (the core's Relaxed::usable)
+        self.usable = [[_clip([self.room(c, e) for e in self.dims], d, self.cone) for c in capacities]
+                       for d in self.dims]
         self.largest_room = [max(r, default=0) for r in self.rooms]
         self.mixed_os = {problem.hosts[j].os for j in self.hosts
                          if problem.hosts[j].hypervisor is not None and problem.hosts[j].containers}
@@ -138,6 +142,11 @@ class _Relaxed:
             column = self.sorted[d][:placed]
             raise_(martello_toth_l2(column, self.largest_room[d]), lambda: f"by {_dim_name(d)} (bin-packing bound)")
             raise_(fekete_schepers(column, self.largest_room[d]), lambda: f"by {_dim_name(d)} (bin-packing bound)")
+        # the same covers with the rooms the candidates' shapes leave usable (after the plain ones: their words stay
+        # when the shapes add nothing)
+        for d in self.dims:
+            raise_(_cover(self.usable[d], demand[d]),
+                   lambda: f"by the {_dim_name(d)} the workloads' shapes leave usable")
         for d1 in self.dims:
             for d2 in range(d1 + 1, len(self.dims)):
                 raise_(self._joint_cover(d1, d2, demand),
@@ -159,7 +168,7 @@ class _Relaxed:
         best = 0
         for k in range(1, 32):
             a, b = k * r2, (32 - k) * r1
-            rooms = [a * x + b * y for x, y in zip(self.rooms[d1], self.rooms[d2])]
+            rooms = [a * x + b * y for x, y in zip(self.usable[d1], self.usable[d2])]
             best = max(best, _cover(rooms, a * demand[d1] + b * demand[d2]))
         return best
 
@@ -171,7 +180,7 @@ class _Relaxed:
             count = math.inf if h.max_workloads is None else h.max_workloads
             for d in self.dims:
                 column, total, k = self.sorted[d], 0, 0
-                while k < len(column) and total + column[k] <= self.rooms[d][j]:
+                while k < len(column) and total + column[k] <= self.usable[d][j]:
                     total += column[k]
                     k += 1
                 if k < len(column):
@@ -358,6 +367,32 @@ def _rule_bound(problem: Problem, fits: _FitKinds, whole: _Relaxed, placed: int)
     return total_hosts, "; ".join(words), split
 
 
+def _cone(demands: list[list[int]], dims: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """The ratios every demand keeps (the core's Cone): per ordered pair of dimensions (d1, d2), the least
+    ``s[d2] / s[d1]`` over the demands with ``s[d1] > 0``, as (s[d2], s[d1]). A host's load is a sum of demands, so
+    load[d1] is at most room[d2] over that ratio."""
+    least: dict[tuple[int, int], tuple[int, int]] = {}
+    for s in demands:
+        for d1 in range(dims):
+            if s[d1] == 0:
+                continue
+            for d2 in range(dims):
+                if d2 != d1 and ((d1, d2) not in least
+                                 or s[d2] * least[d1, d2][1] < least[d1, d2][0] * s[d1]):
+                    least[d1, d2] = (s[d2], s[d1])
+    return least
+
+
+def _clip(rooms: list[int], d: int, cone: dict[tuple[int, int], tuple[int, int]]) -> int:
+    """The room in dimension ``d`` of a host whose unclipped rooms are ``rooms``, clipped to the cone."""
+    room = rooms[d]
+    for e in range(len(rooms)):
+        ratio = cone.get((d, e)) if e != d else None
+        if ratio is not None and ratio[0] > 0:
+            room = min(room, rooms[e] * ratio[1] // ratio[0])
+    return room
+
+
 def _float_sum(values: list[float]) -> float:
     """Left to right, as the core adds (the built-in sum compensates its rounding from Python 3.12)."""
     total = 0.0
@@ -367,18 +402,24 @@ def _float_sum(values: list[float]) -> float:
 
 
 def _hosts_cost(problem: Problem, hosts: list[int], min_hosts: int, demand: list[int],
-                per_host: list[int]) -> tuple[float, int | tuple[int, int] | None]:
+                per_host: list[int], cone: dict) -> tuple[float, int | tuple[int, int] | None]:
     """The least that hosts among ``hosts`` holding a set of workloads cost (the core's hosts_cost): the larger of
     the ``min_hosts`` cheapest (at least 1) and per dimension the cheapest fractional cover of ``demand`` (hosts by
-    price per unit of room, the last in part); with the dimension whose cover makes it."""
+    price per unit of room, the last in part; rooms clipped to the demand ``cone``); with the dimension whose cover
+    makes it."""
     if not hosts:
         return 0.0, None
     bound = _float_sum(sorted(problem.hosts[j].cost for j in hosts)[:min(max(min_hosts, 1), len(hosts))])
+    dims = len(problem.dimensions)
+    raw = [[max(c - o, 0) for c, o in zip(problem.capacity(problem.hosts[j]), per_host)] for j in hosts]
+    raw_of = {d: [r[d] for r in raw] for d in range(dims)}
+    rooms_of = {d: [_clip(r, d, cone) for r in raw] for d in range(dims)}
     won = None
-    for d in range(len(problem.dimensions)):
+    # each dimension's cover with the plain rooms, then with the usable ones (the words stay when they add nothing)
+    for d, of in [(d, raw_of) for d in range(dims)] + [(d, rooms_of) for d in range(dims)]:
         if demand[d] == 0:
             continue
-        rooms = [(problem.hosts[j].cost, max(problem.capacity(problem.hosts[j])[d] - per_host[d], 0)) for j in hosts]
+        rooms = [(problem.hosts[j].cost, room) for j, room in zip(hosts, of[d])]
         rooms = sorted((r for r in rooms if r[1] > 0), key=lambda r: r[0] / float(r[1]))
         remaining, total = demand[d], 0.0
         for cost, size in rooms:
@@ -390,8 +431,7 @@ def _hosts_cost(problem: Problem, hosts: list[int], min_hosts: int, demand: list
         if total > bound:
             bound, won = total, d
     # the joint cover's weights: the hosts cover every weighted sum of two dimensions' demands
-    dims = len(problem.dimensions)
-    rooms_of = {d: [max(problem.capacity(problem.hosts[j])[d] - per_host[d], 0) for j in hosts] for d in range(dims)}
+
     for d1 in range(dims):
         for d2 in range(d1 + 1, dims):
             r1, r2 = max(rooms_of[d1]), max(rooms_of[d2])
@@ -449,7 +489,7 @@ def lower_bound_explained(problem: Problem, objective: str, placed: int) -> tupl
     if objective == "cost":
         min_hosts, why, split = _rule_bound(problem, fits, relaxed, placed)
         every = list(range(len(problem.hosts)))
-        bound, won = _hosts_cost(problem, every, min_hosts, demand, relaxed.per_host)
+        bound, won = _hosts_cost(problem, every, min_hosts, demand, relaxed.per_host, relaxed.cone)
         if won is None:
             reason = f"{why}; the {min(max(min_hosts, 1), len(every))} cheapest hosts cost {bound:.2f}"
         else:
@@ -460,7 +500,7 @@ def lower_bound_explained(problem: Problem, objective: str, placed: int) -> tupl
             own_cost = _float_sum(sorted(problem.hosts[j].cost for j in dedicated_hosts)[:own])
             total = own_cost
             for part_hosts, part_min, part_demand in parts:
-                total += _hosts_cost(problem, part_hosts, part_min, part_demand, relaxed.per_host)[0]
+                total += _hosts_cost(problem, part_hosts, part_min, part_demand, relaxed.per_host, relaxed.cone)[0]
             if total > bound:
                 bound = total
                 reason = (f"the sets that cannot share a host cost at least {total:.2f} together" if own == 0 else

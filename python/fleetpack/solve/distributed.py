@@ -23,9 +23,9 @@ __all__ = ["CHUNK_SECONDS", "Shared", "estimate_seconds", "chunks", "solve_chunk
 #: The work a chunk gets by default, in seconds of one core: enough that a task's overhead on the engine (tens of
 #: milliseconds on Dask) stays a small share of it, little enough that many chunks keep every worker busy.
 CHUNK_SECONDS = 0.3
-#: One core's seconds per problem and per workload, by method: rough, on the high side (measured in
-#: docs/scale-out.md). ``exact`` runs to its time limit, or long.
-_SECONDS = {"ff": (2e-4, 1.2e-6), "ffd": (2e-4, 1.2e-6), "bfd": (2e-4, 1.2e-6), "wfd": (2e-4, 1.2e-6),
+#: One core's seconds per problem and per workload, by method: rough, from fleets of 10^4 to 10^5 workloads of the
+#: benches' shapes (ffd 0.6-0.85 us a workload, bfd 1.0-1.5 us). ``exact`` runs to its time limit, or long.
+_SECONDS = {"ff": (2e-4, 6e-7), "ffd": (2e-4, 6e-7), "bfd": (2e-4, 1.2e-6), "wfd": (2e-4, 1.2e-6),
             "auto": (5e-3, 1e-4), "exact": (10.0, 0.0)}
 #: Chunks on the engine at once, per worker it has (more are sent as these finish): the driver keeps memory for
 #: a few chunks per worker, not for every problem's payload.

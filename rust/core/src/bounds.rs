@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::cone::Cone;
 use crate::fit::HostStates;
 use crate::plain::Plain;
 use crate::model::{Form, FormSet, Isolation, Objective, Problem};
@@ -155,7 +156,8 @@ pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Obje
             } else {
                 rule_bound(problem, &fits, &relaxed, placed)
             };
-            Needs { min_hosts, reason, split, demand: relaxed.demand(placed), per_host: relaxed.per_host }
+            let demand = relaxed.demand(placed);
+            Needs { min_hosts, reason, split, demand, per_host: relaxed.per_host, cone: relaxed.cone }
         }
     };
     let hosts = problem.hosts();
@@ -163,7 +165,7 @@ pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Obje
         Objective::Hosts => (needs.min_hosts as f64, needs.reason),
         Objective::Cost => {
             let all: Vec<usize> = (0..m).collect();
-            let (mut bound, won) = hosts_cost(problem, &all, needs.min_hosts, &needs.demand, &needs.per_host);
+            let (mut bound, won) = hosts_cost(problem, &all, needs.min_hosts, &needs.demand, &needs.per_host, &needs.cone);
             let mut reason = match won {
                 None => format!("{}; the {} cheapest hosts cost {:.2}", needs.reason, needs.min_hosts.clamp(1, m), bound),
                 Some(d) => format!("{} at least {:.2} at the cheapest price per unit", cost_words(d, problem.dims()), bound),
@@ -175,7 +177,7 @@ pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Obje
                 let own_cost = own[..split.own.min(own.len())].iter().sum::<f64>();
                 let mut total = own_cost;
                 for (part_hosts, min_hosts, demand) in &split.parts {
-                    total += hosts_cost(problem, part_hosts, *min_hosts, demand, &needs.per_host).0;
+                    total += hosts_cost(problem, part_hosts, *min_hosts, demand, &needs.per_host, &needs.cone).0;
                 }
                 if total > bound {
                     bound = total;
@@ -376,7 +378,17 @@ fn share_parts(problem: &Problem, candidates: &[usize], mixed_os: &HashSet<u32>)
 /// of them and cover `demand` in each dimension (their rooms after the per-host overhead `per_host`): the larger of
 /// the `min_hosts` cheapest (at least 1) and, per dimension, the cheapest fractional cover (hosts by price per unit
 /// of room, the last in part). With the dimension whose cover makes it (None: the cheapest hosts).
-fn hosts_cost(problem: &Problem, hosts: &[usize], min_hosts: usize, demand: &[u128], per_host: &[u64]) -> (f64, Option<usize>) {
+#[allow(clippy::too_many_arguments)]
+fn hosts_cost(
+    problem: &Problem,
+    hosts: &[usize],
+    min_hosts: usize,
+    demand: &[u128],
+    per_host: &[u64],
+    cone: &Cone,
+) -> (f64, Option<usize>) {
+    let raw = |j: usize, d: usize| problem.capacity(j)[d].saturating_sub(per_host[d]);
+    let usable = |j: usize, d: usize| cone.clip(|e| raw(j, e), d);
     let all = problem.hosts();
     if hosts.is_empty() {
         return (0.0, None);
@@ -385,14 +397,16 @@ fn hosts_cost(problem: &Problem, hosts: &[usize], min_hosts: usize, demand: &[u1
     costs.sort_unstable_by(f64::total_cmp);
     let mut bound = costs[..min_hosts.clamp(1, hosts.len())].iter().sum::<f64>();
     let mut won = None;
-    for (d, &need) in demand.iter().enumerate() {
+    // each dimension's cover with the plain rooms, then with the usable ones (the words stay when they add nothing)
+    for (clipped, (d, &need)) in [false, true].into_iter().flat_map(|c| demand.iter().enumerate().map(move |x| (c, x))) {
         if need == 0 {
             continue;
         }
+        let room = |j: usize| if clipped { usable(j, d) } else { raw(j, d) };
         // (price per unit, cost, size); the stable sort keeps equal prices in host input order
         let mut rooms: Vec<(f64, f64, u64)> = hosts
             .iter()
-            .map(|&j| (all.cost[j], problem.capacity(j)[d].saturating_sub(per_host[d])))
+            .map(|&j| (all.cost[j], room(j)))
             .filter(|&(_, size)| size > 0)
             .map(|(cost, size)| (cost / size as f64, cost, size))
             .collect();
@@ -412,7 +426,7 @@ fn hosts_cost(problem: &Problem, hosts: &[usize], min_hosts: usize, demand: &[u1
     }
     // the joint cover's weights (see [`Relaxed::joint_cover`]): the hosts cover every weighted sum of two
     // dimensions' demands, so they cost at least its cheapest fractional cover
-    let rooms = |j: usize, d: usize| problem.capacity(j)[d].saturating_sub(per_host[d]) as u128;
+    let rooms = |j: usize, d: usize| usable(j, d) as u128;
     for d1 in 0..demand.len() {
         for d2 in d1 + 1..demand.len() {
             let largest = |d: usize| hosts.iter().map(|&j| rooms(j, d)).max().unwrap_or(0);
@@ -488,6 +502,8 @@ struct Needs {
     split: Option<Split>,
     demand: Vec<u128>,
     per_host: Vec<u64>,
+    /// The demand cone the rooms are clipped to ([`Cone`]; none for plain bin packing, of one dimension).
+    cone: Cone,
 }
 
 /// [`Needs`] of plain bin packing ([`Plain`]: identical hosts, one size per workload, no overhead, no rule), from
@@ -533,7 +549,7 @@ fn plain_needs(problem: &Problem, plain: &Plain, placed: usize, objective: Objec
     if min_hosts == 1 {
         reason = "at least one host".to_string();
     }
-    Needs { min_hosts, reason, split: None, demand, per_host: vec![0; dims] }
+    Needs { min_hosts, reason, split: None, demand, per_host: vec![0; dims], cone: Cone::default() }
 }
 
 /// The fewest hosts that any plan placing at least `placed` workloads uses (0 when `placed` is 0 or there is no
@@ -581,6 +597,8 @@ struct Relaxed<'p> {
     kinds: Vec<(usize, usize)>,
     /// How many hosts the relaxed problem has.
     host_count: usize,
+    /// The ratios between dimensions that every candidate's demand keeps: rooms are clipped to them.
+    cone: Cone,
 }
 
 impl<'p> Relaxed<'p> {
@@ -606,6 +624,7 @@ impl<'p> Relaxed<'p> {
         let mixed_os = hosts.iter().filter(|&&j| all.hypervisor[j].is_some() && all.containers[j]);
         let mixed_os = mixed_os.map(|&j| all.os[j]).collect();
         let kinds = host_kinds(problem, hosts.iter().copied());
+        let cone = Cone::of(problem, &candidates);
         let mut relaxed = Relaxed {
             problem,
             candidates,
@@ -615,6 +634,7 @@ impl<'p> Relaxed<'p> {
             mixed_os,
             kinds,
             host_count: hosts.len(),
+            cone,
         };
         relaxed.largest_room =
             (0..dims).map(|d| relaxed.kinds.iter().map(|&(j, _)| relaxed.room(j, d)).max().unwrap_or(0)).collect();
@@ -623,6 +643,12 @@ impl<'p> Relaxed<'p> {
 
     fn room(&self, j: usize, d: usize) -> u64 {
         self.problem.capacity(j)[d].saturating_sub(self.per_host[d])
+    }
+
+    /// Host `j`'s room in dimension `d` that the candidates' shapes leave usable: [`Relaxed::room`] clipped to the
+    /// demand cone ([`Cone::clip`]).
+    fn usable(&self, j: usize, d: usize) -> u64 {
+        self.cone.clip(|e| self.room(j, e), d)
     }
 
     /// Per dimension, the sum of the `placed` smallest demands: no `placed` workloads demand less.
@@ -657,6 +683,12 @@ impl<'p> Relaxed<'p> {
             raise(*l2 as usize, &|| format!("by {} (bin-packing bound)", dim_name(d)));
             raise(*fs as usize, &|| format!("by {} (bin-packing bound)", dim_name(d)));
         }
+        // the same covers with the rooms the candidates' shapes leave usable (after the plain ones, so that their
+        // words stay when the shapes add nothing)
+        for d in 0..self.sorted.len() {
+            let rooms: Vec<(u128, usize)> = self.kinds.iter().map(|&(j, count)| (self.usable(j, d) as u128, count)).collect();
+            raise(cover(rooms, demand[d], m), &|| format!("by the {} the workloads' shapes leave usable", dim_name(d)));
+        }
         for d1 in 0..self.sorted.len() {
             for d2 in d1 + 1..self.sorted.len() {
                 raise(self.joint_cover(d1, d2, &demand), &|| format!("by {} and {} together", dim_name(d1), dim_name(d2)));
@@ -687,7 +719,7 @@ impl<'p> Relaxed<'p> {
         let mut best = 0;
         for k in 1..JOINT_STEPS {
             let (a, b) = (k * r2, (JOINT_STEPS - k) * r1);
-            let rooms = self.kinds.iter().map(|&(j, count)| (a * self.room(j, d1) as u128 + b * self.room(j, d2) as u128, count));
+            let rooms = self.kinds.iter().map(|&(j, count)| (a * self.usable(j, d1) as u128 + b * self.usable(j, d2) as u128, count));
             best = best.max(cover(rooms.collect(), a * demand[d1] + b * demand[d2], self.host_count));
         }
         best
@@ -706,10 +738,10 @@ impl<'p> Relaxed<'p> {
         for (d, column) in self.sorted.iter().enumerate() {
             // rooms ascending, then one walk along the sorted demands
             let mut order: Vec<usize> = (0..kinds.len()).collect();
-            order.sort_unstable_by_key(|&k| self.room(kinds[k].0, d));
+            order.sort_unstable_by_key(|&k| self.usable(kinds[k].0, d));
             let (mut k, mut sum) = (0usize, 0u128);
             for kind in order {
-                let room = self.room(kinds[kind].0, d) as u128;
+                let room = self.usable(kinds[kind].0, d) as u128;
                 while k < column.len() && sum + column[k] as u128 <= room {
                     sum += column[k] as u128;
                     k += 1;

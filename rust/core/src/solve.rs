@@ -166,6 +166,20 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     // with its search on, `auto` places the most first: when the portfolio leaves out workloads that fit an empty
     // host, the count phase runs (improve/count.rs)
     let searching = options.search_work != Some(0);
+    let mut shaped: Option<Candidate> = None;
+    if searching && options.objective != Objective::Spread && improve::shape::heterogeneous(problem) {
+        // on a fleet of several host types, a plan that opens hosts by shape may start the search better
+        let mut budget = improve::Budget::new(
+            search_work(problem, options) / SHAPE_SHARE,
+            options.time_limit.map(|limit| start + limit),
+            options.cancel.as_deref(),
+        );
+        shaped = improve::shape::shape_plan(problem, options.objective, &mut budget)?
+            .map(|placement| as_best(problem, options.objective, placement, "shape".into()));
+        if options.cancelled() {
+            return Err(Error::Interrupted);
+        }
+    }
     let placeable = || crate::bounds::placeable(problem).iter().filter(|&&x| x).count();
     let mut counted: Option<(crate::model::Placement, String)> = None;
     if searching && best.0 < problem.workload_count() && best.0 < placeable() {
@@ -182,6 +196,11 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         }
     }
     let deadline = options.time_limit.map(|limit| start + limit);
+    // with a shaped plan to search from too, the portfolio's search gets half of the time left
+    let first_deadline = match (&shaped, options.time_limit) {
+        (Some(_), Some(limit)) => Some(Instant::now() + limit.saturating_sub(start.elapsed()) / 2),
+        _ => deadline,
+    };
     let from_count = counted.is_some();
     let (mut chosen, mut known_bound) = match counted {
         // without a time limit, every objective's search runs from the count phase's plan, and from the plan that
@@ -193,15 +212,24 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         }
         Some((placement, name)) => {
             let counted = as_best(problem, options.objective, placement, name);
-            objective_phase(problem, options.objective, counted, options, deadline)?
+            objective_phase(problem, options.objective, counted, options, first_deadline)?
         }
-        None => objective_phase(problem, options.objective, best.clone(), options, deadline)?,
+        None => objective_phase(problem, options.objective, best.clone(), options, first_deadline)?,
     };
     // the portfolio's plan, when it places as many, may still lead to a better value (and wins ties: its name
     // then says where the plan came from)
     if from_count && best.0 >= chosen.0 {
         let (other, other_bound) = objective_phase(problem, options.objective, best, options, deadline)?;
         if other.0 > chosen.0 || (other.0 == chosen.0 && other.1 <= chosen.1) {
+            (chosen, known_bound) = (other, other_bound);
+        }
+    }
+    // on a fleet of several host types, the search from the shaped plan too; its plan is kept only when strictly
+    // better, so that plans stay where it finds nothing better
+    if let Some(shaped) = shaped.filter(|shaped| shaped.0 >= chosen.0) {
+        let (other, other_bound) = objective_phase(problem, options.objective, shaped, options, deadline)?;
+        // (better by more than rounding: costs summed over other hosts may differ in their last bits)
+        if other.0 > chosen.0 || (other.0 == chosen.0 && other.1 < chosen.1 - 1e-9 * chosen.1.abs().max(1.0)) {
             (chosen, known_bound) = (other, other_bound);
         }
     }
@@ -280,6 +308,8 @@ type Candidate = (usize, f64, Vec<Option<(u32, Form)>>, Vec<u64>, String);
 type Phase = (Candidate, Option<(usize, f64)>);
 
 const OBJECTIVES: [Objective; 3] = [Objective::Hosts, Objective::Cost, Objective::Spread];
+/// The shape-matched construction may spend at most this share (1 / SHAPE_SHARE) of the search's work units.
+const SHAPE_SHARE: u64 = 8;
 /// At most this many rounds of [`converge`].
 const CONVERGE_ROUNDS: usize = 8;
 

@@ -36,7 +36,9 @@ fn never_worse(p: &Problem, objective: Objective, searched: &Solution, start: &S
     }
     if searched.strategy != start.strategy {
         // the search's own, or when the portfolio left workloads out, a plan of the count phase (improve/count.rs)
-        if start.placed() == p.workload_count() {
+        // on a fleet of several host types, the shape-matched construction's plan, searched or not (improve/shape.rs)
+        let shaped = ["shape", "search(shape)"].contains(&searched.strategy.as_str());
+        if start.placed() == p.workload_count() && !shaped {
             assert_eq!(searched.strategy, format!("search({})", start.strategy));
         }
         assert!(searched.placed() > start.placed() || searched.objective_value < start.objective_value);
@@ -327,4 +329,27 @@ fn plain_bin_packing_never_places_fewer_on_a_short_fleet() {
     let s = auto_with(&p, Objective::Hosts, 1, Some(500_000));
     never_worse(&p, Objective::Hosts, &s, &start);
     assert!(s.placed() >= start.placed());
+}
+
+#[test]
+fn the_shaped_plan_opens_the_hosts_whose_shape_matches_the_demand() {
+    // four square hosts first, then two of 4 GiB per core; eight workloads of 4 GiB per core fill the two exactly,
+    // where the portfolio's opening order (largest first, ties in input order) opens the square ones
+    let gi = 1u64 << 30;
+    let mut hosts = vec![h(16_000, 16 * gi); 4];
+    hosts.extend(vec![h(8_000, 32 * gi); 2]);
+    let workloads = vec![w(2_000, 8 * gi); 8];
+    let p = problem(&workloads, &hosts, Overheads::none(2));
+    assert!(improve::shape::heterogeneous(&p));
+    let mut budget = improve::Budget::new(1_000_000, None, None);
+    let plan = improve::shape::shape_plan(&p, Objective::Hosts, &mut budget).expect("no error").expect("in budget");
+    let mut used: Vec<u32> = plan.iter().map(|place| place.expect("placed").0).collect();
+    used.sort_unstable();
+    used.dedup();
+    assert_eq!(used, vec![4, 5]);
+    let ffd = run(&p, fleetpack_core::heuristics::Method::FirstFitDecreasing, fleetpack_core::SortKey::Sum, Objective::Hosts);
+    assert_eq!(ffd.hosts_used, 4);
+    // a budget too small to finish gives no plan
+    let mut tiny = improve::Budget::new(5, None, None);
+    assert!(improve::shape::shape_plan(&p, Objective::Hosts, &mut tiny).expect("no error").is_none());
 }

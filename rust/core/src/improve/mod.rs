@@ -19,6 +19,7 @@ pub mod live;
 mod pack;
 mod plain;
 pub mod scarcity;
+pub mod shape;
 mod spread;
 pub mod state;
 

@@ -73,6 +73,9 @@ struct Search<'s, 'p, 'b> {
     step: u64,
     /// The one dimension that any host or workload has (one-dimensional bin packing), if so.
     only_dim: Option<usize>,
+    /// Whether the fleet has hosts of more than one capacity: `hosts` then also tries trading two used hosts for one
+    /// unused host of another type.
+    heterogeneous: bool,
 }
 
 /// Improve `state` (a valid plan) for `objective` until its value reaches `bound` or the budget is spent; the
@@ -105,6 +108,7 @@ pub fn empty_hosts(state: &mut State, objective: Objective, bound: f64, budget: 
         tabu_until: vec![0; n],
         step: 0,
         only_dim,
+        heterogeneous: super::shape::heterogeneous(p),
     };
     search.run(bound)
 }
@@ -189,6 +193,11 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
         if self.objective == Objective::Cost && cost[dropped] <= 0.0 {
             return None;
         }
+        if self.objective == Objective::Hosts && self.heterogeneous && failures % 2 == 1 && picked.len() >= 3 {
+            if let Some(trade) = self.trade_for_unused(&picked, &size_of) {
+                return Some((picked, trade));
+            }
+        }
         let mut reserved: Vec<usize> = picked.iter().copied().filter(|&j| j != dropped).collect();
         if self.objective == Objective::Cost {
             // an unused host cheaper than the dropped one may take its place
@@ -198,6 +207,30 @@ impl<'s, 'p, 'b> Search<'s, 'p, 'b> {
             reserved.extend(cheapest);
         }
         Some((picked, reserved))
+    }
+
+    /// For `hosts` on a fleet of several host types: the reserve that trades the two smallest hosts of `picked` for
+    /// the unused host that could hold the largest share of the load of all of `picked` (the least over the
+    /// dimensions of capacity over load; ties to the larger, then the earlier host), when it is larger than each
+    /// of the two. Success then uses one host fewer, of a type that fits the load better.
+    fn trade_for_unused(&self, picked: &[usize], size_of: &dyn Fn(usize) -> f64) -> Option<Vec<usize>> {
+        let p = self.state.problem();
+        let dims = p.dims();
+        let load: Vec<f64> = (0..dims).map(|d| picked.iter().map(|&j| self.state.used(j)[d] as f64).sum()).collect();
+        let share = |j: usize| {
+            let cap = p.capacity(j);
+            (0..dims).filter(|&d| load[d] > 0.0).map(|d| cap[d] as f64 / load[d]).fold(f64::INFINITY, f64::min)
+        };
+        let mut by_size = picked.to_vec();
+        by_size.sort_by(|&a, &b| size_of(a).total_cmp(&size_of(b)).then(a.cmp(&b)));
+        let (small, kept) = by_size.split_at(2);
+        let largest_dropped = size_of(small[0]).max(size_of(small[1]));
+        let unused = (0..p.host_count())
+            .filter(|&j| self.state.count(j) == 0 && size_of(j) > largest_dropped)
+            .max_by(|&a, &b| share(a).total_cmp(&share(b)).then(size_of(a).total_cmp(&size_of(b))).then(b.cmp(&a)))?;
+        let mut reserved = kept.to_vec();
+        reserved.push(unused);
+        Some(reserved)
     }
 
     /// Sum over host `j`'s dimensions of usage / capacity.

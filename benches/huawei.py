@@ -1,0 +1,52 @@
+"""The real provider's case (issue 18): Huawei Cloud's 1,710 servers and 4,998 VM requests under `auto`.
+
+    python benches/huawei.py [--time-limit 60] [--objective hosts] [--data DIR]
+
+Reads /work/shared/data/huawei_vm_placement (or $FLEETPACK_SHARED_DATA/huawei_vm_placement, or --data) with
+`fleetpack.datasets.read_huawei_2023` (NUMA nodes pooled, anti-affinity groups kept, rack rules not: a first
+reading) and prints the plan, the bound, the gap, the time and the used hosts' mean CPU and memory utilisation.
+The numbers are in docs/research.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+import warnings
+from pathlib import Path
+
+import fleetpack as fp
+from fleetpack.datasets import read_huawei_2023
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds (default: auto's work budget)")
+    parser.add_argument("--objective", default="hosts", choices=["hosts", "cost"])
+    parser.add_argument("--data", default=None, help="the folder of servers.csv, topology.csv and the requests")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", fp.FleetpackWarning)
+    shared = Path(os.environ.get("FLEETPACK_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
+    folder = Path(args.data) if args.data else shared / "huawei_vm_placement"
+    inst = read_huawei_2023(folder)
+    print(f"fleetpack from {fp.__file__}")
+    print(f"{inst.name}: {len(inst.workloads)} VMs, {len(inst.hosts)} servers; objective {args.objective}, "
+          f"time limit {args.time_limit}")
+    start = time.perf_counter()
+    plan = fp.place(inst.workloads, inst.hosts, overheads=inst.overheads, objective=args.objective,
+                    time_limit=args.time_limit)
+    seconds = time.perf_counter() - start
+    used = plan.utilization.values()
+    cpu = statistics.mean(u["cpu"] for u in used)
+    memory = statistics.mean(u["memory"] for u in plan.utilization.values())
+    print("| placed | plan | bound | gap | s | used hosts' mean cpu | mean memory | strategy |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print(f"| {len(plan.assignments)} | {plan.objective_value:.6g} | {plan.lower_bound:.6g} | {plan.gap:.1%} | "
+          f"{seconds:.1f} | {cpu:.1%} | {memory:.1%} | {plan.strategy} |")
+    print(f"bound: {plan.bound_reason}")
+
+
+if __name__ == "__main__":
+    main()

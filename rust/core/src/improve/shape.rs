@@ -1,0 +1,188 @@
+//! A construction for heterogeneous fleets (issue 18): open hosts by how well their shape matches the demand left,
+//! and fill each host with the workloads that match what it has left.
+//!
+//! The portfolio opens hosts in one fixed order (largest first for `hosts`, cheapest per unit for `cost`), by a
+//! size that weighs every dimension alike. On a fleet of many host types whose CPU-to-memory ratios differ, it then
+//! opens hosts whose shape does not match the demand, which end full in one dimension and idle in the other.
+//! Here, after the vector-packing literature's bin-centric heuristics (Panigrahy et al. 2011, "Heuristics for
+//! vector bin packing"):
+//!
+//! - **which host to open**: the host type that could hold the largest share of the demand still to place, the
+//!   share being `min(1, min over dimensions of capacity / demand left)` (a norm-based fit along the demand's
+//!   direction), per unit of cost for `cost`; ties go to the larger type, then to the earlier host;
+//! - **how to fill it**: again and again the workload whose smallest demand has the largest dot product with the
+//!   host's free room, both normalised by the host's capacity, among those that fit by every rule (workloads of one
+//!   demand vector form one class, so a step looks at each class once);
+//! - dedicated workloads first, each on the smallest (for `cost`: the cheapest) empty host that takes it.
+//!
+//! Every placement goes through [`State::fits`], so the plan keeps every rule. It runs only on fleets of more than
+//! one host type: on one-type fleets `auto` is unchanged. Deterministic; its work units are counted like the
+//! search's, and it gives up (None) when they run out.
+
+use std::collections::HashMap;
+
+use crate::error::Result;
+use crate::model::{Form, Isolation, Objective, Placement, Problem};
+
+use super::budget::Budget;
+use super::state::State;
+
+/// A host's type: what decides which workloads it takes and what it costs.
+type Kind<'p> = (&'p [u64], u32, u64, bool, Option<u64>, u64, u32);
+
+fn kind_of(p: &Problem, j: usize) -> Kind<'_> {
+    let h = p.hosts();
+    let hypervisor = h.hypervisor[j].map_or(0, |x| x as u64 + 1);
+    (p.capacity(j), h.os[j], hypervisor, h.containers[j], h.max_workloads[j], h.cost[j].to_bits(), p.eligibility_kind(j))
+}
+
+/// The hosts grouped by type: per type, its hosts in input order.
+fn kinds(p: &Problem) -> Vec<Vec<usize>> {
+    let mut index: HashMap<Kind, usize> = HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for j in 0..p.host_count() {
+        let k = *index.entry(kind_of(p, j)).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[k].push(j);
+    }
+    groups
+}
+
+/// Whether the fleet has hosts of more than one capacity: the case this construction is for.
+pub fn heterogeneous(p: &Problem) -> bool {
+    (1..p.host_count()).any(|j| p.capacity(j) != p.capacity(0))
+}
+
+/// The shape-matched plan of `p` for `objective` (`hosts` or `cost`), or None when the work runs out first.
+pub fn shape_plan(p: &Problem, objective: Objective, budget: &mut Budget) -> Result<Option<Placement>> {
+    let (n, dims) = (p.workload_count(), p.dims());
+    let mut state = State::new(p, &vec![None; n]);
+    let placeable = crate::bounds::placeable(p);
+    budget.charge(n as u64)?;
+    let cost = |j: usize| if objective == Objective::Cost { p.hosts().cost[j].max(1e-9) } else { 1.0 };
+    let scale = p.largest_capacity();
+    let size = |j: usize| -> f64 {
+        p.capacity(j).iter().zip(&scale).filter(|(_, &s)| s > 0).map(|(&c, &s)| c as f64 / s as f64).sum()
+    };
+    // dedicated workloads first (largest first), each on the smallest or cheapest empty host that takes it
+    let dedicated = |i: usize| p.workloads().isolation[i] == Isolation::Dedicated;
+    let mut firsts: Vec<usize> = (0..n).filter(|&i| placeable[i] && dedicated(i)).collect();
+    firsts.sort_by(|&a, &b| weight(p, b, &scale).total_cmp(&weight(p, a, &scale)).then(a.cmp(&b)));
+    let mut by_size: Vec<usize> = (0..p.host_count()).collect();
+    by_size.sort_by(|&a, &b| cost(a).total_cmp(&cost(b)).then(size(a).total_cmp(&size(b))).then(a.cmp(&b)));
+    for i in firsts {
+        for &j in &by_size {
+            budget.charge(1)?;
+            if state.count(j) == 0 {
+                if let Some(form) = state.first_form(i, j) {
+                    state.add(i, j, form);
+                    break;
+                }
+            }
+        }
+        if budget.spent() {
+            return Ok(None);
+        }
+    }
+    // the others by class of demand vector, each class in input order
+    let mut class_of: HashMap<&[u64], usize> = HashMap::new();
+    let mut classes: Vec<Vec<u32>> = Vec::new();
+    let mut demand: Vec<&[u64]> = Vec::new();
+    let mut left = vec![0f64; dims];
+    for i in (0..n).filter(|&i| placeable[i] && state.host_of(i).is_none()) {
+        let s = p.smallest(i);
+        let c = *class_of.entry(s).or_insert_with(|| {
+            classes.push(Vec::new());
+            demand.push(s);
+            classes.len() - 1
+        });
+        classes[c].push(i as u32);
+        for d in 0..dims {
+            left[d] += s[d] as f64;
+        }
+    }
+    let mut types: Vec<(Vec<usize>, usize)> =
+        kinds(p).into_iter().map(|hosts| (hosts, 0)).collect::<Vec<_>>();
+    let mut remaining: usize = classes.iter().map(Vec::len).sum();
+    let mut blocked = vec![false; classes.len()];
+    while remaining > 0 {
+        // the type whose next empty host could hold the largest share of the demand left
+        let mut chosen: Option<(f64, f64, usize, usize)> = None;
+        for (t, (hosts, next)) in types.iter_mut().enumerate() {
+            while *next < hosts.len() && state.count(hosts[*next]) > 0 {
+                *next += 1;
+            }
+            let Some(&j) = hosts.get(*next) else { continue };
+            let cap = p.capacity(j);
+            let share = (0..dims)
+                .filter(|&d| left[d] > 0.0)
+                .map(|d| cap[d] as f64 / left[d])
+                .fold(1.0f64, f64::min)
+                / cost(j);
+            let better = match chosen {
+                None => true,
+                Some((s, z, first, _)) => share > s || (share == s && (size(j) > z || (size(j) == z && j < first))),
+            };
+            if better {
+                chosen = Some((share, size(j), j, t));
+            }
+        }
+        budget.charge(types.len() as u64)?;
+        let Some((_, _, j, t)) = chosen else { break };
+        let cap = p.capacity(j);
+        blocked.iter_mut().for_each(|b| *b = false);
+        let mut placed_here = 0usize;
+        loop {
+            let used = state.used(j);
+            let room: Vec<f64> = (0..dims).map(|d| cap[d].saturating_sub(used[d]) as f64).collect();
+            let mut best: Option<(f64, usize)> = None;
+            for c in 0..classes.len() {
+                if blocked[c] || classes[c].is_empty() {
+                    continue;
+                }
+                let s = demand[c];
+                if (0..dims).any(|d| s[d] as f64 > room[d]) {
+                    blocked[c] = true;
+                    continue;
+                }
+                let dot: f64 =
+                    (0..dims).filter(|&d| cap[d] > 0).map(|d| s[d] as f64 * room[d] / (cap[d] as f64 * cap[d] as f64)).sum();
+                if best.map_or(true, |(b, _)| dot > b) {
+                    best = Some((dot, c));
+                }
+            }
+            budget.charge(classes.len() as u64 / 4 + 1)?;
+            let Some((_, c)) = best else { break };
+            let found = classes[c].iter().position(|&i| state.first_form(i as usize, j).is_some());
+            budget.charge(found.map_or(classes[c].len(), |k| k + 1) as u64)?;
+            match found {
+                Some(k) => {
+                    let i = classes[c].remove(k) as usize;
+                    let form: Form = state.first_form(i, j).expect("it fits");
+                    state.add(i, j, form);
+                    for d in 0..dims {
+                        left[d] -= demand[c][d] as f64;
+                    }
+                    remaining -= 1;
+                    placed_here += 1;
+                }
+                None => blocked[c] = true,
+            }
+            if budget.spent() {
+                return Ok(None);
+            }
+        }
+        if placed_here == 0 {
+            // an empty host of this type takes none of what is left: neither will the others of its type
+            types[t].1 = types[t].0.len();
+        }
+    }
+    Ok(Some(state.placement()))
+}
+
+/// A workload's smallest demand normalised by the largest capacity, summed over the dimensions.
+fn weight(p: &Problem, i: usize, scale: &[u64]) -> f64 {
+    p.smallest(i).iter().zip(scale).filter(|(_, &s)| s > 0).map(|(&x, &s)| x as f64 / s as f64).sum()
+}
