@@ -125,3 +125,31 @@ def running(draw, ws, hs, over):
                "max_moves": draw(st.sampled_from([None, None, 0, 1, 2, 5])),
                "max_move_cost": draw(st.sampled_from([None, None, None, 0, 6, 2**33]))}
     return live, hs, over, options
+
+
+ZONES = st.sampled_from(["a", "b", "c"])
+
+
+@st.composite
+def eligibility_fleets(draw, max_workloads=14, max_hosts=6):
+    """(workloads, hosts, overheads) with every rule in play and host labels, taints, selectors and tolerations
+    (issue 16): zones and racks as labels, a licence on some hosts, a gpu or spot taint on some; selectors of every
+    form (a value, one of a list, exists, not_in, exists False) and tolerations of some of the taints."""
+    from dataclasses import replace
+
+    hs = []
+    for h in draw(hosts(max_size=max_hosts)):
+        labels = {"zone": draw(ZONES)}
+        if draw(st.booleans()):
+            labels["rack"] = draw(st.sampled_from(["r1", "r2"]))
+        if draw(st.integers(0, 3)) == 0:
+            labels["licence"] = "oracle"
+        taints = draw(st.sampled_from([(), (), (), ("gpu",), ("spot",), ("gpu", "spot")]))
+        hs.append(replace(h, labels=labels, taints=taints))
+    selectors = st.sampled_from([None, None, None, {"zone": "a"}, {"zone": ["a", "b"]}, {"licence": "oracle"},
+                                 {"rack": None}, {"zone": {"not_in": ["c"]}}, {"licence": {"exists": False}},
+                                 {"zone": "b", "rack": "r2"}, {"zone": "d"}])
+    tolerations = st.sampled_from([(), (), ("gpu",), ("spot",), ("gpu", "spot")])
+    ws = [replace(w, selector=draw(selectors), tolerations=draw(tolerations))
+          for w in draw(workloads(max_size=max_workloads))]
+    return ws, hs, draw(overheads)

@@ -119,9 +119,10 @@ def test_place_many_answers_each_job_with_the_stub_keys():
         check_answer(answer)
 
 
-def test_the_optional_keys_are_the_live_part():
+def test_the_optional_keys_are_the_live_part_and_eligibility():
     assert set(stub_fields("ProblemArrays", optional=True)) == {
-        "current_host", "current_form", "pinned", "move_cost", "drain", "max_moves", "max_move_cost"}
+        "current_host", "current_form", "pinned", "move_cost", "drain", "max_moves", "max_move_cost",
+        "eligibility_class", "eligible"}
     # the answer's live keys are no option: the core sends them for every problem (0 and empty when greenfield)
     assert not stub_fields("CoreAnswer", optional=True)
     assert {"moves", "move_cost", "pin_conflicts", "forced_moves"} <= set(stub_fields("CoreAnswer"))
@@ -131,3 +132,18 @@ def test_the_optional_keys_are_the_live_part():
 def test_the_extension_reads_every_key_of_the_stub(key):
     with pytest.raises(KeyError, match=f'"{key}"'):
         _core.place(arrays(without=key), "ffd", "sum", "hosts")
+
+
+def test_eligibility_keys_have_the_stub_types_and_go_together():
+    fields = stub_fields("ProblemArrays", optional=True)
+    problem = arrays()
+    problem["eligibility_class"] = np.array([0, 1], dtype=dtype_of(fields["eligibility_class"]))
+    problem["eligible"] = np.array([[True], [False]], dtype=dtype_of(fields["eligible"]))  # classes x hosts
+    answer = _core.place(problem, "ffd", "sum", "hosts")
+    assert answer["host_index"].tolist() == [0, -1]  # the second workload's class may not use the host
+    del problem["eligible"]
+    with pytest.raises(ValueError, match="go together"):
+        _core.place(problem, "ffd", "sum", "hosts")
+    problem["eligible"] = np.array([[True, False]], dtype=bool)  # a column per host: 2 for 1 host
+    with pytest.raises(ValueError, match="2 columns for 1 hosts"):
+        _core.place(problem, "ffd", "sum", "hosts")

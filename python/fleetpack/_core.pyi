@@ -37,6 +37,9 @@ class ProblemArrays(TypedDict):
     drain: NotRequired[NDArray[np.bool_]]  # per host, whether it must end empty
     max_moves: NotRequired[int]  # the budgets (u64); absent: no cap
     max_move_cost: NotRequired[int]
+    # static eligibility (issue 16), sent only when some workload may not use some host; absent: every host
+    eligibility_class: NotRequired[NDArray[np.uint32]]  # per workload, its row of `eligible`
+    eligible: NotRequired[NDArray[np.bool_]]  # classes x hosts: whether a class's workloads may use the host
 
 class CoreAnswer(TypedDict):
     """One solve's answer, per workload in input order and per host in input order."""

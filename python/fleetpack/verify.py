@@ -15,7 +15,10 @@ The rules, with every size an exact integer (CPU in millicores, memory in bytes,
 - a VM needs a host with a hypervisor; a container needs a host that runs containers, of the workload's OS;
 - a workload whose ``form`` is not ``"any"`` runs in that form;
 - a tenant-isolated container shares its host only with containers of its own tenant (VMs beside it are fine);
-- a dedicated workload is alone on its host.
+- a dedicated workload is alone on its host;
+- a workload with a ``selector`` runs on a host whose ``labels`` meet every key of it (a value: equal; a list: one
+  of; None: the label exists; ``{"in": [...]}``, ``{"not_in": [...]}``: the label is missing or another value;
+  ``{"exists": bool}``), and a host with ``taints`` holds only workloads whose ``tolerations`` list all of them.
 
 In a live fleet (workloads with a ``current`` host; ``drain``, ``max_moves``, ``max_move_cost``):
 
@@ -298,6 +301,13 @@ def _check_fit(p: _Placed, violations: list[Violation]) -> None:
         report("form", f"workload {w.id!r} must run as a {w.form} but is placed as a {form} on host {h.id!r}")
     if form == "vm" and h.hypervisor is None:
         report("vm_needs_hypervisor", f"workload {w.id!r} runs as a VM on host {h.id!r}, which has no hypervisor")
+    for key, want in (w.selector or {}).items():
+        if not _label_ok(h.labels, key, want):
+            report("selector", f"workload {w.id!r} selects {key}={want!r} but runs on host {h.id!r}, whose labels "
+                               f"give {key}={h.labels.get(key)!r}")
+    for taint in h.taints:
+        if taint not in w.tolerations:
+            report("taint", f"host {h.id!r} has taint {taint!r}, which workload {w.id!r} does not tolerate")
     if form == "container":
         if not h.containers:
             report("containers_disabled",
@@ -305,6 +315,21 @@ def _check_fit(p: _Placed, violations: list[Violation]) -> None:
         if h.os != w.os:
             report("os_mismatch",
                    f"workload {w.id!r} ({w.os}) runs as a container on host {h.id!r} ({h.os})")
+
+
+def _label_ok(labels: Mapping[str, str], key: str, want) -> bool:
+    """Whether a host's labels meet one key of a selector, as the model writes it (restated here)."""
+    if want is None:
+        return key in labels
+    if isinstance(want, str):
+        return labels.get(key) == want
+    if isinstance(want, Mapping):
+        (op, arg), = want.items()
+        if op == "exists":
+            return (key in labels) == arg
+        inside = key in labels and labels[key] in arg
+        return inside if op == "in" else not inside
+    return key in labels and labels[key] in want
 
 
 def _demand(w: Workload, form: str, h: Host, over: Overheads) -> dict[str, int]:

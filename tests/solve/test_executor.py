@@ -190,3 +190,19 @@ def test_a_live_fleet_without_a_plan_in_its_budget_raises_from_the_workers_too(p
     with pytest.raises(fp.InfeasibleError) as error:
         fp.place_many([problem], executor=pool)
     assert error.value.needed == {"max_moves": 2}
+
+
+def test_fleets_with_eligibility_are_planned_on_the_workers_as_here(pool):
+    # labels, taints, selectors and tolerations travel with both sides; "auto" (with its exact stage, which reads
+    # the objects made on the worker) and a shared hosts' side give the plans made here
+    hosts = [fp.Host(f"h{j}", cpu=8, memory="32Gi", labels={"zone": "ab"[j % 2]}, taints=["gpu"] if j == 3 else [])
+             for j in range(4)]
+    problems = [{"workloads": [fp.Workload(f"w{i}", cpu=1 + i % 3, memory="4Gi", selector={"zone": "b"},
+                                           tolerations=["gpu"] if i % 2 else []) for i in range(k)],
+                 "hosts": hosts, "method": method}
+                for k in (3, 8) for method in ("ffd", "auto")]
+    local = fp.place_many(problems)
+    assert all(plan.host_of(a.workload) in ("h1", "h3") for plan in local for a in plan.assignments)
+    assert_same_plans(fp.place_many(problems, executor=pool), local)
+    shared = share(hosts, pool)
+    assert_same_plans(fp.place_many([dict(p, hosts=shared) for p in problems], executor=pool), local)

@@ -46,6 +46,8 @@ def host_columns(t: HostType, ids: Sequence[str], cost: float | None = None) -> 
         columns[f"extra.{dim}"] = np.full(n, units, dtype=np.uint64)
     if t.max_workloads is not None:
         columns["max_workloads"] = np.full(n, t.max_workloads, dtype=np.uint64)
+    for key, value in t.labels.items():  # (workloads' selectors read them)
+        columns[f"labels.{key}"] = np.full(n, value, dtype=object)
     return columns
 
 
@@ -82,7 +84,7 @@ def candidate_hosts(fits: Sequence[TypeFit], taken: set[str], counts: dict[str, 
         cost = t.cost if cost_of is None else cost_of(t)
         for ident in names(t.name, count, taken):
             hosts.append(Host(ident, t.cpu, t.memory, t.extra, t.os, t.hypervisor, t.containers, cost,
-                              t.max_workloads))
+                              t.max_workloads, labels=dict(t.labels)))
             kinds.append(t.name)
     return hosts, kinds
 

@@ -34,7 +34,8 @@ def fill(problem: Problem, objective: str, hosts: list, forms: list) -> tuple[li
     added = 0
     for i in sorted(left, key=lambda i: (size(i), i)):
         w = problem.workloads[i]
-        signature = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity)
+        signature = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity, w.selector_terms,
+                     frozenset(w.tolerations))
         if signature in failed:
             continue
         spot = _spot(states, w, objective)

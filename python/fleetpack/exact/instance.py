@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Sequence
 
 from ..model.problem import Problem
-from ..model.rules import effective_demand, static_forms
+from ..model.rules import effective_demand, eligibility_kinds, static_forms
 from ..model.wire import PLACED_FORMS as FORMS
 from .symmetry import live_hosts
 
@@ -93,10 +93,12 @@ class _Instance:
         self.class_of: list[int | None] = [None] * len(problem.hosts)
         self.classes: list[_Class] = []
         self.rep_host = []
+        kinds = eligibility_kinds(problem)  # (hosts alike for every selector and toleration too)
         alone = live_hosts(problem)  # (a live fleet's hosts in use or drained are classes of their own)
         for j, h in enumerate(problem.hosts):
             cap = tuple(problem.capacity(h))
-            key = (cap, h.os, h.hypervisor, h.containers, h.cost, h.max_workloads, j if j in alone else None)
+            key = (cap, h.os, h.hypervisor, h.containers, h.cost, h.max_workloads, kinds[j],
+                   j if j in alone else None)
             c = by_key.get(key)
             if c is None:
                 c = by_key[key] = _Class([], cap, cap, h.cost, 0, h.max_workloads)
@@ -113,7 +115,8 @@ class _Instance:
         self.type_of: list[int] = [0] * len(problem.workloads)
         raw_options: list[dict[int, dict[str, list[int]]]] = []
         for i, w in enumerate(problem.workloads):
-            key = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity)
+            key = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity, w.selector_terms,
+                   frozenset(w.tolerations))
             n = type_index.get(key)
             if n is None:
                 n = type_index[key] = len(self.types)

@@ -370,6 +370,10 @@ def _entry(item: Workload | Host) -> dict:
         default = f.default if f.default is not MISSING else MISSING
         if f.name != "id" and value == default:
             continue
+        if f.name in ("labels", "taints", "tolerations"):  # (as lists and dicts, left out when empty)
+            if value:
+                out[f.name] = dict(value) if f.name == "labels" else list(value)
+            continue
         if f.name == "cpu":
             value = _plain(value, lambda: _cores(item.cpu_millis))
         elif f.name == "memory":

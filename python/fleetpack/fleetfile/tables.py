@@ -1,6 +1,11 @@
 """CSV fleets: two files, one of workloads and one of hosts, with a header row of field names, one entry per row,
 ``extra.NAME`` columns for extra dimensions, and an empty cell for a field's default (``none`` for a host without
-hypervisor). Errors name the file and line: ``hosts.csv:4: host 'h3': cpu: ...``."""
+hypervisor). Errors name the file and line: ``hosts.csv:4: host 'h3': cpu: ...``.
+
+Eligibility (issue 16): a host's label ``zone`` is the column ``labels.zone``; a workload's selector on ``zone`` is
+the column ``selector.zone``, whose cell is ``a`` (the label is a), ``a|b`` (one of), ``*`` (the label exists),
+``!a|b`` (missing or none of them) or ``!*`` (missing); ``taints`` and ``tolerations`` cells list keys separated by
+spaces."""
 
 from __future__ import annotations
 
@@ -13,13 +18,15 @@ from pathlib import Path
 from ..errors import ErrorDetail, ValidationError
 from ..model.inputs import FirstSeen
 from ..model.likely_mistakes import collecting
+from ..model.eligibility import keys_from_text, selector_from_text, selector_to_text
 from ..model.objects import Host, Workload
 from ..model.textfiles import read_text, source_name
 from .fleet import Fleet, _as_fleet, _entry, _overheads
 
 __all__ = ["load_fleet_csv", "dump_fleet_csv"]
 
-_EXTRA_PREFIX = "extra."
+#: Per kind, the prefixed columns that gather into one mapping field (``extra.gpu`` into ``extra``).
+_PREFIXES = {"workload": ("extra", "selector"), "host": ("extra", "labels")}
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 _NONE = ("none", "null")
 
@@ -42,20 +49,18 @@ def load_fleet_csv(workloads: str | os.PathLike, hosts: str | os.PathLike, overh
 def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
     source = source_name(path)
     reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
-    names = [f.name for f in fields(cls)]
+    prefixes = _PREFIXES[kind]
+    names = [f.name for f in fields(cls) if f.name not in prefixes]
+    known = ", ".join(names + [f"{p}.NAME" for p in prefixes])
     header = [h.strip() for h in reader.fieldnames or []]
     if "id" not in header:
-        errors.append(ErrorDetail(source, "(header)", f"needs an 'id' column (columns: {', '.join(names)}, "
-                                                      f"and extra.NAME for an extra dimension)"))
+        errors.append(ErrorDetail(source, "(header)", f"needs an 'id' column (columns: {known})"))
         return []
     for column in sorted({c for c in header if header.count(c) > 1}):
         errors.append(ErrorDetail(source, "(header)", f"column {column!r} appears more than once"))
     for column in header:
-        if column not in names or column == "extra":
-            if not (column.startswith(_EXTRA_PREFIX) and len(column) > len(_EXTRA_PREFIX)):
-                errors.append(ErrorDetail(source, "(header)", f"unknown column {column!r} (known: "
-                                                              f"{', '.join(n for n in names if n != 'extra')}, "
-                                                              "extra.NAME)"))
+        if column not in names and _prefixed(column, prefixes) is None:
+            errors.append(ErrorDetail(source, "(header)", f"unknown column {column!r} (known: {known})"))
     items, first_line = [], FirstSeen()
     for row in reader:
         line = reader.line_num
@@ -69,19 +74,19 @@ def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
         if count != len(header):
             errors.append(ErrorDetail(where, "(row)", f"has {count} cells, the header {len(header)}"))
             continue
-        entry, extra = {}, {}
+        entry: dict = {}
         for column, text in cells.items():
-            if not text or column not in names and not column.startswith(_EXTRA_PREFIX):
+            prefixed = _prefixed(column, prefixes)
+            if not text or column not in names and prefixed is None:
                 continue
-            if column.startswith(_EXTRA_PREFIX):
-                extra[column[len(_EXTRA_PREFIX):]] = text
+            if prefixed is not None:
+                field, key = prefixed
+                entry.setdefault(field, {})[key] = selector_from_text(text) if field == "selector" else text
             else:
                 try:
                     entry[column] = _csv_value(column, text)
                 except ValueError as exc:
                     errors.append(ErrorDetail(where, column, str(exc), text))
-        if extra:
-            entry["extra"] = extra
         try:
             item = cls(**{"id": ident, **{k: v for k, v in entry.items() if k != "id"}})
         except ValidationError as exc:
@@ -93,6 +98,12 @@ def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
         else:
             items.append(item)
     return items
+
+
+def _prefixed(column: str, prefixes: tuple[str, ...]) -> tuple[str, str] | None:
+    """(field, key) of a prefixed column (``labels.zone``: ("labels", "zone")), or None for another column."""
+    field, dot, key = column.partition(".")
+    return (field, key) if dot and key and field in prefixes else None
 
 
 def _csv_value(column: str, text: str):
@@ -117,6 +128,8 @@ def _csv_value(column: str, text: str):
             raise ValueError(f"must be a whole number, got {text!r}") from None
     if column in ("hypervisor", "anti_affinity", "current", "current_form", "move_cost") and text.lower() in _NONE:
         return None
+    if column in ("taints", "tolerations"):
+        return keys_from_text(text)
     return text
 
 
@@ -124,17 +137,20 @@ def dump_fleet_csv(fleet_or_parts, workloads: str | os.PathLike, hosts: str | os
     """Write a fleet's workloads and hosts as two CSV files that `load_fleet_csv` reads back (overheads are not
     part of a CSV fleet). Only the columns some entry needs are written."""
     fleet = _as_fleet(fleet_or_parts)
-    for path, items, cls in ((workloads, fleet.workloads, Workload), (hosts, fleet.hosts, Host)):
+    for path, items, cls, kind in ((workloads, fleet.workloads, Workload, "workload"),
+                                   (hosts, fleet.hosts, Host, "host")):
         rows = []
         for item in items:
             entry = _entry(item)
-            extra = entry.pop("extra", {}) or {}
-            row = {k: _csv_text(v) for k, v in entry.items()}
-            row.update({f"{_EXTRA_PREFIX}{k}": _csv_text(v) for k, v in extra.items()})
+            prefixed = {name: entry.pop(name, None) or {} for name in _PREFIXES[kind]}
+            row = {k: " ".join(v) if k in ("taints", "tolerations") else _csv_text(v) for k, v in entry.items()}
+            for name, mapping in prefixed.items():
+                text = selector_to_text if name == "selector" else _csv_text
+                row.update({f"{name}.{k}": text(v) for k, v in mapping.items()})
             rows.append(row)
         present = {k for r in rows for k in r}
         columns = [f.name for f in fields(cls) if f.name == "id" or f.name in present]  # in the model's order
-        columns += sorted({k for r in rows for k in r if k.startswith(_EXTRA_PREFIX)})
+        columns += sorted({k for r in rows for k in r if _prefixed(k, _PREFIXES[kind]) is not None})
         out = io.StringIO()
         writer = csv.DictWriter(out, columns, lineterminator="\n")
         writer.writeheader()

@@ -29,11 +29,13 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import ErrorDetail, ValidationError
+from .eligibility import EligibilityPart, decode_eligibility, encode_eligibility, selector_to_text
+from .eligibility_columns import eligibility_columns
 from .live import LivePart, build_live, decode_live, host_rows
 from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .packing import compact, compact_arrays, constant
 from .problem import Problem
-from .table import EXTRA, Table, check_ids, choice, counts, quantities, shared_codes, text_labels
+from .table import EXTRA, KEYED, Table, check_ids, choice, counts, quantities, shared_codes, text_labels
 from .units import MAX_QUANTITY
 from .wire import (FORM_BITS, HYPERVISOR_CODES, ISOLATION_CODES, NO_HYPERVISOR, PLACED_FORMS,
                    UNLIMITED, encode_live, fixed_overheads)
@@ -41,9 +43,9 @@ from .wire import (FORM_BITS, HYPERVISOR_CODES, ISOLATION_CODES, NO_HYPERVISOR, 
 __all__ = ["is_columnar", "ColumnarProblem", "build_columnar_problem"]
 
 _WORKLOAD_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "form", "os", "tenant", "isolation",
-                    "anti_affinity", "current", "current_form", "pinned", "move_cost"}
+                    "anti_affinity", "current", "current_form", "pinned", "move_cost", "tolerations"}
 _HOST_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "os", "hypervisor", "containers", "cost",
-                "max_workloads"}
+                "max_workloads", "taints"}
 _LIVE_COLUMNS = {"current", "current_form", "pinned", "move_cost"}
 
 
@@ -67,7 +69,7 @@ class ColumnarProblem:
 
     def __init__(self, arrays: dict, dimensions: tuple[str, ...], workload_ids, host_ids, overheads: Overheads,
                  workload_rows: dict, host_rows: dict, objects: Callable[[], tuple[tuple, tuple]] | None = None,
-                 live: LivePart | None = None):
+                 live: LivePart | None = None, eligibility: EligibilityPart | None = None):
         self.arrays = arrays
         self.dimensions = dimensions
         self.workload_ids = workload_ids
@@ -76,6 +78,7 @@ class ColumnarProblem:
         # the live part (None: greenfield); read back from the arrays when not given (a problem from a pickle or
         # from another process: the arrays carry all of it)
         self.live = live if live is not None else decode_live(arrays)
+        self.eligibility = eligibility if eligibility is not None else decode_eligibility(arrays)
         self._rows = (workload_rows, host_rows)
         self._objects = objects  # the caller's own objects for the rows, when it has them (a fleet file's)
 
@@ -223,12 +226,14 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, dr
         max_workloads = np.where(given & ~bad, raw, 0).astype(np.uint64)
         max_workloads[~given] = UNLIMITED
     live, live_rows = _live_columns(w, h, allowed, demand[1], drain, max_moves, max_move_cost, problems)
+    eligibility, eligibility_w, eligibility_h = eligibility_columns(w, h, problems)
     if problems:
         raise ValidationError(problems)
     arrays = {
         "demand": demand, "allowed": allowed, "w_os": w_os, "tenant": tenant, "isolation": isolation,
         "group": group, "capacity": capacity, "h_os": h_os, "hypervisor": hypervisor, "containers": containers,
         "cost": cost, "max_workloads": max_workloads, **fixed_overheads(over, len(dims)), **encode_live(live),
+        **encode_eligibility(eligibility),
     }
     # the text fields of each row, kept for making objects later
     def texts(table: Table, names: dict) -> dict:
@@ -241,11 +246,13 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, dr
 
     w_rows = texts(w, {"form": "any", "os": "linux", "tenant": "", "isolation": "none", "anti_affinity": "\0none"})
     w_rows.update(live_rows)
+    w_rows.update(eligibility_w)
     h_rows = texts(h, {"os": "linux", "hypervisor": "\0none"})
     h_rows["containers"] = _ValueColumn(containers, bool)
     h_rows["cost"] = _ValueColumn(cost, float)
     h_rows["max_workloads"] = _ValueColumn(max_workloads, _cap)
-    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects, live)
+    h_rows.update(eligibility_h)
+    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects, live, eligibility)
 
 
 def _cap(value) -> int | None:
@@ -351,6 +358,17 @@ def _rows_to_columns(items, kind: str) -> dict:
         columns["current_form"] = [o.current_form for o in objects]
         columns["pinned"] = np.array([o.pinned for o in objects], dtype=bool)
         columns["move_cost"] = np.array([o.move_cost_units for o in objects], dtype=np.uint64)
+    keyed = {}  # labels.<key> of hosts, selector.<key> of workloads, and their keys as text
+    for k, o in enumerate(objects):
+        mapping = o.selector or {} if kind == "workload" else o.labels
+        for key, value in mapping.items():
+            column = keyed.setdefault(KEYED[kind] + key, [None] * len(objects))
+            column[k] = selector_to_text(value) if kind == "workload" else value
+        keys = o.tolerations if kind == "workload" else o.taints
+        if keys:
+            keyed.setdefault("tolerations" if kind == "workload" else "taints", [None] * len(objects))[k] = \
+                " ".join(keys)
+    columns.update(keyed)
     fields = (("form", "os", "tenant", "isolation", "anti_affinity") if kind == "workload"
               else ("os", "hypervisor", "containers", "cost", "max_workloads"))
     for field in fields:

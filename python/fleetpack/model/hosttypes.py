@@ -22,8 +22,8 @@ __all__ = ["HostType", "as_host_type", "host_types"]
 @dataclass(frozen=True)
 class HostType:
     """A kind of host that can be bought: the fields of a `Host` (``name`` in place of its id) and ``available``,
-    how many can be had (None: unlimited). ``labels`` (str -> str) are kept for the hosts of the type; they take
-    part in placement once hosts carry labels (issue 16)."""
+    how many can be had (None: unlimited). ``labels`` (str -> str) go to the hosts of the type, where workloads'
+    selectors read them (issue 16)."""
 
     name: str
     cpu: Any = 0
@@ -59,9 +59,9 @@ class HostType:
             object.__setattr__(self, name, getattr(host, name))
 
     def host(self, ident: str) -> Host:
-        """A host of this type (labels stay with the type until hosts carry them)."""
+        """A host of this type, with its labels."""
         return Host(ident, self.cpu, self.memory, self.extra, self.os, self.hypervisor, self.containers, self.cost,
-                    self.max_workloads)
+                    self.max_workloads, labels=dict(self.labels))
 
     def to_dict(self) -> dict:
         """A JSON-ready dict that rebuilds the type; fields at their defaults are left out."""

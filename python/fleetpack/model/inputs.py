@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import ErrorDetail, ValidationError
 from .columnar import build_columnar_problem, is_columnar
+from .eligibility import EligibilityPart
 from .entries import CheckedEntries
 from .live import LivePart, build_live, host_rows
 from .objects import Host, Overheads, Workload, as_host, as_workload, gather_overheads
@@ -31,6 +32,9 @@ class ProblemLike(Protocol):
     dimensions: tuple[str, ...]
     overheads: Overheads
     live: LivePart | None
+
+    @property
+    def eligibility(self) -> EligibilityPart | None: ...
 
     @property
     def workload_ids(self) -> Sequence[str]: ...

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
 from ..errors import ErrorDetail, ValidationError
+from .eligibility import read_keys, read_labels, read_selector
 from .likely_mistakes import note_quantity
 from .units import MAX_QUANTITY, QuantityError, format_cpu, format_memory, to_units
 
@@ -250,6 +251,11 @@ class Workload:
     the form it runs in there (None: only its host counts); ``pinned=True`` keeps it there. Ending anywhere else,
     in another form or unplaced is a move, of cost ``move_cost`` (a number or quantity; default its memory in
     bytes, which a live migration copies).
+
+    ``selector`` restricts the hosts it may run on by their ``labels`` (``{"zone": ["a", "b"], "licence":
+    "oracle"}``: every key must match; a list is one of; None: the label exists; ``{"not_in": [...]}``,
+    ``{"exists": False}``); ``tolerations`` are the taint keys it tolerates (a host with taints takes only workloads
+    that tolerate every one). `fleetpack.model.eligibility` has the rules.
     """
 
     id: str
@@ -265,6 +271,8 @@ class Workload:
     current_form: Literal["vm", "container"] | None = None
     pinned: bool = False
     move_cost: Any = None
+    selector: Any = field(default=None, hash=False)
+    tolerations: Any = ()
 
     def __post_init__(self):
         errors = _Errors(_describe("workload", self.id))
@@ -282,6 +290,8 @@ class Workload:
         if self.anti_affinity is not None:
             errors.text("anti_affinity", self.anti_affinity, allow_empty=False)
         _check_live(errors, self)
+        set_(self, "selector_terms", read_selector(errors.add, self.selector))
+        set_(self, "tolerations", read_keys(errors.add, "tolerations", self.tolerations))
         errors.raise_if_any()
 
     def to_dict(self) -> dict:
@@ -319,7 +329,9 @@ def _check_live(errors: _Errors, w: Workload) -> None:
 class Host:
     """A machine. ``hypervisor`` is ``"hardware"`` (VT-x/AMD-V), ``"paravirtual"``, ``"software"`` or None (runs no
     VMs); ``containers`` says whether it runs containers on its own kernel (of its ``os``). A dimension the host does
-    not list has capacity 0. ``max_workloads`` caps how many workloads it holds (None: no cap)."""
+    not list has capacity 0. ``max_workloads`` caps how many workloads it holds (None: no cap). ``labels`` (text to
+    text) are what workloads' selectors match; ``taints`` (keys) keep off every workload that does not tolerate
+    them all."""
 
     id: str
     cpu: Any = 0
@@ -330,6 +342,8 @@ class Host:
     containers: bool = True
     cost: float = 1.0
     max_workloads: int | None = None
+    labels: Any = field(default_factory=dict, hash=False)
+    taints: Any = ()
 
     def __post_init__(self):
         errors = _Errors(_describe("host", self.id))
@@ -369,6 +383,8 @@ class Host:
                 errors.add("max_workloads", f"is too large ({cap})", cap)
             else:
                 set_(self, "max_workloads", int(cap))
+        set_(self, "labels", read_labels(errors.add, self.labels))
+        set_(self, "taints", read_keys(errors.add, "taints", self.taints))
         errors.raise_if_any()
 
     def to_dict(self) -> dict:
@@ -382,7 +398,10 @@ def _to_dict(item) -> dict:
         out["extra"] = dict(item.extra_units)
     for f in fields(item)[4:]:
         value = getattr(item, f.name)
-        if value != f.default:
+        if f.name in ("labels", "taints", "tolerations"):
+            if value:
+                out[f.name] = dict(value) if f.name == "labels" else list(value)
+        elif value != f.default:
             out[f.name] = value
     return out
 

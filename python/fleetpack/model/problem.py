@@ -9,13 +9,15 @@ from operator import attrgetter
 
 import numpy as np
 
+from .eligibility import EligibilityPart, compile_eligibility
 from .live import LivePart
 from .objects import Host, Overheads, Workload
 from .wire import encode_rows
 
 __all__ = ["Problem"]
 
-_ID, _CPU, _MEMORY = (attrgetter(name) for name in ("id", "cpu_millis", "memory_bytes"))
+_ID, _CPU, _MEMORY, _TAINTS = (attrgetter(name) for name in ("id", "cpu_millis", "memory_bytes", "taints"))
+_RESTRICTED = attrgetter("selector_terms")  # (tolerations alone restrict nothing: only taints do)
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +47,15 @@ class Problem:
     @cached_property
     def host_ids(self) -> list[str]:
         return list(map(_ID, self.hosts))
+
+    @cached_property
+    def eligibility(self) -> EligibilityPart | None:
+        """The workloads' classes and the hosts each may use (`fleetpack.model.eligibility`), or None when every
+        workload may use every host."""
+        if not any(map(_RESTRICTED, self.workloads)) and not any(map(_TAINTS, self.hosts)):
+            return None
+        return compile_eligibility([w.selector_terms for w in self.workloads], [w.tolerations for w in self.workloads],
+                                   [h.labels for h in self.hosts], [h.taints for h in self.hosts])
 
     @cached_property
     def host_costs(self) -> np.ndarray:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .eligibility import allows
 from .objects import HYPERVISORS, Host, Workload
 
 if TYPE_CHECKING:
     from .problem import Problem
 
-__all__ = ["vm_cpu", "effective_demand", "smallest_demand", "static_forms", "FORM_ORDER"]
+__all__ = ["vm_cpu", "effective_demand", "smallest_demand", "static_forms", "eligibility_kinds", "FORM_ORDER"]
 
 # On a host a workload tries the container form first, then the VM form.
 FORM_ORDER = ("container", "vm")
@@ -52,14 +53,23 @@ def smallest_demand(problem: Problem, w: Workload) -> list[int]:
 
 
 def static_forms(w: Workload, host: Host) -> list[str]:
-    """The forms in which ``w`` may run on ``host`` by the static rules (form, hypervisor, containers and os), in
-    the order they are tried."""
+    """The forms in which ``w`` may run on ``host`` by the static rules (selector and tolerations, form,
+    hypervisor, containers and os), in the order they are tried."""
+    if (w.selector_terms or host.taints) and not allows(w, host):
+        return []
     forms = []
     if w.form in ("any", "container") and host.containers and host.os == w.os:
         forms.append("container")
     if w.form in ("any", "vm") and host.hypervisor is not None:
         forms.append("vm")
     return forms
+
+
+def eligibility_kinds(problem: Problem) -> list[int]:
+    """Per host, its eligibility kind (0 for every host without eligibility): the first host that every
+    workload's selector and tolerations see alike, as the core groups alike hosts."""
+    part = problem.eligibility
+    return [0] * len(problem.hosts) if part is None else part.host_kinds()
 
 
 class HostState:

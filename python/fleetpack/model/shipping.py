@@ -78,11 +78,16 @@ def _parts(problem: ProblemLike) -> tuple[dict[str, Any], dict[str, Any], dict[s
         return dict(problem.arrays), w_rows, h_rows
     arrays = dict(problem.encode())
     arrays["demand"], arrays["capacity"] = _columns(arrays["demand"]), _columns(arrays["capacity"])
+    # (selectors and labels too, when some entry has them: the objects made there must restate the eligibility)
+    selects = any(w.selector_terms or w.tolerations for w in problem.workloads)
+    labelled = any(h.labels or h.taints for h in problem.hosts)
     w_rows = {name: [getattr(w, name) for w in problem.workloads]
               for name in ("form", "os", "tenant", "isolation", "anti_affinity",
-                           *(_LIVE_FIELDS if problem.live is not None else ()))}
+                           *(_LIVE_FIELDS if problem.live is not None else ()),
+                           *(("selector", "tolerations") if selects else ()))}
     h_rows = {name: [getattr(h, name) for h in problem.hosts]
-              for name in ("os", "hypervisor", "containers", "cost", "max_workloads")}
+              for name in ("os", "hypervisor", "containers", "cost", "max_workloads",
+                           *(("labels", "taints") if labelled else ()))}
     return arrays, w_rows, h_rows
 
 

@@ -15,10 +15,14 @@ from .likely_mistakes import note_column, note_quantity
 from .units import MAX_QUANTITY, QuantityError, to_units
 
 __all__ = ["RowNames", "Table", "is_categorical", "quantities", "text_labels", "factorized", "choice", "shared_codes",
-           "check_ids", "counts", "EXTRA", "TEXT_COLUMNS", "LISTED"]
+           "check_ids", "counts", "EXTRA", "KEYED", "TEXT_COLUMNS", "LISTED"]
 
 EXTRA = "extra."
-TEXT_COLUMNS = {"form", "os", "tenant", "isolation", "anti_affinity", "hypervisor", "current", "current_form"}
+TEXT_COLUMNS = {"form", "os", "tenant", "isolation", "anti_affinity", "hypervisor", "current", "current_form",
+                "taints", "tolerations"}
+#: Per side, the prefixes of columns named by a key besides ``extra.``: a host's ``labels.zone``, a workload's
+#: ``selector.zone`` (text columns, `fleetpack.model.eligibility_columns`).
+KEYED = {"workload": "selector.", "host": "labels."}
 LISTED = 5  # offending rows named per column in an error
 
 
@@ -54,9 +58,10 @@ class Table:
         lengths = set()
         problems = []
         for name, values in columns.items():
-            if name not in fields and not (name.startswith(EXTRA) and len(name) > len(EXTRA)):
+            keyed = KEYED.get(kind, EXTRA)
+            if name not in fields and not any(name.startswith(p) and len(name) > len(p) for p in (EXTRA, keyed)):
                 problems.append(ErrorDetail(f"{kind}s", name, "unknown column (known: "
-                                            f"{', '.join(sorted(fields))}, and extra.<dimension>)"))
+                                            f"{', '.join(sorted(fields))}, extra.<dimension> and {keyed}<key>)"))
                 continue
             array = values.to_numpy() if hasattr(values, "to_numpy") and not is_categorical(values) else values
             try:
@@ -84,7 +89,8 @@ class Table:
         # a text column of objects holds text or missing values; anything else (a list, a number) is reported here
         # and read as missing, so that the rest of the checks go on
         self.bad_text: list[ErrorDetail] = []
-        for name in TEXT_COLUMNS & self.columns.keys():
+        keyed = KEYED.get(kind, EXTRA)
+        for name in [n for n in self.columns if n in TEXT_COLUMNS or n.startswith(keyed)]:
             values = self.columns[name]
             if is_categorical(values) or np.asarray(values).dtype != object:
                 continue

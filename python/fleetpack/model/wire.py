@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
+from .eligibility import encode_eligibility
 from .objects import HYPERVISORS, PLACED_FORMS
 from .packing import compact
 
@@ -164,6 +165,7 @@ def encode_rows(problem: "Problem") -> dict[str, Any]:
             [UNLIMITED if h.max_workloads is None else h.max_workloads for h in hosts], dtype=np.uint64),
         **fixed_overheads(problem.overheads, len(problem.dimensions)),
         **encode_live(problem.live),
+        **encode_eligibility(problem.eligibility),
     }
 
 

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
 from ..model.objects import Host, Workload
+from ..model.eligibility import host_block, ineligible_reason
 from ..model.rules import HostState, effective_demand, static_forms
 from ..model.units import format_amount
 from .moves import move_reason
@@ -63,8 +64,9 @@ class HostCheck(_PicklesProxies):
     """One host's verdict for one workload, against the final plan.
 
     ``fits``: the workload could go there now, as ``form``. Otherwise ``rule`` is the first rule that rules it out
-    (``"form"``, ``"max_workloads"``, ``"dedicated"``, ``"anti_affinity"``, ``"isolation"`` or ``"capacity"``; in a
-    live fleet also ``"drain"``, and ``"pinned"`` for every host but a pinned workload's own) and
+    (``"eligibility"``: its selector or tolerations; ``"form"``, ``"max_workloads"``, ``"dedicated"``,
+    ``"anti_affinity"``, ``"isolation"`` or ``"capacity"``; in a live fleet also ``"drain"``, and ``"pinned"`` for
+    every host but a pinned workload's own) and
     ``reason`` says it in words, the same words for every host ruled out alike. ``short`` is, when capacity is the
     only obstacle for some form, how much is missing per dimension (in the model's units) for the form nearest to
     fitting, ``short_form``.
@@ -291,6 +293,9 @@ def _check(state: HostState, w: Workload, drained: frozenset = frozenset()) -> H
         return HostCheck(state.host.id, False, rule="drain", reason="drained (it must end empty)")
     if w.pinned and w.current is not None and state.host.id != w.current:
         return HostCheck(state.host.id, False, rule="pinned", reason=f"the workload is pinned to {w.current!r}")
+    blocked = host_block(w, state.host)
+    if blocked is not None:
+        return HostCheck(state.host.id, False, rule="eligibility", reason=blocked)
     forms = static_forms(w, state.host)
     if not forms:
         return HostCheck(state.host.id, False, rule="form", reason=_static_words(w, state.host))
@@ -383,6 +388,10 @@ def _changes(view: PlanView, w: Workload, code: str, checks: list[HostCheck]) ->
         for form in static_forms(w, h):
             eligible[form].add(h.id)
     if not eligible:
+        blocked = ineligible_reason(w, problem.hosts)
+        if blocked is not None:  # its selector or tolerations rule out every host
+            return (Change("eligible_host", f"a host its selector and tolerations allow ({blocked}): a label "
+                                            "on a host, a toleration, or a looser selector"),)
         if w.form == "vm":
             text = "a host with a hypervisor"
         elif w.form == "container":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+from ..model.eligibility import ineligible_reason
 from ..model.objects import Workload
 from ..model.problem import Problem
 from ..model.rules import HostState, static_forms
@@ -103,7 +104,8 @@ def unplaced_reasons(problem: Problem, host_index, states: list[HostState], meth
     for w, j in zip(problem.workloads, host_index):
         if j is not None:
             continue
-        signature = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity)
+        signature = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity, w.selector_terms,
+                     frozenset(w.tolerations))
         if signature not in known:
             known[signature] = _reason(problem, w, states, method)
         reasons[w.id] = known[signature]
@@ -125,7 +127,8 @@ def _reason(problem: Problem, w: Workload, states: list[HostState], method: str 
         for form in static_forms(w, h):
             eligible.setdefault(form, []).append(h)
     if not eligible:
-        message = _no_eligible_host(w) if problem.hosts else "there are no hosts"
+        message = (ineligible_reason(w, problem.hosts) or _no_eligible_host(w)) if problem.hosts else \
+            "there are no hosts"
         return Unplaced("no_eligible_host", message)
     fits_empty = any(
         HostState(problem, h).blocker(w, form) is None for form, hosts in eligible.items() for h in hosts

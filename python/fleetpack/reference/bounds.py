@@ -8,7 +8,7 @@ import math
 from typing import Sequence
 
 from ..model.problem import Problem
-from ..model.rules import HostState, smallest_demand, static_forms
+from ..model.rules import HostState, eligibility_kinds, smallest_demand, static_forms
 
 __all__ = ["martello_toth_l2", "fekete_schepers", "lower_bound", "lower_bound_explained"]
 
@@ -79,8 +79,9 @@ class _FitKinds:
         self.problem = problem
         empty: dict[tuple, HostState] = {}
         self.of_host = []
-        for h in problem.hosts:
-            key = (tuple(problem.capacity(h)), h.os, h.hypervisor, h.containers, h.max_workloads)
+        kinds = eligibility_kinds(problem)
+        for h, kind in zip(problem.hosts, kinds):
+            key = (tuple(problem.capacity(h)), h.os, h.hypervisor, h.containers, h.max_workloads, kind)
             empty.setdefault(key, HostState(problem, h))
             self.of_host.append(list(empty).index(key))
         states = list(empty.values())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..model.objects import Workload
 from ..model.problem import Problem
-from ..model.rules import HostState, static_forms
+from ..model.rules import HostState, eligibility_kinds, static_forms
 
 __all__ = ["largest_capacity", "normalised", "placeable"]
 
@@ -25,8 +25,8 @@ def normalised(values: list[int], scale: list[int]) -> list[float]:
 def placeable(problem: Problem) -> list[Workload]:
     """Workloads that fit on some host when it is empty (in some allowed form)."""
     empty = {}
-    for h in problem.hosts:  # identical hosts are checked once
-        key = (tuple(problem.capacity(h)), h.os, h.hypervisor, h.containers, h.max_workloads)
+    for h, kind in zip(problem.hosts, eligibility_kinds(problem)):  # identical hosts are checked once
+        key = (tuple(problem.capacity(h)), h.os, h.hypervisor, h.containers, h.max_workloads, kind)
         empty.setdefault(key, HostState(problem, h))
     return [
         w for w in problem.workloads

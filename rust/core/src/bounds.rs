@@ -16,7 +16,9 @@ use crate::model::{Form, FormSet, Isolation, Objective, Problem};
 /// checked once.
 pub fn placeable(problem: &Problem) -> Vec<bool> {
     let hosts = problem.hosts();
-    let key = |j: usize| (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j]);
+    let key = |j: usize| {
+        (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j], problem.eligibility_kind(j))
+    };
     let mut seen = HashSet::new();
     // fleets list hosts of one kind together: a host like the one before it needs no hashing
     let representatives: Vec<usize> =
@@ -62,7 +64,9 @@ struct FitKinds {
 impl FitKinds {
     fn new(problem: &Problem) -> FitKinds {
         let hosts = problem.hosts();
-        let key = |j: usize| (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j]);
+        let key = |j: usize| {
+        (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j], problem.eligibility_kind(j))
+    };
         let mut index = HashMap::new();
         let mut representatives: Vec<usize> = Vec::new();
         let mut of_host = Vec::with_capacity(problem.host_count());

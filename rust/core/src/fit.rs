@@ -33,8 +33,12 @@ pub fn smallest_demand_in(problem: &Problem, i: usize, d: usize) -> u64 {
 }
 
 /// Whether the static rules let workload `i` run on host `j` as `form`: those of the host's kind
-/// ([`allowed_by_kind`]), and in a live fleet no drained host and, for a pinned workload, only its own place.
+/// ([`allowed_by_kind`]), its eligibility (selector and tolerations, issue 16), and in a live fleet no drained host
+/// and, for a pinned workload, only its own place.
 pub fn statically_allowed(problem: &Problem, i: usize, j: usize, form: Form) -> bool {
+    if !problem.eligible(i, j) {
+        return false;
+    }
     if let Some(live) = problem.live() {
         if live.drain[j] {
             return false;

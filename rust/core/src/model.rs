@@ -7,8 +7,10 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 
+mod eligibility;
 mod form;
 mod live;
+pub use eligibility::Eligibility;
 pub use form::{Form, FormSet, Placement};
 pub use live::Live;
 
@@ -206,6 +208,8 @@ pub struct Problem {
     smallest: Vec<u64>,
     /// Where the fleet runs now, pins, drains and budgets (None: greenfield, and nothing of it costs anything).
     live: Option<Live>,
+    /// Which hosts each workload may run on at all (None: every host; nothing of it costs anything).
+    eligibility: Option<Eligibility>,
 }
 
 /// A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up.
@@ -321,12 +325,42 @@ impl Problem {
         }
         let live = live.filter(Live::is_live);
         let smallest = smallest_demands(dims, &workloads, &overheads);
-        Ok(Problem { dims, workloads, hosts, overheads, smallest, live })
+        Ok(Problem { dims, workloads, hosts, overheads, smallest, live, eligibility: None })
     }
 
-    /// This problem with a live part (checked as [`Problem::new_live`] checks it).
+    /// This problem with a live part (checked as [`Problem::new_live`] checks it); its eligibility kept.
     pub fn with_live(self, live: Live) -> Result<Problem> {
-        Problem::new_live(self.dims, self.workloads, self.hosts, self.overheads, Some(live))
+        let eligibility = self.eligibility;
+        let problem = Problem::new_live(self.dims, self.workloads, self.hosts, self.overheads, Some(live))?;
+        Ok(Problem { eligibility, ..problem })
+    }
+
+    /// This problem with static eligibility (issue 16), checked: a class per workload in range, a row per class
+    /// of one entry per host. A table that allows every host everywhere is dropped: the problem is as without it.
+    pub fn with_eligibility(self, eligibility: Eligibility) -> Result<Problem> {
+        let eligibility =
+            eligibility.checked(self.workload_count(), self.host_count()).map_err(Error::InvalidInput)?;
+        Ok(Problem { eligibility, ..self })
+    }
+
+    /// The static eligibility, when some workload may not run on some host by its selector or tolerations.
+    pub fn eligibility(&self) -> Option<&Eligibility> {
+        self.eligibility.as_ref()
+    }
+
+    /// Whether workload `i` may run on host `j` by its selector and tolerations (always, without eligibility).
+    #[inline]
+    pub fn eligible(&self, i: usize, j: usize) -> bool {
+        match &self.eligibility {
+            Some(e) => e.allows(i, j),
+            None => true,
+        }
+    }
+
+    /// Host `j`'s eligibility kind (0 for every host without eligibility): hosts of one kind are alike for every
+    /// workload's selector and tolerations, so groupings of alike hosts add it to their key.
+    pub fn eligibility_kind(&self, j: usize) -> u32 {
+        self.eligibility.as_ref().map_or(0, |e| e.host_kind(j))
     }
 
     /// The same problem without its live part (greenfield).

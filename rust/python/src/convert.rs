@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use fleetpack_core::model::{Hosts, Hypervisor, Isolation, Live, Overheads, Problem, Workloads};
+use fleetpack_core::model::{Eligibility, Hosts, Hypervisor, Isolation, Live, Overheads, Problem, Workloads};
 use fleetpack_core::Form;
 use fleetpack_core::{FormSet, MethodChoice, Objective, Options, Solution};
 use numpy::{Element, IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
@@ -164,7 +164,33 @@ pub fn problem_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Problem> {
         vm_cpu_factor_ppm,
     };
     let live = live_from_arrays(arrays, workloads.forms.len(), hosts.os.len())?;
-    Problem::new_live(dims, workloads, hosts, overheads, live).map_err(to_py_err)
+    let problem = Problem::new_live(dims, workloads, hosts, overheads, live).map_err(to_py_err)?;
+    match eligibility_from_arrays(arrays, problem.host_count())? {
+        Some(eligibility) => problem.with_eligibility(eligibility).map_err(to_py_err),
+        None => Ok(problem),
+    }
+}
+
+/// Static eligibility (issue 16) from its optional keys: `eligibility_class` (uint32 per workload) and `eligible`
+/// (bool, classes × hosts). None when neither is there: every host is eligible.
+fn eligibility_from_arrays(arrays: &Bound<'_, PyDict>, m: usize) -> PyResult<Option<Eligibility>> {
+    let (Some(_), Some(table)) = (arrays.get_item("eligibility_class")?, arrays.get_item("eligible")?) else {
+        if arrays.get_item("eligibility_class")?.is_some() || arrays.get_item("eligible")?.is_some() {
+            return Err(PyValueError::new_err("problem keys \"eligibility_class\" and \"eligible\" go together"));
+        }
+        return Ok(None);
+    };
+    let class = column::<u32>(arrays, "eligibility_class")?;
+    let table: PyReadonlyArray2<bool> =
+        table.extract().map_err(|e| PyValueError::new_err(format!("problem array \"eligible\": {e}")))?;
+    if table.shape()[1] != m {
+        return Err(PyValueError::new_err(format!("problem array \"eligible\": {} columns for {m} hosts", table.shape()[1])));
+    }
+    let eligible = match table.as_slice() {
+        Ok(slice) => slice.to_vec(),
+        Err(_) => table.as_array().iter().copied().collect(),
+    };
+    Ok(Some(Eligibility::new(class, eligible)))
 }
 
 /// A column that may be absent (None).

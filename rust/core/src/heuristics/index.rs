@@ -354,7 +354,8 @@ impl ScoreIndex {
         let mut classes = HashMap::new();
         let class_of = (0..m)
             .map(|j| {
-                let key = (problem.capacity(j).to_vec(), hosts.hypervisor[j], hosts.os[j], hosts.containers[j]);
+                let kind = problem.eligibility_kind(j);
+                let key = (problem.capacity(j).to_vec(), hosts.hypervisor[j], hosts.os[j], hosts.containers[j], kind);
                 let next = classes.len() as u32;
                 *classes.entry(key).or_insert(next)
             })
@@ -627,8 +628,9 @@ impl ScoreIndex {
             if root == NIL {
                 continue;
             }
-            let rep = root as usize; // every host of a group has the same capacity, hypervisor, os and containers
-            if kind_bits(problem, rep) & need.kinds == 0 {
+            // every host of a group has the same capacity, hypervisor, os, containers and eligibility
+            let rep = root as usize;
+            if kind_bits(problem, rep) & need.kinds == 0 || !problem.eligible(i, rep) {
                 continue;
             }
             let capacity = problem.capacity(rep);

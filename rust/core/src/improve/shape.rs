@@ -28,12 +28,12 @@ use super::budget::Budget;
 use super::state::State;
 
 /// A host's type: what decides which workloads it takes and what it costs.
-type Kind<'p> = (&'p [u64], u32, u64, bool, Option<u64>, u64);
+type Kind<'p> = (&'p [u64], u32, u64, bool, Option<u64>, u64, u32);
 
 fn kind_of(p: &Problem, j: usize) -> Kind<'_> {
     let h = p.hosts();
     let hypervisor = h.hypervisor[j].map_or(0, |x| x as u64 + 1);
-    (p.capacity(j), h.os[j], hypervisor, h.containers[j], h.max_workloads[j], h.cost[j].to_bits())
+    (p.capacity(j), h.os[j], hypervisor, h.containers[j], h.max_workloads[j], h.cost[j].to_bits(), p.eligibility_kind(j))
 }
 
 /// The hosts grouped by type: per type, its hosts in input order.
