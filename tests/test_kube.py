@@ -120,7 +120,7 @@ def test_finished_mirror_and_daemonset_pods_are_not_workloads():
     assert "1 finished (Succeeded or Failed), 1 mirror (static)" in fleet.description
 
 
-def test_nodes_become_container_hosts_and_cordoned_or_tainted_ones_are_left_out():
+def test_nodes_become_container_hosts_with_labels_and_taints_and_cordoned_ones_are_left_out():
     nodes = [
         a_node("a", cpu="7910m", memory="31369692Ki", pods="58"),
         a_node("win", labels={"kubernetes.io/os": "windows"}),
@@ -129,15 +129,22 @@ def test_nodes_become_container_hosts_and_cordoned_or_tainted_ones_are_left_out(
         a_node("soft", taints=[{"key": "spot", "value": "true", "effect": "PreferNoSchedule"}]),
     ]
     fleet = from_kubernetes(as_list([]), as_list(nodes), current=False)
-    assert [h.id for h in fleet.hosts] == ["a", "win", "soft"]
+    assert [h.id for h in fleet.hosts] == ["a", "win", "cp", "soft"]  # a tainted node is a host with taints
     a = fleet.hosts[0]
     assert (a.cpu_millis, a.memory_bytes, a.max_workloads) == (7910, 31369692 * 1024, 58)
     assert (a.hypervisor, a.containers, a.os, fleet.hosts[1].os) == (None, True, "linux", "windows")
-    assert "cordoned (cordoned); cp (taint node-role.kubernetes.io/control-plane:NoSchedule)" in fleet.description
-    kept = from_kubernetes(as_list([]), as_list(nodes), include_tainted=True, current=False)
-    assert [h.id for h in kept.hosts] == ["a", "win", "cp", "soft"]  # cordoned stays out: it is being drained
+    assert fleet.hosts[1].labels == {"kubernetes.io/os": "windows"}
+    assert [h.taints for h in fleet.hosts] == [(), (), ("node-role.kubernetes.io/control-plane:NoSchedule",), ()]
+    assert "Nodes left out: cordoned (cordoned)." in fleet.description
+    assert "Taints: node-role.kubernetes.io/control-plane:NoSchedule;" in fleet.description
+    assert "PreferNoSchedule taints are preferences, not modelled (1 on the nodes)." in fleet.description
+    ignored = from_kubernetes(as_list([]), as_list(nodes), include_tainted=True, current=False)
+    assert [h.id for h in ignored.hosts] == ["a", "win", "cp", "soft"]  # cordoned stays out: it is being drained
+    assert all(h.taints == () for h in ignored.hosts) and "Taints ignored (include_tainted=True)" in (
+        ignored.description)
     live = from_kubernetes(as_list([]), as_list(nodes))  # a live fleet (the default) keeps it, to drain
-    assert [h.id for h in live.hosts] == ["a", "win", "cordoned", "soft"] and live.drain == ("cordoned",)
+    assert [h.id for h in live.hosts] == ["a", "win", "cordoned", "cp", "soft"] and live.drain == ("cordoned",)
+    assert live.hosts[2].taints == ()  # the cordon's own taint goes with the cordon
 
 
 def test_extended_resources_become_extra_dimensions_and_os_comes_from_the_node_selector():
@@ -152,7 +159,7 @@ def test_extended_resources_become_extra_dimensions_and_os_comes_from_the_node_s
     assert scorer.extra_units == {"nvidia.com/gpu": 1} and scorer.form == "container"
     assert (invoicing.os, pinned.os) == ("windows", "linux")
     assert [h.extra_units for h in fleet.hosts] == [{}, {"nvidia.com/gpu": 4}]
-    assert "Not modelled: 1 pod with node selectors or node affinity." in fleet.description
+    assert pinned.selector == {"topology.kubernetes.io/zone": "a"} and invoicing.selector is None  # os: its own field
 
 
 # --- anti-affinity ---------------------------------------------------------------------------------------------------
@@ -248,8 +255,10 @@ def test_sample_imports_as_documented(sample):
     assert len(storefront_group) == 4 and "shop/storefront-canary-6b8f9c7d54-lq8rw" in storefront_group
     assert [h.id for h in sample.hosts] == ["ip-10-0-1-23.ec2.internal", "ip-10-0-2-41.ec2.internal",
                                             "ip-10-0-3-77.ec2.internal", "ip-10-0-1-105.ec2.internal",
+                                            "ip-10-0-3-12.ec2.internal",  # tainted CriticalAddonsOnly: a host
                                             "ip-10-0-1-88.ec2.internal", "ip-10-0-2-150.ec2.internal"]
-    assert all(h.max_workloads in (53, 105) for h in sample.hosts)  # 58 or 110 pods, less 5 DaemonSets
+    assert [h.taints for h in sample.hosts if h.taints] == [("CriticalAddonsOnly=true:NoSchedule",)]
+    assert all(h.max_workloads in (24, 53, 105) for h in sample.hosts)  # 29, 58 or 110 pods, less 5 DaemonSets
     assert (sample.overheads.container_runtime.cpu_millis, sample.overheads.container_runtime.memory_bytes) == \
         (285, 268 * MI)
 
@@ -279,9 +288,11 @@ def test_the_sample_cluster_is_live_by_default_pods_where_they_run_cordoned_node
     by_pod = {(p["metadata"].get("namespace", "default") + "/" + p["metadata"]["name"]): p["spec"].get("nodeName")
               for p in json.loads(pods.read_text())["items"]}
     hosts = {h.id for h in live.hosts}
-    # pods on the node left out (CriticalAddonsOnly) stay there, out of the plan; the others are the fleet
-    assert [w.id for w in live.workloads] == [w.id for w in today.workloads if by_pod[w.id] in hosts | {None}]
-    assert len(today.workloads) - len(live.workloads) == 3 and live.legacy_servers == 7
+    # the tainted node (CriticalAddonsOnly) is a host too: its pods tolerate the taint and stay
+    assert [w.id for w in live.workloads] == [w.id for w in today.workloads]
+    assert all(by_pod[w.id] in hosts | {None} for w in live.workloads) and live.legacy_servers == 8
+    addons = {w.id for w in live.workloads if w.tolerations == ("CriticalAddonsOnly=true:NoSchedule",)}
+    assert {by_pod[w] for w in addons} == {"ip-10-0-3-12.ec2.internal"} and len(addons) == 3
     pinned = {"monitoring/prometheus-0",  # karpenter.sh/do-not-disrupt
               "monitoring/grafana-8f7e6d5c4b-zv9mm"}  # an emptyDir volume
     for w in live.workloads:
@@ -347,15 +358,18 @@ def test_static_pods_take_room_on_their_node_without_keeping_it_and_daemonsets_s
              a_node("cp", taints=[{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}])]
     fleet = from_kubernetes(as_list([mirror, elsewhere, *proxy, *apps]), as_list(nodes))
     assert [w.id for w in fleet.workloads] == ["default/app-0", "default/app-1", "default/app-2"]
-    n1, n2 = fleet.hosts
+    n1, n2, cp = fleet.hosts
     assert (n1.cpu_millis, n1.memory_bytes, n1.max_workloads) == (3500, 15 * GI, 8)  # less etcd, less kube-proxy
     assert (n2.cpu_millis, n2.memory_bytes, n2.max_workloads) == (4000, 16 * GI, 9)
+    assert (cp.cpu_millis, cp.taints) == (3000, ("node-role.kubernetes.io/control-plane:NoSchedule",))
     assert fleet.overheads.container_runtime.cpu_millis == 100  # the DaemonSet: per-node overhead, as before
-    assert "1 static (mirror) pod stay on their node" in fleet.description
-    assert "Pods left out: 1 mirror (static)" in fleet.description  # on the node left out
-    # neither the static pod nor the DaemonSet pod keeps n1: its one app may move, and n1 is freed
+    assert "2 static (mirror) pods stay on their node" in fleet.description
+    # neither the static pod nor the DaemonSet pod keeps n1: its one app may move, and n1 is freed; the
+    # control-plane node is no place for the apps (its taint)
     plan = fp.place(fleet.workloads, fleet.hosts, overheads=fleet.overheads, max_moves=1)
     assert plan.hosts_used == 1 and plan.host_of("default/app-0") == "n2" and plan.move_count == 1
+    gone = from_kubernetes(as_list([mirror, elsewhere, *proxy, *apps]), as_list(nodes[:2]))
+    assert "Pods left out: 1 mirror (static)" in gone.description  # on a node not in the list
     greenfield = from_kubernetes(as_list([mirror, elsewhere, *proxy, *apps]), as_list(nodes), current=False)
     assert greenfield.hosts[0].cpu_millis == 4000 and "2 mirror (static)" in greenfield.description
 

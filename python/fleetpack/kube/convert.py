@@ -63,19 +63,20 @@ from collections.abc import Iterable, Mapping
 
 from ..errors import ErrorDetail, ValidationError
 from ..fleetfile import Fleet, parse_document
+from ..model.eligibility import term_matches
 from ..model.likely_mistakes import collecting, note_quantity
 from ..model.objects import Host, Overheads, Resources, Workload
 from ..model.textfiles import decode, read_text, source_name
 from ..model.units import QuantityError, format_amount, parse_quantity
 from .documents import document_items
 from .live import MIRROR, live_fleet
+from .rules import NOTE_WORDS, node_taints, pod_selector, pod_tolerations, taint_name
 
 __all__ = ["from_kubernetes", "pod_requests"]
 
 HOSTNAME = "kubernetes.io/hostname"
 OS_LABEL = "kubernetes.io/os"
 _SKIPPED_PHASES = ("Succeeded", "Failed")
-_BLOCKING_EFFECTS = ("NoSchedule", "NoExecute")
 _GI, _MI, _KI = 2**30, 2**20, 2**10
 
 
@@ -117,19 +118,6 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
     extra_dims = sorted({r for reqs in requests for r in reqs} - {"cpu", "memory", "pods"})
     groups = _anti_affinity_groups(kept, notes)
 
-    workloads = []
-    for pod, reqs, group in zip(kept, requests, groups):
-        where = _where(pod_source, "pod", _pod_id(pod))
-        spec = pod.get("spec") or {}
-        selector = spec.get("nodeSelector") or {}
-        if set(selector) - {OS_LABEL} or (spec.get("affinity") or {}).get("nodeAffinity"):
-            notes.count("node_selector")
-        workloads.append(_build(Workload, where, errors,
-                                id=_pod_id(pod), cpu=_cpu(reqs.get("cpu", 0)), memory=_bytes(reqs.get("memory", 0)),
-                                extra={d: math.ceil(reqs[d]) for d in extra_dims if reqs.get(d)},
-                                form="container", os=str(selector.get(OS_LABEL, "linux")),
-                                tenant=_meta(pod).get("namespace", "default"), anti_affinity=group))
-
     per_node = {}
     for reqs in ds_requests.values():
         for resource, amount in reqs.items():
@@ -137,16 +125,55 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
     if set(per_node) - {"cpu", "memory"}:
         notes.add(f"DaemonSet requests of {', '.join(sorted(set(per_node) - {'cpu', 'memory'}))} are not counted "
                   "(per-node overhead has CPU and memory only).")
-    hosts, drain = [], []
+    hosts, drain, host_nodes = [], [], {}
+    soft_taints, all_taints = 0, {}
     for node in node_items:
         name = _name(node)
-        skip = _node_skip_reason(node, include_tainted)
-        if current and skip == "cordoned" and _node_skip_reason(_uncordoned(node), include_tainted) is None:
+        skip = _node_skip_reason(node)
+        if current and skip == "cordoned" and _node_skip_reason(_uncordoned(node)) is None:
             drain.append(name)  # a live fleet keeps a cordoned node, to be emptied
+            node = _uncordoned(node)  # (its cordon taint goes with the cordon)
         elif skip:
             notes.left_out_node(name, skip)
             continue
-        hosts.append(_host(node, extra_dims, len(ds_requests), _where(node_source, "node", name), errors))
+        taints, soft = node_taints(node)
+        soft_taints += soft
+        all_taints.update((taint_name(t), t) for t in taints)
+        host_nodes[name] = [] if include_tainted else taints
+        hosts.append(_host(node, extra_dims, len(ds_requests), host_nodes[name], _where(node_source, "node", name),
+                           errors))
+    known_taints = list({taint_name(t): t for ts in host_nodes.values() for t in ts}.values())
+
+    workloads = []
+    stay_tolerated = 0
+    by_name = {h.id: h for h in hosts if h is not None}
+    for pod, reqs, group in zip(kept, requests, groups):
+        where = _where(pod_source, "pod", _pod_id(pod))
+        spec = pod.get("spec") or {}
+        tolerations = pod_tolerations(spec, known_taints)
+        on = spec.get("nodeName")
+        if current and on in host_nodes:  # NoSchedule does not evict: a running pod may stay on its tainted node
+            stay = {taint_name(t) for t in host_nodes[on] if t.get("effect") == "NoSchedule"} - set(tolerations)
+            stay_tolerated += bool(stay)
+            tolerations = sorted({*tolerations, *stay})
+        w = _build(Workload, where, errors,
+                                id=_pod_id(pod), cpu=_cpu(reqs.get("cpu", 0)), memory=_bytes(reqs.get("memory", 0)),
+                                extra={d: math.ceil(reqs[d]) for d in extra_dims if reqs.get(d)},
+                                form="container", os=str((spec.get("nodeSelector") or {}).get(OS_LABEL, "linux")),
+                                tenant=_meta(pod).get("namespace", "default"), anti_affinity=group,
+                                selector=pod_selector(spec, OS_LABEL, notes.count), tolerations=tolerations)
+        if current and w is not None and on in by_name and not all(
+                term_matches(t, by_name[on].labels) for t in w.selector_terms):
+            notes.count("selector_moved")  # its node's labels changed since it was scheduled
+        workloads.append(w)
+    if all_taints:
+        notes.add(_taints_line(sorted(all_taints), include_tainted))
+    if soft_taints:
+        notes.add(f"PreferNoSchedule taints are preferences, not modelled ({soft_taints} on the nodes).")
+    if stay_tolerated:
+        notes.add(f"{stay_tolerated} pod{'s' if stay_tolerated != 1 else ''} tolerate the NoSchedule taints of the "
+                  "node they run on (Kubernetes does not evict them), so may also go to other nodes with those "
+                  "taints.")
     # a live fleet counts static pods on their node (left out otherwise)
     mirror_requests = [_pod_requests(p, classes, _where(pod_source, "pod", _pod_id(p)), errors)
                        for p in (mirrors if current else ())]
@@ -272,11 +299,14 @@ class _Notes:
             out.append("Nodes left out: " + "; ".join(f"{name} ({why})" for name, why in self.nodes) + ".")
         out.extend(self.extra)
         ignored = [f"{n} pod{'s' if n != 1 else ''} with {what}" for what, n in (
-            ("node selectors or node affinity", c["node_selector"]),
+            *((words, c[key]) for key, words in NOTE_WORDS),
             ("anti-affinity on another topology key", c["topology"]),
             ("pod affinity", c["pod_affinity"])) if n]
         if ignored:
-            out.append(f"Not modelled: {', '.join(ignored)}.")
+            out.append(f"Not modelled: {', '.join(ignored)}; those pods are imported without that rule.")
+        if c["selector_moved"]:
+            out.append(f"{c['selector_moved']} pod{'s' if c['selector_moved'] != 1 else ''} run on a node whose "
+                       "labels no longer meet their node selector or affinity: the plan moves them.")
         return out
 
 
@@ -499,20 +529,18 @@ def _with_label_keys(term: Mapping, own_labels: Mapping):
 # --- nodes -----------------------------------------------------------------------------------------------------------
 
 
-def _node_skip_reason(node: Mapping, include_tainted: bool) -> str | None:
-    spec = node.get("spec") or {}
-    if spec.get("unschedulable"):
-        return "cordoned"
-    if include_tainted:
-        return None
-    taints = [t for t in spec.get("taints") or [] if t.get("effect") in _BLOCKING_EFFECTS]
-    if taints:
-        return "taint " + ", ".join(
-            f"{t.get('key')}{'=' + t['value'] if t.get('value') else ''}:{t.get('effect')}" for t in taints)
-    return None
+def _node_skip_reason(node: Mapping) -> str | None:
+    return "cordoned" if (node.get("spec") or {}).get("unschedulable") else None
 
 
-def _host(node: Mapping, extra_dims: Iterable[str], daemonsets: int, where: str,
+def _taints_line(names: list[str], ignored: bool) -> str:
+    if ignored:
+        return f"Taints ignored (include_tainted=True): {_short_list(names)}."
+    return (f"Taints: {_short_list(names)}; pods go to a tainted node only if they tolerate every one of its "
+            "NoSchedule and NoExecute taints.")
+
+
+def _host(node: Mapping, extra_dims: Iterable[str], daemonsets: int, taints: list[Mapping], where: str,
           errors: list[ErrorDetail]) -> Host | None:
     status = node.get("status") or {}
     allocatable = status.get("allocatable") or status.get("capacity") or {}
@@ -527,7 +555,8 @@ def _host(node: Mapping, extra_dims: Iterable[str], daemonsets: int, where: str,
     host = _build(Host, where, errors, id=_name(node), cpu=allocatable.get("cpu", 0),
                   memory=allocatable.get("memory", 0),
                   extra={d: allocatable[d] for d in extra_dims if d in allocatable},
-                  os=str(os_name), hypervisor=None, containers=True, max_workloads=max_pods)
+                  os=str(os_name), hypervisor=None, containers=True, max_workloads=max_pods,
+                  labels={str(k): str(v) for k, v in labels.items()}, taints=[taint_name(t) for t in taints])
     if host is None:  # name the field as it is in the node's JSON
         errors[:] = [ErrorDetail(e.where, _node_field(e.field), e.message, e.value) if e.where == where else e
                      for e in errors]
