@@ -420,3 +420,108 @@ def test_the_live_keywords_are_checked():
         from_kubernetes(as_list([]), as_list([]), current="yes", evict_local_storage=1)
     assert [(e.where, e.field) for e in info.value.errors] == [("from_kubernetes()", "current"),
                                                                ("from_kubernetes()", "evict_local_storage")]
+
+
+# --- node selection: labels, selectors, taints, tolerations (kube/rules.py, issue 16) --------------------------------
+
+
+def required(*terms) -> dict:
+    return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": list(terms)}}}
+
+
+def expr(key, operator, *values) -> dict:
+    return {"key": key, "operator": operator, **({"values": list(values)} if values else {})}
+
+
+def selectors(*pods, nodes=None) -> tuple[list, str]:
+    fleet = from_kubernetes(as_list(pods), as_list(nodes or [a_node("n")]), current=False)
+    return [w.selector for w in fleet.workloads], fleet.description
+
+
+def test_node_selector_and_required_node_affinity_become_selectors():
+    term = {"matchExpressions": [expr("zone", "In", "a", "b"), expr("spot", "NotIn", "true"), expr("gpu", "Exists"),
+                                 expr("legacy", "DoesNotExist")]}
+    got, notes = selectors(
+        a_pod("plain", nodeSelector={"disk": "ssd", "kubernetes.io/os": "linux"}),
+        a_pod("affine", affinity=required(term)),
+        a_pod("one", affinity=required({"matchExpressions": [expr("zone", "In", "c")]})))
+    assert got == [{"disk": "ssd"},  # the os label is the workload's os
+                   {"zone": ["a", "b"], "spot": {"not_in": ["true"]}, "gpu": None, "legacy": {"exists": False}},
+                   {"zone": "c"}]
+    assert "Not modelled" not in notes
+
+
+def test_requirements_on_one_key_are_combined_when_the_model_can_say_both():
+    def both(*exprs, selector=None):
+        pod = a_pod(affinity=required({"matchExpressions": list(exprs)}), **(
+            {"nodeSelector": selector} if selector else {}))
+        return selectors(pod)
+
+    assert both(expr("zone", "In", "a", "b"), selector={"zone": "b"})[0] == [{"zone": "b"}]
+    assert both(expr("zone", "In", "a", "b", "c"), expr("zone", "NotIn", "c"))[0] == [{"zone": ["a", "b"]}]
+    assert both(expr("zone", "In", "a"), expr("zone", "Exists"))[0] == [{"zone": "a"}]
+    assert both(expr("zone", "NotIn", "a"), expr("zone", "NotIn", "b"))[0] == [{"zone": {"not_in": ["a", "b"]}}]
+    assert both(expr("zone", "NotIn", "a"), expr("zone", "DoesNotExist"))[0] == [{"zone": {"exists": False}}]
+    # no one requirement says both: the nodeSelector's (the first) is kept, the other counted
+    got, notes = both(expr("zone", "In", "a"), selector={"zone": "b"})
+    assert got == [{"zone": "b"}]
+    assert "Not modelled: 1 pod with node rules that cannot be combined on one key" in notes
+    got, notes = both(expr("zone", "Exists"), expr("zone", "NotIn", "a"))
+    assert got == [{"zone": None}] and "cannot be combined" in notes
+
+
+def test_node_affinity_the_model_cannot_say_is_counted_and_left_out():
+    got, notes = selectors(
+        a_pod("or", affinity=required({"matchExpressions": [expr("zone", "In", "a")]},
+                                      {"matchExpressions": [expr("zone", "In", "b")]})),
+        a_pod("gt", affinity=required({"matchExpressions": [expr("cores", "Gt", "8"), expr("zone", "In", "a")]})),
+        a_pod("fields", affinity=required({"matchFields": [expr("metadata.name", "In", "n")]})),
+        a_pod("soft", affinity={"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 1, "preference": {"matchExpressions": [expr("zone", "In", "a")]}}]}}))
+    assert got == [None, {"zone": "a"}, None, None]  # Gt dropped, the rest of its term kept
+    assert ("Not modelled: 1 pod with node affinity of several terms (OR), 1 pod with node affinity Gt or Lt, "
+            "1 pod with node affinity on fields (matchFields), 1 pod with preferred node affinity; those pods are "
+            "imported without that rule.") in notes
+
+
+def test_tolerations_are_matched_against_the_nodes_taints_as_kubernetes_does():
+    nodes = [a_node("gpu", taints=[{"key": "nvidia.com/gpu", "value": "true", "effect": "NoSchedule"}]),
+             a_node("db", taints=[{"key": "dedicated", "value": "db", "effect": "NoExecute"}]),
+             a_node("cp", taints=[{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]),
+             a_node("plain")]
+    gpu, db, cp = "nvidia.com/gpu=true:NoSchedule", "dedicated=db:NoExecute", \
+        "node-role.kubernetes.io/control-plane:NoSchedule"
+    pods = [a_pod("exists", tolerations=[{"key": "nvidia.com/gpu", "operator": "Exists"}]),
+            a_pod("equal", tolerations=[{"key": "dedicated", "operator": "Equal", "value": "db",
+                                         "effect": "NoExecute"}]),
+            a_pod("other-value", tolerations=[{"key": "dedicated", "value": "web"}]),
+            a_pod("other-effect", tolerations=[{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}]),
+            a_pod("for-a-while", tolerations=[{"key": "dedicated", "operator": "Exists", "effect": "NoExecute",
+                                               "tolerationSeconds": 300}]),
+            a_pod("everything", tolerations=[{"operator": "Exists"}]),
+            a_pod("absent", tolerations=[{"key": "spot", "operator": "Exists"}])]
+    fleet = from_kubernetes(as_list(pods), as_list(nodes), current=False)
+    assert [w.tolerations for w in fleet.workloads] == [(gpu,), (db,), (), (), (), tuple(sorted((cp, db, gpu))), ()]
+    assert [h.taints for h in fleet.hosts] == [(gpu,), (db,), (cp,), ()]
+    assert f"Taints: {db}, {cp}, {gpu};" in fleet.description
+    # the rule holds in a plan: only "everything" may use the control-plane node
+    plan = fp.place(fleet.workloads, fleet.hosts, overheads=fleet.overheads)
+    assert not plan.unplaced
+    assert all(plan.host_of(w.id) != "cp" for w in fleet.workloads if w.id != "default/everything")
+    assert plan.host_of("default/exists") in ("gpu", "plain") and plan.host_of("default/equal") in ("db", "plain")
+
+
+def test_a_running_pod_may_stay_on_a_node_tainted_noschedule_after_it_came_and_labels_that_changed_are_said():
+    nodes = [a_node("n1", labels={"zone": "a"}, taints=[{"key": "maintenance", "effect": "NoSchedule"}]),
+             a_node("n2", labels={"zone": "b"}, taints=[{"key": "evict", "effect": "NoExecute"}])]
+    pods = [running_on(a_pod("stays", containers=[container("1", "1Gi")]), "n1"),
+            running_on(a_pod("evicted", containers=[container("1", "1Gi")]), "n2"),
+            running_on(a_pod("zoned", containers=[container("1", "1Gi")], nodeSelector={"zone": "b"}), "n1")]
+    live = from_kubernetes(as_list(pods), as_list(nodes))
+    stays, evicted, zoned = live.workloads
+    assert stays.tolerations == ("maintenance:NoSchedule",) and evicted.tolerations == ()  # NoExecute evicts
+    assert ("2 pods tolerate the NoSchedule taints of the node they run on (Kubernetes does not evict them)"
+            in live.description)
+    assert "1 pod run on a node whose labels no longer meet their node selector or affinity" in live.description
+    greenfield = from_kubernetes(as_list(pods), as_list(nodes), current=False)
+    assert all(w.tolerations == () for w in greenfield.workloads)  # from nothing: no pod runs anywhere
