@@ -78,7 +78,8 @@ fleet sources (give exactly one):
   --kube-pods P --kube-nodes N
                               'kubectl get pods -A -o json' and 'kubectl get nodes -o json': pods become
                               container workloads (requests as the scheduler counts them), nodes hosts (allocatable);
-                              DaemonSets count as per-node overhead; tainted nodes are left out. A live fleet:
+                              DaemonSets count as per-node overhead; labels, taints, node selectors, required
+                              node affinity and tolerations become eligibility rules. A live fleet:
                               pods start where they run, cordoned nodes are drained, pods that eviction cannot
                               move (do-not-disrupt, local storage) are pinned (--kube-greenfield: from nothing)
 Sizes are numbers or Kubernetes quantities: CPU in cores ("500m"), memory in bytes ("16Gi")."""
@@ -155,7 +156,8 @@ def _add_fleet_sources(p: argparse.ArgumentParser, *, positional: bool = True) -
     g.add_argument("--kube-runtime-classes", metavar="JSON",
                    help="'kubectl get runtimeclasses -o json', for pod overheads missing from the pods")
     g.add_argument("--kube-include-tainted", action="store_true",
-                   help="keep nodes with NoSchedule/NoExecute taints (left out by default: taints are not modelled)")
+                   help="ignore the nodes' taints (every pod may go to a tainted node, as the import did before "
+                        "tolerations were modelled)")
     g.add_argument("--kube-greenfield", action="store_true",
                    help="plan from nothing: ignore where pods run, cordons and pins (by default the cluster is a live "
                         "fleet: pods start where they run, cordoned nodes are drained, pods eviction cannot move "

@@ -17,15 +17,20 @@ fit?". The choices, each the scheduler's own where the model can express it:
   largest request counts as per-node overhead (``container_runtime``), and each takes one pod slot per node.
 - **Nodes** give ``status.allocatable`` as capacity (system and kube reservations already out) and ``pods`` as
   ``max_workloads`` (less one per DaemonSet); ``os`` from the label ``kubernetes.io/os``; ``containers=True`` and
-  no hypervisor: Kubernetes runs pods as containers. Nodes with a NoSchedule or NoExecute taint are left out
-  unless ``include_tainted=True`` (the model has no tolerations, so a pod could otherwise land on a control-plane
-  or dedicated node); so are cordoned nodes (``spec.unschedulable``) from nothing, while a live fleet drains them.
+  no hypervisor: Kubernetes runs pods as containers. Cordoned nodes (``spec.unschedulable``) are left out from
+  nothing, while a live fleet drains them.
+- **Node selection** (`kube.rules`): node labels are host ``labels``, NoSchedule and NoExecute taints host
+  ``taints`` (named ``key=value:Effect``; a tainted node, the control plane's too, takes only pods that tolerate
+  it), a pod's ``nodeSelector`` and one-term required node affinity its ``selector``, its tolerations matched
+  against the nodes' taints its ``tolerations``. ``include_tainted=True`` ignores the taints. What the model cannot
+  say (several terms, Gt/Lt, matchFields, preferred affinity, PreferNoSchedule) is counted in the notes, and the
+  pod imported without it. A live fleet lets a running pod stay on its node's NoSchedule taints (Kubernetes does
+  not evict for them): it tolerates them, so it may also go to other nodes with the same taint.
 - **Anti-affinity**: a required pod anti-affinity term on ``kubernetes.io/hostname`` puts the pod and the pods its
   selector matches (in its namespaces) in one anti-affinity group. For the usual "one replica per node" rule this
   is exact. A workload has one group, so groups that share a pod are merged: stricter than Kubernetes (the plan
   stays valid there), and reported. Other topology keys, preferred terms and pod affinity are not modelled.
-- A pod's ``os`` comes from its ``kubernetes.io/os`` node selector (default linux); other node selectors and node
-  affinity are not modelled, and are counted in the import notes. The namespace is the workload's tenant (with
+- A pod's ``os`` comes from its ``kubernetes.io/os`` node selector (default linux). The namespace is the workload's tenant (with
   isolation "none", it changes nothing). Overheads per container, VM and hypervisor are zero: pod overhead is
   explicit in the pod.
 
@@ -37,7 +42,8 @@ free with 10 evictions?" is ``place(..., max_moves=10)``. The live part is made 
 the conversion above:
 
 - a pod scheduled on an imported node (``spec.nodeName``) has that node as its ``current`` host (``current_form``
-  container); a pod not yet scheduled is a new workload, and a pod on a node left out stays there, out of the plan;
+  container); a pod not yet scheduled is a new workload, and a pod on a node not in the list stays there, out of
+  the plan; a pod whose node's labels no longer meet its selector (changed after scheduling) must move, said so;
 - cordoned nodes are kept as hosts to ``drain`` instead of being left out (a cordoned node that runs a pinned pod
   is kept but not drained, and said so: the pod cannot leave it);
 - pods that eviction cannot move are ``pinned``: the annotation ``karpenter.sh/do-not-disrupt: "true"`` or
