@@ -362,16 +362,17 @@ def test_place_from_kubernetes_shows_what_the_import_left_out(capsys):
     code, out, err = run(capsys, "place", *KUBE, "--method", "bfd", "--kube-greenfield")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "Imported from Kubernetes: 23 pods as container workloads, 6 nodes as hosts."
+    assert lines[0] == "Imported from Kubernetes: 23 pods as container workloads, 7 nodes as hosts."
+    assert "Taints: CriticalAddonsOnly=true:NoSchedule; pods go to a tainted node only if they tolerate" in out
     assert "Pods left out: 2 finished (Succeeded or Failed)." in lines
     assert "ip-10-0-2-200.ec2.internal (cordoned)" in out
     placed = next(line for line in lines if line.startswith("Placed "))
     assert placed.startswith("Placed 23 of 23 workloads on ") and placed.endswith("instead of the 8 it had.")
     assert "nvidia.com/gpu" in next(line for line in lines if line.startswith("Host "))
-    # by default the cluster is live: the cordoned node is kept to drain, the pods on the node left out stay there
+    # by default the cluster is live: the cordoned node is kept to drain, the tainted one is a host
     code, out, err = run(capsys, "place", *KUBE, "--method", "bfd")
     assert (code, err) == (0, "")
-    assert out.startswith("Imported from Kubernetes: 20 pods as container workloads, 7 nodes as hosts.")
+    assert out.startswith("Imported from Kubernetes: 23 pods as container workloads, 8 nodes as hosts.")
     assert "Cordoned nodes to drain: ip-10-0-2-200.ec2.internal." in out and "(cordoned)" not in out
     assert "Empties " in out and "ip-10-0-2-200.ec2.internal" in next(
         line for line in out.splitlines() if line.startswith("Empties "))
