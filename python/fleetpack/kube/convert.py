@@ -92,7 +92,8 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
     """A `Fleet` from ``kubectl get pods -o json`` and ``kubectl get nodes -o json`` (see the module's notes).
     A live fleet (``current=True``, the default): pods where they run now, cordoned nodes drained, pods that
     eviction cannot move pinned (pods with local storage too, unless ``evict_local_storage=True``).
-    ``current=False`` plans from nothing.
+    ``current=False`` plans from nothing. Node labels and taints, node selectors, required node affinity and
+    tolerations become eligibility rules (`kube.rules`); ``include_tainted=True`` ignores the taints.
 
     Each argument is the parsed JSON (a dict), JSON text, a path to a JSON or YAML file, or an open file.
     ``runtime_classes`` (``kubectl get runtimeclasses -o json``) supplies ``overhead.podFixed`` for pods whose

@@ -45,7 +45,7 @@ def taint_name(taint: Mapping) -> str:
 
 def node_taints(node: Mapping) -> tuple[list[Mapping], int]:
     """The node's hard taints (NoSchedule, NoExecute) and how many PreferNoSchedule ones it has."""
-    taints = [t for t in (node.get("spec") or {}).get("taints") or [] if isinstance(t, Mapping)]
+    taints = [t for t in _list(_map(node.get("spec")).get("taints")) if isinstance(t, Mapping)]
     return ([t for t in taints if t.get("effect") in HARD_EFFECTS],
             sum(t.get("effect") == "PreferNoSchedule" for t in taints))
 
@@ -67,7 +67,7 @@ def tolerates(toleration: Mapping, taint: Mapping) -> bool:
 
 def pod_tolerations(spec: Mapping, taints: Iterable[Mapping]) -> list[str]:
     """The names of the ``taints`` (the imported nodes' hard taints) that the pod tolerates."""
-    own = [t for t in spec.get("tolerations") or [] if isinstance(t, Mapping)]
+    own = [t for t in _list(spec.get("tolerations")) if isinstance(t, Mapping)]
     return sorted({taint_name(t) for t in taints if any(tolerates(o, t) for o in own)})
 
 
@@ -104,25 +104,34 @@ def _selector_value(op: str, values: frozenset):
     return None if op == "exists" else {"exists": False}
 
 
+def _map(value) -> Mapping:
+    """A mapping field of the JSON, or {} (hand-made JSON may hold anything; kubectl's never does)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value) -> list:
+    return list(value) if isinstance(value, list) else []
+
+
 def pod_selector(spec: Mapping, os_label: str, count) -> dict | None:
     """The pod's node selector and required node affinity as a workload ``selector`` (None: no rule);
     ``count(key)`` hears each rule left out (keys of `NOTE_WORDS`)."""
     wanted: dict[str, tuple[str, frozenset]] = {
-        str(k): ("in", frozenset([str(v)])) for k, v in (spec.get("nodeSelector") or {}).items() if k != os_label}
-    node_affinity = (spec.get("affinity") or {}).get("nodeAffinity") or {}
+        str(k): ("in", frozenset([str(v)])) for k, v in _map(spec.get("nodeSelector")).items() if k != os_label}
+    node_affinity = _map(_map(spec.get("affinity")).get("nodeAffinity"))
     if node_affinity.get(_PREFERRED):
         count("affinity_preferred")
     required = node_affinity.get(_AFFINITY)
     if required is not None:
-        terms = required.get("nodeSelectorTerms") or []
+        terms = _list(_map(required).get("nodeSelectorTerms"))
         if len(terms) != 1:
             count("affinity_or")
         else:
-            term = terms[0] or {}
+            term = _map(terms[0])
             if term.get("matchFields"):
                 count("affinity_fields")
             left_out = set()
-            for expr in term.get("matchExpressions") or []:
+            for expr in (e for e in _list(term.get("matchExpressions")) if isinstance(e, Mapping)):
                 requirement = _requirement(expr)
                 key = str(expr.get("key"))
                 if isinstance(requirement, str):
