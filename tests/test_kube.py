@@ -522,6 +522,6 @@ def test_a_running_pod_may_stay_on_a_node_tainted_noschedule_after_it_came_and_l
     assert stays.tolerations == ("maintenance:NoSchedule",) and evicted.tolerations == ()  # NoExecute evicts
     assert ("2 pods tolerate the NoSchedule taints of the node they run on (Kubernetes does not evict them)"
             in live.description)
-    assert "1 pod run on a node whose labels no longer meet their node selector or affinity" in live.description
+    assert "1 pod runs on a node whose labels no longer meet their node selector or affinity" in live.description
     greenfield = from_kubernetes(as_list(pods), as_list(nodes), current=False)
     assert all(w.tolerations == () for w in greenfield.workloads)  # from nothing: no pod runs anywhere

@@ -30,9 +30,9 @@ fit?". The choices, each the scheduler's own where the model can express it:
   selector matches (in its namespaces) in one anti-affinity group. For the usual "one replica per node" rule this
   is exact. A workload has one group, so groups that share a pod are merged: stricter than Kubernetes (the plan
   stays valid there), and reported. Other topology keys, preferred terms and pod affinity are not modelled.
-- A pod's ``os`` comes from its ``kubernetes.io/os`` node selector (default linux). The namespace is the workload's tenant (with
-  isolation "none", it changes nothing). Overheads per container, VM and hypervisor are zero: pod overhead is
-  explicit in the pod.
+- A pod's ``os`` comes from its ``kubernetes.io/os`` node selector (default linux). The namespace is the
+  workload's tenant (with isolation "none", it changes nothing). Overheads per container, VM and hypervisor are
+  zero: pod overhead is explicit in the pod.
 
 The notes on what was left out or simplified are the fleet's ``description``; ``legacy_servers`` counts the nodes
 that run imported pods today.
@@ -164,11 +164,11 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
             stay_tolerated += bool(stay)
             tolerations = sorted({*tolerations, *stay})
         w = _build(Workload, where, errors,
-                                id=_pod_id(pod), cpu=_cpu(reqs.get("cpu", 0)), memory=_bytes(reqs.get("memory", 0)),
-                                extra={d: math.ceil(reqs[d]) for d in extra_dims if reqs.get(d)},
-                                form="container", os=str((spec.get("nodeSelector") or {}).get(OS_LABEL, "linux")),
-                                tenant=_meta(pod).get("namespace", "default"), anti_affinity=group,
-                                selector=pod_selector(spec, OS_LABEL, notes.count), tolerations=tolerations)
+                   id=_pod_id(pod), cpu=_cpu(reqs.get("cpu", 0)), memory=_bytes(reqs.get("memory", 0)),
+                   extra={d: math.ceil(reqs[d]) for d in extra_dims if reqs.get(d)},
+                   form="container", os=str((spec.get("nodeSelector") or {}).get(OS_LABEL, "linux")),
+                   tenant=_meta(pod).get("namespace", "default"), anti_affinity=group,
+                   selector=pod_selector(spec, OS_LABEL, notes.count), tolerations=tolerations)
         if current and w is not None and on in by_name and not all(
                 term_matches(t, by_name[on].labels) for t in w.selector_terms):
             notes.count("selector_moved")  # its node's labels changed since it was scheduled
@@ -178,7 +178,7 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
     if soft_taints:
         notes.add(f"PreferNoSchedule taints are preferences, not modelled ({soft_taints} on the nodes).")
     if stay_tolerated:
-        notes.add(f"{stay_tolerated} pod{'s' if stay_tolerated != 1 else ''} tolerate the NoSchedule taints of the "
+        notes.add(f"{_plural(stay_tolerated, 'pod tolerates', 'pods tolerate')} the NoSchedule taints of the "
                   "node they run on (Kubernetes does not evict them), so may also go to other nodes with those "
                   "taints.")
     # a live fleet counts static pods on their node (left out otherwise)
@@ -312,9 +312,13 @@ class _Notes:
         if ignored:
             out.append(f"Not modelled: {', '.join(ignored)}; those pods are imported without that rule.")
         if c["selector_moved"]:
-            out.append(f"{c['selector_moved']} pod{'s' if c['selector_moved'] != 1 else ''} run on a node whose "
-                       "labels no longer meet their node selector or affinity: the plan moves them.")
+            out.append(f"{_plural(c['selector_moved'], 'pod runs', 'pods run')} on a node whose labels no longer "
+                       "meet their node selector or affinity: the plan moves them.")
         return out
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _short_list(names: list[str], limit: int = 4) -> str:
