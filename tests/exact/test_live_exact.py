@@ -1,7 +1,7 @@
 """CP-SAT on live fleets (issue 15, exact/live.py): ``method="exact"`` keeps the pins, empties the drained hosts and
 stays within the budgets (the verifier recomputes the moves), is never worse than the heuristics (most placed, then
 the objective, then the move cost), and a proven optimum is at least as good as every heuristic's plan; the budget
-bound (rust/core/src/bounds.rs, reference/bounds.py) never exceeds a proven optimum."""
+bound (rust/core/src/bounds/budget.rs, reference/bounds.py) never exceeds a proven optimum."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The lower bounds in plain Python, as the core's rust/core/src/bounds.rs: Martello and Toth's L2, Fekete and
+"""The lower bounds in plain Python, as the core's rust/core/src/bounds/: Martello and Toth's L2, Fekete and
 Schepers' dual feasible functions, the count and conflict bounds, per objective (docs/model.md, "Lower bounds")."""
 
 from __future__ import annotations
