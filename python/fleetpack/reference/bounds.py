@@ -419,15 +419,7 @@ def _hosts_cost(problem: Problem, hosts: list[int], min_hosts: int, demand: list
     for d, of in [(d, raw_of) for d in range(dims)] + [(d, rooms_of) for d in range(dims)]:
         if demand[d] == 0:
             continue
-        rooms = [(problem.hosts[j].cost, room) for j, room in zip(hosts, of[d])]
-        rooms = sorted((r for r in rooms if r[1] > 0), key=lambda r: r[0] / float(r[1]))
-        remaining, total = demand[d], 0.0
-        for cost, size in rooms:
-            take = min(remaining, size)
-            total += cost * float(take) / float(size)
-            remaining -= take
-            if remaining == 0:
-                break
+        total = _fractional_cover([(problem.hosts[j].cost, room) for j, room in zip(hosts, of[d])], demand[d])
         if total > bound:
             bound, won = total, d
     # the joint cover's weights: the hosts cover every weighted sum of two dimensions' demands
@@ -440,17 +432,23 @@ def _hosts_cost(problem: Problem, hosts: list[int], min_hosts: int, demand: list
             for k in range(1, 32):
                 a, b = k * r2, (32 - k) * r1
                 weighted = [(problem.hosts[j].cost, a * x + b * y) for j, x, y in zip(hosts, rooms_of[d1], rooms_of[d2])]
-                weighted = sorted((r for r in weighted if r[1] > 0), key=lambda r: r[0] / float(r[1]))
-                remaining, total = a * demand[d1] + b * demand[d2], 0.0
-                for cost, size in weighted:
-                    take = min(remaining, size)
-                    total += cost * float(take) / float(size)
-                    remaining -= take
-                    if remaining == 0:
-                        break
+                total = _fractional_cover(weighted, a * demand[d1] + b * demand[d2])
                 if total > bound:
                     bound, won = total, (d1, d2)
     return bound, won
+
+
+def _fractional_cover(rooms: list, demand: int) -> float:
+    """The least cost of covering ``demand`` with hosts given as (cost, room), cheapest per unit of room first, the
+    last in part (rooms of 0 cannot help)."""
+    remaining, total = demand, 0.0
+    for cost, size in sorted((r for r in rooms if r[1] > 0), key=lambda r: r[0] / float(r[1])):
+        take = min(remaining, size)
+        total += cost * float(take) / float(size)
+        remaining -= take
+        if remaining == 0:
+            break
+    return total
 
 
 def _joint_weights_fit(r1: int, r2: int, demand1: int, demand2: int) -> bool:
