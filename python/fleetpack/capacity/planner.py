@@ -187,7 +187,7 @@ def _solve(ws, ex, over, fits: Sequence[TypeFit], options: dict, *, quick: bool 
     candidates, kinds = candidate_hosts(fits, taken, cost_of=_price(options))
     hosts = [*_existing_for_solve(ex, options), *first, *candidates]
     kinds = [t.name for t in paid] + kinds
-    budgets = {"max_moves": options["max_moves"], "max_move_cost": options["max_move_cost"]}
+    budgets = {"max_moves": options.get("max_moves"), "max_move_cost": options.get("max_move_cost")}
     with warnings.catch_warnings():  # "no host has a 'gpu' dimension": the plan lists them as unplaced
         warnings.simplefilter("ignore", FleetpackWarning)
         if quick:
