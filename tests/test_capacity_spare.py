@@ -221,3 +221,46 @@ def test_fleet_files_and_buy_take_zones_taints_and_live_fleets(tmp_path, capsys)
     assert fp.verify_capacity(fleet.workloads, fleet.host_types, data, fleet.hosts) == []
     assert main(["buy", str(path), "--spare-domain", "zone"]) == 2
     assert "spare_domain" in capsys.readouterr().err
+
+
+def brute_force(ws, types, k: int, key: str | None, max_types: int | None, most: int) -> float:
+    """The cheapest purchase of at most ``most`` hosts per type that keeps the room (no overheads: the usage is
+    the demands) and on which CP-SAT places every workload: counts tried in order of cost."""
+    demand = [sum(w.cpu_millis for w in ws), sum(w.memory_bytes for w in ws)]
+    options = []
+    for counts in itertools.product(range(most + 1), repeat=len(types)):
+        if max_types is not None and sum(1 for c in counts if c) > max_types:
+            continue
+        caps: dict = {}
+        for t, c in zip(types, counts):
+            for copy in range(c):
+                name = ("label", t.labels[key]) if key is not None and key in t.labels else (t.name, copy)
+                caps.setdefault(name, [0, 0])
+                caps[name][0] += t.cpu_millis
+                caps[name][1] += t.memory_bytes
+        ok = all(sum(v[d] for v in caps.values()) - sum(sorted((v[d] for v in caps.values()), reverse=True)[:k])
+                 >= demand[d] for d in (0, 1))
+        if ok:
+            options.append((sum(t.cost * c for t, c in zip(types, counts)), counts))
+    for cost, counts in sorted(options):
+        hosts = [t.host(f"{t.name}-{i + 1}") for t, c in zip(types, counts) for i in range(c)]
+        plan = fp.place(ws, hosts, method="exact", overheads=NONE, time_limit=20)
+        if not plan.unplaced:
+            return cost
+    return float("inf")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_small_purchases_with_side_constraints_are_the_cheapest(seed):
+    """On small instances CP-SAT takes the spare room and max_types as rows: the purchase is the cheapest of all
+    (by brute force over the counts of each type), not only the cheapest the heuristics find."""
+    rng = random.Random(seed)
+    ws = [fp.Workload(f"w{i}", cpu=rng.choice((1, 2, 3)), memory=f"{rng.choice((1, 2, 4))}Gi")
+          for i in range(rng.randint(3, 6))]
+    types = [fp.HostType("a", cpu=4, memory="8Gi", cost=1.0, labels={"zone": "x"}),
+             fp.HostType("b", cpu=8, memory="8Gi", cost=1.7, labels={"zone": "y"} if seed % 2 else None),
+             fp.HostType("c", cpu=3, memory="6Gi", cost=0.8)]
+    k, key = 1 + seed % 2, ("zone" if seed % 3 else None)
+    max_types = 2 if seed in (1, 4) else None
+    purchase = checked(ws, types, (), NONE, spare=k, spare_domain=key, max_types=max_types)
+    assert purchase.cost == pytest.approx(brute_force(ws, types, k, key, max_types, 8))

@@ -33,6 +33,7 @@ from ..plan.plan import Plan, build_plan
 from ..solve.front import core_place, live_check
 from ..solve.options import check_parameters
 from .bounds import purchase_bound
+from .exact import exact_purchase
 from .pool import TypeFit, candidate_hosts, fit_types, names
 from .result import CapacityPlan
 from .spare import Room, domain_of, spare_purchase
@@ -114,6 +115,8 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     chosen, outcome = _best_purchase(ws, ex, over, types, fits, max_types, options, notes)
     if spare:
         outcome = _spare_rounds(ws, ex, over, types, chosen, outcome, max_types, options, notes)
+    if (spare or max_types is not None) and method == "auto" and not options["live"] and not existing_cost:
+        outcome = _exact_rounds(ws, ex, over, types, fits, outcome, max_types, options, notes)
     result = _finish(ws, ex, over, types, fits, outcome, options, max_types, notes, began)
     if strict and result.plan.unplaced:
         raise InfeasibleError(result.plan)
@@ -314,6 +317,32 @@ def _spare_rounds(ws, ex, over, types, chosen, outcome: _Outcome, max_types, opt
         notes.append(f"spare={options['spare']}: placed again with the hosts bought for the room paid for, "
                      f"{first.key[1]:g} -> {outcome.key[1]:g}")
     return outcome
+
+
+def _exact_rounds(ws, ex, over, types, fits, outcome: _Outcome, max_types, options, notes) -> _Outcome:
+    """On a small pool, CP-SAT with the spare room and ``max_types`` as rows (fleetpack.capacity.exact): kept when
+    it buys for less than the heuristics."""
+    if outcome.key[1] == math.inf or outcome.key[0] > 0:
+        return outcome
+    key = options["spare_domain"]
+
+    def domain(h: Host, t: HostType | None, row: int):
+        return domain_of(h.labels if t is None else t.labels, key, h.id if t is None else f"#{row}")
+
+    found = exact_purchase(ws, ex, over, fits, options, max_types, _price(options), domain, outcome.key[1])
+    if found is None:
+        return outcome
+    plan, kinds, empty, optimal = found
+    if plan is None:
+        notes.append(f"CP-SAT over the pool with the side constraints as rows: no purchase below {outcome.key[1]:g} "
+                     "(this one is optimal over the pool)")
+        return outcome
+    cost = plan.cost + sum(_price(options)(t) for t in empty)
+    if plan.unplaced or not cost < outcome.key[1]:
+        return outcome
+    notes.append(f"CP-SAT over the pool with the side constraints as rows: {outcome.key[1]:g} -> {cost:g}"
+                 + (" (optimal over the pool)" if optimal else ""))
+    return _Outcome(plan, kinds, [], empty, (0, float(cost)))
 
 
 def _room(ex, types, plan: Plan, kinds, n_paid: int, options) -> Room:
