@@ -264,3 +264,12 @@ def test_small_purchases_with_side_constraints_are_the_cheapest(seed):
     max_types = 2 if seed in (1, 4) else None
     purchase = checked(ws, types, (), NONE, spare=k, spare_domain=key, max_types=max_types)
     assert purchase.cost == pytest.approx(brute_force(ws, types, k, key, max_types, 8))
+
+
+def test_max_types_that_leave_too_few_zones_is_a_clear_error():
+    """Two types of three zones cannot survive the loss of two zones: the error, not a purchase of three types."""
+    ws = workloads(6)
+    types = [fp.HostType(f"t-{z}", cpu=8, memory="32Gi", cost=1.0, labels={"zone": z}) for z in "abc"]
+    assert survives(checked(ws, types, spare=2, spare_domain="zone", time_limit=1), 2, "zone")
+    with pytest.raises(fp.InfeasibleError, match="spare=2, spare_domain='zone'"):
+        fp.plan_capacity(ws, types, spare=2, spare_domain="zone", max_types=2, time_limit=1)

@@ -175,6 +175,7 @@ class _Outcome:
     paid: list[HostType]
     spare: list[HostType]
     key: tuple[int, float]
+    allowed: list[HostType]  # the types the spare room may be bought from
 
 
 def _solve(ws, ex, over, fits: Sequence[TypeFit], options: dict, *, quick: bool = False,
@@ -241,9 +242,9 @@ def _outcome(ws, ex, over, types, allowed: Sequence[HostType], fits, options: di
         try:
             extra = _spare_hosts(ex, types, plan, kinds, len(paid), allowed, options)
         except InfeasibleError:
-            return _Outcome(plan, kinds, list(paid), [], (len(plan.unplaced), math.inf))
+            return _Outcome(plan, kinds, list(paid), [], (len(plan.unplaced), math.inf), list(allowed))
         cost += sum(price(t) for t in extra)
-    return _Outcome(plan, kinds, list(paid), extra, (len(plan.unplaced), float(cost)))
+    return _Outcome(plan, kinds, list(paid), extra, (len(plan.unplaced), float(cost)), list(allowed))
 
 
 def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options: dict, notes: list[str]):
@@ -342,7 +343,7 @@ def _exact_rounds(ws, ex, over, types, fits, outcome: _Outcome, max_types, optio
         return outcome
     notes.append(f"CP-SAT over the pool with the side constraints as rows: {outcome.key[1]:g} -> {cost:g}"
                  + (" (optimal over the pool)" if optimal else ""))
-    return _Outcome(plan, kinds, [], empty, (0, float(cost)))
+    return _Outcome(plan, kinds, [], empty, (0, float(cost)), outcome.allowed)
 
 
 def _room(ex, types, plan: Plan, kinds, n_paid: int, options) -> Room:
@@ -432,7 +433,7 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
     """Drop the unused candidates, name the bought hosts ``<type>-<k>``, add the spare hosts, bound the purchase."""
     if outcome.key[1] == math.inf:  # no set of types keeps the spare room: say what is missing
         outcome = replace(outcome, spare=_spare_hosts(ex, types, outcome.plan, outcome.kinds, len(outcome.paid),
-                                                      list(types), options))
+                                                      outcome.allowed, options))
     inner, kinds, n_paid = outcome.plan, outcome.kinds, len(outcome.paid)
     by_name = {t.name: t for t in types}
     index = np.asarray(inner.host_index)
