@@ -123,8 +123,8 @@ def exact_purchase(ws, ex: Sequence[Host], over, fits: Sequence[TypeFit], option
     left = None if deadline is None else deadline - time.perf_counter()
     if left is not None and left <= 0.01:
         return None
-    solver = _solver(EXACT_WALL_LIMIT if left is None else left, EXACT_WORK_LIMIT if limit is None else None, options["seed"], options["workers"],
-                     deterministic=limit is None)
+    solver = _solver(EXACT_WALL_LIMIT if left is None else left, EXACT_WORK_LIMIT if limit is None else None,
+                     options["seed"], options["workers"], deterministic=limit is None)
     status = _run_cp_sat(solver, model, deadline)
     if status == cp_model.INFEASIBLE and inst.cost_exact:
         return None, [], [], True
