@@ -112,7 +112,7 @@ def add_rule_cuts(m, inst: _Instance, per_host: dict, used: dict, iso_flags: dic
             flags[tenant] = flag
             cover[tenant].append((flag, [max(c - r, 0) for c, r in zip(cap, inst.rt)]))
         ded = [v for t, _, v, _ in items if inst.types[t].dedicated]
-        if len(flags) + len(ded) > 1 or (flags and ded):
+        if flags:  # (a dedicated workload alone is within `used` already)
             m.add(LinearExpr.sum(list(flags.values()) + ded) <= used[j])
         in_group: dict[str, list] = defaultdict(list)
         for t, f, v, _ in items:
