@@ -35,12 +35,12 @@ def _copies(inst: _Instance, t: int, k: int, f: str) -> int:
 
 
 def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: int | None, spread_k: int,
-                      deadline: float | None = None, rows=None):
+                      deadline: float | None = None, rows=None, opened: dict | None = None):
     """The CP-SAT assignment model: for each host and each workload type, how many of its workloads the host runs
     in each form. Returns (model, hint, decode, placement weight, objective expression). Raises `_OutOfTime` when
     building it passes ``deadline``. ``rows(model, n, placed)``, when given, adds rows of its own once the model is
     built (`n`: (type, host, form) -> variable; `placed`: type -> its count placed, empty when ``fixed``): the live
-    fleet's moves (exact/live.py)."""
+    fleet's moves (exact/live.py). ``opened``, when given, receives each modelled host's Boolean "used"."""
     from ortools.sat.python import cp_model
 
     check = _deadline_check(deadline)
@@ -185,6 +185,8 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
             m.add(LinearExpr.sum(xs) + (most_items - 1) * LinearExpr.sum(ded) <= most_items)
 
     add_capacity_cuts(m, inst, per_host, used, fixed)
+    if opened is not None:
+        opened.update(used)
     for flag, j, tenant in add_rule_cuts(m, inst, per_host, used, iso_flags, fixed):
         aux_tenant.append((flag, j, "iso", tenant))
 

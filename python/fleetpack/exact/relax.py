@@ -19,10 +19,10 @@ import time
 _TOLERANCE = 1e-7
 
 
-def lp_bound(model, deadline: float | None = None) -> float | None:
+def lp_bound(model, deadline: float | None = None) -> tuple[float, list[float]] | None:
     """A lower bound on the objective of the CP-SAT model ``model`` (minimised, in the model's own units: scaling
-    and offset applied), or None when GLOP does not prove the relaxation's optimum (or ``deadline``, a
-    ``time.perf_counter()`` value, has passed)."""
+    and offset applied) and the relaxation's solution (a value per variable, by index), or None when GLOP does not
+    prove the relaxation's optimum (or ``deadline``, a ``time.perf_counter()`` value, has passed)."""
     from ortools.linear_solver import pywraplp
 
     proto = model.proto
@@ -72,7 +72,7 @@ def lp_bound(model, deadline: float | None = None) -> float | None:
         return None
     scale = proto.objective.scaling_factor or 1.0
     value = (obj.Value() + constant) * scale
-    return value - _TOLERANCE * max(abs(value), 1.0)
+    return value - _TOLERANCE * max(abs(value), 1.0), [x.solution_value() for x in xs]
 
 
 def _has(message, name: str) -> bool:

@@ -26,6 +26,9 @@ from .symmetry import graph_state_budget, pruning_on
 
 # CP-SAT runs in rounds: the first of this much deterministic time (about seconds), each next one twice as long
 _FIRST_SLICE = 0.5
+# the name of the assignment model restricted to the hosts its relaxation opens (`_closed_by_relaxation`), solved
+# before the rounds: from no hint, as the best plan so far may use closed hosts
+RESTRICTED = "restricted to the relaxation's hosts"
 # dives on the arc-flow LP: the first follows the LP, the others draw at random, until one meets the LP bound;
 # a few before CP-SAT's first round, then more between rounds (`_DIVES` doubling)
 _FIRST_DIVES = 3
@@ -163,6 +166,8 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     lb_int = max(lb_int, 0)
 
     best = (hosts0, forms0, strategy0)
+    closed: list[int] = []  # the hosts the assignment model's relaxation leaves unused (variable indices)
+    work_done = 0.0
     hint_plan = None
     lp_value = None
     diver = None
@@ -200,20 +205,23 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
                 if contents is not None:
                     hint(*contents)
         else:
+            opened: dict = {}
             model, hint, decode, weight, value_expr = _assignment_model(inst, fixed, placed0, lb_int, ub_int,
-                                                                        spread_k, deadline)
+                                                                        spread_k, deadline, opened=opened)
             set_hint = hint
             if fixed and objective != "spread" and pruning_on():
                 # the model's own relaxation, with the rule cuts that CP-SAT's presolve hides from its LP
                 t_lp = time.perf_counter()
                 relaxed = lp_bound(model, deadline)
                 timings["lp"] = time.perf_counter() - t_lp
-                if relaxed is not None and math.ceil(relaxed) > lb_int:
-                    lp_value = relaxed
-                    lb_int = math.ceil(relaxed)
-                    model.add(value_expr >= lb_int)
+                if relaxed is not None:
+                    if math.ceil(relaxed[0]) > lb_int:
+                        lp_value = relaxed[0]
+                        lb_int = math.ceil(relaxed[0])
+                        model.add(value_expr >= lb_int)
                     if ub_int is not None and ub_int <= lb_int:
                         return result(best[0], best[1], best[2], bound0, True, name, "the LP bound is met", lp_value)
+                    closed = _closed_by_relaxation(inst, opened, relaxed[1])
     except _OutOfTime:
         return _unproven(problem, objective, inst, best, bound0, placed0, lb_int, spread_k, result, name,
                          "time limit reached while building the CP-SAT model", lp_value)
@@ -229,11 +237,28 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     # rounds of CP-SAT with growing time slices, each from the best plan so far with another seed: its run time on
     # these models is heavy-tailed, and a restart from a better hint often finishes at once (docs/exact.md)
     t2 = time.perf_counter()
+    if closed and ub_int is not None:
+        # first, the model on the hosts the relaxation opens: its plans are the full model's (the hint for it)
+        restricted = model.clone()
+        restricted.name = RESTRICTED
+        restricted.clear_hints()  # (the best plan may use closed hosts: no hint rather than an infeasible one)
+        for index in closed:
+            restricted.add(restricted.get_bool_var_from_proto_index(index) == 0)
+        left = None if deadline is None else deadline - time.perf_counter()
+        work = _FIRST_SLICE / 2 if work_limit is None else min(_FIRST_SLICE / 2, work_limit / 4)
+        solver = _solver(left, work, seed, workers, deterministic=deterministic)
+        status = _run_cp_sat(solver, restricted, deadline)
+        work_done += solver.deterministic_time
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            h, f = decode(solver)
+            if units(h, f) < units(best[0], best[1]):
+                best = (h, f, f"exact/{name}")
+                model.add(value_expr <= units(h, f))
+        timings["restricted"] = time.perf_counter() - t2
     proven = False
     bound_units = -math.inf
     status_name = "UNKNOWN"
     rounds = 0
-    work_done = 0.0
     slice_ = _FIRST_SLICE
     while True:
         left = None if deadline is None else deadline - time.perf_counter()
@@ -303,6 +328,18 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     if fixed and lb_int:
         bound = max(bound, _from_units(inst, objective, lb_int + (objective == "spread"), spread_k))
     return result(best[0], best[1], best[2], bound, False, name, status_name, lp_value)
+
+
+def _closed_by_relaxation(inst: _Instance, opened: dict, values: list[float]) -> list[int]:
+    """The hosts (their "used" variables' indices) beyond what the relaxation opens of each class, with one spare:
+    the restricted model's plans are the full model's, and often near the relaxation's value."""
+    closed = []
+    for c in inst.classes:
+        hs = [j for j in c.hosts if j in opened]
+        total = sum(values[opened[j].index] for j in hs)
+        keep = 0 if total <= 1e-6 else math.ceil(total - 1e-6) + 1
+        closed += [opened[j].index for j in hs[keep:]]
+    return closed
 
 
 def _unproven(problem, objective, inst, best, bound0, placed0, lb_int, spread_k, result, name, status, lp_value):
