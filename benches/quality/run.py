@@ -1,7 +1,7 @@
 """The quality benchmark: fleetpack on published bin packing instances, against their optima and the best of ~700
-published heuristics.
+published heuristics, and on generated rule-heavy fleets of a known optimum.
 
-    python benches/quality/run.py [--method auto] [--time-limit 1.0] [--jobs N] [--sets S,...] [--quick]
+    python benches/quality/run.py [--method auto] [--time-limit 1.0 | --no-limit] [--jobs N] [--sets S,...] [--quick]
                                   [--sample N [--sample-seed 1]] [--out results.md] [--data ../shared/data]
 
 Loads BPPLIB's one-dimensional sets (Falkenauer U/T, Scholl 1-3, Schwerin 1-2, Wäscher, Hard28; one dimension,
@@ -286,6 +286,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--method", default="auto", choices=METHODS)
     parser.add_argument("--time-limit", type=float, default=1.0, help="seconds per instance (default 1.0)")
+    parser.add_argument("--no-limit", action="store_true", help="no time limit: the method's own budget (default "
+                                                                "auto's exact stage is then deterministic)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel runs (default: all cores)")
     parser.add_argument("--sets", default="1d,vector",
                         help="comma-separated sets or groups: " + ", ".join(BPPLIB_SETS + VECTOR_SETS) + "; groups "
@@ -320,9 +322,11 @@ def main(argv=None) -> int:
     if not instances:
         print(f"quality: no readable instance of {', '.join(sets)}; nothing to run", file=sys.stderr)
         return 0
-    frame = run(instances, chosen, args.method, args.time_limit, args.jobs, args.progress)
+    limit = None if args.no_limit else args.time_limit
+    frame = run(instances, chosen, args.method, limit, args.jobs, args.progress)
     table = set_table(frame, args.method)
-    title = (f"{args.method}, time limit {args.time_limit:g} s per instance, {args.jobs} job(s)"
+    title = (f"{args.method}, " + ("no time limit" if limit is None else f"time limit {limit:g} s per instance")
+             + f", {args.jobs} job(s)"
              + (", quick subset" if args.quick else "")
              + (f", {args.sample} per set drawn with seed {args.sample_seed}" if args.sample is not None else ""))
     text = markdown(table, args.method, title, unreadable)
