@@ -20,8 +20,8 @@ from .assignment import _assignment_model, assignment_size
 from .cpsat import _OutOfTime, _run_cp_sat, _solver
 from .dive import _Diver
 from .fill import fill
-from .relax import lp_bound
 from .instance import FORMS, _from_units, _Instance, _spread_scale, _spread_units, _value
+from .relax import lp_bound
 from .symmetry import graph_state_budget, pruning_on
 
 # CP-SAT runs in rounds: the first of this much deterministic time (about seconds), each next one twice as long
@@ -257,6 +257,9 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
                 best = (h, f, f"exact/{name}")
                 model.add(value_expr <= units(h, f))
         timings["restricted"] = time.perf_counter() - t2
+        if units(best[0], best[1]) <= lb_int:  # it meets the bound: proven, no round needed
+            timings["cp_sat_work"] = work_done
+            return result(best[0], best[1], best[2], bound0, True, name, "the LP bound is met", lp_value)
     proven = False
     bound_units = -math.inf
     status_name = "UNKNOWN"
@@ -366,7 +369,7 @@ _ARCFLOW_FLOOR = 2000
 def _rules_in_graphs(inst: _Instance) -> bool:
     """Whether the graphs carry anti-affinity groups (a dimension each) or isolated tenants (a variant each): on such
     fleets the assignment model, with its rule cuts, proves what the floor would send to arc-flow (a fleet of 23
-    rule-heavy workloads: 1 657 arcs against 184 variables, 3.4 s against 0.2 s)."""
+    rule-heavy workloads: 1 657 arcs against 184 variables, 1.3 s of CPU against 0.14 s)."""
     return any(inst.types[t].group is not None or inst.types[t].isolation == "tenant" for t in inst.placeable_types)
 
 
