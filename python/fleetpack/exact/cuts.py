@@ -117,7 +117,8 @@ def add_rule_cuts(m, inst: _Instance, per_host: dict, used: dict, iso_flags: dic
         in_group: dict[str, list] = defaultdict(list)
         for t, f, v, _ in items:
             g = inst.types[t].group
-            if g in chosen and (f == "container" or chosen[g] is None):
+            # (a dedicated member is counted by ``ded`` already)
+            if g in chosen and not inst.types[t].dedicated and (f == "container" or chosen[g] is None):
                 in_group[g].append(v)
         for g, vs in in_group.items():
             owner = chosen[g]
