@@ -60,3 +60,21 @@ def test_dedicated_workloads_isolated_tenants_and_a_group_add_up():
     with pruning(False):
         without, _ = _relaxed(fleet, "hosts", ub=11)
     assert math.ceil(without) < 11
+
+
+def test_a_dedicated_member_of_a_group_and_isolated_tenants():
+    # the rows count a dedicated member of an anti-affinity group once; isolated tenants beside a group of another
+    hosts = [fp.Host(f"h{k}", cpu=16, memory="64Gi") for k in range(6)]
+    workloads = [fp.Workload("d", cpu=2, memory="4Gi", isolation="dedicated", anti_affinity="g", tenant="a"),
+                 fp.Workload("b", cpu=1, memory="1Gi", form="container", anti_affinity="g", tenant="a"),
+                 fp.Workload("c", cpu=1, memory="1Gi", form="container", anti_affinity="g", tenant="a"),
+                 fp.Workload("i", cpu=1, memory="1Gi", form="container", isolation="tenant", tenant="x"),
+                 fp.Workload("j", cpu=1, memory="1Gi", form="container", isolation="tenant", tenant="y")]
+    for objective in ("hosts", "cost"):
+        with pruning(False):
+            want = fp.place(workloads, hosts, objective=objective, method="exact", time_limit=20, workers=2)
+        got = fp.place(workloads, hosts, objective=objective, method="exact", time_limit=20, workers=2)
+        assert want.proven_optimal and got.proven_optimal
+        assert got.objective_value == pytest.approx(want.objective_value)
+        # d alone, b and c apart, and neither beside the isolated tenants x and y, each on a host of its own
+        assert got.hosts_used == 5 and got.lower_bound == 5
