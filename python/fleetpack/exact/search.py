@@ -212,7 +212,7 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
             if fixed and objective != "spread" and pruning_on():
                 # the model's own relaxation, with the rule cuts that CP-SAT's presolve hides from its LP
                 t_lp = time.perf_counter()
-                relaxed = lp_bound(model, deadline)
+                relaxed = lp_bound(model, None if deadline is None else t_lp + 0.25 * (deadline - t_lp))
                 timings["lp"] = time.perf_counter() - t_lp
                 if relaxed is not None:
                     if math.ceil(relaxed[0]) > lb_int:
