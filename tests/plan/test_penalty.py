@@ -1,0 +1,47 @@
+"""A plan's penalty and soft violations (issue 16): worked out from the assignment and the rule table, stated in the
+plan's data, kept through JSON and pickling, and equal to what the verifier recomputes from the objects."""
+
+import pickle
+
+import fleetpack as fp
+from fleetpack.plan.plan import Plan
+
+
+def _fleet():
+    hosts = [fp.Host(f"h{k}", cpu=8, memory="16Gi", labels={"zone": "ab"[k % 2]}) for k in range(4)]
+    workloads = [fp.Workload(f"w{k}", cpu=1, memory="1Gi", groups=("db",)) for k in range(5)]
+    return workloads, hosts
+
+
+def test_soft_rules_cost_weight_times_excess():
+    workloads, hosts = _fleet()
+    rules = [fp.AntiAffinity("db", scope="zone", weight=3), fp.Spread("db", "zone", weight=2),
+             fp.Affinity("db", scope="zone", weight=7)]
+    plan = fp.place(workloads, hosts, rules=rules, method="ffd")
+    zones = [hosts[int(plan.host_of(w.id)[1:])].labels["zone"] for w in workloads]
+    per_zone = [zones.count("a"), zones.count("b")]
+    expected = {"AntiAffinity('db', scope='zone')": sum(max(0, n - 1) for n in per_zone),
+                "Spread('db', key='zone')": max(0, max(per_zone) - min(per_zone) - 1),
+                "Affinity('db', scope='zone')": 5 - max(per_zone)}
+    weights = {"AntiAffinity('db', scope='zone')": 3, "Spread('db', key='zone')": 2,
+               "Affinity('db', scope='zone')": 7}
+    assert {v.rule: v.excess for v in plan.soft_violations} == {k: v for k, v in expected.items() if v}
+    assert plan.penalty == sum(weights[k] * v for k, v in expected.items()) > 0
+    assert all(v.penalty == weights[v.rule] * v.excess for v in plan.soft_violations)
+    assert fp.verify(workloads, hosts, plan) == []
+    data = plan.to_dict()
+    assert data["penalty"] == plan.penalty and len(data["soft_violations"]) == len(plan.soft_violations)
+    assert fp.verify(workloads, hosts, data, rules=rules) == []
+    back = Plan.from_json(plan.to_json())
+    assert (back.penalty, back.soft_violations) == (plan.penalty, plan.soft_violations)
+    again = pickle.loads(pickle.dumps(plan))
+    assert (again.penalty, again.soft_violations) == (plan.penalty, plan.soft_violations)
+
+
+def test_plans_without_rules_state_no_penalty():
+    workloads, hosts = _fleet()
+    plan = fp.place(workloads, hosts)
+    assert plan.penalty == 0 and plan.soft_violations == ()
+    assert "penalty" not in plan.to_dict()
+    hard = fp.place(workloads, hosts, rules=[fp.AntiAffinity("db", scope="host", max_per_domain=5)])
+    assert hard.to_dict()["penalty"] == 0 and hard.to_dict()["soft_violations"] == []
