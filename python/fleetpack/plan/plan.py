@@ -248,6 +248,19 @@ def _named(reason: str, dimensions: Sequence[str]) -> str:
     return reason
 
 
+def _rule_words(reason: str, problem: ProblemLike) -> str:
+    """A bound's reason with the group rules the core knows by index ("<group 2>", "<domain 2>", "<domains 2>")
+    by their group and scope ("'db'", "zone", "zones")."""
+    part = getattr(problem, "rules", None)
+    if part is None or "<" not in reason:
+        return reason
+    for r, rule in enumerate(part.rules):
+        scope = "host" if rule.scope == "host" else rule.scope
+        reason = reason.replace(f"<group {r}>", repr(rule.group)).replace(f"<domains {r}>", scope + "s")
+        reason = reason.replace(f"<domain {r}>", scope)
+    return reason
+
+
 def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: str, elapsed: float) -> Plan:
     """The `Plan` of a solver's `Answer` to ``problem``.
 
@@ -315,7 +328,7 @@ def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: 
         elapsed=elapsed,
         utilization=LazyMapping(utilization),
         dimensions=problem.dimensions,
-        bound_reason=_named(answer.bound_reason, problem.dimensions),
+        bound_reason=_rule_words(_named(answer.bound_reason, problem.dimensions), problem),
         problem=problem,
         host_index=host_index,
         form_codes=form_codes,
