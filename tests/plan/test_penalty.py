@@ -45,3 +45,52 @@ def test_plans_without_rules_state_no_penalty():
     assert "penalty" not in plan.to_dict()
     hard = fp.place(workloads, hosts, rules=[fp.AntiAffinity("db", scope="host", max_per_domain=5)])
     assert hard.to_dict()["penalty"] == 0 and hard.to_dict()["soft_violations"] == []
+
+
+def test_the_cores_penalty_equals_the_plans():
+    # the core reports the penalty of its own answer; the plan works it out from the assignment
+    from fleetpack import _core
+
+    workloads, hosts = _fleet()
+    rules = [fp.AntiAffinity("db", scope="zone", weight=3), fp.Spread("db", "zone", max_skew=1, weight=2)]
+    for method in ("ffd", "bfd", "wfd"):
+        plan = fp.place(workloads, hosts, rules=rules, method=method)
+        answer = _core.place(plan.problem.encode(), method, "sum", "hosts")
+        assert (answer["host_index"] == plan.host_index).all()
+        assert answer["penalty"] == plan.penalty
+
+
+def test_the_plan_and_the_verifier_agree_on_random_assignments():
+    # two statements of the soft rules' cost, one from the rule table (plan/penalty.py), one from the objects
+    # (verify_groups.py): on random assignments, random labels (some hosts without) and every kind of rule
+    import random
+
+    import numpy as np
+
+    from fleetpack.model.inputs import build_problem
+    from fleetpack.plan.penalty import soft_violations
+
+    for seed in range(60):
+        rnd = random.Random(seed)
+        hosts = [fp.Host(f"h{j}", cpu=8, memory="16Gi", taints=("gpu",) if rnd.random() < 0.15 else (),
+                         labels={k: rnd.choice("abc") for k in ("zone", "rack") if rnd.random() < 0.8})
+                 for j in range(rnd.randint(2, 6))]
+        workloads = [fp.Workload(f"w{i}", cpu=1, memory="1Gi", groups=tuple(rnd.sample("gh", rnd.randint(1, 2))))
+                     for i in range(rnd.randint(2, 9))]
+        groups = sorted({g for w in workloads for g in w.groups})
+        rules = []
+        for _ in range(rnd.randint(1, 4)):
+            g, weight, key = rnd.choice(groups), rnd.randint(1, 5), rnd.choice(["host", "zone", "rack"])
+            rules.append(rnd.choice([
+                fp.AntiAffinity(g, scope=key, max_per_domain=rnd.randint(1, 3), weight=weight),
+                fp.Affinity(g, scope=key, weight=weight),
+                fp.Spread(g, rnd.choice(["zone", "rack"]), max_skew=rnd.randint(1, 2),
+                          min_domains=rnd.choice([None, 2, 4]), weight=weight)]))
+        problem = build_problem(workloads, hosts, None, rules=rules).materialize()
+        index = np.array([rnd.randrange(-1, len(hosts)) for _ in workloads], dtype=np.int64)
+        penalty, _ = soft_violations(problem, index)
+        plan = {"assignments": [{"workload": w.id, "host": hosts[j].id, "form": "container"}
+                                for w, j in zip(workloads, index.tolist()) if j >= 0],
+                "unplaced": {w.id: {} for w, j in zip(workloads, index.tolist()) if j < 0}, "penalty": penalty}
+        found = [v for v in fp.verify(workloads, hosts, plan, rules=rules) if v.rule == "penalty"]
+        assert found == [], (seed, found)
