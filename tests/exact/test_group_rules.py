@@ -62,3 +62,16 @@ def test_a_hard_rule_leaves_members_out_when_it_must():
     workloads = [fp.Workload(f"w{i}", cpu=1, memory="1Gi", groups=("g",)) for i in range(5)]
     plan = fp.place(workloads, hosts, rules=[fp.AntiAffinity("g", scope="zone", max_per_domain=2)], method="exact")
     assert plan.placed == 4 and fp.verify(workloads, hosts, plan) == []
+
+
+def test_a_live_fleet_repairs_a_broken_rule_with_the_cheapest_moves():
+    # four members run in zone a now; at most 2 per zone: two must move, and the cheapest two do
+    hosts = [fp.Host(f"h{k}", cpu=8, memory="16Gi", labels={"zone": "ab"[k % 2]}) for k in range(4)]
+    workloads = [fp.Workload(f"w{k}", cpu=1, memory="1Gi", groups=("db",), current="h0", move_cost=k + 1)
+                 for k in range(4)]
+    rules = [fp.AntiAffinity("db", scope="zone", max_per_domain=2), fp.Spread("db", "zone", weight=1)]
+    for method in ("exact", "auto"):
+        plan = fp.place(workloads, hosts, rules=rules, method=method)
+        assert fp.verify(workloads, hosts, plan) == []
+        assert (plan.placed, plan.hosts_used, plan.penalty, plan.move_cost) == (4, 2, 0, 3)
+        assert plan.proven_optimal

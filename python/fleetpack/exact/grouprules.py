@@ -15,8 +15,9 @@ the rule's member types:
   max_skew, >= 0); a hard spread's members take no host without the label.
 
 Stage one maximises the count and minimises the objective as the greenfield model does; stage two keeps both at
-the best found and minimises the penalty (weight x excess, summed). The heuristics' plan is the hint; when it breaks
-a hard rule it is no start (the count is then free, and it is the answer only if CP-SAT finds no plan at all).
+the best found and minimises the penalty (weight x excess, summed); on a live fleet (the live model's rows with the
+rules') a last stage keeps the penalty and minimises the move cost. The heuristics' plan is the hint; when it breaks a
+hard rule it is no start (the count is then free, and it is the answer only if CP-SAT finds no plan at all).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..plan.penalty import AFFINITY, ANTI, SPREAD, host_domains, rule_excess, sp
 from .assignment import _assignment_model
 from .cpsat import _OutOfTime, _run_cp_sat, _solver
 from .instance import _from_units, _Instance, _spread_scale, _spread_units, _value
+from .live import LiveInstance, _live_rows, within_budgets
 
 __all__ = ["rule_rows", "plan_penalty", "hard_rules_kept", "solve_rules"]
 
@@ -146,18 +148,25 @@ def rule_rows(inst: _Instance, out: dict):
 def solve_rules(problem: Problem, objective: str, start: tuple, *, bound0: float, time_limit: float | None = None,
                 work_limit: float | None = None, seed: int = 0, workers: int | None = None,
                 deterministic: bool = False, inst: _Instance | None = None):
-    """CP-SAT on ``problem`` (with group rules) from the plan ``start`` = (hosts, forms, strategy). ``bound0``: the
-    foundation's bound for the start's count. Returns (hosts, forms, strategy, lower bound, optimal): never worse
-    than a start that keeps the hard rules by (placed, objective, penalty)."""
+    """CP-SAT on ``problem`` (with group rules; a live fleet too) from the plan ``start`` = (hosts, forms,
+    strategy). ``bound0``: the foundation's bound for the start's count. Returns (hosts, forms, strategy, lower
+    bound, optimal): never worse than a start that keeps the hard rules (and, live, the pins, drains and budgets) by
+    (placed, objective, penalty, move cost)."""
     from ortools.sat.python import cp_model
 
     from .search import _foundation_bound
 
     t0 = time.perf_counter()
     deadline = None if time_limit is None else t0 + time_limit
-    inst = inst if inst is not None else _Instance(problem, objective)
+    live = problem.live is not None
+    if inst is None:
+        inst = LiveInstance(problem, objective) if live else _Instance(problem, objective)
     hosts0, forms0, strategy0 = start
-    valid0 = hard_rules_kept(problem, hosts0)
+
+    def valid(h, f) -> bool:
+        return hard_rules_kept(problem, h) and (not live or within_budgets(inst, h, f))
+
+    valid0 = valid(hosts0, forms0)
     placed0 = sum(j is not None for j in hosts0) if valid0 else 0
     if inst.placeable == 0:
         return hosts0, forms0, strategy0, bound0, True
@@ -169,9 +178,10 @@ def solve_rules(problem: Problem, objective: str, start: tuple, *, bound0: float
         return _spread_units(v, spread_k) if objective == "spread" else int(v)
 
     def rank(h, f) -> tuple:
-        if not hard_rules_kept(problem, h):
+        if not valid(h, f):
             return (1,)
-        return (0, -sum(j is not None for j in h), units(h, f), plan_penalty(problem, h))
+        moved = inst.moves(h, f)[1] if live else 0
+        return (0, -sum(j is not None for j in h), units(h, f), plan_penalty(problem, h), moved)
 
     if objective == "hosts":
         lb_int = int(bound0) if fixed else 0
@@ -182,21 +192,31 @@ def solve_rules(problem: Problem, objective: str, start: tuple, *, bound0: float
     lb_int = max(lb_int, 0)
     ub_int = units(hosts0, forms0) if fixed else None
     out: dict = {}
+    moves: dict = {}
+    group_rows = rule_rows(inst, out)
+    move_rows = _live_rows(inst, moves) if live else None
+
+    def rows(m, n, placed):
+        group_rows(m, n, placed)
+        if move_rows is not None:
+            move_rows(m, n, placed)
+
     try:
         model, hint, decode, weight, value_expr = _assignment_model(inst, fixed, placed0, lb_int, ub_int, spread_k,
-                                                                    deadline, rows=rule_rows(inst, out))
+                                                                    deadline, rows=rows)
     except _OutOfTime:
         return hosts0, forms0, strategy0, bound0, False
 
+    # stage one: count and objective; then the penalty (with soft rules); then the move cost (live)
+    stages = ["objective"] + (["penalty"] if out["penalty"] is not None else []) + (["moves"] if live else [])
     best = (hosts0, forms0, strategy0)
     proven, bound_units = [], -math.inf
-    stages = (1, 2) if out["penalty"] is not None else (1,)
-    for stage in stages:
+    for k, stage in enumerate(stages):
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left <= 0.005:
             proven.append(False)
             break
-        share = _FIRST_STAGE if stage == 1 and len(stages) == 2 else 1.0
+        share = 1.0 if k == len(stages) - 1 else (_FIRST_STAGE if k == 0 else 0.5)
         model.clear_hints()
         hint(best[0], best[1])
         solver = _solver(None if left is None else left * share, None if work_limit is None else work_limit * share,
@@ -207,19 +227,21 @@ def solve_rules(problem: Problem, objective: str, start: tuple, *, bound0: float
             if rank(h, f) < rank(best[0], best[1]):
                 best = (h, f, "exact/rules")
         proven.append(status == cp_model.OPTIMAL)
-        if stage == 1 and len(stages) == 2:
-            if status == cp_model.FEASIBLE:
-                bound_units = solver.best_objective_bound
-            if not hard_rules_kept(problem, best[0]):
-                proven.append(False)
-                break
-            # stage two: as many placed and no higher objective than the best, the least penalty
+        if stage == "objective" and status == cp_model.FEASIBLE:
+            bound_units = solver.best_objective_bound
+        if k == len(stages) - 1:
+            break
+        if not valid(best[0], best[1]):  # (no plan to hold the next stages to)
+            proven.append(False)
+            break
+        # the next stage keeps what this one reached
+        if stage == "objective":
             if out["placed"] is not None:
                 model.add(out["placed"] >= sum(j is not None for j in best[0]))
             model.add(value_expr <= units(best[0], best[1]))
-            model.minimize(out["penalty"])
-        elif stage == 1 and status == cp_model.FEASIBLE:
-            bound_units = solver.best_objective_bound
+        else:
+            model.add(out["penalty"] <= plan_penalty(problem, best[0]))
+        model.minimize(out["penalty"] if stages[k + 1] == "penalty" else moves["cost"])
     exact_units = (objective != "spread" or spread_exact) and (objective != "cost" or inst.cost_exact)
     optimal = all(proven) and len(proven) == len(stages) and exact_units
     hosts, forms, strategy = best

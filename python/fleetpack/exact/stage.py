@@ -172,11 +172,11 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     began = time.perf_counter()
     problem = problem.materialize()
     if problem.rules is not None:
+        sizes = AUTO_MAX_LIVE_CANDIDATES if problem.live is not None else AUTO_MAX_CANDIDATES
         if time_limit is None:  # reproducible, as below
-            return _rules_stage(problem, objective, answer, AUTO_MAX_CANDIDATES[objective], AUTO_TIME_LIMIT,
-                                AUTO_WORK_LIMIT, seed, workers, True)
-        return _rules_stage(problem, objective, answer, AUTO_MAX_CANDIDATES[objective], time_limit, None, seed,
-                            workers, False)
+            return _rules_stage(problem, objective, answer, sizes[objective], AUTO_TIME_LIMIT, AUTO_WORK_LIMIT, seed,
+                                workers, True)
+        return _rules_stage(problem, objective, answer, sizes[objective], time_limit, None, seed, workers, False)
     if problem.live is not None:
         if time_limit is None:  # reproducible, as below; on one thread, as the interleaved search on several
             # waits for its slowest worker at each step (10 s against 0.8 s on a 36-workload fleet, 2 busy cores)
@@ -239,18 +239,19 @@ def _live_stage(problem: Problem, objective: str, given, max_size: int | None, t
 
 def _rules_stage(problem: Problem, objective: str, given, max_size: int | None, time_limit: float | None,
                  work_limit: float | None, seed: int, workers: int | None, deterministic: bool):
-    """CP-SAT with group rules (exact/grouprules.py) from the heuristics' answer ``given``, within ``time_limit``
-    seconds and ``work_limit``; ``given`` unchanged on a live fleet (the live model does not read the rules yet) or
-    when the model has more than ``max_size`` variables (None: any size)."""
+    """CP-SAT with group rules (exact/grouprules.py; a live fleet too) from the heuristics' answer ``given``, within
+    ``time_limit`` seconds and ``work_limit``; ``given`` unchanged when it has pin conflicts (no plan keeps the pins:
+    `place` raises) or when the model has more than ``max_size`` variables (None: any size)."""
     hosts, forms, strategy, bound = as_start(given)
-    if not problem.workloads or not problem.hosts or problem.live is not None:
-        _log.debug("exact: no rules stage%s", ": a live fleet" if problem.live is not None else "")
+    if not problem.workloads or not problem.hosts or (isinstance(given, dict) and len(given.get("pin_conflicts", ()))):
         return given
-    inst = _Instance(problem, objective)
-    if max_size is not None and assignment_size(inst) > max_size:
+    live = problem.live is not None
+    inst = LiveInstance(problem, objective) if live else _Instance(problem, objective)
+    if max_size is not None and (live_size(inst) if live else assignment_size(inst)) > max_size:
         _log.debug("exact: no rules stage: the model is too large for CP-SAT")
         return given
     h, f, strategy, lower, optimal = solve_rules(problem, objective, (hosts, forms, strategy), bound0=bound,
                                                  time_limit=time_limit, work_limit=work_limit, seed=seed,
                                                  workers=workers, deterministic=deterministic, inst=inst)
-    return _with_reason(_answer(inst, h, f, strategy, lower), given, bound, optimal)
+    out = _answer(inst, h, f, strategy, lower)
+    return _with_reason(live_answer(inst, out, given) if live else out, given, bound, optimal)
