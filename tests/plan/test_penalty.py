@@ -94,3 +94,38 @@ def test_the_plan_and_the_verifier_agree_on_random_assignments():
                 "unplaced": {w.id: {} for w, j in zip(workloads, index.tolist()) if j < 0}, "penalty": penalty}
         found = [v for v in fp.verify(workloads, hosts, plan, rules=rules) if v.rule == "penalty"]
         assert found == [], (seed, found)
+
+
+def test_spread_domains_from_columns_equal_those_from_objects():
+    # a columnar problem's spread domains come from its arrays; an object problem's from static_forms
+    import random
+
+    import pandas as pd
+
+    from fleetpack.model.inputs import build_problem
+    from fleetpack.plan.penalty import spread_domains
+
+    for seed in range(20):
+        rnd = random.Random(seed)
+        hosts = [fp.Host(f"h{j}", cpu=8, memory="16Gi", os=rnd.choice(["linux", "windows"]),
+                         hypervisor=rnd.choice([None, "hardware"]), containers=rnd.random() < 0.7,
+                         taints=("gpu",) if rnd.random() < 0.2 else (),
+                         labels={"zone": rnd.choice("abcd")} if rnd.random() < 0.9 else {})
+                 for j in range(8)]
+        workloads = [fp.Workload(f"w{i}", cpu=1, memory="1Gi", groups=("g",), form=rnd.choice(["any", "vm", "container"]),
+                                 os=rnd.choice(["linux", "windows"]), tolerations=("gpu",) if rnd.random() < 0.3 else (),
+                                 selector={"zone": ["a", "b"]} if rnd.random() < 0.3 else None)
+                     for i in range(3)]
+        rules = [fp.Spread("g", "zone", weight=1)]
+        objects = build_problem(workloads, hosts, None, rules=rules).materialize()
+        w_frame = pd.DataFrame({"id": [w.id for w in workloads], "cpu": 1, "memory": "1Gi", "groups": "g",
+                                "form": [w.form for w in workloads], "os": [w.os for w in workloads],
+                                "tolerations": [" ".join(w.tolerations) for w in workloads],
+                                "selector.zone": ["a|b" if w.selector else None for w in workloads]})
+        h_frame = pd.DataFrame({"id": [h.id for h in hosts], "cpu": 8, "memory": "16Gi", "os": [h.os for h in hosts],
+                                "hypervisor": [h.hypervisor for h in hosts], "containers": [h.containers for h in hosts],
+                                "taints": [" ".join(h.taints) for h in hosts],
+                                "labels.zone": [h.labels.get("zone") for h in hosts]})
+        columnar = build_problem(w_frame, h_frame, None, rules=rules)
+        assert getattr(columnar, "arrays", None) is not None
+        assert spread_domains(objects, 0).tolist() == spread_domains(columnar, 0).tolist(), seed

@@ -53,6 +53,7 @@ class GroupView:
         self.index = np.array([-1 if j is None else j for j in host_index], dtype=np.int64)
         self.rules_of: dict[int, list[int]] = {}
         self._domains: dict[int, np.ndarray] = {}
+        self._first: dict[int, dict[int, int]] = {}  # per rule, a host of each domain (the first)
         self._counts: dict[int, dict[int, int]] = {}
         self._values: dict[str, list] = {}
         if part is None:
@@ -75,6 +76,10 @@ class GroupView:
                     counts.setdefault(d, 0)
                 counts.pop(-1, None)
             self._counts[r] = counts
+            first: dict[int, int] = {}
+            for j, d in enumerate(domains.tolist()):
+                first.setdefault(d, j)
+            self._first[r] = first
         return self._domains[r], self._counts[r]
 
     def _label_values(self, key: str) -> list:
@@ -123,7 +128,7 @@ class GroupView:
             if not others or d in others:
                 return None
             home = max(others, key=lambda k: (others[k], -k))
-            j_home = int(np.flatnonzero(domains == home)[0])
+            j_home = self._first[r][home]
             where = _domain_words(self.problem, rule.key, j_home, home, values)
             return GroupBlock(CODES[kind], rule.describe(), f"affinity group {rule.group!r} runs in {where}",
                               f"is outside {where}, where affinity group {rule.group!r} runs",
@@ -140,7 +145,7 @@ class GroupView:
         if max(after.values()) - fewest <= cap:
             return None
         low = min(after, key=lambda k: (after[k], k))
-        j_low = int(np.flatnonzero(domains == low)[0])
+        j_low = self._first[r][low]
         where = _domain_words(self.problem, rule.key, j, d, values)
         words = (f"would then hold {after[d]} members of {rule.group!r} against {after[low]} in "
                  f"{_domain_words(self.problem, rule.key, j_low, low, values)} (max skew {cap})")

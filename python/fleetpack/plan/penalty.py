@@ -54,6 +54,9 @@ def spread_domains(problem: ProblemLike, r: int) -> np.ndarray:
     part = problem.rules
     assert part is not None
     domains = host_domains(part, r)
+    arrays = getattr(problem, "arrays", None)
+    if arrays is not None:  # a columnar problem: from its columns, without an object per row
+        return np.unique(domains[_static_hosts(arrays, part.members_of(r)) & (domains >= 0)])
     full = problem.materialize()
     members = [full.workloads[i] for i in part.members_of(r).tolist()]
     kinds = {}
@@ -64,6 +67,30 @@ def spread_domains(problem: ProblemLike, r: int) -> np.ndarray:
         if domains[j] >= 0 and domains[j] not in eligible and any(static_forms(w, h) for w in kinds.values()):
             eligible.add(int(domains[j]))
     return np.array(sorted(eligible), dtype=np.int64)
+
+
+def _static_hosts(arrays, members: np.ndarray) -> np.ndarray:
+    """Per host, whether some of ``members`` may run there by the static rules (`static_forms` on the wire
+    arrays: eligibility class, forms, OS, containers, hypervisor)."""
+    rows = members.astype(np.int64)
+    allowed = np.asarray(arrays["allowed"])[rows]
+    w_os = np.asarray(arrays["w_os"])[rows]
+    classes = arrays.get("eligibility_class")
+    cls = np.asarray(classes)[rows] if classes is not None else np.zeros(len(rows), dtype=np.uint32)
+    h_os = np.asarray(arrays["h_os"])
+    vm_hosts = np.asarray(arrays["hypervisor"]) > 0
+    ct_hosts = np.asarray(arrays["containers"]).astype(bool)
+    out = np.zeros(len(h_os), dtype=bool)
+    for a, o, c in set(zip(allowed.tolist(), w_os.tolist(), cls.tolist())):
+        ok = np.zeros(len(h_os), dtype=bool)
+        if a & 1:
+            ok |= ct_hosts & (h_os == o)
+        if a & 2:
+            ok |= vm_hosts
+        if classes is not None:
+            ok &= np.asarray(arrays["eligible"])[c]
+        out |= ok
+    return out
 
 
 def rule_excess(problem: ProblemLike, r: int, host_index: np.ndarray) -> int:

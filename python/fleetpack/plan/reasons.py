@@ -126,7 +126,8 @@ def unplaced_reasons(problem: Problem, host_index, states: list[HostState], meth
         if view is not None and view.rules_of.get(i):
             def block(k: int, i: int = i):
                 return view.block(i, open_rows[k])
-            signature = (*signature, i)  # (members of hard group rules: each judged on its own)
+            # (an unplaced workload's hard group rules read only which rules it is in)
+            signature = (*signature, tuple(view.rules_of[i]))
         if signature not in known:
             known[signature] = _reason(problem, w, states, method, block)
         reasons[w.id] = known[signature]
