@@ -18,7 +18,9 @@ The rules, with every size an exact integer (CPU in millicores, memory in bytes,
 - a dedicated workload is alone on its host;
 - a workload with a ``selector`` runs on a host whose ``labels`` meet every key of it (a value: equal; a list: one
   of; None: the label exists; ``{"in": [...]}``, ``{"not_in": [...]}``: the label is missing or another value;
-  ``{"exists": bool}``), and a host with ``taints`` holds only workloads whose ``tolerations`` list all of them.
+  ``{"exists": bool}``), and a host with ``taints`` holds only workloads whose ``tolerations`` list all of them;
+- the group rules (``rules``: anti-affinity, affinity and spread per domain, hard or soft), as
+  `fleetpack.verify_groups` restates them.
 
 In a live fleet (workloads with a ``current`` host; ``drain``, ``max_moves``, ``max_move_cost``):
 
