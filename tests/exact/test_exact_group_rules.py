@@ -75,3 +75,12 @@ def test_a_live_fleet_repairs_a_broken_rule_with_the_cheapest_moves():
         assert fp.verify(workloads, hosts, plan) == []
         assert (plan.placed, plan.hosts_used, plan.penalty, plan.move_cost) == (4, 2, 0, 3)
         assert plan.proven_optimal
+
+
+@pytest.mark.parametrize("objective", ["cost", "spread"])
+@pytest.mark.parametrize("seed", range(8))
+def test_every_objective_keeps_the_rules(seed, objective):
+    workloads, hosts, rules = _fleet(seed)
+    plan = fp.place(workloads, hosts, rules=rules, method="exact", objective=objective, time_limit=20)
+    assert fp.verify(workloads, hosts, plan) == []
+    assert plan.strategy.endswith(":optimal")
