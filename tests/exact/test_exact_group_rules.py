@@ -36,7 +36,7 @@ def test_exact_plans_keep_the_rules_and_are_proven(seed):
     exact = fp.place(workloads, hosts, rules=rules, method="exact", time_limit=20, seed=0)
     assert fp.verify(workloads, hosts, exact) == []
     assert fp.verify(workloads, hosts, exact.to_dict(), rules=rules) == []
-    assert exact.proven_optimal or exact.unplaced or exact.strategy.endswith(":optimal")
+    assert exact.strategy.endswith(":optimal")  # (small instances: CP-SAT proves them)
     heuristic = fp.place(workloads, hosts, rules=rules, method="ffd")
     problem = heuristic.problem.materialize()
     hosts_of = [None if j < 0 else int(j) for j in heuristic.host_index.tolist()]
