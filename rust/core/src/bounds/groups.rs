@@ -40,3 +40,34 @@ pub(super) fn group_bound(problem: &Problem, candidates: &[usize], placed: usize
     }
     best
 }
+
+#[cfg(test)]
+mod tests {
+    // (by full paths: `super::` would read as a dependency on `bounds`, a circle for tests/modules.rs)
+    use crate::bounds::groups::group_bound;
+    use crate::model::rules::{Rule, RuleKind, RuleSet, HOST_SCOPE};
+    use crate::model::{HostSpec, Overheads, Problem, WorkloadSpec};
+
+    /// Five small workloads, six hosts in zones a, a, b, b, c and none.
+    fn problem(cap: u32, weight: u64, key: u32) -> Problem {
+        let workloads: Vec<_> = (0..5).map(|_| WorkloadSpec::new(vec![1, 1])).collect();
+        let hosts: Vec<_> = (0..6).map(|_| HostSpec::new(vec![10, 10])).collect();
+        let p = Problem::from_rows(2, &workloads, &hosts, Overheads::none(2)).unwrap();
+        let rule = Rule { kind: RuleKind::AntiAffinity, key, cap, min_domains: 0, weight };
+        p.with_rules(RuleSet::new(vec![1, 1, 2, 2, 3, 0], vec![rule], vec![0, 4], vec![0, 1, 2, 3])).unwrap()
+    }
+
+    #[test]
+    fn members_at_most_m_per_domain_need_that_many_domains() {
+        let all: Vec<usize> = (0..5).collect();
+        // 4 members at most 1 per zone: 4 zones (the unlabelled host is a zone of its own), so 4 hosts
+        assert_eq!(group_bound(&problem(1, 0, 0), &all, 5).map(|b| b.0), Some(4));
+        // 4 placed of 5: at least 3 members, 3 domains
+        assert_eq!(group_bound(&problem(1, 0, 0), &all, 4).unwrap().1, "3 of the 4 members of <group 0> at most 1 per <domain 0> need 3 <domains 0>");
+        // at most 2 per host: 2 hosts
+        assert_eq!(group_bound(&problem(2, 0, HOST_SCOPE), &all, 5).unwrap().1, "the 4 members of <group 0> at most 2 per <domain 0> need 2 hosts");
+        // a soft rule forces nothing; nor one that allows every member in one domain
+        assert_eq!(group_bound(&problem(1, 5, 0), &all, 5), None);
+        assert_eq!(group_bound(&problem(4, 0, 0), &all, 5), None);
+    }
+}
