@@ -18,7 +18,9 @@ The rules, with every size an exact integer (CPU in millicores, memory in bytes,
 - a dedicated workload is alone on its host;
 - a workload with a ``selector`` runs on a host whose ``labels`` meet every key of it (a value: equal; a list: one
   of; None: the label exists; ``{"in": [...]}``, ``{"not_in": [...]}``: the label is missing or another value;
-  ``{"exists": bool}``), and a host with ``taints`` holds only workloads whose ``tolerations`` list all of them.
+  ``{"exists": bool}``), and a host with ``taints`` holds only workloads whose ``tolerations`` list all of them;
+- the group rules (``rules``: anti-affinity, affinity and spread per domain, hard or soft), as
+  `fleetpack.verify_groups` restates them.
 
 In a live fleet (workloads with a ``current`` host; ``drain``, ``max_moves``, ``max_move_cost``):
 
@@ -43,6 +45,7 @@ from .model.inputs import FirstSeen
 from .model.live import check_budgets, read_drain
 from .model.objects import Host, Overheads, Workload, as_host, as_overheads, as_workload
 from .model.units import format_amount
+from .verify_groups import group_violations, plan_rules, read_verify_rules, stated_penalty
 
 __all__ = ["Violation", "verify"]
 
@@ -85,7 +88,7 @@ class _Placed:
 
 
 def verify(workloads: Sequence, hosts: Sequence, plan, overheads=None, *, max_moves: int | None = None,
-           max_move_cost: int | None = None, drain: Iterable[str] = ()) -> list[Violation]:
+           max_move_cost: int | None = None, drain: Iterable[str] = (), rules=None) -> list[Violation]:
     """Check ``plan`` against every placement rule; return the violations found (empty when the plan is valid).
 
     ``workloads`` and ``hosts`` are sequences of `Workload` / `Host` or dicts; ``overheads`` is None (the defaults),
@@ -101,12 +104,17 @@ def verify(workloads: Sequence, hosts: Sequence, plan, overheads=None, *, max_mo
     budgets (the moves recomputed from the workloads' ``current``). An unknown current or drained host, or a
     budget that is not a whole number >= 0, raises `ValidationError`.
 
+    ``rules`` are the group rules (`fleetpack.AntiAffinity`, `Affinity`, `Spread`, or their mappings; None: those a
+    `Plan` carries with its problem, if any), checked as `fleetpack.verify_groups` states them: a broken hard rule
+    is a violation, a plan's stated ``penalty`` that is not what its soft rules cost is one too.
+
     The order is fixed: violations of the plan's structure (in plan order), then of each placed workload (in input
     order), then of each host (in input order), then of the live fleet (pins in input order, drained hosts in input
-    order, the budgets).
+    order, the budgets), then of the group rules (in rule order, then the penalty).
     """
     w_items = _coerce_all(workloads, "workload", as_workload)
     h_items = _coerce_all(hosts, "host", as_host)
+    group_rules = read_verify_rules(plan_rules(plan) if rules is None else rules, w_items, _WHERE)
     drained = _check_live_inputs(w_items, h_items, drain, max_moves, max_move_cost)
     over = as_overheads(overheads)
     entries, unplaced = _read_plan(plan)
@@ -124,6 +132,10 @@ def verify(workloads: Sequence, hosts: Sequence, plan, overheads=None, *, max_mo
         if h.id in by_host:
             _check_host(h, by_host[h.id], over, dimensions, violations)
     _check_live(w_items, h_items, placed, drained, max_moves, max_move_cost, violations)
+    if group_rules or stated_penalty(plan):
+        found = group_violations(group_rules, w_items, h_items, {p.workload.id: p.host for p in placed}, _may_run,
+                                 stated_penalty(plan))
+        violations += [Violation(rule, message, host, workload) for rule, message, host, workload in found]
     return violations
 
 
@@ -315,6 +327,17 @@ def _check_fit(p: _Placed, violations: list[Violation]) -> None:
         if h.os != w.os:
             report("os_mismatch",
                    f"workload {w.id!r} ({w.os}) runs as a container on host {h.id!r} ({h.os})")
+
+
+def _may_run(w: Workload, h: Host) -> bool:
+    """Whether ``w`` may run on ``h`` in some form by the static rules (selector, taints, form, hypervisor,
+    containers, OS); what a spread's eligible domains are made of."""
+    if not all(_label_ok(h.labels, key, want) for key, want in (w.selector or {}).items()):
+        return False
+    if any(taint not in w.tolerations for taint in h.taints):
+        return False
+    container = w.form in ("any", "container") and h.containers and h.os == w.os
+    return bool(container or (w.form in ("any", "vm") and h.hypervisor is not None))
 
 
 def _label_ok(labels: Mapping[str, str], key: str, want) -> bool:

@@ -490,7 +490,9 @@ def _run_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 def _violations(fleet: Fleet, plan: dict, source: str) -> list:
     try:
-        return verify(fleet.workloads, fleet.hosts, plan, fleet.overheads, **fleet.live_options())
+        # (the fleet's group rules, when its file has them)
+        rules = getattr(fleet, "rules", None) or None
+        return verify(fleet.workloads, fleet.hosts, plan, fleet.overheads, **fleet.live_options(), rules=rules)
     except ValidationError as exc:
         # the fleet was valid, so what the verifier refuses is the shape of the plan: name its file
         raise ValidationError(

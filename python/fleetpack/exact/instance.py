@@ -17,7 +17,7 @@ from typing import Sequence
 from ..model.problem import Problem
 from ..model.rules import effective_demand, eligibility_kinds, static_forms
 from ..model.wire import PLACED_FORMS as FORMS
-from .symmetry import live_hosts
+from .symmetry import live_hosts, rule_host_keys, rule_workload_keys
 
 
 # CP-SAT works with 64-bit integers: keep every linear expression well inside
@@ -95,10 +95,13 @@ class _Instance:
         self.rep_host = []
         kinds = eligibility_kinds(problem)  # (hosts alike for every selector and toleration too)
         alone = live_hosts(problem)  # (a live fleet's hosts in use or drained are classes of their own)
+        domains = rule_host_keys(problem)  # (with group rules, hosts alike in their domains too)
         for j, h in enumerate(problem.hosts):
             cap = tuple(problem.capacity(h))
             key = (cap, h.os, h.hypervisor, h.containers, h.cost, h.max_workloads, kinds[j],
                    j if j in alone else None)
+            if domains is not None:
+                key += (domains[j],)
             c = by_key.get(key)
             if c is None:
                 c = by_key[key] = _Class([], cap, cap, h.cost, 0, h.max_workloads)
@@ -114,9 +117,12 @@ class _Instance:
         self.types: list[_Type] = []
         self.type_of: list[int] = [0] * len(problem.workloads)
         raw_options: list[dict[int, dict[str, list[int]]]] = []
+        membership = rule_workload_keys(problem)  # (with group rules, workloads alike in their rules too)
         for i, w in enumerate(problem.workloads):
             key = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity, w.selector_terms,
                    frozenset(w.tolerations))
+            if membership is not None:
+                key += (membership[i],)
             n = type_index.get(key)
             if n is None:
                 n = type_index[key] = len(self.types)

@@ -16,6 +16,7 @@ import numpy as np
 from ..model.rules import HostState
 from ..model.wire import Answer, PLACED_FORMS, UNPLACED
 from .moves import plan_moves
+from .penalty import SoftViolation, soft_violations
 from .reasons import unplaced_reasons
 from .scoring import host_states, meets_bound, objective_value
 from .types import Assignment, Assignments, LazyMapping, LazyReasons, Move, Unplaced
@@ -68,6 +69,11 @@ class Plan:
     live: bool = False
     # the solver's answer, with what the builder worked out: a pickled plan is rebuilt from it and the problem
     answer: Answer | None = field(default=None, repr=False, compare=False)
+    # the soft group rules' cost (weight x excess, summed) and the soft rules with excess; `has_rules`: the problem
+    # had group rules (its plan's dict then states them)
+    penalty: int = 0
+    soft_violations: tuple[SoftViolation, ...] = ()
+    has_rules: bool = False
 
     def __reduce__(self):
         # small and fast: the problem and the answer's arrays, not an object per workload; reasons already worked
@@ -154,6 +160,8 @@ class Plan:
             # a live plan says what it moves; a greenfield one has exactly the keys it always had
             **({"moves": [m.to_dict() for m in self.moves], "move_count": self.move_count,
                 "move_cost": self.move_cost} if self.live else {}),
+            **({"penalty": self.penalty, "soft_violations": [v.to_dict() for v in self.soft_violations]}
+               if self.has_rules else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -213,6 +221,10 @@ class Plan:
                              m.get("target_form"), int(m.get("cost", 0))) for m in data.get("moves", ())),
             live="moves" in data,
             bound_reason=data.get("bound_reason", ""),
+            penalty=int(data.get("penalty", 0)),
+            soft_violations=tuple(SoftViolation(v["rule"], int(v["excess"]), int(v["penalty"]))
+                                  for v in data.get("soft_violations", ())),
+            has_rules="penalty" in data,
         )
 
     @classmethod
@@ -224,7 +236,8 @@ class Plan:
             f"Plan(placed={self.placed}, unplaced={len(self.unplaced)}, hosts_used={self.hosts_used}, "
             f"cost={self.cost:g}, objective={self.objective!r}, objective_value={self.objective_value:g}, "
             f"lower_bound={self.lower_bound:g}, proven_optimal={self.proven_optimal}, method={self.method!r}, "
-            f"strategy={self.strategy!r}" + (f", moves={self.move_count}" if self.live else "") + ")"
+            f"strategy={self.strategy!r}" + (f", moves={self.move_count}" if self.live else "")
+            + (f", penalty={self.penalty}" if self.penalty else "") + ")"
         )
 
 
@@ -232,6 +245,19 @@ def _named(reason: str, dimensions: Sequence[str]) -> str:
     """A bound's reason with the dimensions the core knows by position ("dimension 2") by their names."""
     for d in range(len(dimensions) - 1, 1, -1):
         reason = reason.replace(f"dimension {d}", dimensions[d])
+    return reason
+
+
+def _rule_words(reason: str, problem: ProblemLike) -> str:
+    """A bound's reason with the group rules the core knows by index ("<group 2>", "<domain 2>", "<domains 2>")
+    by their group and scope ("'db'", "zone", "zones")."""
+    part = getattr(problem, "rules", None)
+    if part is None or "<" not in reason:
+        return reason
+    for r, rule in enumerate(part.rules):
+        scope = "host" if rule.scope == "host" else rule.scope
+        reason = reason.replace(f"<group {r}>", repr(rule.group)).replace(f"<domains {r}>", scope + "s")
+        reason = reason.replace(f"<domain {r}>", scope)
     return reason
 
 
@@ -287,6 +313,7 @@ def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: 
         lambda: unplaced_reasons(problem.materialize(), states()[1], states()[0], method),
     )
     value = int(objective_value_) if objective == "hosts" else float(objective_value_)
+    penalty, soft = soft_violations(problem, host_index)
     return Plan(
         assignments=Assignments(workload_ids, host_ids, host_index, form_codes),
         unplaced=unplaced,
@@ -301,13 +328,16 @@ def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: 
         elapsed=elapsed,
         utilization=LazyMapping(utilization),
         dimensions=problem.dimensions,
-        bound_reason=_named(answer.bound_reason, problem.dimensions),
+        bound_reason=_rule_words(_named(answer.bound_reason, problem.dimensions), problem),
         problem=problem,
         host_index=host_index,
         form_codes=form_codes,
         answer=replace(answer, used=used, objective_value=objective_value_, hosts_used=hosts_used, cost=cost),
         moves=plan_moves(problem, host_index, form_codes),
         live=problem.live is not None,
+        penalty=penalty,
+        soft_violations=soft,
+        has_rules=getattr(problem, "rules", None) is not None,
     )
 
 

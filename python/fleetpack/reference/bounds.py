@@ -546,6 +546,39 @@ def _budget_bound(problem: Problem, objective: str) -> tuple[float, str] | None:
     return total, f"{reason}; the {kept} hosts that stay used cost at least {total:.2f}"
 
 
+def _group_bound(problem: Problem, candidates: list[int], placed: int) -> tuple[int, str] | None:
+    """The most hosts the hard anti-affinity rules force on a plan placing at least ``placed`` of ``candidates``
+    (the core's group_bound): ``k`` members at most ``m`` per domain need ``ceil(k / m)`` domains, each a host at
+    least. The reason names ``<group r>``, ``<domain r>``, ``<domains r>``, which the plan words."""
+    part = getattr(problem, "rules", None)
+    if part is None:
+        return None
+    total = len(candidates)
+    placed = min(placed, total)
+    chosen = set(candidates)
+    best: tuple[int, str] | None = None
+    for r in range(len(part.rules)):
+        cap = int(part.cap[r])
+        if part.kind[r] != 0 or part.weight[r] != 0 or cap == 0:
+            continue
+        k = sum(int(i) in chosen for i in part.members_of(r).tolist())
+        at_least = max(placed - (total - k), 0)
+        need = min(-(-at_least // cap), len(problem.hosts))
+        if need > (1 if best is None else best[0]):
+            who = f"the {k} members of <group {r}>" if at_least == k else f"{at_least} of the {k} members of <group {r}>"
+            unit = "hosts" if int(part.key[r]) == 2**32 - 1 else f"<domains {r}>"
+            best = (need, f"{who} at most {cap} per <domain {r}> need {need} {unit}")
+    return best
+
+
+def _with_groups(problem: Problem, relaxed, placed: int, found: tuple) -> tuple:
+    """``_rule_bound``'s answer raised by the group rules' bound when that is larger."""
+    grouped = _group_bound(problem, relaxed.candidates, placed)
+    if grouped is not None and grouped[0] > found[0]:
+        return (grouped[0], grouped[1], *found[2:])
+    return found
+
+
 def _greenfield_bound(problem: Problem, objective: str, placed: int) -> tuple[float, str]:
     """`lower_bound_explained` by the workloads and hosts alone."""
     if placed == 0 or not problem.hosts:
@@ -556,9 +589,9 @@ def _greenfield_bound(problem: Problem, objective: str, placed: int) -> tuple[fl
     demand = relaxed.demand(placed)
     capacities = [problem.capacity(h) for h in problem.hosts]
     if objective == "hosts":
-        return _rule_bound(problem, fits, relaxed, placed)[:2]
+        return _with_groups(problem, relaxed, placed, _rule_bound(problem, fits, relaxed, placed))[:2]
     if objective == "cost":
-        min_hosts, why, split = _rule_bound(problem, fits, relaxed, placed)
+        min_hosts, why, split = _with_groups(problem, relaxed, placed, _rule_bound(problem, fits, relaxed, placed))
         every = list(range(len(problem.hosts)))
         bound, won = _hosts_cost(problem, every, min_hosts, demand, relaxed.per_host, relaxed.cone)
         if won is None:
