@@ -56,6 +56,10 @@ def add_parser(subparsers) -> None:
 def run_buy(args: argparse.Namespace, out: TextIO) -> int:
     check_outputs(args.output, args.plot)
     fleet = load_fleet(args.fleet)
+    if fleet.rules:  # (the capacity planner places without group rules: a purchase could break them)
+        print(f"fleetpack: error: {args.fleet}: rules: buy does not plan with group rules yet; remove the fleet's "
+              "'rules' to buy for the fleet without them", file=sys.stderr)
+        return 1
     try:
         purchase = plan_capacity(fleet.workloads, fleet.host_types, fleet.hosts, fleet.overheads,
                                  objective=args.objective, spare=args.spare, max_types=args.max_types,
