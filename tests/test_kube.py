@@ -180,7 +180,10 @@ def test_hostname_anti_affinity_groups_the_matched_pods():
     groups = {w.id: w.anti_affinity for w in fleet.workloads}
     assert groups == {"shop/web-0": "shop/app=web", "shop/web-1": "shop/app=web", "shop/web-2": "shop/app=web",
                       "test/web-x": None, "shop/db-0": None, "shop/db-1": None}
-    assert "2 pods with anti-affinity on another topology key" in fleet.description
+    # the zone term is a group rule (kube.pod_rules); the db pods are in its group
+    zone = "anti-affinity:shop/app=db@topology.kubernetes.io/zone"
+    assert fleet.rules == (fp.AntiAffinity(zone, scope="topology.kubernetes.io/zone"),)
+    assert {w.id: w.groups for w in fleet.workloads if w.groups} == {"shop/db-0": (zone,), "shop/db-1": (zone,)}
 
 
 def test_groups_that_share_a_pod_are_merged_and_reported():
