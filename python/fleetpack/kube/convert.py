@@ -325,9 +325,9 @@ class _Notes:
             *((words, c[key]) for key, words in SKIPPED_WORDS)) if n]
         if ignored:
             out.append(f"Not modelled: {', '.join(ignored)}; those pods are imported without that rule.")
-        stricter = [f"{c[key]} {words}" for key, words in RULE_NOTE_WORDS if c[key]]
-        if stricter:
-            out.append(f"Stricter than Kubernetes: {'; '.join(stricter)}.")
+        inexact = [f"{_plural(c[key], 'pod', 'pods')} with {words}" for key, words in RULE_NOTE_WORDS if c[key]]
+        if inexact:
+            out.append(f"Not exactly as Kubernetes: {'; '.join(inexact)}.")
         if c["selector_moved"]:
             out.append(f"{_plural(c['selector_moved'], 'pod runs', 'pods run')} on a node whose labels no longer "
                        "meet their node selector or affinity: the plan moves them.")

@@ -39,16 +39,16 @@ HOSTNAME = "kubernetes.io/hostname"
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 _PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
 
-#: The notes' words for the terms mapped stricter than Kubernetes, or left out, by this module.
+#: The notes' words for the pods whose terms this module maps, but not exactly as Kubernetes reads them.
 RULE_NOTE_WORDS = (
-    ("anti_stricter", "anti-affinity terms whose group holds pods that do not carry the term (kept apart too)"),
-    ("affinity_stricter", "affinity terms whose group holds pods that do not carry the term (all in one domain)"),
-    ("spread_not_self", "topology spread constraints whose pod does not match its own selector (counted with "
-                        "its group)"),
+    ("anti_stricter", "anti-affinity whose group holds pods that do not carry the term (kept apart too)"),
+    ("affinity_stricter", "affinity whose group holds pods that do not carry the term (drawn into one domain too)"),
+    ("spread_not_self", "topology spread over pods that do not include themselves (counted in the group)"),
+    ("spread_policy", "topology spread with nodeAffinityPolicy Ignore or nodeTaintsPolicy Honor (domains counted "
+                      "by the members' own node rules and taints)"),
 )
-#: Not modelled (the pod is imported without that part).
+#: Not modelled (the pod is imported without that term).
 SKIPPED_WORDS = (
-    ("spread_policy", "topology spread nodeAffinityPolicy Ignore or nodeTaintsPolicy Honor"),
     ("term_bad", "pod (anti-)affinity or spread terms without a topology key or a label selector, or with a "
                  "maxSkew or minDomains below 1"),
 )
@@ -140,7 +140,7 @@ def _terms_of(spec: Mapping) -> list[tuple[str, Mapping, int | None, dict]]:
 
 def pod_group_rules(pods: list[Mapping], count) -> tuple[list[tuple[str, ...]], list[Rule]]:
     """Per pod the groups it is in, and the rules of the groups (see the module's notes); ``count(key)`` hears each
-    term mapped stricter or left out (keys of `RULE_NOTE_WORDS`, `SKIPPED_WORDS`)."""
+    pod whose term is mapped not exactly or left out (keys of `RULE_NOTE_WORDS`, `SKIPPED_WORDS`)."""
     metas = [p.get("metadata") if isinstance(p.get("metadata"), Mapping) else {} for p in pods]
     labels = [m.get("labels") or {} for m in metas]
     namespaces = [m.get("namespace", "default") for m in metas]
@@ -189,11 +189,10 @@ def pod_group_rules(pods: list[Mapping], count) -> tuple[list[tuple[str, ...]], 
             count("term_bad", len(term.carriers))
             continue
         carriers = set(term.carriers)
-        if not carriers <= term.matched:
+        if not carriers <= term.matched or term.kind != "spread" and not term.matched <= carriers:
             count({"anti_affinity": "anti_stricter", "affinity": "affinity_stricter"}.get(term.kind,
-                                                                                          "spread_not_self"))
-        elif term.kind != "spread" and not term.matched <= carriers:
-            count("anti_stricter" if term.kind == "anti_affinity" else "affinity_stricter")
+                                                                                          "spread_not_self"),
+                  len(carriers))
         used[term.name] = used.get(term.name, 0) + 1
         if used[term.name] > 1:  # (two terms that differ in what the name leaves out)
             term.name = f"{term.name}#{used[term.name]}"
