@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 
 import fleetpack as fp
+from fleetpack.model.entries import CheckedEntries
 from fleetpack.fleetfile import Fleet, dump_fleet, dump_fleet_csv, fleet_json, fleet_schema, load_fleet, load_fleet_csv
 
 DOC = {
@@ -32,7 +33,12 @@ def write(tmp_path, name: str, doc) -> str:
 def test_a_fleet_file_reads_its_rules_and_groups_and_writes_them_back(tmp_path):
     fleet = load_fleet(write(tmp_path, "f.json", DOC))
     assert fleet.rules == RULES
+    assert isinstance(fleet.workloads, CheckedEntries)  # (read as columns: groups a text column)
     assert [w.groups for w in fleet.workloads] == [("db", "stateful")] * 3 + [()]
+    # a name with a space cannot be a column's: those entries are read one by one, the same groups
+    spaced = {**DOC, "workloads": [{**DOC["workloads"][0], "groups": ["db", "a b"]}], "rules": DOC["rules"][:1]}
+    read = load_fleet(write(tmp_path, "g.json", spaced))
+    assert not isinstance(read.workloads, CheckedEntries) and read.workloads[0].groups == ("db", "a b")
     assert Fleet.from_dict(fleet.to_dict()) == fleet
     # defaults left out (weight None), and one rule a line in the JSON text
     assert fleet.to_dict()["rules"][2] == {"kind": "affinity", "group": "web", "scope": "host"}

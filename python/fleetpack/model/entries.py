@@ -154,7 +154,8 @@ def _groups_column(values: list, table: dict) -> bool:
     for value in values:
         if value is None:
             texts.append("")
-        elif type(value) is list and all(type(n) is str and n and not any(c.isspace() for c in n) for n in value):
+        elif type(value) in (list, tuple) and all(type(n) is str and n and not any(c.isspace() for c in n)
+                                                  for n in value):
             texts.append(" ".join(dict.fromkeys(value)))
         else:
             return False
