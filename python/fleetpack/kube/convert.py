@@ -28,8 +28,8 @@ fit?". The choices, each the scheduler's own where the model can express it:
   not evict for them): it tolerates them, so it may also go to other nodes with the same taint.
 - **Anti-affinity**: a required pod anti-affinity term on ``kubernetes.io/hostname`` puts the pod and the pods its
   selector matches (in its namespaces) in one anti-affinity group. For the usual "one replica per node" rule this
-  is exact. A workload has one group, so groups that share a pod are merged: stricter than Kubernetes (the plan
-  stays valid there), and reported. Pod anti-affinity on other topology keys, pod affinity, preferred terms and
+  is exact. A workload has one such group, so the terms of groups that share a pod are group rules instead, each
+  its own (`kube.pod_rules`). Pod anti-affinity on other topology keys, pod affinity, preferred terms and
   ``topologySpreadConstraints`` are workload ``groups`` and the fleet's ``rules`` (`kube.pod_rules`, which says
   where a rule is stricter than Kubernetes; the notes count those terms).
 - A pod's ``os`` comes from its ``kubernetes.io/os`` node selector (default linux). The namespace is the
@@ -126,8 +126,8 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
         reqs = _pod_requests(pod, classes, _where(pod_source, "pod", _pod_id(pod)), errors)
         _max_into(ds_requests.setdefault(owner, {}), reqs)
     extra_dims = sorted({r for reqs in requests for r in reqs} - {"cpu", "memory", "pods"})
-    groups = _anti_affinity_groups(kept, notes)
-    member_of, rules = pod_group_rules(kept, notes.count)
+    groups, overlapping = _anti_affinity_groups(kept)
+    member_of, rules = pod_group_rules(kept, notes.count, overlapping)
 
     per_node = {}
     for reqs in ds_requests.values():
@@ -462,9 +462,11 @@ def _describe_selector(namespace: str, selector) -> str:
     return f"{namespace}/{','.join(parts)}"
 
 
-def _anti_affinity_groups(pods: list[Mapping], notes: _Notes) -> list[str | None]:
+def _anti_affinity_groups(pods: list[Mapping]) -> tuple[list[str | None], set[int]]:
     """One anti-affinity group name (or None) per pod: each required hostname term links the pod with the pods it
-    matches; linked pods form one group (union-find), named after the first term that formed it."""
+    matches; linked pods form one group (union-find), named after the first term that formed it. Linked pods whose
+    terms differ (groups that share a pod) get no name: their terms are group rules each (`kube.pod_rules`), which
+    keeps them exact; the second value is those pods."""
     parent = list(range(len(pods)))
 
     def find(i: int) -> int:
@@ -498,21 +500,22 @@ def _anti_affinity_groups(pods: list[Mapping], notes: _Notes) -> list[str | None
     for i in range(len(pods)):
         members[find(i)].append(i)
     names: list[str | None] = [None] * len(pods)
+    overlapping: set[int] = set()
     used: dict[str, int] = {}
     for root, group in sorted(members.items(), key=lambda item: item[1][0]):
         if len(group) < 2:
             continue  # a pod that matches only itself needs no group
         terms = list(dict.fromkeys(term_names[i] for i in group if i in term_names))
+        if len(terms) > 1:
+            overlapping.update(group)
+            continue
         name = terms[0]
         used[name] = used.get(name, 0) + 1
         if used[name] > 1:
             name = f"{name}#{used[name]}"
-        if len(terms) > 1:
-            notes.add(f"Anti-affinity rules {', '.join(terms)} share pods, so they form one group {name!r}: "
-                      "stricter than Kubernetes.")
         for i in group:
             names[i] = name
-    return names
+    return names, overlapping
 
 
 # --- nodes -----------------------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ stricter than Kubernetes, which lets such a node pass).
 - **Required anti-affinity** ("no pod matching the selector in my domain") on a key other than the hostname:
   ``AntiAffinity(group, scope, max_per_domain=1)``. Exact when every member carries the term (the replicas of one
   workload, each matching its own selector); otherwise stricter (members that do not carry it are kept apart
-  too), counted. Hostname terms keep the import's ``anti_affinity`` groups (`kube.convert`).
+  too), counted. Hostname terms keep the import's ``anti_affinity`` groups (`kube.convert`) but where those
+  groups share pods: there they are rules of scope ``"host"``.
 - **Required affinity** ("a pod matching the selector in my domain"): ``Affinity(group, scope)``, every member in one
   domain. Exact for replicas that match their own selector (the scheduler puts the first anywhere and each later
   one next to one before it, so all in one domain); otherwise stricter (the pods it points at are drawn into one
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from ..errors import ValidationError
 from ..model.group_rules import HOST, Affinity, AntiAffinity, Rule, Spread
@@ -114,15 +115,16 @@ class _Term:
         return Spread(self.name, self.scope, weight=self.weight, **self.extra)
 
 
-def _terms_of(spec: Mapping) -> list[tuple[str, Mapping, int | None, dict]]:
-    """(kind, term, weight or None for hard, extra rule fields) of each inter-pod term of a pod spec, hostname
-    anti-affinity (the import's ``anti_affinity``) left out."""
+def _terms_of(spec: Mapping, hostname: bool) -> list[tuple[str, Mapping, int | None, dict]]:
+    """(kind, term, weight or None for hard, extra rule fields) of each inter-pod term of a pod spec, required
+    hostname anti-affinity (the import's ``anti_affinity``) left out unless ``hostname``."""
     affinity = spec.get("affinity") if isinstance(spec.get("affinity"), Mapping) else {}
     out: list[tuple[str, Mapping, int | None, dict]] = []
     for field, kind in (("podAntiAffinity", "anti_affinity"), ("podAffinity", "affinity")):
         part = affinity.get(field) if isinstance(affinity.get(field), Mapping) else {}
         for term in part.get(_REQUIRED) or []:
-            if isinstance(term, Mapping) and not (kind == "anti_affinity" and term.get("topologyKey") == HOSTNAME):
+            if isinstance(term, Mapping) and (hostname or kind != "anti_affinity"
+                                              or term.get("topologyKey") != HOSTNAME):
                 out.append((kind, term, None, {}))
         for preferred in part.get(_PREFERRED) or []:
             if isinstance(preferred, Mapping) and isinstance(preferred.get("podAffinityTerm"), Mapping):
@@ -138,16 +140,19 @@ def _terms_of(spec: Mapping) -> list[tuple[str, Mapping, int | None, dict]]:
     return out
 
 
-def pod_group_rules(pods: list[Mapping], count) -> tuple[list[tuple[str, ...]], list[Rule]]:
+def pod_group_rules(pods: list[Mapping], count, hostname_pods: Collection[int] = ()
+                    ) -> tuple[list[tuple[str, ...]], list[Rule]]:
     """Per pod the groups it is in, and the rules of the groups (see the module's notes); ``count(key)`` hears each
-    pod whose term is mapped not exactly or left out (keys of `RULE_NOTE_WORDS`, `SKIPPED_WORDS`)."""
+    pod whose term is mapped not exactly or left out (keys of `RULE_NOTE_WORDS`, `SKIPPED_WORDS`). The required
+    hostname anti-affinity of the pods in ``hostname_pods`` is mapped here too (the import's ``anti_affinity``
+    groups cannot say it: see `kube.convert`)."""
     metas = [p.get("metadata") if isinstance(p.get("metadata"), Mapping) else {} for p in pods]
     labels = [m.get("labels") or {} for m in metas]
     namespaces = [m.get("namespace", "default") for m in metas]
     terms: dict[str, _Term] = {}
     for i, pod in enumerate(pods):
         spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
-        for kind, term, weight, extra in _terms_of(spec):
+        for kind, term, weight, extra in _terms_of(spec, i in hostname_pods):
             key = term.get("topologyKey")
             if not isinstance(key, str) or not key or term.get("labelSelector") is None:
                 count("term_bad")
