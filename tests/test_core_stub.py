@@ -119,12 +119,14 @@ def test_place_many_answers_each_job_with_the_stub_keys():
         check_answer(answer)
 
 
-def test_the_optional_keys_are_the_live_part_and_eligibility():
+def test_the_optional_keys_are_the_live_part_eligibility_and_rules():
     assert set(stub_fields("ProblemArrays", optional=True)) == {
         "current_host", "current_form", "pinned", "move_cost", "drain", "max_moves", "max_move_cost",
-        "eligibility_class", "eligible"}
-    # the answer's live keys are no option: the core sends them for every problem (0 and empty when greenfield)
-    assert not stub_fields("CoreAnswer", optional=True)
+        "eligibility_class", "eligible", "domain", "rule_kind", "rule_key", "rule_cap", "rule_min_domains",
+        "rule_weight", "rule_offsets", "rule_members"}
+    # the answer's live keys are no option: the core sends them for every problem (0 and empty when greenfield);
+    # the penalty comes with group rules only
+    assert set(stub_fields("CoreAnswer", optional=True)) == {"penalty"}
     assert {"moves", "move_cost", "pin_conflicts", "forced_moves"} <= set(stub_fields("CoreAnswer"))
 
 
@@ -146,4 +148,19 @@ def test_eligibility_keys_have_the_stub_types_and_go_together():
         _core.place(problem, "ffd", "sum", "hosts")
     problem["eligible"] = np.array([[True, False]], dtype=bool)  # a column per host: 2 for 1 host
     with pytest.raises(ValueError, match="2 columns for 1 hosts"):
+        _core.place(problem, "ffd", "sum", "hosts")
+
+
+def test_rule_keys_have_the_stub_types_and_the_answer_a_penalty():
+    fields = stub_fields("ProblemArrays", optional=True)
+    problem = arrays()
+    # one soft anti-affinity rule, host-scoped, over both workloads (which share the one host)
+    for key, value in [("domain", np.zeros((0, 1))), ("rule_kind", [0]), ("rule_key", [2**32 - 1]), ("rule_cap", [1]),
+                       ("rule_min_domains", [0]), ("rule_weight", [7]), ("rule_offsets", [0, 2]),
+                       ("rule_members", [0, 1])]:
+        problem[key] = np.array(value, dtype=dtype_of(fields[key]))
+    answer = _core.place(problem, "ffd", "sum", "hosts")
+    assert answer["host_index"].tolist() == [0, 0] and answer["penalty"] == 7  # one member over the cap, weight 7
+    problem["rule_members"] = np.array([0, 5], dtype=np.uint32)
+    with pytest.raises(ValueError, match="rule_members: workload 5 is out of range"):
         _core.place(problem, "ffd", "sum", "hosts")

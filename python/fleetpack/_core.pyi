@@ -40,6 +40,15 @@ class ProblemArrays(TypedDict):
     # static eligibility (issue 16), sent only when some workload may not use some host; absent: every host
     eligibility_class: NotRequired[NDArray[np.uint32]]  # per workload, its row of `eligible`
     eligible: NotRequired[NDArray[np.bool_]]  # classes x hosts: whether a class's workloads may use the host
+    # group rules (issue 16, model/group_rules.py), sent only when rules are given; absent: none
+    domain: NotRequired[NDArray[np.uint32]]  # keys x hosts: 1 + the index of the host's label value; 0: no label
+    rule_kind: NotRequired[NDArray[np.uint8]]  # per rule: 0 anti-affinity, 1 affinity, 2 spread
+    rule_key: NotRequired[NDArray[np.uint32]]  # per rule, a row of `domain`; 2**32 - 1: host scope
+    rule_cap: NotRequired[NDArray[np.uint32]]  # per rule, max_per_domain or max_skew; 0 for affinity
+    rule_min_domains: NotRequired[NDArray[np.uint32]]  # per rule, spread's min_domains; 0: none
+    rule_weight: NotRequired[NDArray[np.uint64]]  # per rule, 0: hard; else the penalty per unit of excess
+    rule_offsets: NotRequired[NDArray[np.uint32]]  # rules + 1: rule r's members are rule_members[offsets[r]:offsets[r + 1]]
+    rule_members: NotRequired[NDArray[np.uint32]]  # workload rows, ascending per rule
 
 class CoreAnswer(TypedDict):
     """One solve's answer, per workload in input order and per host in input order."""
@@ -57,6 +66,7 @@ class CoreAnswer(TypedDict):
     move_cost: int  # their summed move cost; else 0
     pin_conflicts: NDArray[np.int64]  # pinned workloads that do not fit their place (left out); else empty
     forced_moves: NDArray[np.int64]  # workloads with a current host that could not stay there; else empty
+    penalty: NotRequired[int]  # with group rules: the soft rules' summed weight x excess
     elapsed: float  # seconds the core took to solve, conversions aside
 
 # (arrays, method, sort_key, objective, time_limit, seed, search_work): `place`'s arguments, one job of place_many

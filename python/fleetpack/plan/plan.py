@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
+from ..model.rule_counts import excesses
 from ..model.rules import HostState
 from ..model.wire import Answer, PLACED_FORMS, UNPLACED
 from .moves import plan_moves
@@ -68,6 +69,8 @@ class Plan:
     live: bool = False
     # the solver's answer, with what the builder worked out: a pickled plan is rebuilt from it and the problem
     answer: Answer | None = field(default=None, repr=False, compare=False)
+    # a plan read back from JSON: its soft rules' penalty as written (None: it had no group rules)
+    read_penalty: int | None = field(default=None, repr=False, compare=False)
 
     def __reduce__(self):
         # small and fast: the problem and the answer's arrays, not an object per workload; reasons already worked
@@ -86,6 +89,30 @@ class Plan:
     def move_cost(self) -> int:
         """The summed ``move_cost`` of the moves."""
         return sum(m.cost for m in self.moves)
+
+    @property
+    def penalty(self) -> int:
+        """The soft group rules' summed weight x excess in this plan (docs/model.md, "Group rules"); 0 without
+        soft rules. Among plans that place as many at the same objective value, the solvers prefer the lower."""
+        if self.answer is not None and self.answer.penalty is not None:
+            return self.answer.penalty
+        if self.read_penalty is not None:
+            return self.read_penalty
+        return sum(p for _, _, p in self.soft_violations)
+
+    @cached_property
+    def soft_violations(self) -> tuple[tuple[Any, int, int], ...]:
+        """Per soft group rule that this plan exceeds, in the order the rules were given: (the rule, its excess,
+        weight x excess). Excess: members over ``max_per_domain`` summed over domains (`AntiAffinity`), placed
+        members outside the domain holding most (`Affinity`), skew over ``max_skew`` (`Spread`)."""
+        if self.problem is None or self.host_index is None:
+            return ()
+        problem = self.problem.materialize()
+        if problem.rules is None:
+            return ()
+        weights = problem.rules.weight.tolist()
+        return tuple((rule, e, int(w) * e) for rule, w, e in
+                     zip(problem.rules.rules, weights, excesses(problem, self.host_index.tolist())) if w and e)
 
     @cached_property
     def _by_workload(self) -> dict[str, Assignment]:
@@ -154,7 +181,14 @@ class Plan:
             # a live plan says what it moves; a greenfield one has exactly the keys it always had
             **({"moves": [m.to_dict() for m in self.moves], "move_count": self.move_count,
                 "move_cost": self.move_cost} if self.live else {}),
+            # with group rules, the soft rules' penalty; without, the keys are as they always were
+            **({"penalty": self.penalty} if self._has_rules() else {}),
         }
+
+    def _has_rules(self) -> bool:
+        if self.problem is not None:
+            return self.problem.materialize().rules is not None
+        return self.read_penalty is not None
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
@@ -213,6 +247,7 @@ class Plan:
                              m.get("target_form"), int(m.get("cost", 0))) for m in data.get("moves", ())),
             live="moves" in data,
             bound_reason=data.get("bound_reason", ""),
+            read_penalty=None if data.get("penalty") is None else int(data["penalty"]),
         )
 
     @classmethod

@@ -10,9 +10,11 @@ use crate::error::{Error, Result};
 mod eligibility;
 mod form;
 mod live;
+pub mod rules;
 pub use eligibility::Eligibility;
 pub use form::{Form, FormSet, Placement};
 pub use live::Live;
+pub use rules::{Rule, RuleCounts, RuleKind, RuleSet};
 
 /// The largest size the model accepts. Every size then converts to `f64` exactly, and a VM CPU factor of up to
 /// [`MAX_FACTOR_PPM`] keeps effective demands within `u64`.
@@ -210,6 +212,8 @@ pub struct Problem {
     live: Option<Live>,
     /// Which hosts each workload may run on at all (None: every host; nothing of it costs anything).
     eligibility: Option<Eligibility>,
+    /// The group rules (None: none; nothing of them costs anything).
+    rules: Option<RuleSet>,
 }
 
 /// A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up.
@@ -325,14 +329,14 @@ impl Problem {
         }
         let live = live.filter(Live::is_live);
         let smallest = smallest_demands(dims, &workloads, &overheads);
-        Ok(Problem { dims, workloads, hosts, overheads, smallest, live, eligibility: None })
+        Ok(Problem { dims, workloads, hosts, overheads, smallest, live, eligibility: None, rules: None })
     }
 
     /// This problem with a live part (checked as [`Problem::new_live`] checks it); its eligibility kept.
     pub fn with_live(self, live: Live) -> Result<Problem> {
-        let eligibility = self.eligibility;
+        let (eligibility, rules) = (self.eligibility, self.rules);
         let problem = Problem::new_live(self.dims, self.workloads, self.hosts, self.overheads, Some(live))?;
-        Ok(Problem { eligibility, ..problem })
+        Ok(Problem { eligibility, rules, ..problem })
     }
 
     /// This problem with static eligibility (issue 16), checked: a class per workload in range, a row per class
@@ -340,7 +344,32 @@ impl Problem {
     pub fn with_eligibility(self, eligibility: Eligibility) -> Result<Problem> {
         let eligibility =
             eligibility.checked(self.workload_count(), self.host_count()).map_err(Error::InvalidInput)?;
-        Ok(Problem { eligibility, ..self })
+        let rules = self.rules.clone();
+        let problem = Problem { eligibility, rules: None, ..self };
+        // spread's eligible domains read the eligibility
+        match rules {
+            Some(rules) => problem.with_rules(rules),
+            None => Ok(problem),
+        }
+    }
+
+    /// This problem with group rules (issue 16), checked against it (lengths, rows and keys in range). Spread's
+    /// eligible domains read the static eligibility: give that first. An empty table is dropped.
+    pub fn with_rules(self, rules: RuleSet) -> Result<Problem> {
+        let rules = rules.checked(&self).map_err(Error::InvalidInput)?;
+        Ok(Problem { rules, ..self })
+    }
+
+    /// Host `j`'s kind under the group rules (0 for every host without them): hosts of one kind can swap their
+    /// whole contents under every group rule, so groupings of interchangeable hosts add it to their key.
+    pub fn rules_kind(&self, j: usize) -> u32 {
+        self.rules.as_ref().map_or(0, |r| r.host_kind(j))
+    }
+
+    /// The group rules, when there are any.
+    #[inline]
+    pub fn rules(&self) -> Option<&RuleSet> {
+        self.rules.as_ref()
     }
 
     /// The static eligibility, when some workload may not run on some host by its selector or tolerations.

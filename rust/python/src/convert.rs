@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use fleetpack_core::model::{Eligibility, Hosts, Hypervisor, Isolation, Live, Overheads, Problem, Workloads};
+use fleetpack_core::model::{
+    Eligibility, Hosts, Hypervisor, Isolation, Live, Overheads, Problem, Rule, RuleKind, RuleSet, Workloads,
+};
 use fleetpack_core::Form;
 use fleetpack_core::{FormSet, MethodChoice, Objective, Options, Solution};
 use numpy::{Element, IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
@@ -165,10 +167,52 @@ pub fn problem_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Problem> {
     };
     let live = live_from_arrays(arrays, workloads.forms.len(), hosts.os.len())?;
     let problem = Problem::new_live(dims, workloads, hosts, overheads, live).map_err(to_py_err)?;
-    match eligibility_from_arrays(arrays, problem.host_count())? {
-        Some(eligibility) => problem.with_eligibility(eligibility).map_err(to_py_err),
+    let problem = match eligibility_from_arrays(arrays, problem.host_count())? {
+        Some(eligibility) => problem.with_eligibility(eligibility).map_err(to_py_err)?,
+        None => problem,
+    };
+    match rules_from_arrays(arrays)? {
+        Some(rules) => problem.with_rules(rules).map_err(to_py_err),
         None => Ok(problem),
     }
+}
+
+/// The group rules (issue 16) from their optional keys (`fleetpack/model/group_rules.py`): `domain` (uint32, keys ×
+/// hosts), `rule_kind` (uint8), `rule_key`, `rule_cap`, `rule_min_domains` (uint32), `rule_weight` (uint64),
+/// `rule_offsets` and `rule_members` (uint32). None when `rule_kind` is not there: no rules.
+fn rules_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Option<RuleSet>> {
+    if arrays.get_item("rule_kind")?.is_none() {
+        return Ok(None);
+    }
+    let table: PyReadonlyArray2<u32> = field(arrays, "domain")?
+        .extract()
+        .map_err(|e| PyValueError::new_err(format!("problem array \"domain\": {e}")))?;
+    let keys = table.shape()[0];
+    let domain = match table.as_slice() {
+        Ok(slice) => slice.to_vec(),
+        Err(_) => table.as_array().iter().copied().collect(),
+    };
+    let kind = column::<u8>(arrays, "rule_kind")?;
+    let key = column::<u32>(arrays, "rule_key")?;
+    let cap = column::<u32>(arrays, "rule_cap")?;
+    let min_domains = column::<u32>(arrays, "rule_min_domains")?;
+    let weight = column::<u64>(arrays, "rule_weight")?;
+    let r = kind.len();
+    if [key.len(), cap.len(), min_domains.len(), weight.len()].iter().any(|&len| len != r) {
+        return Err(PyValueError::new_err(format!("problem arrays \"rule_*\": columns of different lengths for {r} rules")));
+    }
+    let rules = (0..r)
+        .map(|k| {
+            let kind = match kind[k] {
+                0 => RuleKind::AntiAffinity,
+                1 => RuleKind::Affinity,
+                2 => RuleKind::Spread,
+                code => return Err(invalid("rule kind", k, code)),
+            };
+            Ok(Rule { kind, key: key[k], cap: cap[k], min_domains: min_domains[k], weight: weight[k] })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(Some(RuleSet::new(keys, domain, rules, column(arrays, "rule_offsets")?, column(arrays, "rule_members")?)))
 }
 
 /// Static eligibility (issue 16) from its optional keys: `eligibility_class` (uint32 per workload) and `eligible`
@@ -296,6 +340,9 @@ pub fn solution_dict<'py>(
     out.set_item("cost", solution.cost)?;
     out.set_item("moves", solution.moves)?;
     out.set_item("move_cost", solution.move_cost)?;
+    if let Some(rules) = problem.rules() {
+        out.set_item("penalty", rules.penalty(&solution.placement))?;
+    }
     let rows = |list: Vec<usize>| list.into_iter().map(|i| i as i64).collect::<Vec<i64>>().into_pyarray(py);
     out.set_item("pin_conflicts", rows(solution.pin_conflicts))?;
     out.set_item("forced_moves", rows(solution.forced_moves))?;
