@@ -65,8 +65,11 @@ def test_the_imported_rules_survive_a_fleet_file_and_reach_place(tmp_path):
         dump_fleet(fleet, tmp_path / name)
         again = load_fleet(tmp_path / name)
         assert again.rules == fleet.rules and [w.groups for w in again.workloads] == [w.groups for w in fleet.workloads]
-    plan = fleet.place()  # (the rules are checked against the workloads' groups and the hosts' labels)
+    plan = fleet.place()
     assert plan.placed == len(fleet.workloads)
+    zone = {h.id: h.labels[ZONE] for h in fleet.hosts}
+    assert len({zone[plan.host_of(f"shop/web-{k}")] for k in range(3)}) == 3  # one replica per zone
+    assert len({zone[plan.host_of(p)] for p in ("shop/cache-0", "shop/cache-1", "shop/worker")}) == 1
 
 
 def test_replicas_that_keep_apart_from_their_own_kind_are_one_exact_rule():

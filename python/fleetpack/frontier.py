@@ -102,8 +102,8 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
     workloads, hosts and this call's arguments); the budgets are then solved together by `fleetpack.place_many`.
 
     The frontier is monotone: a plan within a smaller budget is within a larger one, so each budget's plan is the
-    best (most placed, then the objective, then the least move cost) of its own solve and the smaller budgets'
-    plans; a budget may therefore share its plan with a smaller one. A budget below the moves the current placement
+    best (most placed, then the objective, the soft rules' penalty, the least move cost) of its own solve and the
+    smaller budgets' plans; a budget may therefore share its plan with a smaller one. A budget below the moves the current placement
     forces (workloads that no longer fit where they run) is not raised: its plan is None and its row says
     ``feasible`` False, with NaN values. A pinned workload that does not fit, or forced moves beyond
     ``max_move_cost``, raise `InfeasibleError` as `place` does (no budget helps).
@@ -146,8 +146,9 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
     return Frontier(budgets, tuple(plans), forced)
 
 
-def _rank(plan: Plan) -> tuple[int, float, int]:
-    return (-plan.placed, plan.objective_value, plan.move_cost)
+def _rank(plan: Plan) -> tuple[int, float, int, int]:
+    # place's order: most placed, the objective, the soft rules' penalty (0 without rules), the move cost
+    return (-plan.placed, plan.objective_value, plan.penalty, plan.move_cost)
 
 
 def _check_budgets(budgets: Any) -> list[ErrorDetail]:
