@@ -153,3 +153,33 @@ def eligibility_fleets(draw, max_workloads=14, max_hosts=6):
     ws = [replace(w, selector=draw(selectors), tolerations=draw(tolerations))
           for w in draw(workloads(max_size=max_workloads))]
     return ws, hs, draw(overheads)
+
+
+@st.composite
+def rule_fleets(draw, max_workloads=14, max_hosts=6, soft=None):
+    """(workloads, hosts, overheads, rules) with every rule in play and group rules (issue 16): hosts in zones and
+    racks (some without a rack label), workloads in groups, and anti-affinity, affinity and spread rules over them
+    at host, zone or rack scope, hard or (``soft`` None: sometimes; True: always; False: never) soft."""
+    from dataclasses import replace
+
+    hs = [replace(h, labels={"zone": draw(ZONES), **({"rack": draw(st.sampled_from(["r1", "r2", "r3"]))}
+                                                   if draw(st.integers(0, 3)) else {})})
+          for h in draw(hosts(max_size=max_hosts))]
+    groups = st.lists(st.sampled_from(["a", "b", "c"]), max_size=2, unique=True)
+    ws = [replace(w, groups=tuple(draw(groups))) for w in draw(workloads(max_size=max_workloads))]
+    named = sorted({g for w in ws for g in w.groups} | {w.anti_affinity for w in ws if w.anti_affinity})
+    rules = []
+    for group in draw(st.lists(st.sampled_from(named), max_size=3)) if named else []:
+        weight = {None: draw(st.sampled_from([None, None, 1, 5])), True: draw(st.sampled_from([1, 5])),
+                  False: None}[soft]
+        kind = draw(st.sampled_from(["anti", "anti", "affinity", "spread", "spread"]))
+        if kind == "anti":
+            rules.append(fp.AntiAffinity(group, scope=draw(st.sampled_from(["host", "zone", "rack"])),
+                                         max_per_domain=draw(st.integers(1, 3)), weight=weight))
+        elif kind == "affinity":
+            rules.append(fp.Affinity(group, scope=draw(st.sampled_from(["host", "zone", "rack"])), weight=weight))
+        else:
+            rules.append(fp.Spread(group, key=draw(st.sampled_from(["zone", "rack"])),
+                                   max_skew=draw(st.integers(1, 2)),
+                                   min_domains=draw(st.sampled_from([None, None, 2, 4])), weight=weight))
+    return ws, hs, draw(overheads), rules

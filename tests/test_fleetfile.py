@@ -431,7 +431,7 @@ def test_the_schema_knows_exactly_the_model_fields():
     assert set(defs["host"]["properties"]) == {f.name for f in dataclasses.fields(fp.Host)}
     assert set(defs["overheads"]["properties"]) == {f.name for f in dataclasses.fields(fp.Overheads)}
     assert set(schema["properties"]) == {"description", "legacy_servers", "overheads", "workloads", "hosts", "drain",
-                                         "max_moves", "max_move_cost", "host_types"}
+                                         "max_moves", "max_move_cost", "host_types", "rules"}
     assert set(defs["host_type"]["properties"]) == {f.name for f in dataclasses.fields(fp.HostType)}
     assert defs["workload"]["properties"]["form"]["enum"] == ["any", "vm", "container"]
     assert defs["host"]["properties"]["hypervisor"]["enum"] == ["hardware", "paravirtual", "software", None]

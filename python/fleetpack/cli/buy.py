@@ -11,7 +11,7 @@ from typing import TextIO
 
 from ..capacity import plan_capacity
 from ..capacity.result import CapacityPlan
-from ..errors import InfeasibleError
+from ..errors import InfeasibleError, ValidationError
 from ..fleetfile import load_fleet
 from ..verify_capacity import verify_capacity
 from .argtypes import budget, positive_int, positive_seconds, seed
@@ -63,6 +63,9 @@ def add_parser(subparsers) -> None:
 def run_buy(args: argparse.Namespace, out: TextIO) -> int:
     check_outputs(args.output, args.plot)
     fleet = load_fleet(args.fleet)
+    if fleet.rules:  # (the capacity planner places without group rules: a purchase could break them)
+        raise ValidationError.single(str(args.fleet), "rules", "buy does not plan with group rules yet; remove the "
+                                                               "fleet's 'rules' to buy for the fleet without them")
     try:
         purchase = plan_capacity(fleet.workloads, fleet.host_types, fleet.hosts, fleet.overheads,
                                  objective=args.objective, spare=args.spare, max_types=args.max_types,

@@ -398,8 +398,9 @@ def _place(fleet: Fleet, args: argparse.Namespace, *, quiet: bool, strict: bool 
 
 
 def _live_options(fleet: Fleet, args: argparse.Namespace) -> dict:
-    """The fleet's drain and budgets, overridden by the command's flags (only ``place`` has them)."""
-    options = fleet.live_options()
+    """The fleet's drain, budgets and group rules, the first overridden by the command's flags (only ``place`` has
+    them)."""
+    options = fleet.place_options()
     for name in ("max_moves", "max_move_cost", "drain"):
         if getattr(args, name, None) is not None:
             options[name] = getattr(args, name)
@@ -490,9 +491,7 @@ def _run_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 def _violations(fleet: Fleet, plan: dict, source: str) -> list:
     try:
-        # (the fleet's group rules, when its file has them)
-        rules = getattr(fleet, "rules", None) or None
-        return verify(fleet.workloads, fleet.hosts, plan, fleet.overheads, **fleet.live_options(), rules=rules)
+        return verify(fleet.workloads, fleet.hosts, plan, fleet.overheads, **fleet.place_options())
     except ValidationError as exc:
         # the fleet was valid, so what the verifier refuses is the shape of the plan: name its file
         raise ValidationError(

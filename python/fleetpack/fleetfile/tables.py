@@ -5,7 +5,10 @@ hypervisor). Errors name the file and line: ``hosts.csv:4: host 'h3': cpu: ...``
 Eligibility (issue 16): a host's label ``zone`` is the column ``labels.zone``; a workload's selector on ``zone`` is
 the column ``selector.zone``, whose cell is ``a`` (the label is a), ``a|b`` (one of), ``*`` (the label exists),
 ``!a|b`` (missing or none of them) or ``!*`` (missing); ``taints`` and ``tolerations`` cells list keys separated by
-spaces."""
+spaces.
+
+Group rules (issue 16): a workload's ``groups`` cell lists the names of its groups separated by spaces (as the
+columnar path reads a ``groups`` column); the rules themselves are no part of a CSV file: pass them as ``rules``."""
 
 from __future__ import annotations
 
@@ -31,11 +34,12 @@ _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 _NONE = ("none", "null")
 
 
-def load_fleet_csv(workloads: str | os.PathLike, hosts: str | os.PathLike, overheads=None) -> Fleet:
+def load_fleet_csv(workloads: str | os.PathLike, hosts: str | os.PathLike, overheads=None, rules=()) -> Fleet:
     """A fleet from two CSV files, one of workloads and one of hosts, with ``overheads`` (an `Overheads`, a dict,
-    or None for the defaults). Each file has a header row of field names (``id`` required; ``extra.gpu`` for an
-    extra dimension ``gpu``) and one entry per row; an empty cell leaves the field at its default. Raises one
-    `ValidationError` naming the file, line, entry and field of every problem."""
+    or None for the defaults) and group ``rules`` (as a fleet file's ``rules``: rule objects or dicts). Each file
+    has a header row of field names (``id`` required; ``extra.gpu`` for an extra dimension ``gpu``) and one entry
+    per row; an empty cell leaves the field at its default. Raises one `ValidationError` naming the file, line,
+    entry and field of every problem."""
     errors: list[ErrorDetail] = []
     with collecting():  # one warning per kind for both files
         w_items = _read_csv(workloads, Workload, "workload", errors)
@@ -43,7 +47,7 @@ def load_fleet_csv(workloads: str | os.PathLike, hosts: str | os.PathLike, overh
         over = _overheads(overheads, errors)
         if errors:
             raise ValidationError(errors)
-        return Fleet(w_items, h_items, over)
+        return Fleet(w_items, h_items, over, rules=rules)
 
 
 def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
@@ -128,7 +132,7 @@ def _csv_value(column: str, text: str):
             raise ValueError(f"must be a whole number, got {text!r}") from None
     if column in ("hypervisor", "anti_affinity", "current", "current_form", "move_cost") and text.lower() in _NONE:
         return None
-    if column in ("taints", "tolerations"):
+    if column in ("taints", "tolerations", "groups"):
         return keys_from_text(text)
     return text
 
@@ -143,7 +147,8 @@ def dump_fleet_csv(fleet_or_parts, workloads: str | os.PathLike, hosts: str | os
         for item in items:
             entry = _entry(item)
             prefixed = {name: entry.pop(name, None) or {} for name in _PREFIXES[kind]}
-            row = {k: " ".join(v) if k in ("taints", "tolerations") else _csv_text(v) for k, v in entry.items()}
+            row = {k: " ".join(v) if k in ("taints", "tolerations", "groups") else _csv_text(v)
+                   for k, v in entry.items()}
             for name, mapping in prefixed.items():
                 text = selector_to_text if name == "selector" else _csv_text
                 row.update({f"{name}.{k}": text(v) for k, v in mapping.items()})

@@ -140,9 +140,27 @@ def entry_table(entries: list, kind: str) -> dict | None:
             table[name] = converted
     if kind == "workload" and not _live_columns(entries, keys, table):
         return None
+    if kind == "workload" and "groups" in keys and not _groups_column(column("groups", None), table):
+        return None
     for name, values in given:  # ("512m" bytes, "2Gi" cores: warned as the objects warn them)
         note_column(lambda row: f"{kind} {ids[row]!r}", name, values)
     return table
+
+
+def _groups_column(values: list, table: dict) -> bool:
+    """Workload ``groups`` (lists of names) as the columnar path's text column of names separated by spaces; False
+    when a value is not such a list (the objects then word the error)."""
+    texts = []
+    for value in values:
+        if value is None:
+            texts.append("")
+        elif type(value) in (list, tuple) and all(type(n) is str and n and not any(c.isspace() for c in n)
+                                                  for n in value):
+            texts.append(" ".join(dict.fromkeys(value)))
+        else:
+            return False
+    table["groups"] = np.array(texts, dtype=object)
+    return True
 
 
 def _live_columns(entries: list, keys: set, table: dict) -> bool:

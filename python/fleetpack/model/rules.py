@@ -15,7 +15,8 @@ from .objects import HYPERVISORS, Host, Workload
 if TYPE_CHECKING:
     from .problem import Problem
 
-__all__ = ["vm_cpu", "effective_demand", "smallest_demand", "static_forms", "eligibility_kinds", "FORM_ORDER"]
+__all__ = ["vm_cpu", "effective_demand", "smallest_demand", "static_forms", "eligibility_kinds", "FORM_ORDER",
+           "HostState"]
 
 # On a host a workload tries the container form first, then the VM form.
 FORM_ORDER = ("container", "vm")
@@ -79,9 +80,13 @@ class HostState:
     implements too (the verifier restates them independently).
     """
 
-    def __init__(self, problem: Problem, host: Host):
+    def __init__(self, problem: Problem, host: Host, rules=None, row: int = -1):
         self.problem = problem
         self.host = host
+        # the group rules' counts (a `fleetpack.model.rule_counts.RuleCounts`), shared by every host of the plan
+        # (see `fleetpack.model.rule_counts.empty_states`), and this host's row
+        self.rules = rules
+        self.row = row
         self.capacity = problem.capacity(host)
         self.used = [0] * len(problem.dimensions)
         self.count = 0
@@ -121,6 +126,10 @@ class HostState:
             return ("dedicated", "is not empty")
         if w.anti_affinity is not None and w.anti_affinity in self.groups:
             return ("anti_affinity", w.anti_affinity)
+        if self.rules is not None:
+            rule = self.rules.blocker(w, self.row)
+            if rule is not None:
+                return ("group_rule", self.rules.part.rules[rule].describe())
         if form == "container":
             if self.isolated_tenants - {w.tenant}:
                 return ("isolation", "runs tenant-isolated containers of another tenant")
@@ -152,6 +161,8 @@ class HostState:
             self.dedicated = True
         if w.anti_affinity is not None:
             self.groups.add(w.anti_affinity)
+        if self.rules is not None:
+            self.rules.add(w, self.row)
 
     def normalised_free(self, usage: list[int]) -> float:
         """Sum over the host's dimensions of free / capacity (dimensions of capacity 0 are skipped)."""

@@ -73,6 +73,7 @@ class Answer:
     pin_conflicts: np.ndarray = field(default_factory=lambda: _NO_ROWS)
     forced_moves: np.ndarray = field(default_factory=lambda: _NO_ROWS)
     bound_reason: str = ""  # which rule makes the lower bound, in words; "" when the solver did not say
+    penalty: int | None = None  # with group rules: the soft rules' summed weight x excess; None without rules
 
     def __reduce__(self):
         # (from a worker back to the driver: the host rows narrowed, 2 bytes a workload for up to 65,535 hosts)
@@ -85,18 +86,20 @@ class Answer:
                    bound_value(objective, answer["lower_bound"]), answer.get("objective_value"), answer.get("used"),
                    answer.get("hosts_used"), answer.get("cost"), answer.get("elapsed"), int(answer.get("moves", 0)),
                    int(answer.get("move_cost", 0)), _rows(answer.get("pin_conflicts")),
-                   _rows(answer.get("forced_moves")), answer.get("bound_reason", ""))
+                   _rows(answer.get("forced_moves")), answer.get("bound_reason", ""),
+                   None if answer.get("penalty") is None else int(answer["penalty"]))
 
     @classmethod
     def from_lists(cls, hosts: Sequence[int | None], forms: Sequence[str | None], strategy: str,
                    lower_bound: float, bound_reason: str = "", *, moves: int = 0, move_cost: int = 0,
-                   pin_conflicts: Sequence[int] = (), forced_moves: Sequence[int] = ()) -> "Answer":
+                   pin_conflicts: Sequence[int] = (), forced_moves: Sequence[int] = (),
+                   penalty: int | None = None) -> "Answer":
         """Lists in plain Python: ``hosts[i]`` a host index or None, ``forms[i]`` ``"vm"``, ``"container"`` or None;
         the live part's counts and rows, when there is one."""
         return cls(np.array([-1 if j is None else j for j in hosts], dtype=np.int64),
                    np.array([UNPLACED if f is None else PLACED_FORMS.index(f) for f in forms], dtype=np.uint8),
                    strategy, lower_bound, bound_reason=bound_reason, moves=moves, move_cost=move_cost,
-                   pin_conflicts=_rows(pin_conflicts), forced_moves=_rows(forced_moves))
+                   pin_conflicts=_rows(pin_conflicts), forced_moves=_rows(forced_moves), penalty=penalty)
 
     def to_lists(self) -> tuple[list[int | None], list[str | None]]:
         """(host index or None, form or None) per workload."""
@@ -114,6 +117,8 @@ class Answer:
                 out[name] = getattr(self, name)
         out.update(moves=self.moves, move_cost=self.move_cost, pin_conflicts=self.pin_conflicts,
                    forced_moves=self.forced_moves)  # as the core sends them, live or not
+        if self.penalty is not None:
+            out["penalty"] = self.penalty
         return out
 
 

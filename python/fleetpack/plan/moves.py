@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import InfeasibleError
+from ..model.rule_counts import empty_states
 from ..model.rules import HostState, static_forms
 from ..model.wire import PLACED_FORMS, UNPLACED, Answer
 from .types import Move
@@ -73,7 +74,7 @@ def keep_current(problem: Problem) -> Kept:
     when it fits the host's state so far under every rule. A drained host keeps no workload."""
     live = problem.live
     assert live is not None
-    states = [HostState(problem, h) for h in problem.hosts]
+    states = empty_states(problem)
     n = len(problem.workloads)
     hosts: list[int | None] = [None] * n
     forms: list[str | None] = [None] * n

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..model.objects import Workload
 from ..model.problem import Problem
+from ..model.rule_counts import empty_states, penalty
 from ..model.rules import HostState, smallest_demand
 from ..model.wire import PLACED_FORMS, UNPLACED, Answer
 from ..plan.moves import keep_current, moved_rows
@@ -95,7 +96,7 @@ def _best_or_worst_fit(states: list[HostState], w: Workload, smallest: list[int]
 
 def heuristic(problem: Problem, method: str, sort_key: str, objective: str):
     """Run one heuristic; return (host index or None, form or None) per workload, in input order."""
-    states = [HostState(problem, h) for h in problem.hosts]
+    states = empty_states(problem)
     hosts: list = [None] * len(problem.workloads)
     forms: list = [None] * len(problem.workloads)
     place_rest(problem, method, sort_key, objective, states, hosts, forms)
@@ -173,8 +174,9 @@ def solve(problem: Problem, method: str, sort_key: str, objective: str, time_lim
                 break  # (the keep step's conflicts are the same for every run)
         placed = sum(j is not None for j in hosts)
         moved = _moved(problem, hosts, forms)
+        # with soft group rules, the least penalty breaks ties of count and value, before move cost
         score = (-placed, objective_value(problem, objective, host_states(problem, hosts, forms)),
-                 sum(int(problem.live.move_cost[i]) for i in moved) if moved else 0)
+                 penalty(problem, hosts), sum(int(problem.live.move_cost[i]) for i in moved) if moved else 0)
         if best is None or score < best[0]:
             best = (score, hosts, forms, strategy_name(run_method, run_key), conflicts)
         if time_limit is not None and time.perf_counter() - start >= time_limit:
@@ -184,6 +186,7 @@ def solve(problem: Problem, method: str, sort_key: str, objective: str, time_lim
     moved = _moved(problem, hosts, forms)
     bound, reason = lower_bound_explained(problem, objective, placed)
     return Answer.from_lists(hosts, forms, strategy, bound, reason, moves=len(moved),
+                             penalty=None if problem.rules is None else penalty(problem, hosts),
                              move_cost=sum(int(problem.live.move_cost[i]) for i in moved) if moved else 0,
                              pin_conflicts=pin_conflicts, forced_moves=forced)
 

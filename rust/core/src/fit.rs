@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::model::{smallest_of, vm_cpu, Form, Hypervisor, Isolation, Objective, Problem, CPU};
+use crate::model::{smallest_of, vm_cpu, Form, Hypervisor, Isolation, Objective, Problem, RuleCounts, CPU};
 
 /// What workload `i` takes in dimension `d` as `form` on a host with hypervisor `hypervisor` (before the per-host
 /// overheads). A container ignores the hypervisor.
@@ -87,6 +87,8 @@ pub struct HostStates<'p> {
     /// (host, anti-affinity group) pairs present.
     groups: HashSet<(u32, u32)>,
     hosts_used: usize,
+    /// Per (group rule, domain) member counts (issue 16), with group rules only.
+    rules: Option<RuleCounts>,
 }
 
 impl<'p> HostStates<'p> {
@@ -104,6 +106,7 @@ impl<'p> HostStates<'p> {
             dedicated: vec![false; m],
             groups: HashSet::new(),
             hosts_used: 0,
+            rules: problem.rules().map(RuleCounts::new),
         }
     }
 
@@ -180,6 +183,11 @@ impl<'p> HostStates<'p> {
         }
         if let Some(group) = w.group[i] {
             if self.groups.contains(&(j as u32, group)) {
+                return false;
+            }
+        }
+        if let (Some(counts), Some(rules)) = (&self.rules, p.rules()) {
+            if !counts.allows(rules, i, j) {
                 return false;
             }
         }
@@ -271,6 +279,14 @@ impl<'p> HostStates<'p> {
         if let Some(group) = w.group[i] {
             self.groups.insert((j as u32, group));
         }
+        if let (Some(counts), Some(rules)) = (&mut self.rules, self.problem.rules()) {
+            counts.add(rules, i, j);
+        }
+    }
+
+    /// The group rules' member counts, with group rules.
+    pub fn rule_counts(&self) -> Option<&RuleCounts> {
+        self.rules.as_ref()
     }
 
     /// Sum over host `j`'s dimensions of free / capacity if workload `i` were added as `form` (dimensions of

@@ -360,6 +360,12 @@ impl Problem {
         Ok(Problem { rules, ..self })
     }
 
+    /// Host `j`'s kind under the group rules (0 for every host without them): hosts of one kind can swap their
+    /// whole contents under every group rule, so groupings of interchangeable hosts add it to their key.
+    pub fn rules_kind(&self, j: usize) -> u32 {
+        self.rules.as_ref().map_or(0, |r| r.host_kind(j))
+    }
+
     /// The group rules, when there are any.
     #[inline]
     pub fn rules(&self) -> Option<&RuleSet> {

@@ -130,6 +130,8 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     let mut best: Option<Candidate> = None;
     // in a live fleet, the least move cost breaks ties (0 otherwise: greenfield order unchanged)
     let move_cost = |placement: &[Option<(u32, Form)>]| if live { moves_of(problem, placement).cost } else { 0 };
+    // with soft group rules, the least penalty breaks ties of count and value, before move cost
+    let soft = problem.rules().is_some_and(|r| r.any_soft());
     let stop = || options.cancelled();
     for (method, key) in runs {
         let (fleet, placement) = heuristics::run(problem, method, key, options.objective, &stop);
@@ -141,9 +143,12 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         let better = match &best {
             None => true,
             Some((best_placed, best_value, best_placement, ..)) => {
+                let tied = placed == *best_placed && value == *best_value;
+                let penalties = || (penalty(problem, &placement), penalty(problem, best_placement));
                 placed > *best_placed
                     || (placed == *best_placed && value < *best_value)
-                    || (live && placed == *best_placed && value == *best_value && move_cost(&placement) < move_cost(best_placement))
+                    || (soft && tied && penalties().0 < penalties().1)
+                    || (live && tied && penalties().0 == penalties().1 && move_cost(&placement) < move_cost(best_placement))
             }
         };
         if better {
@@ -422,8 +427,9 @@ fn objective_phase(
     if found.better {
         let fleet = HostStates::from_placement(problem, &found.placement);
         let (now_placed, value) = (found.placement.iter().flatten().count(), fleet.objective_value(objective));
-        // kept only when strictly better: more placed, or as many and a lower value
-        if now_placed > placed || (now_placed == placed && value < objective_value) {
+        // kept only when strictly better: more placed, or as many and a lower value (or penalty)
+        let lower_penalty = || value == objective_value && penalty(problem, &found.placement) < penalty(problem, &placement);
+        if now_placed > placed || (now_placed == placed && (value < objective_value || lower_penalty())) {
             used = (0..problem.host_count()).flat_map(|j| fleet.used(j).to_vec()).collect();
             (placed, objective_value, placement) = (now_placed, value, found.placement);
             if !strategy.starts_with("search(") {
@@ -441,6 +447,12 @@ fn objective_phase(
         }
     }
     Ok(((placed, objective_value, placement, used, strategy), known_bound))
+}
+
+/// The soft group rules' summed penalty of a plan (0 without soft rules): ties of count and objective go to the
+/// lower.
+fn penalty(problem: &Problem, placement: &[Option<(u32, Form)>]) -> u64 {
+    problem.rules().filter(|r| r.any_soft()).map_or(0, |r| r.penalty(placement))
 }
 
 /// The work units of `auto`'s improvement search: as asked, all the time limit leaves, or the default budget.

@@ -187,6 +187,7 @@ fn rules_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Option<RuleSet>> {
     let table: PyReadonlyArray2<u32> = field(arrays, "domain")?
         .extract()
         .map_err(|e| PyValueError::new_err(format!("problem array \"domain\": {e}")))?;
+    let keys = table.shape()[0];
     let domain = match table.as_slice() {
         Ok(slice) => slice.to_vec(),
         Err(_) => table.as_array().iter().copied().collect(),
@@ -211,7 +212,7 @@ fn rules_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Option<RuleSet>> {
             Ok(Rule { kind, key: key[k], cap: cap[k], min_domains: min_domains[k], weight: weight[k] })
         })
         .collect::<PyResult<Vec<_>>>()?;
-    Ok(Some(RuleSet::new(domain, rules, column(arrays, "rule_offsets")?, column(arrays, "rule_members")?)))
+    Ok(Some(RuleSet::new(keys, domain, rules, column(arrays, "rule_offsets")?, column(arrays, "rule_members")?)))
 }
 
 /// Static eligibility (issue 16) from its optional keys: `eligibility_class` (uint32 per workload) and `eligible`

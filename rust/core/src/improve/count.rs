@@ -113,7 +113,7 @@ pub fn most_placed_plan(
         idle = if state.placed() > before { 0 } else { idle + 1 };
     }
     let name = if state.placed() > placed { format!("search({name})") } else { name };
-    Ok(Some((state.placement(), name)))
+    Ok(Some((super::rules::keep_hard_rules(p, state.placement()), name)))
 }
 
 fn objective_name(objective: Objective) -> &'static str {

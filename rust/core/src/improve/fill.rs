@@ -21,13 +21,27 @@ use crate::model::{Form, Isolation, Objective, Problem};
 /// How many workloads are tried between two looks at the cancel flag.
 const LOOK_EVERY: usize = 256;
 
-/// What the rules read of a workload: two workloads with the same signature fit the same hosts.
-type Signature = (Vec<u64>, u8, u32, u32, Isolation, Option<u32>);
+/// What the rules read of a workload: two workloads with the same signature fit the same hosts (its eligibility
+/// class and group rules too).
+type Signature = (Vec<u64>, u8, u32, u32, Isolation, Option<u32>, u32, Vec<u32>);
 
 fn signature(p: &Problem, i: usize) -> Signature {
     let w = p.workloads();
     let forms = Form::TRY_ORDER.iter().fold(0u8, |bits, &f| bits | (u8::from(w.forms[i].allows(f)) << f as u8));
-    (p.demand(i).to_vec(), forms, w.os[i], w.tenant[i], w.isolation[i], w.group[i])
+    let class = p.eligibility().map_or(0, |e| e.class[i]);
+    let rules = p.rules().map_or(Vec::new(), |r| r.rules_of(i).to_vec());
+    (p.demand(i).to_vec(), forms, w.os[i], w.tenant[i], w.isolation[i], w.group[i], class, rules)
+}
+
+/// Whether a workload that fits no host now may fit one after more workloads are placed: a member of a hard spread
+/// rule (the fewest members in a domain may rise), for which no failure is remembered.
+fn may_fit_later(p: &Problem, i: usize) -> bool {
+    p.rules().is_some_and(|rules| {
+        rules.rules_of(i).iter().any(|&r| {
+            let rule = &rules.rules[r as usize];
+            rule.hard() && rule.kind == crate::model::RuleKind::Spread
+        })
+    })
 }
 
 /// Place every left-out workload of `state` that fits somewhere, smallest first by [`scarcity::sizes`] (the order
@@ -58,9 +72,10 @@ pub fn fill(state: &mut State, objective: Objective, cancel: Option<&AtomicBool>
                 state.add(i, j, form);
                 placed += 1;
             }
-            None => {
+            None if !may_fit_later(p, i) => {
                 failed.insert(sig);
             }
+            None => {}
         }
     }
     Ok(placed)

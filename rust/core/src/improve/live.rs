@@ -435,7 +435,8 @@ pub fn relabel(problem: &Problem, placement: &[Option<(u32, Form)>]) -> Vec<Opti
     let hosts = problem.hosts();
     let kind = |j: usize| {
         let eligibility = problem.eligibility_kind(j); // alike for every selector and toleration too
-        (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j], hosts.cost[j].to_bits(), eligibility)
+        let domains = problem.rules_kind(j); // and in the same domains of every group rule
+        (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j], hosts.cost[j].to_bits(), eligibility, domains)
     };
     // hosts that keep their contents: drained, or holding a pinned workload
     let mut fixed: Vec<bool> = (0..m).map(|j| live.drain[j]).collect();

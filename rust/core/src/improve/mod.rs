@@ -19,6 +19,7 @@ pub mod live;
 mod pack;
 mod plain;
 mod repack;
+pub mod rules;
 pub mod scarcity;
 pub mod shape;
 mod spread;
@@ -90,7 +91,8 @@ pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32
     };
     debug_assert!(state.placed() >= start_placed);
     better |= searched;
-    Ok(Improved { placement: state.placement(), better, work: budget.work(), bound: bound_found })
+    let placement = rules::keep_hard_rules(problem, state.placement());
+    Ok(Improved { placement, better, work: budget.work(), bound: bound_found })
 }
 
 /// When plain one-dimensional bin packing is to use fewer hosts (`hosts`, or `cost` with one price for every
@@ -121,7 +123,7 @@ pub fn improve_live(problem: &Problem, objective: Objective, placement: &[Option
     let mut state = State::new(problem, placement);
     budget.charge(problem.workload_count() as u64)?;
     live::improve_live(&mut state, objective, &mut budget, &mut Rng::new(limits.seed))?;
-    let found = state.placement();
+    let found = rules::keep_hard_rules(problem, state.placement());
     let better = found != placement;
     Ok(Improved { placement: found, better, work: budget.work(), bound: None })
 }
@@ -138,5 +140,6 @@ pub fn repack_live(problem: &Problem, objective: Objective, placement: &[Option<
     let Some(found) = repack::repack(problem, placement, &mut budget)? else { return unchanged(budget.work()) };
     let mut state = State::new(problem, &found);
     live::settle_live(&mut state, objective, &mut budget)?;
-    Ok(Improved { placement: state.placement(), better: true, work: budget.work(), bound: None })
+    let placement = rules::keep_hard_rules(problem, state.placement());
+    Ok(Improved { placement, better: true, work: budget.work(), bound: None })
 }

@@ -689,6 +689,7 @@ fn same_host(p: &Problem, a: usize, b: usize) -> bool {
         && h.containers[a] == h.containers[b]
         && h.max_workloads[a] == h.max_workloads[b]
         && p.eligibility_kind(a) == p.eligibility_kind(b)
+        && p.rules_kind(a) == p.rules_kind(b)
 }
 
 fn n_placed(placement: &[Option<(u32, Form)>]) -> u64 {

@@ -15,12 +15,14 @@ use crate::error::Result;
 use crate::model::{Form, Hypervisor, Placement, Problem};
 
 /// What makes hosts interchangeable in a plan: capacity, OS, hypervisor, containers, cap and cost.
-type Kind<'a> = (&'a [u64], u32, Option<Hypervisor>, bool, Option<u64>, u64);
+/// (and, with group rules, the same domains)
+type Kind<'a> = (&'a [u64], u32, Option<Hypervisor>, bool, Option<u64>, u64, u32);
 
 /// Host `j`'s kind: two hosts of one kind can swap their contents under every rule but the live ones.
 pub fn kind(problem: &Problem, j: usize) -> Kind<'_> {
     let hosts = problem.hosts();
-    (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j], hosts.cost[j].to_bits())
+    let domains = problem.rules_kind(j);
+    (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j], hosts.cost[j].to_bits(), domains)
 }
 
 /// Sum over host `j`'s dimensions of free / capacity (dimensions of capacity 0 skipped).

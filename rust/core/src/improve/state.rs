@@ -6,7 +6,7 @@
 //! the same way.
 
 use crate::fit::{effective, statically_allowed};
-use crate::model::{Form, Isolation, Problem};
+use crate::model::{Form, Isolation, Problem, RuleCounts};
 
 /// The host of a workload that is on no host (left out, or waiting in the search's pool).
 pub const NOWHERE: u32 = u32::MAX;
@@ -32,6 +32,8 @@ pub struct State<'p> {
     /// Per host, the anti-affinity groups of its workloads (each at most once, by the rule).
     groups: Vec<Vec<u32>>,
     used_hosts: usize,
+    /// Per (group rule, domain) member counts (issue 16), with group rules only.
+    rules: Option<RuleCounts>,
 }
 
 impl<'p> State<'p> {
@@ -53,6 +55,7 @@ impl<'p> State<'p> {
             isolated: vec![0; m],
             groups: vec![Vec::new(); m],
             used_hosts: 0,
+            rules: p.rules().map(RuleCounts::new),
         };
         for (i, place) in placement.iter().enumerate() {
             if let Some((j, form)) = *place {
@@ -82,6 +85,10 @@ impl<'p> State<'p> {
     }
     pub fn used_hosts(&self) -> usize {
         self.used_hosts
+    }
+    /// The group rules' member counts, with group rules.
+    pub fn rule_counts(&self) -> Option<&RuleCounts> {
+        self.rules.as_ref()
     }
     pub fn has_dedicated(&self, j: usize) -> bool {
         self.dedicated[j] > 0
@@ -122,6 +129,11 @@ impl<'p> State<'p> {
         }
         if let Some(group) = w.group[i] {
             if self.groups[j].contains(&group) {
+                return false;
+            }
+        }
+        if let (Some(counts), Some(rules)) = (&self.rules, p.rules()) {
+            if !counts.allows(rules, i, j) {
                 return false;
             }
         }
@@ -201,6 +213,9 @@ impl<'p> State<'p> {
         if let Some(group) = w.group[i] {
             self.groups[j].push(group);
         }
+        if let (Some(counts), Some(rules)) = (&mut self.rules, p.rules()) {
+            counts.add(rules, i, j);
+        }
     }
 
     /// Take workload `i` off its host; returns that host and the form it had.
@@ -238,6 +253,9 @@ impl<'p> State<'p> {
             let g = &mut self.groups[j];
             let k = g.iter().position(|&x| x == group).expect("the group of a workload on the host");
             g.swap_remove(k);
+        }
+        if let (Some(counts), Some(rules)) = (&mut self.rules, p.rules()) {
+            counts.remove(rules, i, j);
         }
         let k = self.slot[i] as usize;
         let list = &mut self.members[j];

@@ -54,6 +54,8 @@ impl Rule {
 /// The group rules of a problem: the table as sent, and what is derived from it once.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleSet {
+    /// How many topology keys (rows of `domain`).
+    pub keys: usize,
     /// Topology keys × hosts, row-major: 1 + the index of the host's label value, 0 when it lacks the label.
     pub domain: Vec<u32>,
     pub rules: Vec<Rule>,
@@ -69,12 +71,15 @@ pub struct RuleSet {
     of_rules: Vec<u32>,
     /// Per rule, for spread, whether each labelled domain is eligible (a host there statically takes a member).
     eligible: Vec<Vec<bool>>,
+    /// Per host, the first host with the same label value under every key: hosts of one kind can swap contents.
+    host_kind: Vec<u32>,
 }
 
 impl RuleSet {
-    /// The table as sent (checked by [`RuleSet::checked`] when the problem takes it).
-    pub fn new(domain: Vec<u32>, rules: Vec<Rule>, offsets: Vec<u32>, members: Vec<u32>) -> RuleSet {
+    /// The table as sent, `keys` rows of `domain` (checked by [`RuleSet::checked`] when the problem takes it).
+    pub fn new(keys: usize, domain: Vec<u32>, rules: Vec<Rule>, offsets: Vec<u32>, members: Vec<u32>) -> RuleSet {
         RuleSet {
+            keys,
             domain,
             rules,
             offsets,
@@ -84,6 +89,7 @@ impl RuleSet {
             of_offsets: Vec::new(),
             of_rules: Vec::new(),
             eligible: Vec::new(),
+            host_kind: Vec::new(),
         }
     }
 
@@ -92,10 +98,10 @@ impl RuleSet {
     pub(super) fn checked(mut self, problem: &Problem) -> Result<Option<RuleSet>, String> {
         let (n, m) = (problem.workload_count(), problem.host_count());
         let mut problems = Vec::new();
-        if m > 0 && self.domain.len() % m != 0 || m == 0 && !self.domain.is_empty() {
-            problems.push(format!("domain: {} entries, not a whole number of rows of {m} hosts", self.domain.len()));
+        let keys = self.keys;
+        if keys.checked_mul(m) != Some(self.domain.len()) {
+            problems.push(format!("domain: {} entries, not {keys} rows of {m} hosts", self.domain.len()));
         }
-        let keys = if m == 0 { 0 } else { self.domain.len() / m };
         let r = self.rules.len();
         if self.offsets.len() != r + 1 || self.offsets.first().is_some_and(|&o| o != 0) {
             problems.push(format!("rule_offsets: {} entries starting at 0 expected, for {r} rules", r + 1));
@@ -140,6 +146,10 @@ impl RuleSet {
         self.of_offsets = count;
         self.of_rules = of_rules;
         self.eligible = (0..r).map(|rule| self.eligible_domains(problem, rule)).collect();
+        let mut first: HashMap<Vec<u32>, u32> = HashMap::new();
+        self.host_kind = (0..m)
+            .map(|j| *first.entry((0..keys).map(|k| self.domain[k * m + j]).collect()).or_insert(j as u32))
+            .collect();
         Ok(Some(self))
     }
 
@@ -226,6 +236,13 @@ impl RuleSet {
             0 => self.values[key] + j as u32,
             v => v - 1,
         }
+    }
+
+    /// Host `j`'s kind: the first host with its label values under every key. Hosts of one kind are in the same
+    /// domains (or each its own, without the label, or under a host scope), so swapping their whole contents keeps
+    /// every rule's counts.
+    pub fn host_kind(&self, j: usize) -> u32 {
+        self.host_kind[j]
     }
 
     /// A spread rule's eligible domains (per labelled domain, whether eligible); empty for other kinds.
@@ -518,7 +535,7 @@ mod tests {
             flat.extend(group);
             offsets.push(flat.len() as u32);
         }
-        p.with_rules(RuleSet::new(vec![1, 1, 2, 0], rules, offsets, flat)).unwrap()
+        p.with_rules(RuleSet::new(1, vec![1, 1, 2, 0], rules, offsets, flat)).unwrap()
     }
 
     fn rule(kind: RuleKind, key: u32, cap: u32, weight: u64) -> Rule {
@@ -568,7 +585,7 @@ mod tests {
         // removals leave skew 2 (zone a 2, b 0): a member that lowers it is taken, one that keeps it is not
         counts.remove(rules, 1, 2);
         assert!(counts.allows(rules, 1, 2));
-        let spread_only = RuleSet::new(vec![1, 1, 2, 0], vec![rule(RuleKind::Spread, 0, 1, 0)], vec![0, 4], vec![0, 1, 2, 3]);
+        let spread_only = RuleSet::new(1, vec![1, 1, 2, 0], vec![rule(RuleKind::Spread, 0, 1, 0)], vec![0, 4], vec![0, 1, 2, 3]);
         let q = p.without_live().with_rules(spread_only).unwrap();
         let rules = q.rules().unwrap();
         let mut counts = RuleCounts::new(rules);
