@@ -102,3 +102,16 @@ def test_auto_reports_the_lp_bound_on_a_realistic_fleet():
     assert plan.lower_bound >= lp.value - 1e-9
     if plan.lower_bound == lp.value:  # (else the exact stage proved more)
         assert plan.bound_reason == lp.reason
+
+
+def test_a_columnar_problem_gets_the_same_bound():
+    # a fleet file's problem is held in columns (one array per dimension): the LP reads it as the objects' matrix
+    import pathlib
+
+    demo = fp.load_fleet(pathlib.Path(__file__).parents[2] / "examples" / "consolidation.json")
+    problem = build_problem(demo.workloads, demo.hosts, demo.overheads)
+    rows = problem.materialize().encode()
+    for objective in ("hosts", "cost"):
+        by_rows = class_bound(rows, objective, len(demo.workloads))
+        by_columns = class_bound(problem.encode(), objective, len(demo.workloads))
+        assert by_rows is not None and by_columns is not None and by_rows.value == by_columns.value

@@ -52,6 +52,19 @@ class ClassBound:
         self.reason = reason
 
 
+def _matrix(sizes) -> np.ndarray:
+    """Rows × dimensions sizes from a `Problem`'s matrix or a `ColumnarProblem`'s columns (one per dimension)."""
+    if isinstance(sizes, np.ndarray) and sizes.ndim == 2:
+        return sizes.astype(np.uint64, copy=False)
+    columns = [np.asarray(c, dtype=np.uint64) for c in sizes]
+    return np.stack(columns, axis=1) if len(columns[0]) else np.zeros((0, len(columns)), np.uint64)
+
+
+def _column(values, n: int) -> np.ndarray:
+    """A column of ``n`` rows (a column given as one value stands for all its rows)."""
+    return np.broadcast_to(np.asarray(values), (n,))
+
+
 def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """(one row per distinct key, the count of each key) of the items' key columns: each column coded by its
     distinct values, the codes joined in mixed radix (a 1-D unique is much faster than one over rows)."""
@@ -77,13 +90,12 @@ def class_bound(arrays: dict[str, Any], objective: str, placed: int) -> ClassBou
         return None
     if "current_host" in arrays or any(k.startswith("elig") or k.startswith("w_class") for k in arrays):
         return None
-    demand = np.asarray(arrays["demand"], dtype=np.uint64)
-    capacity = np.asarray(arrays["capacity"], dtype=np.uint64)
+    demand, capacity = _matrix(arrays["demand"]), _matrix(arrays["capacity"])
     n, dims = demand.shape
-    if n == 0 or len(capacity) == 0:
+    m = len(capacity)
+    if n == 0 or m == 0:
         return None
-    allowed, w_os = arrays["allowed"], arrays["w_os"]
-    tenant, isolation = arrays["tenant"], arrays["isolation"]
+    allowed, w_os, tenant, isolation = (_column(arrays[k], n) for k in ("allowed", "w_os", "tenant", "isolation"))
     # a tenant tells classes apart only for containers that are isolated or of an isolated tenant
     can_contain = (np.asarray(allowed) & 1) == 1
     isolated = np.unique(np.asarray(tenant)[can_contain & (np.asarray(isolation) == 1)])
@@ -91,10 +103,10 @@ def class_bound(arrays: dict[str, Any], objective: str, placed: int) -> ClassBou
     tenant_key = np.where(keeps, np.asarray(tenant, dtype=np.int64), -1)
     w_cols = [demand[:, d] for d in range(dims)] + [allowed, w_os, tenant_key, isolation]
     classes, class_size = _unique_rows(w_cols)
-    cost = np.asarray(arrays["cost"], dtype=np.float64)
-    max_w = np.asarray(arrays["max_workloads"], dtype=np.uint64)
-    h_cols = [capacity[:, d] for d in range(dims)] + [arrays["h_os"], arrays["hypervisor"],
-                                                      np.asarray(arrays["containers"], dtype=np.uint64),
+    cost = _column(arrays["cost"], m).astype(np.float64)
+    max_w = _column(arrays["max_workloads"], m).astype(np.uint64)
+    h_cols = [capacity[:, d] for d in range(dims)] + [_column(arrays["h_os"], m), _column(arrays["hypervisor"], m),
+                                                      _column(arrays["containers"], m).astype(np.uint64),
                                                       cost.view(np.uint64), max_w]
     types, type_size = _unique_rows(h_cols)
     vm_over = np.asarray(arrays["vm"], dtype=np.int64)
