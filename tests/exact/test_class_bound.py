@@ -98,7 +98,7 @@ def test_auto_reports_the_lp_bound_on_a_realistic_fleet():
     core = _core.lower_bound(arrays, "cost", len(inst.workloads))
     lp = class_bound(arrays, "cost", len(inst.workloads))
     assert lp is not None and lp.value > core
-    plan = fp.place(inst.workloads, inst.hosts, overheads=inst.overheads, objective="cost", time_limit=5)
+    plan = fp.place(inst.workloads, inst.hosts, overheads=inst.overheads, objective="cost")
     assert plan.lower_bound >= lp.value - 1e-9
     if plan.lower_bound == lp.value:  # (else the exact stage proved more)
         assert plan.bound_reason == lp.reason
@@ -115,3 +115,13 @@ def test_a_columnar_problem_gets_the_same_bound():
         by_rows = class_bound(rows, objective, len(demo.workloads))
         by_columns = class_bound(problem.encode(), objective, len(demo.workloads))
         assert by_rows is not None and by_columns is not None and by_rows.value == by_columns.value
+
+
+def test_no_lp_bound_without_the_time_for_it():
+    # with a time limit the LP runs only when enough of it is left: here the exact stage takes what the core left
+    inst = generators.realistic_fleet(300, 0)
+    arrays = build_problem(inst.workloads, inst.hosts, inst.overheads).materialize().encode()
+    lp = class_bound(arrays, "cost", len(inst.workloads))
+    assert class_bound(arrays, "cost", len(inst.workloads), seconds=0.0) is None
+    plan = fp.place(inst.workloads, inst.hosts, overheads=inst.overheads, objective="cost", time_limit=0.3)
+    assert lp is not None and plan.bound_reason != lp.reason

@@ -27,6 +27,7 @@ relative tolerance, and for ``"hosts"`` rounded up.
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -83,9 +84,12 @@ def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return rows, counts
 
 
-def class_bound(arrays: dict[str, Any], objective: str, placed: int) -> ClassBound | None:
+def class_bound(arrays: dict[str, Any], objective: str, placed: int,
+                seconds: float | None = None) -> ClassBound | None:
     """The LP bound for plans placing ``placed`` workloads of the encoded problem ``arrays`` (`Problem.encode`), or
-    None when it does not apply (objective, live part, eligibility, too large) or GLOP finds no optimum."""
+    None when it does not apply (objective, live part, eligibility, too large) or GLOP finds no optimum (within
+    ``seconds``, when given)."""
+    deadline = None if seconds is None else time.perf_counter() + seconds
     if objective not in ("hosts", "cost") or placed <= 0:
         return None
     if "current_host" in arrays or any(k.startswith("elig") or k.startswith("w_class") for k in arrays):
@@ -161,11 +165,11 @@ def class_bound(arrays: dict[str, Any], objective: str, placed: int) -> ClassBou
                 entries.append((c, s, eff))
                 if len(entries) > MAX_VARIABLES:
                     return None
-    return _solve(objective, placed, class_size, types, type_size, slots, entries, dims, cost_of=types[:, dims + 3])
+    return _solve(objective, placed, class_size, types, type_size, slots, entries, dims, types[:, dims + 3], deadline)
 
 
 def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarray, type_size: np.ndarray,
-           slots: list, entries: list, dims: int, cost_of: np.ndarray) -> ClassBound | None:
+           slots: list, entries: list, dims: int, cost_of: np.ndarray, deadline: float | None) -> ClassBound | None:
     from ortools.linear_solver import pywraplp  # (a dependency; imported when the bound is computed)
 
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -209,6 +213,11 @@ def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarra
     for s, (t, _, _, _) in enumerate(slots):
         objective_row.SetCoefficient(y[s], prices[t])
     objective_row.SetMinimization()
+    if deadline is not None:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return None
+        solver.SetTimeLimit(max(1, int(left * 1000)))
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     value = max(0.0, objective_row.Value()) * (1 - _SLACK)

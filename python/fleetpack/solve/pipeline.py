@@ -90,23 +90,35 @@ def _after_core(problem: ProblemLike, method: str, objective: str, answer: Answe
     if out is not given:  # (else the stage logs why it did not run)
         answer = Answer.from_core(out, objective)
         log.debug("auto: exact stage (CP-SAT): %s, in %.3f s", _result(answer), time.perf_counter() - began)
-    return _class_bound(problem, objective, answer, arrays)
+    left = None if time_limit is None else time_limit - spent - (time.perf_counter() - began)
+    return _class_bound(problem, objective, answer, arrays, left)
 
 
-def _class_bound(problem: ProblemLike, objective: str, answer: Answer, arrays: dict | None) -> Answer:
+#: With a time limit, the LP bound runs only when at least this much of it is left (building the LP in Python
+#: takes 0.1-0.5 s on realistic fleets, and GLOP is given what is left then).
+CLASS_BOUND_MIN_SECONDS = 0.5
+
+
+def _class_bound(problem: ProblemLike, objective: str, answer: Answer, arrays: dict | None,
+                 left: float | None) -> Answer:
     """``answer`` with the LP bound over host types and workload classes (`fleetpack.exact.classlp`) when it is
-    higher than the bound the answer has (not inside `heuristics_only`, whose plans are the baseline's)."""
+    higher than the bound the answer has (not inside `heuristics_only`, whose plans are the baseline's), within
+    the ``left`` seconds of a time limit."""
     from .. import exact
     from ..exact.classlp import class_bound
 
     if objective not in ("hosts", "cost") or not exact.auto_stage_enabled():
+        return answer
+    if left is not None and left < CLASS_BOUND_MIN_SECONDS:
+        log.debug("auto: no LP bound: %.3f s left of the time limit", left)
         return answer
     placed = int((answer.host_index >= 0).sum())
     value = answer.objective_value
     if value is not None and value <= answer.lower_bound:  # proven already
         return answer
     began = time.perf_counter()
-    bound = class_bound(problem.encode() if arrays is None else arrays, objective, placed)
+    bound = class_bound(problem.encode() if arrays is None else arrays, objective, placed,
+                        None if left is None else left - (time.perf_counter() - began))
     log.debug("auto: the LP over host types and workload classes: %s, in %.3f s",
               "none" if bound is None else f"{bound.value:g}", time.perf_counter() - began)
     if bound is None or bound.value <= answer.lower_bound:
