@@ -119,20 +119,24 @@ def _read_problems(problems: Any, defaults: dict[str, Any], seed: Any, workers: 
 
 
 def core_place(problem: ProblemLike, method: str, sort_key: str, objective: str, time_limit: float | None,
-               seed: int, search_work: float | None) -> Answer:
-    """One solve in the Rust core (the GIL released while it runs)."""
+               seed: int, search_work: float | None, arrays: dict | None = None) -> Answer:
+    """One solve in the Rust core (the GIL released while it runs); ``arrays``: the problem already encoded."""
     from .. import _core
 
-    answer = _core.place(problem.encode(), method, sort_key, objective, time_limit, seed, search_work)
+    arrays = problem.encode() if arrays is None else arrays
+    answer = _core.place(arrays, method, sort_key, objective, time_limit, seed, search_work)
     return Answer.from_core(answer, objective)
 
 
 def core_place_many(jobs: Sequence[tuple[ProblemLike, str, str, str, float | None, int, float | None]],
-                    threads: int) -> list[Answer]:
+                    threads: int, encoded: Sequence[dict] | None = None) -> list[Answer]:
     """Solves in the Rust core on ``threads`` threads, each job (problem, method, sort_key, objective, time_limit,
-    seed, search_work); the answers in order, each with its own ``elapsed``."""
+    seed, search_work); the answers in order, each with its own ``elapsed``. ``encoded``: the problems already
+    encoded, in order."""
     from .. import _core
 
-    answers = _core.place_many([(problem.encode(), *rest) for problem, *rest in jobs], threads)
+    if encoded is None:
+        encoded = [problem.encode() for problem, *_ in jobs]
+    answers = _core.place_many([(arrays, *rest) for arrays, (_, *rest) in zip(encoded, jobs)], threads)
     return [Answer.from_core(answer, job[3]) for job, answer in zip(jobs, answers)]
 

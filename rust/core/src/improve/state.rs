@@ -172,6 +172,11 @@ impl<'p> State<'p> {
     }
 
     /// The form in which workload `i` goes on host `j` now: container if it fits, else VM if it fits.
+    /// Whether host `j` runs a workload of anti-affinity group `group`.
+    pub fn has_group(&self, j: usize, group: u32) -> bool {
+        self.groups[j].contains(&group)
+    }
+
     pub fn first_form(&self, i: usize, j: usize) -> Option<Form> {
         Form::TRY_ORDER.into_iter().find(|&form| self.fits(i, j, form))
     }
