@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 
 from ..errors import ErrorDetail, ValidationError
 from .eligibility import read_keys, read_labels, read_selector
+from .overbook import read_ratio
 from .likely_mistakes import note_quantity
 from .units import MAX_QUANTITY, QuantityError, format_cpu, format_memory, to_units
 
@@ -256,6 +257,9 @@ class Workload:
     "oracle"}``: every key must match; a list is one of; None: the label exists; ``{"not_in": [...]}``,
     ``{"exists": False}``); ``tolerations`` are the taint keys it tolerates (a host with taints takes only workloads
     that tolerate every one). `fleetpack.model.eligibility` has the rules.
+
+    ``overcommit=False`` counts it at its full physical value on a host with an allocation ratio (dedicated cores;
+    `fleetpack.model.overbook`).
     """
 
     id: str
@@ -273,6 +277,7 @@ class Workload:
     move_cost: Any = None
     selector: Any = field(default=None, hash=False)
     tolerations: Any = ()
+    overcommit: bool = True
 
     def __post_init__(self):
         errors = _Errors(_describe("workload", self.id))
@@ -292,6 +297,8 @@ class Workload:
         _check_live(errors, self)
         set_(self, "selector_terms", read_selector(errors.add, self.selector))
         set_(self, "tolerations", read_keys(errors.add, "tolerations", self.tolerations))
+        if not isinstance(self.overcommit, bool):
+            errors.add("overcommit", f"must be True or False, got {self.overcommit!r}", self.overcommit)
         errors.raise_if_any()
 
     def to_dict(self) -> dict:
@@ -331,7 +338,8 @@ class Host:
     VMs); ``containers`` says whether it runs containers on its own kernel (of its ``os``). A dimension the host does
     not list has capacity 0. ``max_workloads`` caps how many workloads it holds (None: no cap). ``labels`` (text to
     text) are what workloads' selectors match; ``taints`` (keys) keep off every workload that does not tolerate
-    them all."""
+    them all. ``allocation_ratio`` (dimension to ratio >= 1, like ``{"cpu": 4}``; None: the call's) lets the
+    demand of overcommittable workloads add up to that many times its physical room (`fleetpack.model.overbook`)."""
 
     id: str
     cpu: Any = 0
@@ -344,6 +352,7 @@ class Host:
     max_workloads: int | None = None
     labels: Any = field(default_factory=dict, hash=False)
     taints: Any = ()
+    allocation_ratio: Any = field(default=None, hash=False)
 
     def __post_init__(self):
         errors = _Errors(_describe("host", self.id))
@@ -385,6 +394,9 @@ class Host:
                 set_(self, "max_workloads", int(cap))
         set_(self, "labels", read_labels(errors.add, self.labels))
         set_(self, "taints", read_keys(errors.add, "taints", self.taints))
+        set_(self, "ratio_ppm", read_ratio(errors.add, "allocation_ratio", self.allocation_ratio))
+        if self.allocation_ratio is not None and isinstance(self.allocation_ratio, Mapping):
+            set_(self, "allocation_ratio", dict(self.allocation_ratio))
         errors.raise_if_any()
 
     def to_dict(self) -> dict:

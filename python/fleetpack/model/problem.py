@@ -12,6 +12,7 @@ import numpy as np
 from .eligibility import EligibilityPart, compile_eligibility
 from .live import LivePart
 from .objects import Host, Overheads, Workload
+from .overbook import OverbookPart
 from .wire import encode_rows
 
 __all__ = ["Problem"]
@@ -24,17 +25,19 @@ _RESTRICTED = attrgetter("selector_terms")  # (tolerations alone restrict nothin
 class Problem:
     """Workloads and hosts in input order, the overheads, and the dimensions (``cpu``, ``memory``, then the extra
     dimensions in sorted order); ``live``, the live part (`fleetpack.model.live`), or None for a greenfield
-    problem."""
+    problem; ``overbook``, the ratios and headroom (`fleetpack.model.overbook`), or None when every ratio is 1."""
 
     workloads: tuple[Workload, ...]
     hosts: tuple[Host, ...]
     overheads: Overheads
     dimensions: tuple[str, ...]
     live: LivePart | None = None
+    overbook: OverbookPart | None = None
 
     def __getstate__(self) -> dict:
         # the problem itself, not the columns cached from it (they are made again when read)
-        return {name: self.__dict__[name] for name in ("workloads", "hosts", "overheads", "dimensions", "live")}
+        return {name: self.__dict__[name] for name in ("workloads", "hosts", "overheads", "dimensions", "live",
+                                                        "overbook")}
 
     def materialize(self) -> "Problem":
         """This problem with a Python object per workload and host (it already has them)."""
