@@ -149,7 +149,8 @@ def build_problem(workloads: Sequence, hosts: Sequence, overheads=None, *, drain
     extra = sorted(set().union(*map(_EXTRA, w_items), *map(_EXTRA, h_items)))
     dims = ("cpu", "memory", *extra)
     overbook = build_overbook([h.ratio_ppm for h in h_items], np.array([w.overcommit for w in w_items], dtype=bool),
-                              call_ratio, call_usable, dims, lambda j: f"host {h_items[j].id!r}", problems)
+                              call_ratio, call_usable, dims, lambda j: f"host {h_items[j].id!r}", problems,
+                              [h.id for h in h_items])
     if problems:
         raise ValidationError(problems)
     return Problem(tuple(w_items), tuple(h_items), over, dims, live, overbook)

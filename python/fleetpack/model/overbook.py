@@ -115,21 +115,30 @@ class OverbookPart:
     usable_ppm: np.ndarray
     default_ratio: dict[str, int] | None = None
     max_utilization: dict[str, int] | None = None
+    host_ids: Sequence[str] = ()  # (the rows' ids: the reference finds a host's ratios by its id)
+
+    def ratios_of(self, host_id: str) -> list[int]:
+        """The ratios of the host with this id, per dimension, in parts per million."""
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = {str(h): j for j, h in enumerate(self.host_ids)}
+            object.__setattr__(self, "_rows", rows)
+        return [int(r) for r in self.ratio_ppm[rows[host_id]]]
 
     def usable(self, capacity: int, d: int) -> int:
         """``floor(capacity × usable)`` in dimension ``d``."""
         return capacity * int(self.usable_ppm[d]) // PPM
 
-    def room(self, j: int, d: int, capacity: int, used: int, over: int) -> int:
-        """What an overcommittable demand may still add on host ``j`` in dimension ``d`` (negative: over):
-        ``floor((U - Q) × r) - O`` with ``Q = used - over``."""
-        r = int(self.ratio_ppm[j, d])
-        return (self.usable(capacity, d) - (used - over)) * r // PPM - over
+    def room(self, ratio_ppm: int, d: int, capacity: int, used: int, over: int) -> int:
+        """What an overcommittable demand may still add in dimension ``d`` of a host of this ratio and capacity
+        that uses ``used`` of which ``over`` counts at ratio (negative: over): ``floor((U - Q) × r) - O``."""
+        return (self.usable(capacity, d) - (used - over)) * ratio_ppm // PPM - over
 
 
 def build_overbook(host_ratios: Sequence[dict[str, int] | None], overcommit: np.ndarray,
                    call_ratio: dict[str, int] | None, call_usable: dict[str, int] | None, dims: Sequence[str],
-                   host_where: Callable[[int], str], problems: list) -> OverbookPart | None:
+                   host_where: Callable[[int], str], problems: list, host_ids: Sequence[str] = ()
+                   ) -> OverbookPart | None:
     """The ratios part of a problem: each host's ratios over the call's (``call_ratio``) over 1, the usable
     fractions; a dimension no workload or host has is an error (added to ``problems``). None when every ratio and
     fraction is 1: nothing changes then, and nothing is sent."""
@@ -160,7 +169,7 @@ def build_overbook(host_ratios: Sequence[dict[str, int] | None], overcommit: np.
             usable[index[name]] = ppm
     if (ratio == PPM).all() and (usable == PPM).all():
         return None
-    return OverbookPart(ratio, np.asarray(overcommit, dtype=bool), usable, call_ratio, call_usable)
+    return OverbookPart(ratio, np.asarray(overcommit, dtype=bool), usable, call_ratio, call_usable, host_ids)
 
 
 def encode_overbook(part: OverbookPart | None) -> dict[str, Any]:

@@ -65,6 +65,6 @@ def overbook_columns(w: Table, h: Table, dims: tuple[str, ...], call_ratio: dict
         rows, inverse = np.unique(np.nan_to_num(values, nan=-1.0), axis=0, return_inverse=True)
         dicts = [{n: round(float(v) * PPM) for n, v in zip(names, row) if v >= 1} or None for row in rows]
         own = [dicts[k] for k in np.asarray(inverse).reshape(-1).tolist()]
-    part = build_overbook(own, overcommit, call_ratio, call_usable, dims, h.where, problems)
+    part = build_overbook(own, overcommit, call_ratio, call_usable, dims, h.where, problems, h.ids)
     h_rows = {"allocation_ratio": _Ratios(names, values)} if names else {}
     return part, w_rows, h_rows
