@@ -122,7 +122,7 @@ def test_place_many_answers_each_job_with_the_stub_keys():
 def test_the_optional_keys_are_the_live_part_and_eligibility():
     assert set(stub_fields("ProblemArrays", optional=True)) == {
         "current_host", "current_form", "pinned", "move_cost", "drain", "max_moves", "max_move_cost",
-        "eligibility_class", "eligible"}
+        "eligibility_class", "eligible", "ratio_ppm", "overcommit", "usable_ppm"}
     # the answer's live keys are no option: the core sends them for every problem (0 and empty when greenfield)
     assert not stub_fields("CoreAnswer", optional=True)
     assert {"moves", "move_cost", "pin_conflicts", "forced_moves"} <= set(stub_fields("CoreAnswer"))
@@ -146,4 +146,22 @@ def test_eligibility_keys_have_the_stub_types_and_go_together():
         _core.place(problem, "ffd", "sum", "hosts")
     problem["eligible"] = np.array([[True, False]], dtype=bool)  # a column per host: 2 for 1 host
     with pytest.raises(ValueError, match="2 columns for 1 hosts"):
+        _core.place(problem, "ffd", "sum", "hosts")
+
+
+def test_ratio_keys_have_the_stub_types_and_are_checked():
+    fields = stub_fields("ProblemArrays", optional=True)
+    problem = arrays()
+    dims = np.asarray(problem["demand"]).shape[1]
+    n, m = len(problem["allowed"]), len(problem["cost"])
+    problem["ratio_ppm"] = np.full((m, dims), 4 * 10**6, dtype=dtype_of(fields["ratio_ppm"]))
+    problem["overcommit"] = np.ones(n, dtype=dtype_of(fields["overcommit"]))
+    problem["usable_ppm"] = np.full(dims, 10**6, dtype=dtype_of(fields["usable_ppm"]))
+    check_answer(_core.place(problem, "ffd", "sum", "hosts"))
+    problem["ratio_ppm"] = np.full((m, dims), 5 * 10**5, dtype=np.uint64)  # a ratio below 1
+    with pytest.raises(ValueError, match="ratio_ppm"):
+        _core.place(problem, "ffd", "sum", "hosts")
+    problem["ratio_ppm"] = np.full((m, dims), 10**6, dtype=np.uint64)
+    problem["usable_ppm"] = np.zeros(dims, dtype=np.uint64)  # nothing usable
+    with pytest.raises(ValueError, match="usable_ppm"):
         _core.place(problem, "ffd", "sum", "hosts")

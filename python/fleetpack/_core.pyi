@@ -40,6 +40,11 @@ class ProblemArrays(TypedDict):
     # static eligibility (issue 16), sent only when some workload may not use some host; absent: every host
     eligibility_class: NotRequired[NDArray[np.uint32]]  # per workload, its row of `eligible`
     eligible: NotRequired[NDArray[np.bool_]]  # classes x hosts: whether a class's workloads may use the host
+    # allocation ratios and headroom (issue 16), sent only when some ratio or usable share is not 1; each absent key
+    # is its default (ratio 1, every workload at ratio, every dimension wholly usable)
+    ratio_ppm: NotRequired[NDArray[np.uint64]]  # hosts x dimensions: allocation ratio in parts per million (>= 10**6)
+    overcommit: NotRequired[NDArray[np.bool_]]  # per workload: its demand counts at its host's ratio
+    usable_ppm: NotRequired[NDArray[np.uint64]]  # per dimension: the usable share of every host, in ppm (1..10**6)
 
 class CoreAnswer(TypedDict):
     """One solve's answer, per workload in input order and per host in input order."""
