@@ -11,7 +11,7 @@ import fleetpack as fp
 import fleetpack.baseline
 from fleetpack.exact import heuristics_only
 
-from strategies import hosts, overbook_fleets, overheads, workloads
+from strategies import RATIOS, hosts, live_fleets, overbook_fleets, overheads, workloads
 
 METHODS = ["ff", "ffd", "bfd", "wfd", "auto"]
 
@@ -72,3 +72,35 @@ def test_ratio_one_is_no_ratio(ws, hs, over, method, objective, flags):
     assert same.assignments == plain.assignments
     assert (same.lower_bound, same.bound_reason, same.strategy) == (plain.lower_bound, plain.bound_reason,
                                                                     plain.strategy)
+
+
+@settings(max_examples=120, deadline=None)
+@given(live_fleets(), st.sampled_from(METHODS), st.sampled_from(["hosts", "cost", "spread"]), RATIOS,
+       st.sampled_from([None, {"cpu": 0.9}]), st.integers(0, 3))
+def test_core_equals_reference_on_live_fleets_with_ratios(fleet, method, objective, ratio, usable, every):
+    ws, hs, over, options = fleet
+    if every:  # some workloads may not be overcommitted
+        ws = [replace(w, overcommit=k % (every + 1) != 0) for k, w in enumerate(ws)]
+    dims = {"cpu", "memory"} | {d for x in [*ws, *hs] for d in x.extra_units}
+    ratio = None if ratio is None else {k: v for k, v in ratio.items() if k in dims} or None
+    kwargs = {"method": method, "objective": objective, "allocation_ratio": ratio, "max_utilization": usable}
+
+    def outcome(place):
+        try:
+            return place(ws, hs, overheads=over, **options, **kwargs)
+        except fp.InfeasibleError as error:
+            return error
+
+    with heuristics_only():
+        core = outcome(fp.place)
+    reference = outcome(fleetpack.baseline.place)
+    assert type(core) is type(reference), (core, reference)
+    if isinstance(reference, fp.InfeasibleError):
+        return
+    assert core.assignments == reference.assignments
+    assert (core.move_count, core.move_cost) == (reference.move_count, reference.move_cost)
+    keywords = {k: v for k, v in options.items() if k in ("drain", "max_moves", "max_move_cost")}
+    assert fp.verify(ws, hs, core, over, **keywords, allocation_ratio=ratio, max_utilization=usable) == []
+    with_search = outcome(fp.place)
+    if not isinstance(with_search, fp.InfeasibleError):
+        assert fp.verify(ws, hs, with_search, over, **keywords, allocation_ratio=ratio, max_utilization=usable) == []
