@@ -71,3 +71,16 @@ def test_a_reason_names_the_room_left_at_ratio():
     assert "cpu (it has 1.6 left at ratio 4:1)" in plan.unplaced["d"].message, plan.unplaced["d"].message
     too_large = fp.place([fp.Workload("e", cpu=3, memory="1Gi", form="container")], hosts, method="ffd")
     assert too_large.unplaced["e"].code == "too_large"  # more than the host's 2 cores: max_unit
+
+
+def test_explain_names_the_room_at_ratio_and_the_smallest_change():
+    hosts = [fp.Host("h1", cpu=8, memory="64Gi", allocation_ratio={"cpu": 4})]
+    workloads = [fp.Workload(f"vm{i}", cpu=4, memory="4Gi", form="vm") for i in range(6)]
+    workloads.append(fp.Workload("db", cpu=4, memory="16Gi", form="vm", overcommit=False))
+    plan = fp.place(workloads, hosts, method="ffd")
+    text = str(plan.explain("vm5"))
+    assert "insufficient cpu (it has 3.16 left at ratio 4:1)" in text
+    # 240m more physical cpu: (8.24 - 4.12) x 4 = 16.48 holds four VMs of 4.12
+    assert "240m more cpu on host 'h1'" in text
+    bigger = [fp.Host("h1", cpu="8240m", memory="64Gi", allocation_ratio={"cpu": 4})]
+    assert fp.place(workloads[:3] + workloads[5:], bigger, method="ffd").unplaced == {}

@@ -174,6 +174,25 @@ class HostState:
                 return ("capacity", dim)
         return None
 
+    def shortfall(self, w: Workload, form: str) -> dict[str, int]:
+        """Per dimension short, how much more capacity ``w`` would need here as ``form`` (empty: it fits by
+        capacity). With ratios, the physical room the rule at ratio lacks (``ceil(excess / r)``), or what the
+        workload takes above the host's capacity (``max_unit``), the larger."""
+        usage = self.usage_after(w, form)
+        if self.ratio is None or self.usable is None:
+            return {dim: total - cap for dim, total, cap in zip(self.problem.dimensions, usage, self.capacity)
+                    if total > cap}
+        own = effective_demand(self.problem, w, form, self.host)
+        over = self.over_after(w, form)
+        out = {}
+        for d, dim in enumerate(self.problem.dimensions):
+            r = self.ratio[d]
+            excess = over[d] * PPM + (usage[d] - over[d]) * r - self.usable[d] * r
+            need = max(own[d] - self.capacity[d], -(-excess // r))
+            if need > 0:
+                out[dim] = need
+        return out
+
     def first_form(self, w: Workload) -> str | None:
         """The form in which ``w`` goes on this host: container if it fits, else VM if it fits, else None."""
         for form in static_forms(w, self.host):
