@@ -69,9 +69,17 @@ def static_forms(w: Workload, host: Host) -> list[str]:
 
 def eligibility_kinds(problem: Problem) -> list[int]:
     """Per host, its eligibility kind (0 for every host without eligibility): the first host that every
-    workload's selector and tolerations see alike, as the core groups alike hosts."""
+    workload's selector and tolerations see alike, as the core groups alike hosts (with ratios: alike in its
+    ratios too)."""
     part = problem.eligibility
-    return [0] * len(problem.hosts) if part is None else part.host_kinds()
+    kinds = [0] * len(problem.hosts) if part is None else part.host_kinds()
+    ratios = problem.overbook
+    if ratios is None:
+        return kinds
+    # with ratios, the first host alike in eligibility and ratios (as the core's `eligibility_kind`)
+    first: dict[tuple, int] = {}
+    return [first.setdefault((kind, tuple(ratios.ratios_of(h.id))), j)
+            for j, (h, kind) in enumerate(zip(problem.hosts, kinds))]
 
 
 class HostState:
