@@ -84,3 +84,17 @@ def test_explain_names_the_room_at_ratio_and_the_smallest_change():
     assert "240m more cpu on host 'h1'" in text
     bigger = [fp.Host("h1", cpu="8240m", memory="64Gi", allocation_ratio={"cpu": 4})]
     assert fp.place(workloads[:3] + workloads[5:], bigger, method="ffd").unplaced == {}
+
+
+def test_the_ratios_travel_to_a_worker():
+    from fleetpack.model.rules import HostState
+    from fleetpack.model.shipping import join, split
+
+    workloads, hosts = fleet()
+    problem = build_problem(workloads, hosts, max_utilization={"cpu": 0.9})
+    w, h = split(problem)
+    again = join(pickle.loads(pickle.dumps(w)), pickle.loads(pickle.dumps(h))).materialize()
+    assert [x.overcommit for x in again.workloads] == [x.overcommit for x in workloads]
+    assert [x.allocation_ratio for x in again.hosts] == [x.allocation_ratio for x in hosts]
+    assert HostState(again, again.hosts[1]).ratio == [4 * 10**6, 10**6]
+    assert again.encode()["usable_ppm"].tolist() == [9 * 10**5, 10**6]

@@ -136,7 +136,7 @@ class _Instance:
         raw_options: list[dict[int, dict[str, list[int]]]] = []
         for i, w in enumerate(problem.workloads):
             key = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity, w.selector_terms,
-                   frozenset(w.tolerations), part is None or w.overcommit)
+                   frozenset(w.tolerations), part is None or bool(part.overcommit[i]))
             n = type_index.get(key)
             if n is None:
                 n = type_index[key] = len(self.types)

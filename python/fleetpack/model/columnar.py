@@ -83,7 +83,7 @@ class ColumnarProblem:
         # from another process: the arrays carry all of it)
         self.live = live if live is not None else decode_live(arrays)
         self.eligibility = eligibility if eligibility is not None else decode_eligibility(arrays)
-        self.overbook = overbook if overbook is not None else decode_overbook(arrays)
+        self.overbook = overbook if overbook is not None else decode_overbook(arrays, host_ids)
         self._rows = (workload_rows, host_rows)
         self._objects = objects  # the caller's own objects for the rows, when it has them (a fleet file's)
 

@@ -179,9 +179,9 @@ def encode_overbook(part: OverbookPart | None) -> dict[str, Any]:
     return {"ratio_ppm": part.ratio_ppm, "overcommit": part.overcommit, "usable_ppm": part.usable_ppm}
 
 
-def decode_overbook(arrays: Mapping[str, Any]) -> OverbookPart | None:
-    """The part back from a problem's arrays (the call's own keywords are not in them)."""
+def decode_overbook(arrays: Mapping[str, Any], host_ids: Sequence[str] = ()) -> OverbookPart | None:
+    """The part back from a problem's arrays and its hosts' ids (the call's own keywords are not in them)."""
     if "ratio_ppm" not in arrays:
         return None
     return OverbookPart(np.asarray(arrays["ratio_ppm"], dtype=np.uint64), np.asarray(arrays["overcommit"], bool),
-                        np.asarray(arrays["usable_ppm"], dtype=np.uint64))
+                        np.asarray(arrays["usable_ppm"], dtype=np.uint64), host_ids=host_ids)
