@@ -95,7 +95,9 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
                     budgets: Sequence[int | None] = (0, 5, 10, 20, 50), *, objective: Objective = "hosts",
                     overheads: Overheads | dict[str, Any] | None = None, max_move_cost: int | None = None,
                     drain: Iterable[str] = (), time_limit: float | None = None, seed: int = 0,
-                    workers: int | None = None, rules: Sequence[Any] | None = None) -> Frontier:
+                    workers: int | None = None, rules: Sequence[Any] | None = None,
+                    allocation_ratio: Mapping[str, float] | None = None,
+                    max_utilization: Mapping[str, float] | None = None) -> Frontier:
     """Re-plan a live fleet under each move budget in ``budgets`` (``max_moves``; increasing whole numbers >= 0,
     ``None`` last for unlimited) with ``method="auto"``; returns a `Frontier` (``.plans``, ``.to_pandas()``,
     ``.plot()``). The other keywords are `fleetpack.place`'s. The inputs are checked once (errors name the
@@ -116,7 +118,8 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
     problem = None
     with collecting():
         try:
-            problem = build_problem(rows_w, rows_h, overheads, drain=drain, max_move_cost=max_move_cost, rules=rules)
+            problem = build_problem(rows_w, rows_h, overheads, drain=drain, max_move_cost=max_move_cost, rules=rules,
+                                    allocation_ratio=allocation_ratio, max_utilization=max_utilization)
         except ValidationError as exc:
             errors.extend(exc.errors)
         if errors:  # (the shared checks name place(); here they are this call's arguments)
@@ -134,7 +137,8 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
         found = place_many([{"workloads": rows_w, "hosts": rows_h, "max_moves": budgets[k]} for k in solved],
                            objective=objective, overheads=overheads, time_limit=time_limit, seed=seed,
                            workers=workers, max_move_cost=max_move_cost, drain=drain,
-                           rules=rules) if solved else []
+                           rules=rules, allocation_ratio=allocation_ratio,
+                           max_utilization=max_utilization) if solved else []
     plans: list[Plan | None] = [None] * len(budgets)
     for k, solved_plan in zip(solved, found):
         plans[k] = solved_plan

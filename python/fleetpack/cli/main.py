@@ -394,7 +394,8 @@ def _place(fleet: Fleet, args: argparse.Namespace, *, quiet: bool, strict: bool 
     with Progress(label, time_limit=args.time_limit, enabled=False if quiet else None):
         return place(fleet.workloads, fleet.hosts, objective=args.objective, method=args.method,
                      sort_key=args.sort_key, overheads=fleet.overheads, time_limit=args.time_limit, seed=args.seed,
-                     strict=strict, workers=args.workers, **_live_options(fleet, args))
+                     strict=strict, workers=args.workers, **_live_options(fleet, args),
+                     **fleet.ratio_options())
 
 
 def _live_options(fleet: Fleet, args: argparse.Namespace) -> dict:

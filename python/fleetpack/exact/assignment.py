@@ -27,7 +27,10 @@ def _copies(inst: _Instance, t: int, k: int, f: str) -> int:
     fixed = inst.hyp if f == "vm" else inst.rt
     most = len(typ.members)
     for d in range(inst.D):
-        if e[d]:
+        if e[d] and c.rows is not None:  # with ratios: copies x e x w + fixed x wp <= U x wp
+            room, wo, wp = c.rows[d]
+            most = min(most, (room - fixed[d]) * wp // (e[d] * (wo if typ.overcommit else wp)))
+        elif e[d]:
             most = min(most, (c.cap[d] - fixed[d]) // e[d])
     if c.max_workloads is not None:
         most = min(most, c.max_workloads)
@@ -120,23 +123,29 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
                     m.add(v <= most * hc)
         for d in range(D):
             terms, coefs, top = [], [], 0
+            # with ratios, the room row `O x wo + Q x wp <= U x wp` (`_room_rows`); without, weights 1 and capacity
+            room, wo, wp = c.rows[d] if c.rows is not None else (c.cap[d], 1, 1)
             for t, f, v, most in items:
-                e = inst.types[t].options[k][f][d]
+                e = inst.types[t].options[k][f][d] * (wo if inst.types[t].overcommit else wp)
                 if e:
                     terms.append(v)
                     coefs.append(e)
                     top += e * most
             if hv is not None and inst.hyp[d]:
                 terms.append(hv)
-                coefs.append(inst.hyp[d])
-                top += inst.hyp[d]
+                coefs.append(inst.hyp[d] * wp)
+                top += inst.hyp[d] * wp
             if hc is not None and inst.rt[d]:
                 terms.append(hc)
-                coefs.append(inst.rt[d])
-                top += inst.rt[d]
+                coefs.append(inst.rt[d] * wp)
+                top += inst.rt[d] * wp
             if not terms:
                 continue
             load = LinearExpr.weighted_sum(terms, coefs)
+            if c.rows is not None:
+                if top > room * wp:
+                    m.add(load <= room * wp * u)
+                continue  # (spread with ratios is not modelled: exact/search.py keeps the heuristics' plan)
             if top > c.cap[d]:
                 if inst.objective == "spread":
                     m.add(load <= c.cap[d])

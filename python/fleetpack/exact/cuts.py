@@ -31,7 +31,7 @@ from .symmetry import pruning_on
 def add_capacity_cuts(m, inst: _Instance, per_host: dict, used: dict, fixed: bool) -> None:
     """Add the cuts above to the assignment model ``m``: ``per_host`` maps a host to its (type, form, variable,
     most) items, ``used`` a host to its Boolean; ``fixed``: every placeable workload is placed."""
-    if not pruning_on():
+    if not pruning_on() or inst.problem.overbook is not None:  # (rows with ratios weigh units unevenly)
         return
     from ortools.sat.python.cp_model import LinearExpr
 

@@ -130,6 +130,13 @@ def solve(problem: Problem, objective: str, start: tuple, *, time_limit: float |
     # which formulation
     if formulation not in (None, "assignment", "arcflow"):
         raise ValueError(f"unknown formulation {formulation!r}")
+    if problem.overbook is not None:
+        # ratios: the assignment model's room rows (exact/assignment.py); the arc-flow graphs and the spread
+        # objective's utilisation rows know no ratios, so arc-flow is not used and spread keeps the heuristics' plan
+        if objective == "spread" or formulation == "arcflow":
+            return result(hosts0, forms0, strategy0, bound0, False, "none",
+                          "allocation ratios: CP-SAT models hosts and cost in the assignment model only")
+        formulation = "assignment"
     if objective == "spread" and formulation == "arcflow":
         raise ValueError("the arc-flow formulation handles the 'hosts' and 'cost' objectives only")
     if formulation != "assignment" and objective != "spread" and af is None:

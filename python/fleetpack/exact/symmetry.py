@@ -139,6 +139,9 @@ def _weakly_dominates(inst: _Instance, a: int, b: int) -> bool:
     ca, cb = inst.classes[a], inst.classes[b]
     if any(x < y for x, y in zip(ca.cap, cb.cap)):
         return False
+    if ca.rows is not None and cb.rows is not None and any(  # a larger ratio too (same usable share)
+            ya * xb < yb * xa for (_, xa, ya), (_, xb, yb) in zip(ca.rows, cb.rows)):
+        return False
     if ca.max_workloads is not None and (cb.max_workloads is None or ca.max_workloads < cb.max_workloads):
         return False
     if inst.objective == "cost" and (ca.cost_int > cb.cost_int or ca.cost > cb.cost):

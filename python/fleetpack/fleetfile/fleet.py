@@ -17,13 +17,14 @@ from ..model.inputs import convert_items
 from ..model.likely_mistakes import collecting
 from ..model.live import check_budgets, read_drain
 from ..model.objects import Host, Overheads, Resources, Workload, as_host, as_overheads, as_workload
+from ..model.overbook import read_call_ratios
 from ..model.textfiles import decode, parse_json, read_text, source_name
 from ..plan.plan import Plan
 
 __all__ = ["Fleet", "load_fleet", "dump_fleet", "load_overheads", "fleet_schema", "parse_document", "fleet_json"]
 
 _KEYS = ("description", "legacy_servers", "overheads", "workloads", "hosts", "drain", "max_moves", "max_move_cost",
-         "host_types", "rules")
+         "host_types", "rules", "allocation_ratio", "max_utilization")
 _YAML_SUFFIXES = (".yaml", ".yml")
 _CSV_SUFFIX = ".csv"
 
@@ -43,6 +44,8 @@ class Fleet:
     max_move_cost: int | None = None
     host_types: tuple[HostType, ...] = ()  # kinds of host to buy (`plan_capacity`): the hosts are the existing ones
     rules: tuple[Rule, ...] = ()  # group rules over the workloads' groups (`AntiAffinity`, `Affinity`, `Spread`)
+    allocation_ratio: dict[str, Any] | None = None  # the ratio of hosts without their own (`place`'s keyword)
+    max_utilization: dict[str, Any] | None = None  # the usable share per dimension (`place`'s keyword)
 
     def __post_init__(self):
         errors: list[ErrorDetail] = []
@@ -55,6 +58,9 @@ class Fleet:
         _check_live(self, errors)
         _check_host_types(self, errors)
         _check_rules(self, errors)
+        problems: list = []
+        read_call_ratios(self.allocation_ratio, self.max_utilization, problems)
+        errors.extend(ErrorDetail("fleet", e.field, e.message, e.value) for e in problems)
         if errors:
             raise ValidationError(errors)
 
@@ -86,6 +92,8 @@ class Fleet:
                 data.get("max_move_cost"),
                 _as_list(data.get("host_types", []), "host_types", top, errors),
                 _as_list(data.get("rules", []), "rules", top, errors),
+                data.get("allocation_ratio"),
+                data.get("max_utilization"),
             )
         except ValidationError as exc:
             errors.extend(_prefixed(exc.errors, source))
@@ -97,13 +105,19 @@ class Fleet:
         """The fleet's own ``drain``, ``max_moves`` and ``max_move_cost``, as ``place`` takes them."""
         return {"drain": self.drain, "max_moves": self.max_moves, "max_move_cost": self.max_move_cost}
 
+    def ratio_options(self) -> dict[str, Any]:
+        """The fleet's own ``allocation_ratio`` and ``max_utilization`` (those given), as ``place`` takes them."""
+        return {key: getattr(self, key) for key in ("allocation_ratio", "max_utilization")
+                if getattr(self, key) is not None}
+
     def place_options(self) -> dict[str, Any]:
-        """`live_options` and, when the fleet has any, its group ``rules``: what ``place`` takes from the fleet."""
-        return {**self.live_options(), "rules": self.rules} if self.rules else self.live_options()
+        """What ``place`` takes from the fleet: `live_options`, its group ``rules`` when it has any, and
+        `ratio_options`."""
+        return {**self.live_options(), **({"rules": self.rules} if self.rules else {}), **self.ratio_options()}
 
     def place(self, **options) -> Plan:
-        """``fleetpack.place`` on this fleet's workloads, hosts, overheads, drained hosts, move budgets and group
-        rules; ``options`` as for ``place`` (they override the fleet's own)."""
+        """``fleetpack.place`` on this fleet's workloads, hosts, overheads, drained hosts, move budgets, group rules
+        and ratios; ``options`` as for ``place`` (they override the fleet's own)."""
         from ..api import place
 
         return place(self.workloads, self.hosts, overheads=self.overheads, **{**self.place_options(), **options})
@@ -135,6 +149,7 @@ class Fleet:
             out["host_types"] = [t.to_dict() for t in self.host_types]
         if self.rules:  # (a field at its default, None, left out)
             out["rules"] = [{k: v for k, v in r.to_dict().items() if v is not None} for r in self.rules]
+        out.update({key: dict(value) for key, value in self.ratio_options().items()})
         return out
 
 

@@ -8,7 +8,9 @@ the column ``selector.zone``, whose cell is ``a`` (the label is a), ``a|b`` (one
 spaces.
 
 Group rules (issue 16): a workload's ``groups`` cell lists the names of its groups separated by spaces (as the
-columnar path reads a ``groups`` column); the rules themselves are no part of a CSV file: pass them as ``rules``."""
+columnar path reads a ``groups`` column); the rules themselves are no part of a CSV file: pass them as ``rules``.
+Ratios (issue 16): a host's ``allocation_ratio`` on ``cpu`` is the column ``allocation_ratio.cpu`` (a number; empty:
+the fleet's); a workload's ``overcommit`` is a true/false column."""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from .fleet import Fleet, _as_fleet, _entry, _overheads
 __all__ = ["load_fleet_csv", "dump_fleet_csv"]
 
 #: Per kind, the prefixed columns that gather into one mapping field (``extra.gpu`` into ``extra``).
-_PREFIXES = {"workload": ("extra", "selector"), "host": ("extra", "labels")}
+_PREFIXES = {"workload": ("extra", "selector"), "host": ("extra", "labels", "allocation_ratio")}
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 _NONE = ("none", "null")
 
@@ -85,7 +87,15 @@ def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
                 continue
             if prefixed is not None:
                 field, key = prefixed
-                entry.setdefault(field, {})[key] = selector_from_text(text) if field == "selector" else text
+                if field == "allocation_ratio":
+                    try:
+                        value = _number(text)
+                    except ValueError as exc:
+                        errors.append(ErrorDetail(where, column, str(exc), text))
+                        continue
+                else:
+                    value = selector_from_text(text) if field == "selector" else text
+                entry.setdefault(field, {})[key] = value
             else:
                 try:
                     entry[column] = _csv_value(column, text)
@@ -112,7 +122,7 @@ def _prefixed(column: str, prefixes: tuple[str, ...]) -> tuple[str, str] | None:
 
 def _csv_value(column: str, text: str):
     """A cell's text as the field's type; quantities stay strings, which the model parses exactly."""
-    if column in ("containers", "pinned"):
+    if column in ("containers", "pinned", "overcommit"):
         if text.lower() in _TRUE:
             return True
         if text.lower() in _FALSE:
@@ -135,6 +145,18 @@ def _csv_value(column: str, text: str):
     if column in ("taints", "tolerations", "groups"):
         return keys_from_text(text)
     return text
+
+
+def _number(text: str) -> int | float:
+    """A ratio's cell as a number (an int when it is one)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"must be a number, got {text!r}") from None
 
 
 def dump_fleet_csv(fleet_or_parts, workloads: str | os.PathLike, hosts: str | os.PathLike) -> None:

@@ -31,7 +31,7 @@ __all__ = ["CheckedEntries", "entry_table", "quantity_column"]
 _FIELDS = {"workload": {f.name for f in fields(Workload)}, "host": {f.name for f in fields(Host)}}
 _NONE = type(None)
 #: Fields read on the objects' path only (entries that give them are converted one by one).
-_OBJECTS_ONLY = {"labels", "taints", "selector", "tolerations"}
+_OBJECTS_ONLY = {"labels", "taints", "selector", "tolerations", "allocation_ratio", "overcommit"}
 
 
 def quantity_column(values: list, scale: int, round_up: bool) -> np.ndarray | None:
@@ -93,7 +93,9 @@ def entry_table(entries: list, kind: str) -> dict | None:
     if not entries or set(map(type, entries)) != {dict}:
         return None
     keys = set().union(*entries)
-    if not keys <= _FIELDS[kind] or any(e.get(name) for name in keys & _OBJECTS_ONLY for e in entries):
+    # (a field at its default is no reason: ``overcommit`` True, or an empty mapping or list)
+    if not keys <= _FIELDS[kind] or any(e.get(name) not in (None, True) and e.get(name) != {} and e.get(name) != []
+                                        and e.get(name) != () for name in keys & _OBJECTS_ONLY for e in entries):
         return None
     ids = [e.get("id") for e in entries]
     bad, duplicate = id_problems(ids)

@@ -275,11 +275,13 @@ def _failures(state: HostState, w: Workload, form: str) -> list[_Block]:
             out.append(_Block("isolation", "tenant-isolated containers of another tenant are there"))
         elif w.isolation == "tenant" and state.container_tenants - {w.tenant}:
             out.append(_Block("isolation", "containers of another tenant are there (it is tenant-isolated)"))
-    short = {dim: total - capacity
-             for dim, total, capacity in zip(state.problem.dimensions, state.usage_after(w, form), state.capacity)
-             if total > capacity}
+    short = state.shortfall(w, form)  # (with ratios, the physical room the rule at ratio lacks)
     if short:
-        out.append(_Block("capacity", "insufficient " + ", ".join(short), short))
+        words = ", ".join(short)
+        if state.ratio is not None:  # the room left at ratio, in the reasons' words
+            why = state.blocker(w, form)
+            words = why[1] if why is not None and why[0] == "capacity" else words
+        out.append(_Block("capacity", "insufficient " + words, short))
     return out
 
 

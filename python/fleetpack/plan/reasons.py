@@ -46,7 +46,11 @@ def _too_large(problem: Problem, w: Workload, eligible: dict[str, list]) -> str:
             if need > largest:
                 short.setdefault(dim, []).append((form, need, largest))
                 lacking = True
-        if not lacking:
+        if not lacking and problem.overbook is not None:  # the ratios' or headroom's room, host by host
+            why = Counter(s.blocker(w, form)[1] for s in empties if s.blocker(w, form) is not None)
+            parts.append(f"{_form_words(form)}: even empty, every eligible host lacks " + ", ".join(
+                f"{detail}{'' if n == 1 else f' ({n} hosts)'}" for detail, n in why.most_common(3)))
+        elif not lacking:
             parts.append(f"{_form_words(form)}: no single eligible host has room for all its dimensions at once")
     for dim, cases in short.items():
         largests = {largest for _, _, largest in cases}
@@ -70,6 +74,8 @@ _KIND_WORDS = {
     "anti_affinity": ("holds a workload of anti-affinity group {detail!r}",
                       "hold a workload of anti-affinity group {detail!r}"),
     "isolation": ("runs containers of another tenant", "run containers of another tenant"),
+    "max_unit": ("is smaller in {detail} than the workload (max_unit)", "are smaller in {detail} than the workload "
+                 "(max_unit)"),
 }
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import collections
 import math
+from dataclasses import replace
 from typing import Sequence
 
+from ..model.overbook import PPM
 from ..model.problem import Problem
+from ..model.units import MAX_QUANTITY
 from ..model.rules import HostState, eligibility_kinds, smallest_demand, static_forms
 
 __all__ = ["martello_toth_l2", "fekete_schepers", "lower_bound", "lower_bound_explained"]
@@ -577,10 +580,25 @@ def _with_groups(problem: Problem, relaxed, placed: int, found: tuple) -> tuple:
     if grouped is not None and grouped[0] > found[0]:
         return (grouped[0], grouped[1], *found[2:])
     return found
+def _grown(problem: Problem) -> Problem:
+    """With ratios, the same problem with every host grown to ``floor(floor(capacity × usable) × ratio)`` (at most
+    2**53) and no ratios: every plan of the problem is one of it, so its bounds hold (as the core's
+    ``overbook_relaxed``)."""
+    part = problem.overbook
+    if part is None:
+        return problem
+    hosts = []
+    for j, h in enumerate(problem.hosts):
+        ratios = part.ratios_of(h.id)
+        grown = [min(part.usable(c, d) * ratios[d] // PPM, MAX_QUANTITY) for d, c in enumerate(problem.capacity(h))]
+        extra = {name: grown[2 + k] for k, name in enumerate(problem.dimensions[2:]) if grown[2 + k]}
+        hosts.append(replace(h, cpu=f"{grown[0]}m", memory=grown[1], extra=extra or None, allocation_ratio=None))
+    return replace(problem, hosts=tuple(hosts), overbook=None)
 
 
 def _greenfield_bound(problem: Problem, objective: str, placed: int) -> tuple[float, str]:
-    """`lower_bound_explained` by the workloads and hosts alone."""
+    """`lower_bound_explained` by the workloads and hosts alone (with ratios, of the hosts grown by them)."""
+    problem = _grown(problem)
     if placed == 0 or not problem.hosts:
         return 0, ""
     fits = _FitKinds(problem)

@@ -72,6 +72,10 @@ pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Obje
             _ => (bound, reason),
         };
     }
+    if let Some(relaxed) = problem.overbook_relaxed() {
+        // ratios and headroom: the bound of the hosts grown to their room at ratio (a relaxation)
+        return bound_of(&relaxed, Plain::detect(&relaxed).as_ref(), objective, placed);
+    }
     let m = problem.host_count();
     if placed == 0 || m == 0 {
         return (0.0, String::new());
