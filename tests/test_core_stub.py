@@ -163,6 +163,9 @@ def test_rule_keys_have_the_stub_types_and_the_answer_a_penalty():
     assert answer["host_index"].tolist() == [0, 0] and answer["penalty"] == 7  # one member over the cap, weight 7
     problem["rule_members"] = np.array([0, 5], dtype=np.uint32)
     with pytest.raises(ValueError, match="rule_members: workload 5 is out of range"):
+        _core.place(problem, "ffd", "sum", "hosts")
+
+
 def test_ratio_keys_have_the_stub_types_and_are_checked():
     fields = stub_fields("ProblemArrays", optional=True)
     problem = arrays()
