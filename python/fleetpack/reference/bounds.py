@@ -580,6 +580,8 @@ def _with_groups(problem: Problem, relaxed, placed: int, found: tuple) -> tuple:
     if grouped is not None and grouped[0] > found[0]:
         return (grouped[0], grouped[1], *found[2:])
     return found
+
+
 def _grown(problem: Problem) -> Problem:
     """With ratios, the same problem with every host grown to ``floor(floor(capacity × usable) × ratio)`` (at most
     2**53) and no ratios: every plan of the problem is one of it, so its bounds hold (as the core's

@@ -217,6 +217,8 @@ fn rules_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Option<RuleSet>> {
         })
         .collect::<PyResult<Vec<_>>>()?;
     Ok(Some(RuleSet::new(keys, domain, rules, column(arrays, "rule_offsets")?, column(arrays, "rule_members")?)))
+}
+
 /// Allocation ratios and headroom (issue 16) from their optional keys: `ratio_ppm` (uint64, hosts × dimensions),
 /// `overcommit` (bool per workload) and `usable_ppm` (uint64 per dimension); each absent key is its default (ratio
 /// 1, every workload at ratio, every dimension usable). None when all three are absent.
