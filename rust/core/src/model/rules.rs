@@ -515,8 +515,9 @@ impl RuleCounts {
                     }
                     if kind == RuleKind::Affinity && self.placed[r] > 0 && left == 0 {
                         // the members left are elsewhere (a plan that broke the rule): any of theirs is home
-                        if let Some((&k, _)) = self.count.iter().find(|(&k, _)| k >> 32 == r as u64) {
-                            self.home[r] = k as u32;
+                        // (the least such domain: hash order would make plans differ from run to run)
+                        if let Some(k) = self.count.keys().filter(|&&k| k >> 32 == r as u64).min() {
+                            self.home[r] = *k as u32;
                         }
                     }
                 }
