@@ -183,3 +183,23 @@ def rule_fleets(draw, max_workloads=14, max_hosts=6, soft=None):
                                    max_skew=draw(st.integers(1, 2)),
                                    min_domains=draw(st.sampled_from([None, None, 2, 4])), weight=weight))
     return ws, hs, draw(overheads), rules
+RATIOS = st.sampled_from([None, None, {"cpu": 4}, {"cpu": 2, "memory": 1.5}, {"cpu": 1.25}, {"gpu": 3}])
+
+
+@st.composite
+def overbook_fleets(draw, max_workloads=16, max_hosts=6):
+    """(workloads, hosts, overheads, keywords) with every rule in play and ratios (issue 16): hosts with their own
+    ``allocation_ratio`` or none, workloads that may not be overcommitted, the call's ``allocation_ratio`` and
+    ``max_utilization`` (or not)."""
+    from dataclasses import replace
+
+    hs = [replace(h, allocation_ratio=draw(RATIOS)) for h in draw(hosts(max_size=max_hosts))]
+    ws = [replace(w, overcommit=draw(st.sampled_from([True, True, False])))
+          for w in draw(workloads(max_size=max_workloads))]
+    dims = {"cpu", "memory"} | {d for x in [*ws, *hs] for d in x.extra_units}
+    call_ratio = draw(st.sampled_from([None, {"cpu": 3}, {"cpu": 8, "memory": 1.2}]))
+    usable = draw(st.sampled_from([None, None, {"cpu": 0.8}, {"memory": 0.5, "cpu": 0.9}]))
+    for h in hs:  # a ratio of a dimension no one has is an error: drop it (tests/model has that error)
+        if h.allocation_ratio and not set(h.allocation_ratio) <= dims:
+            hs[hs.index(h)] = replace(h, allocation_ratio={k: v for k, v in h.allocation_ratio.items() if k in dims})
+    return ws, hs, draw(overheads), {"allocation_ratio": call_ratio, "max_utilization": usable}

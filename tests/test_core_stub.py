@@ -123,7 +123,7 @@ def test_the_optional_keys_are_the_live_part_eligibility_and_rules():
     assert set(stub_fields("ProblemArrays", optional=True)) == {
         "current_host", "current_form", "pinned", "move_cost", "drain", "max_moves", "max_move_cost",
         "eligibility_class", "eligible", "domain", "rule_kind", "rule_key", "rule_cap", "rule_min_domains",
-        "rule_weight", "rule_offsets", "rule_members"}
+        "rule_weight", "rule_offsets", "rule_members", "ratio_ppm", "overcommit", "usable_ppm"}
     # the answer's live keys are no option: the core sends them for every problem (0 and empty when greenfield);
     # the penalty comes with group rules only
     assert set(stub_fields("CoreAnswer", optional=True)) == {"penalty"}
@@ -163,4 +163,22 @@ def test_rule_keys_have_the_stub_types_and_the_answer_a_penalty():
     assert answer["host_index"].tolist() == [0, 0] and answer["penalty"] == 7  # one member over the cap, weight 7
     problem["rule_members"] = np.array([0, 5], dtype=np.uint32)
     with pytest.raises(ValueError, match="rule_members: workload 5 is out of range"):
+        _core.place(problem, "ffd", "sum", "hosts")
+
+
+def test_ratio_keys_have_the_stub_types_and_are_checked():
+    fields = stub_fields("ProblemArrays", optional=True)
+    problem = arrays()
+    dims = np.asarray(problem["demand"]).shape[1]
+    n, m = len(problem["allowed"]), len(problem["cost"])
+    problem["ratio_ppm"] = np.full((m, dims), 4 * 10**6, dtype=dtype_of(fields["ratio_ppm"]))
+    problem["overcommit"] = np.ones(n, dtype=dtype_of(fields["overcommit"]))
+    problem["usable_ppm"] = np.full(dims, 10**6, dtype=dtype_of(fields["usable_ppm"]))
+    check_answer(_core.place(problem, "ffd", "sum", "hosts"))
+    problem["ratio_ppm"] = np.full((m, dims), 5 * 10**5, dtype=np.uint64)  # a ratio below 1
+    with pytest.raises(ValueError, match="ratio_ppm"):
+        _core.place(problem, "ffd", "sum", "hosts")
+    problem["ratio_ppm"] = np.full((m, dims), 10**6, dtype=np.uint64)
+    problem["usable_ppm"] = np.zeros(dims, dtype=np.uint64)  # nothing usable
+    with pytest.raises(ValueError, match="usable_ppm"):
         _core.place(problem, "ffd", "sum", "hosts")

@@ -431,7 +431,8 @@ def test_the_schema_knows_exactly_the_model_fields():
     assert set(defs["host"]["properties"]) == {f.name for f in dataclasses.fields(fp.Host)}
     assert set(defs["overheads"]["properties"]) == {f.name for f in dataclasses.fields(fp.Overheads)}
     assert set(schema["properties"]) == {"description", "legacy_servers", "overheads", "workloads", "hosts", "drain",
-                                         "max_moves", "max_move_cost", "host_types"}
+                                         "max_moves", "max_move_cost", "host_types", "rules", "allocation_ratio",
+                                         "max_utilization"}
     assert set(defs["host_type"]["properties"]) == {f.name for f in dataclasses.fields(fp.HostType)}
     assert defs["workload"]["properties"]["form"]["enum"] == ["any", "vm", "container"]
     assert defs["host"]["properties"]["hypervisor"]["enum"] == ["hardware", "paravirtual", "software", None]
@@ -484,3 +485,23 @@ def test_a_csv_fleet_takes_the_live_columns(tmp_path):
     a, b = fleet.workloads
     assert (a.current, a.current_form, a.pinned, a.move_cost_units) == ("h1", "vm", True, 5)
     assert (b.current, b.pinned, b.move_cost_units) == (None, False, 2**30)
+
+
+def test_ratios_travel_through_fleet_files_and_csv(tmp_path):
+    workloads = [fp.Workload("a", cpu=2, memory="1Gi", overcommit=False), fp.Workload("b", cpu=3, memory="1Gi")]
+    hosts = [fp.Host("h1", cpu=4, memory="8Gi", allocation_ratio={"cpu": 4}), fp.Host("h2", cpu=4, memory="8Gi")]
+    fleet = Fleet(workloads, hosts, allocation_ratio={"cpu": 2}, max_utilization={"memory": 0.9})
+    path = tmp_path / "fleet.json"
+    dump_fleet(fleet, path)
+    again = load_fleet(path)
+    assert again == fleet
+    assert (again.allocation_ratio, again.max_utilization) == ({"cpu": 2}, {"memory": 0.9})
+    plan = again.place()
+    # h1 at 4:1 takes both: physical room 4 - 0.1 (runtime) - 2 (a, not overcommitted) = 1.9 cores, x 4 = 7.6 >= 3
+    assert {a.host for a in plan.assignments} == {"h1"}
+    assert fp.verify(workloads, hosts, plan, **again.ratio_options()) == []
+    dump_fleet_csv(fleet, tmp_path / "w.csv", tmp_path / "h.csv")
+    assert "overcommit" in (tmp_path / "w.csv").read_text() and "allocation_ratio.cpu" in (tmp_path / "h.csv").read_text()
+    csv_fleet = load_fleet_csv(tmp_path / "w.csv", tmp_path / "h.csv")
+    assert [w.overcommit for w in csv_fleet.workloads] == [False, True]
+    assert [h.allocation_ratio for h in csv_fleet.hosts] == [{"cpu": 4}, None]

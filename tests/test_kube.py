@@ -180,10 +180,13 @@ def test_hostname_anti_affinity_groups_the_matched_pods():
     groups = {w.id: w.anti_affinity for w in fleet.workloads}
     assert groups == {"shop/web-0": "shop/app=web", "shop/web-1": "shop/app=web", "shop/web-2": "shop/app=web",
                       "test/web-x": None, "shop/db-0": None, "shop/db-1": None}
-    assert "2 pods with anti-affinity on another topology key" in fleet.description
+    # the zone term is a group rule (kube.pod_rules); the db pods are in its group
+    zone = "anti-affinity:shop/app=db@topology.kubernetes.io/zone"
+    assert fleet.rules == (fp.AntiAffinity(zone, scope="topology.kubernetes.io/zone"),)
+    assert {w.id: w.groups for w in fleet.workloads if w.groups} == {"shop/db-0": (zone,), "shop/db-1": (zone,)}
 
 
-def test_groups_that_share_a_pod_are_merged_and_reported():
+def test_groups_that_share_a_pod_become_group_rules():
     a = a_pod("a", labels={"app": "a"}, containers=[container("1")], affinity=anti({"app": "a"}))
     a2 = a_pod("a2", labels={"app": "a"}, containers=[container("1")], affinity=anti({"app": "a"}))
     # "b" keeps away from the "a" pods and from its own replicas
@@ -193,8 +196,15 @@ def test_groups_that_share_a_pod_are_merged_and_reported():
          "topologyKey": "kubernetes.io/hostname"}]}}
     b = [a_pod(f"b{n}", labels={"app": "b"}, containers=[container("1")], affinity=b_terms) for n in range(2)]
     fleet = from_kubernetes(as_list([a, a2, *b]), as_list([a_node()]))
-    assert {w.anti_affinity for w in fleet.workloads} == {"default/app=a"}
-    assert "share pods, so they form one group 'default/app=a'" in fleet.description
+    # a pod has one anti_affinity group: these terms are host-scoped rules each instead (kube.pod_rules)
+    assert {w.anti_affinity for w in fleet.workloads} == {None}
+    a_rule, b_rule, b_to_a = (f"anti-affinity:default/{s}@kubernetes.io/hostname"
+                              for s in ("app=a", "app=b", "app:In(a)"))
+    assert fleet.rules == tuple(fp.AntiAffinity(g) for g in (a_rule, b_rule, b_to_a))
+    assert [w.groups for w in fleet.workloads] == [(a_rule, b_to_a), (a_rule, b_to_a), (b_rule, b_to_a),
+                                                   (b_rule, b_to_a)]
+    # "b" keeps away from the "a" pods: the group holds both, so the "a" pods are kept apart by it too (stricter)
+    assert "2 pods with anti-affinity whose group holds pods that do not carry the term" in fleet.description
 
 
 def test_match_label_keys_restrict_the_group_to_one_revision():

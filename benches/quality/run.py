@@ -1,12 +1,14 @@
 """The quality benchmark: fleetpack on published bin packing instances, against their optima and the best of ~700
-published heuristics.
+published heuristics, and on generated rule-heavy fleets of a known optimum.
 
-    python benches/quality/run.py [--method auto] [--time-limit 1.0] [--jobs N] [--sets S,...] [--quick]
+    python benches/quality/run.py [--method auto] [--time-limit 1.0 | --no-limit] [--jobs N] [--sets S,...] [--quick]
                                   [--sample N [--sample-seed 1]] [--out results.md] [--data ../shared/data]
 
 Loads BPPLIB's one-dimensional sets (Falkenauer U/T, Scholl 1-3, Schwerin 1-2, Wäscher, Hard28; one dimension,
 no overheads) and Mommessin et al.'s vector sets (Panigrahy, New, Triplet; d = 3, 5, 10) from the shared data
-folder (workloads shuffled, see `shuffled`), runs the method and plain FFD on every instance with
+folder (workloads shuffled, see `shuffled`), and with ``--sets ruled`` the rule-heavy fleets of
+`fleetpack.generators.ruled_fleet` (no data needed; the optimum is the hosts built, the bound is fleetpack's own,
+reported beside the plan in a second table), runs the method and plain FFD on every instance with
 `fleetpack.bench.compare` (every plan verified), and prints one Markdown table: per set, how many instances each
 reaches the optimum on (proven: the optimum when known, else fleetpack's or the dataset's bound), the mean ratio to
 the optimum (or to the bound when the optimum is unknown) and the total time; for the vector sets also the published
@@ -38,11 +40,16 @@ BPPLIB_SETS = ("Falkenauer_U", "Falkenauer_T", "Scholl_1", "Scholl_2", "Scholl_3
 VECTOR_BENCHMARKS = ("Panigrahy", "New", "Triplet")
 VECTOR_DIMS = (3, 5, 10)
 VECTOR_SETS = tuple(f"{b} d={d}" for b in VECTOR_BENCHMARKS for d in VECTOR_DIMS)
+# generated sets of a known optimum: `generators.ruled_fleet(hosts, seed)` for these hosts built and seeds
+RULED_SETS = ("Ruled",)
+RULED_HOSTS = (10, 30, 100)
+RULED_SEEDS = 3
 # names --sets accepts for several sets at once
 GROUPS = {
     "1d": BPPLIB_SETS,
     "classic": BPPLIB_SETS[:-1],  # the issue's "classic" sets: all but Hard28
     "vector": VECTOR_SETS,
+    "ruled": RULED_SETS,
     **{b: tuple(s for s in VECTOR_SETS if s.startswith(b + " ")) for b in VECTOR_BENCHMARKS},
 }
 QUICK_PER_SET = 4
@@ -58,6 +65,7 @@ class Entry:
     name: str
     path: Path
     published: int | None = None
+    generated: tuple[int, int] | None = None  # (hosts built, seed) of a generated fleet
 
 
 def default_data() -> Path:
@@ -70,12 +78,12 @@ def expand_sets(names) -> list[str]:
     for name in names:
         if name in GROUPS:
             wanted.update(GROUPS[name])
-        elif name in BPPLIB_SETS or name in VECTOR_SETS:
+        elif name in BPPLIB_SETS + VECTOR_SETS + RULED_SETS:
             wanted.add(name)
         else:
-            raise SystemExit(f"unknown set {name!r}: choose from {', '.join(BPPLIB_SETS + VECTOR_SETS)} or "
-                             f"{', '.join(GROUPS)}")
-    return [s for s in BPPLIB_SETS + VECTOR_SETS if s in wanted]
+            raise SystemExit(f"unknown set {name!r}: choose from {', '.join(BPPLIB_SETS + VECTOR_SETS + RULED_SETS)} "
+                             f"or {', '.join(GROUPS)}")
+    return [s for s in BPPLIB_SETS + VECTOR_SETS + RULED_SETS if s in wanted]
 
 
 def _natural(text: str) -> list:
@@ -99,6 +107,9 @@ def entries(data: Path, sets) -> list[Entry]:
                 name = f"{row['benchmark']} d={row['d']}"
                 if name in sets:
                     out.append(Entry(name, row["instance"], vbp.parent / row["path"], int(row["best_overall"])))
+    if "Ruled" in sets:
+        out += [Entry("Ruled", f"ruled_h{h}_s{seed}", data, generated=(h, seed))
+                for h in RULED_HOSTS for seed in range(RULED_SEEDS)]
     order = {s: k for k, s in enumerate(sets)}
     return sorted(out, key=lambda e: (order[e.set], _natural(e.name)))
 
@@ -152,6 +163,14 @@ def load(data: Path, chosen: list[Entry], per_set: int | None = None):
     count: dict[str, int] = {}
     for e in chosen:
         if per_set is not None and count.get(e.set, 0) >= per_set:
+            continue
+        if e.generated is not None:
+            from fleetpack import generators
+
+            # the bound column is then fleetpack's own (the generator states the optimum as a bound too)
+            fleet = generators.ruled_fleet(*e.generated)
+            instances.append(shuffled(dataclasses.replace(fleet, lower_bound=None, set=e.set)))
+            count[e.set] = count.get(e.set, 0) + 1
             continue
         read = datasets.read_bpplib if e.set in BPPLIB_SETS else datasets.read_vbp
         try:
@@ -242,6 +261,23 @@ def markdown(table, method: str, title: str = "", unreadable=()) -> str:
     return "\n".join(lines) + "\n"
 
 
+def known_optimum_table(frame, method: str) -> str:
+    """For the generated sets of a known optimum: per set, the instances, the mean plan / optimum and the mean
+    bound / optimum (fleetpack's bound: the core's, as `fleetpack.bench.compare` reports it), as Markdown; empty
+    when none was run."""
+    lines = []
+    for set_name, group in frame.groupby("set", sort=False):
+        if set_name not in RULED_SETS:
+            continue
+        runs = group[group["method"] == method]
+        lines.append(f"| {set_name} | {len(runs)} | {runs['ratio'].mean():.4f} | {runs['ratio'].max():.4f} | "
+                     f"{(runs['lower_bound'] / runs['optimum']).mean():.4f} |")
+    if not lines:
+        return ""
+    return "\n".join([f"| set | instances | {method}: plan / optimum, mean | max | bound / optimum, mean |",
+                      "|---|---:|---:|---:|---:|"] + lines) + "\n"
+
+
 def _fmt(value: float, places: int) -> str:
     return "–" if value is None or math.isnan(value) else f"{value:.{places}f}"
 
@@ -250,6 +286,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--method", default="auto", choices=METHODS)
     parser.add_argument("--time-limit", type=float, default=1.0, help="seconds per instance (default 1.0)")
+    parser.add_argument("--no-limit", action="store_true", help="no time limit: the method's own budget (default "
+                                                                "auto's exact stage is then deterministic)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel runs (default: all cores)")
     parser.add_argument("--sets", default="1d,vector",
                         help="comma-separated sets or groups: " + ", ".join(BPPLIB_SETS + VECTOR_SETS) + "; groups "
@@ -267,10 +305,10 @@ def main(argv=None) -> int:
         parser.error("--time-limit must be positive, --jobs and --sample at least 1")
     if args.sample is not None and args.quick:
         parser.error("--sample and --quick choose the instances two ways: give one")
-    if not args.data.is_dir():
+    sets = expand_sets(s.strip() for s in args.sets.split(",") if s.strip())
+    if not args.data.is_dir() and not set(sets) & set(RULED_SETS):
         print(f"quality: no data folder at {args.data}; nothing to run", file=sys.stderr)
         return 0
-    sets = expand_sets(s.strip() for s in args.sets.split(",") if s.strip())
     chosen = entries(args.data, sets)
     if args.quick:
         chosen = quick_order(chosen)
@@ -284,12 +322,17 @@ def main(argv=None) -> int:
     if not instances:
         print(f"quality: no readable instance of {', '.join(sets)}; nothing to run", file=sys.stderr)
         return 0
-    frame = run(instances, chosen, args.method, args.time_limit, args.jobs, args.progress)
+    limit = None if args.no_limit else args.time_limit
+    frame = run(instances, chosen, args.method, limit, args.jobs, args.progress)
     table = set_table(frame, args.method)
-    title = (f"{args.method}, time limit {args.time_limit:g} s per instance, {args.jobs} job(s)"
+    title = (f"{args.method}, " + ("no time limit" if limit is None else f"time limit {limit:g} s per instance")
+             + f", {args.jobs} job(s)"
              + (", quick subset" if args.quick else "")
              + (f", {args.sample} per set drawn with seed {args.sample_seed}" if args.sample is not None else ""))
     text = markdown(table, args.method, title, unreadable)
+    known = known_optimum_table(frame, args.method)
+    if known:
+        text += "\n" + known
     print(text)
     print(f"{len(instances)} instances in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     if args.out:

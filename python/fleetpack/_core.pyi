@@ -49,6 +49,11 @@ class ProblemArrays(TypedDict):
     rule_weight: NotRequired[NDArray[np.uint64]]  # per rule, 0: hard; else the penalty per unit of excess
     rule_offsets: NotRequired[NDArray[np.uint32]]  # rules + 1: rule r's members are rule_members[offsets[r]:offsets[r + 1]]
     rule_members: NotRequired[NDArray[np.uint32]]  # workload rows, ascending per rule
+    # allocation ratios and headroom (issue 16), sent only when some ratio or usable share is not 1; each absent key
+    # is its default (ratio 1, every workload at ratio, every dimension wholly usable)
+    ratio_ppm: NotRequired[NDArray[np.uint64]]  # hosts x dimensions: allocation ratio in parts per million (>= 10**6)
+    overcommit: NotRequired[NDArray[np.bool_]]  # per workload: its demand counts at its host's ratio
+    usable_ppm: NotRequired[NDArray[np.uint64]]  # per dimension: the usable share of every host, in ppm (1..10**6)
 
 class CoreAnswer(TypedDict):
     """One solve's answer, per workload in input order and per host in input order."""

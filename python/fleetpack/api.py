@@ -46,6 +46,8 @@ def place(
     max_move_cost: int | None = None,
     drain: Iterable[str] = (),
     rules: Sequence[Rule] | None = None,
+    allocation_ratio: Mapping[str, float] | None = None,
+    max_utilization: Mapping[str, float] | None = None,
 ) -> Plan:
     """Place each workload on a host, as a VM or a container, honouring every rule of the model.
 
@@ -67,11 +69,13 @@ def place(
 
     ``rules``: group rules over the workloads' ``groups`` (`AntiAffinity`, `Affinity`, `Spread`; hard, or soft
     with a ``weight``), per host or per domain of a host label (docs/model.md, "Group rules").
+    ``allocation_ratio`` (``{"cpu": 4}``) is the overcommit ratio of every host without its own; ``max_utilization``
+    (``{"cpu": 0.8}``) leaves that share of every host free (`fleetpack.model.overbook`; docs/model.md).
     """
     return place_with(functools.partial(solve, workers=workers), workloads, hosts, objective=objective,
                       method=method, sort_key=sort_key, overheads=overheads, time_limit=time_limit, seed=seed,
                       strict=strict, workers=workers, drain=drain, max_moves=max_moves, max_move_cost=max_move_cost,
-                      rules=rules)
+                      rules=rules, allocation_ratio=allocation_ratio, max_utilization=max_utilization)
 
 
 def place_many(problems: Sequence[Any], *, objective: Objective = "hosts", method: Method = "auto",
@@ -79,12 +83,14 @@ def place_many(problems: Sequence[Any], *, objective: Objective = "hosts", metho
                time_limit: float | None = None, seed: int = 0, strict: bool = False,
                workers: int | None = None, executor: Executor | None = None,
                chunksize: int | None = None, max_moves: int | None = None, max_move_cost: int | None = None,
-               drain: Iterable[str] = (), rules: Sequence[Rule] | None = None) -> list[Plan]:
+               drain: Iterable[str] = (), rules: Sequence[Rule] | None = None,
+               allocation_ratio: Mapping[str, float] | None = None,
+               max_utilization: Mapping[str, float] | None = None) -> list[Plan]:
     """Solve independent problems in parallel; returns their plans in order, each the plan `place` would return.
 
     Each problem is a pair ``(workloads, hosts)`` or a dict with ``workloads`` and ``hosts`` and, optionally, its own
     ``objective``, ``method``, ``sort_key``, ``overheads``, ``time_limit``, ``max_moves``, ``max_move_cost``,
-    ``drain`` and ``rules`` (the keyword arguments are the defaults). All problems are validated first (an error names ``problems[k]``); the core then solves them on
+    ``drain``, ``rules``, ``allocation_ratio`` and ``max_utilization`` (the keyword arguments are the defaults). All problems are validated first (an error names ``problems[k]``); the core then solves them on
     ``workers`` threads (None: all cores) without the GIL. A method the core does not run alone (``"exact"``) is
     solved problem by problem.
 
@@ -97,14 +103,15 @@ def place_many(problems: Sequence[Any], *, objective: Objective = "hosts", metho
         found = dict(plan_stream(problems, objective=objective, method=method, sort_key=sort_key,
                                  overheads=overheads, time_limit=time_limit, seed=seed, strict=False,
                                  workers=workers, executor=executor, chunksize=chunksize, max_moves=max_moves,
-                                 max_move_cost=max_move_cost, drain=drain, rules=rules))
+                                 max_move_cost=max_move_cost, drain=drain, rules=rules,
+                                 allocation_ratio=allocation_ratio, max_utilization=max_utilization))
         plans = [found[k] for k in range(len(found))]
         strict_check(plans, strict)
         return plans
     problems, _ = unshare(problems)  # (shared hosts, without an executor to share them on)
     defaults = {"objective": objective, "method": method, "sort_key": sort_key, "overheads": overheads,
                 "time_limit": time_limit, "max_moves": max_moves, "max_move_cost": max_move_cost, "drain": drain,
-                "rules": rules}
+                "rules": rules, "allocation_ratio": allocation_ratio, "max_utilization": max_utilization}
     jobs = read_problems(problems, defaults, seed, workers, strict)
     answers = solve_many(jobs, seed, workers)
     for k, ((problem, _), (answer, _)) in enumerate(zip(jobs, answers)):
@@ -124,7 +131,9 @@ def plan_stream(problems: Sequence[Any], *, objective: Objective = "hosts", meth
                 time_limit: float | None = None, seed: int = 0, strict: bool = False,
                 workers: int | None = None, executor: Executor | None = None,
                 chunksize: int | None = None, max_moves: int | None = None, max_move_cost: int | None = None,
-                drain: Iterable[str] = (), rules: Sequence[Rule] | None = None) -> Iterator[tuple[int, Plan]]:
+                drain: Iterable[str] = (), rules: Sequence[Rule] | None = None,
+                allocation_ratio: Mapping[str, float] | None = None,
+                max_utilization: Mapping[str, float] | None = None) -> Iterator[tuple[int, Plan]]:
     """``(index, plan)`` of each problem of `place_many`, as each finishes (``fleetpack.place_iter`` shows its
     progress). Every problem is checked here, before the first is sent (a `ValidationError` names ``problems[k]``);
     the plans come from the iterator returned. With ``strict``, the first plan that leaves a workload out raises
@@ -132,7 +141,7 @@ def plan_stream(problems: Sequence[Any], *, objective: Objective = "hosts", meth
     problems, shared = unshare(problems)
     defaults = {"objective": objective, "method": method, "sort_key": sort_key, "overheads": overheads,
                 "time_limit": time_limit, "max_moves": max_moves, "max_move_cost": max_move_cost, "drain": drain,
-                "rules": rules}
+                "rules": rules, "allocation_ratio": allocation_ratio, "max_utilization": max_utilization}
     errors = _check_scale_out(executor, chunksize)
     try:
         jobs = read_problems(problems, defaults, seed, workers, strict)

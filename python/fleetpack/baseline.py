@@ -51,8 +51,11 @@ def place(
     max_move_cost: int | None = None,
     drain: Sequence[str] = (),
     rules: Sequence[Any] | None = None,
+    allocation_ratio: dict[str, float] | None = None,
+    max_utilization: dict[str, float] | None = None,
 ) -> Plan:
-    """`fleetpack.place` in plain Python (heuristic methods and ``auto``), live fleets and group rules too."""
+    """`fleetpack.place` in plain Python (heuristic methods and ``auto``), live fleets, group rules and ratios too."""
     return place_with(_solve, workloads, hosts, objective=objective, method=method, sort_key=sort_key,
                       overheads=overheads, time_limit=time_limit, seed=seed, strict=strict, drain=drain,
-                      max_moves=max_moves, max_move_cost=max_move_cost, rules=rules)
+                      max_moves=max_moves, max_move_cost=max_move_cost, rules=rules,
+                      allocation_ratio=allocation_ratio, max_utilization=max_utilization)

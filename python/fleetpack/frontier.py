@@ -95,15 +95,17 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
                     budgets: Sequence[int | None] = (0, 5, 10, 20, 50), *, objective: Objective = "hosts",
                     overheads: Overheads | dict[str, Any] | None = None, max_move_cost: int | None = None,
                     drain: Iterable[str] = (), time_limit: float | None = None, seed: int = 0,
-                    workers: int | None = None) -> Frontier:
+                    workers: int | None = None, rules: Sequence[Any] | None = None,
+                    allocation_ratio: Mapping[str, float] | None = None,
+                    max_utilization: Mapping[str, float] | None = None) -> Frontier:
     """Re-plan a live fleet under each move budget in ``budgets`` (``max_moves``; increasing whole numbers >= 0,
     ``None`` last for unlimited) with ``method="auto"``; returns a `Frontier` (``.plans``, ``.to_pandas()``,
     ``.plot()``). The other keywords are `fleetpack.place`'s. The inputs are checked once (errors name the
     workloads, hosts and this call's arguments); the budgets are then solved together by `fleetpack.place_many`.
 
     The frontier is monotone: a plan within a smaller budget is within a larger one, so each budget's plan is the
-    best (most placed, then the objective, then the least move cost) of its own solve and the smaller budgets'
-    plans; a budget may therefore share its plan with a smaller one. A budget below the moves the current placement
+    best (most placed, then the objective, the soft rules' penalty, the least move cost) of its own solve and the
+    smaller budgets' plans; a budget may therefore share its plan with a smaller one. A budget below the moves the current placement
     forces (workloads that no longer fit where they run) is not raised: its plan is None and its row says
     ``feasible`` False, with NaN values. A pinned workload that does not fit, or forced moves beyond
     ``max_move_cost``, raise `InfeasibleError` as `place` does (no budget helps).
@@ -116,7 +118,8 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
     problem = None
     with collecting():
         try:
-            problem = build_problem(rows_w, rows_h, overheads, drain=drain, max_move_cost=max_move_cost)
+            problem = build_problem(rows_w, rows_h, overheads, drain=drain, max_move_cost=max_move_cost, rules=rules,
+                                    allocation_ratio=allocation_ratio, max_utilization=max_utilization)
         except ValidationError as exc:
             errors.extend(exc.errors)
         if errors:  # (the shared checks name place(); here they are this call's arguments)
@@ -133,7 +136,9 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
         warnings.simplefilter("ignore", FleetpackWarning)
         found = place_many([{"workloads": rows_w, "hosts": rows_h, "max_moves": budgets[k]} for k in solved],
                            objective=objective, overheads=overheads, time_limit=time_limit, seed=seed,
-                           workers=workers, max_move_cost=max_move_cost, drain=drain) if solved else []
+                           workers=workers, max_move_cost=max_move_cost, drain=drain,
+                           rules=rules, allocation_ratio=allocation_ratio,
+                           max_utilization=max_utilization) if solved else []
     plans: list[Plan | None] = [None] * len(budgets)
     for k, solved_plan in zip(solved, found):
         plans[k] = solved_plan
@@ -145,8 +150,9 @@ def replan_frontier(workloads: WorkloadsInput, hosts: HostsInput,
     return Frontier(budgets, tuple(plans), forced)
 
 
-def _rank(plan: Plan) -> tuple[int, float, int]:
-    return (-plan.placed, plan.objective_value, plan.move_cost)
+def _rank(plan: Plan) -> tuple[int, float, int, int]:
+    # place's order: most placed, the objective, the soft rules' penalty (0 without rules), the move cost
+    return (-plan.placed, plan.objective_value, plan.penalty, plan.move_cost)
 
 
 def _check_budgets(budgets: Any) -> list[ErrorDetail]:

@@ -18,7 +18,13 @@ The rules, with every size an exact integer (CPU in millicores, memory in bytes,
 - a dedicated workload is alone on its host;
 - a workload with a ``selector`` runs on a host whose ``labels`` meet every key of it (a value: equal; a list: one
   of; None: the label exists; ``{"in": [...]}``, ``{"not_in": [...]}``: the label is missing or another value;
-  ``{"exists": bool}``), and a host with ``taints`` holds only workloads whose ``tolerations`` list all of them.
+  ``{"exists": bool}``), and a host with ``taints`` holds only workloads whose ``tolerations`` list all of them;
+- the group rules (``rules``: anti-affinity, affinity and spread per domain, hard or soft), as
+  `fleetpack.verify_groups` restates them.
+- with allocation ratios (a host's ``allocation_ratio``, else the call's) or a ``max_utilization``, per host and
+  dimension: the physical room ``floor(capacity × max_utilization)`` less the once-per-host overheads less the
+  demand of the workloads with ``overcommit=False``, times the ratio and rounded down, holds the demand of the
+  others; and no workload's demand exceeds the host's capacity (``max_unit``).
 
 In a live fleet (workloads with a ``current`` host; ``drain``, ``max_moves``, ``max_move_cost``):
 
@@ -32,9 +38,11 @@ In a live fleet (workloads with a ``current`` host; ``drain``, ``max_moves``, ``
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from typing import Any, Protocol, runtime_checkable
 
@@ -42,7 +50,9 @@ from .errors import ErrorDetail, ValidationError
 from .model.inputs import FirstSeen
 from .model.live import check_budgets, read_drain
 from .model.objects import Host, Overheads, Workload, as_host, as_overheads, as_workload
+from .model.overbook import read_call_ratios
 from .model.units import format_amount
+from .verify_groups import group_violations, plan_rules, read_verify_rules, stated_penalty
 
 __all__ = ["Violation", "verify"]
 
@@ -85,7 +95,8 @@ class _Placed:
 
 
 def verify(workloads: Sequence, hosts: Sequence, plan, overheads=None, *, max_moves: int | None = None,
-           max_move_cost: int | None = None, drain: Iterable[str] = ()) -> list[Violation]:
+           max_move_cost: int | None = None, drain: Iterable[str] = (), rules=None, allocation_ratio=None,
+           max_utilization=None) -> list[Violation]:
     """Check ``plan`` against every placement rule; return the violations found (empty when the plan is valid).
 
     ``workloads`` and ``hosts`` are sequences of `Workload` / `Host` or dicts; ``overheads`` is None (the defaults),
@@ -99,16 +110,23 @@ def verify(workloads: Sequence, hosts: Sequence, plan, overheads=None, *, max_mo
 
     ``max_moves``, ``max_move_cost`` and ``drain`` check a re-plan of a live fleet: pins, drained hosts and the
     budgets (the moves recomputed from the workloads' ``current``). An unknown current or drained host, or a
-    budget that is not a whole number >= 0, raises `ValidationError`.
+    budget that is not a whole number >= 0, raises `ValidationError`. ``allocation_ratio`` and ``max_utilization``
+    are the call's, as `fleetpack.place` takes them.
+
+    ``rules`` are the group rules (`fleetpack.AntiAffinity`, `Affinity`, `Spread`, or their mappings; None: those a
+    `Plan` carries with its problem, if any), checked as `fleetpack.verify_groups` states them: a broken hard rule
+    is a violation, a plan's stated ``penalty`` that is not what its soft rules cost is one too.
 
     The order is fixed: violations of the plan's structure (in plan order), then of each placed workload (in input
     order), then of each host (in input order), then of the live fleet (pins in input order, drained hosts in input
-    order, the budgets).
+    order, the budgets), then of the group rules (in rule order, then the penalty).
     """
     w_items = _coerce_all(workloads, "workload", as_workload)
     h_items = _coerce_all(hosts, "host", as_host)
+    group_rules = read_verify_rules(plan_rules(plan) if rules is None else rules, w_items, _WHERE)
     drained = _check_live_inputs(w_items, h_items, drain, max_moves, max_move_cost)
     over = as_overheads(overheads)
+    ratios = _read_ratios(allocation_ratio, max_utilization)
     entries, unplaced = _read_plan(plan)
 
     violations: list[Violation] = []
@@ -122,8 +140,12 @@ def verify(workloads: Sequence, hosts: Sequence, plan, overheads=None, *, max_mo
     dimensions = ("cpu", "memory", *sorted({d for item in (*w_items, *h_items) for d in item.extra_units}))
     for h in h_items:
         if h.id in by_host:
-            _check_host(h, by_host[h.id], over, dimensions, violations)
+            _check_host(h, by_host[h.id], over, dimensions, violations, ratios)
     _check_live(w_items, h_items, placed, drained, max_moves, max_move_cost, violations)
+    if group_rules or stated_penalty(plan):
+        found = group_violations(group_rules, w_items, h_items, {p.workload.id: p.host for p in placed}, _may_run,
+                                 stated_penalty(plan))
+        violations += [Violation(rule, message, host, workload) for rule, message, host, workload in found]
     return violations
 
 
@@ -317,6 +339,17 @@ def _check_fit(p: _Placed, violations: list[Violation]) -> None:
                    f"workload {w.id!r} ({w.os}) runs as a container on host {h.id!r} ({h.os})")
 
 
+def _may_run(w: Workload, h: Host) -> bool:
+    """Whether ``w`` may run on ``h`` in some form by the static rules (selector, taints, form, hypervisor,
+    containers, OS); what a spread's eligible domains are made of."""
+    if not all(_label_ok(h.labels, key, want) for key, want in (w.selector or {}).items()):
+        return False
+    if any(taint not in w.tolerations for taint in h.taints):
+        return False
+    container = w.form in ("any", "container") and h.containers and h.os == w.os
+    return bool(container or (w.form in ("any", "vm") and h.hypervisor is not None))
+
+
 def _label_ok(labels: Mapping[str, str], key: str, want) -> bool:
     """Whether a host's labels meet one key of a selector, as the model writes it (restated here)."""
     if want is None:
@@ -359,10 +392,62 @@ def _usage(h: Host, residents: list[_Placed], over: Overheads, dimensions) -> di
     return used
 
 
-def _check_host(h: Host, residents: list[_Placed], over: Overheads, dimensions, violations) -> None:
+def _read_ratios(allocation_ratio, max_utilization) -> tuple[dict, dict] | None:
+    """The call's ratios and usable shares as fractions (None when neither is given)."""
+    if allocation_ratio is None and max_utilization is None:
+        return None
+    problems: list = []
+    ratio, usable = read_call_ratios(allocation_ratio, max_utilization, problems)
+    if problems:
+        raise ValidationError(problems)
+    return ({d: Fraction(v, _PPM) for d, v in (ratio or {}).items()},
+            {d: Fraction(v, _PPM) for d, v in (usable or {}).items()})
+
+
+def _check_ratios(h: Host, residents: list[_Placed], over: Overheads, dimensions, ratios, violations) -> bool:
+    """The capacity rule with ratios and headroom (see the module's docstring); False when none applies here."""
+    call_ratio, usable = ratios if ratios is not None else ({}, {})
+    own = {d: Fraction(v, _PPM) for d, v in (h.ratio_ppm or {}).items()}
+    if not own and not call_ratio and not usable:
+        return False
+    capacity = {"cpu": h.cpu_millis, "memory": h.memory_bytes, **h.extra_units}
+    forms = {p.form for p in residents}
+    for dim in dimensions:
+        cap = capacity.get(dim, 0)
+        ratio = own.get(dim, call_ratio.get(dim, Fraction(1)))
+        fixed = sum(getattr(f, {"cpu": "cpu_millis", "memory": "memory_bytes"}[dim], 0)
+                    for form, f in (("vm", over.hypervisor), ("container", over.container_runtime))
+                    if form in forms) if dim in ("cpu", "memory") else 0
+        dedicated = overcommitted = 0
+        for p in residents:
+            amount = _demand(p.workload, p.form, h, over).get(dim, 0)
+            if amount > cap:
+                violations.append(Violation("max_unit", f"host {h.id!r}: {p.workload.id!r} takes "
+                                            f"{format_amount(dim, amount)} {dim}, more than the host's "
+                                            f"{format_amount(dim, cap)}", host=h.id, workload=p.workload.id))
+            if p.workload.overcommit:
+                overcommitted += amount
+            else:
+                dedicated += amount
+        physical = math.floor(cap * usable.get(dim, Fraction(1))) - fixed - dedicated
+        room = math.floor(physical * ratio)
+        if overcommitted > room or physical < 0:
+            share = usable.get(dim, Fraction(1))
+            violations.append(Violation(
+                "capacity",
+                f"host {h.id!r}: {dim} {format_amount(dim, overcommitted)} at ratio {ratio}:1 in "
+                f"{format_amount(dim, max(room, 0))} of room (capacity {format_amount(dim, cap)}"
+                f"{'' if share == 1 else f' x {share}'} less {format_amount(dim, fixed + dedicated)} not overcommitted)",
+                host=h.id,
+            ))
+    return True
+
+
+def _check_host(h: Host, residents: list[_Placed], over: Overheads, dimensions, violations, ratios=None) -> None:
     """The rules about what shares a host: capacity, max_workloads, anti-affinity, tenant isolation, dedicated."""
     capacity = {"cpu": h.cpu_millis, "memory": h.memory_bytes, **h.extra_units}
-    for dim, used in _usage(h, residents, over, dimensions).items():
+    checked = _check_ratios(h, residents, over, dimensions, ratios, violations)
+    for dim, used in ({} if checked else _usage(h, residents, over, dimensions)).items():
         cap = capacity.get(dim, 0)
         if used > cap:
             violations.append(Violation(

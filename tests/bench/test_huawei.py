@@ -66,3 +66,36 @@ def test_the_real_set_matches_its_description():
     plan = fp.place(inst.workloads, inst.hosts, overheads=inst.overheads)
     assert not plan.unplaced and fp.verify(inst.workloads, inst.hosts, plan, inst.overheads) == []
     assert plan.lower_bound <= plan.hosts_used
+
+
+RULE_REQUESTS = ("request,flavor_vcpus,flavor_ram,numa,strategy,group,domain\n"
+                 "0,2,4,1,affinity,1,\n1,2,4,1,affinity,1,\n2,2,4,1,anti-affinity,7,\n3,2,4,1,anti-affinity,7,\n"
+                 "4,2,4,1,fault_domain,0,0\n5,2,4,1,fault_domain,0,1\n6,2,4,1,fault_domain,0,1\n"
+                 "7,2,4,1,fault_domain,3,2\n8,2,4,1,,,\n")
+
+
+def test_the_full_rules_reading_gives_racks_and_group_rules(tmp_path):
+    inst = datasets.read_huawei_2023(write(tmp_path, requests=RULE_REQUESTS), rules=True)
+    assert inst.name == "huawei_vm_requests_C1_rules"
+    assert [h.labels for h in inst.hosts] == [{"rack": "0"}, {"rack": "3"}]
+    # affinity: the group in one rack; fault domain: one VM per domain kept on distinct racks (vm-6 is the second
+    # of domain 1; vm-7's group has one domain: no rule); anti-affinity stays the shorthand (distinct servers)
+    assert inst.rules == (fp.Affinity("af-1", scope="rack"), fp.AntiAffinity("fd-0", scope="rack"))
+    assert [w.groups for w in inst.workloads] == [("af-1",), ("af-1",), (), (), ("fd-0",), ("fd-0",), (), ("fd-3",),
+                                                  ()]
+    assert [w.anti_affinity for w in inst.workloads][2:4] == ["aa-7", "aa-7"]
+    plan = fp.place(inst.workloads, inst.hosts, overheads=inst.overheads, rules=inst.rules)
+    assert plan.placed == len(inst.workloads)
+    # the default reading is unchanged: no labels, no groups, no rules
+    plain = datasets.read_huawei_2023(write(tmp_path, requests=RULE_REQUESTS))
+    assert plain.rules == () and not any(h.labels for h in plain.hosts) and not any(w.groups for w in plain.workloads)
+    with pytest.raises(fp.ValidationError, match="rules: must be True or False"):
+        datasets.read_huawei_2023(tmp_path, rules="all")
+
+
+def test_the_real_set_with_its_rules():
+    inst = datasets.read_huawei_2023(shared_data() / "huawei_vm_placement", rules=True)
+    kinds = [r.kind for r in inst.rules]
+    # FORMAT.md: 74 affinity groups; of the 216 fault-domain groups, 76 have VMs in several domains
+    assert kinds.count("affinity") == 74 and kinds.count("anti_affinity") == 76
+    assert len({h.labels["rack"] for h in inst.hosts}) == 100

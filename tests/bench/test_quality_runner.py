@@ -88,3 +88,19 @@ def test_table_matches_the_plans(tmp_path, capsys):
             assert r["best-of-700 mean ratio"] == pytest.approx((firsts["published"] / firsts["reference"]).mean())
     text = q.markdown(table, "bfd", "test")
     assert text.startswith("### test") and "| Scholl_1 | 2 |" in text and "| Panigrahy d=3 |" in text
+
+
+def test_ruled_fleets_report_plan_and_bound_against_the_known_optimum(tmp_path):
+    q = runner()
+    assert q.expand_sets(["ruled", "Hard28"]) == ["Hard28", "Ruled"]
+    chosen = [e for e in q.entries(tmp_path, ["Ruled"]) if e.generated == (10, 0)]  # (no data folder needed)
+    instances, unreadable = q.load(tmp_path, chosen)
+    assert not unreadable and [i.optimum for i in instances] == [10]
+    assert instances[0].lower_bound is None and instances[0].set == "Ruled"  # the bound column is fleetpack's own
+    frame = q.run(instances, chosen, method="ffd", time_limit=1.0, jobs=1)
+    runs = frame[frame["method"] == "ffd"]
+    table = q.known_optimum_table(frame, "ffd")
+    plan, bound = runs["ratio"].iloc[0], runs["lower_bound"].iloc[0] / 10
+    assert plan >= 1.0 and bound <= 1.0  # the optimum is 10: no plan below it, no sound bound above it
+    assert f"| Ruled | 1 | {plan:.4f} | {plan:.4f} | {bound:.4f} |" in table
+    assert q.known_optimum_table(frame[frame["set"] != "Ruled"], "ffd") == ""

@@ -77,8 +77,8 @@ def test_core_equals_reference_with_group_rules(fleet, method, sort_key, objecti
     assert broken_hard_rules(ws, hs, core, rules) == []
     expected = sum((rule.weight or 0) * excess(ws, hs, core, rule) for rule in rules)
     assert core.penalty == expected
-    assert [(r, e) for r, e, _ in core.soft_violations] == [
-        (r, excess(ws, hs, core, r)) for r in rules if r.weight and excess(ws, hs, core, r)]
+    assert [(v.rule, v.excess) for v in core.soft_violations] == [
+        (r.describe(), excess(ws, hs, core, r)) for r in rules if r.weight and excess(ws, hs, core, r)]
 
 
 @settings(max_examples=80, deadline=None)
@@ -166,7 +166,7 @@ def test_soft_rules_report_their_penalty():
     rules = [fp.AntiAffinity("web", scope="host", weight=4), fp.Spread("web", key="zone", weight=10)]
     plan = fp.place(ws, hs, rules=rules)
     assert plan.placed == 3 and plan.penalty == 4 * 2  # two members over the cap on the one host; one zone
-    assert plan.soft_violations == ((rules[0], 2, 8),)
+    assert [(v.rule, v.excess, v.penalty) for v in plan.soft_violations] == [(rules[0].describe(), 2, 8)]
     assert plan.to_dict()["penalty"] == 8 and fp.Plan.from_dict(plan.to_dict()).penalty == 8
     assert "penalty" not in fp.place(ws, hs).to_dict()
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ErrorDetail, ValidationError
+from ..model.group_rules import read_rules
 from ..model.inputs import convert_items
 from ..model.objects import Overheads, as_host, as_overheads, as_workload
 
@@ -39,6 +40,7 @@ class Instance:
     set: str = ""
     witness: Mapping | None = field(default=None, repr=False)
     source: str = ""
+    rules: tuple = ()  # group rules over the workloads' groups (`fleetpack.AntiAffinity`, ...), for ``place(rules=)``
 
     def __post_init__(self):
         where = f"instance {self.name!r}"
@@ -67,6 +69,7 @@ class Instance:
         if len(counts) == 2 and self.lower_bound > self.optimum:
             problems.append(ErrorDetail(where, "lower_bound", f"{self.lower_bound} exceeds the optimum {self.optimum}",
                                         self.lower_bound))
+        object.__setattr__(self, "rules", read_rules(self.rules, problems))
         if self.witness is not None and not isinstance(self.witness, Mapping):
             problems.append(ErrorDetail(where, "witness", "must be a mapping {workload_id: (host_id, form)} or None",
                                         self.witness))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from ..errors import ErrorDetail, ValidationError
+from ..model.group_rules import Affinity, AntiAffinity
 from ..model.objects import Host, Overheads, Workload
 from ..model.units import QuantityError, to_units
 from .instance import Instance
@@ -172,8 +173,9 @@ _HUAWEI_STRATEGIES = ("", "affinity", "anti-affinity", "fault_domain")
 
 
 def read_huawei_2023(folder: str | os.PathLike, *, requests: str = "vm_requests_C1.csv",
-                     name: str | None = None) -> Instance:
-    """Huawei Cloud's servers and VM requests (the "Dataset for topology-aware VM placement"), as a first reading.
+                     name: str | None = None, rules: bool = False) -> Instance:
+    """Huawei Cloud's servers and VM requests (the "Dataset for topology-aware VM placement"): by default a first
+    reading with the anti-affinity groups only; ``rules=True`` adds the rack rules as group rules.
 
     ``folder`` holds ``servers.csv`` (``server,CPU1,RAM1,CPU2,RAM2``: cores and GiB per NUMA node),
     ``topology.csv`` (``host_id,rack_id``) and the request file ``requests`` (``request,flavor_vcpus,flavor_ram,
@@ -183,7 +185,20 @@ def read_huawei_2023(folder: str | os.PathLike, *, requests: str = "vm_requests_
     ``anti_affinity="aa-<group>"`` (the group's VMs on distinct servers). Affinity (one rack) and fault-domain
     (domains in distinct racks) groups are read but not kept: they are rules between racks, which the model does not
     have yet, so a plan of this reading may break them and its lower bound is a bound on this relaxation only.
+
+    ``rules=True`` (issue 16; the readings of the dataset's FORMAT.md) gives each host the label ``rack`` and the
+    instance ``rules``: an affinity group is ``groups=("af-<group>",)`` with ``Affinity("af-<group>", scope="rack")``
+    (the group's VMs in one rack, exact); a fault-domain group ("VMs of different ``domain`` in different racks") is
+    ``AntiAffinity("fd-<group>", scope="rack")`` over one VM per domain (the first of each, in request order;
+    ``groups=("fd-<group>",)``). Where every domain of the group has one VM (28 of C1's 76 groups with several
+    domains) this is the rule exactly; where a domain has several VMs only the first of each is kept apart, a
+    relaxation (the rule "a rack holds VMs of one domain only" is no cap on one group's count), so a plan may put a
+    later VM of one domain in a rack of another, and the lower bound stays a bound for the real rule. A group with
+    one domain (140 in C1) has no rule (its VM is in the group all the same).
+    Anti-affinity groups stay ``anti_affinity="aa-<group>"`` (distinct servers), NUMA nodes pooled as above.
     """
+    if not isinstance(rules, bool):
+        raise ValidationError.single("read_huawei_2023()", "rules", f"must be True or False, got {rules!r}", rules)
     folder = Path(folder)
     racks: dict[str, str] = {}
     topology = _Reader(folder / "topology.csv", required=("host_id", "rack_id"))
@@ -200,9 +215,12 @@ def read_huawei_2023(folder: str | os.PathLike, *, requests: str = "vm_requests_
             continue
         cpu1, ram1, cpu2, ram2 = (int(v) for v in values)  # type: ignore[arg-type]
         hosts.append(Host(f"{row['server']}@rack-{racks[row['server']]}", cpu=cpu1 + cpu2,
-                          memory=f"{ram1 + ram2}Gi", hypervisor="hardware"))
+                          memory=f"{ram1 + ram2}Gi", hypervisor="hardware",
+                          labels={"rack": racks[row["server"]]} if rules else None))
     reader = _Reader(folder / requests, required=("request", "flavor_vcpus", "flavor_ram", "strategy", "group"))
     workloads = []
+    group_rules: dict[str, Affinity | AntiAffinity] = {}
+    fault_domains: dict[str, set[str]] = {}  # group -> the domains that have a VM in it already
     for line, row in reader.rows():
         cpu = reader.number(line, row, "flavor_vcpus", whole=True)
         memory = reader.number(line, row, "flavor_ram", whole=True)
@@ -214,12 +232,24 @@ def read_huawei_2023(folder: str | os.PathLike, *, requests: str = "vm_requests_
         if cpu is None or memory is None:
             continue
         group = f"aa-{row['group']}" if strategy == "anti-affinity" else None
+        groups: tuple[str, ...] = ()
+        if rules and strategy == "affinity":
+            groups = (f"af-{row['group']}",)
+            group_rules.setdefault(groups[0], Affinity(groups[0], scope="rack"))
+        elif rules and strategy == "fault_domain":
+            seen = fault_domains.setdefault(f"fd-{row['group']}", set())
+            if row.get("domain", "") not in seen:  # the first VM of its domain in the group
+                seen.add(row.get("domain", ""))
+                groups = (f"fd-{row['group']}",)
         workloads.append(Workload(f"vm-{row['request']}", cpu=int(cpu), memory=f"{int(memory)}Gi", form="vm",
-                                  anti_affinity=group))
+                                  anti_affinity=group, groups=groups))
     reader.errors[:0] = topology.errors + servers.errors
     reader.raise_if_any()
-    return Instance(name or f"huawei_{Path(requests).stem}", tuple(workloads), tuple(hosts), Overheads.none(),
-                    set="huawei_2023", source=f"{os.fspath(folder)} ({requests})")
+    group_rules.update((g, AntiAffinity(g, scope="rack")) for g, domains in fault_domains.items() if len(domains) > 1)
+    suffix = "_rules" if rules else ""
+    return Instance(name or f"huawei_{Path(requests).stem}{suffix}", tuple(workloads), tuple(hosts),
+                    Overheads.none(), set="huawei_2023", source=f"{os.fspath(folder)} ({requests})",
+                    rules=tuple(group_rules.values()))
 
 
 # --- Alibaba cluster-trace-gpu-v2023 --------------------------------------------------------------------------------

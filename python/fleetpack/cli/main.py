@@ -394,12 +394,14 @@ def _place(fleet: Fleet, args: argparse.Namespace, *, quiet: bool, strict: bool 
     with Progress(label, time_limit=args.time_limit, enabled=False if quiet else None):
         return place(fleet.workloads, fleet.hosts, objective=args.objective, method=args.method,
                      sort_key=args.sort_key, overheads=fleet.overheads, time_limit=args.time_limit, seed=args.seed,
-                     strict=strict, workers=args.workers, **_live_options(fleet, args))
+                     strict=strict, workers=args.workers, **_live_options(fleet, args),
+                     **fleet.ratio_options())
 
 
 def _live_options(fleet: Fleet, args: argparse.Namespace) -> dict:
-    """The fleet's drain and budgets, overridden by the command's flags (only ``place`` has them)."""
-    options = fleet.live_options()
+    """The fleet's drain, budgets and group rules, the first overridden by the command's flags (only ``place`` has
+    them)."""
+    options = fleet.place_options()
     for name in ("max_moves", "max_move_cost", "drain"):
         if getattr(args, name, None) is not None:
             options[name] = getattr(args, name)
@@ -490,7 +492,7 @@ def _run_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 def _violations(fleet: Fleet, plan: dict, source: str) -> list:
     try:
-        return verify(fleet.workloads, fleet.hosts, plan, fleet.overheads, **fleet.live_options())
+        return verify(fleet.workloads, fleet.hosts, plan, fleet.overheads, **fleet.place_options())
     except ValidationError as exc:
         # the fleet was valid, so what the verifier refuses is the shape of the plan: name its file
         raise ValidationError(

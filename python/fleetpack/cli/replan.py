@@ -45,12 +45,12 @@ _HEADS = {"budget": "Budget", "moves": "Moves", "move_cost": "Move cost", "hosts
 
 def run_frontier(fleet: Fleet, live: dict, args, out: TextIO) -> int:
     """The frontier of ``fleet`` under ``args.frontier``, with the command's solver options and the fleet's own
-    ``drain`` and ``max_move_cost`` (``live``); printed as a table, or as JSON with ``--json``."""
+    ``drain``, ``max_move_cost`` and group ``rules`` (``live``); printed as a table, or as JSON with ``--json``."""
     check_outputs(None, args.plot)
     frontier = replan_frontier(fleet.workloads, fleet.hosts, args.frontier, objective=args.objective,
                                overheads=fleet.overheads, max_move_cost=live.get("max_move_cost"),
                                drain=live.get("drain", ()), time_limit=args.time_limit, seed=args.seed,
-                               workers=args.workers)
+                               workers=args.workers, rules=live.get("rules"))
     if args.plot:
         frontier.plot(args.plot)
     if args.json:

@@ -70,7 +70,8 @@ def place_summary(fleet, plan, *, output: str | None, plot: str | None) -> dict:
     ``workloads``, ``placed``, ``unplaced``, ``hosts``, ``hosts_used``, ``legacy_servers``, ``vms``,
     ``containers``, ``objective``, ``objective_value``, ``cost``, ``lower_bound``, ``gap``, ``proven_optimal``,
     ``method``, ``strategy``, ``elapsed``, ``utilization``, ``plan_file``, ``picture``; for a live fleet also
-    ``moves``, ``move_cost`` and ``hosts_freed`` (hosts that run workloads now and none in the plan)."""
+    ``moves``, ``move_cost`` and ``hosts_freed`` (hosts that run workloads now and none in the plan); with group
+    rules, ``penalty`` and ``soft_violations`` (the soft rules with excess: rule, excess, penalty)."""
     gap = plan.gap
     return {
         "workloads": len(fleet.workloads),
@@ -95,6 +96,8 @@ def place_summary(fleet, plan, *, output: str | None, plot: str | None) -> dict:
         "picture": plot,
         **({"moves": plan.move_count, "move_cost": plan.move_cost, "hosts_freed": freed_hosts(fleet, plan)}
            if getattr(plan, "live", False) else {}),
+        **({"penalty": plan.penalty, "soft_violations": [v.to_dict() for v in plan.soft_violations]}
+           if getattr(plan, "has_rules", False) else {}),
     }
 
 

@@ -243,7 +243,8 @@ def _sweep(fleet: Fleet, combos: list[tuple[float, tuple[str, ...], int | None]]
             stream = place_iter(problems, objective=args.objective, method=args.method, sort_key=args.sort_key,
                                 overheads=fleet.overheads, time_limit=args.time_limit, seed=args.seed,
                                 workers=args.workers if executor is None else None, executor=executor,
-                                chunksize=args.chunksize, max_move_cost=live["max_move_cost"])
+                                chunksize=args.chunksize, max_move_cost=live["max_move_cost"],
+                                rules=fleet.rules or None)
             with Progress(label, total=len(problems), enabled=False if args.quiet else None) as progress:
                 for done, (j, plan) in enumerate(stream, 1):
                     rows[solved[j]].update(_plan_values(plan))

@@ -38,6 +38,9 @@ def summary(fleet: Fleet, plan: Plan) -> str:
         freed = freed_hosts(fleet, plan)
         if freed:
             lines.append(f"Empties {plural(len(freed), 'host')} in use now: {_listed(freed)}.")
+    if plan.penalty:
+        broken = "; ".join(f"{v.rule} by {v.excess} ({v.penalty})" for v in plan.soft_violations)
+        lines.append(f"Soft rules cost a penalty of {plan.penalty}: {broken}.")
     if plan.unplaced:
         lines += ["", f"Unplaced workloads ({len(plan.unplaced)}):"]
         lines += [f"  {wid}: {reason.code}: {reason.message}" for wid, reason in plan.unplaced.items()]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .cpsat import _deadline_check, _set_objective
-from .cuts import add_capacity_cuts
+from .cuts import add_capacity_cuts, add_rule_cuts
 from .instance import _Instance, _spread_units
 from .symmetry import class_limits, dominated_pairs, move_to_dominant
 
@@ -27,7 +27,10 @@ def _copies(inst: _Instance, t: int, k: int, f: str) -> int:
     fixed = inst.hyp if f == "vm" else inst.rt
     most = len(typ.members)
     for d in range(inst.D):
-        if e[d]:
+        if e[d] and c.rows is not None:  # with ratios: copies x e x w + fixed x wp <= U x wp
+            room, wo, wp = c.rows[d]
+            most = min(most, (room - fixed[d]) * wp // (e[d] * (wo if typ.overcommit else wp)))
+        elif e[d]:
             most = min(most, (c.cap[d] - fixed[d]) // e[d])
     if c.max_workloads is not None:
         most = min(most, c.max_workloads)
@@ -35,12 +38,12 @@ def _copies(inst: _Instance, t: int, k: int, f: str) -> int:
 
 
 def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: int | None, spread_k: int,
-                      deadline: float | None = None, rows=None):
+                      deadline: float | None = None, rows=None, opened: dict | None = None):
     """The CP-SAT assignment model: for each host and each workload type, how many of its workloads the host runs
     in each form. Returns (model, hint, decode, placement weight, objective expression). Raises `_OutOfTime` when
     building it passes ``deadline``. ``rows(model, n, placed)``, when given, adds rows of its own once the model is
     built (`n`: (type, host, form) -> variable; `placed`: type -> its count placed, empty when ``fixed``): the live
-    fleet's moves (exact/live.py)."""
+    fleet's moves (exact/live.py). ``opened``, when given, receives each modelled host's Boolean "used"."""
     from ortools.sat.python import cp_model
 
     check = _deadline_check(deadline)
@@ -95,6 +98,7 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
     has_vm = {}
     has_ct = {}
     aux_tenant: list[tuple[object, int, str, str]] = []  # (flag, host, "ct" or "iso", tenant), for hints
+    iso_flags: dict[tuple[int, str], object] = {}  # (host, isolated tenant) -> its flag, for the rule cuts
     U = m.new_int_var(0, spread_k, "U") if inst.objective == "spread" else None
     for j in sorted(per_host):
         check()
@@ -119,23 +123,29 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
                     m.add(v <= most * hc)
         for d in range(D):
             terms, coefs, top = [], [], 0
+            # with ratios, the room row `O x wo + Q x wp <= U x wp` (`_room_rows`); without, weights 1 and capacity
+            room, wo, wp = c.rows[d] if c.rows is not None else (c.cap[d], 1, 1)
             for t, f, v, most in items:
-                e = inst.types[t].options[k][f][d]
+                e = inst.types[t].options[k][f][d] * (wo if inst.types[t].overcommit else wp)
                 if e:
                     terms.append(v)
                     coefs.append(e)
                     top += e * most
             if hv is not None and inst.hyp[d]:
                 terms.append(hv)
-                coefs.append(inst.hyp[d])
-                top += inst.hyp[d]
+                coefs.append(inst.hyp[d] * wp)
+                top += inst.hyp[d] * wp
             if hc is not None and inst.rt[d]:
                 terms.append(hc)
-                coefs.append(inst.rt[d])
-                top += inst.rt[d]
+                coefs.append(inst.rt[d] * wp)
+                top += inst.rt[d] * wp
             if not terms:
                 continue
             load = LinearExpr.weighted_sum(terms, coefs)
+            if c.rows is not None:
+                if top > room * wp:
+                    m.add(load <= room * wp * u)
+                continue  # (spread with ratios is not modelled: exact/search.py keeps the heuristics' plan)
             if top > c.cap[d]:
                 if inst.objective == "spread":
                     m.add(load <= c.cap[d])
@@ -171,7 +181,7 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
                 for v, most in vs:
                     m.add(v <= most * b)
             for tenant, vs in iso_by_tenant.items():
-                iso = m.new_bool_var(f"iso{j}_{tenant}")
+                iso = iso_flags[(j, tenant)] = m.new_bool_var(f"iso{j}_{tenant}")
                 aux_tenant.append((iso, j, "iso", tenant))
                 for v, most in vs:
                     m.add(v <= most * iso)
@@ -184,6 +194,10 @@ def _assignment_model(inst: _Instance, fixed: bool, placed0: int, lb: int, ub: i
             m.add(LinearExpr.sum(xs) + (most_items - 1) * LinearExpr.sum(ded) <= most_items)
 
     add_capacity_cuts(m, inst, per_host, used, fixed)
+    if opened is not None:
+        opened.update(used)
+    for flag, j, tenant in add_rule_cuts(m, inst, per_host, used, iso_flags, fixed):
+        aux_tenant.append((flag, j, "iso", tenant))
 
     # symmetry: the hosts of a class are used in order
     for c in inst.classes:

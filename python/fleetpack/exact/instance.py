@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Sequence
 
+from ..model.overbook import PPM
 from ..model.problem import Problem
 from ..model.rules import effective_demand, eligibility_kinds, static_forms
 from ..model.wire import PLACED_FORMS as FORMS
-from .symmetry import live_hosts
+from .symmetry import live_hosts, rule_host_keys, rule_workload_keys
 
 
 # CP-SAT works with 64-bit integers: keep every linear expression well inside
@@ -34,6 +35,9 @@ class _Class:
     cost: float
     cost_int: int = 0
     max_workloads: int | None = None
+    # with ratios (`fleetpack.model.overbook`): per dimension (usable room U, weight of an overcommittable unit,
+    # weight of a physical unit), the room row being `sum(weights x demand) <= U x physical weight`; None without
+    rows: tuple[tuple[int, int, int], ...] | None = None
 
 
 @dataclass
@@ -48,6 +52,7 @@ class _Type:
     # empty host, per-host overhead included
     options: dict[int, dict[str, tuple[int, ...]]] = field(default_factory=dict)
     size: float = 0.0  # for the order: normalised size of the smallest demand
+    overcommit: bool = True  # counts at its host's ratio (only read with ratios)
 
     @property
     def dedicated(self) -> bool:
@@ -78,6 +83,19 @@ def _cost_integers(costs: Sequence[float]) -> tuple[list[int], int, bool]:
     return [round(c * scale) for c in costs], scale, False
 
 
+def _room_rows(part, cap: tuple[int, ...], ratios: tuple[int, ...] | None) -> tuple | None:
+    """Per dimension (usable room U, weight of an overcommittable unit, weight of a physical unit): with ratio r
+    (parts per million) the rule ``O × 10^6 + Q × r <= U × r`` divided by ``gcd(10^6, r)``, so that an integer ratio
+    weighs 1 and r (small coefficients for CP-SAT)."""
+    if part is None or ratios is None:
+        return None
+    rows = []
+    for d, (c, r) in enumerate(zip(cap, ratios)):
+        g = math.gcd(PPM, r)
+        rows.append((part.usable(c, d), PPM // g, r // g))
+    return tuple(rows)
+
+
 class _Instance:
     """The problem in solver form: classes of identical hosts, types of identical workloads, integer demands."""
 
@@ -95,13 +113,18 @@ class _Instance:
         self.rep_host = []
         kinds = eligibility_kinds(problem)  # (hosts alike for every selector and toleration too)
         alone = live_hosts(problem)  # (a live fleet's hosts in use or drained are classes of their own)
+        domains = rule_host_keys(problem)  # (with group rules, hosts alike in their domains too)
+        part = problem.overbook
         for j, h in enumerate(problem.hosts):
             cap = tuple(problem.capacity(h))
+            ratios = None if part is None else tuple(part.ratios_of(h.id))
             key = (cap, h.os, h.hypervisor, h.containers, h.cost, h.max_workloads, kinds[j],
-                   j if j in alone else None)
+                   j if j in alone else None, ratios)
+            if domains is not None:
+                key += (domains[j],)
             c = by_key.get(key)
             if c is None:
-                c = by_key[key] = _Class([], cap, cap, h.cost, 0, h.max_workloads)
+                c = by_key[key] = _Class([], cap, cap, h.cost, 0, h.max_workloads, _room_rows(part, cap, ratios))
                 self.classes.append(c)
                 self.rep_host.append(h)
             c.hosts.append(j)
@@ -114,13 +137,16 @@ class _Instance:
         self.types: list[_Type] = []
         self.type_of: list[int] = [0] * len(problem.workloads)
         raw_options: list[dict[int, dict[str, list[int]]]] = []
+        membership = rule_workload_keys(problem)  # (with group rules, workloads alike in their rules too)
         for i, w in enumerate(problem.workloads):
             key = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity, w.selector_terms,
-                   frozenset(w.tolerations))
+                   frozenset(w.tolerations), part is None or bool(part.overcommit[i]))
+            if membership is not None:
+                key += (membership[i],)
             n = type_index.get(key)
             if n is None:
                 n = type_index[key] = len(self.types)
-                self.types.append(_Type([], w.tenant, w.isolation, w.anti_affinity))
+                self.types.append(_Type([], w.tenant, w.isolation, w.anti_affinity, overcommit=key[-1]))
                 opts: dict[int, dict[str, list[int]]] = {}
                 for k, c in enumerate(self.classes):
                     host = self.rep_host[k]
@@ -129,7 +155,12 @@ class _Instance:
                     for form in static_forms(w, host):
                         eff = effective_demand(problem, w, form, host)
                         fixed = hyp_raw if form == "vm" else rt_raw
-                        if all(e + f <= cap for e, f, cap in zip(eff, fixed, c.raw_cap)):
+                        if c.rows is not None:  # alone on an empty host, by the ratios' room and max_unit
+                            fits = all(e <= cap and e * (wo if key[-1] else wp) + f * wp <= room * wp
+                                       for e, f, cap, (room, wo, wp) in zip(eff, fixed, c.raw_cap, c.rows))
+                        else:
+                            fits = all(e + f <= cap for e, f, cap in zip(eff, fixed, c.raw_cap))
+                        if fits:
                             opts.setdefault(k, {})[form] = eff
                 raw_options.append(opts)
             self.types[n].members.append(i)
@@ -147,7 +178,8 @@ class _Instance:
                 values.append(rt_raw[d])
             if objective == "spread":  # utilisation is a ratio to the capacity: keep capacities exact too
                 values.extend(c.raw_cap[d] for c in self.classes)
-            scale.append(_gcd_all(values))
+            # (with ratios the room rows weigh units unevenly: no scaling)
+            scale.append(_gcd_all(values) if part is None else 1)
         self.scale = scale
         self.hyp = tuple(v // s for v, s in zip(hyp_raw, scale))
         self.rt = tuple(v // s for v, s in zip(rt_raw, scale))

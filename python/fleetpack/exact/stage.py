@@ -14,6 +14,7 @@ from ..model.problem import Problem
 from .arcflow import _AUTO_GRAPH_STATE_BUDGET, _ArcFlow
 from .assignment import assignment_size
 from .instance import _Instance, _value
+from .grouprules import solve_rules
 from .live import LiveInstance, live_answer, live_size, solve_live, within_budgets
 from .search import _answer, _arcflow_limit, as_start, solve
 from .symmetry import graph_state_budget
@@ -105,8 +106,9 @@ def engine(problem: Problem, method: str, sort_key: str, objective: str, time_li
     t0 = time.perf_counter()
     problem = problem.materialize()
     first = heuristic(problem, "auto", sort_key, objective, time_limit, seed)
-    if problem.rules is not None:  # the exact models do not read group rules yet: the heuristics' plan keeps them
-        return first
+    if problem.rules is not None:
+        left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+        return _rules_stage(problem, objective, first, None, left, None, seed, workers, False)
     if problem.live is not None:
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
         return _live_stage(problem, objective, first, None, left, None, seed, workers, False)
@@ -155,7 +157,9 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     CP-SAT within ``time_limit`` seconds (None: `AUTO_TIME_LIMIT`) from the heuristics' plan; otherwise ``answer``
     unchanged."""
     live = problem.live is not None  # (a plan that meets the bound may still move more than it needs)
-    if not _AUTO_ENABLED.get() or (not live and _proven_by_bound(objective, answer)):
+    # (nor may it keep the soft rules as well as it could)
+    soft = getattr(problem, "rules", None) is not None and problem.rules.soft
+    if not _AUTO_ENABLED.get() or (not live and not soft and _proven_by_bound(objective, answer)):
         _log.debug("auto: no exact stage: %s", "proven optimal by the bound" if _AUTO_ENABLED.get()
                    else "heuristics only")
         return answer
@@ -168,8 +172,11 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     began = time.perf_counter()
     problem = problem.materialize()
     if problem.rules is not None:
-        _log.debug("auto: no exact stage: the exact models do not read group rules yet")
-        return answer
+        sizes = AUTO_MAX_LIVE_CANDIDATES if problem.live is not None else AUTO_MAX_CANDIDATES
+        if time_limit is None:  # reproducible, as below
+            return _rules_stage(problem, objective, answer, sizes[objective], AUTO_TIME_LIMIT, AUTO_WORK_LIMIT, seed,
+                                workers, True)
+        return _rules_stage(problem, objective, answer, sizes[objective], time_limit, None, seed, workers, False)
     if problem.live is not None:
         if time_limit is None:  # reproducible, as below; on one thread, as the interleaved search on several
             # waits for its slowest worker at each step (10 s against 0.8 s on a 36-workload fleet, 2 busy cores)
@@ -228,3 +235,23 @@ def _live_stage(problem: Problem, objective: str, given, max_size: int | None, t
                                                 workers=workers, deterministic=deterministic, inst=inst)
     out = live_answer(inst, _answer(inst, h, f, strategy, lower), given)
     return _with_reason(out, given, bound, optimal)
+
+
+def _rules_stage(problem: Problem, objective: str, given, max_size: int | None, time_limit: float | None,
+                 work_limit: float | None, seed: int, workers: int | None, deterministic: bool):
+    """CP-SAT with group rules (exact/grouprules.py; a live fleet too) from the heuristics' answer ``given``, within
+    ``time_limit`` seconds and ``work_limit``; ``given`` unchanged when it has pin conflicts (no plan keeps the pins:
+    `place` raises) or when the model has more than ``max_size`` variables (None: any size)."""
+    hosts, forms, strategy, bound = as_start(given)
+    if not problem.workloads or not problem.hosts or (isinstance(given, dict) and len(given.get("pin_conflicts", ()))):
+        return given
+    live = problem.live is not None
+    inst = LiveInstance(problem, objective) if live else _Instance(problem, objective)
+    if max_size is not None and (live_size(inst) if live else assignment_size(inst)) > max_size:
+        _log.debug("exact: no rules stage: the model is too large for CP-SAT")
+        return given
+    h, f, strategy, lower, optimal = solve_rules(problem, objective, (hosts, forms, strategy), bound0=bound,
+                                                 time_limit=time_limit, work_limit=work_limit, seed=seed,
+                                                 workers=workers, deterministic=deterministic, inst=inst)
+    out = _answer(inst, h, f, strategy, lower)
+    return _with_reason(live_answer(inst, out, given) if live else out, given, bound, optimal)

@@ -77,6 +77,29 @@ def live_hosts(problem: Problem) -> set[int]:
     return special
 
 
+def rule_host_keys(problem: Problem) -> list[tuple] | None:
+    """With group rules, each host's domain numbers under the rules' label keys (hosts of one class must share their
+    domains: then renumbering within a class maps domains to domains); None without rules. Dominance is off then
+    (`dominated_pairs`)."""
+    part = getattr(problem, "rules", None)
+    if part is None:
+        return None
+    return list(map(tuple, part.domain.T.tolist()))
+
+
+def rule_workload_keys(problem: Problem) -> list[frozenset] | None:
+    """With group rules, the rules each workload is a member of (workloads of one type must share them); None
+    without rules."""
+    part = getattr(problem, "rules", None)
+    if part is None:
+        return None
+    rules_of: list[set[int]] = [set() for _ in problem.workload_ids]
+    for r in range(len(part.rules)):
+        for i in part.members_of(r).tolist():
+            rules_of[i].add(r)
+    return [frozenset(x) for x in rules_of]
+
+
 def class_limits(inst: _Instance, ub: int | None) -> list[int]:
     """Per class, how many of its hosts (its first ones) the model keeps: all of them, or, when ``ub`` bounds the
     objective in the solver's units (hosts used, or scaled cost), as many as a plan of value at most ``ub`` can use."""
@@ -116,6 +139,9 @@ def _weakly_dominates(inst: _Instance, a: int, b: int) -> bool:
     ca, cb = inst.classes[a], inst.classes[b]
     if any(x < y for x, y in zip(ca.cap, cb.cap)):
         return False
+    if ca.rows is not None and cb.rows is not None and any(  # a larger ratio too (same usable share)
+            ya * xb < yb * xa for (_, xa, ya), (_, xb, yb) in zip(ca.rows, cb.rows)):
+        return False
     if ca.max_workloads is not None and (cb.max_workloads is None or ca.max_workloads < cb.max_workloads):
         return False
     if inst.objective == "cost" and (ca.cost_int > cb.cost_int or ca.cost > cb.cost):
@@ -137,6 +163,8 @@ def dominated_pairs(inst: _Instance) -> list[tuple[int, int]]:
     """Pairs (a, b) of classes where ``a`` strictly dominates ``b`` (see the module's docstring); none for
     ``"spread"``, and none involving a live fleet's hosts in use or drained."""
     if not pruning_on() or inst.objective not in ("hosts", "cost"):
+        return []
+    if getattr(inst.problem, "rules", None) is not None:  # (a larger host may be in a domain the rules bar)
         return []
     alone = live_hosts(inst.problem)
     free = [k for k, c in enumerate(inst.classes) if not alone.intersection(c.hosts)]

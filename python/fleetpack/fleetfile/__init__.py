@@ -13,8 +13,11 @@ A fleet file is one object::
 Entries use the field names of `Workload`, `Host` and `Overheads`, with quantities as numbers or Kubernetes strings.
 ``overheads`` (default: the model's defaults), ``description`` and ``legacy_servers`` (how many servers the fleet
 ran on before; shown by the command line) are optional; so are, for a live fleet (workloads with ``current``,
-``pinned``, ``move_cost``), the hosts to ``drain`` and the budgets ``max_moves`` and ``max_move_cost``. Files ending in ``.yaml`` or ``.yml`` are read as YAML
-when PyYAML is installed. The package ships a JSON Schema of the format (`fleet_schema`, or the file
+``pinned``, ``move_cost``), the hosts to ``drain`` and the budgets ``max_moves`` and ``max_move_cost``; and the
+group ``rules`` (issue 16) over the workloads' ``groups``, each an object with its ``kind``: ``{"kind":
+"anti_affinity", "group": "db", "scope": "zone"}``, ``{"kind": "affinity", "group": "cache", "scope": "rack"}``,
+``{"kind": "spread", "group": "web", "key": "zone", "max_skew": 1, "weight": 5}`` (errors name ``rules[k]`` and the
+field). Files ending in ``.yaml`` or ``.yml`` are read as YAML when PyYAML is installed. The package ships a JSON Schema of the format (`fleet_schema`, or the file
 ``fleetpack/schema/fleet.schema.json``) for editors and other tools; fleetpack itself checks files with the model's
 own validation, which says more than a schema can.
 

@@ -11,18 +11,20 @@ from typing import Any, Mapping, Sequence
 
 from ..errors import ErrorDetail, ValidationError
 from ..model.entries import CheckedEntries, entry_table
+from ..model.group_rules import Rule, as_rule
 from ..model.hosttypes import HostType, host_types
 from ..model.inputs import convert_items
 from ..model.likely_mistakes import collecting
 from ..model.live import check_budgets, read_drain
 from ..model.objects import Host, Overheads, Resources, Workload, as_host, as_overheads, as_workload
+from ..model.overbook import read_call_ratios
 from ..model.textfiles import decode, parse_json, read_text, source_name
 from ..plan.plan import Plan
 
 __all__ = ["Fleet", "load_fleet", "dump_fleet", "load_overheads", "fleet_schema", "parse_document", "fleet_json"]
 
 _KEYS = ("description", "legacy_servers", "overheads", "workloads", "hosts", "drain", "max_moves", "max_move_cost",
-         "host_types")
+         "host_types", "rules", "allocation_ratio", "max_utilization")
 _YAML_SUFFIXES = (".yaml", ".yml")
 _CSV_SUFFIX = ".csv"
 
@@ -41,6 +43,9 @@ class Fleet:
     max_moves: int | None = None
     max_move_cost: int | None = None
     host_types: tuple[HostType, ...] = ()  # kinds of host to buy (`plan_capacity`): the hosts are the existing ones
+    rules: tuple[Rule, ...] = ()  # group rules over the workloads' groups (`AntiAffinity`, `Affinity`, `Spread`)
+    allocation_ratio: dict[str, Any] | None = None  # the ratio of hosts without their own (`place`'s keyword)
+    max_utilization: dict[str, Any] | None = None  # the usable share per dimension (`place`'s keyword)
 
     def __post_init__(self):
         errors: list[ErrorDetail] = []
@@ -52,6 +57,10 @@ class Fleet:
         _check_metadata(self.description, self.legacy_servers, "fleet", errors)
         _check_live(self, errors)
         _check_host_types(self, errors)
+        _check_rules(self, errors)
+        problems: list = []
+        read_call_ratios(self.allocation_ratio, self.max_utilization, problems)
+        errors.extend(ErrorDetail("fleet", e.field, e.message, e.value) for e in problems)
         if errors:
             raise ValidationError(errors)
 
@@ -82,6 +91,9 @@ class Fleet:
                 data.get("max_moves"),
                 data.get("max_move_cost"),
                 _as_list(data.get("host_types", []), "host_types", top, errors),
+                _as_list(data.get("rules", []), "rules", top, errors),
+                data.get("allocation_ratio"),
+                data.get("max_utilization"),
             )
         except ValidationError as exc:
             errors.extend(_prefixed(exc.errors, source))
@@ -93,12 +105,22 @@ class Fleet:
         """The fleet's own ``drain``, ``max_moves`` and ``max_move_cost``, as ``place`` takes them."""
         return {"drain": self.drain, "max_moves": self.max_moves, "max_move_cost": self.max_move_cost}
 
+    def ratio_options(self) -> dict[str, Any]:
+        """The fleet's own ``allocation_ratio`` and ``max_utilization`` (those given), as ``place`` takes them."""
+        return {key: getattr(self, key) for key in ("allocation_ratio", "max_utilization")
+                if getattr(self, key) is not None}
+
+    def place_options(self) -> dict[str, Any]:
+        """What ``place`` takes from the fleet: `live_options`, its group ``rules`` when it has any, and
+        `ratio_options`."""
+        return {**self.live_options(), **({"rules": self.rules} if self.rules else {}), **self.ratio_options()}
+
     def place(self, **options) -> Plan:
-        """``fleetpack.place`` on this fleet's workloads, hosts, overheads, drained hosts and move budgets;
-        ``options`` as for ``place`` (they override the fleet's own)."""
+        """``fleetpack.place`` on this fleet's workloads, hosts, overheads, drained hosts, move budgets, group rules
+        and ratios; ``options`` as for ``place`` (they override the fleet's own)."""
         from ..api import place
 
-        return place(self.workloads, self.hosts, overheads=self.overheads, **{**self.live_options(), **options})
+        return place(self.workloads, self.hosts, overheads=self.overheads, **{**self.place_options(), **options})
 
     def plan_capacity(self, **options):
         """``fleetpack.plan_capacity`` of this fleet: its workloads, its ``host_types`` to buy, its hosts as the
@@ -125,6 +147,9 @@ class Fleet:
         out["hosts"] = [_entry(h) for h in self.hosts]
         if self.host_types:
             out["host_types"] = [t.to_dict() for t in self.host_types]
+        if self.rules:  # (a field at its default, None, left out)
+            out["rules"] = [{k: v for k, v in r.to_dict().items() if v is not None} for r in self.rules]
+        out.update({key: dict(value) for key, value in self.ratio_options().items()})
         return out
 
 
@@ -293,6 +318,40 @@ def _check_host_types(fleet: Fleet, errors: list[ErrorDetail]) -> None:
         errors.extend(exc.errors)
 
 
+def _check_rules(fleet: Fleet, errors: list[ErrorDetail]) -> None:
+    """The group rules, each read as `fleetpack.place` reads them (all problems at once, named ``rules[k]``), and
+    each naming a group that some workload is in (its ``groups`` or ``anti_affinity``)."""
+    rules = fleet.rules
+    if isinstance(rules, (str, bytes, Mapping)) or not isinstance(rules, Sequence):
+        errors.append(ErrorDetail("fleet", "rules", f"must be a list of rules, got {_type_name(rules)}", rules))
+        object.__setattr__(fleet, "rules", ())
+        return
+    read: dict[int, Rule] = {}
+    for index, value in enumerate(rules):
+        try:
+            read[index] = as_rule(value, index)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+    object.__setattr__(fleet, "rules", tuple(read.values()))
+    groups = _fleet_groups(fleet.workloads) if read else set()
+    for index, rule in read.items():
+        if rule.group not in groups:
+            errors.append(ErrorDetail(f"rules[{index}] ({rule.describe()})", "group",
+                                      f"no workload is in group {rule.group!r} (its groups or anti_affinity)",
+                                      rule.group))
+
+
+def _fleet_groups(workloads) -> set[str]:
+    """The names of the groups the workloads are in (read on the columns of a fleet file's entries)."""
+    if isinstance(workloads, CheckedEntries):
+        table = workloads.table
+        names = {n for text in table["groups"].tolist() for n in text.split()} if "groups" in table else set()
+        if "anti_affinity" in table:
+            names.update(g for g in table["anti_affinity"].tolist() if g is not None)
+        return names
+    return {n for w in workloads for n in (*w.groups, *((w.anti_affinity,) if w.anti_affinity else ()))}
+
+
 def _check_metadata(description, legacy_servers, where: str, errors: list[ErrorDetail]) -> None:
     if not isinstance(description, str):
         errors.append(ErrorDetail(where, "description", f"must be a string, got {_type_name(description)}"))
@@ -329,7 +388,7 @@ def fleet_json(fleet: Fleet) -> str:
     for n, key in enumerate(keys):
         comma = "," if n < len(keys) - 1 else ""
         value = doc[key]
-        if key in ("workloads", "hosts") and value:
+        if key in ("workloads", "hosts", "rules") and value:
             lines.append(f"  {json.dumps(key)}: [")
             lines.extend(f"    {json.dumps(item)}{',' if i < len(value) - 1 else ''}" for i, item in enumerate(value))
             lines.append(f"  ]{comma}")
@@ -370,7 +429,7 @@ def _entry(item: Workload | Host) -> dict:
         default = f.default if f.default is not MISSING else MISSING
         if f.name != "id" and value == default:
             continue
-        if f.name in ("labels", "taints", "tolerations"):  # (as lists and dicts, left out when empty)
+        if f.name in ("labels", "taints", "tolerations", "groups"):  # (as lists and dicts, left out when empty)
             if value:
                 out[f.name] = dict(value) if f.name == "labels" else list(value)
             continue

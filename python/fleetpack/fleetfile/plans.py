@@ -60,7 +60,7 @@ def load_plan(path: str | os.PathLike, fleet: Fleet | None = None) -> Plan:
 
 
 def _rebuild(data: Mapping, fleet: Fleet, source: str) -> Plan:
-    problem = build_problem(fleet.workloads, fleet.hosts, fleet.overheads, **fleet.live_options())
+    problem = build_problem(fleet.workloads, fleet.hosts, fleet.overheads, **fleet.place_options())
     workload_pos = {w.id: i for i, w in enumerate(problem.workloads)}
     host_pos = {h.id: j for j, h in enumerate(problem.hosts)}
     host_index: list = [None] * len(problem.workloads)

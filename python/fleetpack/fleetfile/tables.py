@@ -5,7 +5,12 @@ hypervisor). Errors name the file and line: ``hosts.csv:4: host 'h3': cpu: ...``
 Eligibility (issue 16): a host's label ``zone`` is the column ``labels.zone``; a workload's selector on ``zone`` is
 the column ``selector.zone``, whose cell is ``a`` (the label is a), ``a|b`` (one of), ``*`` (the label exists),
 ``!a|b`` (missing or none of them) or ``!*`` (missing); ``taints`` and ``tolerations`` cells list keys separated by
-spaces."""
+spaces.
+
+Group rules (issue 16): a workload's ``groups`` cell lists the names of its groups separated by spaces (as the
+columnar path reads a ``groups`` column); the rules themselves are no part of a CSV file: pass them as ``rules``.
+Ratios (issue 16): a host's ``allocation_ratio`` on ``cpu`` is the column ``allocation_ratio.cpu`` (a number; empty:
+the fleet's); a workload's ``overcommit`` is a true/false column."""
 
 from __future__ import annotations
 
@@ -26,16 +31,17 @@ from .fleet import Fleet, _as_fleet, _entry, _overheads
 __all__ = ["load_fleet_csv", "dump_fleet_csv"]
 
 #: Per kind, the prefixed columns that gather into one mapping field (``extra.gpu`` into ``extra``).
-_PREFIXES = {"workload": ("extra", "selector"), "host": ("extra", "labels")}
+_PREFIXES = {"workload": ("extra", "selector"), "host": ("extra", "labels", "allocation_ratio")}
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 _NONE = ("none", "null")
 
 
-def load_fleet_csv(workloads: str | os.PathLike, hosts: str | os.PathLike, overheads=None) -> Fleet:
+def load_fleet_csv(workloads: str | os.PathLike, hosts: str | os.PathLike, overheads=None, rules=()) -> Fleet:
     """A fleet from two CSV files, one of workloads and one of hosts, with ``overheads`` (an `Overheads`, a dict,
-    or None for the defaults). Each file has a header row of field names (``id`` required; ``extra.gpu`` for an
-    extra dimension ``gpu``) and one entry per row; an empty cell leaves the field at its default. Raises one
-    `ValidationError` naming the file, line, entry and field of every problem."""
+    or None for the defaults) and group ``rules`` (as a fleet file's ``rules``: rule objects or dicts). Each file
+    has a header row of field names (``id`` required; ``extra.gpu`` for an extra dimension ``gpu``) and one entry
+    per row; an empty cell leaves the field at its default. Raises one `ValidationError` naming the file, line,
+    entry and field of every problem."""
     errors: list[ErrorDetail] = []
     with collecting():  # one warning per kind for both files
         w_items = _read_csv(workloads, Workload, "workload", errors)
@@ -43,7 +49,7 @@ def load_fleet_csv(workloads: str | os.PathLike, hosts: str | os.PathLike, overh
         over = _overheads(overheads, errors)
         if errors:
             raise ValidationError(errors)
-        return Fleet(w_items, h_items, over)
+        return Fleet(w_items, h_items, over, rules=rules)
 
 
 def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
@@ -81,7 +87,15 @@ def _read_csv(path, cls, kind: str, errors: list[ErrorDetail]) -> list:
                 continue
             if prefixed is not None:
                 field, key = prefixed
-                entry.setdefault(field, {})[key] = selector_from_text(text) if field == "selector" else text
+                if field == "allocation_ratio":
+                    try:
+                        value = _number(text)
+                    except ValueError as exc:
+                        errors.append(ErrorDetail(where, column, str(exc), text))
+                        continue
+                else:
+                    value = selector_from_text(text) if field == "selector" else text
+                entry.setdefault(field, {})[key] = value
             else:
                 try:
                     entry[column] = _csv_value(column, text)
@@ -108,7 +122,7 @@ def _prefixed(column: str, prefixes: tuple[str, ...]) -> tuple[str, str] | None:
 
 def _csv_value(column: str, text: str):
     """A cell's text as the field's type; quantities stay strings, which the model parses exactly."""
-    if column in ("containers", "pinned"):
+    if column in ("containers", "pinned", "overcommit"):
         if text.lower() in _TRUE:
             return True
         if text.lower() in _FALSE:
@@ -128,9 +142,21 @@ def _csv_value(column: str, text: str):
             raise ValueError(f"must be a whole number, got {text!r}") from None
     if column in ("hypervisor", "anti_affinity", "current", "current_form", "move_cost") and text.lower() in _NONE:
         return None
-    if column in ("taints", "tolerations"):
+    if column in ("taints", "tolerations", "groups"):
         return keys_from_text(text)
     return text
+
+
+def _number(text: str) -> int | float:
+    """A ratio's cell as a number (an int when it is one)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"must be a number, got {text!r}") from None
 
 
 def dump_fleet_csv(fleet_or_parts, workloads: str | os.PathLike, hosts: str | os.PathLike) -> None:
@@ -143,7 +169,8 @@ def dump_fleet_csv(fleet_or_parts, workloads: str | os.PathLike, hosts: str | os
         for item in items:
             entry = _entry(item)
             prefixed = {name: entry.pop(name, None) or {} for name in _PREFIXES[kind]}
-            row = {k: " ".join(v) if k in ("taints", "tolerations") else _csv_text(v) for k, v in entry.items()}
+            row = {k: " ".join(v) if k in ("taints", "tolerations", "groups") else _csv_text(v)
+                   for k, v in entry.items()}
             for name, mapping in prefixed.items():
                 text = selector_to_text if name == "selector" else _csv_text
                 row.update({f"{name}.{k}": text(v) for k, v in mapping.items()})

@@ -28,8 +28,10 @@ fit?". The choices, each the scheduler's own where the model can express it:
   not evict for them): it tolerates them, so it may also go to other nodes with the same taint.
 - **Anti-affinity**: a required pod anti-affinity term on ``kubernetes.io/hostname`` puts the pod and the pods its
   selector matches (in its namespaces) in one anti-affinity group. For the usual "one replica per node" rule this
-  is exact. A workload has one group, so groups that share a pod are merged: stricter than Kubernetes (the plan
-  stays valid there), and reported. Other topology keys, preferred terms and pod affinity are not modelled.
+  is exact. A workload has one such group, so the terms of groups that share a pod are group rules instead, each
+  its own (`kube.pod_rules`). Pod anti-affinity on other topology keys, pod affinity, preferred terms and
+  ``topologySpreadConstraints`` are workload ``groups`` and the fleet's ``rules`` (`kube.pod_rules`, which says
+  where a rule is stricter than Kubernetes; the notes count those terms).
 - A pod's ``os`` comes from its ``kubernetes.io/os`` node selector (default linux). The namespace is the
   workload's tenant (with isolation "none", it changes nothing). Overheads per container, VM and hypervisor are
   zero: pod overhead is explicit in the pod.
@@ -76,6 +78,7 @@ from ..model.textfiles import decode, read_text, source_name
 from ..model.units import QuantityError, format_amount, parse_quantity
 from .documents import document_items
 from .live import MIRROR, live_fleet
+from .pod_rules import RULE_NOTE_WORDS, SKIPPED_WORDS, matches, pod_group_rules, with_label_keys
 from .rules import NOTE_WORDS, node_taints, pod_selector, pod_tolerations, taint_name
 
 __all__ = ["from_kubernetes", "pod_requests"]
@@ -123,7 +126,8 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
         reqs = _pod_requests(pod, classes, _where(pod_source, "pod", _pod_id(pod)), errors)
         _max_into(ds_requests.setdefault(owner, {}), reqs)
     extra_dims = sorted({r for reqs in requests for r in reqs} - {"cpu", "memory", "pods"})
-    groups = _anti_affinity_groups(kept, notes)
+    groups, overlapping = _anti_affinity_groups(kept)
+    member_of, rules = pod_group_rules(kept, notes.count, overlapping)
 
     per_node = {}
     for reqs in ds_requests.values():
@@ -154,7 +158,7 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
     workloads = []
     stay_tolerated = 0
     by_name = {h.id: h for h in hosts if h is not None}
-    for pod, reqs, group in zip(kept, requests, groups):
+    for pod, reqs, group, names in zip(kept, requests, groups, member_of):
         where = _where(pod_source, "pod", _pod_id(pod))
         spec = pod.get("spec") or {}
         tolerations = pod_tolerations(spec, known_taints)
@@ -168,7 +172,7 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
                    extra={d: math.ceil(reqs[d]) for d in extra_dims if reqs.get(d)},
                    form="container", os=str((spec.get("nodeSelector") or {}).get(OS_LABEL, "linux")),
                    tenant=_meta(pod).get("namespace", "default"), anti_affinity=group,
-                   selector=pod_selector(spec, OS_LABEL, notes.count), tolerations=tolerations)
+                   selector=pod_selector(spec, OS_LABEL, notes.count), tolerations=tolerations, groups=names)
         if current and w is not None and on in by_name and not all(
                 term_matches(t, by_name[on].labels) for t in w.selector_terms):
             notes.count("selector_moved")  # its node's labels changed since it was scheduled
@@ -207,8 +211,19 @@ def from_kubernetes(pods, nodes, *, runtime_classes=None, include_tainted: bool 
                else {(p.get("spec") or {}).get("nodeName") for p in kept} - {None, ""})
     summary = (f"Imported from Kubernetes: {len(workloads)} pod{'s' if len(workloads) != 1 else ''} as container "
                f"workloads, {len(hosts)} node{'s' if len(hosts) != 1 else ''} as hosts.")
+    if rules:
+        notes.add(f"Pod (anti-)affinity and topology spread: {_plural(len(rules), 'group rule', 'group rules')} "
+                  f"({', '.join(f'{n} {k}' for k, n in _kinds(rules))}), kept on the final state.")
     return Fleet(workloads, hosts, overheads, description="\n".join([summary, *notes.lines()]),
-                 legacy_servers=len(running) if running else None, drain=tuple(drain))
+                 legacy_servers=len(running) if running else None, drain=tuple(drain), rules=tuple(rules))
+
+
+def _kinds(rules) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for rule in rules:
+        kind = rule.kind.replace("_", "-") + (" (soft)" if rule.weight else "")
+        counts[kind] = counts.get(kind, 0) + 1
+    return list(counts.items())
 
 
 def _uncordoned(node: Mapping) -> Mapping:
@@ -307,10 +322,12 @@ class _Notes:
         out.extend(self.extra)
         ignored = [f"{n} pod{'s' if n != 1 else ''} with {what}" for what, n in (
             *((words, c[key]) for key, words in NOTE_WORDS),
-            ("anti-affinity on another topology key", c["topology"]),
-            ("pod affinity", c["pod_affinity"])) if n]
+            *((words, c[key]) for key, words in SKIPPED_WORDS)) if n]
         if ignored:
             out.append(f"Not modelled: {', '.join(ignored)}; those pods are imported without that rule.")
+        inexact = [f"{_plural(c[key], 'pod', 'pods')} with {words}" for key, words in RULE_NOTE_WORDS if c[key]]
+        if inexact:
+            out.append(f"Not exactly as Kubernetes: {'; '.join(inexact)}.")
         if c["selector_moved"]:
             out.append(f"{_plural(c['selector_moved'], 'pod runs', 'pods run')} on a node whose labels no longer "
                        "meet their node selector or affinity: the plan moves them.")
@@ -435,26 +452,6 @@ def _bytes(amount) -> str | int:
 # --- anti-affinity ---------------------------------------------------------------------------------------------------
 
 
-def _matches(selector, labels: Mapping) -> bool:
-    """A Kubernetes label selector: None matches nothing, {} everything."""
-    if selector is None:
-        return False
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
-
-
 def _describe_selector(namespace: str, selector) -> str:
     if not selector:
         return f"{namespace}/(all pods)"
@@ -465,9 +462,11 @@ def _describe_selector(namespace: str, selector) -> str:
     return f"{namespace}/{','.join(parts)}"
 
 
-def _anti_affinity_groups(pods: list[Mapping], notes: _Notes) -> list[str | None]:
+def _anti_affinity_groups(pods: list[Mapping]) -> tuple[list[str | None], set[int]]:
     """One anti-affinity group name (or None) per pod: each required hostname term links the pod with the pods it
-    matches; linked pods form one group (union-find), named after the first term that formed it."""
+    matches; linked pods form one group (union-find), named after the first term that formed it. Linked pods whose
+    terms differ (groups that share a pod) get no name: their terms are group rules each (`kube.pod_rules`), which
+    keeps them exact; the second value is those pods."""
     parent = list(range(len(pods)))
 
     def find(i: int) -> int:
@@ -481,15 +480,11 @@ def _anti_affinity_groups(pods: list[Mapping], notes: _Notes) -> list[str | None
     term_names: dict[int, str] = {}  # pod index -> the name of its first hostname term
     for i, pod in enumerate(pods):
         affinity = (pod.get("spec") or {}).get("affinity") or {}
-        if (affinity.get("podAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution"):
-            notes.count("pod_affinity")
         terms = (affinity.get("podAntiAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or []
-        other_key = False
         for term in terms:
             if term.get("topologyKey") != HOSTNAME:
-                other_key = True
-                continue
-            selector = _with_label_keys(term, labels[i])
+                continue  # (a rule of kube.pod_rules)
+            selector = with_label_keys(term, labels[i])
             if term.get("namespaceSelector") is not None:
                 # {} means every namespace; any other selects by namespace labels, which the pods' JSON does not
                 # carry, so it is taken as every namespace too (stricter, never looser)
@@ -498,43 +493,29 @@ def _anti_affinity_groups(pods: list[Mapping], notes: _Notes) -> list[str | None
                 spaces = set(term.get("namespaces") or [namespaces[i]])
             term_names.setdefault(i, _describe_selector(namespaces[i], term.get("labelSelector")))
             for k in range(len(pods)):
-                if k != i and (spaces is None or namespaces[k] in spaces) and _matches(selector, labels[k]):
+                if k != i and (spaces is None or namespaces[k] in spaces) and matches(selector, labels[k]):
                     parent[find(k)] = find(i)
-        if other_key:
-            notes.count("topology")
 
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(pods)):
         members[find(i)].append(i)
     names: list[str | None] = [None] * len(pods)
+    overlapping: set[int] = set()
     used: dict[str, int] = {}
     for root, group in sorted(members.items(), key=lambda item: item[1][0]):
         if len(group) < 2:
             continue  # a pod that matches only itself needs no group
         terms = list(dict.fromkeys(term_names[i] for i in group if i in term_names))
+        if len(terms) > 1:
+            overlapping.update(group)
+            continue
         name = terms[0]
         used[name] = used.get(name, 0) + 1
         if used[name] > 1:
             name = f"{name}#{used[name]}"
-        if len(terms) > 1:
-            notes.add(f"Anti-affinity rules {', '.join(terms)} share pods, so they form one group {name!r}: "
-                      "stricter than Kubernetes.")
         for i in group:
             names[i] = name
-    return names
-
-
-def _with_label_keys(term: Mapping, own_labels: Mapping):
-    """The term's label selector with ``matchLabelKeys`` / ``mismatchLabelKeys`` (Kubernetes >= 1.29) applied:
-    each key adds "key is (is not) this pod's value"."""
-    selector = term.get("labelSelector")
-    extra = [{"key": k, "operator": "In", "values": [own_labels[k]]}
-             for k in term.get("matchLabelKeys") or [] if k in own_labels]
-    extra += [{"key": k, "operator": "NotIn", "values": [own_labels[k]]}
-              for k in term.get("mismatchLabelKeys") or [] if k in own_labels]
-    if selector is None or not extra:
-        return selector
-    return {**selector, "matchExpressions": [*(selector.get("matchExpressions") or []), *extra]}
+    return names, overlapping
 
 
 # --- nodes -----------------------------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ from .eligibility import EligibilityPart, decode_eligibility, encode_eligibility
 from .eligibility_columns import eligibility_columns
 from .group_rules import RulePart, build_rules, encode_rules, read_groups, read_rules
 from .live import LivePart, build_live, decode_live, host_rows
+from .overbook import OverbookPart, decode_overbook, encode_overbook, read_call_ratios
+from .overbook_columns import overbook_columns
 from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .packing import compact, compact_arrays, constant
 from .problem import Problem
@@ -45,7 +47,7 @@ __all__ = ["is_columnar", "ColumnarProblem", "build_columnar_problem"]
 
 _WORKLOAD_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "form", "os", "tenant", "isolation",
                     "anti_affinity", "current", "current_form", "pinned", "move_cost", "tolerations",
-                    "groups"}
+                    "groups", "overcommit"}
 _HOST_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "os", "hypervisor", "containers", "cost",
                 "max_workloads", "taints"}
 _LIVE_COLUMNS = {"current", "current_form", "pinned", "move_cost"}
@@ -72,7 +74,7 @@ class ColumnarProblem:
     def __init__(self, arrays: dict, dimensions: tuple[str, ...], workload_ids, host_ids, overheads: Overheads,
                  workload_rows: dict, host_rows: dict, objects: Callable[[], tuple[tuple, tuple]] | None = None,
                  live: LivePart | None = None, eligibility: EligibilityPart | None = None,
-                 rules: RulePart | None = None):
+                 rules: RulePart | None = None, overbook: OverbookPart | None = None):
         self.arrays = arrays
         self.dimensions = dimensions
         self.workload_ids = workload_ids
@@ -83,6 +85,7 @@ class ColumnarProblem:
         self.live = live if live is not None else decode_live(arrays)
         self.eligibility = eligibility if eligibility is not None else decode_eligibility(arrays)
         self.rules = rules
+        self.overbook = overbook if overbook is not None else decode_overbook(arrays, host_ids)
         self._rows = (workload_rows, host_rows)
         self._objects = objects  # the caller's own objects for the rows, when it has them (a fleet file's)
 
@@ -94,7 +97,7 @@ class ColumnarProblem:
         # caller's objects for the rows: a problem read back makes them from the columns)
         w_rows, h_rows = self._rows
         return ColumnarProblem, (compact_arrays(self.arrays), self.dimensions, self.workload_ids, self.host_ids,
-                                 self.overheads, w_rows, h_rows, None, None, None, self.rules)
+                                 self.overheads, w_rows, h_rows, None, None, None, self.rules, self.overbook)
 
     @property
     def host_costs(self) -> np.ndarray:
@@ -115,7 +118,7 @@ class ColumnarProblem:
         if self._objects is not None:
             workloads, hosts = self._objects()
             return Problem(tuple(workloads), tuple(hosts), self.overheads, self.dimensions, self.live,
-                           self.rules)
+                           self.rules, self.overbook)
         a = {"demand": self.demands, "capacity": self.capacities}
         extra = self.dimensions[2:]
         w_rows, h_rows = self._rows
@@ -131,7 +134,7 @@ class ColumnarProblem:
                  **{field: column[j] for field, column in h_rows.items()})
             for j in range(len(self.host_ids))
         )
-        return Problem(workloads, hosts, self.overheads, self.dimensions, self.live, self.rules)
+        return Problem(workloads, hosts, self.overheads, self.dimensions, self.live, self.rules, self.overbook)
 
     def materialize(self) -> Problem:
         """The same problem with a `Workload` and a `Host` object per row (made once, on first call)."""
@@ -157,7 +160,8 @@ class ColumnarProblem:
 
 
 def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, drain=(), max_moves=None,
-                           max_move_cost=None, rules=None) -> ColumnarProblem:
+                           max_move_cost=None, rules=None, allocation_ratio=None, max_utilization=None
+                           ) -> ColumnarProblem:
     """Validate and convert tables of workloads and hosts (and the live part's keywords); raise one
     `ValidationError` listing every problem. ``objects`` (a function giving the rows' workloads and hosts) is for a
     caller that has objects for the rows."""
@@ -171,6 +175,7 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, dr
         except ValidationError as exc:
             problems.extend(exc.errors)
     over = gather_overheads(overheads, problems)
+    call_ratio, call_usable = read_call_ratios(allocation_ratio, max_utilization, problems)
     if problems:
         raise ValidationError(problems)
     w, h = tables
@@ -233,13 +238,14 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, dr
     live, live_rows = _live_columns(w, h, allowed, demand[1], drain, max_moves, max_move_cost, problems)
     eligibility, eligibility_w, eligibility_h = eligibility_columns(w, h, problems)
     rule_part, groups_w = _rule_columns(w, h, eligibility_h, read_rules(rules, problems), problems)
+    overbook, overbook_w, overbook_h = overbook_columns(w, h, dims, call_ratio, call_usable, problems)
     if problems:
         raise ValidationError(problems)
     arrays = {
         "demand": demand, "allowed": allowed, "w_os": w_os, "tenant": tenant, "isolation": isolation,
         "group": group, "capacity": capacity, "h_os": h_os, "hypervisor": hypervisor, "containers": containers,
         "cost": cost, "max_workloads": max_workloads, **fixed_overheads(over, len(dims)), **encode_live(live),
-        **encode_eligibility(eligibility), **encode_rules(rule_part),
+        **encode_eligibility(eligibility), **encode_rules(rule_part), **encode_overbook(overbook),
     }
     # the text fields of each row, kept for making objects later
     def texts(table: Table, names: dict) -> dict:
@@ -254,12 +260,15 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, dr
     w_rows.update(live_rows)
     w_rows.update(eligibility_w)
     w_rows.update(groups_w)
+    w_rows.update({name: _ValueColumn(column, bool) for name, column in overbook_w.items()})
     h_rows = texts(h, {"os": "linux", "hypervisor": "\0none"})
     h_rows["containers"] = _ValueColumn(containers, bool)
     h_rows["cost"] = _ValueColumn(cost, float)
     h_rows["max_workloads"] = _ValueColumn(max_workloads, _cap)
     h_rows.update(eligibility_h)
-    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects, live, eligibility, rule_part)
+    h_rows.update(overbook_h)
+    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects, live, eligibility, rule_part,
+                           overbook)
 
 
 def _rule_columns(w: Table, h: Table, eligibility_h: dict, rules: tuple, problems: list[ErrorDetail]

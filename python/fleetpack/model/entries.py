@@ -31,7 +31,7 @@ __all__ = ["CheckedEntries", "entry_table", "quantity_column"]
 _FIELDS = {"workload": {f.name for f in fields(Workload)}, "host": {f.name for f in fields(Host)}}
 _NONE = type(None)
 #: Fields read on the objects' path only (entries that give them are converted one by one).
-_OBJECTS_ONLY = {"labels", "taints", "selector", "tolerations"}
+_OBJECTS_ONLY = {"labels", "taints", "selector", "tolerations", "allocation_ratio", "overcommit"}
 
 
 def quantity_column(values: list, scale: int, round_up: bool) -> np.ndarray | None:
@@ -93,7 +93,9 @@ def entry_table(entries: list, kind: str) -> dict | None:
     if not entries or set(map(type, entries)) != {dict}:
         return None
     keys = set().union(*entries)
-    if not keys <= _FIELDS[kind] or any(e.get(name) for name in keys & _OBJECTS_ONLY for e in entries):
+    # (a field at its default is no reason: ``overcommit`` True, or an empty mapping or list)
+    if not keys <= _FIELDS[kind] or any(e.get(name) not in (None, True) and e.get(name) != {} and e.get(name) != []
+                                        and e.get(name) != () for name in keys & _OBJECTS_ONLY for e in entries):
         return None
     ids = [e.get("id") for e in entries]
     bad, duplicate = id_problems(ids)
@@ -140,9 +142,27 @@ def entry_table(entries: list, kind: str) -> dict | None:
             table[name] = converted
     if kind == "workload" and not _live_columns(entries, keys, table):
         return None
+    if kind == "workload" and "groups" in keys and not _groups_column(column("groups", None), table):
+        return None
     for name, values in given:  # ("512m" bytes, "2Gi" cores: warned as the objects warn them)
         note_column(lambda row: f"{kind} {ids[row]!r}", name, values)
     return table
+
+
+def _groups_column(values: list, table: dict) -> bool:
+    """Workload ``groups`` (lists of names) as the columnar path's text column of names separated by spaces; False
+    when a value is not such a list (the objects then word the error)."""
+    texts = []
+    for value in values:
+        if value is None:
+            texts.append("")
+        elif type(value) in (list, tuple) and all(type(n) is str and n and not any(c.isspace() for c in n)
+                                                  for n in value):
+            texts.append(" ".join(dict.fromkeys(value)))
+        else:
+            return False
+    table["groups"] = np.array(texts, dtype=object)
+    return True
 
 
 def _live_columns(entries: list, keys: set, table: dict) -> bool:

@@ -16,6 +16,7 @@ from .group_rules import RulePart, build_rules, read_rules
 from .entries import CheckedEntries
 from .live import LivePart, build_live, host_rows
 from .objects import Host, Overheads, Workload, as_host, as_workload, gather_overheads
+from .overbook import OverbookPart, build_overbook, read_call_ratios
 from .problem import Problem
 from .wire import CURRENT_FORM_CODES
 
@@ -33,6 +34,7 @@ class ProblemLike(Protocol):
     dimensions: tuple[str, ...]
     overheads: Overheads
     live: LivePart | None
+    overbook: OverbookPart | None
 
     @property
     def rules(self) -> RulePart | None: ...
@@ -121,17 +123,19 @@ def _items(values, kind: str, convert) -> tuple[list, list[ErrorDetail]]:
 
 
 def build_problem(workloads: Sequence, hosts: Sequence, overheads=None, *, drain=(), max_moves=None,
-                  max_move_cost=None, rules=None) -> ProblemLike:
+                  max_move_cost=None, rules=None, allocation_ratio=None, max_utilization=None) -> ProblemLike:
     """Validate and normalise the inputs of a call, the live part's keywords (``drain``, ``max_moves``,
-    ``max_move_cost``) and the group ``rules`` with them; raise one `ValidationError` listing every problem. Tables
-    (pandas DataFrames, dicts of arrays) take the columnar path (`fleetpack.model.columnar`)."""
+    ``max_move_cost``), the group ``rules`` and the ratios' (``allocation_ratio``, the default of hosts without
+    their own, and ``max_utilization``) with them; raise one `ValidationError` listing every problem. Tables (pandas
+    DataFrames, dicts of arrays) take the columnar path (`fleetpack.model.columnar`)."""
+    options = {"rules": rules, "allocation_ratio": allocation_ratio, "max_utilization": max_utilization}
     if is_columnar(workloads) or is_columnar(hosts):
         return build_columnar_problem(workloads, hosts, overheads, drain=drain, max_moves=max_moves,
-                                      max_move_cost=max_move_cost, rules=rules)
+                                      max_move_cost=max_move_cost, **options)
     if isinstance(workloads, CheckedEntries) and isinstance(hosts, CheckedEntries):  # a fleet file's, as columns
         return build_columnar_problem(workloads.table, hosts.table, overheads,
                                       objects=lambda: (workloads.objects, hosts.objects), drain=drain,
-                                      max_moves=max_moves, max_move_cost=max_move_cost, rules=rules)
+                                      max_moves=max_moves, max_move_cost=max_move_cost, **options)
     w_items, problems = _items(workloads, "workload", as_workload)
     h_items, h_problems = _items(hosts, "host", as_host)
     problems.extend(h_problems)
@@ -147,7 +151,12 @@ def build_problem(workloads: Sequence, hosts: Sequence, overheads=None, *, drain
         problems)
     rule_part = build_rules(read_rules(rules, problems), [w.groups for w in w_items],
                             [w.anti_affinity for w in w_items], [h.labels for h in h_items], problems)
+    call_ratio, call_usable = read_call_ratios(allocation_ratio, max_utilization, problems)
+    extra = sorted(set().union(*map(_EXTRA, w_items), *map(_EXTRA, h_items)))
+    dims = ("cpu", "memory", *extra)
+    overbook = build_overbook([h.ratio_ppm for h in h_items], np.array([w.overcommit for w in w_items], dtype=bool),
+                              call_ratio, call_usable, dims, lambda j: f"host {h_items[j].id!r}", problems,
+                              [h.id for h in h_items])
     if problems:
         raise ValidationError(problems)
-    extra = sorted(set().union(*map(_EXTRA, w_items), *map(_EXTRA, h_items)))
-    return Problem(tuple(w_items), tuple(h_items), over, ("cpu", "memory", *extra), live, rule_part)
+    return Problem(tuple(w_items), tuple(h_items), over, dims, live, rule_part, overbook)

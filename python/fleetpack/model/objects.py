@@ -18,6 +18,7 @@ from typing import Any, Literal, get_args
 from ..errors import ErrorDetail, ValidationError
 from .eligibility import read_keys, read_labels, read_selector
 from .group_rules import read_groups
+from .overbook import read_ratio
 from .likely_mistakes import note_quantity
 from .units import MAX_QUANTITY, QuantityError, format_cpu, format_memory, to_units
 
@@ -258,6 +259,9 @@ class Workload:
     ``{"exists": False}``); ``tolerations`` are the taint keys it tolerates (a host with taints takes only workloads
     that tolerate every one). `fleetpack.model.eligibility` has the rules. ``groups`` are the names of the groups
     it is a member of, which rules (`AntiAffinity`, `Affinity`, `Spread`) refer to (`fleetpack.model.group_rules`).
+
+    ``overcommit=False`` counts it at its full physical value on a host with an allocation ratio (dedicated cores;
+    `fleetpack.model.overbook`).
     """
 
     id: str
@@ -276,6 +280,7 @@ class Workload:
     selector: Any = field(default=None, hash=False)
     tolerations: Any = ()
     groups: Any = ()
+    overcommit: bool = True
 
     def __post_init__(self):
         errors = _Errors(_describe("workload", self.id))
@@ -296,6 +301,8 @@ class Workload:
         set_(self, "selector_terms", read_selector(errors.add, self.selector))
         set_(self, "tolerations", read_keys(errors.add, "tolerations", self.tolerations))
         set_(self, "groups", read_groups(errors.add, self.groups))
+        if not isinstance(self.overcommit, bool):
+            errors.add("overcommit", f"must be True or False, got {self.overcommit!r}", self.overcommit)
         errors.raise_if_any()
 
     def to_dict(self) -> dict:
@@ -335,7 +342,8 @@ class Host:
     VMs); ``containers`` says whether it runs containers on its own kernel (of its ``os``). A dimension the host does
     not list has capacity 0. ``max_workloads`` caps how many workloads it holds (None: no cap). ``labels`` (text to
     text) are what workloads' selectors match; ``taints`` (keys) keep off every workload that does not tolerate
-    them all."""
+    them all. ``allocation_ratio`` (dimension to ratio >= 1, like ``{"cpu": 4}``; None: the call's) lets the
+    demand of overcommittable workloads add up to that many times its physical room (`fleetpack.model.overbook`)."""
 
     id: str
     cpu: Any = 0
@@ -348,6 +356,7 @@ class Host:
     max_workloads: int | None = None
     labels: Any = field(default_factory=dict, hash=False)
     taints: Any = ()
+    allocation_ratio: Any = field(default=None, hash=False)
 
     def __post_init__(self):
         errors = _Errors(_describe("host", self.id))
@@ -389,6 +398,9 @@ class Host:
                 set_(self, "max_workloads", int(cap))
         set_(self, "labels", read_labels(errors.add, self.labels))
         set_(self, "taints", read_keys(errors.add, "taints", self.taints))
+        set_(self, "ratio_ppm", read_ratio(errors.add, "allocation_ratio", self.allocation_ratio))
+        if self.allocation_ratio is not None and isinstance(self.allocation_ratio, Mapping):
+            set_(self, "allocation_ratio", dict(self.allocation_ratio))
         errors.raise_if_any()
 
     def to_dict(self) -> dict:

@@ -13,6 +13,7 @@ from .eligibility import EligibilityPart, compile_eligibility
 from .group_rules import RulePart
 from .live import LivePart
 from .objects import Host, Overheads, Workload
+from .overbook import OverbookPart
 from .wire import encode_rows
 
 __all__ = ["Problem"]
@@ -25,7 +26,8 @@ _RESTRICTED = attrgetter("selector_terms")  # (tolerations alone restrict nothin
 class Problem:
     """Workloads and hosts in input order, the overheads, and the dimensions (``cpu``, ``memory``, then the extra
     dimensions in sorted order); ``live``, the live part (`fleetpack.model.live`), or None for a greenfield
-    problem; ``rules``, the group rules (`fleetpack.model.group_rules`), or None without them."""
+    problem; ``rules``, the group rules (`fleetpack.model.group_rules`), or None without them; ``overbook``, the
+    ratios and headroom (`fleetpack.model.overbook`), or None when every ratio is 1."""
 
     workloads: tuple[Workload, ...]
     hosts: tuple[Host, ...]
@@ -33,10 +35,12 @@ class Problem:
     dimensions: tuple[str, ...]
     live: LivePart | None = None
     rules: RulePart | None = None
+    overbook: OverbookPart | None = None
 
     def __getstate__(self) -> dict:
         # the problem itself, not the columns cached from it (they are made again when read)
-        return {name: self.__dict__[name] for name in ("workloads", "hosts", "overheads", "dimensions", "live", "rules")}
+        return {name: self.__dict__[name] for name in ("workloads", "hosts", "overheads", "dimensions", "live",
+                                                        "rules", "overbook")}
 
     def materialize(self) -> "Problem":
         """This problem with a Python object per workload and host (it already has them)."""

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from .eligibility import allows
 from .objects import HYPERVISORS, Host, Workload
+from .overbook import PPM, ratio_text
+from .units import format_amount
 
 if TYPE_CHECKING:
     from .problem import Problem
@@ -68,9 +70,17 @@ def static_forms(w: Workload, host: Host) -> list[str]:
 
 def eligibility_kinds(problem: Problem) -> list[int]:
     """Per host, its eligibility kind (0 for every host without eligibility): the first host that every
-    workload's selector and tolerations see alike, as the core groups alike hosts."""
+    workload's selector and tolerations see alike, as the core groups alike hosts (with ratios: alike in its
+    ratios too)."""
     part = problem.eligibility
-    return [0] * len(problem.hosts) if part is None else part.host_kinds()
+    kinds = [0] * len(problem.hosts) if part is None else part.host_kinds()
+    ratios = problem.overbook
+    if ratios is None:
+        return kinds
+    # with ratios, the first host alike in eligibility and ratios (as the core's `eligibility_kind`)
+    first: dict[tuple, int] = {}
+    return [first.setdefault((kind, tuple(ratios.ratios_of(h.id))), j)
+            for j, (h, kind) in enumerate(zip(problem.hosts, kinds))]
 
 
 class HostState:
@@ -96,13 +106,43 @@ class HostState:
         self.isolated_tenants: set[str] = set()  # tenants of its tenant-isolated containers
         self.dedicated = False  # holds a dedicated workload
         self.groups: set[str] = set()  # anti-affinity groups present
+        # with ratios (`fleetpack.model.overbook`): the host's ratios, the usable room, and per dimension the part of
+        # `used` that counts at ratio
+        part = problem.overbook
+        self.ratio = None if part is None else part.ratios_of(host.id)
+        self.usable = None if part is None else [part.usable(c, d) for d, c in enumerate(self.capacity)]
+        self.over = [0] * len(problem.dimensions)
+
+    def within(self, d: int, used: int, over: int) -> bool:
+        """Whether the host takes, in dimension ``d``, the usage ``used`` of which ``over`` counts at ratio:
+        ``over × 10^6 + (used - over) × r <= U × r`` (without ratios, ``used <= capacity``)."""
+        if self.ratio is None or self.usable is None:
+            return used <= self.capacity[d]
+        r = self.ratio[d]
+        return over * PPM + (used - over) * r <= self.usable[d] * r
+
+    def over_after(self, w: Workload, form: str) -> list[int]:
+        """The part of the usage that counts at ratio if ``w`` were added as ``form``."""
+        if self.ratio is None or not w.overcommit:
+            return list(self.over)
+        return [o + e for o, e in zip(self.over, effective_demand(self.problem, w, form, self.host))]
 
     def has_room_for(self, amounts: list[int]) -> bool:
         """Whether the host has at least ``amounts`` free in every dimension (a quick test that rules hosts out)."""
+        if self.ratio is not None:  # with ratios: the most any workload could still take
+            return all(amount <= self.room(d) for d, amount in enumerate(amounts))
         for used, amount, capacity in zip(self.used, amounts, self.capacity):
             if used + amount > capacity:
                 return False
         return True
+
+    def room(self, d: int) -> int:
+        """The most a workload's effective demand could still take in dimension ``d`` (free capacity without
+        ratios; with them ``floor(slack / 10^6)``, as the core's indexes prune)."""
+        if self.ratio is None or self.usable is None:
+            return self.capacity[d] - self.used[d]
+        r = self.ratio[d]
+        return max(0, self.usable[d] * r - (self.used[d] - self.over[d]) * r - self.over[d] * PPM) // PPM
 
     def usage_after(self, w: Workload, form: str) -> list[int]:
         """The host's usage per dimension if ``w`` were added as ``form``, per-host overheads included."""
@@ -135,10 +175,40 @@ class HostState:
                 return ("isolation", "runs tenant-isolated containers of another tenant")
             if w.isolation == "tenant" and self.container_tenants - {w.tenant}:
                 return ("isolation", "runs containers of another tenant")
+        if self.ratio is not None:
+            own = effective_demand(self.problem, w, form, self.host)
+            over = self.over_after(w, form)
+            for d, (dim, total) in enumerate(zip(self.problem.dimensions, self.usage_after(w, form))):
+                if own[d] > self.capacity[d]:
+                    return ("max_unit", dim)
+                if not self.within(d, total, over[d]):
+                    left = format_amount(dim, self.room(d))
+                    at = f" at ratio {ratio_text(self.ratio[d])}" if self.ratio[d] != PPM else ""
+                    return ("capacity", f"{dim} (it has {left} left{at})")
+            return None
         for dim, total, capacity in zip(self.problem.dimensions, self.usage_after(w, form), self.capacity):
             if total > capacity:
                 return ("capacity", dim)
         return None
+
+    def shortfall(self, w: Workload, form: str) -> dict[str, int]:
+        """Per dimension short, how much more capacity ``w`` would need here as ``form`` (empty: it fits by
+        capacity). With ratios, the physical room the rule at ratio lacks (``ceil(excess / r)``), or what the
+        workload takes above the host's capacity (``max_unit``), the larger."""
+        usage = self.usage_after(w, form)
+        if self.ratio is None or self.usable is None:
+            return {dim: total - cap for dim, total, cap in zip(self.problem.dimensions, usage, self.capacity)
+                    if total > cap}
+        own = effective_demand(self.problem, w, form, self.host)
+        over = self.over_after(w, form)
+        out = {}
+        for d, dim in enumerate(self.problem.dimensions):
+            r = self.ratio[d]
+            excess = over[d] * PPM + (usage[d] - over[d]) * r - self.usable[d] * r
+            need = max(own[d] - self.capacity[d], -(-excess // r))
+            if need > 0:
+                out[dim] = need
+        return out
 
     def first_form(self, w: Workload) -> str | None:
         """The form in which ``w`` goes on this host: container if it fits, else VM if it fits, else None."""
@@ -148,6 +218,7 @@ class HostState:
         return None
 
     def add(self, w: Workload, form: str) -> None:
+        self.over = self.over_after(w, form)
         self.used = self.usage_after(w, form)
         self.count += 1
         if form == "vm":
@@ -164,8 +235,23 @@ class HostState:
         if self.rules is not None:
             self.rules.add(w, self.row)
 
-    def normalised_free(self, usage: list[int]) -> float:
-        """Sum over the host's dimensions of free / capacity (dimensions of capacity 0 are skipped)."""
+    def free_after(self, w: Workload, form: str) -> float:
+        """The best-fit score if ``w`` were added as ``form``: `normalised_free` of the usage after."""
+        return self.normalised_free(self.usage_after(w, form), self.over_after(w, form))
+
+    def normalised_free(self, usage: list[int], over: list[int] | None = None) -> float:
+        """Sum over the host's dimensions of free / capacity (dimensions of capacity 0 are skipped). With ratios,
+        of the slack ``U × r - (usage - over) × r - over × 10^6`` over ``U × r`` (dimensions with no usable room
+        skipped), ``over`` the part of ``usage`` at ratio (the host's own when not given)."""
+        if self.ratio is not None and self.usable is not None:
+            over = self.over if over is None else over
+            total = 0.0
+            for d, (used, o) in enumerate(zip(usage, over)):
+                whole = self.usable[d] * self.ratio[d]
+                if whole > 0:
+                    slack = max(0, whole - (used - o) * self.ratio[d] - o * PPM)
+                    total += float(slack) / float(whole)
+            return total
         total = 0.0
         for used, capacity in zip(usage, self.capacity):
             if capacity > 0:

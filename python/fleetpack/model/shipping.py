@@ -84,10 +84,12 @@ def _parts(problem: ProblemLike) -> tuple[dict[str, Any], dict[str, Any], dict[s
     w_rows = {name: [getattr(w, name) for w in problem.workloads]
               for name in ("form", "os", "tenant", "isolation", "anti_affinity",
                            *(_LIVE_FIELDS if problem.live is not None else ()),
-                           *(("selector", "tolerations") if selects else ()))}
+                           *(("selector", "tolerations") if selects else ()),
+                           *(("overcommit",) if problem.overbook is not None else ()))}
     h_rows = {name: [getattr(h, name) for h in problem.hosts]
               for name in ("os", "hypervisor", "containers", "cost", "max_workloads",
-                           *(("labels", "taints") if labelled else ()))}
+                           *(("labels", "taints") if labelled else ()),
+                           *(("allocation_ratio",) if problem.overbook is not None else ()))}
     return arrays, w_rows, h_rows
 
 

@@ -23,6 +23,8 @@ TEXT_COLUMNS = {"form", "os", "tenant", "isolation", "anti_affinity", "hyperviso
 #: Per side, the prefixes of columns named by a key besides ``extra.``: a host's ``labels.zone``, a workload's
 #: ``selector.zone`` (text columns, `fleetpack.model.eligibility_columns`).
 KEYED = {"workload": "selector.", "host": "labels."}
+#: Numeric columns named by a dimension besides ``extra.``: a host's ``allocation_ratio.cpu``.
+RATIO = {"host": ("allocation_ratio.",)}
 LISTED = 5  # offending rows named per column in an error
 
 
@@ -59,7 +61,8 @@ class Table:
         problems = []
         for name, values in columns.items():
             keyed = KEYED.get(kind, EXTRA)
-            if name not in fields and not any(name.startswith(p) and len(name) > len(p) for p in (EXTRA, keyed)):
+            prefixes = (EXTRA, keyed, *RATIO.get(kind, ()))
+            if name not in fields and not any(name.startswith(p) and len(name) > len(p) for p in prefixes):
                 problems.append(ErrorDetail(f"{kind}s", name, "unknown column (known: "
                                             f"{', '.join(sorted(fields))}, extra.<dimension> and {keyed}<key>)"))
                 continue

@@ -15,6 +15,7 @@ import numpy as np
 
 from .eligibility import encode_eligibility
 from .group_rules import encode_rules
+from .overbook import encode_overbook
 from .objects import HYPERVISORS, PLACED_FORMS
 from .packing import compact
 
@@ -173,6 +174,7 @@ def encode_rows(problem: "Problem") -> dict[str, Any]:
         **encode_live(problem.live),
         **encode_eligibility(problem.eligibility),
         **encode_rules(problem.rules),
+        **encode_overbook(problem.overbook),
     }
 
 

@@ -20,6 +20,7 @@ from ..model.objects import Host, Workload
 from ..model.eligibility import host_block, ineligible_reason
 from ..model.rules import HostState, effective_demand, static_forms
 from ..model.units import format_amount
+from .group_reasons import GROUP_CODES, GroupView
 from .moves import move_reason
 from .reasons import not_reached_advice
 from .view import PlanView
@@ -66,7 +67,8 @@ class HostCheck(_PicklesProxies):
     ``fits``: the workload could go there now, as ``form``. Otherwise ``rule`` is the first rule that rules it out
     (``"eligibility"``: its selector or tolerations; ``"form"``, ``"max_workloads"``, ``"dedicated"``,
     ``"anti_affinity"``, ``"isolation"`` or ``"capacity"``; in a live fleet also ``"drain"``, and ``"pinned"`` for
-    every host but a pinned workload's own) and
+    every host but a pinned workload's own; with group rules ``"anti_affinity_domain"``, ``"affinity"`` or
+    ``"spread"``, a hard rule the plan's other members leave no room in) and
     ``reason`` says it in words, the same words for every host ruled out alike. ``short`` is, when capacity is the
     only obstacle for some form, how much is missing per dimension (in the model's units) for the form nearest to
     fitting, ``short_form``.
@@ -99,7 +101,8 @@ class Change(_PicklesProxies):
     """A change that would let an unplaced workload fit. ``kind`` is ``"capacity"`` (``amounts`` more on one of
     ``hosts``, as they are in the plan), ``"larger_host"`` (a host ``amounts`` larger than one of ``hosts``, which
     are too small even when empty), ``"max_workloads"`` (room for one more workload on one of ``hosts``),
-    ``"new_host"`` (one more host like ``hosts[0]``), ``"eligible_host"`` (a host that may run it at all) or
+    ``"new_host"`` (one more host like ``hosts[0]``), ``"eligible_host"`` (a host that may run it at all),
+    ``"group_rule"`` (a looser hard group rule: it fits one of ``hosts`` otherwise) or
     ``"none"`` (it fits ``hosts[0]`` already). ``text`` says it in words."""
 
     kind: str
@@ -272,11 +275,13 @@ def _failures(state: HostState, w: Workload, form: str) -> list[_Block]:
             out.append(_Block("isolation", "tenant-isolated containers of another tenant are there"))
         elif w.isolation == "tenant" and state.container_tenants - {w.tenant}:
             out.append(_Block("isolation", "containers of another tenant are there (it is tenant-isolated)"))
-    short = {dim: total - capacity
-             for dim, total, capacity in zip(state.problem.dimensions, state.usage_after(w, form), state.capacity)
-             if total > capacity}
+    short = state.shortfall(w, form)  # (with ratios, the physical room the rule at ratio lacks)
     if short:
-        out.append(_Block("capacity", "insufficient " + ", ".join(short), short))
+        words = ", ".join(short)
+        if state.ratio is not None:  # the room left at ratio, in the reasons' words
+            why = state.blocker(w, form)
+            words = why[1] if why is not None and why[0] == "capacity" else words
+        out.append(_Block("capacity", "insufficient " + words, short))
     return out
 
 
@@ -286,9 +291,10 @@ def _cost(short: Mapping[str, int], state: HostState) -> float:
     return sum(amount / max(state.capacity[dims.index(dim)], 1) for dim, amount in short.items())
 
 
-def _check(state: HostState, w: Workload, drained: frozenset = frozenset()) -> HostCheck:
+def _check(state: HostState, w: Workload, drained: frozenset = frozenset(), group=None) -> HostCheck:
     """The verdict of one host (in its given state) for ``w``; a host in ``drained`` (ids) takes nothing, and a
-    pinned workload goes nowhere but its current host."""
+    pinned workload goes nowhere but its current host; ``group``: the hard group rule that bars it from the host
+    (`fleetpack.plan.group_reasons.GroupBlock`), checked after the static rules."""
     if state.host.id in drained:
         return HostCheck(state.host.id, False, rule="drain", reason="drained (it must end empty)")
     if w.pinned and w.current is not None and state.host.id != w.current:
@@ -299,6 +305,8 @@ def _check(state: HostState, w: Workload, drained: frozenset = frozenset()) -> H
     forms = static_forms(w, state.host)
     if not forms:
         return HostCheck(state.host.id, False, rule="form", reason=_static_words(w, state.host))
+    if group is not None:
+        return HostCheck(state.host.id, False, rule=group.rule, reason=group.bare)
     blocks = {form: _failures(state, w, form) for form in forms}
     for form in forms:
         if not blocks[form]:
@@ -418,6 +426,9 @@ def _changes(view: PlanView, w: Workload, code: str, checks: list[HostCheck]) ->
             state = states[c.host]
             if any(all(b.rule == "max_workloads" for b in _failures(state, w, f)) for f in static_forms(w, state.host)):
                 counted.append(c.host)
+    loosen = _group_changes(view, w, checks, states)
+    if loosen is not None:
+        changes.append(loosen)
     if counted:
         changes.append(Change("max_workloads", f"room for one more workload {_on_hosts(counted, False, w, '')} "
                                                "(a higher max_workloads)", tuple(counted)))
@@ -430,6 +441,22 @@ def _changes(view: PlanView, w: Workload, code: str, checks: list[HostCheck]) ->
     return tuple(changes)
 
 
+def _group_changes(view: PlanView, w: Workload, checks: list[HostCheck], states: dict) -> Change | None:
+    """A looser hard group rule, when it alone keeps ``w`` off hosts where it would fit otherwise (the rule most
+    such hosts name)."""
+    barred: dict[str, list[str]] = defaultdict(list)
+    for c in checks:
+        if c.rule in GROUP_CODES:
+            state = states[c.host]
+            if any(not _failures(state, w, f) for f in static_forms(w, state.host)):
+                barred[c.reason].append(c.host)
+    if not barred:
+        return None
+    reason, hosts = max(barred.items(), key=lambda item: len(item[1]))
+    return Change("group_rule", f"a looser group rule ({reason}): it fits {_on_hosts(hosts, False, w, '')} "
+                                "otherwise", tuple(hosts))
+
+
 # --- the explanation -------------------------------------------------------------------------------------------------
 
 
@@ -438,6 +465,8 @@ def _requested(view: PlanView, w: Workload) -> str:
     extra = f", os {w.os}" if w.os != "linux" else ""
     if w.anti_affinity is not None:
         extra += f", anti-affinity group {w.anti_affinity!r}"
+    if w.groups:
+        extra += f", group{'s' if len(w.groups) > 1 else ''} " + ", ".join(map(repr, w.groups))
     if w.isolation != "none":
         extra += f", isolation {w.isolation}" + (f" (tenant {w.tenant!r})" if w.isolation == "tenant" else "")
     return f"{_amounts(demand)} (form {w.form}{extra})"
@@ -484,9 +513,13 @@ def explain(plan: Plan, workload_id: str) -> Explanation:
     move = {} if moved is None else {
         "moved_from": f"host {moved.source!r}" + (f" (as {_a(moved.source_form)})" if moved.source_form else ""),
         "move_reason": move_reason(problem, i)}
+    groups = GroupView(problem, view.host_index) if problem.rules is not None else None
+
+    def group(k: int):
+        return None if groups is None else groups.block(i, k)
+
     if j is None:
-        pairs = list(zip(view.states, problem.hosts))
-        checks = [_check(state, w, drained) for state, _ in pairs]
+        checks = [_check(state, w, drained, group(k)) for k, state in enumerate(view.states)]
         reason = plan.unplaced[w.id]
         return Explanation(
             workload=w.id, host=None, form=None, demand=demand, effective=None, checks=tuple(checks),
@@ -497,7 +530,7 @@ def explain(plan: Plan, workload_id: str) -> Explanation:
     form = view.forms[i]
     host = problem.hosts[j]
     own = view.state_without(i)
-    checks = [_check(state, w, drained) for k, state in enumerate(view.states) if k != j]
+    checks = [_check(state, w, drained, group(k)) for k, state in enumerate(view.states) if k != j]
     in_use = {h.id for h, state in zip(problem.hosts, view.states) if state.count > 0}
     final = view.states[j]
     headroom = {dim: (cap - used) / cap for dim, used, cap in zip(problem.dimensions, final.used, final.capacity)

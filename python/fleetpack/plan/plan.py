@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
-from ..model.rule_counts import excesses
 from ..model.rules import HostState
 from ..model.wire import Answer, PLACED_FORMS, UNPLACED
 from .moves import plan_moves
+from .penalty import SoftViolation, soft_violations
 from .reasons import unplaced_reasons
 from .scoring import host_states, meets_bound, objective_value
 from .types import Assignment, Assignments, LazyMapping, LazyReasons, Move, Unplaced
@@ -69,8 +69,11 @@ class Plan:
     live: bool = False
     # the solver's answer, with what the builder worked out: a pickled plan is rebuilt from it and the problem
     answer: Answer | None = field(default=None, repr=False, compare=False)
-    # a plan read back from JSON: its soft rules' penalty as written (None: it had no group rules)
-    read_penalty: int | None = field(default=None, repr=False, compare=False)
+    # the soft group rules' cost (weight x excess, summed) and the soft rules with excess; `has_rules`: the problem
+    # had group rules (its plan's dict then states them)
+    penalty: int = 0
+    soft_violations: tuple[SoftViolation, ...] = ()
+    has_rules: bool = False
 
     def __reduce__(self):
         # small and fast: the problem and the answer's arrays, not an object per workload; reasons already worked
@@ -89,30 +92,6 @@ class Plan:
     def move_cost(self) -> int:
         """The summed ``move_cost`` of the moves."""
         return sum(m.cost for m in self.moves)
-
-    @property
-    def penalty(self) -> int:
-        """The soft group rules' summed weight x excess in this plan (docs/model.md, "Group rules"); 0 without
-        soft rules. Among plans that place as many at the same objective value, the solvers prefer the lower."""
-        if self.answer is not None and self.answer.penalty is not None:
-            return self.answer.penalty
-        if self.read_penalty is not None:
-            return self.read_penalty
-        return sum(p for _, _, p in self.soft_violations)
-
-    @cached_property
-    def soft_violations(self) -> tuple[tuple[Any, int, int], ...]:
-        """Per soft group rule that this plan exceeds, in the order the rules were given: (the rule, its excess,
-        weight x excess). Excess: members over ``max_per_domain`` summed over domains (`AntiAffinity`), placed
-        members outside the domain holding most (`Affinity`), skew over ``max_skew`` (`Spread`)."""
-        if self.problem is None or self.host_index is None:
-            return ()
-        problem = self.problem.materialize()
-        if problem.rules is None:
-            return ()
-        weights = problem.rules.weight.tolist()
-        return tuple((rule, e, int(w) * e) for rule, w, e in
-                     zip(problem.rules.rules, weights, excesses(problem, self.host_index.tolist())) if w and e)
 
     @cached_property
     def _by_workload(self) -> dict[str, Assignment]:
@@ -181,14 +160,9 @@ class Plan:
             # a live plan says what it moves; a greenfield one has exactly the keys it always had
             **({"moves": [m.to_dict() for m in self.moves], "move_count": self.move_count,
                 "move_cost": self.move_cost} if self.live else {}),
-            # with group rules, the soft rules' penalty; without, the keys are as they always were
-            **({"penalty": self.penalty} if self._has_rules() else {}),
+            **({"penalty": self.penalty, "soft_violations": [v.to_dict() for v in self.soft_violations]}
+               if self.has_rules else {}),
         }
-
-    def _has_rules(self) -> bool:
-        if self.problem is not None:
-            return self.problem.materialize().rules is not None
-        return self.read_penalty is not None
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
@@ -247,7 +221,10 @@ class Plan:
                              m.get("target_form"), int(m.get("cost", 0))) for m in data.get("moves", ())),
             live="moves" in data,
             bound_reason=data.get("bound_reason", ""),
-            read_penalty=None if data.get("penalty") is None else int(data["penalty"]),
+            penalty=int(data.get("penalty", 0)),
+            soft_violations=tuple(SoftViolation(v["rule"], int(v["excess"]), int(v["penalty"]))
+                                  for v in data.get("soft_violations", ())),
+            has_rules="penalty" in data,
         )
 
     @classmethod
@@ -259,7 +236,8 @@ class Plan:
             f"Plan(placed={self.placed}, unplaced={len(self.unplaced)}, hosts_used={self.hosts_used}, "
             f"cost={self.cost:g}, objective={self.objective!r}, objective_value={self.objective_value:g}, "
             f"lower_bound={self.lower_bound:g}, proven_optimal={self.proven_optimal}, method={self.method!r}, "
-            f"strategy={self.strategy!r}" + (f", moves={self.move_count}" if self.live else "") + ")"
+            f"strategy={self.strategy!r}" + (f", moves={self.move_count}" if self.live else "")
+            + (f", penalty={self.penalty}" if self.penalty else "") + ")"
         )
 
 
@@ -267,6 +245,19 @@ def _named(reason: str, dimensions: Sequence[str]) -> str:
     """A bound's reason with the dimensions the core knows by position ("dimension 2") by their names."""
     for d in range(len(dimensions) - 1, 1, -1):
         reason = reason.replace(f"dimension {d}", dimensions[d])
+    return reason
+
+
+def _rule_words(reason: str, problem: ProblemLike) -> str:
+    """A bound's reason with the group rules the core knows by index ("<group 2>", "<domain 2>", "<domains 2>")
+    by their group and scope ("'db'", "zone", "zones")."""
+    part = getattr(problem, "rules", None)
+    if part is None or "<" not in reason:
+        return reason
+    for r, rule in enumerate(part.rules):
+        scope = "host" if rule.scope == "host" else rule.scope
+        reason = reason.replace(f"<group {r}>", repr(rule.group)).replace(f"<domains {r}>", scope + "s")
+        reason = reason.replace(f"<domain {r}>", scope)
     return reason
 
 
@@ -322,6 +313,7 @@ def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: 
         lambda: unplaced_reasons(problem.materialize(), states()[1], states()[0], method),
     )
     value = int(objective_value_) if objective == "hosts" else float(objective_value_)
+    penalty, soft = soft_violations(problem, host_index)
     return Plan(
         assignments=Assignments(workload_ids, host_ids, host_index, form_codes),
         unplaced=unplaced,
@@ -336,13 +328,16 @@ def build_plan(problem: ProblemLike, answer: Answer, *, objective: str, method: 
         elapsed=elapsed,
         utilization=LazyMapping(utilization),
         dimensions=problem.dimensions,
-        bound_reason=_named(answer.bound_reason, problem.dimensions),
+        bound_reason=_rule_words(_named(answer.bound_reason, problem.dimensions), problem),
         problem=problem,
         host_index=host_index,
         form_codes=form_codes,
         answer=replace(answer, used=used, objective_value=objective_value_, hosts_used=hosts_used, cost=cost),
         moves=plan_moves(problem, host_index, form_codes),
         live=problem.live is not None,
+        penalty=penalty,
+        soft_violations=soft,
+        has_rules=getattr(problem, "rules", None) is not None,
     )
 
 

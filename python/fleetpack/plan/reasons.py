@@ -10,6 +10,7 @@ from ..model.objects import Workload
 from ..model.problem import Problem
 from ..model.rules import HostState, static_forms
 from ..model.units import format_amount
+from .group_reasons import GroupView
 from .types import Unplaced
 
 __all__ = ["unplaced_reasons", "not_reached_advice"]
@@ -45,7 +46,11 @@ def _too_large(problem: Problem, w: Workload, eligible: dict[str, list]) -> str:
             if need > largest:
                 short.setdefault(dim, []).append((form, need, largest))
                 lacking = True
-        if not lacking:
+        if not lacking and problem.overbook is not None:  # the ratios' or headroom's room, host by host
+            why = Counter(s.blocker(w, form)[1] for s in empties if s.blocker(w, form) is not None)
+            parts.append(f"{_form_words(form)}: even empty, every eligible host lacks " + ", ".join(
+                f"{detail}{'' if n == 1 else f' ({n} hosts)'}" for detail, n in why.most_common(3)))
+        elif not lacking:
             parts.append(f"{_form_words(form)}: no single eligible host has room for all its dimensions at once")
     for dim, cases in short.items():
         largests = {largest for _, _, largest in cases}
@@ -69,23 +74,37 @@ _KIND_WORDS = {
     "anti_affinity": ("holds a workload of anti-affinity group {detail!r}",
                       "hold a workload of anti-affinity group {detail!r}"),
     "isolation": ("runs containers of another tenant", "run containers of another tenant"),
+    "max_unit": ("is smaller in {detail} than the workload (max_unit)", "are smaller in {detail} than the workload "
+                 "(max_unit)"),
 }
 
 
-def _no_room(problem: Problem, w: Workload, states: list[HostState]) -> str:
+def _no_room(problem: Problem, w: Workload, states: list[HostState], block=None) -> str:
+    """``block(k)``: the hard group rule that bars ``w`` from the host of ``states[k]`` (`GroupBlock`), or None."""
     counts: Counter = Counter()
-    for s in states:
+    groups = {}
+    for k, s in enumerate(states):
         forms = static_forms(w, s.host)
         if not forms:
+            continue
+        g = None if block is None else block(k)
+        if g is not None:  # a group rule is checked first, as the heuristics do
+            groups[g.one] = g
+            counts[("group", g.one)] += 1
             continue
         # the reason reported for a host is that of the first form it could run, as the heuristics try them
         kind, detail = s.blocker(w, forms[0])
         counts[(kind, detail)] += 1
     described = [
-        f"{n} host{'s' if n != 1 else ''} {_KIND_WORDS[kind][n != 1].format(detail=detail)}"
+        f"{n} host{'s' if n != 1 else ''} " + (
+            (groups[detail].one if n == 1 else groups[detail].many) if kind == "group"
+            else _KIND_WORDS[kind][n != 1].format(detail=detail))
         for (kind, detail), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
-    return "no eligible host has room left: " + ", ".join(described)
+    # affinity: where the group runs comes first ("affinity group 'db' runs in rack 'r1', whose hosts are full")
+    home = next((g.bare for g in groups.values() if g.rule == "affinity"), None)
+    lead = f"{home}, whose hosts are full: " if home is not None else ""
+    return lead + "no eligible host has room left: " + ", ".join(described)
 
 
 def unplaced_reasons(problem: Problem, host_index, states: list[HostState], method: str | None = None
@@ -93,21 +112,30 @@ def unplaced_reasons(problem: Problem, host_index, states: list[HostState], meth
     """For each workload with no host (``host_index[i] is None``), the reason, judged against the final plan (in a
     live fleet, without the drained hosts, which take nothing); ``method`` (the plan's) words the advice of
     ``not_reached``."""
+    view = GroupView(problem, list(host_index)) if getattr(problem, "rules", None) is not None else None
+    open_rows = list(range(len(problem.hosts)))
     if problem.live is not None and problem.live.drain.any():
         drained = problem.live.drain.tolist()
         open_hosts = [h for h, d in zip(problem.hosts, drained) if not d]
+        open_rows = [j for j, d in enumerate(drained) if not d]
         states = [s for s, d in zip(states, drained) if not d]
         problem = replace(problem, hosts=tuple(open_hosts))
     reasons: dict[str, Unplaced] = {}
     # workloads alike in everything the rules read get the same reason against the same plan
     known: dict[tuple, Unplaced] = {}
-    for w, j in zip(problem.workloads, host_index):
+    for i, (w, j) in enumerate(zip(problem.workloads, host_index)):
         if j is not None:
             continue
         signature = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity, w.selector_terms,
-                     frozenset(w.tolerations))
+                     frozenset(w.tolerations), w.groups)
+        block = None
+        if view is not None and view.rules_of.get(i):
+            def block(k: int, i: int = i):
+                return view.block(i, open_rows[k])
+            # (an unplaced workload's hard group rules read only which rules it is in)
+            signature = (*signature, tuple(view.rules_of[i]))
         if signature not in known:
-            known[signature] = _reason(problem, w, states, method)
+            known[signature] = _reason(problem, w, states, method, block)
         reasons[w.id] = known[signature]
     return reasons
 
@@ -121,7 +149,8 @@ def not_reached_advice(method: str | None) -> str:
     return "a heuristic places each workload once; method='auto' leaves out no workload that fits its plan"
 
 
-def _reason(problem: Problem, w: Workload, states: list[HostState], method: str | None = None) -> Unplaced:
+def _reason(problem: Problem, w: Workload, states: list[HostState], method: str | None = None,
+            block=None) -> Unplaced:
     eligible: dict[str, list] = {}
     for h in problem.hosts:
         for form in static_forms(w, h):
@@ -135,7 +164,8 @@ def _reason(problem: Problem, w: Workload, states: list[HostState], method: str 
     )
     if not fits_empty:
         return Unplaced("too_large", _too_large(problem, w, eligible))
-    room = next(((s, f) for s in states for f in static_forms(w, s.host) if s.blocker(w, f) is None), None)
+    room = next(((s, f) for k, s in enumerate(states) for f in static_forms(w, s.host)
+                 if s.blocker(w, f) is None and (block is None or block(k) is None)), None)
     if room is not None:
         state, form = room
         return Unplaced(
@@ -143,4 +173,4 @@ def _reason(problem: Problem, w: Workload, states: list[HostState], method: str 
             f"would fit host {state.host.id!r} {_form_words(form)} in the final plan, but it was tried before that "
             f"host reached its final state; {not_reached_advice(method)}",
         )
-    return Unplaced("no_room", _no_room(problem, w, states))
+    return Unplaced("no_room", _no_room(problem, w, states, block))

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import collections
 import math
+from dataclasses import replace
 from typing import Sequence
 
+from ..model.overbook import PPM
 from ..model.problem import Problem
+from ..model.units import MAX_QUANTITY
 from ..model.rules import HostState, eligibility_kinds, smallest_demand, static_forms
 
 __all__ = ["martello_toth_l2", "fekete_schepers", "lower_bound", "lower_bound_explained"]
@@ -546,8 +549,56 @@ def _budget_bound(problem: Problem, objective: str) -> tuple[float, str] | None:
     return total, f"{reason}; the {kept} hosts that stay used cost at least {total:.2f}"
 
 
+def _group_bound(problem: Problem, candidates: list[int], placed: int) -> tuple[int, str] | None:
+    """The most hosts the hard anti-affinity rules force on a plan placing at least ``placed`` of ``candidates``
+    (the core's group_bound): ``k`` members at most ``m`` per domain need ``ceil(k / m)`` domains, each a host at
+    least. The reason names ``<group r>``, ``<domain r>``, ``<domains r>``, which the plan words."""
+    part = getattr(problem, "rules", None)
+    if part is None:
+        return None
+    total = len(candidates)
+    placed = min(placed, total)
+    chosen = set(candidates)
+    best: tuple[int, str] | None = None
+    for r in range(len(part.rules)):
+        cap = int(part.cap[r])
+        if part.kind[r] != 0 or part.weight[r] != 0 or cap == 0:
+            continue
+        k = sum(int(i) in chosen for i in part.members_of(r).tolist())
+        at_least = max(placed - (total - k), 0)
+        need = min(-(-at_least // cap), len(problem.hosts))
+        if need > (1 if best is None else best[0]):
+            who = f"the {k} members of <group {r}>" if at_least == k else f"{at_least} of the {k} members of <group {r}>"
+            unit = "hosts" if int(part.key[r]) == 2**32 - 1 else f"<domains {r}>"
+            best = (need, f"{who} at most {cap} per <domain {r}> need {need} {unit}")
+    return best
+
+
+def _with_groups(problem: Problem, relaxed, placed: int, found: tuple) -> tuple:
+    """``_rule_bound``'s answer raised by the group rules' bound when that is larger."""
+    grouped = _group_bound(problem, relaxed.candidates, placed)
+    if grouped is not None and grouped[0] > found[0]:
+        return (grouped[0], grouped[1], *found[2:])
+    return found
+def _grown(problem: Problem) -> Problem:
+    """With ratios, the same problem with every host grown to ``floor(floor(capacity × usable) × ratio)`` (at most
+    2**53) and no ratios: every plan of the problem is one of it, so its bounds hold (as the core's
+    ``overbook_relaxed``)."""
+    part = problem.overbook
+    if part is None:
+        return problem
+    hosts = []
+    for j, h in enumerate(problem.hosts):
+        ratios = part.ratios_of(h.id)
+        grown = [min(part.usable(c, d) * ratios[d] // PPM, MAX_QUANTITY) for d, c in enumerate(problem.capacity(h))]
+        extra = {name: grown[2 + k] for k, name in enumerate(problem.dimensions[2:]) if grown[2 + k]}
+        hosts.append(replace(h, cpu=f"{grown[0]}m", memory=grown[1], extra=extra or None, allocation_ratio=None))
+    return replace(problem, hosts=tuple(hosts), overbook=None)
+
+
 def _greenfield_bound(problem: Problem, objective: str, placed: int) -> tuple[float, str]:
-    """`lower_bound_explained` by the workloads and hosts alone."""
+    """`lower_bound_explained` by the workloads and hosts alone (with ratios, of the hosts grown by them)."""
+    problem = _grown(problem)
     if placed == 0 or not problem.hosts:
         return 0, ""
     fits = _FitKinds(problem)
@@ -556,9 +607,9 @@ def _greenfield_bound(problem: Problem, objective: str, placed: int) -> tuple[fl
     demand = relaxed.demand(placed)
     capacities = [problem.capacity(h) for h in problem.hosts]
     if objective == "hosts":
-        return _rule_bound(problem, fits, relaxed, placed)[:2]
+        return _with_groups(problem, relaxed, placed, _rule_bound(problem, fits, relaxed, placed))[:2]
     if objective == "cost":
-        min_hosts, why, split = _rule_bound(problem, fits, relaxed, placed)
+        min_hosts, why, split = _with_groups(problem, relaxed, placed, _rule_bound(problem, fits, relaxed, placed))
         every = list(range(len(problem.hosts)))
         bound, won = _hosts_cost(problem, every, min_hosts, demand, relaxed.per_host, relaxed.cone)
         if won is None:

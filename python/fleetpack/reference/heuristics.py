@@ -88,7 +88,7 @@ def _best_or_worst_fit(states: list[HostState], w: Workload, smallest: list[int]
         form = states[j].first_form(w)
         if form is None:
             continue
-        free = states[j].normalised_free(states[j].usage_after(w, form))
+        free = states[j].free_after(w, form)
         if chosen is None or (free > chosen_free if worst else free < chosen_free):
             chosen, chosen_free = (j, form), free
     return chosen

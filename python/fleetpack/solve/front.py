@@ -27,7 +27,8 @@ Solver = Callable[[ProblemLike, str, str, str, "float | None", int], Answer]
 
 
 def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key, overheads, time_limit, seed,
-               strict, workers=None, drain=(), max_moves=None, max_move_cost=None, rules=None) -> Plan:
+               strict, workers=None, drain=(), max_moves=None, max_move_cost=None, rules=None, allocation_ratio=None,
+               max_utilization=None) -> Plan:
     """The shared front of every ``place``: checks, solving, the plan, strict mode, and a live fleet that no plan
     within its budget serves. ``workers`` is only checked here: a solver that uses it gets it bound in
     (``functools.partial``)."""
@@ -36,7 +37,8 @@ def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key,
     with collecting():  # likely mistakes in valid input: one warning per kind for the whole call
         try:
             problem = build_problem(workloads, hosts, overheads, drain=drain, max_moves=max_moves,
-                                    max_move_cost=max_move_cost, rules=rules)
+                                    max_move_cost=max_move_cost, rules=rules, allocation_ratio=allocation_ratio,
+                                    max_utilization=max_utilization)
         except ValidationError as exc:
             problems.extend(exc.errors)
         if problems:
@@ -106,7 +108,8 @@ def _read_problems(problems: Any, defaults: dict[str, Any], seed: Any, workers: 
         try:
             problem = build_problem(pair[0], pair[1], options["overheads"], drain=options.get("drain", ()),
                                     max_moves=options.get("max_moves"), max_move_cost=options.get("max_move_cost"),
-                                    rules=options.get("rules"))
+                                    rules=options.get("rules"), allocation_ratio=options.get("allocation_ratio"),
+                                    max_utilization=options.get("max_utilization"))
             check_problem(problem)
         except ValidationError as exc:
             problem_errors.extend(exc.errors)
@@ -119,20 +122,24 @@ def _read_problems(problems: Any, defaults: dict[str, Any], seed: Any, workers: 
 
 
 def core_place(problem: ProblemLike, method: str, sort_key: str, objective: str, time_limit: float | None,
-               seed: int, search_work: float | None) -> Answer:
-    """One solve in the Rust core (the GIL released while it runs)."""
+               seed: int, search_work: float | None, arrays: dict | None = None) -> Answer:
+    """One solve in the Rust core (the GIL released while it runs); ``arrays``: the problem already encoded."""
     from .. import _core
 
-    answer = _core.place(problem.encode(), method, sort_key, objective, time_limit, seed, search_work)
+    arrays = problem.encode() if arrays is None else arrays
+    answer = _core.place(arrays, method, sort_key, objective, time_limit, seed, search_work)
     return Answer.from_core(answer, objective)
 
 
 def core_place_many(jobs: Sequence[tuple[ProblemLike, str, str, str, float | None, int, float | None]],
-                    threads: int) -> list[Answer]:
+                    threads: int, encoded: Sequence[dict] | None = None) -> list[Answer]:
     """Solves in the Rust core on ``threads`` threads, each job (problem, method, sort_key, objective, time_limit,
-    seed, search_work); the answers in order, each with its own ``elapsed``."""
+    seed, search_work); the answers in order, each with its own ``elapsed``. ``encoded``: the problems already
+    encoded, in order."""
     from .. import _core
 
-    answers = _core.place_many([(problem.encode(), *rest) for problem, *rest in jobs], threads)
+    if encoded is None:
+        encoded = [problem.encode() for problem, *_ in jobs]
+    answers = _core.place_many([(arrays, *rest) for arrays, (_, *rest) in zip(encoded, jobs)], threads)
     return [Answer.from_core(answer, job[3]) for job, answer in zip(jobs, answers)]
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import time
+from dataclasses import replace
 from typing import Any
 
 from ..model.inputs import ProblemLike
-from ..model.wire import Answer
+from ..model.wire import Answer, bound_value
 from .front import core_place, core_place_many
 from .options import CORE_METHODS
 
@@ -74,9 +75,10 @@ def _result(answer: Answer) -> str:
 
 
 def _after_core(problem: ProblemLike, method: str, objective: str, answer: Answer, time_limit: float | None,
-                seed: int, workers: int | None, spent: float) -> Answer:
+                seed: int, workers: int | None, spent: float, arrays: dict | None = None) -> Answer:
     """What follows the core's run: for ``auto``, the exact stage (small instances are improved, or proven optimal,
-    by CP-SAT) with the time left after ``spent`` seconds."""
+    by CP-SAT) with the time left after ``spent`` seconds, then the LP bound over host types and workload classes
+    (``arrays``: the problem as the core took it)."""
     if method != "auto":
         return answer
     from .. import exact
@@ -85,11 +87,45 @@ def _after_core(problem: ProblemLike, method: str, objective: str, answer: Answe
     began = time.perf_counter()
     given = answer.to_core()
     out = exact.auto_stage(problem, objective, given, left, seed, workers)
-    if out is given:  # (the stage logs why it did not run)
+    if out is not given:  # (else the stage logs why it did not run)
+        answer = Answer.from_core(out, objective)
+        log.debug("auto: exact stage (CP-SAT): %s, in %.3f s", _result(answer), time.perf_counter() - began)
+    left = None if time_limit is None else time_limit - spent - (time.perf_counter() - began)
+    return _class_bound(problem, objective, answer, arrays, left)
+
+
+#: With a time limit, the LP bound runs only when at least this much of it is left (building the LP in Python
+#: takes 0.1-0.5 s on realistic fleets, and GLOP is given what is left then).
+CLASS_BOUND_MIN_SECONDS = 0.5
+
+
+def _class_bound(problem: ProblemLike, objective: str, answer: Answer, arrays: dict | None,
+                 left: float | None) -> Answer:
+    """``answer`` with the LP bound over host types and workload classes (`fleetpack.exact.classlp`) when it is
+    higher than the bound the answer has (not inside `heuristics_only`, whose plans are the baseline's), within
+    the ``left`` seconds of a time limit."""
+    from .. import exact
+    from ..exact.classlp import class_bound
+
+    if objective not in ("hosts", "cost") or not exact.auto_stage_enabled():
         return answer
-    answer = Answer.from_core(out, objective)
-    log.debug("auto: exact stage (CP-SAT): %s, in %.3f s", _result(answer), time.perf_counter() - began)
-    return answer
+    if left is not None and left < CLASS_BOUND_MIN_SECONDS:
+        log.debug("auto: no LP bound: %.3f s left of the time limit", left)
+        return answer
+    placed = int((answer.host_index >= 0).sum())
+    value = answer.objective_value
+    if value is not None and value <= answer.lower_bound:  # proven already
+        return answer
+    began = time.perf_counter()
+    bound = class_bound(problem.encode() if arrays is None else arrays, objective, placed,
+                        None if left is None else left - (time.perf_counter() - began))
+    log.debug("auto: the LP over host types and workload classes: %s, in %.3f s",
+              "none" if bound is None else f"{bound.value:g}", time.perf_counter() - began)
+    if bound is None or bound.value <= answer.lower_bound:
+        return answer
+    if value is not None:  # (a bound never above the plan: GLOP's rounding must not claim more)
+        bound.value = min(bound.value, value)
+    return replace(answer, lower_bound=bound_value(objective, bound.value), bound_reason=bound.reason)
 
 
 def solve(problem: ProblemLike, method: str, sort_key: str, objective: str, time_limit: float | None, seed: int,
@@ -112,10 +148,11 @@ def solve(problem: ProblemLike, method: str, sort_key: str, objective: str, time
                                                workers=workers, heuristic=portfolio), objective)
         log.debug("exact: CP-SAT: %s, in %.3f s in all", _result(answer), time.perf_counter() - start)
         return answer
-    answer = core_place(problem, method, sort_key, objective, core_limit, seed, search_work)
+    arrays = problem.encode()
+    answer = core_place(problem, method, sort_key, objective, core_limit, seed, search_work, arrays)
     spent = time.perf_counter() - start
     log.debug("%s: the core: %s, in %.3f s", method, _result(answer), spent)
-    return _after_core(problem, method, objective, answer, time_limit, seed, workers, spent)
+    return _after_core(problem, method, objective, answer, time_limit, seed, workers, spent, arrays)
 
 
 def solve_many(jobs: list[tuple[ProblemLike, dict[str, Any]]], seed: int,
@@ -131,11 +168,13 @@ def solve_many(jobs: list[tuple[ProblemLike, dict[str, Any]]], seed: int,
         core_limit, search_work = core_limits(problem, o["method"], o["time_limit"])
         core_jobs.append((problem, o["method"], o["sort_key"], o["objective"], core_limit, int(seed), search_work))
     out: list[tuple[Answer, float] | None] = [None] * len(jobs)
-    for k, answer in zip(batch, core_place_many(core_jobs, threads)):
+    encoded = [jobs[k][0].encode() for k in batch]
+    for k, arrays, answer in zip(batch, encoded, core_place_many(core_jobs, threads, encoded)):
         problem, o = jobs[k]
         elapsed = answer.elapsed  # this problem's own solve in the core, on its thread
         begin = time.perf_counter()
-        answer = _after_core(problem, o["method"], o["objective"], answer, o["time_limit"], seed, workers, elapsed)
+        answer = _after_core(problem, o["method"], o["objective"], answer, o["time_limit"], seed, workers, elapsed,
+                             arrays)
         out[k] = (answer, elapsed + (time.perf_counter() - begin if o["method"] == "auto" else 0.0))
     for k, (problem, o) in enumerate(jobs):
         if out[k] is None:  # methods the core does not run alone, one problem at a time

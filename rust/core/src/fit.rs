@@ -77,6 +77,8 @@ enum Tenants {
 pub struct HostStates<'p> {
     problem: &'p Problem,
     used: Vec<u64>,
+    /// With ratios, per host and dimension the part of `used` that counts at ratio (empty without).
+    over: Vec<u64>,
     count: Vec<u64>,
     vms: Vec<u64>,
     containers: Vec<u64>,
@@ -98,6 +100,7 @@ impl<'p> HostStates<'p> {
         HostStates {
             problem,
             used: vec![0; m * problem.dims()],
+            over: if problem.overbook().is_some() { vec![0; m * problem.dims()] } else { Vec::new() },
             count: vec![0; m],
             vms: vec![0; m],
             containers: vec![0; m],
@@ -118,6 +121,24 @@ impl<'p> HostStates<'p> {
     pub fn used(&self, j: usize) -> &[u64] {
         let d = self.problem.dims();
         &self.used[j * d..(j + 1) * d]
+    }
+
+    /// With ratios, how much of [`HostStates::used`] counts at host `j`'s ratio (None without ratios).
+    pub fn over(&self, j: usize) -> Option<&[u64]> {
+        let d = self.problem.dims();
+        self.problem.overbook().map(|_| &self.over[j * d..(j + 1) * d])
+    }
+
+    /// The most a workload's effective demand could still take of host `j` in dimension `d` (its free capacity
+    /// without ratios): what the indexes prune with.
+    #[inline]
+    pub fn room(&self, j: usize, d: usize) -> u64 {
+        let dims = self.problem.dims();
+        let used = self.used[j * dims + d];
+        match self.problem.overbook() {
+            None => self.problem.capacity(j)[d].saturating_sub(used),
+            Some(ob) => ob.room(j, d, used, self.over[j * dims + d]),
+        }
     }
 
     /// How many workloads host `j` holds.
@@ -141,6 +162,9 @@ impl<'p> HostStates<'p> {
 
     /// Sum over host `j`'s dimensions of free / capacity now (dimensions of capacity 0 are skipped).
     pub fn normalised_free(&self, j: usize) -> f64 {
+        if let Some(over) = self.over(j) {
+            return free_score(self.problem, j, self.used(j), over);
+        }
         let mut total = 0.0;
         for (&u, &cap) in self.used(j).iter().zip(self.problem.capacity(j)) {
             if cap > 0 {
@@ -204,7 +228,19 @@ impl<'p> HostStates<'p> {
             }
         }
         let capacity = p.capacity(j);
-        (0..p.dims()).all(|d| self.usage_after(i, j, form, d) <= capacity[d])
+        match p.overbook() {
+            None => (0..p.dims()).all(|d| self.usage_after(i, j, form, d) <= capacity[d]),
+            Some(ob) => {
+                let hypervisor = p.hosts().hypervisor[j];
+                let dims = p.dims();
+                let counts = p.overcommits(i);
+                (0..dims).all(|d| {
+                    let own = effective(p, i, form, hypervisor, d);
+                    let over = self.over[j * dims + d].saturating_add(if counts { own } else { 0 });
+                    own <= capacity[d] && ob.within(j, d, self.usage_after(i, j, form, d), over)
+                })
+            }
+        }
     }
 
     /// The form in which workload `i` goes on host `j`: container if it fits, else VM if it fits.
@@ -218,6 +254,7 @@ impl<'p> HostStates<'p> {
         for d in 0..dims {
             self.used[j * dims + d] = self.usage_after(i, j, form, d);
         }
+        self.add_over(i, j, form);
         self.record(i, j, form);
     }
 
@@ -234,6 +271,7 @@ impl<'p> HostStates<'p> {
                     let slot = &mut fleet.used[j * dims + d];
                     *slot = slot.saturating_add(effective(problem, i, form, hypervisors[j], d));
                 }
+                fleet.add_over(i, j, form);
                 fleet.record(i, j, form);
             }
         }
@@ -249,6 +287,19 @@ impl<'p> HostStates<'p> {
             }
         }
         fleet
+    }
+
+    /// With ratios, count workload `i`'s effective demand at host `j`'s ratio when it may be overcommitted.
+    fn add_over(&mut self, i: usize, j: usize, form: Form) {
+        if self.over.is_empty() || !self.problem.overcommits(i) {
+            return;
+        }
+        let dims = self.problem.dims();
+        let hypervisor = self.problem.hosts().hypervisor[j];
+        for d in 0..dims {
+            let slot = &mut self.over[j * dims + d];
+            *slot = slot.saturating_add(effective(self.problem, i, form, hypervisor, d));
+        }
     }
 
     /// Everything but the usage that putting workload `i` on host `j` as `form` changes.
@@ -292,6 +343,16 @@ impl<'p> HostStates<'p> {
     /// Sum over host `j`'s dimensions of free / capacity if workload `i` were added as `form` (dimensions of
     /// capacity 0 are skipped). Best fit minimises it, worst fit maximises it.
     pub fn normalised_free_after(&self, i: usize, j: usize, form: Form) -> f64 {
+        if let Some(over) = self.over(j) {
+            let p = self.problem;
+            let hypervisor = p.hosts().hypervisor[j];
+            let counts = p.overcommits(i);
+            let used: Vec<u64> = (0..p.dims()).map(|d| self.usage_after(i, j, form, d)).collect();
+            let over: Vec<u64> = (0..p.dims())
+                .map(|d| over[d].saturating_add(if counts { effective(p, i, form, hypervisor, d) } else { 0 }))
+                .collect();
+            return free_score(p, j, &used, &over);
+        }
         let capacity = self.problem.capacity(j);
         let mut total = 0.0;
         for (d, &cap) in capacity.iter().enumerate() {
@@ -314,6 +375,23 @@ impl<'p> HostStates<'p> {
             Objective::Hosts => self.hosts_used as f64,
             _ => objective_value(self.problem, objective, &self.used, |j| self.count[j] > 0),
         }
+    }
+}
+
+/// With ratios, the best-fit score of host `j` using `used` of which `over` counts at ratio: per dimension with
+/// usable room, the slack `U × r - Q × r - O × 10^6` over `U × r` (without ratios, free / capacity).
+pub fn free_score(problem: &Problem, j: usize, used: &[u64], over: &[u64]) -> f64 {
+    let ob = problem.overbook().expect("free_score is for ratios");
+    (0..problem.dims()).filter_map(|d| ob.free_share(j, d, used[d], over[d])).sum()
+}
+
+/// Whether host `j` takes, in every dimension, the physical usage `used` of which `over` counts at ratio, and no
+/// single workload more than its capacity (checked by the caller); without ratios, `used <= capacity`.
+pub fn within(problem: &Problem, j: usize, used: &[u64], over: &[u64]) -> bool {
+    let capacity = problem.capacity(j);
+    match problem.overbook() {
+        None => used.iter().zip(capacity).all(|(u, c)| u <= c),
+        Some(ob) => (0..problem.dims()).all(|d| ob.within(j, d, used[d], over[d])),
     }
 }
 

@@ -11,7 +11,9 @@ mod eligibility;
 mod form;
 mod live;
 pub mod rules;
+mod overbook;
 pub use eligibility::Eligibility;
+pub use overbook::{Overbook, MAX_RATIO_PPM, PPM};
 pub use form::{Form, FormSet, Placement};
 pub use live::Live;
 pub use rules::{Rule, RuleCounts, RuleKind, RuleSet};
@@ -214,6 +216,11 @@ pub struct Problem {
     eligibility: Option<Eligibility>,
     /// The group rules (None: none; nothing of them costs anything).
     rules: Option<RuleSet>,
+    /// Allocation ratios, workloads that may not be overcommitted, headroom (None: ratio 1 and everything usable;
+    /// nothing of it costs anything).
+    overbook: Option<Overbook>,
+    /// Per host, the first host alike in eligibility and ratios (None without ratios: the eligibility kind).
+    rule_kind: Option<Vec<u32>>,
 }
 
 /// A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up.
@@ -329,14 +336,14 @@ impl Problem {
         }
         let live = live.filter(Live::is_live);
         let smallest = smallest_demands(dims, &workloads, &overheads);
-        Ok(Problem { dims, workloads, hosts, overheads, smallest, live, eligibility: None, rules: None })
+        Ok(Problem { dims, workloads, hosts, overheads, smallest, live, eligibility: None, rules: None, overbook: None, rule_kind: None })
     }
 
     /// This problem with a live part (checked as [`Problem::new_live`] checks it); its eligibility kept.
     pub fn with_live(self, live: Live) -> Result<Problem> {
-        let (eligibility, rules) = (self.eligibility, self.rules);
+        let (eligibility, rules, overbook, rule_kind) = (self.eligibility, self.rules, self.overbook, self.rule_kind);
         let problem = Problem::new_live(self.dims, self.workloads, self.hosts, self.overheads, Some(live))?;
-        Ok(Problem { eligibility, rules, ..problem })
+        Ok(Problem { eligibility, rules, overbook, rule_kind, ..problem })
     }
 
     /// This problem with static eligibility (issue 16), checked: a class per workload in range, a row per class
@@ -345,7 +352,7 @@ impl Problem {
         let eligibility =
             eligibility.checked(self.workload_count(), self.host_count()).map_err(Error::InvalidInput)?;
         let rules = self.rules.clone();
-        let problem = Problem { eligibility, rules: None, ..self };
+        let problem = Problem { eligibility, rules: None, ..self }.with_rule_kinds();
         // spread's eligible domains read the eligibility
         match rules {
             Some(rules) => problem.with_rules(rules),
@@ -381,6 +388,54 @@ impl Problem {
         self.rules.as_ref()
     }
 
+    /// This problem with allocation ratios, overcommit flags and usable fractions (issue 16), checked. A part
+    /// with every ratio and every usable fraction 1 is dropped: the problem is as without it.
+    pub fn with_overbook(self, overbook: Overbook) -> Result<Problem> {
+        let overbook = overbook
+            .checked(self.workload_count(), &self.hosts.capacity, self.dims)
+            .map_err(Error::InvalidInput)?;
+        Ok(Problem { overbook, ..self }.with_rule_kinds())
+    }
+
+    /// The ratios part, when some host has a ratio other than 1 or some dimension a usable fraction below 1.
+    pub fn overbook(&self) -> Option<&Overbook> {
+        self.overbook.as_ref()
+    }
+
+    /// The same problem with every host's capacity grown to `floor(floor(capacity × usable) × ratio)` (at most
+    /// 2**53) and no ratios: every plan of this problem is a plan of that one (a host's total demand is at most
+    /// that), so its lower bounds are this problem's too. None without ratios.
+    pub fn overbook_relaxed(&self) -> Option<Problem> {
+        let ob = self.overbook.as_ref()?;
+        let mut hosts = self.hosts.clone();
+        for j in 0..self.host_count() {
+            for d in 0..self.dims {
+                let grown = ob.usable(j, d) as u128 * ob.ratio(j, d) as u128 / PPM as u128;
+                hosts.capacity[j * self.dims + d] = grown.min(MAX_QUANTITY as u128) as u64;
+            }
+        }
+        Some(Problem { hosts, overbook: None, ..self.clone() }.with_rule_kinds())
+    }
+
+    /// Whether workload `i`'s demand counts at its host's ratio (always, without ratios).
+    #[inline]
+    pub fn overcommits(&self, i: usize) -> bool {
+        self.overbook.as_ref().is_none_or(|ob| ob.overcommit[i])
+    }
+
+    fn with_rule_kinds(mut self) -> Problem {
+        self.rule_kind = self.overbook.as_ref().map(|ob| {
+            let mut first: std::collections::HashMap<(u32, &[u64]), u32> = std::collections::HashMap::new();
+            (0..self.host_count())
+                .map(|j| {
+                    let kind = self.eligibility.as_ref().map_or(0, |e| e.host_kind(j));
+                    *first.entry((kind, ob.ratios(j))).or_insert(j as u32)
+                })
+                .collect()
+        });
+        self
+    }
+
     /// The static eligibility, when some workload may not run on some host by its selector or tolerations.
     pub fn eligibility(&self) -> Option<&Eligibility> {
         self.eligibility.as_ref()
@@ -397,7 +452,11 @@ impl Problem {
 
     /// Host `j`'s eligibility kind (0 for every host without eligibility): hosts of one kind are alike for every
     /// workload's selector and tolerations, so groupings of alike hosts add it to their key.
+    /// With ratios, hosts of one kind have the same ratios too (the first host alike in both).
     pub fn eligibility_kind(&self, j: usize) -> u32 {
+        if let Some(kinds) = &self.rule_kind {
+            return kinds[j];
+        }
         self.eligibility.as_ref().map_or(0, |e| e.host_kind(j))
     }
 

@@ -25,8 +25,13 @@ impl Plain {
     pub fn detect(problem: &Problem) -> Option<Plain> {
         let (n, m, dims) = (problem.workload_count(), problem.host_count(), problem.dims());
         // a live fleet's hosts differ by what runs on them now
-        // (and a fleet with eligibility or group rules, whose hosts differ by whom they may take)
-        if m == 0 || problem.live().is_some() || problem.eligibility().is_some() || problem.rules().is_some() {
+        // (and a fleet with eligibility or group rules, whose hosts differ by whom they may take, or with ratios)
+        if m == 0
+            || problem.live().is_some()
+            || problem.eligibility().is_some()
+            || problem.rules().is_some()
+            || problem.overbook().is_some()
+        {
             return None;
         }
         let largest = problem.largest_capacity();

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use fleetpack_core::model::{
-    Eligibility, Hosts, Hypervisor, Isolation, Live, Overheads, Problem, Rule, RuleKind, RuleSet, Workloads,
+    Eligibility, Hosts, Hypervisor, Isolation, Live, Overbook, Overheads, Problem, Rule, RuleKind, RuleSet, Workloads, PPM,
 };
 use fleetpack_core::Form;
 use fleetpack_core::{FormSet, MethodChoice, Objective, Options, Solution};
@@ -171,8 +171,12 @@ pub fn problem_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Problem> {
         Some(eligibility) => problem.with_eligibility(eligibility).map_err(to_py_err)?,
         None => problem,
     };
-    match rules_from_arrays(arrays)? {
-        Some(rules) => problem.with_rules(rules).map_err(to_py_err),
+    let problem = match rules_from_arrays(arrays)? {
+        Some(rules) => problem.with_rules(rules).map_err(to_py_err)?,
+        None => problem,
+    };
+    match overbook_from_arrays(arrays, problem.workload_count(), problem.host_count(), dims)? {
+        Some(overbook) => problem.with_overbook(overbook).map_err(to_py_err),
         None => Ok(problem),
     }
 }
@@ -213,6 +217,23 @@ fn rules_from_arrays(arrays: &Bound<'_, PyDict>) -> PyResult<Option<RuleSet>> {
         })
         .collect::<PyResult<Vec<_>>>()?;
     Ok(Some(RuleSet::new(keys, domain, rules, column(arrays, "rule_offsets")?, column(arrays, "rule_members")?)))
+}
+
+/// Allocation ratios and headroom (issue 16) from their optional keys: `ratio_ppm` (uint64, hosts × dimensions),
+/// `overcommit` (bool per workload) and `usable_ppm` (uint64 per dimension); each absent key is its default (ratio
+/// 1, every workload at ratio, every dimension usable). None when all three are absent.
+fn overbook_from_arrays(arrays: &Bound<'_, PyDict>, n: usize, m: usize, dims: usize) -> PyResult<Option<Overbook>> {
+    let keys = ["ratio_ppm", "overcommit", "usable_ppm"];
+    if keys.iter().map(|k| arrays.get_item(k)).collect::<PyResult<Vec<_>>>()?.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    let ratio_ppm = match arrays.get_item("ratio_ppm")? {
+        Some(_) => matrix(arrays, "ratio_ppm")?.0,
+        None => vec![PPM; m * dims],
+    };
+    let overcommit = optional_column::<bool>(arrays, "overcommit")?.unwrap_or_else(|| vec![true; n]);
+    let usable_ppm = optional_column::<u64>(arrays, "usable_ppm")?.unwrap_or_else(|| vec![PPM; dims]);
+    Ok(Some(Overbook::new(ratio_ppm, overcommit, usable_ppm)))
 }
 
 /// Static eligibility (issue 16) from its optional keys: `eligibility_class` (uint32 per workload) and `eligible`

@@ -15,6 +15,7 @@ use crate::model::{Form, FormSet, Isolation, Objective, Problem};
 mod budget;
 mod classic;
 mod cost;
+mod groups;
 mod kinds;
 mod relaxed;
 
@@ -71,20 +72,33 @@ pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Obje
             _ => (bound, reason),
         };
     }
+    if let Some(relaxed) = problem.overbook_relaxed() {
+        // ratios and headroom: the bound of the hosts grown to their room at ratio (a relaxation)
+        return bound_of(&relaxed, Plain::detect(&relaxed).as_ref(), objective, placed);
+    }
     let m = problem.host_count();
     if placed == 0 || m == 0 {
         return (0.0, String::new());
     }
+    // (group rules are no plain bin packing: their bound reads the general one's candidates)
+    let plain = if problem.rules().is_some() { None } else { plain };
     let needs = match plain {
         Some(plain) => plain_needs(problem, plain, placed, objective),
         None => {
             let fits = FitKinds::new(problem);
             let relaxed = Relaxed::new(problem, &fits);
-            let (min_hosts, reason, split) = if objective == Objective::Spread {
+            let (mut min_hosts, mut reason, split) = if objective == Objective::Spread {
                 (0, String::new(), None)
             } else {
                 rule_bound(problem, &fits, &relaxed, placed)
             };
+            if objective != Objective::Spread {
+                if let Some((need, why)) = groups::group_bound(problem, &relaxed.candidates, placed) {
+                    if need > min_hosts {
+                        (min_hosts, reason) = (need, why);
+                    }
+                }
+            }
             let demand = relaxed.demand(placed);
             Needs { min_hosts, reason, split, demand, per_host: relaxed.per_host, cone: relaxed.cone }
         }

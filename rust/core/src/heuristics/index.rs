@@ -172,9 +172,8 @@ impl OpeningTree {
 
     fn write_leaf(&mut self, fleet: &HostStates, j: usize) {
         let node = self.size + self.leaf_of[j] as usize;
-        let (used, capacity) = (fleet.used(j), fleet.problem().capacity(j));
         for d in 0..self.dims {
-            self.free[node * self.dims + d] = capacity[d].saturating_sub(used[d]);
+            self.free[node * self.dims + d] = fleet.room(j, d);
         }
         self.slots[node] = slots(fleet, j);
         self.empty[node] = fleet.count(j) == 0;
@@ -522,9 +521,8 @@ impl ScoreIndex {
         let (runs_vm, runs_container) = fleet.runs(j);
         let group = GroupKey { class: self.class_of[j], runs_vm, runs_container };
         let d = self.dims;
-        let (used, capacity) = (fleet.used(j), fleet.problem().capacity(j));
         for k in 0..d {
-            self.own_free[j * d + k] = capacity[k].saturating_sub(used[k]);
+            self.own_free[j * d + k] = fleet.room(j, k);
         }
         self.own_empty[j] = fleet.count(j) == 0;
         let score = self.score_key(fleet.normalised_free(j));
@@ -648,9 +646,13 @@ impl ScoreIndex {
                         Form::Container if !group.runs_container => over.container_runtime[k],
                         _ => 0,
                     };
-                    take[k] = effective(problem, i, form, hypervisor, k).saturating_add(activation);
-                    if capacity[k] > 0 {
-                        drop += take[k] as f64 / capacity[k] as f64;
+                    let own = effective(problem, i, form, hypervisor, k);
+                    take[k] = own.saturating_add(activation);
+                    match problem.overbook() {
+                        // (with ratios the score is the slack's share; `take` stays a necessary condition on room)
+                        Some(ob) => drop += ob.take_share(rep, k, own, activation, problem.overcommits(i)),
+                        None if capacity[k] > 0 => drop += take[k] as f64 / capacity[k] as f64,
+                        None => {}
                     }
                 }
                 if form == Form::Container {
@@ -658,6 +660,7 @@ impl ScoreIndex {
                     container_take.copy_from_slice(&take);
                 } else if container_allowed
                     && !self.tenant_isolation
+                    && problem.overbook().is_none()
                     && container_take.iter().zip(&take).all(|(c, v)| c <= v)
                 {
                     // Without tenant isolation in the problem, only capacity can refuse a container that the

@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 
 use crate::error::Result;
-use crate::model::{Form, Isolation, Objective, Placement, Problem};
+use crate::model::{Form, FormSet, Isolation, Objective, Placement, Problem};
 
 use super::budget::Budget;
 use super::state::State;
@@ -86,26 +86,28 @@ pub fn shape_plan(p: &Problem, objective: Objective, budget: &mut Budget) -> Res
             return Ok(None);
         }
     }
-    // the others by class of demand vector, each class in input order
+    // the others by class of demand vector, each class in input order, split into runs of workloads that the
+    // rules treat alike but for their anti-affinity group (`Runs`): a class's first fitting workload is then found
+    // by looking at the head of each run, not at every workload before it
     let mut class_of: HashMap<&[u64], usize> = HashMap::new();
-    let mut classes: Vec<Vec<u32>> = Vec::new();
+    let mut classes: Vec<Runs> = Vec::new();
     let mut demand: Vec<&[u64]> = Vec::new();
     let mut left = vec![0f64; dims];
     for i in (0..n).filter(|&i| placeable[i] && state.host_of(i).is_none()) {
         let s = p.smallest(i);
         let c = *class_of.entry(s).or_insert_with(|| {
-            classes.push(Vec::new());
+            classes.push(Runs::default());
             demand.push(s);
             classes.len() - 1
         });
-        classes[c].push(i as u32);
+        classes[c].push(p, i);
         for d in 0..dims {
             left[d] += s[d] as f64;
         }
     }
     let mut types: Vec<(Vec<usize>, usize)> =
         kinds(p).into_iter().map(|hosts| (hosts, 0)).collect::<Vec<_>>();
-    let mut remaining: usize = classes.iter().map(Vec::len).sum();
+    let mut remaining: usize = classes.iter().map(|c| c.len).sum();
     let mut blocked = vec![false; classes.len()];
     while remaining > 0 {
         // the type whose next empty host could hold the largest share of the demand left
@@ -155,11 +157,11 @@ pub fn shape_plan(p: &Problem, objective: Objective, budget: &mut Budget) -> Res
             }
             budget.charge(classes.len() as u64 / 4 + 1)?;
             let Some((_, c)) = best else { break };
-            let found = classes[c].iter().position(|&i| state.first_form(i as usize, j).is_some());
-            budget.charge(found.map_or(classes[c].len(), |k| k + 1) as u64)?;
+            let (found, looked) = classes[c].first_fitting(&state, j);
+            budget.charge(looked)?;
             match found {
-                Some(k) => {
-                    let i = classes[c].remove(k) as usize;
+                Some((r, k)) => {
+                    let i = classes[c].take(r, k);
                     let form: Form = state.first_form(i, j).expect("it fits");
                     state.add(i, j, form);
                     for d in 0..dims {
@@ -180,6 +182,63 @@ pub fn shape_plan(p: &Problem, objective: Objective, budget: &mut Budget) -> Res
         }
     }
     Ok(Some(state.placement()))
+}
+
+/// A class's workloads (one demand vector) in runs: per key of what the rules read besides the anti-affinity group
+/// (forms, OS, tenant, isolation, eligibility class, demand), its workloads in input order.
+#[derive(Default)]
+struct Runs {
+    index: HashMap<(FormSet, u32, u32, Isolation, u32, Vec<u64>), usize>,
+    runs: Vec<Vec<u32>>,
+    len: usize,
+}
+
+impl Runs {
+    fn push(&mut self, p: &Problem, i: usize) {
+        let w = p.workloads();
+        let class = p.eligibility().map_or(0, |e| e.class[i]);
+        let key = (w.forms[i], w.os[i], w.tenant[i], w.isolation[i], class, p.demand(i).to_vec());
+        let runs = &mut self.runs;
+        let r = *self.index.entry(key).or_insert_with(|| {
+            runs.push(Vec::new());
+            runs.len() - 1
+        });
+        self.runs[r].push(i as u32);
+        self.len += 1;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The first workload in input order that fits host `j` (its run and place there), and how many were looked
+    /// at. Workloads of a run differ only in their group: one that fails while its group is not on the host fails
+    /// for a reason its whole run shares, so the run is not looked at further.
+    fn first_fitting(&self, state: &State, j: usize) -> (Option<(usize, usize)>, u64) {
+        let groups = &state.problem().workloads().group;
+        let (mut best, mut looked): (Option<(u32, usize, usize)>, u64) = (None, 0);
+        for (r, run) in self.runs.iter().enumerate() {
+            for (k, &i) in run.iter().enumerate() {
+                if best.is_some_and(|(b, _, _)| i > b) {
+                    break;
+                }
+                looked += 1;
+                if state.first_form(i as usize, j).is_some() {
+                    best = Some((i, r, k));
+                    break;
+                }
+                if !groups[i as usize].is_some_and(|g| state.has_group(j, g)) {
+                    break;
+                }
+            }
+        }
+        (best.map(|(_, r, k)| (r, k)), looked)
+    }
+
+    fn take(&mut self, r: usize, k: usize) -> usize {
+        self.len -= 1;
+        self.runs[r].remove(k) as usize
+    }
 }
 
 /// A workload's smallest demand normalised by the largest capacity, summed over the dimensions.

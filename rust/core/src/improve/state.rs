@@ -22,6 +22,8 @@ pub struct State<'p> {
     slot: Vec<u32>,
     /// Per host and dimension, what it uses, per-host overheads included.
     used: Vec<u64>,
+    /// With ratios, per host and dimension the part of `used` that counts at ratio (empty without).
+    over: Vec<u64>,
     vms: Vec<u32>,
     containers: Vec<u32>,
     dedicated: Vec<u32>,
@@ -48,6 +50,7 @@ impl<'p> State<'p> {
             members: vec![Vec::new(); m],
             slot: vec![0; n],
             used: vec![0; m * dims],
+            over: if p.overbook().is_some() { vec![0; m * dims] } else { Vec::new() },
             vms: vec![0; m],
             containers: vec![0; m],
             dedicated: vec![0; m],
@@ -151,12 +154,28 @@ impl<'p> State<'p> {
         let hypervisor = p.hosts().hypervisor[j];
         let capacity = p.capacity(j);
         let used = self.used(j);
-        (0..self.dims).all(|d| {
-            used[d]
-                .saturating_add(effective(p, i, form, hypervisor, d))
-                .saturating_add(self.activation(j, form, d))
-                <= capacity[d]
-        })
+        match p.overbook() {
+            None => (0..self.dims).all(|d| {
+                used[d]
+                    .saturating_add(effective(p, i, form, hypervisor, d))
+                    .saturating_add(self.activation(j, form, d))
+                    <= capacity[d]
+            }),
+            Some(ob) => {
+                let counts = p.overcommits(i);
+                (0..self.dims).all(|d| {
+                    let own = effective(p, i, form, hypervisor, d);
+                    let after = used[d].saturating_add(own).saturating_add(self.activation(j, form, d));
+                    let over = self.over[j * self.dims + d].saturating_add(if counts { own } else { 0 });
+                    own <= capacity[d] && ob.within(j, d, after, over)
+                })
+            }
+        }
+    }
+
+    /// With ratios, how much of [`State::used`] counts at host `j`'s ratio (None without ratios).
+    pub fn over(&self, j: usize) -> Option<&[u64]> {
+        self.p.overbook().map(|_| &self.over[j * self.dims..(j + 1) * self.dims])
     }
 
     /// Host `j`'s usage per dimension if workload `i` joined it as `form` (per-host overheads included).
@@ -172,6 +191,11 @@ impl<'p> State<'p> {
     }
 
     /// The form in which workload `i` goes on host `j` now: container if it fits, else VM if it fits.
+    /// Whether host `j` runs a workload of anti-affinity group `group`.
+    pub fn has_group(&self, j: usize, group: u32) -> bool {
+        self.groups[j].contains(&group)
+    }
+
     pub fn first_form(&self, i: usize, j: usize) -> Option<Form> {
         Form::TRY_ORDER.into_iter().find(|&form| self.fits(i, j, form))
     }
@@ -183,8 +207,12 @@ impl<'p> State<'p> {
         let w = p.workloads();
         let hypervisor = p.hosts().hypervisor[j];
         for d in 0..self.dims {
-            let grow = effective(p, i, form, hypervisor, d).saturating_add(self.activation(j, form, d));
+            let own = effective(p, i, form, hypervisor, d);
+            let grow = own.saturating_add(self.activation(j, form, d));
             self.used[j * self.dims + d] = self.used[j * self.dims + d].saturating_add(grow);
+            if !self.over.is_empty() && p.overcommits(i) {
+                self.over[j * self.dims + d] += own;
+            }
         }
         if self.members[j].is_empty() {
             self.used_hosts += 1;
@@ -243,8 +271,11 @@ impl<'p> State<'p> {
         // after the counts: the per-host overhead goes with the last VM or container
         let hypervisor = p.hosts().hypervisor[j];
         for d in 0..self.dims {
-            let shrink = effective(p, i, form, hypervisor, d).saturating_add(self.activation(j, form, d));
-            self.used[j * self.dims + d] -= shrink;
+            let own = effective(p, i, form, hypervisor, d);
+            self.used[j * self.dims + d] -= own.saturating_add(self.activation(j, form, d));
+            if !self.over.is_empty() && p.overcommits(i) {
+                self.over[j * self.dims + d] -= own;
+            }
         }
         if w.isolation[i] == Isolation::Dedicated {
             self.dedicated[j] -= 1;
