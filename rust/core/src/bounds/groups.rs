@@ -54,7 +54,7 @@ mod tests {
         let hosts: Vec<_> = (0..6).map(|_| HostSpec::new(vec![10, 10])).collect();
         let p = Problem::from_rows(2, &workloads, &hosts, Overheads::none(2)).unwrap();
         let rule = Rule { kind: RuleKind::AntiAffinity, key, cap, min_domains: 0, weight };
-        p.with_rules(RuleSet::new(vec![1, 1, 2, 2, 3, 0], vec![rule], vec![0, 4], vec![0, 1, 2, 3])).unwrap()
+        p.with_rules(RuleSet::new(1, vec![1, 1, 2, 2, 3, 0], vec![rule], vec![0, 4], vec![0, 1, 2, 3])).unwrap()
     }
 
     #[test]
