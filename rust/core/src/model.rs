@@ -363,7 +363,16 @@ impl Problem {
     /// This problem with group rules (issue 16), checked against it (lengths, rows and keys in range). Spread's
     /// eligible domains read the static eligibility: give that first. An empty table is dropped.
     pub fn with_rules(self, rules: RuleSet) -> Result<Problem> {
-        let rules = rules.checked(&self).map_err(Error::InvalidInput)?;
+        let (w, h) = (&self.workloads, &self.hosts);
+        let signature = |i: usize| (self.eligibility.as_ref().map_or(0, |e| e.class[i]), w.forms[i], w.os[i]);
+        let statically = |i: usize, j: usize| {
+            let container = w.forms[i].allows(Form::Container) && h.containers[j] && h.os[j] == w.os[i];
+            let vm = w.forms[i].allows(Form::Vm) && h.hypervisor[j].is_some();
+            self.eligible(i, j) && (container || vm)
+        };
+        let rules = rules
+            .checked(self.workload_count(), self.host_count(), &signature, &statically)
+            .map_err(Error::InvalidInput)?;
         Ok(Problem { rules, ..self })
     }
 

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use super::Problem;
+use super::form::FormSet;
 
 /// `rule_key` of a host-scoped rule.
 pub const HOST_SCOPE: u32 = u32::MAX;
@@ -95,8 +95,15 @@ impl RuleSet {
 
     /// Every problem of the table against `problem`, all in one message; or the set ready for use (None without
     /// rules: then nothing is kept and plans are as without).
-    pub(super) fn checked(mut self, problem: &Problem) -> Result<Option<RuleSet>, String> {
-        let (n, m) = (problem.workload_count(), problem.host_count());
+    /// `signature(i)` is what decides where workload `i` may run statically (its eligibility class, forms, OS)
+    /// and `statically(i, j)` whether it may run on host `j` by those rules (`fleetpack.model.rules.static_forms`).
+    pub(super) fn checked(
+        mut self,
+        n: usize,
+        m: usize,
+        signature: &dyn Fn(usize) -> (u32, FormSet, u32),
+        statically: &dyn Fn(usize, usize) -> bool,
+    ) -> Result<Option<RuleSet>, String> {
         let mut problems = Vec::new();
         let keys = self.keys;
         if keys.checked_mul(m) != Some(self.domain.len()) {
@@ -145,7 +152,7 @@ impl RuleSet {
         }
         self.of_offsets = count;
         self.of_rules = of_rules;
-        self.eligible = (0..r).map(|rule| self.eligible_domains(problem, rule)).collect();
+        self.eligible = (0..r).map(|rule| self.eligible_domains(rule, signature, statically)).collect();
         let mut first: HashMap<Vec<u32>, u32> = HashMap::new();
         self.host_kind = (0..m)
             .map(|j| *first.entry((0..keys).map(|k| self.domain[k * m + j]).collect()).or_insert(j as u32))
@@ -156,28 +163,27 @@ impl RuleSet {
     /// A spread rule's eligible labelled domains: those with a host that statically takes some member (selector,
     /// taints, form, OS, hypervisor; `fleetpack.model.rules.static_forms`). Members alike in those rules are
     /// looked at once.
-    fn eligible_domains(&self, problem: &Problem, r: usize) -> Vec<bool> {
+    fn eligible_domains(
+        &self,
+        r: usize,
+        signature: &dyn Fn(usize) -> (u32, FormSet, u32),
+        statically: &dyn Fn(usize, usize) -> bool,
+    ) -> Vec<bool> {
         let rule = self.rules[r];
         if rule.kind != RuleKind::Spread {
             return Vec::new();
         }
-        let (w, h, m) = (problem.workloads(), problem.hosts(), self.m);
+        let m = self.m;
         let row = &self.domain[rule.key as usize * m..(rule.key as usize + 1) * m];
         let mut out = vec![false; self.values[rule.key as usize] as usize];
         let mut seen = std::collections::HashSet::new();
         for &i in self.members_of(r) {
             let i = i as usize;
-            let class = problem.eligibility().map_or(0, |e| e.class[i]);
-            if !seen.insert((class, w.forms[i], w.os[i])) {
+            if !seen.insert(signature(i)) {
                 continue;
             }
             for (j, &v) in row.iter().enumerate() {
-                if v == 0 || out[v as usize - 1] || !problem.eligible(i, j) {
-                    continue;
-                }
-                let container = w.forms[i].allows(super::Form::Container) && h.containers[j] && h.os[j] == w.os[i];
-                let vm = w.forms[i].allows(super::Form::Vm) && h.hypervisor[j].is_some();
-                if container || vm {
+                if v != 0 && !out[v as usize - 1] && statically(i, j) {
                     out[v as usize - 1] = true;
                 }
             }
@@ -509,92 +515,13 @@ impl RuleCounts {
                     }
                     if kind == RuleKind::Affinity && self.placed[r] > 0 && left == 0 {
                         // the members left are elsewhere (a plan that broke the rule): any of theirs is home
-                        if let Some((&k, _)) = self.count.iter().find(|(&k, _)| k >> 32 == r as u64) {
-                            self.home[r] = k as u32;
+                        // (the least such domain: hash order would make plans differ from run to run)
+                        if let Some(k) = self.count.keys().filter(|&&k| k >> 32 == r as u64).min() {
+                            self.home[r] = *k as u32;
                         }
                     }
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{HostSpec, Overheads, WorkloadSpec};
-
-    /// Four hosts in zones a, a, b and none; four workloads.
-    fn problem(rules: Vec<Rule>, members: Vec<Vec<u32>>) -> Problem {
-        let workloads: Vec<_> = (0..4).map(|_| WorkloadSpec::new(vec![1, 1])).collect();
-        let hosts: Vec<_> = (0..4).map(|_| HostSpec::new(vec![10, 10])).collect();
-        let p = Problem::from_rows(2, &workloads, &hosts, Overheads::none(2)).unwrap();
-        let mut offsets = vec![0];
-        let mut flat = Vec::new();
-        for group in members {
-            flat.extend(group);
-            offsets.push(flat.len() as u32);
-        }
-        p.with_rules(RuleSet::new(1, vec![1, 1, 2, 0], rules, offsets, flat)).unwrap()
-    }
-
-    fn rule(kind: RuleKind, key: u32, cap: u32, weight: u64) -> Rule {
-        Rule { kind, key, cap, min_domains: 0, weight }
-    }
-
-    #[test]
-    fn domains_and_excess() {
-        let p = problem(
-            vec![rule(RuleKind::AntiAffinity, 0, 1, 0), rule(RuleKind::Affinity, 0, 0, 3), rule(RuleKind::Spread, 0, 1, 0)],
-            vec![vec![0, 1], vec![0, 1, 2], vec![0, 1, 2, 3]],
-        );
-        let rules = p.rules().unwrap();
-        assert_eq!(rules.rules_of(0), &[0, 1, 2]);
-        assert_eq!(rules.rules_of(3), &[2]);
-        // zone a, zone b, and the unlabelled host: its own domain, or none under spread
-        assert_eq!((0..4).map(|j| rules.domain(0, j)).collect::<Vec<_>>(), vec![0, 0, 1, 2 + 3]);
-        assert_eq!(rules.domain(2, 3), NO_DOMAIN);
-        assert_eq!(rules.spread_domains(2), &[true, true]);
-        let plan = vec![Some((0u32, ())), Some((1, ())), Some((2, ())), Some((0, ()))];
-        // two members of the anti-affinity group in zone a; one affinity member outside; spread 3 vs 1
-        assert_eq!(rules.excesses(&plan), vec![1, 1, 1]);
-        assert_eq!(rules.penalty(&plan), 3);
-        assert!(!rules.hard_ok(&plan));
-        let fine = vec![Some((0u32, ())), Some((2, ())), Some((1, ())), Some((2, ()))];
-        assert_eq!(rules.excesses(&fine), vec![0, 1, 0]);
-        assert!(rules.hard_ok(&fine));
-    }
-
-    #[test]
-    fn counts_check_one_more_member() {
-        let p = problem(
-            vec![rule(RuleKind::AntiAffinity, 0, 1, 0), rule(RuleKind::Affinity, HOST_SCOPE, 0, 0), rule(RuleKind::Spread, 0, 1, 0)],
-            vec![vec![0, 1], vec![2, 3], vec![0, 1, 2, 3]],
-        );
-        let rules = p.rules().unwrap();
-        let mut counts = RuleCounts::new(rules);
-        assert!(counts.allows(rules, 0, 0));
-        assert!(!counts.allows(rules, 0, 3), "spread: an unlabelled host takes no member");
-        counts.add(rules, 0, 0);
-        assert!(!counts.allows(rules, 1, 1), "anti-affinity: zone a is full");
-        assert!(counts.allows(rules, 1, 2));
-        counts.add(rules, 1, 2);
-        counts.add(rules, 2, 1);
-        assert!(!counts.allows(rules, 3, 2), "affinity: the first member fixed host 1");
-        assert!(!counts.allows(rules, 3, 1), "spread: zone a 3 against zone b 1");
-        // removals leave skew 2 (zone a 2, b 0): a member that lowers it is taken, one that keeps it is not
-        counts.remove(rules, 1, 2);
-        assert!(counts.allows(rules, 1, 2));
-        let spread_only = RuleSet::new(1, vec![1, 1, 2, 0], vec![rule(RuleKind::Spread, 0, 1, 0)], vec![0, 4], vec![0, 1, 2, 3]);
-        let q = p.without_live().with_rules(spread_only).unwrap();
-        let rules = q.rules().unwrap();
-        let mut counts = RuleCounts::new(rules);
-        for (i, j) in [(0, 0), (1, 1), (2, 2)] {
-            counts.add(rules, i, j);
-        }
-        counts.remove(rules, 2, 2);
-        assert!(!counts.allows(rules, 2, 1), "skew 2 would become 3");
-        assert!(counts.allows(rules, 2, 2));
-        assert_eq!(counts.count(rules, 0, 0), 2);
     }
 }
