@@ -30,6 +30,7 @@ from ..plan.plan import Plan, build_plan
 from ..solve.front import core_place
 from ..solve.options import check_parameters
 from .bounds import purchase_bound
+from .fromlp import lp_purchase
 from .pool import TypeFit, candidate_hosts, fit_types, names
 from .result import CapacityPlan
 from .spare import spare_deficit, spare_purchase
@@ -175,7 +176,7 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     useful = [f for f in fits if f.copies > 0 and (f.host_type.available is None or f.host_type.available > 0)]
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     lp = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
-                        options["existing_cost"])
+                        options["existing_cost"], column_seconds=_column_seconds(options))
     support = _covering([fits[k] for k in lp.support], useful)
     sets: list[list[TypeFit]] = []
     if max_types is None:
@@ -207,10 +208,26 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         if best is None or key < best[0]:
             best = (key, s, plan, kinds)
     assert best is not None
+    options["bound"] = lp  # (the final bound reuses it when it counts the same workloads)
+    from_lp = lp_purchase(ws, _existing_for_solve(ex, options), over, fits, lp.patterns, _price(options),
+                          _column_seconds(options))
+    if from_lp is not None and (max_types is None or len(from_lp[0]) <= max_types):
+        key = (len(from_lp[1].unplaced), from_lp[1].cost)
+        if key < best[0]:
+            best = (key, *from_lp)
+            notes.append("bought the column generation's patterns in whole numbers (cheaper than the placements)")
+            distinct = [best[1]]
     if len(distinct) > 1:
         notes.append(f"bought from {', '.join(f.host_type.name for f in best[1]) or 'no type'}: the best of "
                      f"{len(distinct)} sets of types solved in full")
     return best[1], best[2], best[3]
+
+
+def _column_seconds(options: dict) -> float:
+    """The column generation's share of the time: a tenth of the limit, else up to 3 s (it stops when it
+    converges, the bound holding at every step)."""
+    limit = options["time_limit"]
+    return 3.0 if limit is None else max(0.2, min(3.0, 0.1 * limit))
 
 
 def _covering(chosen: list[TypeFit], useful: list[TypeFit]) -> list[TypeFit]:
@@ -309,8 +326,10 @@ def _finish(ws, ex, over, types, fits, chosen, inner: Plan, kinds, options, spar
     value = float(len(bought)) if options["objective"] == "hosts" else float(cost)
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     counted = (final_index >= 0) | takes.any(axis=0)
-    bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
-                           options["existing_cost"])
+    bound = options.get("bound")
+    if bound is None or not np.array_equal(counted, takes.any(axis=0)):
+        bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
+                               options["existing_cost"], column_seconds=_column_seconds(options))
     return CapacityPlan(buy=buy, hosts=tuple(hosts), plan=plan, cost=float(cost), objective=options["objective"],
                         objective_value=value, lower_bound=bound.value, host_types=tuple(types),
                         existing=tuple(h.id for h in ex), bought=kind_of, spare=int(spare), max_types=max_types,

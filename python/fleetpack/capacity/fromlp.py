@@ -1,0 +1,128 @@
+"""A purchase read off the column generation's LP (price and branch): whole numbers of the patterns it generated
+(``colgen.integer_master``), each bought pattern a host holding those workloads.
+
+The patterns are a relaxation (a workload in its smallest form, the smaller fixed overhead, tenant isolation left
+out), so every workload is put on its host by the reference rules (``HostState.first_form``); one that does not fit
+there goes to the first host of the purchase that takes it, else to a new host of the cheapest type that takes it.
+On pure vector packing nothing moves and the purchase is the LP's integer optimum over its patterns; it is one more
+candidate beside the core's placements, kept only when it is cheaper.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Sequence
+
+import numpy as np
+
+from ..model.inputs import build_problem
+from ..model.objects import PLACED_FORMS, Host, Overheads, Workload
+from ..model.rules import HostState
+from ..model.wire import UNPLACED, Answer
+from ..plan.plan import Plan, build_plan
+from .bounds import Patterns
+from .colgen import PatternLP, dive, integer_master
+from .pool import TypeFit, candidate_hosts
+
+__all__ = ["lp_purchase"]
+
+
+def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fits: Sequence[TypeFit],
+                patterns: Patterns | None, price, seconds: float) -> tuple[list[TypeFit], Plan, list[str]] | None:
+    """(the types bought from, the plan over the existing hosts and the bought candidates, the candidates' types),
+    or None when the integer master finds nothing in ``seconds``. ``ex`` are the existing hosts as the solve
+    prices them; ``price(type)`` a candidate's price."""
+    if patterns is None or not patterns.result.solution:
+        return None
+    began = time.perf_counter()
+    lp, n_types = patterns.lp, len(fits)
+    dived = dive(lp, patterns.result.solution, seconds / 2)  # (adds the columns of its residual LPs)
+    chosen = _cheapest(lp, [dived, integer_master(lp, patterns.result.solution, seconds / 2, dived)])
+    if not chosen:
+        return None
+    members: list[deque] = [deque() for _ in range(len(lp.demand))]
+    for row, c in zip(patterns.rows.tolist(), patterns.class_of.tolist()):
+        members[c].append(row)
+    # the hosts of the purchase: (type index, or -1 - existing index) and the workloads meant for each
+    slots: list[tuple[int, list[int]]] = []
+    free_existing = [deque(group) for group in patterns.existing_groups]
+    for k, pattern, copies in chosen:
+        for _ in range(copies):
+            held = [members[i].popleft() for i, a in pattern.items() for _ in range(min(a, len(members[i])))]
+            if k < n_types:
+                slots.append((k, held))
+            elif free_existing[k - n_types]:
+                slots.append((-1 - free_existing[k - n_types].popleft(), held))
+    used_existing = {-1 - s for s, _ in slots if s < 0}
+    slots += [(-1 - j, []) for j in range(len(ex)) if j not in used_existing]
+    left = [w for group in members for w in group]
+    seen = {w for _, held in slots for w in held} | set(left)
+    left += [w for w in range(len(ws)) if w not in seen]  # the workloads the LP does not count
+    hosts = [ex[-1 - s] if s < 0 else fits[s].host_type.host(f"slot-{j}") for j, (s, _) in enumerate(slots)]
+    problem = build_problem(ws, hosts, over).materialize()
+    states = [HostState(problem, h) for h in problem.hosts]
+    where = np.full(len(ws), -1, dtype=np.int64)
+    forms: list[str | None] = [None] * len(ws)
+    for j, (_, held) in enumerate(slots):
+        for w in held:
+            form = states[j].first_form(problem.workloads[w])
+            if form is None:
+                left.append(w)
+            else:
+                states[j].add(problem.workloads[w], form)
+                where[w], forms[w] = j, form
+    kinds = [s for s, _ in slots]
+    order = sorted(range(n_types), key=lambda t: price(fits[t].host_type))
+    bought = {t: sum(1 for s in kinds if s == t) for t in range(n_types)}
+    for w in left:
+        wl = problem.workloads[w]
+        for j, state in enumerate(states):
+            form = state.first_form(wl)
+            if form is not None:
+                state.add(wl, form)
+                where[w], forms[w] = j, form
+                break
+        else:
+            for t in order:
+                ht = fits[t].host_type
+                if not fits[t].takes[w] or (ht.available is not None and bought[t] >= ht.available):
+                    continue
+                state = HostState(problem, ht.host(f"slot-{len(states)}"))
+                form = state.first_form(wl)
+                if form is not None:
+                    state.add(wl, form)
+                    states.append(state)
+                    kinds.append(t)
+                    bought[t] += 1
+                    where[w], forms[w] = len(states) - 1, form
+                    break
+    # the plan over the existing hosts, then the candidates of the types bought, in the pool's order
+    in_use = np.zeros(len(states), dtype=bool)
+    in_use[where[where >= 0]] = True
+    counts = {fits[t].host_type.name: int(sum(1 for j, s in enumerate(kinds) if s == t and in_use[j]))
+              for t in range(n_types)}
+    types_used = [f for f in fits if counts[f.host_type.name]]
+    candidates, names_ = candidate_hosts(types_used, {h.id for h in ex}, counts=counts, cost_of=price)
+    row_of = np.full(len(states), -1, dtype=np.int64)
+    next_row = {f.host_type.name: len(ex) + sum(counts[g.host_type.name] for g in types_used[:p])
+                for p, f in enumerate(types_used)}
+    for j, s in enumerate(kinds):
+        if s < 0:
+            row_of[j] = -1 - s
+        elif in_use[j]:
+            name = fits[s].host_type.name
+            row_of[j] = next_row[name]
+            next_row[name] += 1
+    index = np.where(where >= 0, row_of[np.maximum(where, 0)], -1)
+    codes = np.array([PLACED_FORMS.index(f) if f is not None else UNPLACED for f in forms], dtype=np.uint8)
+    final = build_problem(ws, [*ex, *candidates], over)
+    answer = Answer(index.astype(np.int64), codes, "column generation", 0.0)
+    plan = build_plan(final, answer, objective="cost", method="column generation",
+                      elapsed=time.perf_counter() - began)
+    return types_used, plan, names_
+
+
+def _cheapest(lp: PatternLP, answers: list[list[tuple[int, dict[int, int], int]]]):
+    found = [a for a in answers if a]
+    return min(found, key=lambda a: sum(lp.kinds[k].price * c for k, _, c in a)) if found else []
