@@ -36,6 +36,7 @@ from .colgen import ColumnBound, Kind, PatternLP, build_classes, column_bound
 __all__ = ["PurchaseBound", "purchase_bound", "smallest_demand", "host_room", "achievable_at_least"]
 
 _MAX_SETS = 64  # rows per kind: the type sets of most demand (a subset of the rows is still a relaxation)
+_MAX_CLASSES = 400  # rows of the column generation's LP (more: sizes are rounded down into fewer classes)
 _SLACK = 1e-7  # relative: GLOP's tolerances, taken off so that the bound stays below the true optimum
 
 
@@ -57,6 +58,7 @@ class Patterns:
     rows: np.ndarray
     class_of: np.ndarray
     existing_groups: tuple[tuple[int, ...], ...]
+    coarse: bool = False  # sizes rounded down into fewer classes: the patterns may not fit the real sizes
 
 
 def smallest_demand(w: Workload, over: Overheads, dims: Sequence[str], min_ppm: int) -> list[int]:
@@ -171,18 +173,20 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
 def _column_bound(workloads, rows, takes, types, existing, over, dims, price, min_ppm, n, objective,
                   existing_cost, seconds) -> Patterns:
     """The column-generation bound (fleetpack.capacity.colgen) of the same relaxation."""
-    keys, groups, dedicated = [], [], []
-    for w in rows.tolist():
-        wl = workloads[w]
-        keys.append((tuple(smallest_demand(wl, over, dims, min_ppm)) + (1,), tuple(takes[:, w].tolist())))
-        groups.append(wl.anti_affinity)
-        dedicated.append(wl.isolation == "dedicated")
+    real = np.array([[*smallest_demand(workloads[w], over, dims, min_ppm), 1] for w in rows.tolist()],
+                    dtype=np.int64).reshape(len(rows), len(dims) + 1)
+    eligible = [tuple(takes[:, w].tolist()) for w in rows.tolist()]
+    groups = [workloads[w].anti_affinity for w in rows.tolist()]
+    dedicated = [workloads[w].isolation == "dedicated" for w in rows.tolist()]
+    coarse = _coarse_sizes(real, eligible)
+    keys = [(tuple(c), e) for c, e in zip(coarse.tolist(), eligible)]
     of, family, family_cap = build_classes(keys, groups, dedicated)
     k = len(family)
+    size = np.full((k, real.shape[1]), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(size, of, real)  # a class's size: the least of its members' (sound when classes are coarse)
     first = np.zeros(k, dtype=np.int64)
     first[of[::-1]] = np.arange(len(of))[::-1]
-    size = np.array([keys[j][0] for j in first.tolist()], dtype=np.int64)
-    eligible_by_type = np.array([keys[j][1] for j in first.tolist()], dtype=bool).reshape(k, len(types)).T
+    eligible_by_type = np.array([eligible[j] for j in first.tolist()], dtype=bool).reshape(k, len(types)).T
     ded = np.array([dedicated[j] for j in first.tolist()], dtype=bool)
     kinds = [Kind(np.array(host_room(t, over, dims, n), dtype=np.int64), float(price[j]),
                   math.inf if t.available is None else float(t.available), eligible_by_type[j])
@@ -195,7 +199,31 @@ def _column_bound(workloads, rows, takes, types, existing, over, dims, price, mi
               for (room, cost), members in alike.items()]
     lp = PatternLP(size, np.bincount(of, minlength=k).astype(np.int64), ded, family, family_cap, kinds)
     result = column_bound(lp, time_budget=seconds)
-    return Patterns(lp, result, rows, of, tuple(tuple(m) for m in alike.values()))
+    return Patterns(lp, result, rows, of, tuple(tuple(m) for m in alike.values()), coarse is not real)
+
+
+def _coarse_sizes(real: np.ndarray, eligible: list[tuple]) -> np.ndarray:
+    """The sizes as they key the classes: themselves when they make at most ``_MAX_CLASSES`` classes, else each
+    dimension rounded down to fewer levels (quantiles of the sizes), as many as keep the classes within it. A
+    class then takes the least size of its members: a relaxation, so the bound stays sound, a little weaker."""
+    def count(sizes: np.ndarray) -> int:
+        return len(set(zip(map(tuple, sizes.tolist()), eligible)))
+
+    if count(real) <= _MAX_CLASSES:
+        return real
+    coarse = real
+    for levels in (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2, 1):
+        coarse = real.copy()
+        for d in range(real.shape[1]):
+            values = np.unique(real[:, d])
+            if len(values) <= levels:
+                continue
+            cuts = np.unique(np.quantile(real[:, d], np.linspace(0, 1, levels, endpoint=False), method="lower"))
+            cuts[0] = min(cuts[0], values[0])
+            coarse[:, d] = cuts[np.searchsorted(cuts, real[:, d], side="right") - 1]
+        if count(coarse) <= _MAX_CLASSES:
+            break
+    return coarse
 
 
 def achievable_at_least(value: float, prices: Sequence[float], limits: Sequence[int | None],

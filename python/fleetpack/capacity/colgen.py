@@ -151,6 +151,7 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
     objective.SetMinimization()
     best, converged, iterations, lp_value = 0.0, False, 0, math.inf
     used_artificial, solution = True, []
+    exact_took = 0.0  # how long the last exact round took: one is kept for the end of the budget
     while True:
         iterations += 1
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
@@ -160,9 +161,9 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
         solution = [v.solution_value() for v in variables]
         pi = np.maximum(np.array([r.dual_value() for r in rows]), 0.0)
         sigma = {k: min(0.0, c.dual_value()) for k, c in limits.items()}
-        out_of_time = time.perf_counter() - began > time_budget
         added = 0
-        if iterations % 10 and not out_of_time:  # cheap columns first; the exact pricing (and the bound) when none
+        if time.perf_counter() - began + 1.2 * exact_took < time_budget:
+            # cheap columns first; the exact pricing (and the bound) when they run out, or at the end
             for k, kind in enumerate(kinds):
                 seen = set()
                 for value, pattern in _greedy(lp, k, pi):
@@ -174,23 +175,28 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
                         added += 1
             if added:
                 continue
+        exact_began = time.perf_counter()
         uppers, columns = [], []
         for k in range(len(kinds)):
             spent = time.perf_counter() - began
             upper, value, pattern = _price(lp, k, pi, max(0.01, min(price_limit, time_budget - spent)))
             uppers.append(upper)
             columns.append((value, pattern))
+        exact_took = time.perf_counter() - exact_began
         best = max(best, _lagrangian(lp, pi, uppers))
         if all(kinds[k].price - sigma.get(k, 0.0) - uppers[k] >= -1e-7 * max(1.0, kinds[k].price)
                for k in range(len(kinds))):
             converged = True
             break
+        if time.perf_counter() - began > time_budget:
+            break
         for k, (value, pattern) in enumerate(columns):
             if pattern and kinds[k].price - sigma.get(k, 0.0) - value < -1e-9 * max(1.0, kinds[k].price):
                 add(k, pattern)
                 added += 1
-        if not added or time.perf_counter() - began > time_budget:
+        if not added:
             break
+    solution += [0.0] * (len(variables) - len(solution))  # columns added after the last solve: at zero
     if used_artificial:  # the limits may leave demand uncovered: the purchase then places less; no bound here
         best = 0.0
     mix = [0.0] * len(kinds)
@@ -268,7 +274,9 @@ def _greedy(lp: PatternLP, k: int, pi: np.ndarray) -> list[tuple[float, dict[int
     fams = lp.family[idx].tolist()
     caps_list = caps.tolist()
     dims = range(len(room))
-    for weight in (share.max(axis=1), share.sum(axis=1)):
+    weights = [share.max(axis=1), share.sum(axis=1)]
+    weights += [share[:, d] for d in range(share.shape[1]) if len(weights) < 6 and np.ptp(share[:, d]) > 0]
+    for weight in weights:
         order = np.argsort(-pi[idx] / np.maximum(weight, 1e-12), kind="stable").tolist()
         left = kind.room.tolist()
         fam_left = list(lp.family_cap)

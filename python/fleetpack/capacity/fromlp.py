@@ -27,13 +27,15 @@ from .pool import TypeFit, candidate_hosts
 
 __all__ = ["lp_purchase"]
 
+_MAX_WORKLOADS = 2_000  # beyond, the reference rules' pass over the purchase costs more than it finds
+
 
 def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fits: Sequence[TypeFit],
                 patterns: Patterns | None, price, seconds: float) -> tuple[list[TypeFit], Plan, list[str]] | None:
     """(the types bought from, the plan over the existing hosts and the bought candidates, the candidates' types),
     or None when the integer master finds nothing in ``seconds``. ``ex`` are the existing hosts as the solve
     prices them; ``price(type)`` a candidate's price."""
-    if patterns is None or not patterns.result.solution:
+    if patterns is None or not patterns.result.solution or patterns.coarse or len(ws) > _MAX_WORKLOADS:
         return None
     began = time.perf_counter()
     lp, n_types = patterns.lp, len(fits)
