@@ -39,7 +39,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["Kind", "PatternLP", "column_bound", "integer_master", "dive"]
+__all__ = ["Kind", "PatternLP", "column_bound", "integer_master", "dive", "enumerate_patterns"]
 
 _TOLERANCE = 1e-9
 _DEBUG = bool(os.environ.get("FLEETPACK_COLGEN_DEBUG"))
@@ -80,6 +80,7 @@ class ColumnBound:
     columns: int
     mix: tuple[float, ...]  # per kind, the hosts the last LP solution buys
     solution: tuple[float, ...] = ()  # per column of ``lp.columns``, the last LP solution
+    duals: tuple[np.ndarray, dict[int, float]] | None = None  # (pi, sigma) of the last LP, when it converged
 
 
 def build_classes(keys: Sequence[tuple], groups: Sequence[str | None], dedicated: Sequence[bool]):
@@ -151,6 +152,7 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
     objective.SetMinimization()
     best, converged, iterations, lp_value = 0.0, False, 0, math.inf
     used_artificial, solution = True, []
+    pi, sigma = np.zeros(n), {}
     exact_took = 0.0  # how long the last exact round took: one is kept for the end of the budget
     while True:
         iterations += 1
@@ -205,7 +207,8 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
     if _DEBUG:
         print(f"colgen: {iterations} iterations, {len(variables)} columns, LP {lp_value:.4f}, bound {best:.4f}, "
               f"converged {converged}, {time.perf_counter() - began:.2f} s")
-    return ColumnBound(best, lp_value, converged, iterations, len(variables), tuple(mix), tuple(solution))
+    duals = (pi, sigma) if converged and not used_artificial else None
+    return ColumnBound(best, lp_value, converged, iterations, len(variables), tuple(mix), tuple(solution), duals)
 
 
 def _lagrangian(lp: PatternLP, pi: np.ndarray, uppers: list[float]) -> float:
@@ -420,7 +423,8 @@ def _knapsack_cpsat(lp: PatternLP, idx, caps, sizes, binding, room, pi, seconds)
 
 
 def integer_master(lp: PatternLP, solution: Sequence[float], seconds: float,
-                   hint: Sequence[tuple[int, dict[int, int], int]] = ()) -> list[tuple[int, dict[int, int], int]]:
+                   hint: Sequence[tuple[int, dict[int, int], int]] = (),
+                   proof: list[float] | None = None) -> list[tuple[int, dict[int, int], int]]:
     """Whole numbers of the generated patterns that cover the demand within the limits, at least cost (CP-SAT over
     the columns, from ``hint`` (a purchase found before) or else the LP solution rounded up): (kind, pattern,
     copies) for each pattern bought; [] if none found in time."""
@@ -430,6 +434,8 @@ def integer_master(lp: PatternLP, solution: Sequence[float], seconds: float,
         return []
     prices = [lp.kinds[k].price for k, _ in lp.columns]
     scale = _integer_scale(prices)
+    if not scale:  # prices not in whole hundredths of a hundredth: the master's optimum would not be exact
+        scale, proof = 10_000.0, None
     model = cp_model.CpModel()
     x = []
     start = list(solution) + [0.0] * (len(lp.columns) - len(solution))
@@ -460,8 +466,12 @@ def integer_master(lp: PatternLP, solution: Sequence[float], seconds: float,
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.num_workers = 1
-    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver.parameters.linearization_level = 2  # the LP relaxation inside the search: what closes a covering gap
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return []
+    if proof is not None:  # the optimum over these columns, when proven: (its value, in price units)
+        proof.append(solver.ObjectiveValue() / scale if status == cp_model.OPTIMAL else -math.inf)
     return [(k, pattern, int(solver.Value(v))) for v, (k, pattern) in zip(x, lp.columns) if solver.Value(v)]
 
 
@@ -470,7 +480,7 @@ def _integer_scale(prices: Sequence[float]) -> float:
     for scale in (1, 10, 100, 1000, 10_000):
         if all(abs(p * scale - round(p * scale)) < 1e-9 * max(1.0, p * scale) for p in prices):
             return float(scale)
-    return 10_000.0
+    return 0.0
 
 
 def dive(lp: PatternLP, solution: Sequence[float], seconds: float) -> list[tuple[int, dict[int, int], int]]:
@@ -515,3 +525,87 @@ def dive(lp: PatternLP, solution: Sequence[float], seconds: float) -> list[tuple
         known = {(k, tuple(sorted(p.items()))) for k, p in lp.columns}
         lp.columns.extend(c for c in columns if (c[0], tuple(sorted(c[1].items()))) not in known)
     return [(k, dict(pattern), copies) for (k, pattern), copies in bought.items()]
+
+
+def enumerate_patterns(lp: PatternLP, duals: tuple[np.ndarray, dict[int, float]], upper: float,
+                       most: int = 20_000) -> float | None:
+    """Add to ``lp.columns`` every maximal pattern whose reduced cost (under the converged LP's ``duals``) is
+    below ``upper`` less the LP's value: any purchase cheaper than ``upper`` uses only such patterns (its cost is
+    at least the LP's value plus the reduced costs of its patterns, each >= 0). Returns the LP's value, or None
+    when there are more than ``most`` (nothing is added then)."""
+    pi, sigma = duals
+    value = float(np.dot(pi, lp.demand)) + sum(s * lp.kinds[k].limit for k, s in sigma.items())
+    gap = upper - value + 1e-7 * max(1.0, abs(upper))
+    found: list[tuple[int, dict[int, int]]] = []
+    for k, kind in enumerate(lp.kinds):
+        threshold = kind.price - sigma.get(k, 0.0) - gap  # a pattern is wanted when its dual value exceeds it
+        eligible = kind.eligible & np.all(lp.size <= kind.room, axis=1)
+        for i in np.flatnonzero(eligible & lp.dedicated).tolist():
+            if pi[i] > threshold:
+                found.append((k, {i: 1}))
+        idx = np.flatnonzero(eligible & ~lp.dedicated)
+        caps = _caps(lp, idx, kind.room)
+        idx, caps = idx[caps > 0], caps[caps > 0]
+        order = np.argsort(-pi[idx], kind="stable")
+        idx, caps = idx[order], caps[order]
+        sizes = lp.size[idx]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(sizes > 0, pi[idx][:, None] / np.maximum(sizes, 1), np.inf)
+        best_ratio = np.maximum.accumulate(ratio[::-1], axis=0)[::-1]  # per suffix and dimension
+        suffix = np.cumsum((pi[idx] * caps)[::-1])[::-1]
+        if not _search(lp, k, idx.tolist(), caps.tolist(), sizes.tolist(), pi, best_ratio, suffix, threshold,
+                       found, most):
+            return None
+    lp.columns.extend(found)
+    return value
+
+
+def _search(lp, k, idx, caps, sizes, pi, best_ratio, suffix, threshold, found, most) -> bool:
+    """Depth first over the classes (by dual value), counts from the most down; False when over ``most``."""
+    room = lp.kinds[k].room.tolist()
+    dims = range(len(room))
+    counts = [0] * len(idx)
+    fam_left = list(lp.family_cap)
+    nodes = [0]
+
+    def fits_more(left) -> bool:
+        for j, i in enumerate(idx):
+            if counts[j] < caps[j] and all(sizes[j][d] <= left[d] for d in dims):
+                f = int(lp.family[i])
+                if f < 0 or fam_left[f] > 0:
+                    return True
+        return False
+
+    def walk(j: int, left: list[int], value: float) -> bool:
+        nodes[0] += 1
+        if nodes[0] > 10 * most:  # the work budget: give up (no columns, no proof)
+            return False
+        if j == len(idx):
+            if value > threshold and value > 0 and not fits_more(left):
+                found.append((k, {idx[t]: c for t, c in enumerate(counts) if c}))
+                return len(found) <= most
+            return True
+        reach = min([float(suffix[j])] + [float(best_ratio[j][d]) * left[d] for d in dims
+                                          if np.isfinite(best_ratio[j][d])])
+        if value + reach <= threshold:
+            return True
+        size, f = sizes[j], int(lp.family[idx[j]])
+        most_here = caps[j]
+        for d in dims:
+            if size[d]:
+                most_here = min(most_here, left[d] // size[d])
+        if f >= 0:
+            most_here = min(most_here, fam_left[f])
+        for c in range(most_here, -1, -1):
+            counts[j] = c
+            if f >= 0:
+                fam_left[f] -= c
+            ok = walk(j + 1, [left[d] - c * size[d] for d in dims], value + c * float(pi[idx[j]]))
+            if f >= 0:
+                fam_left[f] += c
+            counts[j] = 0
+            if not ok:
+                return False
+        return True
+
+    return walk(0, room, 0.0)

@@ -10,20 +10,24 @@ candidate beside the core's placements, kept only when it is cheaper.
 
 from __future__ import annotations
 
+import math
 import time
-from collections import deque
+import warnings
+from collections import Counter, deque
 from typing import Sequence
 
 import numpy as np
 
+from ..api import place
+from ..errors import FleetpackWarning
 from ..model.inputs import build_problem
 from ..model.objects import PLACED_FORMS, Host, Overheads, Workload
 from ..model.rules import HostState
 from ..model.wire import UNPLACED, Answer
 from ..plan.plan import Plan, build_plan
 from .bounds import Patterns
-from .colgen import PatternLP, dive, integer_master
-from .pool import TypeFit, candidate_hosts
+from .colgen import PatternLP, dive, enumerate_patterns, integer_master
+from .pool import TypeFit, candidate_hosts, fit_types
 
 __all__ = ["lp_purchase"]
 
@@ -31,22 +35,57 @@ _MAX_WORKLOADS = 2_000  # beyond, the reference rules' pass over the purchase co
 
 
 def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fits: Sequence[TypeFit],
-                patterns: Patterns | None, price, seconds: float) -> tuple[list[TypeFit], Plan, list[str]] | None:
-    """(the types bought from, the plan over the existing hosts and the bought candidates, the candidates' types),
-    or None when the integer master finds nothing in ``seconds``. ``ex`` are the existing hosts as the solve
-    prices them; ``price(type)`` a candidate's price."""
+                patterns: Patterns | None, price, seconds: float):
+    """(the types bought from, the plan over the existing hosts and the bought candidates, the candidates' types,
+    a proven lower bound on the cost or None), or None when nothing is found in ``seconds``. ``ex`` are the existing hosts as the solve prices them;
+    ``price(type)`` a candidate's price. Two readings of the LP, the cheaper kept: the dive (or the integer master
+    over its columns), and the LP's whole part with the workloads it leaves placed by ``place`` (its exact stage
+    when they are few)."""
     if patterns is None or not patterns.result.solution or patterns.coarse or len(ws) > _MAX_WORKLOADS:
         return None
     began = time.perf_counter()
-    lp, n_types = patterns.lp, len(fits)
-    dived = dive(lp, patterns.result.solution, seconds / 2)  # (adds the columns of its residual LPs)
-    chosen = _cheapest(lp, [dived, integer_master(lp, patterns.result.solution, seconds / 2, dived)])
-    if not chosen:
+    lp = patterns.lp
+
+    def left_of() -> float:
+        return seconds - (time.perf_counter() - began)
+
+    found = []
+    dived = dive(lp, patterns.result.solution, seconds / 4)  # (adds the columns of its residual LPs)
+    chosen = _cheapest(lp, [dived, integer_master(lp, patterns.result.solution, seconds / 8, dived)])
+    if chosen:
+        found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, chosen), began))
+    lower = None
+    duals = patterns.result.duals
+    if duals is not None and found and not found[0][1].unplaced and left_of() > 0:
+        # every pattern a cheaper purchase could use, then the integer master over them: its optimum (when
+        # proven) is the best purchase of patterns, so a bound; with the patterns exact, the optimum itself
+        upper = found[0][1].cost
+        complete = enumerate_patterns(lp, duals, upper) is not None  # (else too many: the columns so far)
+        proof: list[float] = []
+        x = list(patterns.result.solution) + [0.0] * (len(lp.columns) - len(patterns.result.solution))
+        better = integer_master(lp, x, max(0.1, 0.7 * left_of()), chosen, proof)
+        if better:
+            found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, better), began))
+        if complete and proof and proof[0] > -math.inf:
+            lower = min(proof[0], upper)
+    if lower is None or min(f[1].cost for f in found) > lower:
+        whole = [(k, p, int(np.floor(x + 1e-9))) for (k, p), x in zip(lp.columns, patterns.result.solution)]
+        slots, left = _slots(ws, ex, fits, patterns, [(k, p, c) for k, p, c in whole if c > 0])
+        if left:
+            found.append(_with_residual(ws, ex, over, fits, price, slots, left, max(0.1, left_of())))
+    found = [f for f in found if f is not None]
+    if not found:
         return None
+    return (*min(found, key=lambda f: (len(f[1].unplaced), f[1].cost)), lower)
+
+
+def _slots(ws, ex, fits, patterns: Patterns, chosen) -> tuple[list[tuple[int, list[int]]], list[int]]:
+    """The hosts of a purchase of patterns, each (type index, or -1 - existing index) with the workloads meant for
+    it, and the workloads left over."""
+    lp, n_types = patterns.lp, len(fits)
     members: list[deque] = [deque() for _ in range(len(lp.demand))]
     for row, c in zip(patterns.rows.tolist(), patterns.class_of.tolist()):
         members[c].append(row)
-    # the hosts of the purchase: (type index, or -1 - existing index) and the workloads meant for each
     slots: list[tuple[int, list[int]]] = []
     free_existing = [deque(group) for group in patterns.existing_groups]
     for k, pattern, copies in chosen:
@@ -56,11 +95,47 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
                 slots.append((k, held))
             elif free_existing[k - n_types]:
                 slots.append((-1 - free_existing[k - n_types].popleft(), held))
-    used_existing = {-1 - s for s, _ in slots if s < 0}
-    slots += [(-1 - j, []) for j in range(len(ex)) if j not in used_existing]
     left = [w for group in members for w in group]
     seen = {w for _, held in slots for w in held} | set(left)
     left += [w for w in range(len(ws)) if w not in seen]  # the workloads the LP does not count
+    return slots, left
+
+
+def _with_residual(ws, ex, over, fits, price, slots, left: list[int], seconds: float):
+    """The slots as they are, and the workloads left placed by ``place`` on hosts of their own (the existing
+    hosts no slot holds among them)."""
+    began = time.perf_counter()
+    used_existing = {-1 - s for s, _ in slots if s < 0}
+    free = [j for j in range(len(ex)) if j not in used_existing]
+    rest = [ws[w] for w in left]
+    rest_fits = fit_types(rest, [f.host_type for f in fits], over)
+    taken = {h.id for h in ex}
+    held = Counter(fits[s].host_type.name for s, _ in slots if s >= 0)
+    counts = {f.host_type.name: f.copies if f.host_type.available is None
+              else max(0, min(f.copies, f.host_type.available - held[f.host_type.name])) for f in rest_fits}
+    pool, kinds = candidate_hosts(rest_fits, taken, counts=counts, cost_of=price)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FleetpackWarning)
+        plan = place(rest, [ex[j] for j in free] + pool, objective="cost", overheads=over,
+                     time_limit=max(0.1, seconds))
+    index = np.asarray(plan.host_index)
+    type_of = {f.host_type.name: t for t, f in enumerate(fits)}
+    extra: dict[int, list[int]] = {}
+    for r, j in enumerate(index.tolist()):
+        if j >= 0:
+            extra.setdefault(j, []).append(left[r])
+    more = [(-1 - free[j] if j < len(free) else type_of[kinds[j - len(free)]], held) for j, held in extra.items()]
+    unplaced = [left[r] for r in np.flatnonzero(index < 0).tolist()]
+    return _realize(ws, ex, over, fits, price, slots + more, unplaced, began)
+
+
+def _realize(ws, ex, over, fits, price, slots, left, began):
+    """The plan of a purchase given as slots: each workload put on its slot by the reference rules, those that
+    do not fit there (and ``left``) on the first host that takes them, else on a new host of the cheapest type."""
+    n_types = len(fits)
+    used_existing = {-1 - s for s, _ in slots if s < 0}
+    slots = slots + [(-1 - j, []) for j in range(len(ex)) if j not in used_existing]
+    left = list(left)
     hosts = [ex[-1 - s] if s < 0 else fits[s].host_type.host(f"slot-{j}") for j, (s, _) in enumerate(slots)]
     problem = build_problem(ws, hosts, over).materialize()
     states = [HostState(problem, h) for h in problem.hosts]

@@ -177,6 +177,22 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     lp = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
                         options["existing_cost"], column_seconds=_column_seconds(options))
+    options["bound"] = lp  # (the final bound reuses it when it counts the same workloads)
+    from_lp = lp_purchase(ws, _existing_for_solve(ex, options), over, fits, lp.patterns, _price(options),
+                          _column_seconds(options))
+    if from_lp is not None and from_lp[3] is not None and from_lp[3] > lp.value:
+        # the optimum over every pattern a cheaper purchase could use, proven by the integer master
+        lp = replace(lp, value=float(from_lp[3]), reason="the least cost of a purchase of whole "
+                     "hosts' loads, proven over every pattern that could beat the purchase found (column "
+                     "generation, then the integer master)")
+        options["bound"] = lp
+    if from_lp is not None and max_types is not None and len(from_lp[0]) > max_types:
+        from_lp = None
+    from_lp = from_lp[:3] if from_lp is not None else None
+    if from_lp is not None and not from_lp[1].unplaced and from_lp[1].cost <= lp.value * (1 + 1e-9):
+        notes.append("bought the column generation's patterns in whole numbers: as cheap as the bound, so no "
+                     "placement was tried")
+        return from_lp
     support = _covering([fits[k] for k in lp.support], useful)
     sets: list[list[TypeFit]] = []
     if max_types is None:
@@ -208,10 +224,7 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         if best is None or key < best[0]:
             best = (key, s, plan, kinds)
     assert best is not None
-    options["bound"] = lp  # (the final bound reuses it when it counts the same workloads)
-    from_lp = lp_purchase(ws, _existing_for_solve(ex, options), over, fits, lp.patterns, _price(options),
-                          _column_seconds(options))
-    if from_lp is not None and (max_types is None or len(from_lp[0]) <= max_types):
+    if from_lp is not None:
         key = (len(from_lp[1].unplaced), from_lp[1].cost)
         if key < best[0]:
             best = (key, *from_lp)
@@ -224,10 +237,10 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
 
 
 def _column_seconds(options: dict) -> float:
-    """The column generation's share of the time: a tenth of the limit, else up to 3 s (it stops when it
-    converges, the bound holding at every step)."""
+    """The column generation's share of the time (and again the purchase read off it): a quarter of the limit,
+    else up to 4 s (it stops when it converges, the bound holding at every step)."""
     limit = options["time_limit"]
-    return 3.0 if limit is None else max(0.2, min(3.0, 0.1 * limit))
+    return 4.0 if limit is None else max(0.2, min(4.0, 0.25 * limit))
 
 
 def _covering(chosen: list[TypeFit], useful: list[TypeFit]) -> list[TypeFit]:
