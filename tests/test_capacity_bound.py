@@ -52,7 +52,9 @@ def _instance(seed: int):
     rng = random.Random(seed)
     two = seed % 2 == 0
     ws = [fp.Workload(f"w{i}", cpu=rng.choice((1, 2, 3, 5)), memory=f"{rng.choice((1, 2, 4, 6)) if two else 0}Gi",
-                      form="container", isolation="dedicated" if rng.random() < 0.1 else "none",
+                      form="container" if seed % 4 != 2 else rng.choice(("any", "vm", "container")),
+                      tenant=rng.choice(("a", "b")), isolation=rng.choice(("dedicated",) + ("none",) * 8 + (
+                          ("tenant",) if seed % 4 == 2 else ())),
                       anti_affinity=rng.choice(("g", "h")) if rng.random() < 0.25 else None)
           for i in range(rng.randint(4, 8))]
     costs = [rng.choice((1.0, 1.5, 1.7, 2.0)) for _ in range(3)]
@@ -63,29 +65,35 @@ def _instance(seed: int):
     return ws, types, existing
 
 
-def _optimum(ws, types, existing) -> float:
-    fits = fit_types(ws, types, NONE)
+def _overheads(seed: int) -> fp.Overheads:
+    return fp.Overheads() if seed % 4 == 2 else NONE  # (VMs, tenant isolation and the default overheads)
+
+
+def _optimum(ws, types, existing, over) -> float:
+    fits = fit_types(ws, types, over)
     pool, _ = candidate_hosts(fits, {h.id for h in existing})
     free = [fp.Host(h.id, cpu=h.cpu, memory=h.memory, cost=0.0) for h in existing]  # paid for already
-    best = fp.place(ws, free + pool, objective="cost", method="exact", overheads=NONE, time_limit=30)
+    best = fp.place(ws, free + pool, objective="cost", method="exact", overheads=over, time_limit=30)
     assert best.proven_optimal
     return float("inf") if best.unplaced else best.cost
 
 
-@pytest.mark.parametrize("seed", range(16))
+@pytest.mark.parametrize("seed", range(24))
 def test_the_column_bound_is_sound_at_every_step(seed):
     """Against the proven optimum over the pool (which holds a best purchase): the bound after 0, 1, 3 and all
-    iterations' worth of time, and the purchase plan_capacity makes from it, verified."""
+    iterations' worth of time, and the purchase plan_capacity makes from it (with the bound the integer master
+    proves over the enumerated patterns), verified."""
     ws, types, existing = _instance(seed)
-    optimum = _optimum(ws, types, existing)
-    fits = fit_types(ws, types, NONE)
+    over = _overheads(seed)
+    optimum = _optimum(ws, types, existing, over)
+    fits = fit_types(ws, types, over)
     takes = np.array([f.takes for f in fits])
     for seconds in (0.0, 1e-4, 1e-3, 5.0):
-        bound = purchase_bound(ws, takes.any(axis=0), takes, types, existing, NONE, _dims(ws, types), "cost",
+        bound = purchase_bound(ws, takes.any(axis=0), takes, types, existing, over, _dims(ws, types), "cost",
                                False, column_seconds=seconds)
         assert bound.value <= optimum + 1e-9
-    purchase = fp.plan_capacity(ws, types, existing, NONE)
-    assert fp.verify_capacity(ws, types, purchase, existing, NONE) == []
+    purchase = fp.plan_capacity(ws, types, existing, over)
+    assert fp.verify_capacity(ws, types, purchase, existing, over) == []
     assert purchase.lower_bound <= optimum + 1e-9 <= purchase.cost + 2e-9 or purchase.unplaced
 
 
