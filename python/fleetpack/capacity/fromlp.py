@@ -26,7 +26,8 @@ from ..model.rules import HostState
 from ..model.wire import UNPLACED, Answer
 from ..plan.plan import Plan, build_plan
 from .bounds import Patterns
-from .colgen import PatternLP, dive, enumerate_patterns, integer_master
+from .colgen import PatternLP
+from .master import dive, enumerate_patterns, integer_master
 from .pool import TypeFit, candidate_hosts, fit_types
 
 __all__ = ["lp_purchase"]
@@ -37,10 +38,11 @@ _MAX_WORKLOADS = 2_000  # beyond, the reference rules' pass over the purchase co
 def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fits: Sequence[TypeFit],
                 patterns: Patterns | None, price, seconds: float):
     """(the types bought from, the plan over the existing hosts and the bought candidates, the candidates' types,
-    a proven lower bound on the cost or None), or None when nothing is found in ``seconds``. ``ex`` are the existing hosts as the solve prices them;
-    ``price(type)`` a candidate's price. Two readings of the LP, the cheaper kept: the dive (or the integer master
-    over its columns), and the LP's whole part with the workloads it leaves placed by ``place`` (its exact stage
-    when they are few)."""
+    a proven lower bound on the cost or None), or None when nothing is found in ``seconds``. ``ex`` are the
+    existing hosts as the solve prices them; ``price(type)`` a candidate's price. Readings of the LP, the cheapest
+    kept: the dive and the integer master over its columns; with the LP converged, the integer master over every
+    pattern a cheaper purchase could use (its proven optimum: the bound returned); and, unless that proves the
+    purchase, the LP's whole part with the workloads it leaves placed by ``place``."""
     if patterns is None or not patterns.result.solution or patterns.coarse or len(ws) > _MAX_WORKLOADS:
         return None
     began = time.perf_counter()

@@ -5,7 +5,9 @@ with the objective ``cost`` and the existing hosts at cost 0 (the core's cost ob
 first and opens the cheapest room after); the candidates left unused are dropped and the bought ones renamed
 ``<type>-<k>``. ``max_types`` picks the types first (every set of that many types when there are few such sets,
 else dropping the worst type one at a time, each judged by a quick first-fit); ``spare`` buys empty hosts after
-the plan while the room condition fails (fleetpack.capacity.spare).
+the plan while the room condition fails (fleetpack.capacity.spare). The column generation's patterns bought in
+whole numbers (fleetpack.capacity.fromlp) are one more candidate, tried first: when they meet the bound, nothing
+else is placed.
 """
 
 from __future__ import annotations
