@@ -131,7 +131,7 @@ def enumerate_patterns(lp: PatternLP, duals: tuple[np.ndarray, dict[int, float]]
     when there are more than ``most`` (nothing is added then)."""
     pi, sigma = duals
     value = float(np.dot(pi, lp.demand)) + sum(s * lp.kinds[k].limit for k, s in sigma.items())
-    gap = upper - value + 1e-7 * max(1.0, abs(upper))
+    gap = upper - value + 1e-5 * max(1.0, abs(upper))  # (margin: the duals priced every pattern at -1e-7 or more)
     found: list[tuple[int, dict[int, int]]] = []
     for k, kind in enumerate(lp.kinds):
         threshold = kind.price - sigma.get(k, 0.0) - gap  # a pattern is wanted when its dual value exceeds it
