@@ -45,6 +45,8 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
     purchase, the LP's whole part with the workloads it leaves placed by ``place``."""
     if patterns is None or not patterns.result.solution or patterns.coarse or len(ws) > _MAX_WORKLOADS:
         return None
+    if any(w.current is not None for w in ws):  # a live fleet: the patterns know nothing of moves
+        return None
     began = time.perf_counter()
     lp = patterns.lp
 
