@@ -13,6 +13,7 @@ from .errors import ErrorDetail, FleetpackError, FleetpackWarning, InfeasibleErr
 from .fleetfile import Fleet, load_fleet
 from .frontier import Frontier, replan_frontier
 from .kube import from_kubernetes
+from .model.group_rules import Affinity, AntiAffinity, Spread
 from .model.hosttypes import HostType
 from .model.objects import Host, Overheads, Resources, Workload
 from .plan import Assignment, Move, Plan, Unplaced
@@ -35,6 +36,9 @@ __all__ = [
     "load_fleet",
     "Workload",
     "Host",
+    "AntiAffinity",
+    "Affinity",
+    "Spread",
     "Overheads",
     "Resources",
     "Plan",

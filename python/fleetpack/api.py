@@ -20,6 +20,7 @@ from .solve.pipeline import solve, solve_many
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .model.group_rules import Rule
     from .model.objects import Host, Workload
 
 __all__ = ["place", "place_many", "plan_stream", "WorkloadsInput", "HostsInput"]
@@ -44,6 +45,7 @@ def place(
     max_moves: int | None = None,
     max_move_cost: int | None = None,
     drain: Iterable[str] = (),
+    rules: Sequence[Rule] | None = None,
 ) -> Plan:
     """Place each workload on a host, as a VM or a container, honouring every rule of the model.
 
@@ -62,10 +64,14 @@ def place(
     ``max_moves`` caps the number of moves, ``max_move_cost`` their summed ``move_cost``, and every host in
     ``drain`` ends empty (docs/design-live-rules-capacity.md). When no plan within the budget exists (a pinned
     workload that does not fit, forced moves beyond a budget) it raises `InfeasibleError`, strict or not.
+
+    ``rules``: group rules over the workloads' ``groups`` (`AntiAffinity`, `Affinity`, `Spread`; hard, or soft
+    with a ``weight``), per host or per domain of a host label (docs/model.md, "Group rules").
     """
     return place_with(functools.partial(solve, workers=workers), workloads, hosts, objective=objective,
                       method=method, sort_key=sort_key, overheads=overheads, time_limit=time_limit, seed=seed,
-                      strict=strict, workers=workers, drain=drain, max_moves=max_moves, max_move_cost=max_move_cost)
+                      strict=strict, workers=workers, drain=drain, max_moves=max_moves, max_move_cost=max_move_cost,
+                      rules=rules)
 
 
 def place_many(problems: Sequence[Any], *, objective: Objective = "hosts", method: Method = "auto",
@@ -73,12 +79,12 @@ def place_many(problems: Sequence[Any], *, objective: Objective = "hosts", metho
                time_limit: float | None = None, seed: int = 0, strict: bool = False,
                workers: int | None = None, executor: Executor | None = None,
                chunksize: int | None = None, max_moves: int | None = None, max_move_cost: int | None = None,
-               drain: Iterable[str] = ()) -> list[Plan]:
+               drain: Iterable[str] = (), rules: Sequence[Rule] | None = None) -> list[Plan]:
     """Solve independent problems in parallel; returns their plans in order, each the plan `place` would return.
 
     Each problem is a pair ``(workloads, hosts)`` or a dict with ``workloads`` and ``hosts`` and, optionally, its own
-    ``objective``, ``method``, ``sort_key``, ``overheads``, ``time_limit``, ``max_moves``, ``max_move_cost`` and
-    ``drain`` (the keyword arguments are the defaults). All problems are validated first (an error names ``problems[k]``); the core then solves them on
+    ``objective``, ``method``, ``sort_key``, ``overheads``, ``time_limit``, ``max_moves``, ``max_move_cost``,
+    ``drain`` and ``rules`` (the keyword arguments are the defaults). All problems are validated first (an error names ``problems[k]``); the core then solves them on
     ``workers`` threads (None: all cores) without the GIL. A method the core does not run alone (``"exact"``) is
     solved problem by problem.
 
@@ -91,13 +97,14 @@ def place_many(problems: Sequence[Any], *, objective: Objective = "hosts", metho
         found = dict(plan_stream(problems, objective=objective, method=method, sort_key=sort_key,
                                  overheads=overheads, time_limit=time_limit, seed=seed, strict=False,
                                  workers=workers, executor=executor, chunksize=chunksize, max_moves=max_moves,
-                                 max_move_cost=max_move_cost, drain=drain))
+                                 max_move_cost=max_move_cost, drain=drain, rules=rules))
         plans = [found[k] for k in range(len(found))]
         strict_check(plans, strict)
         return plans
     problems, _ = unshare(problems)  # (shared hosts, without an executor to share them on)
     defaults = {"objective": objective, "method": method, "sort_key": sort_key, "overheads": overheads,
-                "time_limit": time_limit, "max_moves": max_moves, "max_move_cost": max_move_cost, "drain": drain}
+                "time_limit": time_limit, "max_moves": max_moves, "max_move_cost": max_move_cost, "drain": drain,
+                "rules": rules}
     jobs = read_problems(problems, defaults, seed, workers, strict)
     answers = solve_many(jobs, seed, workers)
     for k, ((problem, _), (answer, _)) in enumerate(zip(jobs, answers)):
@@ -117,14 +124,15 @@ def plan_stream(problems: Sequence[Any], *, objective: Objective = "hosts", meth
                 time_limit: float | None = None, seed: int = 0, strict: bool = False,
                 workers: int | None = None, executor: Executor | None = None,
                 chunksize: int | None = None, max_moves: int | None = None, max_move_cost: int | None = None,
-                drain: Iterable[str] = ()) -> Iterator[tuple[int, Plan]]:
+                drain: Iterable[str] = (), rules: Sequence[Rule] | None = None) -> Iterator[tuple[int, Plan]]:
     """``(index, plan)`` of each problem of `place_many`, as each finishes (``fleetpack.place_iter`` shows its
     progress). Every problem is checked here, before the first is sent (a `ValidationError` names ``problems[k]``);
     the plans come from the iterator returned. With ``strict``, the first plan that leaves a workload out raises
     `InfeasibleError` (with a note naming ``problems[k]``)."""
     problems, shared = unshare(problems)
     defaults = {"objective": objective, "method": method, "sort_key": sort_key, "overheads": overheads,
-                "time_limit": time_limit, "max_moves": max_moves, "max_move_cost": max_move_cost, "drain": drain}
+                "time_limit": time_limit, "max_moves": max_moves, "max_move_cost": max_move_cost, "drain": drain,
+                "rules": rules}
     errors = _check_scale_out(executor, chunksize)
     try:
         jobs = read_problems(problems, defaults, seed, workers, strict)

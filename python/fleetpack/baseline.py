@@ -50,8 +50,9 @@ def place(
     max_moves: int | None = None,
     max_move_cost: int | None = None,
     drain: Sequence[str] = (),
+    rules: Sequence[Any] | None = None,
 ) -> Plan:
-    """`fleetpack.place` in plain Python (heuristic methods and ``auto``), live fleets too."""
+    """`fleetpack.place` in plain Python (heuristic methods and ``auto``), live fleets and group rules too."""
     return place_with(_solve, workloads, hosts, objective=objective, method=method, sort_key=sort_key,
                       overheads=overheads, time_limit=time_limit, seed=seed, strict=strict, drain=drain,
-                      max_moves=max_moves, max_move_cost=max_move_cost)
+                      max_moves=max_moves, max_move_cost=max_move_cost, rules=rules)

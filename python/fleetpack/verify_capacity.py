@@ -10,8 +10,11 @@ purchase by its shape and restates each rule here.
   ``max_types`` distinct types are bought;
 - the stated cost is the bought hosts' costs summed (plus the used existing hosts' with ``existing_cost``);
 - the placement obeys every rule of the model on the fleet (`fleetpack.verify`);
-- with ``spare=k``: in every dimension, the fleet's free room (capacity less usage, per-host overheads included,
-  over every host) is at least the summed capacity of its k largest used hosts in that dimension.
+- with ``spare=k``: in every dimension, the capacity of the fleet outside its k largest failure domains holds
+  the usage of every workload (per-host overheads included): the hosts alone, or with ``spare_domain`` the hosts
+  sharing that label's value (a host without the label alone); a domain's capacity is all its hosts', used or
+  not. (Equivalently: the free room is at least the capacity of the k largest domains.)
+- the moves of a live fleet are within ``max_moves`` and ``max_move_cost`` (`fleetpack.verify`).
 """
 
 from __future__ import annotations
@@ -31,13 +34,16 @@ __all__ = ["verify_capacity"]
 
 _WHERE = "verify_capacity()"
 _PPM = 10**6
+_OWN = ("spare", "spare_domain", "max_types", "existing_cost", "max_moves", "max_move_cost")
 
 
 def verify_capacity(workloads: Sequence, host_types: Sequence, purchase: Any, existing: Sequence = (),
                     overheads=None, *, spare: int | None = None, max_types: int | None = None,
-                    existing_cost: bool | None = None) -> list[Violation]:
+                    existing_cost: bool | None = None, spare_domain: str | None = None,
+                    max_moves: int | None = None, max_move_cost: int | None = None) -> list[Violation]:
     """Check a purchase; return the violations found (empty when it is valid). ``purchase`` is a `CapacityPlan`
-    or its ``to_dict()``; ``spare``, ``max_types`` and ``existing_cost`` default to the purchase's own."""
+    or its ``to_dict()``; ``spare``, ``spare_domain``, ``max_types``, ``existing_cost``, ``max_moves`` and
+    ``max_move_cost`` default to the purchase's own."""
     types = {t.name: t for t in read_host_types(host_types, _WHERE)}
     ws = [as_workload(w, k) for k, w in enumerate(workloads)]
     ex = [as_host(h, k) for k, h in enumerate(existing)]
@@ -46,8 +52,14 @@ def verify_capacity(workloads: Sequence, host_types: Sequence, purchase: Any, ex
     spare = own.get("spare", 0) if spare is None else spare
     max_types = own.get("max_types") if max_types is None else max_types
     existing_cost = bool(own.get("existing_cost", False)) if existing_cost is None else existing_cost
+    spare_domain = own.get("spare_domain") if spare_domain is None else spare_domain
+    max_moves = own.get("max_moves") if max_moves is None else max_moves
+    max_move_cost = own.get("max_move_cost") if max_move_cost is None else max_move_cost
     if isinstance(spare, bool) or not isinstance(spare, numbers.Integral) or spare < 0:
         raise ValidationError.single(_WHERE, "spare", f"must be a whole number >= 0, got {spare!r}", spare)
+    if spare_domain is not None and (not isinstance(spare_domain, str) or not spare_domain):
+        raise ValidationError.single(_WHERE, "spare_domain", "must be a label key (a non-empty string) or None, "
+                                     f"got {spare_domain!r}", spare_domain)
     out: list[Violation] = []
     existing_ids = {h.id for h in ex}
     by_id = {h.id: h for h in fleet}
@@ -80,14 +92,14 @@ def verify_capacity(workloads: Sequence, host_types: Sequence, purchase: Any, ex
         out.append(Violation("buy", f"the purchase says {stated} but its fleet has {counts}"))
     if max_types is not None and len(counts) > max_types:
         out.append(Violation("max_types", f"{len(counts)} types bought ({', '.join(counts)}), at most {max_types}"))
-    out.extend(verify(ws, fleet, plan, over))
+    out.extend(verify(ws, fleet, plan, over, max_moves=max_moves, max_move_cost=max_move_cost))
     placed = _placed(plan)
     if existing_cost:
         bought_cost += sum(h.cost for h in ex if h.id in {host for host, _ in placed.values()})
     if stated_cost is not None and not math.isclose(stated_cost, bought_cost, rel_tol=1e-9, abs_tol=1e-9):
         out.append(Violation("cost", f"the purchase says it costs {stated_cost:g}, its hosts cost {bought_cost:g}"))
     if spare:
-        out.extend(_check_spare(ws, fleet, placed, over, int(spare)))
+        out.extend(_check_spare(ws, fleet, placed, over, int(spare), spare_domain))
     return out
 
 
@@ -97,13 +109,13 @@ def _read(purchase: Any, ex: list[Host]):
         try:
             bought = [as_host(h, k) for k, h in enumerate(purchase["hosts"])]
             return (dict(purchase["buy"]), [*ex, *bought], purchase["plan"], purchase.get("cost"),
-                    {k: purchase.get(k) for k in ("spare", "max_types", "existing_cost") if k in purchase})
+                    {k: purchase.get(k) for k in _OWN if k in purchase})
         except (KeyError, TypeError) as exc:
             raise ValidationError.single(_WHERE, "purchase", "expected a CapacityPlan or its to_dict() (keys "
                                          f"'buy', 'hosts', 'plan'), got a dict without {exc}") from None
     if all(hasattr(purchase, a) for a in ("buy", "hosts", "plan", "cost")):
         return (dict(purchase.buy), list(purchase.hosts), purchase.plan, purchase.cost,
-                {k: getattr(purchase, k) for k in ("spare", "max_types", "existing_cost") if hasattr(purchase, k)})
+                {k: getattr(purchase, k) for k in _OWN if hasattr(purchase, k)})
     raise ValidationError.single(_WHERE, "purchase", "expected a CapacityPlan or its to_dict(), got "
                                  f"{type(purchase).__name__}", purchase)
 
@@ -115,7 +127,7 @@ def _placed(plan: Any) -> dict[str, tuple[str, str]]:
     return {a.workload: (a.host, a.form) for a in plan.assignments}
 
 
-def _check_spare(ws, fleet: list[Host], placed, over: Overheads, k: int) -> list[Violation]:
+def _check_spare(ws, fleet: list[Host], placed, over: Overheads, k: int, key: str | None) -> list[Violation]:
     by_id = {w.id: w for w in ws}
     dims = ("cpu", "memory", *sorted({d for x in (*ws, *fleet) for d in x.extra_units}))  # type: ignore[attr-defined]
     usage = {h.id: dict.fromkeys(dims, 0) for h in fleet}
@@ -142,14 +154,21 @@ def _check_spare(ws, fleet: list[Host], placed, over: Overheads, k: int) -> list
             if form in kinds:
                 usage[hid]["cpu"] += fixed.cpu_millis  # type: ignore[attr-defined]
                 usage[hid]["memory"] += fixed.memory_bytes  # type: ignore[attr-defined]
+    domain = {h.id: (h.labels[key] if key is not None and key in h.labels else None) for h in fleet}
+    lost_what = "hosts" if key is None else f"domains of label {key!r}"
     out = []
     for d in dims:
-        cap = {h.id: _capacity(h, d) for h in fleet}
-        free = sum(cap[h] - usage[h][d] for h in cap)
-        largest = sorted((cap[h] for h in cap if forms[h]), reverse=True)[:k]
-        if free < sum(largest):
-            out.append(Violation("spare", f"spare={k}: free {d} {format_amount(d, free)} is less than the "
-                                 f"{len(largest)} largest used hosts' {format_amount(d, sum(largest))}"))
+        by_domain: dict[Any, int] = {}
+        for h in fleet:  # a host without the label: a domain of its own
+            name = ("label", domain[h.id]) if domain[h.id] is not None else ("host", h.id)
+            by_domain[name] = by_domain.get(name, 0) + _capacity(h, d)
+        largest = sorted(by_domain.values(), reverse=True)[:k]
+        left = sum(by_domain.values()) - sum(largest)
+        total = sum(usage[h.id][d] for h in fleet)
+        if left < total:
+            out.append(Violation("spare", f"spare={k}: after losing the {len(largest)} largest {lost_what}, the "
+                                 f"{d} left {format_amount(d, left)} is less than the workloads' "
+                                 f"{format_amount(d, total)}"))
     return out
 
 

@@ -5,18 +5,21 @@ with the objective ``cost`` and the existing hosts at cost 0 (the core's cost ob
 first and opens the cheapest room after); the candidates left unused are dropped and the bought ones renamed
 ``<type>-<k>``. ``max_types`` picks the types first (every set of that many types when there are few such sets,
 else dropping the worst type one at a time, each judged by a quick first-fit); ``spare`` buys empty hosts after
-the plan while the room condition fails (fleetpack.capacity.spare). The column generation's patterns bought in
-whole numbers (fleetpack.capacity.fromlp) are one more candidate, tried first: when they meet the bound, nothing
-else is placed.
+the plan while the room condition fails (fleetpack.capacity.spare), each set of types judged with them, and then
+places again with the hosts bought for the room already paid for (their room takes workloads, fewer others are
+bought). A live fleet keeps its workloads where they run unless a move saves a purchase (within ``max_moves``).
+The column generation's patterns bought in whole numbers (fleetpack.capacity.fromlp) are one more candidate, tried
+first: when they meet the bound (and no spare room is asked for), nothing else is placed.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 import time
 import warnings
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -29,13 +32,14 @@ from ..model.inputs import build_problem
 from ..model.objects import Host, Overheads, Workload
 from ..model.wire import Answer
 from ..plan.plan import Plan, build_plan
-from ..solve.front import core_place
+from ..solve.front import core_place, live_check
 from ..solve.options import check_parameters
 from .bounds import purchase_bound
+from .exact import exact_purchase
 from .fromlp import lp_purchase
 from .pool import TypeFit, candidate_hosts, fit_types, names
 from .result import CapacityPlan
-from .spare import spare_deficit, spare_purchase
+from .spare import Room, domain_of, spare_purchase
 
 __all__ = ["plan_capacity", "OBJECTIVES"]
 
@@ -46,21 +50,28 @@ _MAX_SUBSETS = 64  # sets of types tried whole for max_types; beyond, the greedy
 _PAIRED = 5  # the single types (by the quick judge) whose pairs are judged too
 #: Workloads x candidate hosts above which ``auto`` over the pool runs in the core alone (without the exact stage).
 EXACT_STAGE_SIZE = 20_000
+_SPARE_ROUNDS = 3  # placements with the spare hosts paid for, while each buys less
 
 
 def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existing: Any = (),
                   overheads: Overheads | dict | None = None, objective: str = "cost", spare: int = 0,
                   max_types: int | None = None, time_limit: float | None = None, seed: int = 0, *,
-                  existing_cost: bool = False, method: str = "auto", strict: bool = False,
-                  workers: int | None = None) -> CapacityPlan:
+                  spare_domain: str | None = None, existing_cost: bool = False, method: str = "auto",
+                  strict: bool = False, workers: int | None = None, max_moves: int | None = None,
+                  max_move_cost: int | None = None) -> CapacityPlan:
     """Buy hosts of the given types so that every workload is placed under every rule of the model.
 
     ``workloads`` and ``existing`` (hosts already there, paid for: cost 0 unless ``existing_cost=True``) are as
     ``place`` takes them; ``host_types`` are `HostType` (or dicts), each ``available`` at most (None: unlimited).
     ``objective``: ``"cost"`` (least total cost of the hosts bought) or ``"hosts"`` (fewest hosts bought).
-    ``spare=k``: the fleet keeps, in every dimension, free room at least the capacity of its k largest used hosts
-    (the vSphere HA percentage policy). ``max_types``: buy at most that many distinct types. ``method``,
-    ``time_limit``, ``seed`` and ``workers`` are those of the placement (``place``).
+    ``spare=k``: the fleet survives the loss of any k hosts in aggregate: in every dimension the capacity left
+    after its k largest hosts are lost holds every workload (the vSphere HA percentage policy); with
+    ``spare_domain`` (a label key, say ``"zone"``) of any k domains, the hosts sharing that label's value (a host
+    without it is a domain of its own; a bought host has its type's labels). ``max_types``: buy at most that many
+    distinct types. ``method``, ``time_limit``, ``seed`` and ``workers`` are those of the placement (``place``).
+
+    A live fleet (workloads with a ``current`` host, an existing one) keeps its workloads where they run unless a
+    move saves a purchase or a rule forces it; ``max_moves`` and ``max_move_cost`` cap the moves (``place``).
 
     Returns a `CapacityPlan`. A workload that no type and no existing host can take is left out and listed in
     ``plan.unplaced`` (with ``strict=True``: `InfeasibleError`). Bad input raises one `ValidationError` listing
@@ -72,7 +83,7 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     if method == "exact":
         problems.append(ErrorDetail(_WHERE, "method", "'exact' is not run over a pool of candidates (its model "
                                     "grows with the pool): use 'auto' or a heuristic", method))
-    problems += _check_options(objective, spare, max_types, existing_cost)
+    problems += _check_options(objective, spare, max_types, existing_cost, spare_domain)
     types: list[HostType] = []
     try:
         types = read_host_types(host_types, _WHERE)
@@ -80,35 +91,49 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
         problems.extend(exc.errors)
     base = None
     try:
-        base = build_problem(workloads, existing, overheads).materialize()
+        base = build_problem(workloads, existing, overheads, max_moves=max_moves,
+                             max_move_cost=max_move_cost).materialize()
     except ValidationError as exc:
-        problems.extend(exc.errors)
+        problems.extend(replace(e, where=_WHERE) if e.field in ("max_moves", "max_move_cost") else e
+                        for e in exc.errors)
     if base is not None:
-        live = [w.id for w in base.workloads if w.current is not None]
-        if live:
-            problems.append(ErrorDetail(f"workload {live[0]!r}", "current", "plan_capacity plans the fleet from "
-                                        f"nothing: {len(live)} workload(s) have a current host (re-plan a live "
-                                        "fleet with place(), then buy for what is left)", live[0]))
         clash = sorted({t.name for t in types} & {h.id for h in base.hosts})
         if clash:
             problems.append(ErrorDetail(_WHERE, "host_types", f"type name {clash[0]!r} is also an existing host's "
                                         "id (bought hosts are named <type>-<k>)", clash[0]))
+        if isinstance(spare_domain, str) and spare_domain and types and not any(
+                spare_domain in x.labels for x in (*types, *base.hosts)):
+            problems.append(ErrorDetail(_WHERE, "spare_domain", f"no existing host and no host type has the label "
+                                        f"{spare_domain!r} (the failure domains are the hosts sharing its value)",
+                                        spare_domain))
     if problems:
         raise ValidationError(problems)
     assert base is not None
     ws, ex, over = list(base.workloads), list(base.hosts), base.overheads
-    fits = fit_types(ws, types, over)
+    fits = fit_types(_greenfield(ws), types, over)
     options = {"objective": objective, "existing_cost": existing_cost, "method": method, "time_limit": time_limit,
-               "seed": int(seed), "workers": workers}
+               "seed": int(seed), "workers": workers, "max_moves": max_moves, "max_move_cost": max_move_cost,
+               "spare": int(spare), "spare_domain": spare_domain, "live": any(w.current is not None for w in ws)}
     notes: list[str] = []
-    chosen, inner, kinds = _best_purchase(ws, ex, over, types, fits, max_types, options, notes)
-    result = _finish(ws, ex, over, types, fits, chosen, inner, kinds, options, spare, max_types, notes, began)
+    chosen, outcome = _best_purchase(ws, ex, over, types, fits, max_types, options, notes)
+    if spare:
+        outcome = _spare_rounds(ws, ex, over, types, chosen, outcome, max_types, options, notes)
+    if (spare or max_types is not None) and method == "auto" and not options["live"] and not existing_cost:
+        outcome = _exact_rounds(ws, ex, over, types, fits, outcome, max_types, options, notes)
+    result = _finish(ws, ex, over, types, fits, outcome, options, max_types, notes, began)
     if strict and result.plan.unplaced:
         raise InfeasibleError(result.plan)
     return result
 
 
-def _check_options(objective, spare, max_types, existing_cost) -> list[ErrorDetail]:
+def _greenfield(ws: list[Workload]) -> list[Workload]:
+    """The workloads without where they run (to try them on one type alone, where their hosts are not)."""
+    if not any(w.current is not None for w in ws):
+        return ws
+    return [replace(w, current=None, current_form=None, pinned=False) if w.current is not None else w for w in ws]
+
+
+def _check_options(objective, spare, max_types, existing_cost, spare_domain) -> list[ErrorDetail]:
     problems = []
     if objective not in OBJECTIVES:
         problems.append(ErrorDetail(_WHERE, "objective", "must be one of 'cost', 'hosts' (fewest hosts bought), "
@@ -116,6 +141,12 @@ def _check_options(objective, spare, max_types, existing_cost) -> list[ErrorDeta
     if isinstance(spare, bool) or not isinstance(spare, numbers.Integral) or not 0 <= spare <= 10**6:
         problems.append(ErrorDetail(_WHERE, "spare", "must be a whole number of hosts >= 0 (the room of the k "
                                     f"largest used hosts kept free), got {spare!r}", spare))
+    elif spare_domain is not None and spare == 0:
+        problems.append(ErrorDetail(_WHERE, "spare_domain", f"{spare_domain!r} is given without spare: say how "
+                                    "many domains may fail (spare=1)", spare_domain))
+    if spare_domain is not None and (not isinstance(spare_domain, str) or not spare_domain):
+        problems.append(ErrorDetail(_WHERE, "spare_domain", "must be a label key (a non-empty string) or None, "
+                                    f"got {spare_domain!r}", spare_domain))
     if max_types is not None and (isinstance(max_types, bool) or not isinstance(max_types, numbers.Integral)
                                   or max_types < 1):
         problems.append(ErrorDetail(_WHERE, "max_types", "must be a whole number >= 1 (distinct types bought) or "
@@ -136,10 +167,34 @@ def _existing_for_solve(ex: Sequence[Host], options: dict) -> list[Host]:
     return [h if keep else replace(h, cost=0.0) for h in ex]
 
 
-def _solve(ws, ex, over, fits: Sequence[TypeFit], options: dict, *, quick: bool = False):
-    """``place`` over the existing hosts and the candidates: its plan, and the candidates' types."""
-    candidates, kinds = candidate_hosts(fits, {h.id for h in ex}, cost_of=_price(options))
-    hosts = [*_existing_for_solve(ex, options), *candidates]
+@dataclass
+class _Outcome:
+    """A placement over the pool: its plan, the types of its host rows after the existing ones (the hosts bought
+    first, ``paid``, then the candidates), the empty hosts the spare room adds, and what it all costs (priced as
+    the objective: unplaced workloads, then cost)."""
+
+    plan: Plan
+    kinds: list[str]
+    paid: list[HostType]
+    spare: list[HostType]
+    key: tuple[int, float]
+    allowed: list[HostType]  # the types the spare room may be bought from
+
+
+def _solve(ws, ex, over, fits: Sequence[TypeFit], options: dict, *, quick: bool = False,
+           paid: Sequence[HostType] = ()):
+    """``place`` over the existing hosts, the hosts already bought (``paid``: at cost 0) and the candidates: its
+    plan, and the types of the rows after the existing hosts."""
+    taken = {h.id for h in ex}
+    first: list[Host] = []
+    for t in paid:
+        ident = names(t.name, 1, taken)[0]
+        taken.add(ident)
+        first.append(replace(t.host(ident), cost=0.0))
+    candidates, kinds = candidate_hosts(fits, taken, cost_of=_price(options))
+    hosts = [*_existing_for_solve(ex, options), *first, *candidates]
+    kinds = [t.name for t in paid] + kinds
+    budgets = {"max_moves": options.get("max_moves"), "max_move_cost": options.get("max_move_cost")}
     with warnings.catch_warnings():  # "no host has a 'gpu' dimension": the plan lists them as unplaced
         warnings.simplefilter("ignore", FleetpackWarning)
         if quick:
@@ -148,17 +203,20 @@ def _solve(ws, ex, over, fits: Sequence[TypeFit], options: dict, *, quick: bool 
             # the core's portfolio and improvement search; auto's exact stage (CP-SAT) is for small instances,
             # and preparing it for a large pool only to find it too large costs more than the whole solve
             began = time.perf_counter()
-            problem = build_problem(ws, hosts, over)
+            problem = build_problem(ws, hosts, over, **budgets)
             answer = core_place(problem, "auto", "sum", "cost", options["time_limit"], options["seed"], None)
+            live_check(problem, answer)
             plan = build_plan(problem, answer, objective="cost", method="auto", elapsed=time.perf_counter() - began)
         else:
             plan = place(ws, hosts, objective="cost", method=options["method"], overheads=over,
-                         time_limit=options["time_limit"], seed=options["seed"], workers=options["workers"])
+                         time_limit=options["time_limit"], seed=options["seed"], workers=options["workers"],
+                         **budgets)
     return plan, kinds
 
 
-def _score(ws, ex, over, fits, options) -> tuple[int, float]:
-    """A quick judge of a set of types: (workloads left out, purchase cost) of a first-fit over its pool."""
+def _score(ws, ex, over, fits, options, types=(), max_types=None) -> tuple[int, float]:
+    """A quick judge of a set of types: (workloads left out, purchase cost) of a first-fit over its pool, the
+    empty hosts of the spare room included (``types``: those it may be bought from, all when none is given)."""
     plan, kinds = _solve(ws, ex, over, fits, options, quick=True)
     index = np.asarray(plan.host_index)
     price = _price(options)
@@ -167,21 +225,58 @@ def _score(ws, ex, over, fits, options) -> tuple[int, float]:
     cost = sum(price(by_name[kinds[j]]) for j in used.tolist())
     if options["existing_cost"] and options["objective"] == "cost":
         cost += sum(ex[j].cost for j in np.unique(index[(index >= 0) & (index < len(ex))]).tolist())
+    if options["spare"] and types:
+        try:
+            cost += sum(price(t) for t in _spare_hosts(ex, types, plan, kinds, 0, _allowed(types, fits, max_types),
+                                                       options))
+        except InfeasibleError:
+            cost = math.inf
     return int(np.sum(index < 0)), float(cost)
+
+
+def _given_outcome(ex, types, plan: Plan, kinds: list[str], allowed: Sequence[HostType], options: dict) -> _Outcome:
+    """A placement found elsewhere (the LP's purchase), completed with the spare room as ``_outcome`` does."""
+    price = _price(options)
+    cost = plan.cost
+    extra: list[HostType] = []
+    if options["spare"]:
+        try:
+            extra = _spare_hosts(ex, types, plan, kinds, 0, allowed, options)
+        except InfeasibleError:
+            return _Outcome(plan, kinds, [], [], (len(plan.unplaced), math.inf), list(allowed))
+        cost += sum(price(t) for t in extra)
+    return _Outcome(plan, kinds, [], extra, (len(plan.unplaced), float(cost)), list(allowed))
+
+
+def _outcome(ws, ex, over, types, allowed: Sequence[HostType], fits, options: dict,
+             paid: Sequence[HostType] = ()) -> _Outcome:
+    """The full placement over a set of types (and the hosts already bought), completed with the spare room."""
+    plan, kinds = _solve(ws, ex, over, fits, options, paid=paid)
+    price = _price(options)
+    cost = plan.cost + sum(price(t) for t in paid)
+    extra: list[HostType] = []
+    if options["spare"]:
+        try:
+            extra = _spare_hosts(ex, types, plan, kinds, len(paid), allowed, options)
+        except InfeasibleError:
+            return _Outcome(plan, kinds, list(paid), [], (len(plan.unplaced), math.inf), list(allowed))
+        cost += sum(price(t) for t in extra)
+    return _Outcome(plan, kinds, list(paid), extra, (len(plan.unplaced), float(cost)), list(allowed))
 
 
 def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options: dict, notes: list[str]):
     """The placement over the pool of the best of a few sets of types: every type (or, under ``max_types``, the
     best set by the quick judge), the types the fractional purchase (the LP bound) buys, and the best single type,
-    or pair of the best few single types, by the quick judge; each solved in full, the cheapest kept. (The core's
-    cost order prices a host per unit of capacity, blind to the shape of the demand; the LP sees the shape.)"""
+    or pair of the best few single types, by the quick judge; each solved in full (and completed with the spare
+    room), the cheapest kept. (The core's cost order prices a host per unit of capacity, blind to the shape of
+    the demand; the LP sees the shape.)"""
     useful = [f for f in fits if f.copies > 0 and (f.host_type.available is None or f.host_type.available > 0)]
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     lp = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
                         options["existing_cost"], column_seconds=_column_seconds(options))
     options["bound"] = lp  # (the final bound reuses it when it counts the same workloads)
-    from_lp = lp_purchase(ws, _existing_for_solve(ex, options), over, fits, lp.patterns, _price(options),
-                          _column_seconds(options))
+    from_lp = None if options["live"] else lp_purchase(ws, _existing_for_solve(ex, options), over, fits,
+                                                       lp.patterns, _price(options), _column_seconds(options))
     if from_lp is not None and from_lp[3] is not None and from_lp[3] > lp.value:
         # the optimum over every pattern a cheaper purchase could use, proven by the integer master
         lp = replace(lp, value=float(from_lp[3]), reason="the least cost of a purchase of whole "
@@ -190,11 +285,15 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         options["bound"] = lp
     if from_lp is not None and max_types is not None and len(from_lp[0]) > max_types:
         from_lp = None
-    from_lp = from_lp[:3] if from_lp is not None else None
-    if from_lp is not None and not from_lp[1].unplaced and from_lp[1].cost <= lp.value * (1 + 1e-9):
-        notes.append("bought the column generation's patterns in whole numbers: as cheap as the bound, so no "
-                     "placement was tried")
-        return from_lp
+    lp_best = None
+    if from_lp is not None:
+        lp_types, lp_plan, lp_kinds = from_lp[:3]
+        lp_best = (lp_types, _given_outcome(ex, types, lp_plan, lp_kinds, _allowed(types, lp_types, max_types),
+                                            options))
+        if not options["spare"] and not lp_plan.unplaced and lp_plan.cost <= lp.value * (1 + 1e-9):
+            notes.append("bought the column generation's patterns in whole numbers: as cheap as the bound, so no "
+                         "placement was tried")
+            return lp_best
     support = _covering([fits[k] for k in lp.support], useful)
     sets: list[list[TypeFit]] = []
     if max_types is None:
@@ -205,7 +304,7 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         def judged(s: list[TypeFit]) -> tuple[int, float]:
             key = tuple(f.host_type.name for f in s)
             if key not in scores:
-                scores[key] = _score(ws, ex, over, s, options)
+                scores[key] = _score(ws, ex, over, s, options, types)
             return scores[key]
 
         top = sorted(useful, key=lambda f: judged(_covering([f], useful)))[:_PAIRED]
@@ -213,29 +312,122 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         if small:
             sets.append(min(small, key=judged))
     else:
-        sets.append(_choose_types(ws, ex, over, fits, max_types, options, notes))
+        sets.append(_choose_types(ws, ex, over, types, fits, max_types, options, notes))
     if len(support) <= (max_types or len(useful)):
         sets.append(support)
     distinct = list({tuple(f.host_type.name for f in s): s for s in sets if s}.values()) or [useful]
     limit = options["time_limit"]
     share = dict(options, time_limit=None if limit is None else limit / len(distinct))
-    best = None
+    best: tuple[list[TypeFit], _Outcome] | None = None
     for s in distinct:
-        plan, kinds = _solve(ws, ex, over, s, share)
-        key = (len(plan.unplaced), plan.cost)
-        if best is None or key < best[0]:
-            best = (key, s, plan, kinds)
+        outcome = _outcome(ws, ex, over, types, _allowed(types, s, max_types), s, share)
+        if best is None or outcome.key < best[1].key:
+            best = (s, outcome)
     assert best is not None
-    if from_lp is not None:
-        key = (len(from_lp[1].unplaced), from_lp[1].cost)
-        if key < best[0]:
-            best = (key, *from_lp)
-            notes.append("bought the column generation's patterns in whole numbers (cheaper than the placements)")
-            distinct = [best[1]]
+    if lp_best is not None and lp_best[1].key < best[1].key:
+        best = lp_best
+        notes.append("bought the column generation's patterns in whole numbers (cheaper than the placements)")
+        distinct = [best[0]]
     if len(distinct) > 1:
-        notes.append(f"bought from {', '.join(f.host_type.name for f in best[1]) or 'no type'}: the best of "
-                     f"{len(distinct)} sets of types solved in full")
-    return best[1], best[2], best[3]
+        notes.append(f"bought from {', '.join(f.host_type.name for f in best[0]) or 'no type'}: the best of "
+                     f"{len(distinct)} sets of types solved in full" + (" (with the spare room)" if
+                                                                          options["spare"] else ""))
+    return best
+
+
+def _allowed(types, chosen: Sequence[TypeFit], max_types) -> list[HostType]:
+    """The types the spare room may be bought from: every type, or under ``max_types`` the chosen ones."""
+    return [f.host_type for f in chosen] if max_types is not None else list(types)
+
+
+def _spare_rounds(ws, ex, over, types, chosen, outcome: _Outcome, max_types, options, notes) -> _Outcome:
+    """Place again with the hosts bought for the spare room already paid for: their room takes workloads, so the
+    placement may buy fewer others (the room missing then is bought again); kept while the purchase costs less."""
+    if not outcome.spare:
+        return outcome
+    limit = options["time_limit"]
+    share = dict(options, time_limit=None if limit is None else limit / _SPARE_ROUNDS)
+    allowed = _allowed(types, chosen, max_types)
+    first, rounds = outcome, 0
+    while outcome.spare and rounds < _SPARE_ROUNDS:
+        rounds += 1
+        trial = _outcome(ws, ex, over, types, allowed, chosen, share, paid=[*outcome.paid, *outcome.spare])
+        if not trial.key < outcome.key:
+            break
+        outcome = trial
+    if outcome is not first:
+        notes.append(f"spare={options['spare']}: placed again with the hosts bought for the room paid for, "
+                     f"{first.key[1]:g} -> {outcome.key[1]:g}")
+    return outcome
+
+
+def _exact_rounds(ws, ex, over, types, fits, outcome: _Outcome, max_types, options, notes) -> _Outcome:
+    """On a small pool, CP-SAT with the spare room and ``max_types`` as rows (fleetpack.capacity.exact): kept when
+    it buys for less than the heuristics."""
+    if outcome.key[1] == math.inf or outcome.key[0] > 0:
+        return outcome
+    key = options["spare_domain"]
+
+    def domain(h: Host, t: HostType | None, row: int):
+        return domain_of(h.labels if t is None else t.labels, key, h.id if t is None else f"#{row}")
+
+    found = exact_purchase(ws, ex, over, fits, options, max_types, _price(options), domain, outcome.key[1])
+    if found is None:
+        return outcome
+    plan, kinds, empty, optimal = found
+    if plan is None:
+        notes.append(f"CP-SAT over the pool with the side constraints as rows: no purchase below {outcome.key[1]:g} "
+                     "(this one is optimal over the pool)")
+        return outcome
+    cost = plan.cost + sum(_price(options)(t) for t in empty)
+    if plan.unplaced or not cost < outcome.key[1]:
+        return outcome
+    notes.append(f"CP-SAT over the pool with the side constraints as rows: {outcome.key[1]:g} -> {cost:g}"
+                 + (" (optimal over the pool)" if optimal else ""))
+    return _Outcome(plan, kinds, [], empty, (0, float(cost)), outcome.allowed)
+
+
+def _room(ex, types, plan: Plan, kinds, n_paid: int, options) -> Room:
+    """The fleet of a placement over the pool, as failure domains: the existing hosts and the hosts already bought
+    (used or not) and the candidates used, each with its capacity and usage."""
+    n_ex = len(ex)
+    dims = list(plan.dimensions)
+    problem = plan.problem
+    assert problem is not None and plan.answer is not None and plan.answer.used is not None
+    capacity = np.array(problem.capacities, dtype=object).reshape(len(problem.host_ids), len(dims))
+    index = np.asarray(plan.host_index)
+    in_use = np.zeros(len(problem.host_ids), dtype=bool)
+    in_use[index[index >= 0]] = True
+    by_name = {t.name: t for t in types}
+    key = options["spare_domain"]
+    room = Room(options["spare"], len(dims))
+    for j in range(len(problem.host_ids)):
+        if j >= n_ex + n_paid and not in_use[j]:
+            continue
+        if j < n_ex:
+            domain = domain_of(ex[j].labels, key, ex[j].id)
+        else:
+            domain = domain_of(by_name[kinds[j - n_ex]].labels, key, f"#{j}")
+        room.add(domain, capacity[j].tolist(), plan.answer.used[j].tolist())
+    return room
+
+
+def _spare_hosts(ex, types, plan: Plan, kinds, n_paid: int, allowed, options) -> list[HostType]:
+    """The empty hosts (their types) that complete a placement's fleet with the spare room."""
+    room = _room(ex, types, plan, kinds, n_paid, options)
+    fresh = itertools.count()
+    left = {t.name: math.inf if t.available is None else t.available for t in types}
+    for k in _kinds_bought(plan, kinds, len(ex), n_paid):
+        left[k] -= 1
+    return spare_purchase(room, list(plan.dimensions), allowed, left, _price(options), options["spare"],
+                          options["spare_domain"], lambda t: ("new", next(fresh)))
+
+
+def _kinds_bought(plan: Plan, kinds, n_ex: int, n_paid: int) -> list[str]:
+    """The types of the hosts a placement over the pool buys: the ones already paid for and the candidates used."""
+    index = np.asarray(plan.host_index)
+    used = sorted(set(index[index >= n_ex + n_paid].tolist()))
+    return [kinds[j] for j in range(n_paid)] + [kinds[j - n_ex] for j in used]
 
 
 def _column_seconds(options: dict) -> float:
@@ -262,7 +454,7 @@ def _dims(ws, types) -> tuple[str, ...]:
     return ("cpu", "memory", *sorted({d for x in (*ws, *types) for d in x.extra_units}))
 
 
-def _choose_types(ws, ex, over, fits: list[TypeFit], max_types: int, options: dict,
+def _choose_types(ws, ex, over, types, fits: list[TypeFit], max_types: int, options: dict,
                   notes: list[str]) -> list[TypeFit]:
     """The types to buy from under ``max_types``: the best set by the quick judge (fewest left out, then cost)."""
     useful = [f for f in fits if f.copies > 0 and (f.host_type.available is None or f.host_type.available > 0)]
@@ -270,13 +462,14 @@ def _choose_types(ws, ex, over, fits: list[TypeFit], max_types: int, options: di
         return useful
     subsets = list(itertools.combinations(range(len(useful)), max_types))
     if len(subsets) <= _MAX_SUBSETS:
-        best = min(subsets, key=lambda s: _score(ws, ex, over, [useful[k] for k in s], options))
+        best = min(subsets, key=lambda s: _score(ws, ex, over, [useful[k] for k in s], options, types, max_types))
         kept = [useful[k] for k in best]
         how = f"the best of the {len(subsets)} sets of {max_types} types"
     else:  # drop the type whose loss costs least, until max_types are left
         kept = list(useful)
         while len(kept) > max_types:
-            drop = min(range(len(kept)), key=lambda k: _score(ws, ex, over, kept[:k] + kept[k + 1:], options))
+            drop = min(range(len(kept)), key=lambda k: _score(ws, ex, over, kept[:k] + kept[k + 1:], options, types,
+                                                              max_types))
             kept.pop(drop)
         how = "types dropped one at a time"
     notes.append(f"max_types={max_types}: buying from {', '.join(f.host_type.name for f in kept)} ({how}, "
@@ -284,52 +477,42 @@ def _choose_types(ws, ex, over, fits: list[TypeFit], max_types: int, options: di
     return kept
 
 
-def _finish(ws, ex, over, types, fits, chosen, inner: Plan, kinds, options, spare, max_types, notes,
-            began) -> CapacityPlan:
-    """Drop the unused candidates, name the bought hosts ``<type>-<k>``, keep the spare room, bound the purchase."""
+def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, notes, began) -> CapacityPlan:
+    """Drop the unused candidates, name the bought hosts ``<type>-<k>``, add the spare hosts, bound the purchase."""
+    if outcome.key[1] == math.inf:  # no set of types keeps the spare room: say what is missing
+        outcome = replace(outcome, spare=_spare_hosts(ex, types, outcome.plan, outcome.kinds, len(outcome.paid),
+                                                      outcome.allowed, options))
+    inner, kinds, n_paid = outcome.plan, outcome.kinds, len(outcome.paid)
     by_name = {t.name: t for t in types}
     index = np.asarray(inner.host_index)
     n_ex = len(ex)
-    used_rows = sorted(set(index[index >= n_ex].tolist()))
-    counts: dict[str, int] = {}
-    for j in used_rows:
-        counts[kinds[j - n_ex]] = counts.get(kinds[j - n_ex], 0) + 1
+    used_rows = list(range(n_ex, n_ex + n_paid)) + sorted(set(index[index >= n_ex + n_paid].tolist()))
+    order = [kinds[j - n_ex] for j in used_rows] + [t.name for t in outcome.spare]
+    counts = {name: order.count(name) for name in dict.fromkeys(order)}
     taken = {h.id for h in ex}
     next_of = {name: iter(names(name, count, taken)) for name, count in counts.items()}
-    kept = list(range(n_ex)) + used_rows
     bought: list[Host] = []
     kind_of: dict[str, str] = {}
-    for j in used_rows:  # in the pool's order: by type, then copy
-        h = by_name[kinds[j - n_ex]].host(next(next_of[kinds[j - n_ex]]))
+    for name in order:  # the hosts already paid for, the candidates in the pool's order, then the spare ones
+        h = by_name[name].host(next(next_of[name]))
         bought.append(h)
-        kind_of[h.id] = kinds[j - n_ex]
+        kind_of[h.id] = name
+    kept = list(range(n_ex)) + used_rows
     row_of = np.full(len(inner.problem.host_ids), -1, dtype=np.int64)  # type: ignore[union-attr]
     row_of[kept] = np.arange(len(kept))
     final_index = np.where(index >= 0, row_of[np.maximum(index, 0)], -1)
-    problem = build_problem(ws, [*ex, *bought], over)
+    problem = build_problem(ws, [*ex, *bought], over, max_moves=options["max_moves"],
+                            max_move_cost=options["max_move_cost"])
     dims = problem.dimensions
     pool_dims = list(inner.dimensions)
     assert inner.answer is not None and inner.answer.used is not None
-    used = np.zeros((len(kept), len(dims)), dtype=object)
+    used = np.zeros((len(kept) + len(outcome.spare), len(dims)), dtype=object)
     for d, name in enumerate(dims):
-        used[:, d] = inner.answer.used[kept, pool_dims.index(name)]
-    capacity = np.array(problem.capacities, dtype=object).reshape(len(kept), len(dims))
-    in_use = np.zeros(len(kept), dtype=bool)
-    in_use[final_index[final_index >= 0]] = True
-    deficit = spare_deficit(capacity, used, in_use, int(spare))
-    allowed = [f.host_type for f in chosen] if max_types is not None else list(types)
-    left = {t.name: (float("inf") if t.available is None else t.available - counts.get(t.name, 0)) for t in types}
-    extra_types = spare_purchase(deficit, dims, allowed, left, _price(options), int(spare))
-    if extra_types:
-        for name in dict.fromkeys(t.name for t in extra_types):
-            more = sum(1 for t in extra_types if t.name == name)
-            for ident in names(name, counts.get(name, 0) + more, taken)[counts.get(name, 0):]:
-                h = by_name[name].host(ident)
-                bought.append(h)
-                kind_of[h.id] = name
-        notes.append(f"spare={spare}: {len(extra_types)} empty host(s) bought for the spare room")
-        problem = build_problem(ws, [*ex, *bought], over)
-        used = np.vstack([used, np.zeros((len(extra_types), len(dims)), dtype=object)])
+        used[:len(kept), d] = inner.answer.used[kept, pool_dims.index(name)]
+    if outcome.spare:
+        notes.append(f"spare={options['spare']}" + (f" (domain {options['spare_domain']})"
+                                                    if options["spare_domain"] else "")
+                     + f": {len(outcome.spare)} empty host(s) bought for the spare room")
     hosts = [*ex, *bought]
     plan = _plan_on(problem, final_index, np.asarray(inner.form_codes), used, inner.strategy, options["method"],
                     time.perf_counter() - began)
@@ -347,9 +530,11 @@ def _finish(ws, ex, over, types, fits, chosen, inner: Plan, kinds, options, spar
                                options["existing_cost"], column_seconds=_column_seconds(options))
     return CapacityPlan(buy=buy, hosts=tuple(hosts), plan=plan, cost=float(cost), objective=options["objective"],
                         objective_value=value, lower_bound=bound.value, host_types=tuple(types),
-                        existing=tuple(h.id for h in ex), bought=kind_of, spare=int(spare), max_types=max_types,
-                        existing_cost=options["existing_cost"], bound_reason=bound.reason,
-                        elapsed=time.perf_counter() - began, notes=tuple(notes))
+                        existing=tuple(h.id for h in ex), bought=kind_of, spare=options["spare"],
+                        max_types=max_types, existing_cost=options["existing_cost"], bound_reason=bound.reason,
+                        elapsed=time.perf_counter() - began, notes=tuple(notes),
+                        spare_domain=options["spare_domain"], max_moves=options["max_moves"],
+                        max_move_cost=options["max_move_cost"])
 
 
 def _plan_on(problem, index: np.ndarray, forms: np.ndarray, used: np.ndarray, strategy: str, method: str,

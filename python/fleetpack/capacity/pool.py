@@ -48,7 +48,14 @@ def host_columns(t: HostType, ids: Sequence[str], cost: float | None = None) -> 
         columns["max_workloads"] = np.full(n, t.max_workloads, dtype=np.uint64)
     for key, value in t.labels.items():  # (workloads' selectors read them)
         columns[f"labels.{key}"] = np.full(n, value, dtype=object)
+    if t.taints:  # (a cell of keys separated by spaces: fit_types takes hosts when a key holds a space or comma)
+        columns["taints"] = np.full(n, " ".join(t.taints), dtype=object)
     return columns
+
+
+def _in_one_cell(t: HostType) -> bool:
+    """The type's taints survive a text cell of keys separated by spaces (docs/model.md)."""
+    return all(not any(c.isspace() or c == "," for c in key) for key in t.taints)
 
 
 def fit_types(workloads: Sequence[Workload], types: Sequence[HostType], overheads: Overheads) -> list[TypeFit]:
@@ -62,8 +69,9 @@ def fit_types(workloads: Sequence[Workload], types: Sequence[HostType], overhead
             continue
         with warnings.catch_warnings():  # "no host has a 'gpu' dimension": expected of one type alone
             warnings.simplefilter("ignore", FleetpackWarning)
-            plan = place(workloads, host_columns(t, [f"c{k}" for k in range(n)]), method="ffd",
-                         overheads=overheads)
+            ids = [f"c{k}" for k in range(n)]
+            hosts = host_columns(t, ids) if _in_one_cell(t) else [t.host(i) for i in ids]
+            plan = place(workloads, hosts, method="ffd", overheads=overheads)
         takes = np.asarray(plan.host_index) >= 0
         fits.append(TypeFit(t, takes, int(plan.hosts_used)))
     return fits
@@ -84,7 +92,7 @@ def candidate_hosts(fits: Sequence[TypeFit], taken: set[str], counts: dict[str, 
         cost = t.cost if cost_of is None else cost_of(t)
         for ident in names(t.name, count, taken):
             hosts.append(Host(ident, t.cpu, t.memory, t.extra, t.os, t.hypervisor, t.containers, cost,
-                              t.max_workloads, labels=dict(t.labels)))
+                              t.max_workloads, labels=dict(t.labels), taints=t.taints))
             kinds.append(t.name)
     return hosts, kinds
 

@@ -24,7 +24,8 @@ class CapacityPlan:
     ``existing_cost``); ``objective_value`` is that cost (``objective="cost"``) or the number of hosts bought
     (``"hosts"``), ``lower_bound`` bounds it from below for any purchase that places as many workloads (the
     fractional cover: fleetpack.capacity.bounds), and ``gap`` / ``proven_optimal`` compare the two. ``spare`` is
-    the room kept (the k largest used hosts), ``max_types`` the cap on types asked for.
+    the room kept (for the loss of the k largest hosts, or domains of the label ``spare_domain``), ``max_types``
+    the cap on types asked for, ``max_moves`` / ``max_move_cost`` the budgets of a live fleet's moves.
     """
 
     buy: Mapping[str, int]
@@ -43,6 +44,9 @@ class CapacityPlan:
     bound_reason: str = ""
     elapsed: float = 0.0
     notes: tuple[str, ...] = field(default=())  # what the planner did beyond the solve (spare hosts, types dropped)
+    spare_domain: str | None = None
+    max_moves: int | None = None
+    max_move_cost: int | None = None
 
     @property
     def gap(self) -> float:
@@ -105,7 +109,8 @@ class CapacityPlan:
         return {"buy": dict(self.buy), "cost": self.cost, "objective": self.objective,
                 "objective_value": self.objective_value, "lower_bound": self.lower_bound,
                 "gap": None if math.isinf(self.gap) else self.gap, "proven_optimal": self.proven_optimal,
-                "bound_reason": self.bound_reason, "spare": self.spare, "max_types": self.max_types,
+                "bound_reason": self.bound_reason, "spare": self.spare, "spare_domain": self.spare_domain,
+                "max_types": self.max_types, "max_moves": self.max_moves, "max_move_cost": self.max_move_cost,
                 "existing": list(self.existing), "bought": dict(self.bought),
                 "hosts": [h.to_dict() for h in self.hosts if h.id in self.bought],
                 "notes": list(self.notes), "plan": self.plan.to_dict()}

@@ -1,16 +1,26 @@
-"""Spare room (``spare=k``, the vSphere HA percentage policy): in every dimension, the fleet's free room is at least
-the capacity of its k largest used hosts, so that their workloads could restart elsewhere after k hosts fail.
+"""Spare room (``spare=k``, the vSphere HA percentage policy, and ``spare_domain``): the fleet survives the loss of
+any k failure domains, in aggregate: in every dimension, the capacity left after the k largest domains are lost
+holds the usage of every workload.
 
-Free room is summed over every host of the fleet (existing and bought, used or not): capacity less usage, the
-per-host overheads counted in the usage. The k largest are taken per dimension among the hosts that hold a
-workload. An empty host bought for the room adds its whole capacity to the free room and changes no used host, so
-buying empty hosts until the condition holds always ends; each one is of the type that restores most of the
-missing room per unit of price.
+A domain is a set of hosts that fail together: with ``spare_domain=None`` each host alone; with a label key (say
+``"zone"``), the hosts sharing that label's value, a host without the label being a domain of its own. A bought
+host takes its type's value of the label (a type without it: each host bought is a domain of its own). A domain's
+capacity is summed over all its hosts, used or empty: the room of an empty host in a failed domain fails with it.
+
+Why the condition is exact: losing a set S of domains loses their workloads (usage U(S)) and their free room
+(F(S)); the rest of the fleet holds U(S) iff F - F(S) >= U(S), i.e. F >= U(S) + F(S) = C(S), the capacity of S. The
+worst S of k domains has the k largest capacities; and F >= C(top k) is capacity(outside the top k) >= usage. For
+``spare_domain=None`` and k = 1 this is the older reading (free room at least the largest used host's capacity).
+
+Buying an empty host never lowers the capacity outside the k largest domains (it raises one domain), so buying
+until the condition holds ends; each purchase is the group of at most k + 1 hosts (of allowed types) that restores
+most of the missing room per unit of price (a new domain may need company before it counts).
 """
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+import itertools
+from typing import Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -18,7 +28,9 @@ from ..errors import InfeasibleError
 from ..model.hosttypes import HostType
 from ..model.units import format_amount
 
-__all__ = ["spare_deficit", "spare_purchase", "type_capacity"]
+__all__ = ["Room", "domain_of", "spare_purchase", "type_capacity"]
+
+_MAX_GROUPS = 4000  # groups of types simulated per purchase step (k + 1 hosts of 10 types, k <= 3: 1,000)
 
 
 def type_capacity(t: HostType, dims: Sequence[str]) -> np.ndarray:
@@ -27,44 +39,95 @@ def type_capacity(t: HostType, dims: Sequence[str]) -> np.ndarray:
                     dtype=object)
 
 
-def spare_deficit(capacity: np.ndarray, used: np.ndarray, in_use: np.ndarray, k: int) -> np.ndarray:
-    """Per dimension how much free room is missing (<= 0: none): the k largest capacities among the hosts in use,
-    less the fleet's free room. Exact integers (object arrays)."""
-    dims = capacity.shape[1]
-    if k == 0 or dims == 0:
-        return np.zeros(dims, dtype=object)
-    free = (capacity - used).sum(axis=0) if len(capacity) else np.zeros(dims, dtype=object)
-    need = []
-    for d in range(dims):
-        column = sorted(capacity[in_use, d].tolist(), reverse=True)
-        need.append(sum(column[:k]))
-    return np.array(need, dtype=object) - free
+def domain_of(labels, key: str | None, ident: str) -> Hashable:
+    """The failure domain of a host: its value of the label ``key``, else the host alone."""
+    if key is not None and key in labels:
+        return ("label", labels[key])
+    return ("host", ident)
 
 
-def spare_purchase(deficit: np.ndarray, dims: Sequence[str], allowed: Sequence[HostType], left: dict[str, float],
-                   price: Callable[[HostType], float], spare: int) -> list[HostType]:
+class Room:
+    """The capacity of each domain and the fleet's usage, per dimension (exact integers)."""
+
+    def __init__(self, k: int, dims: int):
+        self.k = k
+        self.dims = dims
+        self.domains: dict[Hashable, list[int]] = {}
+        self.usage = [0] * dims
+
+    def add(self, domain: Hashable, capacity: Sequence[int], usage: Sequence[int] | None = None) -> None:
+        cap = self.domains.setdefault(domain, [0] * self.dims)
+        for d in range(self.dims):
+            cap[d] += int(capacity[d])
+            if usage is not None:
+                self.usage[d] += int(usage[d])
+
+    def copy(self) -> "Room":
+        out = Room(self.k, self.dims)
+        out.domains = {key: list(v) for key, v in self.domains.items()}
+        out.usage = list(self.usage)
+        return out
+
+    def deficit(self) -> list[int]:
+        """Per dimension, how much capacity outside the k largest domains is missing (<= 0: none)."""
+        out = []
+        for d in range(self.dims):
+            column = sorted((v[d] for v in self.domains.values()), reverse=True)
+            out.append(self.usage[d] - sum(column[self.k:]))
+        return out
+
+    def largest(self, d: int) -> list[Hashable]:
+        """The k largest domains in dimension d (their keys)."""
+        return sorted(self.domains, key=lambda key: -self.domains[key][d])[:self.k]
+
+
+def spare_purchase(room: Room, dims: Sequence[str], allowed: Sequence[HostType], left: dict[str, float],
+                   price: Callable[[HostType], float], spare: int, domain_key: str | None,
+                   fresh: Callable[[HostType], Hashable]) -> list[HostType]:
     """The empty hosts to buy (their types, in order) until no room is missing. ``left`` is how many of each type
-    may still be bought (it is updated). Raises `InfeasibleError` when the allowed types cannot restore it."""
+    may still be bought (it is updated); ``fresh(t)`` names a new host's own domain (a type without the label).
+    Raises `InfeasibleError` when no group of at most k + 1 allowed hosts restores any of it."""
+    room = room.copy()
     bought: list[HostType] = []
-    deficit = deficit.copy()
-    while any(x > 0 for x in deficit.tolist()):
+    deficit = room.deficit()
+    while any(x > 0 for x in deficit):
         best, best_score = None, None
-        for t in allowed:
-            if left.get(t.name, 0) < 1:
-                continue
-            cap = type_capacity(t, dims)
-            cover = sum(min(c, x) / x for c, x in zip(cap.tolist(), deficit.tolist()) if x > 0)
-            if cover <= 0:
-                continue
-            score = price(t) / cover
-            if best_score is None or score < best_score:
-                best, best_score = t, score
+        usable = [t for t in allowed if left.get(t.name, 0) >= 1]
+        size = 0
+        while best is None and size < spare + 1 and usable:
+            size += 1
+            groups = itertools.combinations_with_replacement(usable, size)
+            for group in itertools.islice(groups, _MAX_GROUPS):
+                names = [t.name for t in group]
+                if any(names.count(name) > left[name] for name in set(names)):
+                    continue
+                trial = room.copy()
+                for t in group:
+                    trial.add(_domain(t, domain_key, fresh), type_capacity(t, dims))
+                after = trial.deficit()
+                cover = sum((x - max(y, 0)) / x for x, y in zip(deficit, after) if x > 0)
+                if cover <= 0:
+                    continue
+                score = sum(price(t) for t in group) / cover
+                if best_score is None or score < best_score:
+                    best, best_score = group, score
         if best is None:
-            missing = ", ".join(f"{d} {format_amount(d, int(x))}" for d, x in zip(dims, deficit.tolist()) if x > 0)
+            missing = ", ".join(f"{d} {format_amount(d, int(x))}" for d, x in zip(dims, deficit) if x > 0)
+            where = f"spare={spare}" + (f", spare_domain={domain_key!r}" if domain_key is not None else "")
+            lost = "domains" if domain_key is not None else "hosts"
             raise InfeasibleError.live(
-                f"spare={spare}: the fleet misses free room of {missing}, and no host type that may still be "
-                "bought (available, max_types) has room in that dimension", (), {})
-        bought.append(best)
-        left[best.name] -= 1
-        deficit = deficit - type_capacity(best, dims)
+                f"{where}: the fleet misses free room of {missing} (the capacity left after losing its {spare} "
+                f"largest {lost} is below the workloads' usage), and no host type that may still be bought "
+                "(available, max_types) adds room there", (), {})
+        for t in best:
+            room.add(_domain(t, domain_key, fresh), type_capacity(t, dims))
+            left[t.name] -= 1
+            bought.append(t)
+        deficit = room.deficit()
     return bought
+
+
+def _domain(t: HostType, key: str | None, fresh: Callable[[HostType], Hashable]) -> Hashable:
+    if key is not None and key in t.labels:
+        return ("label", t.labels[key])
+    return fresh(t)

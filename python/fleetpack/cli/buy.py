@@ -14,7 +14,7 @@ from ..capacity.result import CapacityPlan
 from ..errors import InfeasibleError
 from ..fleetfile import load_fleet
 from ..verify_capacity import verify_capacity
-from .argtypes import positive_int, positive_seconds, seed
+from .argtypes import budget, positive_int, positive_seconds, seed
 from .outputs import check_outputs
 
 __all__ = ["add_parser", "run_buy", "purchase_summary"]
@@ -24,9 +24,11 @@ examples:
   fleetpack buy examples/capacity.json                       # the cheapest purchase
   fleetpack buy examples/capacity.json --spare 1 --max-types 2 --plot buy.png
   fleetpack buy examples/capacity.json --objective hosts -o purchase.json
+  fleetpack buy examples/capacity.json --spare 1 --spare-domain zone   # survive the loss of a zone
 
 The fleet file lists "host_types" (name, cpu, memory, extra, os, hypervisor, containers, cost, max_workloads,
-labels, available); its "hosts" are the existing hosts (already paid for: cost 0 unless --existing-cost).
+labels, available, taints); its "hosts" are the existing hosts (already paid for: cost 0 unless --existing-cost).
+Workloads with a "current" host keep running there unless a move saves a purchase (--max-moves caps them).
 Every purchase is checked by fleetpack.verify_capacity before it is printed.
 exit status: 0 success; 1 workloads no host type can take (or --spare that no type can keep); 2 bad input."""
 
@@ -40,7 +42,12 @@ def add_parser(subparsers) -> None:
                     "type bought.", epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("fleet", metavar="FLEET", help="the fleet file (.json, or .yaml/.yml) with host_types")
     p.add_argument("--spare", type=int, default=0, metavar="K",
-                   help="keep free room of the K largest used hosts in every dimension (default 0)")
+                   help="survive the loss of the K largest hosts (or domains): their room kept free in every "
+                        "dimension (default 0)")
+    p.add_argument("--spare-domain", metavar="LABEL",
+                   help="with --spare: the failure domains are the hosts sharing this label's value (say zone)")
+    p.add_argument("--max-moves", type=budget, metavar="N",
+                   help="a live fleet: move at most N workloads from where they run")
     p.add_argument("--max-types", type=positive_int, metavar="N", help="buy at most N distinct types")
     p.add_argument("--objective", choices=("cost", "hosts"), default="cost",
                    help="least cost (default) or fewest hosts bought")
@@ -59,7 +66,8 @@ def run_buy(args: argparse.Namespace, out: TextIO) -> int:
     try:
         purchase = plan_capacity(fleet.workloads, fleet.host_types, fleet.hosts, fleet.overheads,
                                  objective=args.objective, spare=args.spare, max_types=args.max_types,
-                                 time_limit=args.time_limit, seed=args.seed, existing_cost=args.existing_cost)
+                                 time_limit=args.time_limit, seed=args.seed, existing_cost=args.existing_cost,
+                                 spare_domain=args.spare_domain, max_moves=args.max_moves)
     except InfeasibleError as exc:
         print(f"fleetpack: error: {exc}", file=sys.stderr)
         return 1
@@ -97,6 +105,12 @@ def purchase_summary(purchase: CapacityPlan) -> str:
     used_existing = len({a.host for a in purchase.plan.assignments} & set(purchase.existing))
     if purchase.existing:
         lines.append(f"Existing hosts used: {used_existing} of {len(purchase.existing)}.")
+    if purchase.spare:
+        lost = (f"{purchase.spare} domain(s) of label {purchase.spare_domain!r}" if purchase.spare_domain
+                else f"{purchase.spare} host(s)")
+        lines.append(f"Spare: the fleet holds every workload after the loss of any {lost}.")
+    if purchase.plan.live:
+        lines.append(f"Moves: {purchase.plan.move_count} workload(s) moved from where they run.")
     util = purchase.type_utilization()
     if util:
         dims = purchase.plan.dimensions

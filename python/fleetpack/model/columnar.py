@@ -29,8 +29,9 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import ErrorDetail, ValidationError
-from .eligibility import EligibilityPart, decode_eligibility, encode_eligibility, selector_to_text
+from .eligibility import EligibilityPart, decode_eligibility, encode_eligibility, keys_from_text, selector_to_text
 from .eligibility_columns import eligibility_columns
+from .group_rules import RulePart, build_rules, encode_rules, read_groups, read_rules
 from .live import LivePart, build_live, decode_live, host_rows
 from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .packing import compact, compact_arrays, constant
@@ -43,7 +44,8 @@ from .wire import (FORM_BITS, HYPERVISOR_CODES, ISOLATION_CODES, NO_HYPERVISOR, 
 __all__ = ["is_columnar", "ColumnarProblem", "build_columnar_problem"]
 
 _WORKLOAD_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "form", "os", "tenant", "isolation",
-                    "anti_affinity", "current", "current_form", "pinned", "move_cost", "tolerations"}
+                    "anti_affinity", "current", "current_form", "pinned", "move_cost", "tolerations",
+                    "groups"}
 _HOST_FIELDS = {"id", "cpu", "cpu_millis", "memory", "memory_bytes", "os", "hypervisor", "containers", "cost",
                 "max_workloads", "taints"}
 _LIVE_COLUMNS = {"current", "current_form", "pinned", "move_cost"}
@@ -69,7 +71,8 @@ class ColumnarProblem:
 
     def __init__(self, arrays: dict, dimensions: tuple[str, ...], workload_ids, host_ids, overheads: Overheads,
                  workload_rows: dict, host_rows: dict, objects: Callable[[], tuple[tuple, tuple]] | None = None,
-                 live: LivePart | None = None, eligibility: EligibilityPart | None = None):
+                 live: LivePart | None = None, eligibility: EligibilityPart | None = None,
+                 rules: RulePart | None = None):
         self.arrays = arrays
         self.dimensions = dimensions
         self.workload_ids = workload_ids
@@ -79,6 +82,7 @@ class ColumnarProblem:
         # from another process: the arrays carry all of it)
         self.live = live if live is not None else decode_live(arrays)
         self.eligibility = eligibility if eligibility is not None else decode_eligibility(arrays)
+        self.rules = rules
         self._rows = (workload_rows, host_rows)
         self._objects = objects  # the caller's own objects for the rows, when it has them (a fleet file's)
 
@@ -90,7 +94,7 @@ class ColumnarProblem:
         # caller's objects for the rows: a problem read back makes them from the columns)
         w_rows, h_rows = self._rows
         return ColumnarProblem, (compact_arrays(self.arrays), self.dimensions, self.workload_ids, self.host_ids,
-                                 self.overheads, w_rows, h_rows)
+                                 self.overheads, w_rows, h_rows, None, None, None, self.rules)
 
     @property
     def host_costs(self) -> np.ndarray:
@@ -110,7 +114,8 @@ class ColumnarProblem:
     def _materialized(self) -> Problem:
         if self._objects is not None:
             workloads, hosts = self._objects()
-            return Problem(tuple(workloads), tuple(hosts), self.overheads, self.dimensions, self.live)
+            return Problem(tuple(workloads), tuple(hosts), self.overheads, self.dimensions, self.live,
+                           self.rules)
         a = {"demand": self.demands, "capacity": self.capacities}
         extra = self.dimensions[2:]
         w_rows, h_rows = self._rows
@@ -126,7 +131,7 @@ class ColumnarProblem:
                  **{field: column[j] for field, column in h_rows.items()})
             for j in range(len(self.host_ids))
         )
-        return Problem(workloads, hosts, self.overheads, self.dimensions, self.live)
+        return Problem(workloads, hosts, self.overheads, self.dimensions, self.live, self.rules)
 
     def materialize(self) -> Problem:
         """The same problem with a `Workload` and a `Host` object per row (made once, on first call)."""
@@ -152,7 +157,7 @@ class ColumnarProblem:
 
 
 def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, drain=(), max_moves=None,
-                           max_move_cost=None) -> ColumnarProblem:
+                           max_move_cost=None, rules=None) -> ColumnarProblem:
     """Validate and convert tables of workloads and hosts (and the live part's keywords); raise one
     `ValidationError` listing every problem. ``objects`` (a function giving the rows' workloads and hosts) is for a
     caller that has objects for the rows."""
@@ -227,13 +232,14 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, dr
         max_workloads[~given] = UNLIMITED
     live, live_rows = _live_columns(w, h, allowed, demand[1], drain, max_moves, max_move_cost, problems)
     eligibility, eligibility_w, eligibility_h = eligibility_columns(w, h, problems)
+    rule_part, groups_w = _rule_columns(w, h, eligibility_h, read_rules(rules, problems), problems)
     if problems:
         raise ValidationError(problems)
     arrays = {
         "demand": demand, "allowed": allowed, "w_os": w_os, "tenant": tenant, "isolation": isolation,
         "group": group, "capacity": capacity, "h_os": h_os, "hypervisor": hypervisor, "containers": containers,
         "cost": cost, "max_workloads": max_workloads, **fixed_overheads(over, len(dims)), **encode_live(live),
-        **encode_eligibility(eligibility),
+        **encode_eligibility(eligibility), **encode_rules(rule_part),
     }
     # the text fields of each row, kept for making objects later
     def texts(table: Table, names: dict) -> dict:
@@ -247,12 +253,39 @@ def build_columnar_problem(workloads, hosts, overheads=None, objects=None, *, dr
     w_rows = texts(w, {"form": "any", "os": "linux", "tenant": "", "isolation": "none", "anti_affinity": "\0none"})
     w_rows.update(live_rows)
     w_rows.update(eligibility_w)
+    w_rows.update(groups_w)
     h_rows = texts(h, {"os": "linux", "hypervisor": "\0none"})
     h_rows["containers"] = _ValueColumn(containers, bool)
     h_rows["cost"] = _ValueColumn(cost, float)
     h_rows["max_workloads"] = _ValueColumn(max_workloads, _cap)
     h_rows.update(eligibility_h)
-    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects, live, eligibility)
+    return ColumnarProblem(arrays, dims, w.ids, h.ids, over, w_rows, h_rows, objects, live, eligibility, rule_part)
+
+
+def _rule_columns(w: Table, h: Table, eligibility_h: dict, rules: tuple, problems: list[ErrorDetail]
+                  ) -> tuple[RulePart | None, dict]:
+    """The group rules over tables: a workload's ``groups`` as a text column of names separated by spaces, its
+    ``anti_affinity``, and the hosts' ``labels.<key>`` columns; and the rows' groups for objects made later."""
+    rows: dict = {}
+    if "groups" in w.columns:
+        codes, texts = text_labels(w, "groups", "")
+        names = []
+        for code, text in enumerate(texts):
+            def add(field: str, message: str, value=None, code=code) -> None:
+                problems.append(ErrorDetail(w.where(int(np.flatnonzero(codes == code)[0])), field, message, value))
+            names.append(read_groups(add, keys_from_text(text)))
+        rows["groups"] = _LabelColumn(codes, names)
+    if not rules:
+        return None, rows
+    groups = [rows["groups"][i] for i in range(w.length)] if rows else [()] * w.length
+    if "anti_affinity" in w.columns:
+        codes, labels = text_labels(w, "anti_affinity", "\0none")
+        shorthand = [None if labels[c] == "\0none" else labels[c] for c in codes.tolist()]
+    else:
+        shorthand = [None] * w.length
+    labels_of = eligibility_h.get("labels")
+    host_labels = [labels_of[j] for j in range(h.length)] if labels_of is not None else [{}] * h.length
+    return build_rules(rules, groups, shorthand, host_labels, problems), rows
 
 
 def _cap(value) -> int | None:
@@ -364,6 +397,8 @@ def _rows_to_columns(items, kind: str) -> dict:
         for key, value in mapping.items():
             column = keyed.setdefault(KEYED[kind] + key, [None] * len(objects))
             column[k] = selector_to_text(value) if kind == "workload" else value
+        if kind == "workload" and o.groups:
+            keyed.setdefault("groups", [None] * len(objects))[k] = " ".join(o.groups)
         keys = o.tolerations if kind == "workload" else o.taints
         if keys:
             keyed.setdefault("tolerations" if kind == "workload" else "taints", [None] * len(objects))[k] = \

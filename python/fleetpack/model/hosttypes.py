@@ -22,8 +22,8 @@ __all__ = ["HostType", "as_host_type", "host_types"]
 @dataclass(frozen=True)
 class HostType:
     """A kind of host that can be bought: the fields of a `Host` (``name`` in place of its id) and ``available``,
-    how many can be had (None: unlimited). ``labels`` (str -> str) go to the hosts of the type, where workloads'
-    selectors read them (issue 16)."""
+    how many can be had (None: unlimited). ``labels`` (str -> str) and ``taints`` (keys) go to the hosts of the
+    type, where workloads' selectors and tolerations read them (issue 16)."""
 
     name: str
     cpu: Any = 0
@@ -36,6 +36,7 @@ class HostType:
     max_workloads: int | None = None
     labels: Any = None
     available: int | None = None
+    taints: Any = ()
 
     def __post_init__(self):
         where = f"host type {self.name!r}"
@@ -46,7 +47,7 @@ class HostType:
             object.__setattr__(self, "name", str(self.name))
         try:
             host = Host(str(self.name) or "-", self.cpu, self.memory, self.extra, self.os, self.hypervisor,
-                        self.containers, self.cost, self.max_workloads)
+                        self.containers, self.cost, self.max_workloads, taints=self.taints)
         except ValidationError as exc:  # the host's own checks, said of the type
             problems.extend(replace(e, where=where) for e in exc.errors if e.field != "id")
             host = None
@@ -55,22 +56,22 @@ class HostType:
         if problems:
             raise ValidationError(problems)
         assert host is not None
-        for name in ("os", "cost", "max_workloads", "cpu_millis", "memory_bytes", "extra_units"):
+        for name in ("os", "cost", "max_workloads", "cpu_millis", "memory_bytes", "extra_units", "taints"):
             object.__setattr__(self, name, getattr(host, name))
 
     def host(self, ident: str) -> Host:
-        """A host of this type, with its labels."""
+        """A host of this type, with its labels and taints."""
         return Host(ident, self.cpu, self.memory, self.extra, self.os, self.hypervisor, self.containers, self.cost,
-                    self.max_workloads, labels=dict(self.labels))
+                    self.max_workloads, labels=dict(self.labels), taints=self.taints)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict that rebuilds the type; fields at their defaults are left out."""
         out: dict[str, Any] = {"name": self.name}
         for f in fields(self)[1:]:
             value = getattr(self, f.name)
-            if f.name == "labels":
+            if f.name in ("labels", "taints"):
                 if value:
-                    out["labels"] = dict(value)
+                    out[f.name] = dict(value) if f.name == "labels" else list(value)
             elif value != f.default:
                 out[f.name] = value
         return out

@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import ErrorDetail, ValidationError
 from .columnar import build_columnar_problem, is_columnar
 from .eligibility import EligibilityPart
+from .group_rules import RulePart, build_rules, read_rules
 from .entries import CheckedEntries
 from .live import LivePart, build_live, host_rows
 from .objects import Host, Overheads, Workload, as_host, as_workload, gather_overheads
@@ -32,6 +33,9 @@ class ProblemLike(Protocol):
     dimensions: tuple[str, ...]
     overheads: Overheads
     live: LivePart | None
+
+    @property
+    def rules(self) -> RulePart | None: ...
 
     @property
     def eligibility(self) -> EligibilityPart | None: ...
@@ -117,17 +121,17 @@ def _items(values, kind: str, convert) -> tuple[list, list[ErrorDetail]]:
 
 
 def build_problem(workloads: Sequence, hosts: Sequence, overheads=None, *, drain=(), max_moves=None,
-                  max_move_cost=None) -> ProblemLike:
+                  max_move_cost=None, rules=None) -> ProblemLike:
     """Validate and normalise the inputs of a call, the live part's keywords (``drain``, ``max_moves``,
-    ``max_move_cost``) with them; raise one `ValidationError` listing every problem. Tables (pandas DataFrames,
-    dicts of arrays) take the columnar path (`fleetpack.model.columnar`)."""
+    ``max_move_cost``) and the group ``rules`` with them; raise one `ValidationError` listing every problem. Tables
+    (pandas DataFrames, dicts of arrays) take the columnar path (`fleetpack.model.columnar`)."""
     if is_columnar(workloads) or is_columnar(hosts):
         return build_columnar_problem(workloads, hosts, overheads, drain=drain, max_moves=max_moves,
-                                      max_move_cost=max_move_cost)
+                                      max_move_cost=max_move_cost, rules=rules)
     if isinstance(workloads, CheckedEntries) and isinstance(hosts, CheckedEntries):  # a fleet file's, as columns
         return build_columnar_problem(workloads.table, hosts.table, overheads,
                                       objects=lambda: (workloads.objects, hosts.objects), drain=drain,
-                                      max_moves=max_moves, max_move_cost=max_move_cost)
+                                      max_moves=max_moves, max_move_cost=max_move_cost, rules=rules)
     w_items, problems = _items(workloads, "workload", as_workload)
     h_items, h_problems = _items(hosts, "host", as_host)
     problems.extend(h_problems)
@@ -141,7 +145,9 @@ def build_problem(workloads: Sequence, hosts: Sequence, overheads=None, *, drain
         np.array([w.move_cost_units for w in w_items], dtype=np.uint64),
         lambda row: f"workload {w_items[row].id!r}", [h.id for h in h_items], drain, max_moves, max_move_cost,
         problems)
+    rule_part = build_rules(read_rules(rules, problems), [w.groups for w in w_items],
+                            [w.anti_affinity for w in w_items], [h.labels for h in h_items], problems)
     if problems:
         raise ValidationError(problems)
     extra = sorted(set().union(*map(_EXTRA, w_items), *map(_EXTRA, h_items)))
-    return Problem(tuple(w_items), tuple(h_items), over, ("cpu", "memory", *extra), live)
+    return Problem(tuple(w_items), tuple(h_items), over, ("cpu", "memory", *extra), live, rule_part)

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 
 from ..errors import ErrorDetail, ValidationError
 from .eligibility import read_keys, read_labels, read_selector
+from .group_rules import read_groups
 from .likely_mistakes import note_quantity
 from .units import MAX_QUANTITY, QuantityError, format_cpu, format_memory, to_units
 
@@ -255,7 +256,8 @@ class Workload:
     ``selector`` restricts the hosts it may run on by their ``labels`` (``{"zone": ["a", "b"], "licence":
     "oracle"}``: every key must match; a list is one of; None: the label exists; ``{"not_in": [...]}``,
     ``{"exists": False}``); ``tolerations`` are the taint keys it tolerates (a host with taints takes only workloads
-    that tolerate every one). `fleetpack.model.eligibility` has the rules.
+    that tolerate every one). `fleetpack.model.eligibility` has the rules. ``groups`` are the names of the groups
+    it is a member of, which rules (`AntiAffinity`, `Affinity`, `Spread`) refer to (`fleetpack.model.group_rules`).
     """
 
     id: str
@@ -273,6 +275,7 @@ class Workload:
     move_cost: Any = None
     selector: Any = field(default=None, hash=False)
     tolerations: Any = ()
+    groups: Any = ()
 
     def __post_init__(self):
         errors = _Errors(_describe("workload", self.id))
@@ -292,6 +295,7 @@ class Workload:
         _check_live(errors, self)
         set_(self, "selector_terms", read_selector(errors.add, self.selector))
         set_(self, "tolerations", read_keys(errors.add, "tolerations", self.tolerations))
+        set_(self, "groups", read_groups(errors.add, self.groups))
         errors.raise_if_any()
 
     def to_dict(self) -> dict:
@@ -398,7 +402,7 @@ def _to_dict(item) -> dict:
         out["extra"] = dict(item.extra_units)
     for f in fields(item)[4:]:
         value = getattr(item, f.name)
-        if f.name in ("labels", "taints", "tolerations"):
+        if f.name in ("labels", "taints", "tolerations", "groups"):
             if value:
                 out[f.name] = dict(value) if f.name == "labels" else list(value)
         elif value != f.default:

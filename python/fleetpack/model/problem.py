@@ -10,6 +10,7 @@ from operator import attrgetter
 import numpy as np
 
 from .eligibility import EligibilityPart, compile_eligibility
+from .group_rules import RulePart
 from .live import LivePart
 from .objects import Host, Overheads, Workload
 from .wire import encode_rows
@@ -24,17 +25,18 @@ _RESTRICTED = attrgetter("selector_terms")  # (tolerations alone restrict nothin
 class Problem:
     """Workloads and hosts in input order, the overheads, and the dimensions (``cpu``, ``memory``, then the extra
     dimensions in sorted order); ``live``, the live part (`fleetpack.model.live`), or None for a greenfield
-    problem."""
+    problem; ``rules``, the group rules (`fleetpack.model.group_rules`), or None without them."""
 
     workloads: tuple[Workload, ...]
     hosts: tuple[Host, ...]
     overheads: Overheads
     dimensions: tuple[str, ...]
     live: LivePart | None = None
+    rules: RulePart | None = None
 
     def __getstate__(self) -> dict:
         # the problem itself, not the columns cached from it (they are made again when read)
-        return {name: self.__dict__[name] for name in ("workloads", "hosts", "overheads", "dimensions", "live")}
+        return {name: self.__dict__[name] for name in ("workloads", "hosts", "overheads", "dimensions", "live", "rules")}
 
     def materialize(self) -> "Problem":
         """This problem with a Python object per workload and host (it already has them)."""

@@ -19,7 +19,7 @@ __all__ = ["RowNames", "Table", "is_categorical", "quantities", "text_labels", "
 
 EXTRA = "extra."
 TEXT_COLUMNS = {"form", "os", "tenant", "isolation", "anti_affinity", "hypervisor", "current", "current_form",
-                "taints", "tolerations"}
+                "taints", "tolerations", "groups"}
 #: Per side, the prefixes of columns named by a key besides ``extra.``: a host's ``labels.zone``, a workload's
 #: ``selector.zone`` (text columns, `fleetpack.model.eligibility_columns`).
 KEYED = {"workload": "selector.", "host": "labels."}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from .eligibility import encode_eligibility
+from .group_rules import encode_rules
 from .objects import HYPERVISORS, PLACED_FORMS
 from .packing import compact
 
@@ -166,6 +167,7 @@ def encode_rows(problem: "Problem") -> dict[str, Any]:
         **fixed_overheads(problem.overheads, len(problem.dimensions)),
         **encode_live(problem.live),
         **encode_eligibility(problem.eligibility),
+        **encode_rules(problem.rules),
     }
 
 

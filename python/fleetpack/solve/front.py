@@ -27,7 +27,7 @@ Solver = Callable[[ProblemLike, str, str, str, "float | None", int], Answer]
 
 
 def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key, overheads, time_limit, seed,
-               strict, workers=None, drain=(), max_moves=None, max_move_cost=None) -> Plan:
+               strict, workers=None, drain=(), max_moves=None, max_move_cost=None, rules=None) -> Plan:
     """The shared front of every ``place``: checks, solving, the plan, strict mode, and a live fleet that no plan
     within its budget serves. ``workers`` is only checked here: a solver that uses it gets it bound in
     (``functools.partial``)."""
@@ -36,7 +36,7 @@ def place_with(solver: Solver, workloads, hosts, *, objective, method, sort_key,
     with collecting():  # likely mistakes in valid input: one warning per kind for the whole call
         try:
             problem = build_problem(workloads, hosts, overheads, drain=drain, max_moves=max_moves,
-                                    max_move_cost=max_move_cost)
+                                    max_move_cost=max_move_cost, rules=rules)
         except ValidationError as exc:
             problems.extend(exc.errors)
         if problems:
@@ -105,7 +105,8 @@ def _read_problems(problems: Any, defaults: dict[str, Any], seed: Any, workers: 
                                           options["time_limit"], seed, workers)
         try:
             problem = build_problem(pair[0], pair[1], options["overheads"], drain=options.get("drain", ()),
-                                    max_moves=options.get("max_moves"), max_move_cost=options.get("max_move_cost"))
+                                    max_moves=options.get("max_moves"), max_move_cost=options.get("max_move_cost"),
+                                    rules=options.get("rules"))
             check_problem(problem)
         except ValidationError as exc:
             problem_errors.extend(exc.errors)
