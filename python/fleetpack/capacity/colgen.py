@@ -115,7 +115,9 @@ def build_classes(keys: Sequence[tuple], groups: Sequence[str | None], dedicated
 
 
 def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0.25) -> ColumnBound:
-    """Column generation on ``lp`` for about ``time_budget`` seconds; the best Lagrangian bound met."""
+    """Column generation on ``lp`` for a budget of work worth about ``time_budget`` seconds on an idle box (a cap on
+    iterations and CP-SAT's deterministic time, so the bound does not depend on the load); the best Lagrangian
+    bound met. A wall clock of ten times the budget is a last resort."""
     from ortools.linear_solver import pywraplp
 
     began = time.perf_counter()
@@ -153,7 +155,7 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
     best, converged, iterations, lp_value = 0.0, False, 0, math.inf
     used_artificial, solution = True, []
     pi, sigma = np.zeros(n), {}
-    exact_took = 0.0  # how long the last exact round took: one is kept for the end of the budget
+    most = max(20, int(60 * time_budget))  # iterations (an exact round every 25, and at the last)
     while True:
         iterations += 1
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
@@ -164,7 +166,7 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
         pi = np.maximum(np.array([r.dual_value() for r in rows]), 0.0)
         sigma = {k: min(0.0, c.dual_value()) for k, c in limits.items()}
         added = 0
-        if time.perf_counter() - began + 1.2 * exact_took < time_budget:
+        if iterations % 25 and iterations < most:
             # cheap columns first; the exact pricing (and the bound) when they run out, or at the end
             for k, kind in enumerate(kinds):
                 seen = set()
@@ -177,20 +179,17 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
                         added += 1
             if added:
                 continue
-        exact_began = time.perf_counter()
         uppers, columns = [], []
         for k in range(len(kinds)):
-            spent = time.perf_counter() - began
-            upper, value, pattern = _price(lp, k, pi, max(0.01, min(price_limit, time_budget - spent)))
+            upper, value, pattern = _price(lp, k, pi, price_limit)
             uppers.append(upper)
             columns.append((value, pattern))
-        exact_took = time.perf_counter() - exact_began
         best = max(best, _lagrangian(lp, pi, uppers))
         if all(kinds[k].price - sigma.get(k, 0.0) - uppers[k] >= -1e-7 * max(1.0, kinds[k].price)
                for k in range(len(kinds))):
             converged = True
             break
-        if time.perf_counter() - began > time_budget:
+        if iterations >= most or time.perf_counter() - began > 10 * time_budget:
             break
         for k, (value, pattern) in enumerate(columns):
             if pattern and kinds[k].price - sigma.get(k, 0.0) - value < -1e-9 * max(1.0, kinds[k].price):
@@ -393,7 +392,8 @@ def _knapsack_dp(idx, caps, sizes, room, pi) -> tuple[float, dict[int, int]]:
 
 
 def _knapsack_cpsat(lp: PatternLP, idx, caps, sizes, binding, room, pi, seconds):
-    """The knapsack by CP-SAT within ``seconds``: (its proven upper bound, the value of its pattern, pattern)."""
+    """The knapsack by CP-SAT within ``seconds`` of deterministic time: (its proven upper bound, the value of its
+    pattern, pattern)."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -410,7 +410,8 @@ def _knapsack_cpsat(lp: PatternLP, idx, caps, sizes, binding, room, pi, seconds)
     weights = [int(math.ceil(float(pi[i]) * scale)) for i in idx]
     model.Maximize(sum(w * v for w, v in zip(weights, x)))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.max_deterministic_time = seconds
+    solver.parameters.max_time_in_seconds = 10 * seconds  # (a last resort: the result then depends on the load)
     solver.parameters.num_workers = 1
     status = solver.Solve(model)
     upper_scaled = solver.BestObjectiveBound()

@@ -50,9 +50,6 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
     began = time.perf_counter()
     lp = patterns.lp
 
-    def left_of() -> float:
-        return seconds - (time.perf_counter() - began)
-
     found = []
     dived = dive(lp, patterns.result.solution, seconds / 4)  # (adds the columns of its residual LPs)
     chosen = _cheapest(lp, [dived, integer_master(lp, patterns.result.solution, seconds / 8, dived)])
@@ -60,14 +57,14 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
         found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, chosen), began))
     lower = None
     duals = patterns.result.duals
-    if duals is not None and found and not found[0][1].unplaced and left_of() > 0:
+    if duals is not None and found and not found[0][1].unplaced:
         # every pattern a cheaper purchase could use, then the integer master over them: its optimum (when
         # proven) is the best purchase of patterns, so a bound; with the patterns exact, the optimum itself
         upper = found[0][1].cost
         complete = enumerate_patterns(lp, duals, upper) is not None  # (else too many: the columns so far)
         proof: list[float] = []
         x = list(patterns.result.solution) + [0.0] * (len(lp.columns) - len(patterns.result.solution))
-        better = integer_master(lp, x, max(0.1, 0.7 * left_of()), chosen, proof)
+        better = integer_master(lp, x, seconds / 2, chosen, proof)
         if better:
             found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, better), began))
         if complete and proof and proof[0] > -math.inf:
@@ -76,7 +73,7 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
         whole = [(k, p, int(np.floor(x + 1e-9))) for (k, p), x in zip(lp.columns, patterns.result.solution)]
         slots, left = _slots(ws, ex, fits, patterns, [(k, p, c) for k, p, c in whole if c > 0])
         if left:
-            found.append(_with_residual(ws, ex, over, fits, price, slots, left, max(0.1, left_of())))
+            found.append(_with_residual(ws, ex, over, fits, price, slots, left))
     found = [f for f in found if f is not None]
     if not found:
         return None
@@ -105,7 +102,7 @@ def _slots(ws, ex, fits, patterns: Patterns, chosen) -> tuple[list[tuple[int, li
     return slots, left
 
 
-def _with_residual(ws, ex, over, fits, price, slots, left: list[int], seconds: float):
+def _with_residual(ws, ex, over, fits, price, slots, left: list[int]):
     """The slots as they are, and the workloads left placed by ``place`` on hosts of their own (the existing
     hosts no slot holds among them)."""
     began = time.perf_counter()
@@ -120,8 +117,7 @@ def _with_residual(ws, ex, over, fits, price, slots, left: list[int], seconds: f
     pool, kinds = candidate_hosts(rest_fits, taken, counts=counts, cost_of=price)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FleetpackWarning)
-        plan = place(rest, [ex[j] for j in free] + pool, objective="cost", overheads=over,
-                     time_limit=max(0.1, seconds))
+        plan = place(rest, [ex[j] for j in free] + pool, objective="cost", overheads=over)
     index = np.asarray(plan.host_index)
     type_of = {f.host_type.name: t for t, f in enumerate(fits)}
     extra: dict[int, list[int]] = {}

@@ -60,7 +60,8 @@ def integer_master(lp: PatternLP, solution: Sequence[float], seconds: float,
                 model.Add(sum(mine) <= int(kind.limit))
     model.Minimize(sum(int(round(p * scale)) * v for p, v in zip(prices, x)))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    solver.parameters.max_deterministic_time = max(0.05, seconds)  # (work, not wall clock: reproducible)
+    solver.parameters.max_time_in_seconds = 10 * max(0.05, seconds) + 1
     solver.parameters.num_workers = 1
     solver.parameters.linearization_level = 2  # the LP relaxation inside the search: what closes a covering gap
     status = solver.Solve(model)
@@ -89,8 +90,10 @@ def dive(lp: PatternLP, solution: Sequence[float], seconds: float) -> list[tuple
     columns = list(lp.columns)
     x = list(solution)
     bought: dict[tuple[int, tuple], int] = {}
+    steps = 0
     while demand.any():
-        if len(x) != len(columns) or time.perf_counter() - began > seconds:
+        steps += 1
+        if len(x) != len(columns) or steps > 200 or time.perf_counter() - began > 10 * seconds:
             return []
         before = int(demand.sum())
         whole = [int(math.floor(v + 1e-9)) for v in x]
@@ -114,7 +117,7 @@ def dive(lp: PatternLP, solution: Sequence[float], seconds: float) -> list[tuple
         rest = PatternLP(lp.size, demand.copy(), lp.dedicated, lp.family, lp.family_cap, kinds,
                          [(k, {i: min(a, int(demand[i])) for i, a in p.items() if demand[i] > 0})
                           for k, p in columns if any(demand[i] > 0 for i in p)])
-        result = column_bound(rest, time_budget=max(0.05, min(1.0, seconds - (time.perf_counter() - began))))
+        result = column_bound(rest, time_budget=0.5)
         if not result.solution:
             return []
         columns, x = rest.columns, list(result.solution)
