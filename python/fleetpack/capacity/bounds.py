@@ -23,17 +23,20 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Sequence
 
 import numpy as np
 
 from ..model.hosttypes import HostType
 from ..model.objects import Host, Overheads, Workload
+from .colgen import ColumnBound, Kind, PatternLP, build_classes, column_bound
 
-__all__ = ["PurchaseBound", "purchase_bound", "smallest_demand", "host_room"]
+__all__ = ["PurchaseBound", "purchase_bound", "smallest_demand", "host_room", "achievable_at_least"]
 
 _MAX_SETS = 64  # rows per kind: the type sets of most demand (a subset of the rows is still a relaxation)
+_MAX_CLASSES = 400  # rows of the column generation's LP (more: sizes are rounded down into fewer classes)
 _SLACK = 1e-7  # relative: GLOP's tolerances, taken off so that the bound stays below the true optimum
 
 
@@ -42,6 +45,20 @@ class PurchaseBound:
     value: float
     reason: str
     support: tuple[int, ...] = ()  # the types the fractional purchase buys: the efficient ones for this demand
+    patterns: "Patterns | None" = field(default=None, compare=False, repr=False)  # the column generation's LP
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The column generation's LP and what maps it back to the fleet: the class of each counted workload
+    (``rows[r]`` in class ``class_of[r]``), and per existing kind (kinds after the types) its hosts' indices."""
+
+    lp: PatternLP
+    result: ColumnBound
+    rows: np.ndarray
+    class_of: np.ndarray
+    existing_groups: tuple[tuple[int, ...], ...]
+    coarse: bool = False  # sizes rounded down into fewer classes: the patterns may not fit the real sizes
 
 
 def smallest_demand(w: Workload, over: Overheads, dims: Sequence[str], min_ppm: int) -> list[int]:
@@ -73,7 +90,7 @@ def host_room(h: Host | HostType, over: Overheads, dims: Sequence[str], n: int) 
 
 def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np.ndarray,
                    types: Sequence[HostType], existing: Sequence[Host], over: Overheads, dims: Sequence[str],
-                   objective: str, existing_cost: bool) -> PurchaseBound:
+                   objective: str, existing_cost: bool, column_seconds: float = 2.0) -> PurchaseBound:
     """The bound for plans that place the ``counted`` workloads; ``takes[t, w]``: type t takes workload w."""
     from ortools.linear_solver import pywraplp  # (a dependency; imported when a purchase is bounded)
 
@@ -130,21 +147,124 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
     status = solver.Solve()
     if status != pywraplp.Solver.OPTIMAL:  # infeasible: `available` too small for the demand (the plan says)
         return PurchaseBound(0.0, "")
-    value = max(0.0, solver.Objective().Value())
-    prices = set(price)
-    if len(prices) == 1 and not (existing_cost and objective == "cost" and any(c for (_, c) in groups)):
-        # every purchase costs a whole number of hosts at one price: round the count up
-        unit = prices.pop()
-        value = unit * math.ceil(value / unit - 1e-6) if unit > 0 else 0.0
-    else:
-        value = value * (1 - _SLACK)
+    value = max(0.0, solver.Objective().Value()) * (1 - _SLACK)
+    support = tuple(k for k in range(len(types)) if y[k].solution_value() + yd[k].solution_value() > 1e-9)
     ded = sum(dedicated_sets.values())
     what = "hosts bought" if objective == "hosts" else "cost"
     reason = f"the {what} of the cheapest fractional purchase that covers the demand in every dimension"
+    patterns = None
+    if column_seconds > 0:
+        patterns = _column_bound(workloads, rows, takes, types, existing, over, dims, price, min_ppm, n,
+                                 objective, existing_cost, column_seconds)
+        columns = patterns.result
+        if columns.value > 0:
+            support = tuple(k for k in range(len(types)) if columns.mix[k] > 1e-9) or support
+            if columns.value * (1 - _SLACK) > value:
+                value = columns.value * (1 - _SLACK)
+                reason = (f"the {what} of the best fractional purchase of whole hosts' loads (column generation"
+                          f"{'' if columns.converged else ', stopped early'})")
+    existing_prices = [float(h.cost) for h in existing] if existing_cost and objective == "cost" else []
+    value = achievable_at_least(value, price, [t.available for t in types], existing_prices)
     if ded:
         reason += f", {ded} dedicated workload{'s' if ded != 1 else ''} on hosts of their own"
-    support = tuple(k for k in range(len(types)) if y[k].solution_value() + yd[k].solution_value() > 1e-9)
-    return PurchaseBound(float(value), reason, support)
+    return PurchaseBound(float(value), reason, support, patterns)
+
+
+def _column_bound(workloads, rows, takes, types, existing, over, dims, price, min_ppm, n, objective,
+                  existing_cost, seconds) -> Patterns:
+    """The column-generation bound (fleetpack.capacity.colgen) of the same relaxation."""
+    real = np.array([[*smallest_demand(workloads[w], over, dims, min_ppm), 1] for w in rows.tolist()],
+                    dtype=np.int64).reshape(len(rows), len(dims) + 1)
+    eligible = [tuple(takes[:, w].tolist()) for w in rows.tolist()]
+    groups = [workloads[w].anti_affinity for w in rows.tolist()]
+    dedicated = [workloads[w].isolation == "dedicated" for w in rows.tolist()]
+    coarse = _coarse_sizes(real, eligible)
+    keys = [(tuple(c), e) for c, e in zip(coarse.tolist(), eligible)]
+    of, family, family_cap = build_classes(keys, groups, dedicated)
+    k = len(family)
+    size = np.full((k, real.shape[1]), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(size, of, real)  # a class's size: the least of its members' (sound when classes are coarse)
+    first = np.zeros(k, dtype=np.int64)
+    first[of[::-1]] = np.arange(len(of))[::-1]
+    eligible_by_type = np.array([eligible[j] for j in first.tolist()], dtype=bool).reshape(k, len(types)).T
+    ded = np.array([dedicated[j] for j in first.tolist()], dtype=bool)
+    kinds = [Kind(np.array(host_room(t, over, dims, n), dtype=np.int64), float(price[j]),
+                  math.inf if t.available is None else float(t.available), eligible_by_type[j])
+             for j, t in enumerate(types)]
+    alike: dict[tuple, list[int]] = defaultdict(list)
+    for j, h in enumerate(existing):
+        alike[(tuple(host_room(h, over, dims, n)), float(h.cost) if existing_cost and objective == "cost" else 0.0)
+              ].append(j)
+    kinds += [Kind(np.array(room, dtype=np.int64), cost, float(len(members)), np.ones(k, dtype=bool))
+              for (room, cost), members in alike.items()]
+    lp = PatternLP(size, np.bincount(of, minlength=k).astype(np.int64), ded, family, family_cap, kinds)
+    result = column_bound(lp, time_budget=seconds)
+    return Patterns(lp, result, rows, of, tuple(tuple(m) for m in alike.values()), coarse is not real)
+
+
+def _coarse_sizes(real: np.ndarray, eligible: list[tuple]) -> np.ndarray:
+    """The sizes as they key the classes: themselves when they make at most ``_MAX_CLASSES`` classes, else each
+    dimension rounded down to fewer levels (quantiles of the sizes), as many as keep the classes within it. A
+    class then takes the least size of its members: a relaxation, so the bound stays sound, a little weaker."""
+    def count(sizes: np.ndarray) -> int:
+        return len(set(zip(map(tuple, sizes.tolist()), eligible)))
+
+    if count(real) <= _MAX_CLASSES:
+        return real
+    coarse = real
+    for levels in (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2, 1):
+        coarse = real.copy()
+        for d in range(real.shape[1]):
+            values = np.unique(real[:, d])
+            if len(values) <= levels:
+                continue
+            cuts = np.unique(np.quantile(real[:, d], np.linspace(0, 1, levels, endpoint=False), method="lower"))
+            cuts[0] = min(cuts[0], values[0])
+            coarse[:, d] = cuts[np.searchsorted(cuts, real[:, d], side="right") - 1]
+        if count(coarse) <= _MAX_CLASSES:
+            break
+    return coarse
+
+
+def achievable_at_least(value: float, prices: Sequence[float], limits: Sequence[int | None],
+                        existing: Sequence[float] = ()) -> float:
+    """The least cost a purchase can have that is at least ``value``: sums of ``prices`` (each type at most its
+    limit times) and of ``existing`` (each host at most once). When the prices are not multiples of a common unit
+    (or the sums too many to list), ``value`` itself."""
+    if value <= 0:
+        return max(0.0, value)
+    items = [(p, None if lim is None else int(lim)) for p, lim in zip(prices, limits) if p > 0]
+    items += [(p, 1) for p in existing if p > 0]
+    if not items:
+        return value
+    fractions = [Fraction(p).limit_denominator(10**4) for p, _ in items]
+    if any(abs(float(f) - p) > 1e-12 * p for f, (p, _) in zip(fractions, items)):
+        return value
+    denominator = math.lcm(*(f.denominator for f in fractions))
+    units = [int(f * denominator) for f in fractions]
+    step = math.gcd(*units)
+    units = [u // step for u in units]
+    target = value * denominator / step
+    top = math.ceil(target - 1e-6) + max(units)
+    if top > 4_000_000:
+        return value
+    reach = np.zeros(top + 1, dtype=bool)
+    reach[0] = True
+    for u, (_, limit) in zip(units, items):
+        copies = top // u if limit is None else min(limit, top // u)
+        chunk = 1
+        while copies > 0:
+            take = min(chunk, copies)
+            copies -= take
+            shift = take * u
+            if shift <= top:
+                reach[shift:] |= reach[:-shift].copy()
+            chunk *= 2
+    at = math.ceil(target - 1e-6)
+    hits = np.flatnonzero(reach[at:])
+    if not len(hits):
+        return value
+    return float(Fraction(int(hits[0] + at) * step, denominator))
 
 
 def _closed(sets: dict) -> list[tuple[tuple[int, ...], np.ndarray]]:

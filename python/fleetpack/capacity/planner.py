@@ -8,6 +8,8 @@ else dropping the worst type one at a time, each judged by a quick first-fit); `
 the plan while the room condition fails (fleetpack.capacity.spare), each set of types judged with them, and then
 places again with the hosts bought for the room already paid for (their room takes workloads, fewer others are
 bought). A live fleet keeps its workloads where they run unless a move saves a purchase (within ``max_moves``).
+The column generation's patterns bought in whole numbers (fleetpack.capacity.fromlp) are one more candidate, tried
+first: when they meet the bound (and no spare room is asked for), nothing else is placed.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ..solve.front import core_place, live_check
 from ..solve.options import check_parameters
 from .bounds import purchase_bound
 from .exact import exact_purchase
+from .fromlp import lp_purchase
 from .pool import TypeFit, candidate_hosts, fit_types, names
 from .result import CapacityPlan
 from .spare import Room, domain_of, spare_purchase
@@ -231,6 +234,20 @@ def _score(ws, ex, over, fits, options, types=(), max_types=None) -> tuple[int, 
     return int(np.sum(index < 0)), float(cost)
 
 
+def _given_outcome(ex, types, plan: Plan, kinds: list[str], allowed: Sequence[HostType], options: dict) -> _Outcome:
+    """A placement found elsewhere (the LP's purchase), completed with the spare room as ``_outcome`` does."""
+    price = _price(options)
+    cost = plan.cost
+    extra: list[HostType] = []
+    if options["spare"]:
+        try:
+            extra = _spare_hosts(ex, types, plan, kinds, 0, allowed, options)
+        except InfeasibleError:
+            return _Outcome(plan, kinds, [], [], (len(plan.unplaced), math.inf), list(allowed))
+        cost += sum(price(t) for t in extra)
+    return _Outcome(plan, kinds, [], extra, (len(plan.unplaced), float(cost)), list(allowed))
+
+
 def _outcome(ws, ex, over, types, allowed: Sequence[HostType], fits, options: dict,
              paid: Sequence[HostType] = ()) -> _Outcome:
     """The full placement over a set of types (and the hosts already bought), completed with the spare room."""
@@ -256,7 +273,27 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     useful = [f for f in fits if f.copies > 0 and (f.host_type.available is None or f.host_type.available > 0)]
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     lp = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
-                        options["existing_cost"])
+                        options["existing_cost"], column_seconds=_column_seconds(options))
+    options["bound"] = lp  # (the final bound reuses it when it counts the same workloads)
+    from_lp = None if options["live"] else lp_purchase(ws, _existing_for_solve(ex, options), over, fits,
+                                                       lp.patterns, _price(options), _column_seconds(options))
+    if from_lp is not None and from_lp[3] is not None and from_lp[3] > lp.value:
+        # the optimum over every pattern a cheaper purchase could use, proven by the integer master
+        lp = replace(lp, value=float(from_lp[3]), reason="the least cost of a purchase of whole "
+                     "hosts' loads, proven over every pattern that could beat the purchase found (column "
+                     "generation, then the integer master)")
+        options["bound"] = lp
+    if from_lp is not None and max_types is not None and len(from_lp[0]) > max_types:
+        from_lp = None
+    lp_best = None
+    if from_lp is not None:
+        lp_types, lp_plan, lp_kinds = from_lp[:3]
+        lp_best = (lp_types, _given_outcome(ex, types, lp_plan, lp_kinds, _allowed(types, lp_types, max_types),
+                                            options))
+        if not options["spare"] and not lp_plan.unplaced and lp_plan.cost <= lp.value * (1 + 1e-9):
+            notes.append("bought the column generation's patterns in whole numbers: as cheap as the bound, so no "
+                         "placement was tried")
+            return lp_best
     support = _covering([fits[k] for k in lp.support], useful)
     sets: list[list[TypeFit]] = []
     if max_types is None:
@@ -287,6 +324,10 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         if best is None or outcome.key < best[1].key:
             best = (s, outcome)
     assert best is not None
+    if lp_best is not None and lp_best[1].key < best[1].key:
+        best = lp_best
+        notes.append("bought the column generation's patterns in whole numbers (cheaper than the placements)")
+        distinct = [best[0]]
     if len(distinct) > 1:
         notes.append(f"bought from {', '.join(f.host_type.name for f in best[0]) or 'no type'}: the best of "
                      f"{len(distinct)} sets of types solved in full" + (" (with the spare room)" if
@@ -389,6 +430,13 @@ def _kinds_bought(plan: Plan, kinds, n_ex: int, n_paid: int) -> list[str]:
     return [kinds[j] for j in range(n_paid)] + [kinds[j - n_ex] for j in used]
 
 
+def _column_seconds(options: dict) -> float:
+    """The column generation's share of the time (and again the purchase read off it): a quarter of the limit,
+    else up to 4 s (it stops when it converges, the bound holding at every step)."""
+    limit = options["time_limit"]
+    return 4.0 if limit is None else max(0.2, min(4.0, 0.25 * limit))
+
+
 def _covering(chosen: list[TypeFit], useful: list[TypeFit]) -> list[TypeFit]:
     """``chosen`` and, while some workload a useful type takes is taken by none of them, the type taking most."""
     chosen = list(chosen)
@@ -476,8 +524,10 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
     value = float(len(bought)) if options["objective"] == "hosts" else float(cost)
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     counted = (final_index >= 0) | takes.any(axis=0)
-    bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
-                           options["existing_cost"])
+    bound = options.get("bound")
+    if bound is None or not np.array_equal(counted, takes.any(axis=0)):
+        bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
+                               options["existing_cost"], column_seconds=_column_seconds(options))
     return CapacityPlan(buy=buy, hosts=tuple(hosts), plan=plan, cost=float(cost), objective=options["objective"],
                         objective_value=value, lower_bound=bound.value, host_types=tuple(types),
                         existing=tuple(h.id for h in ex), bought=kind_of, spare=options["spare"],
