@@ -25,11 +25,13 @@ def test_plans_keep_every_rule_and_never_lose_to_the_portfolio(ws, hs, over, obj
         searched = fp.place(ws, hs, objective=objective, overheads=over, seed=seed)
     assert fp.verify(ws, hs, searched, over) == []
     assert _score(searched) <= _score(portfolio)
-    assert searched.lower_bound == portfolio.lower_bound or searched.placed > portfolio.placed
+    # (auto may raise the core's bound by the class LP, fleetpack.exact.classlp)
+    assert searched.lower_bound >= portfolio.lower_bound or searched.placed > portfolio.placed
     if searched.strategy != portfolio.strategy:
-        # when the portfolio leaves workloads out, auto's count phase may start from another plan
+        # when the portfolio leaves workloads out, auto's count phase may start from another plan; on hosts of
+        # several types the shaped plan (docs/improve.md, "Heterogeneous fleets") may be the better start
         if not portfolio.unplaced:
-            assert searched.strategy == f"search({portfolio.strategy})"
+            assert searched.strategy in (f"search({portfolio.strategy})", "shape", "search(shape)")
         assert _score(searched) < _score(portfolio)
 
 
