@@ -97,6 +97,11 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
         problems.extend(replace(e, where=_WHERE) if e.field in ("max_moves", "max_move_cost") else e
                         for e in exc.errors)
     if base is not None:
+        rated = [h.id for h in base.hosts if h.allocation_ratio]
+        if rated:  # (the purchase bounds price rooms without ratios: they would not be sound)
+            problems.append(ErrorDetail(f"host {rated[0]!r}", "allocation_ratio", "plan_capacity does not take "
+                                        "allocation ratios yet (an existing host with a ratio)",
+                                        base.hosts[[h.id for h in base.hosts].index(rated[0])].allocation_ratio))
         clash = sorted({t.name for t in types} & {h.id for h in base.hosts})
         if clash:
             problems.append(ErrorDetail(_WHERE, "host_types", f"type name {clash[0]!r} is also an existing host's "
