@@ -12,14 +12,10 @@ without the labels, on the same workloads and hosts; and the classes and hosts u
 
 from __future__ import annotations
 
-import argparse
-import time
-import warnings
 from dataclasses import replace
 
-import fleetpack as fp
 from fleetpack.bench.generators import realistic_fleet
-from fleetpack.exact import heuristics_only
+from side_by_side import ffd_and_auto, main_over_sizes, timed
 from fleetpack.model.inputs import build_problem
 
 
@@ -31,11 +27,6 @@ def labelled(ws, hs):
                  for i, w in enumerate(ws)]
     return workloads, hosts
 
-
-def timed(fn):
-    start = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - start
 
 
 def run(n: int) -> None:
@@ -49,22 +40,14 @@ def run(n: int) -> None:
         build += encode
         part = problem.eligibility
         classes = 0 if part is None else part.eligible.shape[0]
-        ffd, t_ffd = timed(lambda: fp.place(ws, hs, method="ffd"))
-        with heuristics_only():
-            auto, t_auto = timed(lambda: fp.place(ws, hs))
-        assert fp.verify(ws, hs, ffd) == [] and fp.verify(ws, hs, auto) == []
+        ffd, t_ffd, auto, t_auto = ffd_and_auto(ws, hs)
         print(f"  {name:15s} build+encode {build:6.2f} s ({classes} classes)  ffd {t_ffd:6.2f} s "
               f"({ffd.hosts_used} hosts)  auto portfolio {t_auto:6.2f} s ({auto.hosts_used} hosts, "
               f"{auto.placed} placed)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, action="append", help="workloads (repeatable; default 10k and 100k)")
-    args = parser.parse_args()
-    warnings.simplefilter("ignore", fp.FleetpackWarning)
-    for n in args.n or [10_000, 100_000]:
-        run(n)
+    main_over_sizes(__doc__, run)
 
 
 if __name__ == "__main__":

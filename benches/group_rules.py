@@ -14,14 +14,11 @@ and hosts (`fp.place` end to end: checking, encoding, solving, the plan); hosts 
 
 from __future__ import annotations
 
-import argparse
-import time
-import warnings
 from dataclasses import replace
 
 import fleetpack as fp
 from fleetpack.bench.generators import realistic_fleet
-from fleetpack.exact import heuristics_only
+from side_by_side import ffd_and_auto, main_over_sizes
 
 
 def ruled(ws, hs):
@@ -41,31 +38,19 @@ def ruled(ws, hs):
     return workloads, hosts, rules
 
 
-def timed(fn):
-    start = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - start
-
 
 def run(n: int) -> None:
     instance = realistic_fleet(n=n, seed=1)
     ws, hs, rules = ruled(instance.workloads, instance.hosts)
     print(f"{n} workloads, {len(hs)} hosts, {len(rules)} rules")
     for name, kwargs in (("without rules", {}), ("with rules", {"rules": rules})):
-        ffd, t_ffd = timed(lambda: fp.place(ws, hs, method="ffd", **kwargs))
-        with heuristics_only():
-            auto, t_auto = timed(lambda: fp.place(ws, hs, **kwargs))
+        ffd, t_ffd, auto, t_auto = ffd_and_auto(ws, hs, **kwargs)
         print(f"  {name:14s} ffd {t_ffd:6.2f} s ({ffd.hosts_used} hosts, {ffd.placed} placed)  auto {t_auto:6.2f} s "
               f"({auto.hosts_used} hosts, {auto.placed} placed, {auto.strategy})")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, action="append", help="workloads (repeatable; default 10k and 100k)")
-    args = parser.parse_args()
-    warnings.simplefilter("ignore", fp.FleetpackWarning)
-    for n in args.n or [10_000, 100_000]:
-        run(n)
+    main_over_sizes(__doc__, run)
 
 
 if __name__ == "__main__":

@@ -12,20 +12,11 @@ memory (`max_utilization`). Every plan is checked by `fleetpack.verify`.
 
 from __future__ import annotations
 
-import argparse
-import time
-import warnings
 from dataclasses import replace
 
-import fleetpack as fp
 from fleetpack.bench.generators import realistic_fleet
-from fleetpack.exact import heuristics_only
+from side_by_side import ffd_and_auto, main_over_sizes
 
-
-def timed(fn):
-    start = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - start
 
 
 def run(n: int) -> None:
@@ -38,21 +29,13 @@ def run(n: int) -> None:
               {"allocation_ratio": {"cpu": 4}, "max_utilization": {"cpu": 0.8, "memory": 0.8}}))
     print(f"{n} workloads, {len(hs)} hosts")
     for name, workloads, keywords in cases:
-        ffd, t_ffd = timed(lambda: fp.place(workloads, hs, method="ffd", **keywords))
-        with heuristics_only():
-            auto, t_auto = timed(lambda: fp.place(workloads, hs, **keywords))
-        assert fp.verify(workloads, hs, ffd, **keywords) == [] and fp.verify(workloads, hs, auto, **keywords) == []
+        ffd, t_ffd, auto, t_auto = ffd_and_auto(workloads, hs, **keywords)
         print(f"  {name:33s} ffd {t_ffd:6.2f} s ({ffd.hosts_used} hosts, {ffd.placed} placed, bound "
               f"{ffd.lower_bound})  auto portfolio {t_auto:6.2f} s ({auto.hosts_used} hosts, {auto.placed} placed)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, action="append", help="workloads (repeatable; default 10k and 100k)")
-    args = parser.parse_args()
-    warnings.simplefilter("ignore", fp.FleetpackWarning)
-    for n in args.n or [10_000, 100_000]:
-        run(n)
+    main_over_sizes(__doc__, run)
 
 
 if __name__ == "__main__":
