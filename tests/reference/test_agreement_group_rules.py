@@ -50,8 +50,8 @@ def excess(ws, hs, plan, rule) -> int:
     outside = counts.pop(None, 0)
     eligible = {("label", h.labels[rule.key]) for h in hs if rule.key in h.labels
                 and any(_statically_fits(w, h) for w in members)}
-    if not eligible:
-        return outside
+    if not eligible:  # (a soft rule counts such members nowhere; a hard one forbids them)
+        return outside if rule.weight is None else 0
     per = [counts.get(d, 0) for d in eligible]
     least = 0 if len(eligible) < (rule.min_domains or 0) else min(per)
     return max(0, max(per) - least - rule.max_skew) + (outside if rule.weight is None else 0)

@@ -292,7 +292,7 @@ def build_rules(rules: Sequence[Rule], groups: Sequence[tuple[str, ...]], anti_a
         domain[row] = [0 if v is None else 1 + values.setdefault(v, len(values)) for v in column]
         if not values:
             warnings.warn(f"no host has label {key!r}, which a rule's scope names: each host is a domain of its own "
-                          "for (anti-)affinity, and a spread group's members have no host", FleetpackWarning,
+                          "for (anti-)affinity, a hard spread's members have no host and a soft one counts none", FleetpackWarning,
                           stacklevel=4)
     offsets = [0]
     flat: list[int] = []
