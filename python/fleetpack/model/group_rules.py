@@ -27,7 +27,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Union
 
 import numpy as np
@@ -103,8 +103,7 @@ class AntiAffinity:
         return f"AntiAffinity({self.group!r}, scope={self.scope!r})"
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "group": self.group, "scope": self.scope, "max_per_domain": self.max_per_domain,
-                "weight": self.weight}
+        return _rule_dict(self)
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ class Affinity:
         return f"Affinity({self.group!r}, scope={self.scope!r})"
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "group": self.group, "scope": self.scope, "weight": self.weight}
+        return _rule_dict(self)
 
 
 @dataclass(frozen=True)
@@ -164,11 +163,15 @@ class Spread:
         return f"Spread({self.group!r}, key={self.key!r})"
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "group": self.group, "key": self.key, "max_skew": self.max_skew,
-                "min_domains": self.min_domains, "weight": self.weight}
+        return _rule_dict(self)
 
 
 Rule = Union[AntiAffinity, Affinity, Spread]
+
+
+def _rule_dict(rule) -> dict:
+    """A rule as a fleet file writes it: its ``kind`` and its fields in order."""
+    return {"kind": rule.kind, **{f.name: getattr(rule, f.name) for f in fields(rule)}}
 RULE_KINDS: dict[str, type] = {"anti_affinity": AntiAffinity, "affinity": Affinity, "spread": Spread}
 
 
