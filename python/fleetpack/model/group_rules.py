@@ -77,8 +77,32 @@ class _Check:
             raise ValidationError(self.problems)
 
 
+class _GroupRule:
+    """What the three rule kinds share: their checks (named by ``_texts`` and ``_counts``: field, least, may be
+    None), ``describe`` and ``to_dict``; ``_domain`` names the field holding the domain (``scope`` or ``key``)."""
+
+    _texts: ClassVar[tuple[str, ...]]
+    _counts: ClassVar[tuple[tuple[str, int, bool], ...]]
+    _domain: ClassVar[str]
+
+    def __post_init__(self):
+        check = _Check(self)
+        for name in self._texts:
+            check.text(name, getattr(self, name))
+        for name, least, allow_none in self._counts + (("weight", 1, True),):
+            check.whole(name, getattr(self, name), least, allow_none=allow_none)
+        check.done()
+
+    def describe(self) -> str:
+        return f"{type(self).__name__}({self.group!r}, {self._domain}={getattr(self, self._domain)!r})"
+
+    def to_dict(self) -> dict:
+        """The rule as a fleet file writes it: its ``kind`` and its fields in order."""
+        return {"kind": self.kind, **{f.name: getattr(self, f.name) for f in fields(self)}}
+
+
 @dataclass(frozen=True)
-class AntiAffinity:
+class AntiAffinity(_GroupRule):
     """At most ``max_per_domain`` members of ``group`` in any domain of ``scope`` (``"host"`` or a label key)."""
 
     group: str
@@ -86,55 +110,34 @@ class AntiAffinity:
     max_per_domain: int = 1
     weight: int | None = None
     kind: ClassVar[str] = "anti_affinity"
-
-    def __post_init__(self):
-        check = _Check(self)
-        check.text("group", self.group)
-        check.text("scope", self.scope)
-        check.whole("max_per_domain", self.max_per_domain, 1)
-        check.whole("weight", self.weight, 1, allow_none=True)
-        check.done()
+    _texts = ("group", "scope")
+    _counts = (("max_per_domain", 1, False),)
+    _domain = "scope"
 
     @property
     def key(self) -> str:
         return self.scope
 
-    def describe(self) -> str:
-        return f"AntiAffinity({self.group!r}, scope={self.scope!r})"
-
-    def to_dict(self) -> dict:
-        return _rule_dict(self)
-
 
 @dataclass(frozen=True)
-class Affinity:
+class Affinity(_GroupRule):
     """Every placed member of ``group`` in one domain of ``scope`` (``"host"`` or a label key)."""
 
     group: str
     scope: str = HOST
     weight: int | None = None
     kind: ClassVar[str] = "affinity"
-
-    def __post_init__(self):
-        check = _Check(self)
-        check.text("group", self.group)
-        check.text("scope", self.scope)
-        check.whole("weight", self.weight, 1, allow_none=True)
-        check.done()
+    _texts = ("group", "scope")
+    _counts = ()
+    _domain = "scope"
 
     @property
     def key(self) -> str:
         return self.scope
 
-    def describe(self) -> str:
-        return f"Affinity({self.group!r}, scope={self.scope!r})"
-
-    def to_dict(self) -> dict:
-        return _rule_dict(self)
-
 
 @dataclass(frozen=True)
-class Spread:
+class Spread(_GroupRule):
     """The members of ``group`` spread over the domains of ``key`` (Kubernetes' topology spread, on the final
     state): the most members in a domain minus the fewest is at most ``max_skew``, over the domains with a host
     eligible for a member; the fewest counts as 0 while fewer than ``min_domains`` domains are eligible."""
@@ -145,33 +148,17 @@ class Spread:
     min_domains: int | None = None
     weight: int | None = None
     kind: ClassVar[str] = "spread"
-
-    def __post_init__(self):
-        check = _Check(self)
-        check.text("group", self.group)
-        check.text("key", self.key)
-        check.whole("max_skew", self.max_skew, 1)
-        check.whole("min_domains", self.min_domains, 1, allow_none=True)
-        check.whole("weight", self.weight, 1, allow_none=True)
-        check.done()
+    _texts = ("group", "key")
+    _counts = (("max_skew", 1, False), ("min_domains", 1, True))
+    _domain = "key"
 
     @property
     def scope(self) -> str:
         return self.key
 
-    def describe(self) -> str:
-        return f"Spread({self.group!r}, key={self.key!r})"
-
-    def to_dict(self) -> dict:
-        return _rule_dict(self)
-
 
 Rule = Union[AntiAffinity, Affinity, Spread]
 
-
-def _rule_dict(rule) -> dict:
-    """A rule as a fleet file writes it: its ``kind`` and its fields in order."""
-    return {"kind": rule.kind, **{f.name: getattr(rule, f.name) for f in fields(rule)}}
 RULE_KINDS: dict[str, type] = {"anti_affinity": AntiAffinity, "affinity": Affinity, "spread": Spread}
 
 
