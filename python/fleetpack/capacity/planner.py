@@ -103,8 +103,8 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     except ValidationError as exc:
         problems.extend(replace(e, where=_WHERE) if e.field in ("max_moves", "max_move_cost") or
                         e.where == "place()" else e for e in exc.errors)
+    problems += _check_type_ratios(types, base.dimensions if base is not None else _given_dims(workloads, existing))
     if base is not None:
-        problems += _check_type_ratios(types, base.dimensions)
         clash = sorted({t.name for t in types} & {h.id for h in base.hosts})
         if clash:
             problems.append(ErrorDetail(_WHERE, "host_types", f"type name {clash[0]!r} is also an existing host's "
@@ -121,7 +121,9 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     call = {"rules": base.rules.rules if base.rules is not None else None,
             "allocation_ratio": allocation_ratio, "max_utilization": max_utilization}
     fits = fit_types(_greenfield(ws), types, over, call)
-    options = {"call": call, "objective": objective, "existing_cost": existing_cost, "method": method, "time_limit": time_limit,
+    rated = bool(call["rules"] or allocation_ratio or max_utilization or any(h.allocation_ratio for h in ex)
+                 or any(t.allocation_ratio for t in types))
+    options = {"call": call, "rated": rated, "objective": objective, "existing_cost": existing_cost, "method": method, "time_limit": time_limit,
                "seed": int(seed), "workers": workers, "max_moves": max_moves, "max_move_cost": max_move_cost,
                "spare": int(spare), "spare_domain": spare_domain, "live": any(w.current is not None for w in ws)}
     notes: list[str] = []
@@ -158,6 +160,16 @@ def _checked(workloads, existing, overheads, max_moves, max_move_cost, call: dic
             continue
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return base
+
+
+def _given_dims(workloads, existing) -> tuple[str, ...]:
+    """The dimensions of the inputs that are model objects (when the problem could not be built)."""
+    extra = {d for x in (*_as_list(workloads), *_as_list(existing)) for d in getattr(x, "extra_units", None) or {}}
+    return ("cpu", "memory", *sorted(extra))
+
+
+def _as_list(items) -> list:
+    return list(items) if isinstance(items, (list, tuple)) else []
 
 
 def _check_type_ratios(types: Sequence[HostType], dims: Sequence[str]) -> list[ErrorDetail]:
@@ -316,10 +328,10 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     lp = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
                         options["existing_cost"], column_seconds=_column_seconds(options), **_bound_rules(options))
     options["bound"] = lp  # (the final bound reuses it when it counts the same workloads)
-    # (the patterns' hosts are filled one at a time: group rules across hosts are the placement's to keep)
-    from_lp = None if options["live"] or options["call"]["rules"] else lp_purchase(
-        ws, _existing_for_solve(ex, options), over, fits, lp.patterns, _price(options), _column_seconds(options),
-        call=options["call"])
+    # (the patterns' hosts are filled by the reference rules one host at a time, without the group rules across
+    # hosts and without ratios: with either, the placements alone)
+    from_lp = None if options["live"] or options["rated"] else lp_purchase(
+        ws, _existing_for_solve(ex, options), over, fits, lp.patterns, _price(options), _column_seconds(options))
     if from_lp is not None and from_lp[3] is not None and from_lp[3] > lp.value:
         # the optimum over every pattern a cheaper purchase could use, proven by the integer master
         lp = replace(lp, value=float(from_lp[3]), reason="the least cost of a purchase of whole "
