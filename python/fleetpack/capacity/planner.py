@@ -561,8 +561,10 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
     row_of = np.full(len(inner.problem.host_ids), -1, dtype=np.int64)  # type: ignore[union-attr]
     row_of[kept] = np.arange(len(kept))
     final_index = np.where(index >= 0, row_of[np.maximum(index, 0)], -1)
-    problem = build_problem(ws, [*ex, *bought], over, max_moves=options["max_moves"],
-                            max_move_cost=options["max_move_cost"], **options["call"])
+    with warnings.catch_warnings():  # (a rule's scope no host has: warned of when the inputs were checked)
+        warnings.simplefilter("ignore", FleetpackWarning)
+        problem = build_problem(ws, [*ex, *bought], over, max_moves=options["max_moves"],
+                                max_move_cost=options["max_move_cost"], **options["call"])
     dims = problem.dimensions
     pool_dims = list(inner.dimensions)
     assert inner.answer is not None and inner.answer.used is not None
@@ -584,11 +586,22 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
     value = float(len(bought)) if options["objective"] == "hosts" else float(cost)
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     counted = (final_index >= 0) | takes.any(axis=0)
+    grouped = _grouped(ws, options["call"]["rules"] or ())
+    blocked = takes.any(axis=0) & (final_index < 0)
+    if blocked.any() and grouped.any():
+        # group rules left out workloads a type takes: a purchase that places the most places every workload in
+        # no hard rule's group that a type sold without limit takes (one more host of it would), so the bound
+        # counts those alone
+        unlimited = np.array([t.available is None for t in types], dtype=bool)
+        counted = ~grouped & (takes[unlimited].any(axis=0) if unlimited.any() else np.zeros(len(ws), dtype=bool))
     bound = options.get("bound")
     if bound is None or not np.array_equal(counted, takes.any(axis=0)):
         bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
                                options["existing_cost"], column_seconds=_column_seconds(options),
                                **_bound_rules(options))
+        if blocked.any() and grouped.any():
+            bound = replace(bound, reason=f"{bound.reason}, over the {int(counted.sum())} workloads in no hard "
+                            "group rule (the rules leave others out)")
     return CapacityPlan(buy=buy, hosts=tuple(hosts), plan=plan, cost=float(cost), objective=options["objective"],
                         objective_value=value, lower_bound=bound.value, host_types=tuple(types),
                         existing=tuple(h.id for h in ex), bought=kind_of, spare=options["spare"],
@@ -598,6 +611,12 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
                         max_move_cost=options["max_move_cost"], rules=tuple(options["call"]["rules"] or ()),
                         allocation_ratio=options["call"]["allocation_ratio"],
                         max_utilization=options["call"]["max_utilization"])
+
+
+def _grouped(ws: Sequence[Workload], rules) -> np.ndarray:
+    """Per workload, whether a hard group rule (or the ``anti_affinity`` shorthand) names a group it is in."""
+    hard = {r.group for r in rules if r.weight is None}
+    return np.array([w.anti_affinity is not None or bool(hard & set(w.groups)) for w in ws], dtype=bool)
 
 
 def _plan_on(problem, index: np.ndarray, forms: np.ndarray, used: np.ndarray, strategy: str, method: str,
