@@ -36,19 +36,15 @@ _MAX_WORKLOADS = 2_000  # beyond, the reference rules' pass over the purchase co
 
 
 def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fits: Sequence[TypeFit],
-                patterns: Patterns | None, price, seconds: float, call: dict | None = None):
+                patterns: Patterns | None, price, seconds: float):
     """(the types bought from, the plan over the existing hosts and the bought candidates, the candidates' types,
     a proven lower bound on the cost or None), or None when nothing is found in ``seconds``. ``ex`` are the
     existing hosts as the solve prices them; ``price(type)`` a candidate's price. Readings of the LP, the cheapest
     kept: the dive and the integer master over its columns; with the LP converged, the integer master over every
     pattern a cheaper purchase could use (its proven optimum: the bound returned); and, unless that proves the
-    purchase, the LP's whole part with the workloads it leaves placed by ``place``. ``call``: ``place``'s
-    ``allocation_ratio`` and ``max_utilization`` (the hosts' rooms; group rules across hosts are not kept here)."""
+    purchase, the LP's whole part with the workloads it leaves placed by ``place``."""
     if patterns is None or not patterns.result.solution or patterns.coarse or len(ws) > _MAX_WORKLOADS:
         return None
-    if patterns.merged:  # (merged items: the classes do not map to workloads one by one)
-        return None
-    ratios = {k: v for k, v in (call or {}).items() if k in ("allocation_ratio", "max_utilization") and v}
     if any(w.current is not None for w in ws):  # a live fleet: the patterns know nothing of moves
         return None
     began = time.perf_counter()
@@ -58,7 +54,7 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
     dived = dive(lp, patterns.result.solution, seconds / 4)  # (adds the columns of its residual LPs)
     chosen = _cheapest(lp, [dived, integer_master(lp, patterns.result.solution, seconds / 8, dived)])
     if chosen:
-        found.append(_realize(ws, ex, over, fits, price, ratios, *_slots(ws, ex, fits, patterns, chosen), began))
+        found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, chosen), began))
     lower = None
     duals = patterns.result.duals
     if duals is not None and found and not found[0][1].unplaced:
@@ -70,14 +66,14 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
         x = list(patterns.result.solution) + [0.0] * (len(lp.columns) - len(patterns.result.solution))
         better = integer_master(lp, x, seconds / 2, chosen, proof)
         if better:
-            found.append(_realize(ws, ex, over, fits, price, ratios, *_slots(ws, ex, fits, patterns, better), began))
+            found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, better), began))
         if complete and proof and proof[0] > -math.inf:
             lower = min(proof[0], upper)
     if lower is None or min(f[1].cost for f in found) > lower:
         whole = [(k, p, int(np.floor(x + 1e-9))) for (k, p), x in zip(lp.columns, patterns.result.solution)]
         slots, left = _slots(ws, ex, fits, patterns, [(k, p, c) for k, p, c in whole if c > 0])
         if left:
-            found.append(_with_residual(ws, ex, over, fits, price, ratios, slots, left))
+            found.append(_with_residual(ws, ex, over, fits, price, slots, left))
     found = [f for f in found if f is not None]
     if not found:
         return None
@@ -106,14 +102,14 @@ def _slots(ws, ex, fits, patterns: Patterns, chosen) -> tuple[list[tuple[int, li
     return slots, left
 
 
-def _with_residual(ws, ex, over, fits, price, ratios: dict, slots, left: list[int]):
+def _with_residual(ws, ex, over, fits, price, slots, left: list[int]):
     """The slots as they are, and the workloads left placed by ``place`` on hosts of their own (the existing
     hosts no slot holds among them)."""
     began = time.perf_counter()
     used_existing = {-1 - s for s, _ in slots if s < 0}
     free = [j for j in range(len(ex)) if j not in used_existing]
     rest = [ws[w] for w in left]
-    rest_fits = fit_types(rest, [f.host_type for f in fits], over, ratios)
+    rest_fits = fit_types(rest, [f.host_type for f in fits], over)
     taken = {h.id for h in ex}
     held = Counter(fits[s].host_type.name for s, _ in slots if s >= 0)
     counts = {f.host_type.name: f.copies if f.host_type.available is None
@@ -121,7 +117,7 @@ def _with_residual(ws, ex, over, fits, price, ratios: dict, slots, left: list[in
     pool, kinds = candidate_hosts(rest_fits, taken, counts=counts, cost_of=price)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FleetpackWarning)
-        plan = place(rest, [ex[j] for j in free] + pool, objective="cost", overheads=over, **ratios)
+        plan = place(rest, [ex[j] for j in free] + pool, objective="cost", overheads=over)
     index = np.asarray(plan.host_index)
     type_of = {f.host_type.name: t for t, f in enumerate(fits)}
     extra: dict[int, list[int]] = {}
@@ -130,10 +126,10 @@ def _with_residual(ws, ex, over, fits, price, ratios: dict, slots, left: list[in
             extra.setdefault(j, []).append(left[r])
     more = [(-1 - free[j] if j < len(free) else type_of[kinds[j - len(free)]], held) for j, held in extra.items()]
     unplaced = [left[r] for r in np.flatnonzero(index < 0).tolist()]
-    return _realize(ws, ex, over, fits, price, ratios, slots + more, unplaced, began)
+    return _realize(ws, ex, over, fits, price, slots + more, unplaced, began)
 
 
-def _realize(ws, ex, over, fits, price, ratios: dict, slots, left, began):
+def _realize(ws, ex, over, fits, price, slots, left, began):
     """The plan of a purchase given as slots: each workload put on its slot by the reference rules, those that
     do not fit there (and ``left``) on the first host that takes them, else on a new host of the cheapest type."""
     n_types = len(fits)
@@ -141,7 +137,7 @@ def _realize(ws, ex, over, fits, price, ratios: dict, slots, left, began):
     slots = slots + [(-1 - j, []) for j in range(len(ex)) if j not in used_existing]
     left = list(left)
     hosts = [ex[-1 - s] if s < 0 else fits[s].host_type.host(f"slot-{j}") for j, (s, _) in enumerate(slots)]
-    problem = build_problem(ws, hosts, over, **ratios).materialize()
+    problem = build_problem(ws, hosts, over).materialize()
     states = [HostState(problem, h) for h in problem.hosts]
     where = np.full(len(ws), -1, dtype=np.int64)
     forms: list[str | None] = [None] * len(ws)
@@ -197,7 +193,7 @@ def _realize(ws, ex, over, fits, price, ratios: dict, slots, left, began):
             next_row[name] += 1
     index = np.where(where >= 0, row_of[np.maximum(where, 0)], -1)
     codes = np.array([PLACED_FORMS.index(f) if f is not None else UNPLACED for f in forms], dtype=np.uint8)
-    final = build_problem(ws, [*ex, *candidates], over, **ratios)
+    final = build_problem(ws, [*ex, *candidates], over)
     answer = Answer(index.astype(np.int64), codes, "column generation", 0.0)
     plan = build_plan(final, answer, objective="cost", method="column generation",
                       elapsed=time.perf_counter() - began)
