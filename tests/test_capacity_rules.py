@@ -270,3 +270,9 @@ def test_cp_sat_with_group_rules_reads_each_workloads_overcommit(rules):
     plan = fp.place(ws, hosts, objective="cost", method="exact", overheads=NONE, time_limit=20, rules=rules)
     assert plan.proven_optimal and plan.cost == pytest.approx(1.8)
     assert fp.verify(ws, hosts, plan, NONE) == []
+
+
+def test_nothing_any_type_takes_and_no_existing_host_is_left_out_without_a_crash():
+    ws = [fp.Workload("a", cpu=1, groups=["g"])]  # (a container's memory overhead: no memoryless host takes it)
+    purchase = fp.plan_capacity(ws, [fp.HostType("m5", cpu=8)], rules=[fp.AntiAffinity("g")])
+    assert purchase.buy == {} and list(purchase.unplaced) == ["a"]

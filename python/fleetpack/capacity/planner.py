@@ -560,7 +560,7 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
     kept = list(range(n_ex)) + used_rows
     row_of = np.full(len(inner.problem.host_ids), -1, dtype=np.int64)  # type: ignore[union-attr]
     row_of[kept] = np.arange(len(kept))
-    final_index = np.where(index >= 0, row_of[np.maximum(index, 0)], -1)
+    final_index = np.where(index >= 0, row_of[np.maximum(index, 0)], -1) if len(row_of) else index.copy()
     with warnings.catch_warnings():  # (a rule's scope no host has: warned of when the inputs were checked)
         warnings.simplefilter("ignore", FleetpackWarning)
         problem = build_problem(ws, [*ex, *bought], over, max_moves=options["max_moves"],
