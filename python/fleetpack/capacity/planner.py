@@ -123,8 +123,9 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     fits = fit_types(_greenfield(ws), types, over, call)
     rated = bool(call["rules"] or allocation_ratio or max_utilization or any(h.allocation_ratio for h in ex)
                  or any(t.allocation_ratio for t in types))
-    options = {"call": call, "rated": rated, "objective": objective, "existing_cost": existing_cost, "method": method, "time_limit": time_limit,
-               "seed": int(seed), "workers": workers, "max_moves": max_moves, "max_move_cost": max_move_cost,
+    options = {"call": call, "rated": rated, "objective": objective, "existing_cost": existing_cost,
+               "method": method, "time_limit": time_limit, "seed": int(seed), "workers": workers,
+               "max_moves": max_moves, "max_move_cost": max_move_cost,
                "spare": int(spare), "spare_domain": spare_domain, "live": any(w.current is not None for w in ws)}
     notes: list[str] = []
     chosen, outcome = _best_purchase(ws, ex, over, types, fits, max_types, options, notes)
