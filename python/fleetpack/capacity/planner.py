@@ -39,6 +39,7 @@ from .bounds import purchase_bound
 from .exact import exact_purchase
 from .fromlp import lp_purchase
 from .pool import TypeFit, candidate_hosts, fit_types, names
+from .checks import checked_problem, given_dims, in_hard_groups, type_ratio_problems
 from .result import CapacityPlan
 from .rulebound import PPM, Rating
 from .spare import Room, domain_of, spare_purchase
@@ -99,11 +100,11 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     call = {"rules": tuple(rules) if isinstance(rules, (list, tuple)) else rules,
             "allocation_ratio": allocation_ratio, "max_utilization": max_utilization}
     try:
-        base = _checked(workloads, existing, overheads, max_moves, max_move_cost, call, types)
+        base = checked_problem(workloads, existing, overheads, max_moves, max_move_cost, call, types)
     except ValidationError as exc:
         problems.extend(replace(e, where=_WHERE) if e.field in ("max_moves", "max_move_cost") or
                         e.where == "place()" else e for e in exc.errors)
-    problems += _check_type_ratios(types, base.dimensions if base is not None else _given_dims(workloads, existing))
+    problems += type_ratio_problems(types, base.dimensions if base is not None else given_dims(workloads, existing))
     if base is not None:
         clash = sorted({t.name for t in types} & {h.id for h in base.hosts})
         if clash:
@@ -144,41 +145,6 @@ def _greenfield(ws: list[Workload]) -> list[Workload]:
     if not any(w.current is not None for w in ws):
         return ws
     return [replace(w, current=None, current_form=None, pinned=False) if w.current is not None else w for w in ws]
-
-
-def _checked(workloads, existing, overheads, max_moves, max_move_cost, call: dict, types: Sequence[HostType]):
-    """The problem of the existing hosts, validated with the call's keywords. A rule's scope key that no existing
-    host has is warned of only when no type has it either (the hosts bought carry their type's labels)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", FleetpackWarning)
-        base = build_problem(workloads, existing, overheads, max_moves=max_moves, max_move_cost=max_move_cost,
-                             **call).materialize()
-    typed = {key for t in types for key in t.labels}
-    for w in caught:
-        text = str(w.message)
-        if issubclass(w.category, FleetpackWarning) and text.startswith("no host has label ") and any(
-                text.startswith(f"no host has label {key!r}") for key in typed):
-            continue
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return base
-
-
-def _given_dims(workloads, existing) -> tuple[str, ...]:
-    """The dimensions of the inputs that are model objects (when the problem could not be built)."""
-    extra = {d for x in (*_as_list(workloads), *_as_list(existing)) for d in getattr(x, "extra_units", None) or {}}
-    return ("cpu", "memory", *sorted(extra))
-
-
-def _as_list(items) -> list:
-    return list(items) if isinstance(items, (list, tuple)) else []
-
-
-def _check_type_ratios(types: Sequence[HostType], dims: Sequence[str]) -> list[ErrorDetail]:
-    """A type's ``allocation_ratio`` names dimensions of the problem (its workloads', hosts' and types')."""
-    known = set(dims) | {d for t in types for d in t.extra_units}  # type: ignore[attr-defined]
-    names = ", ".join(sorted(known, key=lambda d: (d not in ("cpu", "memory"), d)))
-    return [ErrorDetail(f"host type {t.name!r}", f"allocation_ratio.{d}", f"unknown dimension (known: {names})", d)
-            for t in types for d in (t.allocation_ratio or {}) if d not in known]
 
 
 def _check_options(objective, spare, max_types, existing_cost, spare_domain) -> list[ErrorDetail]:
@@ -587,7 +553,7 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
     value = float(len(bought)) if options["objective"] == "hosts" else float(cost)
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     counted = (final_index >= 0) | takes.any(axis=0)
-    grouped = _grouped(ws, options["call"]["rules"] or ())
+    grouped = in_hard_groups(ws, options["call"]["rules"] or ())
     blocked = takes.any(axis=0) & (final_index < 0)
     if blocked.any() and grouped.any():
         # group rules left out workloads a type takes: a purchase that places the most places every workload in
@@ -612,12 +578,6 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
                         max_move_cost=options["max_move_cost"], rules=tuple(options["call"]["rules"] or ()),
                         allocation_ratio=options["call"]["allocation_ratio"],
                         max_utilization=options["call"]["max_utilization"])
-
-
-def _grouped(ws: Sequence[Workload], rules) -> np.ndarray:
-    """Per workload, whether a hard group rule (or the ``anti_affinity`` shorthand) names a group it is in."""
-    hard = {r.group for r in rules if r.weight is None}
-    return np.array([w.anti_affinity is not None or bool(hard & set(w.groups)) for w in ws], dtype=bool)
 
 
 def _plan_on(problem, index: np.ndarray, forms: np.ndarray, used: np.ndarray, strategy: str, method: str,
