@@ -171,10 +171,16 @@ def _check_options(objective, spare, max_types, existing_cost, spare_domain) -> 
     return problems
 
 
+def _call(options: dict) -> dict:
+    """``place``'s keywords of the call: its group ``rules``, ``allocation_ratio`` and ``max_utilization``."""
+    return options.get("call") or {}
+
+
 def _bound_rules(options: dict) -> dict:
     """The purchase bounds' view of the call's rules and ratios (fleetpack.capacity.rulebound)."""
-    call = options["call"]
-    return {"rules": call["rules"] or (), "rating": Rating.of(call["allocation_ratio"], call["max_utilization"])}
+    call = _call(options)
+    return {"rules": call.get("rules") or (),
+            "rating": Rating.of(call.get("allocation_ratio"), call.get("max_utilization"))}
 
 
 def _price(options: dict):
@@ -218,19 +224,19 @@ def _solve(ws, ex, over, fits: Sequence[TypeFit], options: dict, *, quick: bool 
     with warnings.catch_warnings():  # "no host has a 'gpu' dimension": the plan lists them as unplaced
         warnings.simplefilter("ignore", FleetpackWarning)
         if quick:
-            plan = place(ws, hosts, objective="cost", method="ffd", overheads=over, **options["call"])
+            plan = place(ws, hosts, objective="cost", method="ffd", overheads=over, **_call(options))
         elif options["method"] == "auto" and len(ws) * len(hosts) > EXACT_STAGE_SIZE:
             # the core's portfolio and improvement search; auto's exact stage (CP-SAT) is for small instances,
             # and preparing it for a large pool only to find it too large costs more than the whole solve
             began = time.perf_counter()
-            problem = build_problem(ws, hosts, over, **budgets, **options["call"])
+            problem = build_problem(ws, hosts, over, **budgets, **_call(options))
             answer = core_place(problem, "auto", "sum", "cost", options["time_limit"], options["seed"], None)
             live_check(problem, answer)
             plan = build_plan(problem, answer, objective="cost", method="auto", elapsed=time.perf_counter() - began)
         else:
             plan = place(ws, hosts, objective="cost", method=options["method"], overheads=over,
                          time_limit=options["time_limit"], seed=options["seed"], workers=options["workers"],
-                         **budgets, **options["call"])
+                         **budgets, **_call(options))
     return plan, kinds
 
 
