@@ -120,8 +120,10 @@ def test_the_commands_that_solve_a_fleet_pass_its_rules(tmp_path, capsys):
             pytest.raises(RuntimeError):
         main(["scenarios", path, "--growth", "1", "--quiet"])
     assert tuple(solved.call_args.kwargs["rules"]) == RULES
-    assert main(["buy", path]) == 2
-    assert "buy does not plan with group rules yet" in capsys.readouterr().err
+    with mock.patch("fleetpack.cli.buy.plan_capacity", side_effect=RuntimeError("stop")) as solved, \
+            pytest.raises(RuntimeError):
+        main(["buy", path])  # (buy plans with the fleet's rules now)
+    assert tuple(solved.call_args.kwargs["rules"]) == RULES
 
 
 def test_place_many_and_the_frontier_take_rules():

@@ -13,7 +13,11 @@ purchase by its shape and restates each rule here.
 - with ``spare=k``: in every dimension, the capacity of the fleet outside its k largest failure domains holds
   the usage of every workload (per-host overheads included): the hosts alone, or with ``spare_domain`` the hosts
   sharing that label's value (a host without the label alone); a domain's capacity is all its hosts', used or
-  not. (Equivalently: the free room is at least the capacity of the k largest domains.)
+  not. (Equivalently: the free room is at least the capacity of the k largest domains.) With ratios a host's
+  capacity counts at its ratio within the usable share, ``floor(floor(capacity x u) x r)``, and every demand at
+  its value: the aggregate reading of the room an overcommitted fleet has;
+- the placement keeps the purchase's group rules and ratios (its ``rules``, ``allocation_ratio``,
+  ``max_utilization``, `fleetpack.verify`).
 - the moves of a live fleet are within ``max_moves`` and ``max_move_cost`` (`fleetpack.verify`).
 """
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from .errors import ValidationError
@@ -34,16 +39,19 @@ __all__ = ["verify_capacity"]
 
 _WHERE = "verify_capacity()"
 _PPM = 10**6
-_OWN = ("spare", "spare_domain", "max_types", "existing_cost", "max_moves", "max_move_cost")
+_OWN = ("spare", "spare_domain", "max_types", "existing_cost", "max_moves", "max_move_cost", "rules",
+        "allocation_ratio", "max_utilization")
 
 
 def verify_capacity(workloads: Sequence, host_types: Sequence, purchase: Any, existing: Sequence = (),
                     overheads=None, *, spare: int | None = None, max_types: int | None = None,
                     existing_cost: bool | None = None, spare_domain: str | None = None,
-                    max_moves: int | None = None, max_move_cost: int | None = None) -> list[Violation]:
+                    max_moves: int | None = None, max_move_cost: int | None = None, rules=None,
+                    allocation_ratio=None, max_utilization=None) -> list[Violation]:
     """Check a purchase; return the violations found (empty when it is valid). ``purchase`` is a `CapacityPlan`
-    or its ``to_dict()``; ``spare``, ``spare_domain``, ``max_types``, ``existing_cost``, ``max_moves`` and
-    ``max_move_cost`` default to the purchase's own."""
+    or its ``to_dict()``; ``spare``, ``spare_domain``, ``max_types``, ``existing_cost``, ``max_moves``,
+    ``max_move_cost``, ``rules`` (group rules), ``allocation_ratio`` and ``max_utilization`` default to the
+    purchase's own."""
     types = {t.name: t for t in read_host_types(host_types, _WHERE)}
     ws = [as_workload(w, k) for k, w in enumerate(workloads)]
     ex = [as_host(h, k) for k, h in enumerate(existing)]
@@ -55,6 +63,9 @@ def verify_capacity(workloads: Sequence, host_types: Sequence, purchase: Any, ex
     spare_domain = own.get("spare_domain") if spare_domain is None else spare_domain
     max_moves = own.get("max_moves") if max_moves is None else max_moves
     max_move_cost = own.get("max_move_cost") if max_move_cost is None else max_move_cost
+    rules = own.get("rules") if rules is None else rules
+    allocation_ratio = own.get("allocation_ratio") if allocation_ratio is None else allocation_ratio
+    max_utilization = own.get("max_utilization") if max_utilization is None else max_utilization
     if isinstance(spare, bool) or not isinstance(spare, numbers.Integral) or spare < 0:
         raise ValidationError.single(_WHERE, "spare", f"must be a whole number >= 0, got {spare!r}", spare)
     if spare_domain is not None and (not isinstance(spare_domain, str) or not spare_domain):
@@ -92,14 +103,17 @@ def verify_capacity(workloads: Sequence, host_types: Sequence, purchase: Any, ex
         out.append(Violation("buy", f"the purchase says {stated} but its fleet has {counts}"))
     if max_types is not None and len(counts) > max_types:
         out.append(Violation("max_types", f"{len(counts)} types bought ({', '.join(counts)}), at most {max_types}"))
-    out.extend(verify(ws, fleet, plan, over, max_moves=max_moves, max_move_cost=max_move_cost))
+    out.extend(verify(ws, fleet, plan, over, max_moves=max_moves, max_move_cost=max_move_cost,
+                      rules=list(rules) if rules else None, allocation_ratio=allocation_ratio,
+                      max_utilization=max_utilization))
     placed = _placed(plan)
     if existing_cost:
         bought_cost += sum(h.cost for h in ex if h.id in {host for host, _ in placed.values()})
     if stated_cost is not None and not math.isclose(stated_cost, bought_cost, rel_tol=1e-9, abs_tol=1e-9):
         out.append(Violation("cost", f"the purchase says it costs {stated_cost:g}, its hosts cost {bought_cost:g}"))
     if spare:
-        out.extend(_check_spare(ws, fleet, placed, over, int(spare), spare_domain))
+        out.extend(_check_spare(ws, fleet, placed, over, int(spare), spare_domain,
+                                _ppm_of(allocation_ratio), _ppm_of(max_utilization)))
     return out
 
 
@@ -127,7 +141,14 @@ def _placed(plan: Any) -> dict[str, tuple[str, str]]:
     return {a.workload: (a.host, a.form) for a in plan.assignments}
 
 
-def _check_spare(ws, fleet: list[Host], placed, over: Overheads, k: int, key: str | None) -> list[Violation]:
+def _ppm_of(given) -> dict[str, int]:
+    """A call's ratios or shares (validated by `verify`) in parts per million."""
+    return {d: round(Fraction(x) * _PPM) for d, x in (given or {}).items()
+            if isinstance(x, numbers.Real) and not isinstance(x, bool)}
+
+
+def _check_spare(ws, fleet: list[Host], placed, over: Overheads, k: int, key: str | None,
+                 call_ratio: Mapping[str, int], usable: Mapping[str, int]) -> list[Violation]:
     by_id = {w.id: w for w in ws}
     dims = ("cpu", "memory", *sorted({d for x in (*ws, *fleet) for d in x.extra_units}))  # type: ignore[attr-defined]
     usage = {h.id: dict.fromkeys(dims, 0) for h in fleet}
@@ -161,7 +182,7 @@ def _check_spare(ws, fleet: list[Host], placed, over: Overheads, k: int, key: st
         by_domain: dict[Any, int] = {}
         for h in fleet:  # a host without the label: a domain of its own
             name = ("label", domain[h.id]) if domain[h.id] is not None else ("host", h.id)
-            by_domain[name] = by_domain.get(name, 0) + _capacity(h, d)
+            by_domain[name] = by_domain.get(name, 0) + _rated(h, d, call_ratio, usable)
         largest = sorted(by_domain.values(), reverse=True)[:k]
         left = sum(by_domain.values()) - sum(largest)
         total = sum(usage[h.id][d] for h in fleet)
@@ -170,6 +191,14 @@ def _check_spare(ws, fleet: list[Host], placed, over: Overheads, k: int, key: st
                                  f"{d} left {format_amount(d, left)} is less than the workloads' "
                                  f"{format_amount(d, total)}"))
     return out
+
+
+def _rated(h: Host, d: str, call_ratio: Mapping[str, int], usable: Mapping[str, int]) -> int:
+    """The host's capacity in ``d`` as the spare room counts it: at its ratio (its own, else the call's), within the
+    usable share, ``floor(floor(capacity x u) x r)``; without ratios its capacity."""
+    own = h.ratio_ppm or {}  # type: ignore[attr-defined]
+    r = own.get(d, call_ratio.get(d, _PPM))
+    return _capacity(h, d) * usable.get(d, _PPM) // _PPM * r // _PPM
 
 
 def _capacity(h: Host, d: str) -> int:

@@ -12,7 +12,12 @@ gives a feasible point of the same cost and the LP's optimum is at most the best
   at least; ``max_workloads`` caps the count as one more dimension;
 - **dedicated**: a dedicated workload is alone on its host, so the hosts holding one give the others no room, and
   per set of types there are at least as many as the dedicated workloads only those types (and existing hosts) take;
-- **anti-affinity**: a group of g workloads needs g hosts among those that take its members.
+- **anti-affinity**: a group of k workloads at most m per domain (the shorthand: m = 1 per host; a hard
+  `AntiAffinity` of any scope) needs ceil(k/m) hosts among those that take its members.
+
+With ratios a host's room is priced at its ratio and a workload that may not be overcommitted counts more, and
+the members of a hard host-scoped affinity are one item (fleetpack.capacity.rulebound); the other group rules are
+left out, which keeps the bound sound (rules only remove plans).
 
 For ``objective="hosts"`` (fewest bought hosts) every type costs 1 and the bound is rounded up to a whole count; so
 is it when every type has one price (and the existing hosts cost nothing): a purchase is then a whole number of
@@ -32,6 +37,7 @@ import numpy as np
 from ..model.hosttypes import HostType
 from ..model.objects import Host, Overheads, Workload
 from .colgen import ColumnBound, Kind, PatternLP, build_classes, column_bound
+from .rulebound import Rating, bound_items, conflicts, spread_takes
 
 __all__ = ["PurchaseBound", "purchase_bound", "smallest_demand", "host_room", "achievable_at_least"]
 
@@ -59,6 +65,7 @@ class Patterns:
     class_of: np.ndarray
     existing_groups: tuple[tuple[int, ...], ...]
     coarse: bool = False  # sizes rounded down into fewer classes: the patterns may not fit the real sizes
+    merged: bool = False  # an item is a merged affinity group: the rows do not map the classes to workloads
 
 
 def smallest_demand(w: Workload, over: Overheads, dims: Sequence[str], min_ppm: int) -> list[int]:
@@ -79,29 +86,29 @@ def smallest_demand(w: Workload, over: Overheads, dims: Sequence[str], min_ppm: 
 
 
 def host_room(h: Host | HostType, over: Overheads, dims: Sequence[str], n: int) -> list[float]:
-    """A used host's room per dimension (capacity less the smaller fixed overhead), then its count cap."""
-    hyp, run = over.hypervisor, over.container_runtime
-    fixed_cpu = min(hyp.cpu_millis, run.cpu_millis)  # type: ignore[attr-defined]
-    fixed_memory = min(hyp.memory_bytes, run.memory_bytes)  # type: ignore[attr-defined]
-    room = [max(0, h.cpu_millis - fixed_cpu), max(0, h.memory_bytes - fixed_memory),  # type: ignore[union-attr]
-            *(h.extra_units.get(d, 0) for d in dims[2:])]  # type: ignore[union-attr]
-    return [float(r) for r in room] + [float(n if h.max_workloads is None else min(h.max_workloads, n))]
+    """A used host's room per dimension (capacity less the smaller fixed overhead), then its count cap (without
+    ratios: `Rating.room` prices them)."""
+    return Rating().room(h, over, dims, n)
 
 
 def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np.ndarray,
                    types: Sequence[HostType], existing: Sequence[Host], over: Overheads, dims: Sequence[str],
-                   objective: str, existing_cost: bool, column_seconds: float = 2.0) -> PurchaseBound:
-    """The bound for plans that place the ``counted`` workloads; ``takes[t, w]``: type t takes workload w."""
+                   objective: str, existing_cost: bool, column_seconds: float = 2.0, *, rules: Sequence = (),
+                   rating: Rating | None = None) -> PurchaseBound:
+    """The bound for plans that place the ``counted`` workloads; ``takes[t, w]``: type t takes workload w.
+    ``rules`` (group rules) and ``rating`` (the call's ratios) as fleetpack.capacity.rulebound reads them."""
     from ortools.linear_solver import pywraplp  # (a dependency; imported when a purchase is bounded)
 
     rows = np.flatnonzero(counted)
     if len(rows) == 0:
         return PurchaseBound(0.0, "nothing to place")
     n = len(rows)
+    rating = Rating() if rating is None else rating
+    takes = spread_takes(workloads, takes, types, rules)
     ppms = [over.factor_ppm(h.hypervisor) for h in (*types, *existing) if h.hypervisor is not None]
     min_ppm = min(ppms, default=10**6)
     price = [1.0 if objective == "hosts" else t.cost for t in types]
-    groups = Counter((tuple(host_room(h, over, dims, n)),
+    groups = Counter((tuple(rating.room(h, over, dims, n)),
                       float(h.cost) if existing_cost and objective == "cost" else 0.0) for h in existing)
     solver = pywraplp.Solver.CreateSolver("GLOP")
     inf = solver.infinity()
@@ -115,19 +122,16 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
     zd = [solver.NumVar(0, count, f"zd{g}") for g, (_, count) in enumerate(group_list)]
     for g, (_, count) in enumerate(group_list):
         solver.Add(z[g] + zd[g] <= count)
-    type_rooms = [host_room(t, over, dims, n) for t in types]
+    type_rooms = [rating.room(t, over, dims, n) for t in types]
     demand_sets: dict[tuple[int, ...], np.ndarray] = defaultdict(lambda: np.zeros(len(dims) + 1))
     dedicated_sets: Counter = Counter()
-    group_members: dict[str, list[int]] = defaultdict(list)
-    for w in rows.tolist():
-        wl = workloads[w]
-        eligible = tuple(np.flatnonzero(takes[:, w]).tolist())
-        if wl.isolation == "dedicated":
-            dedicated_sets[eligible] += 1
+    items = bound_items(workloads, rows.tolist(), takes, lambda wl: smallest_demand(wl, over, dims, min_ppm),
+                        rules, rating, types, existing, dims)
+    for item in items:
+        if item.dedicated:
+            dedicated_sets[item.eligible] += 1
             continue
-        demand_sets[eligible] += np.array([*smallest_demand(wl, over, dims, min_ppm), 1], dtype=float)
-        if wl.anti_affinity is not None:
-            group_members[wl.anti_affinity].append(w)
+        demand_sets[item.eligible] += np.array(item.size, dtype=float)
     # a row per set S of types: what only S (and the existing hosts) takes must fit S and the existing hosts
     for eligible, demand in _closed(demand_sets):
         for d, need in enumerate(demand.tolist()):
@@ -138,10 +142,11 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
                        + sum(room[d] * scale * z[g] for g, ((room, _), _) in enumerate(group_list)) >= 1.0)
     for eligible, count in _closed({k: np.array([v]) for k, v in dedicated_sets.items()}):
         solver.Add(sum(yd[k] for k in eligible) + sum(zd) >= float(count[0]))
-    largest = sorted(group_members.values(), key=len, reverse=True)[:_MAX_SETS]
-    for members in largest:
+    # a hard anti-affinity of k members at most m per domain needs ceil(k/m) hosts among those taking a member
+    largest = sorted(conflicts(workloads, rows.tolist(), rules), key=lambda c: c[1], reverse=True)[:_MAX_SETS]
+    for members, need in largest:
         eligible = sorted(set(np.flatnonzero(takes[:, members].any(axis=1)).tolist()))
-        solver.Add(sum(y[k] for k in eligible) + sum(z) >= float(len(members)))
+        solver.Add(sum(y[k] for k in eligible) + sum(z) >= float(need))
     solver.Minimize(sum(p * (y[k] + yd[k]) for k, p in enumerate(price))
                     + sum(cost * (z[g] + zd[g]) for g, ((_, cost), _) in enumerate(group_list)))
     status = solver.Solve()
@@ -154,8 +159,8 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
     reason = f"the {what} of the cheapest fractional purchase that covers the demand in every dimension"
     patterns = None
     if column_seconds > 0:
-        patterns = _column_bound(workloads, rows, takes, types, existing, over, dims, price, min_ppm, n,
-                                 objective, existing_cost, column_seconds)
+        patterns = _column_bound(items, types, existing, over, dims, price, n, objective, existing_cost,
+                                 column_seconds, rating)
         columns = patterns.result
         if columns.value > 0:
             support = tuple(k for k in range(len(types)) if columns.mix[k] > 1e-9) or support
@@ -170,14 +175,15 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
     return PurchaseBound(float(value), reason, support, patterns)
 
 
-def _column_bound(workloads, rows, takes, types, existing, over, dims, price, min_ppm, n, objective,
-                  existing_cost, seconds) -> Patterns:
-    """The column-generation bound (fleetpack.capacity.colgen) of the same relaxation."""
-    real = np.array([[*smallest_demand(workloads[w], over, dims, min_ppm), 1] for w in rows.tolist()],
-                    dtype=np.int64).reshape(len(rows), len(dims) + 1)
-    eligible = [tuple(takes[:, w].tolist()) for w in rows.tolist()]
-    groups = [workloads[w].anti_affinity for w in rows.tolist()]
-    dedicated = [workloads[w].isolation == "dedicated" for w in rows.tolist()]
+def _column_bound(items, types, existing, over, dims, price, n, objective, existing_cost, seconds,
+                  rating) -> Patterns:
+    """The column-generation bound (fleetpack.capacity.colgen) of the same relaxation, over the items (a merged
+    affinity group is one; ``Patterns.rows`` then names its first member)."""
+    real = np.array([item.size for item in items], dtype=np.int64).reshape(len(items), len(dims) + 1)
+    eligible = [tuple(k in item.eligible for k in range(len(types))) for item in items]
+    groups = [item.group for item in items]
+    dedicated = [item.dedicated for item in items]
+    rows = np.array([item.rows[0] for item in items], dtype=np.int64)
     coarse = _coarse_sizes(real, eligible)
     keys = [(tuple(c), e) for c, e in zip(coarse.tolist(), eligible)]
     of, family, family_cap = build_classes(keys, groups, dedicated)
@@ -188,18 +194,19 @@ def _column_bound(workloads, rows, takes, types, existing, over, dims, price, mi
     first[of[::-1]] = np.arange(len(of))[::-1]
     eligible_by_type = np.array([eligible[j] for j in first.tolist()], dtype=bool).reshape(k, len(types)).T
     ded = np.array([dedicated[j] for j in first.tolist()], dtype=bool)
-    kinds = [Kind(np.array(host_room(t, over, dims, n), dtype=np.int64), float(price[j]),
+    kinds = [Kind(np.array(rating.room(t, over, dims, n), dtype=np.int64), float(price[j]),
                   math.inf if t.available is None else float(t.available), eligible_by_type[j])
              for j, t in enumerate(types)]
     alike: dict[tuple, list[int]] = defaultdict(list)
     for j, h in enumerate(existing):
-        alike[(tuple(host_room(h, over, dims, n)), float(h.cost) if existing_cost and objective == "cost" else 0.0)
+        alike[(tuple(rating.room(h, over, dims, n)), float(h.cost) if existing_cost and objective == "cost" else 0.0)
               ].append(j)
     kinds += [Kind(np.array(room, dtype=np.int64), cost, float(len(members)), np.ones(k, dtype=bool))
               for (room, cost), members in alike.items()]
     lp = PatternLP(size, np.bincount(of, minlength=k).astype(np.int64), ded, family, family_cap, kinds)
     result = column_bound(lp, time_budget=seconds)
-    return Patterns(lp, result, rows, of, tuple(tuple(m) for m in alike.values()), coarse is not real)
+    return Patterns(lp, result, rows, of, tuple(tuple(m) for m in alike.values()), coarse is not real,
+                    merged=any(len(item.rows) > 1 for item in items))
 
 
 def _coarse_sizes(real: np.ndarray, eligible: list[tuple]) -> np.ndarray:

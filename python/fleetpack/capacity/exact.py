@@ -37,6 +37,7 @@ from ..model.wire import Answer
 from ..plan.plan import Plan, build_plan
 from ..exact.assignment import _assignment_model, assignment_size
 from ..exact.cpsat import _OutOfTime, _run_cp_sat, _solver
+from ..exact.grouprules import rule_rows
 from ..exact.instance import _Instance
 from ..exact.symmetry import pruning
 from .pool import TypeFit, candidate_hosts
@@ -92,13 +93,17 @@ def exact_purchase(ws, ex: Sequence[Host], over, fits: Sequence[TypeFit], option
 
     began = time.perf_counter()
     k = options["spare"]
+    call = options.get("call") or {}
+    if k and (call.get("allocation_ratio") or call.get("max_utilization") or any(h.allocation_ratio for h in ex)
+              or any(f.host_type.allocation_ratio for f in fits)):
+        return None  # (the room rows count physical capacities: with ratios the heuristics' room stands)
     useful = [f for f in fits if f.copies > 0 and (f.host_type.available is None or f.host_type.available > 0)]
     counts = {f.host_type.name: f.copies + k for f in useful}
     candidates, kinds = candidate_hosts(useful, {h.id for h in ex}, counts=counts, cost_of=price)
     hosts = [replace(h, cost=0.0) for h in ex] + candidates
     if len(ws) * len(hosts) > EXACT_MAX_PAIRS:
         return None
-    problem = build_problem(ws, hosts, over).materialize()
+    problem = build_problem(ws, hosts, over, **call).materialize()
     by_name = {f.host_type.name: f.host_type for f in useful}
     n_ex = len(ex)
     domain = [domain_of(h, None, j) if j < n_ex else domain_of(h, by_name[kinds[j - n_ex]], j)
@@ -111,6 +116,8 @@ def exact_purchase(ws, ex: Sequence[Host], over, fits: Sequence[TypeFit], option
         limit = options["time_limit"]
         deadline = None if limit is None else began + limit
         rows = _side_rows(inst, hosts, n_ex, kinds, domain, k, max_types, out := {})
+        if problem.rules is not None:  # the group rules' rows too (fleetpack.exact.grouprules)
+            rows = _with(rows, rule_rows(inst, {}))
         try:
             model, _, decode, _, _ = _assignment_model(inst, True, inst.placeable, 0, None, 1, deadline, rows=rows)
         except _OutOfTime:
@@ -135,9 +142,17 @@ def exact_purchase(ws, ex: Sequence[Host], over, fits: Sequence[TypeFit], option
     used = {j for j in placed_hosts if j is not None}
     empty = [by_name[kinds[j - n_ex]] for j in sorted(bought - used)]
     answer = Answer.from_lists(placed_hosts, forms, "exact/capacity", 0.0)
-    plan = build_plan(build_problem(ws, hosts, over), answer, objective="cost", method="auto",
+    plan = build_plan(build_problem(ws, hosts, over, **call), answer, objective="cost", method="auto",
                       elapsed=time.perf_counter() - began)
     return plan, kinds, empty, status == cp_model.OPTIMAL
+
+
+def _with(first, second):
+    """Two sets of rows added one after the other."""
+    def rows(m, n, placed):
+        first(m, n, placed)
+        second(m, n, placed)
+    return rows
 
 
 def _side_rows(inst, hosts: Sequence[Host], n_ex: int, kinds: Sequence[str], domain: Sequence[Hashable], k: int,

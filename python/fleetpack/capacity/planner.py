@@ -20,13 +20,14 @@ import numbers
 import time
 import warnings
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .. import _core
 from ..api import place
 from ..errors import ErrorDetail, FleetpackWarning, InfeasibleError, ValidationError
+from ..model.group_rules import Rule
 from ..model.hosttypes import HostType, host_types as read_host_types
 from ..model.inputs import build_problem
 from ..model.objects import Host, Overheads, Workload
@@ -38,7 +39,9 @@ from .bounds import purchase_bound
 from .exact import exact_purchase
 from .fromlp import lp_purchase
 from .pool import TypeFit, candidate_hosts, fit_types, names
+from .checks import checked_problem, given_dims, in_hard_groups, type_ratio_problems
 from .result import CapacityPlan
+from .rulebound import PPM, Rating
 from .spare import Room, domain_of, spare_purchase
 
 __all__ = ["plan_capacity", "OBJECTIVES"]
@@ -58,7 +61,9 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
                   max_types: int | None = None, time_limit: float | None = None, seed: int = 0, *,
                   spare_domain: str | None = None, existing_cost: bool = False, method: str = "auto",
                   strict: bool = False, workers: int | None = None, max_moves: int | None = None,
-                  max_move_cost: int | None = None) -> CapacityPlan:
+                  max_move_cost: int | None = None, rules: Sequence[Rule] | None = (),
+                  allocation_ratio: Mapping[str, float] | None = None,
+                  max_utilization: Mapping[str, float] | None = None) -> CapacityPlan:
     """Buy hosts of the given types so that every workload is placed under every rule of the model.
 
     ``workloads`` and ``existing`` (hosts already there, paid for: cost 0 unless ``existing_cost=True``) are as
@@ -72,6 +77,8 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
 
     A live fleet (workloads with a ``current`` host, an existing one) keeps its workloads where they run unless a
     move saves a purchase or a rule forces it; ``max_moves`` and ``max_move_cost`` cap the moves (``place``).
+    ``rules`` (group rules), ``allocation_ratio`` and ``max_utilization`` are ``place``'s: the placement keeps
+    them, on the existing hosts and the bought ones alike (a type's own ``allocation_ratio`` over the call's).
 
     Returns a `CapacityPlan`. A workload that no type and no existing host can take is left out and listed in
     ``plan.unplaced`` (with ``strict=True``: `InfeasibleError`). Bad input raises one `ValidationError` listing
@@ -90,18 +97,15 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     except ValidationError as exc:
         problems.extend(exc.errors)
     base = None
+    call = {"rules": tuple(rules) if isinstance(rules, (list, tuple)) else rules,
+            "allocation_ratio": allocation_ratio, "max_utilization": max_utilization}
     try:
-        base = build_problem(workloads, existing, overheads, max_moves=max_moves,
-                             max_move_cost=max_move_cost).materialize()
+        base = checked_problem(workloads, existing, overheads, max_moves, max_move_cost, call, types)
     except ValidationError as exc:
-        problems.extend(replace(e, where=_WHERE) if e.field in ("max_moves", "max_move_cost") else e
-                        for e in exc.errors)
+        problems.extend(replace(e, where=_WHERE) if e.field in ("max_moves", "max_move_cost") or
+                        e.where == "place()" else e for e in exc.errors)
+    problems += type_ratio_problems(types, base.dimensions if base is not None else given_dims(workloads, existing))
     if base is not None:
-        rated = [h.id for h in base.hosts if h.allocation_ratio]
-        if rated:  # (the purchase bounds price rooms without ratios: they would not be sound)
-            problems.append(ErrorDetail(f"host {rated[0]!r}", "allocation_ratio", "plan_capacity does not take "
-                                        "allocation ratios yet (an existing host with a ratio)",
-                                        base.hosts[[h.id for h in base.hosts].index(rated[0])].allocation_ratio))
         clash = sorted({t.name for t in types} & {h.id for h in base.hosts})
         if clash:
             problems.append(ErrorDetail(_WHERE, "host_types", f"type name {clash[0]!r} is also an existing host's "
@@ -115,9 +119,14 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
         raise ValidationError(problems)
     assert base is not None
     ws, ex, over = list(base.workloads), list(base.hosts), base.overheads
-    fits = fit_types(_greenfield(ws), types, over)
-    options = {"objective": objective, "existing_cost": existing_cost, "method": method, "time_limit": time_limit,
-               "seed": int(seed), "workers": workers, "max_moves": max_moves, "max_move_cost": max_move_cost,
+    call = {"rules": base.rules.rules if base.rules is not None else None,
+            "allocation_ratio": allocation_ratio, "max_utilization": max_utilization}
+    fits = fit_types(_greenfield(ws), types, over, call)
+    rated = bool(call["rules"] or allocation_ratio or max_utilization or any(h.allocation_ratio for h in ex)
+                 or any(t.allocation_ratio for t in types))
+    options = {"call": call, "rated": rated, "objective": objective, "existing_cost": existing_cost,
+               "method": method, "time_limit": time_limit, "seed": int(seed), "workers": workers,
+               "max_moves": max_moves, "max_move_cost": max_move_cost,
                "spare": int(spare), "spare_domain": spare_domain, "live": any(w.current is not None for w in ws)}
     notes: list[str] = []
     chosen, outcome = _best_purchase(ws, ex, over, types, fits, max_types, options, notes)
@@ -162,6 +171,18 @@ def _check_options(objective, spare, max_types, existing_cost, spare_domain) -> 
     return problems
 
 
+def _call(options: dict) -> dict:
+    """``place``'s keywords of the call: its group ``rules``, ``allocation_ratio`` and ``max_utilization``."""
+    return options.get("call") or {}
+
+
+def _bound_rules(options: dict) -> dict:
+    """The purchase bounds' view of the call's rules and ratios (fleetpack.capacity.rulebound)."""
+    call = _call(options)
+    return {"rules": call.get("rules") or (),
+            "rating": Rating.of(call.get("allocation_ratio"), call.get("max_utilization"))}
+
+
 def _price(options: dict):
     """A candidate's price in the solve: its cost, or 1 when the fewest hosts are wanted."""
     return (lambda t: 1.0) if options["objective"] == "hosts" else (lambda t: t.cost)
@@ -203,19 +224,19 @@ def _solve(ws, ex, over, fits: Sequence[TypeFit], options: dict, *, quick: bool 
     with warnings.catch_warnings():  # "no host has a 'gpu' dimension": the plan lists them as unplaced
         warnings.simplefilter("ignore", FleetpackWarning)
         if quick:
-            plan = place(ws, hosts, objective="cost", method="ffd", overheads=over)
+            plan = place(ws, hosts, objective="cost", method="ffd", overheads=over, **_call(options))
         elif options["method"] == "auto" and len(ws) * len(hosts) > EXACT_STAGE_SIZE:
             # the core's portfolio and improvement search; auto's exact stage (CP-SAT) is for small instances,
             # and preparing it for a large pool only to find it too large costs more than the whole solve
             began = time.perf_counter()
-            problem = build_problem(ws, hosts, over, **budgets)
+            problem = build_problem(ws, hosts, over, **budgets, **_call(options))
             answer = core_place(problem, "auto", "sum", "cost", options["time_limit"], options["seed"], None)
             live_check(problem, answer)
             plan = build_plan(problem, answer, objective="cost", method="auto", elapsed=time.perf_counter() - began)
         else:
             plan = place(ws, hosts, objective="cost", method=options["method"], overheads=over,
                          time_limit=options["time_limit"], seed=options["seed"], workers=options["workers"],
-                         **budgets)
+                         **budgets, **_call(options))
     return plan, kinds
 
 
@@ -278,10 +299,12 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     useful = [f for f in fits if f.copies > 0 and (f.host_type.available is None or f.host_type.available > 0)]
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     lp = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
-                        options["existing_cost"], column_seconds=_column_seconds(options))
+                        options["existing_cost"], column_seconds=_column_seconds(options), **_bound_rules(options))
     options["bound"] = lp  # (the final bound reuses it when it counts the same workloads)
-    from_lp = None if options["live"] else lp_purchase(ws, _existing_for_solve(ex, options), over, fits,
-                                                       lp.patterns, _price(options), _column_seconds(options))
+    # (the patterns' hosts are filled by the reference rules one host at a time, without the group rules across
+    # hosts and without ratios: with either, the placements alone)
+    from_lp = None if options["live"] or options["rated"] else lp_purchase(
+        ws, _existing_for_solve(ex, options), over, fits, lp.patterns, _price(options), _column_seconds(options))
     if from_lp is not None and from_lp[3] is not None and from_lp[3] > lp.value:
         # the optimum over every pattern a cheaper purchase could use, proven by the integer master
         lp = replace(lp, value=float(from_lp[3]), reason="the least cost of a purchase of whole "
@@ -406,6 +429,11 @@ def _room(ex, types, plan: Plan, kinds, n_paid: int, options) -> Room:
     by_name = {t.name: t for t in types}
     key = options["spare_domain"]
     room = Room(options["spare"], len(dims))
+    part = problem.overbook
+    if part is not None:  # the room at ratio (docs/capacity.md, "Spare room and failure domains")
+        for j in range(len(problem.host_ids)):
+            for d in range(len(dims)):
+                capacity[j, d] = part.usable(int(capacity[j, d]), d) * int(part.ratio_ppm[j, d]) // PPM
     for j in range(len(problem.host_ids)):
         if j >= n_ex + n_paid and not in_use[j]:
             continue
@@ -505,9 +533,11 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
     kept = list(range(n_ex)) + used_rows
     row_of = np.full(len(inner.problem.host_ids), -1, dtype=np.int64)  # type: ignore[union-attr]
     row_of[kept] = np.arange(len(kept))
-    final_index = np.where(index >= 0, row_of[np.maximum(index, 0)], -1)
-    problem = build_problem(ws, [*ex, *bought], over, max_moves=options["max_moves"],
-                            max_move_cost=options["max_move_cost"])
+    final_index = np.where(index >= 0, row_of[np.maximum(index, 0)], -1) if len(row_of) else index.copy()
+    with warnings.catch_warnings():  # (a rule's scope no host has: warned of when the inputs were checked)
+        warnings.simplefilter("ignore", FleetpackWarning)
+        problem = build_problem(ws, [*ex, *bought], over, max_moves=options["max_moves"],
+                                max_move_cost=options["max_move_cost"], **options["call"])
     dims = problem.dimensions
     pool_dims = list(inner.dimensions)
     assert inner.answer is not None and inner.answer.used is not None
@@ -529,17 +559,31 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
     value = float(len(bought)) if options["objective"] == "hosts" else float(cost)
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     counted = (final_index >= 0) | takes.any(axis=0)
+    grouped = in_hard_groups(ws, options["call"]["rules"] or ())
+    blocked = takes.any(axis=0) & (final_index < 0)
+    if blocked.any() and grouped.any():
+        # group rules left out workloads a type takes: a purchase that places the most places every workload in
+        # no hard rule's group that a type sold without limit takes (one more host of it would), so the bound
+        # counts those alone
+        unlimited = np.array([t.available is None for t in types], dtype=bool)
+        counted = ~grouped & (takes[unlimited].any(axis=0) if unlimited.any() else np.zeros(len(ws), dtype=bool))
     bound = options.get("bound")
     if bound is None or not np.array_equal(counted, takes.any(axis=0)):
         bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
-                               options["existing_cost"], column_seconds=_column_seconds(options))
+                               options["existing_cost"], column_seconds=_column_seconds(options),
+                               **_bound_rules(options))
+        if blocked.any() and grouped.any():
+            bound = replace(bound, reason=f"{bound.reason}, over the {int(counted.sum())} workloads in no hard "
+                            "group rule (the rules leave others out)")
     return CapacityPlan(buy=buy, hosts=tuple(hosts), plan=plan, cost=float(cost), objective=options["objective"],
                         objective_value=value, lower_bound=bound.value, host_types=tuple(types),
                         existing=tuple(h.id for h in ex), bought=kind_of, spare=options["spare"],
                         max_types=max_types, existing_cost=options["existing_cost"], bound_reason=bound.reason,
                         elapsed=time.perf_counter() - began, notes=tuple(notes),
                         spare_domain=options["spare_domain"], max_moves=options["max_moves"],
-                        max_move_cost=options["max_move_cost"])
+                        max_move_cost=options["max_move_cost"], rules=tuple(options["call"]["rules"] or ()),
+                        allocation_ratio=options["call"]["allocation_ratio"],
+                        max_utilization=options["call"]["max_utilization"])
 
 
 def _plan_on(problem, index: np.ndarray, forms: np.ndarray, used: np.ndarray, strategy: str, method: str,

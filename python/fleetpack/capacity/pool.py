@@ -48,6 +48,8 @@ def host_columns(t: HostType, ids: Sequence[str], cost: float | None = None) -> 
         columns["max_workloads"] = np.full(n, t.max_workloads, dtype=np.uint64)
     for key, value in t.labels.items():  # (workloads' selectors read them)
         columns[f"labels.{key}"] = np.full(n, value, dtype=object)
+    for dim, ratio in (t.allocation_ratio or {}).items():
+        columns[f"allocation_ratio.{dim}"] = np.full(n, ratio, dtype=np.float64)
     if t.taints:  # (a cell of keys separated by spaces: fit_types takes hosts when a key holds a space or comma)
         columns["taints"] = np.full(n, " ".join(t.taints), dtype=object)
     return columns
@@ -58,10 +60,16 @@ def _in_one_cell(t: HostType) -> bool:
     return all(not any(c.isspace() or c == "," for c in key) for key in t.taints)
 
 
-def fit_types(workloads: Sequence[Workload], types: Sequence[HostType], overheads: Overheads) -> list[TypeFit]:
+def fit_types(workloads: Sequence[Workload], types: Sequence[HostType], overheads: Overheads,
+              call: dict | None = None) -> list[TypeFit]:
     """Each type's `TypeFit`, by first-fit decreasing of all workloads on as many copies of it as workloads
-    (enough: every workload that fits an empty copy gets one)."""
+    (enough: every workload that fits an empty copy gets one). ``call``: ``place``'s ``rules``,
+    ``allocation_ratio`` and ``max_utilization``. What a type takes is read under the ratios and without the group
+    rules (a workload that fits an empty host); with rules, the count is that of a first-fit under them too, plus
+    a host for each workload it takes that the rules left out there (at most one host per workload)."""
     n = len(workloads)
+    call = call or {}
+    ratios = {k: call[k] for k in ("allocation_ratio", "max_utilization") if call.get(k) is not None}
     fits = []
     for t in types:
         if n == 0:
@@ -71,9 +79,14 @@ def fit_types(workloads: Sequence[Workload], types: Sequence[HostType], overhead
             warnings.simplefilter("ignore", FleetpackWarning)
             ids = [f"c{k}" for k in range(n)]
             hosts = host_columns(t, ids) if _in_one_cell(t) else [t.host(i) for i in ids]
-            plan = place(workloads, hosts, method="ffd", overheads=overheads)
-        takes = np.asarray(plan.host_index) >= 0
-        fits.append(TypeFit(t, takes, int(plan.hosts_used)))
+            plan = place(workloads, hosts, method="ffd", overheads=overheads, **ratios)
+            takes = np.asarray(plan.host_index) >= 0
+            copies = int(plan.hosts_used)
+            if call.get("rules"):
+                ruled = place(workloads, hosts, method="ffd", overheads=overheads, rules=call["rules"], **ratios)
+                left = int(np.sum(takes & (np.asarray(ruled.host_index) < 0)))
+                copies = min(int(takes.sum()), max(copies, int(ruled.hosts_used) + left))
+        fits.append(TypeFit(t, takes, copies))
     return fits
 
 
@@ -92,7 +105,8 @@ def candidate_hosts(fits: Sequence[TypeFit], taken: set[str], counts: dict[str, 
         cost = t.cost if cost_of is None else cost_of(t)
         for ident in names(t.name, count, taken):
             hosts.append(Host(ident, t.cpu, t.memory, t.extra, t.os, t.hypervisor, t.containers, cost,
-                              t.max_workloads, labels=dict(t.labels), taints=t.taints))
+                              t.max_workloads, labels=dict(t.labels), taints=t.taints,
+                              allocation_ratio=t.allocation_ratio))
             kinds.append(t.name)
     return hosts, kinds
 

@@ -25,7 +25,8 @@ class CapacityPlan:
     (``"hosts"``), ``lower_bound`` bounds it from below for any purchase that places as many workloads (the
     fractional cover: fleetpack.capacity.bounds), and ``gap`` / ``proven_optimal`` compare the two. ``spare`` is
     the room kept (for the loss of the k largest hosts, or domains of the label ``spare_domain``), ``max_types``
-    the cap on types asked for, ``max_moves`` / ``max_move_cost`` the budgets of a live fleet's moves.
+    the cap on types asked for, ``max_moves`` / ``max_move_cost`` the budgets of a live fleet's moves, ``rules``,
+    ``allocation_ratio`` and ``max_utilization`` the call's (`fleetpack.place`'s keywords).
     """
 
     buy: Mapping[str, int]
@@ -47,6 +48,9 @@ class CapacityPlan:
     spare_domain: str | None = None
     max_moves: int | None = None
     max_move_cost: int | None = None
+    rules: tuple = ()  # the group rules the placement keeps (`place`'s ``rules``)
+    allocation_ratio: Mapping[str, Any] | None = None  # the call's ratio of hosts without their own
+    max_utilization: Mapping[str, Any] | None = None
 
     @property
     def gap(self) -> float:
@@ -111,6 +115,9 @@ class CapacityPlan:
                 "gap": None if math.isinf(self.gap) else self.gap, "proven_optimal": self.proven_optimal,
                 "bound_reason": self.bound_reason, "spare": self.spare, "spare_domain": self.spare_domain,
                 "max_types": self.max_types, "max_moves": self.max_moves, "max_move_cost": self.max_move_cost,
+                **({"rules": [{k: v for k, v in r.to_dict().items() if v is not None} for r in self.rules]}
+                   if self.rules else {}),
+                **{k: dict(v) for k in ("allocation_ratio", "max_utilization") for v in [getattr(self, k)] if v},
                 "existing": list(self.existing), "bought": dict(self.bought),
                 "hosts": [h.to_dict() for h in self.hosts if h.id in self.bought],
                 "notes": list(self.notes), "plan": self.plan.to_dict()}

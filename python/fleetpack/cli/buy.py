@@ -11,7 +11,7 @@ from typing import TextIO
 
 from ..capacity import plan_capacity
 from ..capacity.result import CapacityPlan
-from ..errors import InfeasibleError, ValidationError
+from ..errors import InfeasibleError
 from ..fleetfile import load_fleet
 from ..verify_capacity import verify_capacity
 from .argtypes import budget, positive_int, positive_seconds, seed
@@ -27,8 +27,9 @@ examples:
   fleetpack buy examples/capacity.json --spare 1 --spare-domain zone   # survive the loss of a zone
 
 The fleet file lists "host_types" (name, cpu, memory, extra, os, hypervisor, containers, cost, max_workloads,
-labels, available, taints); its "hosts" are the existing hosts (already paid for: cost 0 unless --existing-cost).
+labels, available, taints, allocation_ratio); its "hosts" are the existing hosts (already paid for: cost 0 unless --existing-cost).
 Workloads with a "current" host keep running there unless a move saves a purchase (--max-moves caps them).
+The fleet's group "rules", "allocation_ratio" and "max_utilization" hold on the hosts bought too.
 Every purchase is checked by fleetpack.verify_capacity before it is printed.
 exit status: 0 success; 1 workloads no host type can take (or --spare that no type can keep); 2 bad input."""
 
@@ -63,14 +64,12 @@ def add_parser(subparsers) -> None:
 def run_buy(args: argparse.Namespace, out: TextIO) -> int:
     check_outputs(args.output, args.plot)
     fleet = load_fleet(args.fleet)
-    if fleet.rules:  # (the capacity planner places without group rules: a purchase could break them)
-        raise ValidationError.single(str(args.fleet), "rules", "buy does not plan with group rules yet; remove the "
-                                                               "fleet's 'rules' to buy for the fleet without them")
     try:
         purchase = plan_capacity(fleet.workloads, fleet.host_types, fleet.hosts, fleet.overheads,
                                  objective=args.objective, spare=args.spare, max_types=args.max_types,
                                  time_limit=args.time_limit, seed=args.seed, existing_cost=args.existing_cost,
-                                 spare_domain=args.spare_domain, max_moves=args.max_moves)
+                                 spare_domain=args.spare_domain, max_moves=args.max_moves, rules=fleet.rules,
+                                 **fleet.ratio_options())
     except InfeasibleError as exc:
         print(f"fleetpack: error: {exc}", file=sys.stderr)
         return 1

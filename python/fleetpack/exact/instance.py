@@ -139,14 +139,15 @@ class _Instance:
         raw_options: list[dict[int, dict[str, list[int]]]] = []
         membership = rule_workload_keys(problem)  # (with group rules, workloads alike in their rules too)
         for i, w in enumerate(problem.workloads):
+            overcommit = part is None or bool(part.overcommit[i])
             key = (tuple(problem.demand(w)), w.form, w.os, w.tenant, w.isolation, w.anti_affinity, w.selector_terms,
-                   frozenset(w.tolerations), part is None or bool(part.overcommit[i]))
-            if membership is not None:
+                   frozenset(w.tolerations), overcommit)
+            if membership is not None:  # (the flag is read by name below: the key may end with the rules)
                 key += (membership[i],)
             n = type_index.get(key)
             if n is None:
                 n = type_index[key] = len(self.types)
-                self.types.append(_Type([], w.tenant, w.isolation, w.anti_affinity, overcommit=key[-1]))
+                self.types.append(_Type([], w.tenant, w.isolation, w.anti_affinity, overcommit=overcommit))
                 opts: dict[int, dict[str, list[int]]] = {}
                 for k, c in enumerate(self.classes):
                     host = self.rep_host[k]
@@ -156,7 +157,7 @@ class _Instance:
                         eff = effective_demand(problem, w, form, host)
                         fixed = hyp_raw if form == "vm" else rt_raw
                         if c.rows is not None:  # alone on an empty host, by the ratios' room and max_unit
-                            fits = all(e <= cap and e * (wo if key[-1] else wp) + f * wp <= room * wp
+                            fits = all(e <= cap and e * (wo if overcommit else wp) + f * wp <= room * wp
                                        for e, f, cap, (room, wo, wp) in zip(eff, fixed, c.raw_cap, c.rows))
                         else:
                             fits = all(e + f <= cap for e, f, cap in zip(eff, fixed, c.raw_cap))

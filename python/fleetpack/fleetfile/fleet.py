@@ -124,10 +124,12 @@ class Fleet:
 
     def plan_capacity(self, **options):
         """``fleetpack.plan_capacity`` of this fleet: its workloads, its ``host_types`` to buy, its hosts as the
-        existing ones and its overheads; ``options`` as for ``plan_capacity``."""
+        existing ones, its overheads, group rules and ratios; ``options`` as for ``plan_capacity`` (they override
+        the fleet's own)."""
         from ..capacity import plan_capacity
 
-        return plan_capacity(self.workloads, self.host_types, self.hosts, self.overheads, **options)
+        own = {**({"rules": self.rules} if self.rules else {}), **self.ratio_options()}
+        return plan_capacity(self.workloads, self.host_types, self.hosts, self.overheads, **{**own, **options})
 
     def to_dict(self) -> dict:
         """The fleet as a fleet file's object. Fields hold the values they were given (so ``"512Mi"`` stays a

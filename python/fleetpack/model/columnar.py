@@ -34,7 +34,7 @@ from .eligibility_columns import eligibility_columns
 from .group_rules import RulePart, build_rules, encode_rules, read_groups, read_rules
 from .live import LivePart, build_live, decode_live, host_rows
 from .overbook import OverbookPart, decode_overbook, encode_overbook, read_call_ratios
-from .overbook_columns import overbook_columns
+from .overbook_columns import RATIO_PREFIX, overbook_columns
 from .objects import MAX_COST, Host, Overheads, Workload, as_host, as_workload, gather_overheads
 from .packing import compact, compact_arrays, constant
 from .problem import Problem
@@ -413,6 +413,12 @@ def _rows_to_columns(items, kind: str) -> dict:
             keyed.setdefault("tolerations" if kind == "workload" else "taints", [None] * len(objects))[k] = \
                 " ".join(keys)
     columns.update(keyed)
+    if kind == "workload" and not all(o.overcommit for o in objects):  # (overbook_columns reads them back)
+        columns["overcommit"] = np.array([o.overcommit for o in objects], dtype=bool)
+    if kind == "host":
+        for name in sorted({d for o in objects for d in o.allocation_ratio or {}}):
+            columns[RATIO_PREFIX + name] = np.array([(o.allocation_ratio or {}).get(name, math.nan)
+                                                     for o in objects], dtype=np.float64)
     fields = (("form", "os", "tenant", "isolation", "anti_affinity") if kind == "workload"
               else ("os", "hypervisor", "containers", "cost", "max_workloads"))
     for field in fields:

@@ -23,7 +23,8 @@ __all__ = ["HostType", "as_host_type", "host_types"]
 class HostType:
     """A kind of host that can be bought: the fields of a `Host` (``name`` in place of its id) and ``available``,
     how many can be had (None: unlimited). ``labels`` (str -> str) and ``taints`` (keys) go to the hosts of the
-    type, where workloads' selectors and tolerations read them (issue 16)."""
+    type, where workloads' selectors and tolerations read them (issue 16); so does ``allocation_ratio``
+    (dimension -> ratio >= 1, like ``{"cpu": 4}``; None: the call's), the overcommit of the hosts bought."""
 
     name: str
     cpu: Any = 0
@@ -37,6 +38,7 @@ class HostType:
     labels: Any = None
     available: int | None = None
     taints: Any = ()
+    allocation_ratio: Any = None
 
     def __post_init__(self):
         where = f"host type {self.name!r}"
@@ -47,7 +49,8 @@ class HostType:
             object.__setattr__(self, "name", str(self.name))
         try:
             host = Host(str(self.name) or "-", self.cpu, self.memory, self.extra, self.os, self.hypervisor,
-                        self.containers, self.cost, self.max_workloads, taints=self.taints)
+                        self.containers, self.cost, self.max_workloads, taints=self.taints,
+                        allocation_ratio=self.allocation_ratio)
         except ValidationError as exc:  # the host's own checks, said of the type
             problems.extend(replace(e, where=where) for e in exc.errors if e.field != "id")
             host = None
@@ -56,13 +59,15 @@ class HostType:
         if problems:
             raise ValidationError(problems)
         assert host is not None
-        for name in ("os", "cost", "max_workloads", "cpu_millis", "memory_bytes", "extra_units", "taints"):
+        for name in ("os", "cost", "max_workloads", "cpu_millis", "memory_bytes", "extra_units", "taints",
+                     "allocation_ratio", "ratio_ppm"):
             object.__setattr__(self, name, getattr(host, name))
 
     def host(self, ident: str) -> Host:
-        """A host of this type, with its labels and taints."""
+        """A host of this type, with its labels, taints and allocation ratio."""
         return Host(ident, self.cpu, self.memory, self.extra, self.os, self.hypervisor, self.containers, self.cost,
-                    self.max_workloads, labels=dict(self.labels), taints=self.taints)
+                    self.max_workloads, labels=dict(self.labels), taints=self.taints,
+                    allocation_ratio=None if self.allocation_ratio is None else dict(self.allocation_ratio))
 
     def to_dict(self) -> dict:
         """A JSON-ready dict that rebuilds the type; fields at their defaults are left out."""
@@ -72,6 +77,9 @@ class HostType:
             if f.name in ("labels", "taints"):
                 if value:
                     out[f.name] = dict(value) if f.name == "labels" else list(value)
+            elif f.name == "allocation_ratio":
+                if value is not None:
+                    out[f.name] = dict(value)
             elif value != f.default:
                 out[f.name] = value
         return out
