@@ -7,9 +7,9 @@ model (`fleetpack.exact.search.solve`) keeps every rule of the full one. Per-hos
 OS, tenants, dedicated, the ``anti_affinity`` field, eligibility) only look at one host, and the chosen hosts are
 emptied of everything else (used ones wholly freed, the others unused), so a plan of the neighbourhood put back
 into the rest is valid. Group rules, live fleets and allocation ratios reach beyond a host: the search does not
-run on them, nor on plans that leave a workload out (freeing a host might make room for it). A neighbourhood's plan
-is taken only when it places all the freed workloads and lowers the objective, so the search never makes a plan
-worse; CP-SAT runs its deterministic search bounded by work, so the same input gives the same plan.
+run on them. A neighbourhood's plan is taken only when it places all the freed workloads and lowers the objective,
+so the search never makes a plan worse (a workload the plan leaves out is placed after it when the room made fits
+it: the plan stays maximal, and places more); CP-SAT runs its deterministic search bounded by work, so the same input gives the same plan.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import _core
 from ..model.problem import Problem
+from .fill import fill
 from .instance import _Instance, _value
 from .search import _answer, as_start, solve
 
@@ -50,7 +51,7 @@ def applies(problem: Problem, objective: str, answer) -> bool:
     if problem.live is not None or problem.rules is not None or problem.overbook is not None:
         return False
     index = answer["host_index"]
-    return len(index) > 0 and bool((index >= 0).all()) and len(np.unique(index)) >= 2
+    return len(np.unique(index[index >= 0])) >= 2
 
 
 def _fill(problem: Problem, used: np.ndarray) -> np.ndarray:
@@ -156,9 +157,9 @@ def improve(problem: Problem, objective: str, answer: dict, inst: _Instance | No
     hosts, forms, strategy, bound = as_start(answer)
     value0 = value = inst.value_int(hosts, forms)
     lower = bound if objective == "hosts" else bound * inst.cost_scale
-    if answer.get("used") is None or value <= lower:
+    if value <= lower:
         return answer
-    used = np.asarray(answer["used"], dtype=np.uint64)
+    used = _answer(inst, hosts, forms, strategy, bound)["used"]
     rng = random.Random(seed)
     work_left, rounds, steps, tried = LNS_WORK, 0, 0, 0
     while work_left > 1e-9 and value > lower and (deadline is None or time.perf_counter() < deadline):
@@ -187,6 +188,8 @@ def improve(problem: Problem, objective: str, answer: dict, inst: _Instance | No
                _value(inst, hosts, forms), time.perf_counter() - began)
     if value >= value0:
         return answer
+    # a workload left out (none fitted the plan) may fit the room the search made: the plan stays maximal
+    hosts, forms, _ = fill(problem, objective, hosts, forms)
     out = _answer(inst, hosts, forms, strategy + "+lns", bound)
     out["bound_reason"] = answer.get("bound_reason", "")
     return out
