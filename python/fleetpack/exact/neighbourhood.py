@@ -30,10 +30,11 @@ __all__ = ["LNS_MAX_HOSTS", "LNS_SUB_WORK", "LNS_WORK", "improve"]
 
 _log = logging.getLogger(__name__)
 
-#: CP-SAT's work (deterministic time, about seconds on one core) for the whole search ...
-LNS_WORK = 2.0
+#: CP-SAT's work (deterministic time, about seconds on one core) for the whole search: what the exact stage gives
+#: CP-SAT on the whole model (`fleetpack.exact.stage.AUTO_WORK_LIMIT`), as the search runs in its place ...
+LNS_WORK = 1.0
 #: ... and for one neighbourhood.
-LNS_SUB_WORK = 0.5
+LNS_SUB_WORK = 0.25
 #: A neighbourhood frees at most this many used hosts.
 LNS_MAX_HOSTS = 16
 #: Each neighbourhood is charged at least this much work, so that the search ends even when CP-SAT stops at once.
@@ -114,7 +115,7 @@ def _spares(inst: _Instance, hosts: list, freed: list[int]) -> list[int]:
 
 
 def _repack(problem: Problem, objective: str, hosts: list, forms: list, freed: list[int], spares: list[int],
-            work: float, deadline: float | None, seed: int):
+            work: float, deadline: float | None, seed: int, deterministic: bool):
     """CP-SAT on the neighbourhood: ``freed`` hosts' workloads on ``freed`` + ``spares``, for the objective.
     Returns ({workload: (host, form)} when every workload is placed and the objective is better there, else None;
     CP-SAT's work)."""
@@ -131,7 +132,9 @@ def _repack(problem: Problem, objective: str, hosts: list, forms: list, freed: l
     before = sub_inst.value_int(start_hosts, start_forms)
     if (before <= bound) if objective == "hosts" else (before <= bound * sub_inst.cost_scale * (1 - 1e-9)):
         return None, _MIN_CHARGE  # (nothing better here: the bound says so before CP-SAT)
-    left = None if deadline is None else max(deadline - time.perf_counter(), 0.001)
+    # deterministic: bounded by work alone (the wall clock is checked between neighbourhoods), the same plan on
+    # every machine; else within what is left of the time limit too
+    left = None if deadline is None or deterministic else max(deadline - time.perf_counter(), 0.001)
     r = solve(sub, objective, (start_hosts, start_forms, "lns", int(bound) if objective == "hosts" else bound),
               time_limit=left, work_limit=work, deterministic=True, seed=seed, workers=1, formulation="assignment",
               _prepared=(sub_inst, None))
@@ -142,10 +145,12 @@ def _repack(problem: Problem, objective: str, hosts: list, forms: list, freed: l
 
 
 def improve(problem: Problem, objective: str, answer: dict, inst: _Instance | None, time_limit: float | None,
-            seed: int) -> dict:
+            seed: int, deterministic: bool = True) -> dict:
     """``answer`` (the core's dict of arrays) improved by the search, or unchanged when it finds nothing (or does
     not apply, `applies`). ``inst``: the problem's `_Instance` for ``objective`` when already made; ``time_limit``:
-    seconds of wall clock it may take (None: its work budget alone bounds it, `LNS_WORK`).
+    seconds of wall clock it may take (None: its work budget alone bounds it, `LNS_WORK`); ``deterministic``:
+    the limit is checked between neighbourhoods only, so that the plan does not depend on the machine's speed
+    unless the limit cuts the search short (as the exact stage's `AUTO_TIME_LIMIT` does).
 
     Each step frees the hosts of a neighbourhood (`_neighbourhoods`) and takes CP-SAT's plan for them only when it
     places them all with fewer hosts (a lower cost), so the objective never gets worse."""
@@ -169,7 +174,7 @@ def improve(problem: Problem, objective: str, answer: dict, inst: _Instance | No
                 break
             tried += 1
             found, spent = _repack(problem, objective, hosts, forms, freed, _spares(inst, hosts, freed),
-                                   min(LNS_SUB_WORK, work_left), deadline, seed + rounds)
+                                   min(LNS_SUB_WORK, work_left), deadline, seed + rounds, deterministic)
             work_left -= spent
             rounds += 1
             _log.debug("neighbourhood %d: %d hosts, work %.3f: %s", rounds, len(freed), spent,

@@ -207,7 +207,9 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
         if inst is None:
             return answer
         # CP-SAT on a few hosts at a time instead (exact/neighbourhood.py)
-        return improve(problem, objective, answer, inst, AUTO_TIME_LIMIT if time_limit is None else time_limit, seed)
+        if time_limit is None:  # reproducible, as below
+            return improve(problem, objective, answer, inst, AUTO_TIME_LIMIT, seed)
+        return improve(problem, objective, answer, inst, time_limit, seed, deterministic=False)
     _log.debug("auto: exact stage: model prepared in %.3f s, CP-SAT runs %s", time.perf_counter() - began,
                "deterministically, bounded by work" if time_limit is None else f"for at most {time_limit:.3f} s")
     if time_limit is None:  # reproducible: CP-SAT's deterministic search, bounded by work, not by the clock
