@@ -34,7 +34,7 @@ _log = logging.getLogger(__name__)
 #: CP-SAT on the whole model (`fleetpack.exact.stage.AUTO_WORK_LIMIT`), as the search runs in its place ...
 LNS_WORK = 1.0
 #: ... and for one neighbourhood.
-LNS_SUB_WORK = 0.25
+LNS_SUB_WORK = 0.5
 #: A neighbourhood frees at most this many used hosts.
 LNS_MAX_HOSTS = 16
 #: Each neighbourhood is charged at least this much work, so that the search ends even when CP-SAT stops at once.
