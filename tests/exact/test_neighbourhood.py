@@ -52,7 +52,8 @@ def _improved(ws, hs, over, objective, method="ff"):
     return plans, out
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(fleets(), st.sampled_from(["hosts", "cost"]))
 def test_the_search_keeps_every_rule_and_never_makes_a_plan_worse(monkeypatch, fleet, objective):
     monkeypatch.setattr(neighbourhood, "LNS_WORK", 0.3)  # (a smaller budget: the rules are what is tested here)

@@ -9,7 +9,8 @@ emptied of everything else (used ones wholly freed, the others unused), so a pla
 into the rest is valid. Group rules, live fleets and allocation ratios reach beyond a host: the search does not
 run on them. A neighbourhood's plan is taken only when it places all the freed workloads and lowers the objective,
 so the search never makes a plan worse (a workload the plan leaves out is placed after it when the room made fits
-it: the plan stays maximal, and places more); CP-SAT runs its deterministic search bounded by work, so the same input gives the same plan.
+it: the plan stays maximal, and places more); CP-SAT runs its deterministic search bounded by work, so the same
+input gives the same plan.
 """
 
 from __future__ import annotations
