@@ -27,7 +27,7 @@ from .fill import fill
 from .instance import _Instance, _value
 from .search import _answer, as_start, solve
 
-__all__ = ["LNS_MAX_HOSTS", "LNS_SUB_WORK", "LNS_WORK", "improve"]
+__all__ = ["LNS_MAX_HOSTS", "LNS_MAX_WORKLOADS", "LNS_SUB_WORK", "LNS_WORK", "applies", "improve"]
 
 _log = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ LNS_WORK = 1.0
 LNS_SUB_WORK = 0.5
 #: A neighbourhood frees at most this many used hosts.
 LNS_MAX_HOSTS = 16
+#: The search runs on fleets of at most this many workloads: above, a host saved is below a thousandth of a plan
+#: (of 1 000 hosts and more), and each step's bookkeeping is linear in the workloads.
+LNS_MAX_WORKLOADS = 10_000
 #: Each neighbourhood is charged at least this much work, so that the search ends even when CP-SAT stops at once.
 _MIN_CHARGE = 0.02
 #: A drawn neighbourhood adds at most this many full hosts ...
@@ -51,6 +54,8 @@ def applies(problem: Problem, objective: str, answer) -> bool:
     if objective not in ("hosts", "cost") or not isinstance(answer, dict):
         return False
     if problem.live is not None or problem.rules is not None or problem.overbook is not None:
+        return False
+    if len(problem.workloads) > LNS_MAX_WORKLOADS:
         return False
     index = answer["host_index"]
     return len(np.unique(index[index >= 0])) >= 2
