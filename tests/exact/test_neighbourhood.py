@@ -106,3 +106,13 @@ def test_the_search_leaves_group_rules_and_the_spread_objective_alone():
     # on a plan it may improve it does: four half-empty hosts become two
     out = neighbourhood.improve(spread, "hosts", answer, None, None, 0)
     assert len(set(out["host_index"].tolist())) == 2
+
+
+def test_the_search_leaves_fleets_above_its_size_alone(monkeypatch):
+    ws = [fp.Workload(f"w{i}", cpu=1, memory="3Gi", form="container") for i in range(4)]
+    hs = [fp.Host(f"h{j}", cpu=8, memory="8Gi") for j in range(4)]
+    problem = build_problem(ws, hs, fp.Overheads.none()).materialize()
+    answer = Answer.from_lists([0, 1, 2, 3], ["container"] * 4, "ff/sum", 2).to_core()
+    monkeypatch.setattr(neighbourhood, "LNS_MAX_WORKLOADS", 3)
+    assert not neighbourhood.applies(problem, "hosts", answer)
+    assert neighbourhood.improve(problem, "hosts", answer, None, None, 0) is answer
