@@ -38,9 +38,9 @@ LNS_WORK = 1.0
 LNS_SUB_WORK = 0.5
 #: A neighbourhood frees at most this many used hosts.
 LNS_MAX_HOSTS = 16
-#: The search runs on fleets of at most this many workloads: above, a host saved is below a thousandth of a plan
-#: (of 1 000 hosts and more), and each step's bookkeeping is linear in the workloads.
-LNS_MAX_WORKLOADS = 10_000
+#: The search runs on fleets of at most this many workloads (`ruled_fleet(1000)` has 3 500): on larger ones a host
+#: saved is a small share of the plan, and each step's bookkeeping is linear in the workloads.
+LNS_MAX_WORKLOADS = 5_000
 #: Each neighbourhood is charged at least this much work, so that the search ends even when CP-SAT stops at once.
 _MIN_CHARGE = 0.02
 #: A drawn neighbourhood adds at most this many full hosts ...
