@@ -15,6 +15,7 @@ from .arcflow import _AUTO_GRAPH_STATE_BUDGET, _ArcFlow
 from .assignment import assignment_size
 from .instance import _Instance, _value
 from .grouprules import solve_rules
+from .neighbourhood import improve
 from .live import LiveInstance, live_answer, live_size, solve_live, within_budgets
 from .search import _answer, _arcflow_limit, as_start, solve
 from .symmetry import graph_state_budget
@@ -28,6 +29,9 @@ _log = logging.getLogger(__name__)  # under "fleetpack": the exact stage's decis
 AUTO_WORK_LIMIT = 1.0
 #: ... and stops after this many seconds of wall-clock time in any case.
 AUTO_TIME_LIMIT = 10.0
+#: When the stage is too large, the neighbourhood search (exact/neighbourhood.py) gets the same work and stops
+#: after this many seconds of wall-clock time in any case.
+AUTO_LNS_TIME_LIMIT = 30.0
 #: ``auto`` tries CP-SAT when the assignment model has at most this many (workload type, host, form) variables ...
 AUTO_MAX_CANDIDATES = {"hosts": 2000, "cost": 2000, "spread": 500}
 #: ... or when the arc-flow graphs have at most this many arcs in all (objectives "hosts" and "cost").
@@ -124,15 +128,20 @@ def auto_eligible(problem: Problem, objective: str, start: tuple, deadline: floa
     on (see `heuristics_only`), the plan is not already proven optimal by the bound, and the instance is small enough
     (`AUTO_MAX_CANDIDATES`, `AUTO_MAX_ARCS`). Building the arc-flow graphs stops at ``deadline`` (a
     ``time.perf_counter()`` value) when one is given. Returns the prepared instance, or None."""
+    return _prepare(problem, objective, start, deadline)[1]
+
+
+def _prepare(problem: Problem, objective: str, start: tuple, deadline: float | None = None):
+    """(the `_Instance`, or None when there is nothing to solve; what `auto_eligible` returns)."""
     hosts, forms, _strategy, bound = start
     if not problem.workloads or not problem.hosts:
-        return None
+        return None, None
     inst = _Instance(problem, objective)
     if inst.placeable == 0:
-        return None
+        return None, None
     if sum(j is not None for j in hosts) == inst.placeable:
         if meets_bound(objective, _value(inst, hosts, forms), bound):
-            return None
+            return None, None
     # the assignment model as CP-SAT gets it: with a complete plan, only the hosts of each class that a plan as good
     # can use (`fleetpack.exact.symmetry`)
     complete = sum(j is not None for j in hosts) == inst.placeable and objective != "spread"
@@ -145,10 +154,10 @@ def auto_eligible(problem: Problem, objective: str, start: tuple, deadline: floa
             else _AUTO_GRAPH_STATE_BUDGET
         af = _ArcFlow(inst, states=states, deadline=deadline, max_arcs=AUTO_MAX_ARCS)
     if af is not None and af.ok and af.arcs <= AUTO_MAX_ARCS:
-        return inst, af
+        return inst, (inst, af)
     if small:
-        return inst, af
-    return None
+        return inst, (inst, af)
+    return inst, None
 
 
 def auto_stage(problem: Problem, objective: str, answer, time_limit: float | None, seed: int,
@@ -188,7 +197,7 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     # with a time limit, preparing the models may take a quarter of it (as in `solve`); without one the graphs'
     # state budget alone bounds it, so that the plan does not depend on the machine's speed
     deadline = None if time_limit is None else began + 0.25 * time_limit
-    prepared = auto_eligible(problem, objective, start, deadline)
+    inst, prepared = _prepare(problem, objective, start, deadline)
     if time_limit is not None:
         time_limit -= time.perf_counter() - began
         if time_limit <= 0.01:
@@ -198,7 +207,13 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
     if prepared is None:
         _log.debug("auto: no exact stage: the instance is too large for CP-SAT (checked in %.3f s)",
                    time.perf_counter() - began)
-        return answer
+        if inst is None:
+            return answer
+        # CP-SAT on a few hosts at a time instead (exact/neighbourhood.py)
+        if time_limit is None:  # reproducible, as below; the clock checked between neighbourhoods only, and with
+            # more room than the stage's (1 deterministic second took up to 9 s on 2 cores shared by 8 jobs)
+            return improve(problem, objective, answer, inst, AUTO_LNS_TIME_LIMIT, seed)
+        return improve(problem, objective, answer, inst, time_limit, seed, deterministic=False)
     _log.debug("auto: exact stage: model prepared in %.3f s, CP-SAT runs %s", time.perf_counter() - began,
                "deterministically, bounded by work" if time_limit is None else f"for at most {time_limit:.3f} s")
     if time_limit is None:  # reproducible: CP-SAT's deterministic search, bounded by work, not by the clock
