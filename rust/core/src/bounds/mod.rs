@@ -93,7 +93,8 @@ pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Obje
                 rule_bound(problem, &fits, &relaxed, placed)
             };
             if objective != Objective::Spread {
-                if let Some((need, why)) = groups::group_bound(problem, &relaxed.candidates, placed) {
+                let anti = groups::group_bound(problem, &relaxed.candidates, placed);
+                for (need, why) in anti.into_iter().chain(groups::affinity_bound(&relaxed, placed)) {
                     if need > min_hosts {
                         (min_hosts, reason) = (need, why);
                     }
