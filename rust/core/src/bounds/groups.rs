@@ -11,8 +11,9 @@
 
 use std::collections::HashMap;
 
-use crate::model::rules::{RuleKind, HOST_SCOPE};
-use crate::model::Problem;
+use crate::fit::HostStates;
+use crate::model::rules::{RuleKind, HOST_SCOPE, NO_DOMAIN};
+use crate::model::{Form, Problem};
 
 use super::classic::{fekete_schepers, martello_toth_l2};
 use super::kinds::dim_name;
@@ -198,6 +199,139 @@ pub(super) fn affinity_bound(relaxed: &Relaxed, placed: usize) -> Option<(usize,
     best
 }
 
+/// The most workloads any plan places: those that fit some empty host, less, for the hard group rules that cap
+/// their members below their number (taken greedily, the largest shortfall first, among rules whose members no rule
+/// taken before shares, so that no workload is counted out twice), the members each cannot place. A rule caps:
+///
+/// - anti-affinity at most `m` per domain: the domains with a host that some member fits take `m` each at most;
+/// - affinity: its placed members share a domain, so at most the most members, smallest demands first, that the
+///   summed rooms of one domain's hosts hold in every dimension (and their `max_workloads`), among the members that
+///   fit a host there (rooms as the bounds take them: grown by ratios, less the smaller per-host overhead);
+/// - spread with `min_domains` above its eligible domains `d`: the fewest counts as 0, so `d × max_skew`.
+///
+/// The count phase of `auto` stops once a plan places this many (Python words the same caps: plan/group_counts.py).
+pub(crate) fn most_placed(problem: &Problem) -> usize {
+    let placeable = super::placeable(problem);
+    let mut most = placeable.iter().filter(|&&b| b).count();
+    let Some(rules) = problem.rules() else { return most };
+    let empty = HostStates::new(problem);
+    // hosts alike in everything a fit on an empty host reads, and in the rules' domains, are asked once
+    let hosts = problem.hosts();
+    let key = |j: usize| {
+        (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j],
+         problem.eligibility_kind(j), problem.rules_kind(j))
+    };
+    let mut first: HashMap<_, usize> = HashMap::new();
+    let representative: Vec<usize> = (0..problem.host_count()).map(|j| *first.entry(key(j)).or_insert(j)).collect();
+    let mut distinct: Vec<usize> = first.into_values().collect();
+    distinct.sort_unstable();
+    let mut known: HashMap<(usize, usize), bool> = HashMap::new();
+    let mut fits = |i: usize, j: usize| {
+        let r = representative[j];
+        *known.entry((i, r)).or_insert_with(|| Form::TRY_ORDER.iter().any(|&f| empty.fits(i, r, f)))
+    };
+    let m = problem.host_count();
+    // a member counts as placeable when it fits some host (the hosts' grouping of `placeable` reads no domain, so
+    // a member it misses is counted in)
+    let mut member_fits: HashMap<usize, bool> = HashMap::new();
+    for r in 0..rules.len() {
+        for &i in rules.members_of(r) {
+            let i = i as usize;
+            if !member_fits.contains_key(&i) {
+                let fit = distinct.iter().any(|&j| fits(i, j));
+                if fit && !placeable[i] {
+                    most += 1;
+                }
+                member_fits.insert(i, fit);
+            }
+        }
+    }
+    let grown = problem.overbook_relaxed();
+    let sized = grown.as_ref().unwrap_or(problem);
+    let over = problem.overheads();
+    let room = |j: usize, d: usize| sized.capacity(j)[d].saturating_sub(over.hypervisor[d].min(over.container_runtime[d]));
+    let mut short: Vec<(usize, usize)> = Vec::new(); // (members left out at least, rule)
+    for (r, rule) in rules.rules.iter().enumerate() {
+        if !rule.hard() {
+            continue;
+        }
+        let members: Vec<usize> = rules.members_of(r).iter().map(|&i| i as usize).filter(|&i| member_fits[&i]).collect();
+        let cap = rule.cap as usize;
+        let held = match rule.kind {
+            RuleKind::AntiAffinity => {
+                let mut takes: HashMap<usize, bool> = HashMap::new(); // per representative host
+                let mut taking: Vec<u32> = Vec::new();
+                for j in 0..m {
+                    let rep = representative[j];
+                    if *takes.entry(rep).or_insert_with(|| members.iter().any(|&i| fits(i, rep))) {
+                        taking.push(rules.domain(r, j));
+                    }
+                }
+                taking.sort_unstable();
+                taking.dedup();
+                taking.len().saturating_mul(cap)
+            }
+            RuleKind::Spread => {
+                let eligible = rules.spread_domains(r).iter().filter(|&&e| e).count();
+                if (rule.min_domains as usize) <= eligible {
+                    continue;
+                }
+                eligible * cap
+            }
+            RuleKind::Affinity => {
+                let mut by_domain: HashMap<u32, Vec<usize>> = HashMap::new();
+                for j in 0..m {
+                    by_domain.entry(rules.domain(r, j)).or_default().push(j);
+                }
+                let mut best = 0usize;
+                for (&d, hosts_there) in &by_domain {
+                    if d == NO_DOMAIN {
+                        continue;
+                    }
+                    let mut reps: Vec<usize> = hosts_there.iter().map(|&j| representative[j]).collect();
+                    reps.sort_unstable();
+                    reps.dedup();
+                    let there: Vec<usize> = members.iter().copied().filter(|&i| reps.iter().any(|&j| fits(i, j))).collect();
+                    let mut held = there.len();
+                    let limits: Option<u64> = hosts_there.iter().map(|&j| hosts.max_workloads[j]).sum();
+                    if let Some(limit) = limits {
+                        held = held.min(limit.min(usize::MAX as u64) as usize);
+                    }
+                    for dim in 0..problem.dims() {
+                        let total: u128 = hosts_there.iter().map(|&j| room(j, dim) as u128).sum();
+                        let mut column: Vec<u64> = there.iter().map(|&i| problem.smallest(i)[dim]).collect();
+                        column.sort_unstable();
+                        let (mut sum, mut n) = (0u128, 0usize);
+                        while n < column.len() && sum + column[n] as u128 <= total {
+                            sum += column[n] as u128;
+                            n += 1;
+                        }
+                        held = held.min(n);
+                    }
+                    best = best.max(held);
+                }
+                best
+            }
+        };
+        if held < members.len() {
+            short.push((members.len() - held, r));
+        }
+    }
+    short.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut counted = vec![false; problem.workload_count()];
+    for (out, r) in short {
+        let members = rules.members_of(r);
+        if members.iter().any(|&i| counted[i as usize]) {
+            continue;
+        }
+        for &i in members {
+            counted[i as usize] = true;
+        }
+        most -= out;
+    }
+    most
+}
+
 /// Per dimension, the sum of the `a` smallest demands of `members` there.
 fn smallest_sums(problem: &Problem, members: &[usize], a: usize) -> Vec<u128> {
     (0..problem.dims())
@@ -212,7 +346,9 @@ fn smallest_sums(problem: &Problem, members: &[usize], a: usize) -> Vec<u128> {
 #[cfg(test)]
 mod tests {
     // (by full paths: `super::` would read as a dependency on `bounds`, a circle for tests/modules.rs)
-    use crate::bounds::groups::group_bound;
+    use crate::bounds::groups::{affinity_bound, group_bound, most_placed};
+    use crate::bounds::kinds::FitKinds;
+    use crate::bounds::relaxed::Relaxed;
     use crate::model::rules::{Rule, RuleKind, RuleSet, HOST_SCOPE};
     use crate::model::{HostSpec, Overheads, Problem, WorkloadSpec};
 
@@ -237,5 +373,61 @@ mod tests {
         // a soft rule forces nothing; nor one that allows every member in one domain
         assert_eq!(group_bound(&problem(1, 5, 0), &all, 5), None);
         assert_eq!(group_bound(&problem(4, 0, 0), &all, 5), None);
+    }
+
+    /// `members` of sizes `size` (cpu, memory) in one group under `rule`, and `others`; hosts of 16 cpu and 64
+    /// memory in zones a, a, b, b, c and none.
+    fn grouped(members: usize, size: u64, others: &[u64], kind: RuleKind, key: u32, cap: u32, min_domains: u32) -> Problem {
+        let mut workloads: Vec<_> = (0..members).map(|_| WorkloadSpec::new(vec![size, size])).collect();
+        workloads.extend(others.iter().map(|&s| WorkloadSpec::new(vec![s, 1])));
+        let hosts: Vec<_> = (0..6).map(|_| HostSpec::new(vec![16, 64])).collect();
+        let p = Problem::from_rows(2, &workloads, &hosts, Overheads::none(2)).unwrap();
+        let rule = Rule { kind, key, cap, min_domains, weight: 0 };
+        let all: Vec<u32> = (0..members as u32).collect();
+        p.with_rules(RuleSet::new(1, vec![1, 1, 2, 2, 3, 0], vec![rule], vec![0, members as u32], all)).unwrap()
+    }
+
+    fn affinity(problem: &Problem, placed: usize) -> Option<(usize, String)> {
+        let fits = FitKinds::new(problem);
+        affinity_bound(&Relaxed::new(problem, &fits), placed)
+    }
+
+    #[test]
+    fn members_that_share_a_host_are_one_workload() {
+        // 4 members of 4 (16 together, a whole host) and 4 others of 10, each alone: 5 hosts, not L2's 4
+        let p = grouped(4, 4, &[10, 10, 10, 10], RuleKind::Affinity, HOST_SCOPE, 0, 0);
+        assert_eq!(
+            affinity(&p, 8),
+            Some((5, "the 4 members of <group 0> must share a host: at least 5 hosts by cpu with them as one workload".into()))
+        );
+        // 7 placed: 3 members at least (12 with 4 others, or 16 with 3), 4 hosts either way
+        assert_eq!(affinity(&p, 7).map(|b| b.0), Some(4));
+        // members of 5 (20 together) fit no host: no plan places all 4, and 3 (15) with the 4 others need 5 hosts
+        let big = grouped(4, 5, &[10, 10, 10, 10], RuleKind::Affinity, HOST_SCOPE, 0, 0);
+        assert_eq!(affinity(&big, 7).map(|b| b.0), Some(5));
+    }
+
+    #[test]
+    fn members_that_share_a_zone_need_its_hosts() {
+        // 5 members of 12: 60, more than a zone of two hosts (32) holds; zone a or b: none; no domain holds them
+        let p = grouped(5, 12, &[], RuleKind::Affinity, 0, 0, 0);
+        assert_eq!(affinity(&p, 5), None);
+        // 2 members of 12: 24 in one zone of two hosts of 16: 2 hosts there
+        let two = grouped(2, 12, &[], RuleKind::Affinity, 0, 0, 0);
+        assert_eq!(affinity(&two, 2).unwrap().1, "the 2 members of <group 0> must share a <domain 0>: at least 2 hosts there by cpu");
+    }
+
+    #[test]
+    fn the_most_placed_counts_out_the_members_a_rule_keeps_out() {
+        // 4 domains (a, b, c, and the unlabelled host) at most 1 each: 4 of 5 members, and the 2 others
+        assert_eq!(most_placed(&grouped(5, 1, &[1, 1], RuleKind::AntiAffinity, 0, 1, 0)), 6);
+        assert_eq!(most_placed(&grouped(5, 1, &[1, 1], RuleKind::AntiAffinity, 0, 2, 0)), 7);
+        // spread over 3 zones (the unlabelled host takes none) with min_domains 4: at most 1 per zone
+        assert_eq!(most_placed(&grouped(5, 1, &[], RuleKind::Spread, 0, 1, 4)), 3);
+        assert_eq!(most_placed(&grouped(5, 1, &[], RuleKind::Spread, 0, 1, 3)), 5);
+        // affinity in one host: members of 6 and 6 in 16, 2 of them
+        assert_eq!(most_placed(&grouped(4, 6, &[3], RuleKind::Affinity, HOST_SCOPE, 0, 0)), 3);
+        // in one zone of two hosts (32): 5 of them
+        assert_eq!(most_placed(&grouped(6, 6, &[3], RuleKind::Affinity, 0, 0, 0)), 6);
     }
 }
