@@ -210,8 +210,8 @@ pub(super) fn affinity_bound(relaxed: &Relaxed, placed: usize) -> Option<(usize,
 /// - spread with `min_domains` above its eligible domains `d`: the fewest counts as 0, so `d × max_skew`.
 ///
 /// The count phase of `auto` stops once a plan places this many (Python words the same caps: plan/group_counts.py).
-pub(crate) fn most_placed(problem: &Problem) -> usize {
-    let placeable = super::placeable(problem);
+/// `placeable`: per workload, whether it fits some empty host ([`crate::bounds::placeable`]).
+pub(super) fn most_placed(problem: &Problem, placeable: &[bool]) -> usize {
     let mut most = placeable.iter().filter(|&&b| b).count();
     let Some(rules) = problem.rules() else { return most };
     let empty = HostStates::new(problem);
@@ -417,17 +417,22 @@ mod tests {
         assert_eq!(affinity(&two, 2).unwrap().1, "the 2 members of <group 0> must share a <domain 0>: at least 2 hosts there by cpu");
     }
 
+    /// (every workload of these fits an empty host)
+    fn most(problem: &Problem) -> usize {
+        most_placed(problem, &vec![true; problem.workload_count()])
+    }
+
     #[test]
     fn the_most_placed_counts_out_the_members_a_rule_keeps_out() {
         // 4 domains (a, b, c, and the unlabelled host) at most 1 each: 4 of 5 members, and the 2 others
-        assert_eq!(most_placed(&grouped(5, 1, &[1, 1], RuleKind::AntiAffinity, 0, 1, 0)), 6);
-        assert_eq!(most_placed(&grouped(5, 1, &[1, 1], RuleKind::AntiAffinity, 0, 2, 0)), 7);
+        assert_eq!(most(&grouped(5, 1, &[1, 1], RuleKind::AntiAffinity, 0, 1, 0)), 6);
+        assert_eq!(most(&grouped(5, 1, &[1, 1], RuleKind::AntiAffinity, 0, 2, 0)), 7);
         // spread over 3 zones (the unlabelled host takes none) with min_domains 4: at most 1 per zone
-        assert_eq!(most_placed(&grouped(5, 1, &[], RuleKind::Spread, 0, 1, 4)), 3);
-        assert_eq!(most_placed(&grouped(5, 1, &[], RuleKind::Spread, 0, 1, 3)), 5);
+        assert_eq!(most(&grouped(5, 1, &[], RuleKind::Spread, 0, 1, 4)), 3);
+        assert_eq!(most(&grouped(5, 1, &[], RuleKind::Spread, 0, 1, 3)), 5);
         // affinity in one host: members of 6 and 6 in 16, 2 of them
-        assert_eq!(most_placed(&grouped(4, 6, &[3], RuleKind::Affinity, HOST_SCOPE, 0, 0)), 3);
+        assert_eq!(most(&grouped(4, 6, &[3], RuleKind::Affinity, HOST_SCOPE, 0, 0)), 3);
         // in one zone of two hosts (32): 5 of them
-        assert_eq!(most_placed(&grouped(6, 6, &[3], RuleKind::Affinity, 0, 0, 0)), 6);
+        assert_eq!(most(&grouped(6, 6, &[3], RuleKind::Affinity, 0, 0, 0)), 6);
     }
 }

@@ -46,7 +46,7 @@ pub fn placeable(problem: &Problem) -> Vec<bool> {
 /// less the members that hard group rules keep out (anti-affinity short of domains, affinity that no domain holds,
 /// spread short of `min_domains`).
 pub fn most_placed(problem: &Problem) -> usize {
-    groups::most_placed(problem)
+    groups::most_placed(problem, &placeable(problem))
 }
 
 /// A lower bound on the objective of any plan that places at least `placed` workloads.
