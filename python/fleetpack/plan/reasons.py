@@ -146,8 +146,8 @@ def unplaced_reasons(problem: Problem, host_index, states: list[HostState], meth
 
 def _name_group_caps(problem: Problem, host_index, view: GroupView, reasons: dict[str, Unplaced]) -> None:
     """A member left out for want of room, of a hard rule that lets no plan place more of its members than this one
-    does (`group_caps`), says so first: "only 2 zones have a host that can take a member of 'pg' (max 1 per
-    zone): at most 2 of its 3 members can be placed; ..."."""
+    does (`group_caps`), says so after the hosts' reasons: "...; only 2 zones have a host that can take a member of
+    'pg' (max 1 per zone): at most 2 of its 3 members can be placed"."""
     index = {w.id: i for i, w in enumerate(problem.workloads)}
     left = [index[wid] for wid, reason in reasons.items() if reason.code == "no_room"]
     rules = {r for i in left for r in view.rules_of.get(i, ())}
@@ -161,7 +161,7 @@ def _name_group_caps(problem: Problem, host_index, view: GroupView, reasons: dic
         hit = next((r for r in view.rules_of.get(i, ()) if r in full), None)
         if hit is not None:
             w = problem.workloads[i]
-            reasons[w.id] = Unplaced("no_room", f"{caps[hit].words}; {reasons[w.id].message}")
+            reasons[w.id] = Unplaced("no_room", f"{reasons[w.id].message}; {caps[hit].words}")
 
 
 def not_reached_advice(method: str | None) -> str:
