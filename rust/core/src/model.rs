@@ -461,6 +461,11 @@ impl Problem {
         self.eligibility.as_ref().map_or(0, |e| e.host_kind(j))
     }
 
+    /// The same problem without its group rules (what a workload fits on an empty host by every other rule).
+    pub fn without_rules(&self) -> Problem {
+        Problem { rules: None, ..self.clone() }
+    }
+
     /// The same problem without its live part (greenfield).
     pub fn without_live(&self) -> Problem {
         Problem { live: None, ..self.clone() }

@@ -214,31 +214,41 @@ pub(super) fn affinity_bound(relaxed: &Relaxed, placed: usize) -> Option<(usize,
 pub(super) fn most_placed(problem: &Problem, placeable: &[bool]) -> usize {
     let mut most = placeable.iter().filter(|&&b| b).count();
     let Some(rules) = problem.rules() else { return most };
-    let empty = HostStates::new(problem);
-    // hosts alike in everything a fit on an empty host reads, and in the rules' domains, are asked once
+    // what a member fits on an empty host by the other rules (the group rules could only say no more often), asked
+    // once per kind of host alike in everything that reads
+    let free = problem.without_rules();
+    let empty = HostStates::new(&free);
     let hosts = problem.hosts();
     let key = |j: usize| {
         (problem.capacity(j), hosts.os[j], hosts.hypervisor[j], hosts.containers[j], hosts.max_workloads[j],
-         problem.eligibility_kind(j), problem.rules_kind(j))
+         problem.eligibility_kind(j))
     };
-    let mut first: HashMap<_, usize> = HashMap::new();
-    let representative: Vec<usize> = (0..problem.host_count()).map(|j| *first.entry(key(j)).or_insert(j)).collect();
-    let mut distinct: Vec<usize> = first.into_values().collect();
-    distinct.sort_unstable();
-    let mut known: HashMap<(usize, usize), bool> = HashMap::new();
-    let mut fits = |i: usize, j: usize| {
-        let r = representative[j];
-        *known.entry((i, r)).or_insert_with(|| Form::TRY_ORDER.iter().any(|&f| empty.fits(i, r, f)))
+    let mut index: HashMap<_, usize> = HashMap::new();
+    let mut representatives: Vec<usize> = Vec::new();
+    let kind_of: Vec<usize> = (0..problem.host_count())
+        .map(|j| {
+            *index.entry(key(j)).or_insert_with(|| {
+                representatives.push(j);
+                representatives.len() - 1
+            })
+        })
+        .collect();
+    // per member, the kinds of host it fits (worked out on first need)
+    let mut kinds_of: HashMap<usize, Vec<bool>> = HashMap::new();
+    let mut member_kinds = |i: usize| -> Vec<bool> {
+        kinds_of
+            .entry(i)
+            .or_insert_with(|| representatives.iter().map(|&j| Form::TRY_ORDER.iter().any(|&f| empty.fits(i, j, f))).collect())
+            .clone()
     };
     let m = problem.host_count();
-    // a member counts as placeable when it fits some host (the hosts' grouping of `placeable` reads no domain, so
-    // a member it misses is counted in)
+    // a member counts as placeable when it fits some host (added to `placeable`'s count when that missed it)
     let mut member_fits: HashMap<usize, bool> = HashMap::new();
     for r in 0..rules.len() {
         for &i in rules.members_of(r) {
             let i = i as usize;
             if !member_fits.contains_key(&i) {
-                let fit = distinct.iter().any(|&j| fits(i, j));
+                let fit = member_kinds(i).iter().any(|&b| b);
                 if fit && !placeable[i] {
                     most += 1;
                 }
@@ -259,14 +269,14 @@ pub(super) fn most_placed(problem: &Problem, placeable: &[bool]) -> usize {
         let cap = rule.cap as usize;
         let held = match rule.kind {
             RuleKind::AntiAffinity => {
-                let mut takes: HashMap<usize, bool> = HashMap::new(); // per representative host
-                let mut taking: Vec<u32> = Vec::new();
-                for j in 0..m {
-                    let rep = representative[j];
-                    if *takes.entry(rep).or_insert_with(|| members.iter().any(|&i| fits(i, rep))) {
-                        taking.push(rules.domain(r, j));
+                // the kinds of host some member fits
+                let mut takes = vec![false; representatives.len()];
+                for &i in &members {
+                    for (t, fit) in takes.iter_mut().zip(member_kinds(i)) {
+                        *t |= fit;
                     }
                 }
+                let mut taking: Vec<u32> = (0..m).filter(|&j| takes[kind_of[j]]).map(|j| rules.domain(r, j)).collect();
                 taking.sort_unstable();
                 taking.dedup();
                 taking.len().saturating_mul(cap)
@@ -279,6 +289,7 @@ pub(super) fn most_placed(problem: &Problem, placeable: &[bool]) -> usize {
                 eligible * cap
             }
             RuleKind::Affinity => {
+                let fitting: HashMap<usize, Vec<bool>> = members.iter().map(|&i| (i, member_kinds(i))).collect();
                 let mut by_domain: HashMap<u32, Vec<usize>> = HashMap::new();
                 for j in 0..m {
                     by_domain.entry(rules.domain(r, j)).or_default().push(j);
@@ -288,10 +299,11 @@ pub(super) fn most_placed(problem: &Problem, placeable: &[bool]) -> usize {
                     if d == NO_DOMAIN {
                         continue;
                     }
-                    let mut reps: Vec<usize> = hosts_there.iter().map(|&j| representative[j]).collect();
-                    reps.sort_unstable();
-                    reps.dedup();
-                    let there: Vec<usize> = members.iter().copied().filter(|&i| reps.iter().any(|&j| fits(i, j))).collect();
+                    let mut kinds: Vec<usize> = hosts_there.iter().map(|&j| kind_of[j]).collect();
+                    kinds.sort_unstable();
+                    kinds.dedup();
+                    let there: Vec<usize> =
+                        members.iter().copied().filter(|&i| kinds.iter().any(|&k| fitting[&i][k])).collect();
                     let mut held = there.len();
                     let limits: Option<u64> = hosts_there.iter().map(|&j| hosts.max_workloads[j]).sum();
                     if let Some(limit) = limits {
