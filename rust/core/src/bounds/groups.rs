@@ -108,12 +108,18 @@ pub(super) fn affinity_bound(relaxed: &Relaxed, placed: usize) -> Option<(usize,
         }
         // label scope: the fewest hosts of one domain that cover the members' demand
         let least = smallest_sums(problem, &members, at_least);
-        let mut by_domain: HashMap<u32, Vec<usize>> = HashMap::new();
+        // the domains in order of their first host (as the reference: ties keep the first one's words)
+        let mut index: HashMap<u32, usize> = HashMap::new();
+        let mut by_domain: Vec<Vec<usize>> = Vec::new();
         for j in 0..problem.host_count() {
-            by_domain.entry(rules.domain(r, j)).or_default().push(j);
+            let k = *index.entry(rules.domain(r, j)).or_insert_with(|| {
+                by_domain.push(Vec::new());
+                by_domain.len() - 1
+            });
+            by_domain[k].push(j);
         }
         let mut fewest: Option<(usize, usize)> = None; // (hosts, dimension)
-        for hosts in by_domain.values() {
+        for hosts in &by_domain {
             let mut need = (0usize, 0usize);
             for (d, &demand) in least.iter().enumerate() {
                 let mut rooms: Vec<u64> = hosts.iter().map(|&j| relaxed.room(j, d)).collect();
