@@ -21,7 +21,8 @@ def test_anti_affinity_per_zone_in_the_reason_and_the_explanation():
     assert reason.code == "no_room"
     assert reason.message == ("no eligible host has room left: 3 hosts are in zone 'a', which already holds 2 "
                               "members of 'pg' (max 2 per zone), 1 host is in zone 'b', which already holds 2 "
-                              "members of 'pg' (max 2 per zone)")
+                              "members of 'pg' (max 2 per zone); only 2 zones have a host that can take a member of "
+                              "'pg' (max 2 per zone): at most 4 of its 5 members can be placed")
     why = plan.explain(left)
     assert [(g.rule, g.count, g.reason) for g in why.ruled_out] == [
         ("anti_affinity_domain", 3, "zone 'a' already holds 2 members of 'pg' (max 2 per zone)"),

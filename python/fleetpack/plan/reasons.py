@@ -10,6 +10,7 @@ from ..model.objects import Workload
 from ..model.problem import Problem
 from ..model.rules import HostState, static_forms
 from ..model.units import format_amount
+from .group_counts import group_caps
 from .group_reasons import GroupView
 from .types import Unplaced
 
@@ -113,6 +114,7 @@ def unplaced_reasons(problem: Problem, host_index, states: list[HostState], meth
     live fleet, without the drained hosts, which take nothing); ``method`` (the plan's) words the advice of
     ``not_reached``."""
     view = GroupView(problem, list(host_index)) if getattr(problem, "rules", None) is not None else None
+    full = problem
     open_rows = list(range(len(problem.hosts)))
     if problem.live is not None and problem.live.drain.any():
         drained = problem.live.drain.tolist()
@@ -137,7 +139,29 @@ def unplaced_reasons(problem: Problem, host_index, states: list[HostState], meth
         if signature not in known:
             known[signature] = _reason(problem, w, states, method, block)
         reasons[w.id] = known[signature]
+    if view is not None:
+        _name_group_caps(full, host_index, view, reasons)
     return reasons
+
+
+def _name_group_caps(problem: Problem, host_index, view: GroupView, reasons: dict[str, Unplaced]) -> None:
+    """A member left out for want of room, of a hard rule that lets no plan place more of its members than this one
+    does (`group_caps`), says so after the hosts' reasons: "...; only 2 zones have a host that can take a member of
+    'pg' (max 1 per zone): at most 2 of its 3 members can be placed"."""
+    index = {w.id: i for i, w in enumerate(problem.workloads)}
+    left = [index[wid] for wid, reason in reasons.items() if reason.code == "no_room"]
+    rules = {r for i in left for r in view.rules_of.get(i, ())}
+    if not rules:
+        return
+    part = problem.rules
+    caps = group_caps(problem, rules)
+    full = {r for r, cap in caps.items()
+            if sum(host_index[i] is not None for i in part.members_of(r).tolist()) >= cap.most}
+    for i in left:
+        hit = next((r for r in view.rules_of.get(i, ()) if r in full), None)
+        if hit is not None:
+            w = problem.workloads[i]
+            reasons[w.id] = Unplaced("no_room", f"{reasons[w.id].message}; {caps[hit].words}")
 
 
 def not_reached_advice(method: str | None) -> str:

@@ -3,75 +3,20 @@ Schepers' dual feasible functions, the count and conflict bounds, per objective 
 
 from __future__ import annotations
 
-import collections
 import math
 from dataclasses import replace
-from typing import Sequence
 
 from ..model.overbook import PPM
 from ..model.problem import Problem
 from ..model.units import MAX_QUANTITY
 from ..model.rules import HostState, eligibility_kinds, smallest_demand, static_forms
+from .classic import _dim_name, fekete_schepers, martello_toth_l2
+from .groups import _with_groups
 
 __all__ = ["martello_toth_l2", "fekete_schepers", "lower_bound", "lower_bound_explained"]
 
 
 _CLIQUE_LIST = 512  # the greedy clique's list: the largest in each dimension, and as many representatives
-
-
-def martello_toth_l2(sizes: Sequence[int], capacity: int) -> int:
-    """Martello and Toth's bound L2 on the bins of ``capacity`` that ``sizes`` (ascending, each at most
-    ``capacity``) need: for each threshold K (0, and every positive size up to capacity/2), the items above
-    capacity − K each need a bin of their own, the items in (capacity/2, capacity − K] each another, and the items
-    in
-    [K, capacity/2] need what those leave free, and more bins for the rest."""
-    if not sizes:
-        return 0
-    if capacity == 0:
-        return 1 if sizes[-1] == 0 else len(sizes)
-    best = 0
-    for k in [0] + sorted({s for s in sizes if s > 0 and 2 * s <= capacity}):
-        j1 = [s for s in sizes if s > capacity - k]
-        j2 = [s for s in sizes if 2 * s > capacity and s <= capacity - k]
-        j3 = [s for s in sizes if k <= s and 2 * s <= capacity]
-        free = len(j2) * capacity - sum(j2)
-        more = -(-(sum(j3) - free) // capacity) if sum(j3) > free else 0
-        best = max(best, len(j1) + len(j2) + more)
-    return best
-
-
-def fekete_schepers(sizes: Sequence[int], capacity: int) -> int:
-    """Fekete and Schepers' bound on the bins of ``capacity`` that ``sizes`` (ascending) need: the dual feasible
-    functions u_k (k = 1..10), each after the cut at eps (0, and up to 15 of the distinct sizes up to capacity/2,
-    every ceil(count/15)-th): sizes above capacity − eps count a whole bin, below eps nothing. With many distinct
-    sizes (more than 2**22 / 160) only eps = 0 and k up to 2**22 / distinct."""
-    if not sizes or capacity == 0:
-        return 0
-    distinct = sorted(collections.Counter(sizes).items())
-    full = len(distinct) * 16 * 10 <= 1 << 22
-    halves = [v for v, _ in distinct if 0 < v and 2 * v <= capacity]
-    thresholds = [0] + (halves[::-(-len(halves) // 15)] if full and halves else [])
-    ks = 10 if full else max(1, min(10, (1 << 22) // len(distinct)))
-    best = 0
-    for eps in thresholds:
-        for k in range(1, ks + 1):
-            total = 0
-            for v, n in distinct:
-                if v > capacity - eps:
-                    mapped = k * capacity
-                elif v < eps:
-                    mapped = 0
-                elif (k + 1) * v % capacity == 0:
-                    mapped = k * v
-                else:
-                    mapped = (k + 1) * v // capacity * capacity
-                total += mapped * n
-            best = max(best, -(-total // (k * capacity)))
-    return best
-
-
-def _dim_name(d: int) -> str:
-    return ("cpu", "memory")[d] if d < 2 else f"dimension {d}"
 
 
 class _FitKinds:
@@ -547,39 +492,6 @@ def _budget_bound(problem: Problem, objective: str) -> tuple[float, str] | None:
     free = sorted(problem.hosts[j].cost for j in emptiable)
     total = _float_sum(sorted([problem.hosts[j].cost for j in used if pinned[j]] + free[:len(free) - emptied]))
     return total, f"{reason}; the {kept} hosts that stay used cost at least {total:.2f}"
-
-
-def _group_bound(problem: Problem, candidates: list[int], placed: int) -> tuple[int, str] | None:
-    """The most hosts the hard anti-affinity rules force on a plan placing at least ``placed`` of ``candidates``
-    (the core's group_bound): ``k`` members at most ``m`` per domain need ``ceil(k / m)`` domains, each a host at
-    least. The reason names ``<group r>``, ``<domain r>``, ``<domains r>``, which the plan words."""
-    part = getattr(problem, "rules", None)
-    if part is None:
-        return None
-    total = len(candidates)
-    placed = min(placed, total)
-    chosen = set(candidates)
-    best: tuple[int, str] | None = None
-    for r in range(len(part.rules)):
-        cap = int(part.cap[r])
-        if part.kind[r] != 0 or part.weight[r] != 0 or cap == 0:
-            continue
-        k = sum(int(i) in chosen for i in part.members_of(r).tolist())
-        at_least = max(placed - (total - k), 0)
-        need = min(-(-at_least // cap), len(problem.hosts))
-        if need > (1 if best is None else best[0]):
-            who = f"the {k} members of <group {r}>" if at_least == k else f"{at_least} of the {k} members of <group {r}>"
-            unit = "hosts" if int(part.key[r]) == 2**32 - 1 else f"<domains {r}>"
-            best = (need, f"{who} at most {cap} per <domain {r}> need {need} {unit}")
-    return best
-
-
-def _with_groups(problem: Problem, relaxed, placed: int, found: tuple) -> tuple:
-    """``_rule_bound``'s answer raised by the group rules' bound when that is larger."""
-    grouped = _group_bound(problem, relaxed.candidates, placed)
-    if grouped is not None and grouped[0] > found[0]:
-        return (grouped[0], grouped[1], *found[2:])
-    return found
 
 
 def _grown(problem: Problem) -> Problem:

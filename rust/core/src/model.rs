@@ -219,8 +219,9 @@ pub struct Problem {
     /// Allocation ratios, workloads that may not be overcommitted, headroom (None: ratio 1 and everything usable;
     /// nothing of it costs anything).
     overbook: Option<Overbook>,
-    /// Per host, the first host alike in eligibility and ratios (None without ratios: the eligibility kind).
-    rule_kind: Option<Vec<u32>>,
+    /// Per host, its eligibility kind with ratios: the first host alike in eligibility and ratios (None without
+    /// ratios: [`Eligibility::host_kind`]). Read by [`Problem::eligibility_kind`]; Python's `eligibility_kinds`.
+    eligibility_kinds: Option<Vec<u32>>,
 }
 
 /// A VM's CPU before its fixed overhead: the workload's CPU times the factor (parts per million), rounded up.
@@ -336,14 +337,14 @@ impl Problem {
         }
         let live = live.filter(Live::is_live);
         let smallest = smallest_demands(dims, &workloads, &overheads);
-        Ok(Problem { dims, workloads, hosts, overheads, smallest, live, eligibility: None, rules: None, overbook: None, rule_kind: None })
+        Ok(Problem { dims, workloads, hosts, overheads, smallest, live, eligibility: None, rules: None, overbook: None, eligibility_kinds: None })
     }
 
     /// This problem with a live part (checked as [`Problem::new_live`] checks it); its eligibility kept.
     pub fn with_live(self, live: Live) -> Result<Problem> {
-        let (eligibility, rules, overbook, rule_kind) = (self.eligibility, self.rules, self.overbook, self.rule_kind);
+        let (eligibility, rules, overbook, eligibility_kinds) = (self.eligibility, self.rules, self.overbook, self.eligibility_kinds);
         let problem = Problem::new_live(self.dims, self.workloads, self.hosts, self.overheads, Some(live))?;
-        Ok(Problem { eligibility, rules, overbook, rule_kind, ..problem })
+        Ok(Problem { eligibility, rules, overbook, eligibility_kinds, ..problem })
     }
 
     /// This problem with static eligibility (issue 16), checked: a class per workload in range, a row per class
@@ -352,7 +353,7 @@ impl Problem {
         let eligibility =
             eligibility.checked(self.workload_count(), self.host_count()).map_err(Error::InvalidInput)?;
         let rules = self.rules.clone();
-        let problem = Problem { eligibility, rules: None, ..self }.with_rule_kinds();
+        let problem = Problem { eligibility, rules: None, ..self }.with_eligibility_kinds();
         // spread's eligible domains read the eligibility
         match rules {
             Some(rules) => problem.with_rules(rules),
@@ -394,7 +395,7 @@ impl Problem {
         let overbook = overbook
             .checked(self.workload_count(), &self.hosts.capacity, self.dims)
             .map_err(Error::InvalidInput)?;
-        Ok(Problem { overbook, ..self }.with_rule_kinds())
+        Ok(Problem { overbook, ..self }.with_eligibility_kinds())
     }
 
     /// The ratios part, when some host has a ratio other than 1 or some dimension a usable fraction below 1.
@@ -414,7 +415,7 @@ impl Problem {
                 hosts.capacity[j * self.dims + d] = grown.min(MAX_QUANTITY as u128) as u64;
             }
         }
-        Some(Problem { hosts, overbook: None, ..self.clone() }.with_rule_kinds())
+        Some(Problem { hosts, overbook: None, ..self.clone() }.with_eligibility_kinds())
     }
 
     /// Whether workload `i`'s demand counts at its host's ratio (always, without ratios).
@@ -423,8 +424,8 @@ impl Problem {
         self.overbook.as_ref().is_none_or(|ob| ob.overcommit[i])
     }
 
-    fn with_rule_kinds(mut self) -> Problem {
-        self.rule_kind = self.overbook.as_ref().map(|ob| {
+    fn with_eligibility_kinds(mut self) -> Problem {
+        self.eligibility_kinds = self.overbook.as_ref().map(|ob| {
             let mut first: std::collections::HashMap<(u32, &[u64]), u32> = std::collections::HashMap::new();
             (0..self.host_count())
                 .map(|j| {
@@ -454,10 +455,15 @@ impl Problem {
     /// workload's selector and tolerations, so groupings of alike hosts add it to their key.
     /// With ratios, hosts of one kind have the same ratios too (the first host alike in both).
     pub fn eligibility_kind(&self, j: usize) -> u32 {
-        if let Some(kinds) = &self.rule_kind {
+        if let Some(kinds) = &self.eligibility_kinds {
             return kinds[j];
         }
         self.eligibility.as_ref().map_or(0, |e| e.host_kind(j))
+    }
+
+    /// The same problem without its group rules (what a workload fits on an empty host by every other rule).
+    pub fn without_rules(&self) -> Problem {
+        Problem { rules: None, ..self.clone() }
     }
 
     /// The same problem without its live part (greenfield).

@@ -185,7 +185,7 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
             return Err(Error::Interrupted);
         }
     }
-    let placeable = || crate::bounds::placeable(problem).iter().filter(|&&x| x).count();
+    let placeable = || crate::bounds::most_placed(problem);
     let mut counted: Option<(crate::model::Placement, String)> = None;
     if searching && best.0 < problem.workload_count() && best.0 < placeable() {
         let limits = improve::Limits {
@@ -271,7 +271,7 @@ fn live_phase(problem: &Problem, best: Candidate, options: &Options, start: Inst
     // the count first, as in greenfield `auto`, when the portfolio leaves out workloads that fit an empty host:
     // without a budget the count phase (any plan is within it; pins and drains are static rules), with one every
     // heuristic (each keeps the budgets) and then the live search's ejections within the budgets
-    let placeable = || crate::bounds::placeable(problem).iter().filter(|&&x| x).count();
+    let placeable = || crate::bounds::most_placed(problem);
     if placed < problem.workload_count() && placed < placeable() {
         let budgeted = problem.live().is_some_and(|live| live.budgeted());
         let stop = || options.cancelled();

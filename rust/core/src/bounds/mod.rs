@@ -42,6 +42,13 @@ pub fn placeable(problem: &Problem) -> Vec<bool> {
         .collect()
 }
 
+/// The most workloads any plan places (a bound on the count, which comes first): those that fit some empty host,
+/// less the members that hard group rules keep out (anti-affinity short of domains, affinity that no domain holds,
+/// spread short of `min_domains`).
+pub fn most_placed(problem: &Problem) -> usize {
+    groups::most_placed(problem, &placeable(problem))
+}
+
 /// A lower bound on the objective of any plan that places at least `placed` workloads.
 ///
 /// `Hosts`: [`min_hosts`]. `Cost`: the larger of the cheapest fractional cover per dimension and the sum of the
@@ -93,7 +100,8 @@ pub(crate) fn bound_of(problem: &Problem, plain: Option<&Plain>, objective: Obje
                 rule_bound(problem, &fits, &relaxed, placed)
             };
             if objective != Objective::Spread {
-                if let Some((need, why)) = groups::group_bound(problem, &relaxed.candidates, placed) {
+                let anti = groups::group_bound(problem, &relaxed.candidates, placed);
+                for (need, why) in anti.into_iter().chain(groups::affinity_bound(&relaxed, placed)) {
                     if need > min_hosts {
                         (min_hosts, reason) = (need, why);
                     }

@@ -39,8 +39,9 @@ pub fn most_placed_plan(
     limits: &Limits,
     stop: &dyn Fn() -> bool,
 ) -> Result<Option<(Placement, String)>> {
-    // no plan places a workload that fits no empty host: the most there is to place
-    let n = crate::bounds::placeable(p).iter().filter(|&&b| b).count();
+    // no plan places a workload that fits no empty host, nor more members than the hard group rules let in: the
+    // most there is to place
+    let n = crate::bounds::most_placed(p);
     let late = || stop() || limits.deadline.is_some_and(|d| std::time::Instant::now() >= d);
     let mut best: Option<(usize, Placement, String)> = None;
     let offer = |placement: Placement, name: String, best: &mut Option<(usize, Placement, String)>| {
