@@ -34,7 +34,9 @@ from ..model.wire import Answer
 from ..plan.plan import Plan, build_plan
 from ..solve.front import core_place, live_check
 from ..solve.options import check_parameters
-from .bounds import purchase_bound
+from .bounds import PurchaseBound, achievable_at_least, purchase_bound
+from .classbuy import class_lp, class_purchase
+from .colgen import wall_deadline
 from .exact import exact_purchase
 from .fromlp import lp_purchase
 from .pool import TypeFit, candidate_hosts, fit_types, names
@@ -51,6 +53,9 @@ _PAIRED = 5  # the single types (by the quick judge) whose pairs are judged too
 #: Workloads x candidate hosts above which ``auto`` over the pool runs in the core alone (without the exact stage).
 EXACT_STAGE_SIZE = 20_000
 _SPARE_ROUNDS = 3  # placements with the spare hosts paid for, while each buys less
+#: A purchase guided by the class LP (fleetpack.capacity.classbuy) this close to the bound is kept without trying
+#: the placements of sets of types.
+CLASS_CLOSE = 0.02
 
 
 def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existing: Any = (),
@@ -118,13 +123,14 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     fits = fit_types(_greenfield(ws), types, over)
     options = {"objective": objective, "existing_cost": existing_cost, "method": method, "time_limit": time_limit,
                "seed": int(seed), "workers": workers, "max_moves": max_moves, "max_move_cost": max_move_cost,
-               "spare": int(spare), "spare_domain": spare_domain, "live": any(w.current is not None for w in ws)}
+               "spare": int(spare), "spare_domain": spare_domain, "live": any(w.current is not None for w in ws),
+               "deadline": None if time_limit is None else began + time_limit}
     notes: list[str] = []
     chosen, outcome = _best_purchase(ws, ex, over, types, fits, max_types, options, notes)
     if spare:
         outcome = _spare_rounds(ws, ex, over, types, chosen, outcome, max_types, options, notes)
     if (spare or max_types is not None) and method == "auto" and not options["live"] and not existing_cost:
-        outcome = _exact_rounds(ws, ex, over, types, fits, outcome, max_types, options, notes)
+        outcome = _exact_rounds(ws, ex, over, types, fits, outcome, max_types, _budget(options), notes)
     result = _finish(ws, ex, over, types, fits, outcome, options, max_types, notes, began)
     if strict and result.plan.unplaced:
         raise InfeasibleError(result.plan)
@@ -277,11 +283,24 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     the demand; the LP sees the shape.)"""
     useful = [f for f in fits if f.copies > 0 and (f.host_type.available is None or f.host_type.available > 0)]
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
-    lp = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
-                        options["existing_cost"], column_seconds=_column_seconds(options))
-    options["bound"] = lp  # (the final bound reuses it when it counts the same workloads)
-    from_lp = None if options["live"] else lp_purchase(ws, _existing_for_solve(ex, options), over, fits,
-                                                       lp.patterns, _price(options), _column_seconds(options))
+    cover = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
+                           options["existing_cost"], column_seconds=0)
+    options["bound"] = cover  # (the final bound reuses it when it counts the same workloads)
+    lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
+    if class_best is not None:
+        plan = class_best[1].plan
+        if not options["spare"] and not plan.unplaced and class_best[1].key[1] <= lp.value * (1 + CLASS_CLOSE):
+            notes.append(f"bought what the LP over host types and workload classes guides: within "
+                         f"{CLASS_CLOSE:.0%} of the bound, so no other placement was tried")
+            return class_best
+    with wall_deadline(options["deadline"]):  # (the column generation and its purchases keep the time limit)
+        columns = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types),
+                                 options["objective"], options["existing_cost"],
+                                 column_seconds=_column_seconds(options))
+        lp = columns if columns.value > lp.value else replace(lp, support=columns.support, patterns=columns.patterns)
+        options["bound"] = lp
+        from_lp = None if options["live"] else lp_purchase(ws, _existing_for_solve(ex, options), over, fits,
+                                                           lp.patterns, _price(options), _column_seconds(options))
     if from_lp is not None and from_lp[3] is not None and from_lp[3] > lp.value:
         # the optimum over every pattern a cheaper purchase could use, proven by the integer master
         lp = replace(lp, value=float(from_lp[3]), reason="the least cost of a purchase of whole "
@@ -301,8 +320,10 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
             return lp_best
     support = _covering([fits[k] for k in lp.support], useful)
     sets: list[list[TypeFit]] = []
+    quick = options["deadline"] is None or _left(options) > 0.5 * options["time_limit"]
     if max_types is None:
         sets.append(useful)
+    if max_types is None and quick:  # (each judge is a first-fit over the pool: skipped when time is short)
         # the single types, then the pairs of the best few of them (all pairs cost a first-fit each, 45 for 10)
         scores: dict[tuple[str, ...], tuple[int, float]] = {}
 
@@ -316,13 +337,12 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         small = [_covering(list(s), useful) for r in (1, 2) for s in itertools.combinations(top, r)]
         if small:
             sets.append(min(small, key=judged))
-    else:
+    if max_types is not None:
         sets.append(_choose_types(ws, ex, over, types, fits, max_types, options, notes))
     if len(support) <= (max_types or len(useful)):
         sets.append(support)
     distinct = list({tuple(f.host_type.name for f in s): s for s in sets if s}.values()) or [useful]
-    limit = options["time_limit"]
-    share = dict(options, time_limit=None if limit is None else limit / len(distinct))
+    share = _budget(options, 1.0 / len(distinct))
     best: tuple[list[TypeFit], _Outcome] | None = None
     for s in distinct:
         outcome = _outcome(ws, ex, over, types, _allowed(types, s, max_types), s, share)
@@ -333,11 +353,52 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         best = lp_best
         notes.append("bought the column generation's patterns in whole numbers (cheaper than the placements)")
         distinct = [best[0]]
+    if class_best is not None and class_best[1].key < best[1].key:
+        best = class_best
+        notes.append("bought what the LP over host types and workload classes guides (cheaper than the placements)")
+        distinct = [best[0]]
     if len(distinct) > 1:
         notes.append(f"bought from {', '.join(f.host_type.name for f in best[0]) or 'no type'}: the best of "
                      f"{len(distinct)} sets of types solved in full" + (" (with the spare room)" if
                                                                           options["spare"] else ""))
     return best
+
+
+def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp: PurchaseBound, max_types,
+                 options: dict) -> tuple[PurchaseBound, tuple[list[TypeFit], _Outcome] | None]:
+    """The LP over host types and workload classes (fleetpack.capacity.classbuy): the bound raised to its value
+    when higher, and the purchase it guides (None when it does not apply or, under ``max_types``, buys more
+    types)."""
+    if options["live"] or not types:
+        return lp, None
+    price = _price(options)
+    priced = options["existing_cost"] and options["objective"] == "cost"
+    # the spare room's rows count every existing host's capacity, which is free only when existing hosts are
+    spare = options["spare"] if not (priced and ex) else 0
+    left = _left(options)
+    classes = class_lp(ws, takes.any(axis=0), types, ex, over, price, priced,
+                       None if options["deadline"] is None else 0.25 * left, spare=spare)
+    if classes is None:
+        return lp, None
+    value = achievable_at_least(classes.value, [price(t) for t in types], [t.available for t in types],
+                                [float(h.cost) for h in ex] if priced else [])
+    if value > lp.value:
+        what = "hosts bought" if options["objective"] == "hosts" else "cost"
+        lp = replace(lp, value=float(value), reason=f"the {what} of the cheapest fractional purchase by an LP over "
+                     "host types and workload classes (pools of tenants and dedicated workloads, VM and container "
+                     "overheads" + (f", the spare room of {spare}" if spare else "") + ")")
+        options["bound"] = lp
+    found = class_purchase(ws, _existing_for_solve(ex, options), over, fits, classes, price,
+                           None if options["deadline"] is None else 0.6 * _left(options), options["seed"])
+    if found is None:
+        return lp, None
+    plan, kinds = found
+    index = np.asarray(plan.host_index)
+    bought = {kinds[j - len(ex)] for j in set(index[index >= len(ex)].tolist())}
+    if max_types is not None and len(bought) > max_types:
+        return lp, None
+    chosen = [f for f in fits if f.host_type.name in bought]
+    return lp, (chosen, _given_outcome(ex, types, plan, kinds, _allowed(types, chosen, max_types), options))
 
 
 def _allowed(types, chosen: Sequence[TypeFit], max_types) -> list[HostType]:
@@ -350,8 +411,7 @@ def _spare_rounds(ws, ex, over, types, chosen, outcome: _Outcome, max_types, opt
     placement may buy fewer others (the room missing then is bought again); kept while the purchase costs less."""
     if not outcome.spare:
         return outcome
-    limit = options["time_limit"]
-    share = dict(options, time_limit=None if limit is None else limit / _SPARE_ROUNDS)
+    share = _budget(options, 1.0 / _SPARE_ROUNDS)
     allowed = _allowed(types, chosen, max_types)
     first, rounds = outcome, 0
     while outcome.spare and rounds < _SPARE_ROUNDS:
@@ -436,10 +496,27 @@ def _kinds_bought(plan: Plan, kinds, n_ex: int, n_paid: int) -> list[str]:
 
 
 def _column_seconds(options: dict) -> float:
-    """The column generation's share of the time (and again the purchase read off it): a quarter of the limit,
-    else up to 4 s (it stops when it converges, the bound holding at every step)."""
+    """The column generation's share of the time (and again the purchase read off it): a quarter of the limit
+    (at most half of what is left of it), else up to 4 s (it stops when it converges, the bound holding at every
+    step)."""
     limit = options["time_limit"]
-    return 4.0 if limit is None else max(0.2, min(4.0, 0.25 * limit))
+    if limit is None:
+        return 4.0
+    return max(0.2, min(4.0, 0.25 * limit, 0.5 * _left(options)))
+
+
+def _left(options: dict) -> float:
+    """The seconds left of ``time_limit`` (``math.inf`` without one)."""
+    deadline = options.get("deadline")
+    return math.inf if deadline is None else max(0.0, deadline - time.perf_counter())
+
+
+def _budget(options: dict, share: float = 1.0) -> dict:
+    """The options for a stage that may take ``share`` of the time left (``time_limit`` kept overall: each
+    placement's limit is what is left of it, not the whole limit again)."""
+    if options.get("deadline") is None:
+        return options
+    return dict(options, time_limit=max(0.05, share * _left(options)))
 
 
 def _covering(chosen: list[TypeFit], useful: list[TypeFit]) -> list[TypeFit]:
@@ -531,8 +608,9 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
     counted = (final_index >= 0) | takes.any(axis=0)
     bound = options.get("bound")
     if bound is None or not np.array_equal(counted, takes.any(axis=0)):
-        bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
-                               options["existing_cost"], column_seconds=_column_seconds(options))
+        with wall_deadline(options["deadline"]):
+            bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
+                                   options["existing_cost"], column_seconds=_column_seconds(options))
     return CapacityPlan(buy=buy, hosts=tuple(hosts), plan=plan, cost=float(cost), objective=options["objective"],
                         objective_value=value, lower_bound=bound.value, host_types=tuple(types),
                         existing=tuple(h.id for h in ex), bought=kind_of, spare=options["spare"],
