@@ -42,6 +42,8 @@ from .pool import TypeFit, candidate_hosts, fit_types, names
 
 __all__ = ["ClassLP", "class_lp", "class_purchase"]
 
+#: Distinct demands the LP keeps apart (beyond, they are rounded down into fewer: `_coarse`).
+MAX_SHAPES = 400
 #: The improvement search's work in each packing, in units of the core's default (`default_search_work`).
 WORK_FACTOR = 1.0
 #: The same for the placement over everything after them (it starts from their plan).
@@ -72,7 +74,7 @@ def class_lp(ws: Sequence[Workload], counted: np.ndarray, types: Sequence[HostTy
     rows = np.flatnonzero(counted)
     if not len(rows) or not types:
         return None
-    greenfield = [replace(ws[w], current=None, current_form=None, pinned=False) for w in rows.tolist()]
+    greenfield = [_fresh(ws[w]) for w in rows.tolist()]
     taken = {h.id for h in ex}
     own = [replace(t.host(names(t.name, 1, taken)[0]), cost=float(price(t))) for t in types]
     hosts = [*own, *(h if existing_cost else replace(h, cost=0.0) for h in ex)]
@@ -80,6 +82,8 @@ def class_lp(ws: Sequence[Workload], counted: np.ndarray, types: Sequence[HostTy
         arrays = build_problem(greenfield, hosts, over).encode()
     except Exception:  # (a fleet the encoder refuses is bounded by the other bounds)
         return None
+    arrays["demand"] = _coarse(np.stack([np.asarray(c, dtype=np.uint64) for c in arrays["demand"]], axis=1)
+                               if not isinstance(arrays["demand"], np.ndarray) else arrays["demand"])
     copies = np.array([math.inf if t.available is None else float(t.available) for t in types] + [1.0] * len(ex))
     solution: dict[str, np.ndarray] = {}
     found = class_bound(arrays, "cost", len(rows), seconds, copies=copies, solution=solution, spare=spare)
@@ -98,6 +102,27 @@ def class_lp(ws: Sequence[Workload], counted: np.ndarray, types: Sequence[HostTy
         assign[:, g if g >= 0 else len(keys)] += solution["assign"][:, s_]
     return ClassLP(found.value, np.array([k for k, _ in keys], dtype=np.int64), hosts, rows,
                    _deal(assign, solution["class_of"], len(keys)))
+
+
+def _coarse(demand: np.ndarray) -> np.ndarray:
+    """The demands as the LP sees them: themselves when they have at most `MAX_SHAPES` distinct rows, else each
+    dimension rounded down to fewer levels (quantiles), as many as keep that many shapes. Smaller demands only
+    lower the LP's optimum: it stays a bound (a little weaker), and solves in a fraction of the time."""
+    demand = np.asarray(demand, dtype=np.uint64)
+    if len(np.unique(demand, axis=0)) <= MAX_SHAPES:
+        return demand
+    coarse = demand
+    for levels in (32, 24, 16, 12, 8, 6, 4, 3, 2, 1):
+        coarse = demand.copy()
+        for d in range(demand.shape[1]):
+            if len(np.unique(demand[:, d])) <= levels:
+                continue
+            cuts = np.unique(np.quantile(demand[:, d], np.linspace(0, 1, levels, endpoint=False), method="lower"))
+            cuts[0] = min(cuts[0], demand[:, d].min())
+            coarse[:, d] = cuts[np.searchsorted(cuts, demand[:, d], side="right") - 1]
+        if len(np.unique(coarse, axis=0)) <= MAX_SHAPES:
+            break
+    return coarse
 
 
 def _deal(assign: np.ndarray, class_of: np.ndarray, n_groups: int) -> np.ndarray:
@@ -151,7 +176,7 @@ def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, 
         ids = names(t.name, count, taken)
         taken.update(ids)
         hosts = [replace(t.host(i), cost=float(price(t))) for i in ids]
-        mine = [replace(ws[w], current=None, current_form=None, pinned=False) for w in shares[k].tolist()]
+        mine = [_fresh(ws[w]) for w in shares[k].tolist()]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FleetpackWarning)
             jobs.append((k, ids, hosts, build_problem(mine, hosts, over)))
@@ -172,12 +197,17 @@ def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, 
         print(f"classbuy: one-type packings {sum(price(t) for t in types for k in kinds if k == t.name):g}, "
               f"{len(rest)} left, {time.perf_counter() - began:.2f} s")
     live = [replace(w, current=current[i][0], current_form=current[i][1], pinned=False) if i in current
-            else replace(w, current=None, current_form=None, pinned=False) for i, w in enumerate(ws)]
+            else _fresh(w) for i, w in enumerate(ws)]
     rest_fits = fit_types([live[w] for w in rest], types, over) if rest else []
     taken.update(h.id for h in bought)
     held = {t.name: kinds.count(t.name) for t in types}
     counts = {f.host_type.name: f.copies if f.host_type.available is None
               else max(0, min(f.copies, f.host_type.available - held[f.host_type.name])) for f in rest_fits}
+    # the rest on the type that holds it all cheapest alone (first-fit decreasing), when one does: the core's cost
+    # order prices room per unit, blind to the rest's shape
+    whole = [f for f in rest_fits if f.takes.all() and 0 < f.copies <= counts[f.host_type.name]]
+    if whole:
+        rest_fits = [min(whole, key=lambda f: f.copies * float(price(f.host_type)))]
     pool, pool_kinds = candidate_hosts(rest_fits, taken, counts=counts, cost_of=price) if rest else ([], [])
     problem = build_problem(live, [*ex, *bought, *pool], over)
     left = None if seconds is None else max(0.1, seconds - (time.perf_counter() - began))
@@ -200,3 +230,10 @@ def _auto(ws, hosts, over, objective: str, seconds: float | None, seed: int) -> 
 
 def _work(problem, factor: float = WORK_FACTOR) -> int:
     return max(1, int(factor * default_search_work(len(problem.workload_ids))))
+
+
+def _fresh(w: Workload) -> Workload:
+    """The workload without where it runs (a copy only when it runs somewhere: copies are not cheap)."""
+    if w.current is None and w.current_form is None and not w.pinned:
+        return w
+    return replace(w, current=None, current_form=None, pinned=False)

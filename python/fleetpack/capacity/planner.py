@@ -288,10 +288,24 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     options["bound"] = cover  # (the final bound reuses it when it counts the same workloads)
     lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
     if class_best is not None:
+        how = "what the LP over host types and workload classes guides"
         plan = class_best[1].plan
         if not options["spare"] and not plan.unplaced and class_best[1].key[1] <= lp.value * (1 + CLASS_CLOSE):
             notes.append(f"bought what the LP over host types and workload classes guides: within "
                          f"{CLASS_CLOSE:.0%} of the bound, so no other placement was tried")
+            return class_best
+        if options["deadline"] is not None and _left(options) < 0.5 * options["time_limit"]:
+            # short of time: the first-fit over each single type (completed to take every workload) may still
+            # beat it where the LP's packings fall short (its rows rounded, its counts shy of whole hosts)
+            for f in useful:
+                s = _covering([f], useful)
+                if max_types is None or len(s) <= max_types:
+                    plan, kinds = _solve(ws, ex, over, s, options, quick=True)
+                    trial = (s, _given_outcome(ex, types, plan, kinds, _allowed(types, s, max_types), options))
+                    if trial[1].key < class_best[1].key:
+                        class_best, how = trial, f"a first-fit over {', '.join(t.host_type.name for t in s)}"
+        if options["deadline"] is not None and _left(options) < 0.25 * options["time_limit"]:
+            notes.append(f"bought {how} (too little of the time limit was left to place other sets of types)")
             return class_best
     with wall_deadline(options["deadline"]):  # (the column generation and its purchases keep the time limit)
         columns = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types),
@@ -377,7 +391,7 @@ def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp
     spare = options["spare"] if not (priced and ex) else 0
     left = _left(options)
     classes = class_lp(ws, takes.any(axis=0), types, ex, over, price, priced,
-                       None if options["deadline"] is None else 0.25 * left, spare=spare)
+                       None if options["deadline"] is None else 0.4 * left, spare=spare)
     if classes is None:
         return lp, None
     value = achievable_at_least(classes.value, [price(t) for t in types], [t.available for t in types],
