@@ -8,8 +8,10 @@ else dropping the worst type one at a time, each judged by a quick first-fit); `
 the plan while the room condition fails (fleetpack.capacity.spare), each set of types judged with them, and then
 places again with the hosts bought for the room already paid for (their room takes workloads, fewer others are
 bought). A live fleet keeps its workloads where they run unless a move saves a purchase (within ``max_moves``).
-The column generation's patterns bought in whole numbers (fleetpack.capacity.fromlp) are one more candidate, tried
-first: when they meet the bound (and no spare room is asked for), nothing else is placed.
+The purchase the LP over host types and workload classes guides (fleetpack.capacity.classbuy) is tried first:
+within 2% of the bound (and no spare room asked for), nothing else is placed. The column generation's patterns
+bought in whole numbers (fleetpack.capacity.fromlp) are one more candidate: when they meet the bound, nothing else
+is placed either. ``time_limit`` is kept overall (fleetpack.capacity.budget).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ..model.wire import Answer
 from ..plan.plan import Plan, build_plan
 from ..solve.front import core_place, live_check
 from ..solve.options import check_parameters
+from .budget import budget as _budget, column_seconds as _column_seconds, left as _left
 from .bounds import PurchaseBound, achievable_at_least, purchase_bound
 from .classbuy import class_lp, class_purchase
 from .colgen import wall_deadline
@@ -73,7 +76,9 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     after its k largest hosts are lost holds every workload (the vSphere HA percentage policy); with
     ``spare_domain`` (a label key, say ``"zone"``) of any k domains, the hosts sharing that label's value (a host
     without it is a domain of its own; a bought host has its type's labels). ``max_types``: buy at most that many
-    distinct types. ``method``, ``time_limit``, ``seed`` and ``workers`` are those of the placement (``place``).
+    distinct types. ``method``, ``seed`` and ``workers`` are those of the placement (``place``); ``time_limit``
+    bounds the whole call (each stage takes a share of what is left; None: every stage on its own budget of work,
+    the same purchase on any load).
 
     A live fleet (workloads with a ``current`` host, an existing one) keeps its workloads where they run unless a
     move saves a purchase or a rule forces it; ``max_moves`` and ``max_move_cost`` cap the moves (``place``).
@@ -507,30 +512,6 @@ def _kinds_bought(plan: Plan, kinds, n_ex: int, n_paid: int) -> list[str]:
     index = np.asarray(plan.host_index)
     used = sorted(set(index[index >= n_ex + n_paid].tolist()))
     return [kinds[j] for j in range(n_paid)] + [kinds[j - n_ex] for j in used]
-
-
-def _column_seconds(options: dict) -> float:
-    """The column generation's share of the time (and again the purchase read off it): a quarter of the limit
-    (at most half of what is left of it), else up to 4 s (it stops when it converges, the bound holding at every
-    step)."""
-    limit = options["time_limit"]
-    if limit is None:
-        return 4.0
-    return max(0.2, min(4.0, 0.25 * limit, 0.5 * _left(options)))
-
-
-def _left(options: dict) -> float:
-    """The seconds left of ``time_limit`` (``math.inf`` without one)."""
-    deadline = options.get("deadline")
-    return math.inf if deadline is None else max(0.0, deadline - time.perf_counter())
-
-
-def _budget(options: dict, share: float = 1.0) -> dict:
-    """The options for a stage that may take ``share`` of the time left (``time_limit`` kept overall: each
-    placement's limit is what is left of it, not the whole limit again)."""
-    if options.get("deadline") is None:
-        return options
-    return dict(options, time_limit=max(0.05, share * _left(options)))
 
 
 def _covering(chosen: list[TypeFit], useful: list[TypeFit]) -> list[TypeFit]:
