@@ -303,6 +303,8 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
             # short of time: the first-fit over each single type (completed to take every workload) may still
             # beat it where the LP's packings fall short (its rows rounded, its counts shy of whole hosts)
             for f in useful:
+                if _left(options) < 0.1 * options["time_limit"]:  # (the rest of the time: to finish)
+                    break
                 s = _covering([f], useful)
                 if max_types is None or len(s) <= max_types:
                     plan, kinds = _solve(ws, ex, over, s, options, quick=True)
@@ -386,8 +388,8 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
 def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp: PurchaseBound, max_types,
                  options: dict) -> tuple[PurchaseBound, tuple[list[TypeFit], _Outcome] | None]:
     """The LP over host types and workload classes (fleetpack.capacity.classbuy): the bound raised to its value
-    when higher, and the purchase it guides (None when it does not apply or, under ``max_types``, buys more
-    types)."""
+    when higher, and the purchase it guides (None when it does not apply, with spare room, or when, under
+    ``max_types``, it buys more types)."""
     if options["live"] or not types:
         return lp, None
     price = _price(options)
@@ -407,6 +409,8 @@ def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp
                      "host types and workload classes (pools of tenants and dedicated workloads, VM and container "
                      "overheads" + (f", the spare room of {spare}" if spare else "") + ")")
         options["bound"] = lp
+    if options["spare"]:  # (the placements' purchases improve with their spare hosts paid for: this one does not)
+        return lp, None
     found = class_purchase(ws, _existing_for_solve(ex, options), over, fits, classes, price,
                            None if options["deadline"] is None else 0.6 * _left(options), options["seed"])
     if found is None:
