@@ -291,26 +291,24 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     cover = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
                            options["existing_cost"], column_seconds=0)
     options["bound"] = cover  # (the final bound reuses it when it counts the same workloads)
+    first = None
+    if options["deadline"] is not None and not options["spare"]:
+        # within a time limit, first: the first-fit over the single type (completed to take every workload) that
+        # takes the most and alone costs least by its first-fit count, a purchase at hand however the rest goes
+        f = min(useful, key=lambda f: (-int(f.takes.sum()), f.copies * _price(options)(f.host_type)), default=None)
+        s_ = _covering([f], useful) if f is not None else []
+        if s_ and (max_types is None or len(s_) <= max_types):
+            plan, kinds = _solve(ws, ex, over, s_, options, quick=True)
+            first = (s_, _given_outcome(ex, types, plan, kinds, _allowed(types, s_, max_types), options))
     lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
+    how = "what the LP over host types and workload classes guides"
+    if first is not None and (class_best is None or first[1].key < class_best[1].key):
+        class_best, how = first, f"a first-fit over {', '.join(t.host_type.name for t in first[0])}"
     if class_best is not None:
-        how = "what the LP over host types and workload classes guides"
         plan = class_best[1].plan
         if not options["spare"] and not plan.unplaced and class_best[1].key[1] <= lp.value * (1 + CLASS_CLOSE):
-            notes.append(f"bought what the LP over host types and workload classes guides: within "
-                         f"{CLASS_CLOSE:.0%} of the bound, so no other placement was tried")
+            notes.append(f"bought {how}: within {CLASS_CLOSE:.0%} of the bound, so no other placement was tried")
             return class_best
-        if options["deadline"] is not None and _left(options) < 0.5 * options["time_limit"]:
-            # short of time: the first-fit over each single type (completed to take every workload) may still
-            # beat it where the LP's packings fall short (its rows rounded, its counts shy of whole hosts)
-            for f in useful:
-                if _left(options) < 0.1 * options["time_limit"]:  # (the rest of the time: to finish)
-                    break
-                s = _covering([f], useful)
-                if max_types is None or len(s) <= max_types:
-                    plan, kinds = _solve(ws, ex, over, s, options, quick=True)
-                    trial = (s, _given_outcome(ex, types, plan, kinds, _allowed(types, s, max_types), options))
-                    if trial[1].key < class_best[1].key:
-                        class_best, how = trial, f"a first-fit over {', '.join(t.host_type.name for t in s)}"
         if options["deadline"] is not None and _left(options) < 0.25 * options["time_limit"]:
             notes.append(f"bought {how} (too little of the time limit was left to place other sets of types)")
             return class_best
@@ -411,6 +409,8 @@ def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp
         options["bound"] = lp
     if options["spare"]:  # (the placements' purchases improve with their spare hosts paid for: this one does not)
         return lp, None
+    if options["deadline"] is not None and _left(options) < 0.2 * options["time_limit"]:
+        return lp, None  # (no time for its packings: the purchase at hand stands)
     found = class_purchase(ws, _existing_for_solve(ex, options), over, fits, classes, price,
                            None if options["deadline"] is None else 0.6 * _left(options), options["seed"])
     if found is None:
