@@ -7,13 +7,16 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import time
 
 import numpy as np
 import pytest
 
 import fleetpack as fp
 from fleetpack.capacity.bounds import purchase_bound
+from fleetpack.capacity.budget import budget, column_seconds, left
 from fleetpack.capacity.classbuy import class_lp, class_purchase
+from fleetpack.capacity.colgen import wall_deadline
 from fleetpack.capacity.planner import _dims
 from fleetpack.capacity.pool import candidate_hosts, fit_types
 
@@ -161,3 +164,36 @@ def test_the_guided_purchase_is_valid_within_available(seed):
     for t in types:
         assert t.available is None or used.count(t.name) <= t.available
     assert plan.cost + 1e-9 >= lp.value
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_passed_deadline_stops_the_column_generation_soundly(seed):
+    """plan_capacity's time limit reaches the column generation (colgen.wall_deadline): past it, one round of
+    exact pricing and a stop, whose Lagrangian bound still holds."""
+    ws, types, existing = _instance(seed)
+    over = _overheads(seed)
+    optimum = _optimum(ws, types, existing, over)
+    takes = np.array([f.takes for f in fit_types(ws, types, over)])
+    with wall_deadline(time.perf_counter() - 1.0):
+        bound = purchase_bound(ws, takes.any(axis=0), takes, types, existing, over, _dims(ws, types), "cost",
+                               False, column_seconds=5.0)
+    assert bound.patterns is not None
+    assert bound.patterns.result.iterations == 1 or bound.patterns.result.converged
+    assert bound.value <= optimum + 1e-9
+
+
+def test_the_time_left_is_shared_not_given_again():
+    options = {"deadline": time.perf_counter() + 100.0, "time_limit": 100.0}
+    share = budget(options, 0.25)
+    assert share["time_limit"] <= 25.0 and share["deadline"] == options["deadline"]
+    assert budget({"deadline": None, "time_limit": None}) == {"deadline": None, "time_limit": None}
+    assert column_seconds(options) <= 4.0 and left({"deadline": None}) == math.inf
+
+
+@pytest.mark.parametrize("limit", (0.01, 0.5))
+def test_a_short_time_limit_still_buys_a_valid_purchase(limit):
+    ws, types, existing = _instance(3)
+    over = _overheads(3)
+    purchase = fp.plan_capacity(ws, types, existing, over, time_limit=limit)
+    assert fp.verify_capacity(ws, types, purchase, existing, over) == []
+    assert not purchase.unplaced and purchase.lower_bound <= purchase.cost + 1e-9
