@@ -374,7 +374,7 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         distinct = [best[0]]
     if class_best is not None and class_best[1].key < best[1].key:
         best = class_best
-        notes.append("bought what the LP over host types and workload classes guides (cheaper than the placements)")
+        notes.append(f"bought {how} (cheaper than the placements)")
         distinct = [best[0]]
     if len(distinct) > 1:
         notes.append(f"bought from {', '.join(f.host_type.name for f in best[0]) or 'no type'}: the best of "
