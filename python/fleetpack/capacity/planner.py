@@ -293,13 +293,18 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     options["bound"] = cover  # (the final bound reuses it when it counts the same workloads)
     first = None
     if options["deadline"] is not None and not options["spare"]:
-        # within a time limit, first: the first-fit over the single type (completed to take every workload) that
-        # takes the most and alone costs least by its first-fit count, a purchase at hand however the rest goes
-        f = min(useful, key=lambda f: (-int(f.takes.sum()), f.copies * _price(options)(f.host_type)), default=None)
-        s_ = _covering([f], useful) if f is not None else []
-        if s_ and (max_types is None or len(s_) <= max_types):
-            plan, kinds = _solve(ws, ex, over, s_, options, quick=True)
-            first = (s_, _given_outcome(ex, types, plan, kinds, _allowed(types, s_, max_types), options))
+        # within a time limit, first: the first-fit over the types the fractional cover buys and over the type
+        # that alone holds everything cheapest by its first-fit count (each completed to take every workload):
+        # purchases at hand however the rest goes
+        alone = [f for f in useful if f.takes.sum() == takes.any(axis=0).sum()]
+        for chosen in ([fits[k] for k in cover.support if any(fits[k] is f for f in useful)],
+                       [min(alone, key=lambda f: f.copies * _price(options)(f.host_type))] if alone else []):
+            s_ = _covering(chosen, useful)
+            if s_ and (max_types is None or len(s_) <= max_types):
+                plan, kinds = _solve(ws, ex, over, s_, options, quick=True)
+                trial = (s_, _given_outcome(ex, types, plan, kinds, _allowed(types, s_, max_types), options))
+                if first is None or trial[1].key < first[1].key:
+                    first = trial
     lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
     how = "what the LP over host types and workload classes guides"
     if first is not None and (class_best is None or first[1].key < class_best[1].key):
