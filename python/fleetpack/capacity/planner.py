@@ -306,6 +306,7 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
                 if first is None or trial[1].key < first[1].key:
                     first = trial
     lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
+    guided = class_best is not None  # (without the class LP's purchase, the placements run in what is left)
     how = "what the LP over host types and workload classes guides"
     if first is not None and (class_best is None or first[1].key < class_best[1].key):
         class_best, how = first, f"a first-fit over {', '.join(t.host_type.name for t in first[0])}"
@@ -314,7 +315,7 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         if not options["spare"] and not plan.unplaced and class_best[1].key[1] <= lp.value * (1 + CLASS_CLOSE):
             notes.append(f"bought {how}: within {CLASS_CLOSE:.0%} of the bound, so no other placement was tried")
             return class_best
-        if options["deadline"] is not None and _left(options) < 0.25 * options["time_limit"]:
+        if guided and options["deadline"] is not None and _left(options) < 0.25 * options["time_limit"]:
             notes.append(f"bought {how} (too little of the time limit was left to place other sets of types)")
             return class_best
     with wall_deadline(options["deadline"]):  # (the column generation and its purchases keep the time limit)
