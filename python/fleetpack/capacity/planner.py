@@ -291,9 +291,16 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     cover = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
                            options["existing_cost"], column_seconds=0)
     options["bound"] = cover  # (the final bound reuses it when it counts the same workloads)
+    lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
+    guided = class_best is not None  # (without the class LP's purchase, the placements run in what is left)
+    if guided and not class_best[1].plan.unplaced and class_best[1].key[1] <= lp.value * (1 + CLASS_CLOSE):
+        notes.append(f"bought what the LP over host types and workload classes guides: within {CLASS_CLOSE:.0%} of "
+                     "the bound, so no other placement was tried")
+        return class_best
     first = None
-    if options["deadline"] is not None and not options["spare"]:
-        # within a time limit, first: the first-fit over the types the fractional cover buys and over the type
+    if options["deadline"] is not None and not options["spare"] and (
+            not guided or _left(options) > 0.1 * options["time_limit"]):
+        # within a time limit, then: the first-fit over the types the fractional cover buys and over the type
         # that alone holds everything cheapest by its first-fit count (each completed to take every workload):
         # purchases at hand however the rest goes
         alone = [f for f in useful if f.takes.sum() == takes.any(axis=0).sum()]
@@ -305,8 +312,6 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
                 trial = (s_, _given_outcome(ex, types, plan, kinds, _allowed(types, s_, max_types), options))
                 if first is None or trial[1].key < first[1].key:
                     first = trial
-    lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
-    guided = class_best is not None  # (without the class LP's purchase, the placements run in what is left)
     how = "what the LP over host types and workload classes guides"
     if first is not None and (class_best is None or first[1].key < class_best[1].key):
         class_best, how = first, f"a first-fit over {', '.join(t.host_type.name for t in first[0])}"
@@ -402,7 +407,7 @@ def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp
     spare = options["spare"] if not (priced and ex) else 0
     left = _left(options)
     classes = class_lp(ws, takes.any(axis=0), types, ex, over, price, priced,
-                       None if options["deadline"] is None else 0.4 * left, spare=spare)
+                       None if options["deadline"] is None else 0.6 * left, spare=spare)
     if classes is None:
         return lp, None
     value = achievable_at_least(classes.value, [price(t) for t in types], [t.available for t in types],
