@@ -13,6 +13,7 @@ left empty and fleetpack is compared against the LP bound alone.
 
     python benches/capacity_vpsolver.py                  # VPSolver families, n = 25 .. 200
     python benches/capacity_vpsolver.py --large          # 10,000 workloads, 5 and 10 types, 10 s
+    python benches/capacity_vpsolver.py --large --types 5 --types 8    # other numbers of types
 """
 
 from __future__ import annotations
@@ -107,11 +108,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--time-limit", type=float, default=10.0, help="plan_capacity's (VPSolver gets 10x)")
     parser.add_argument("--no-vpsolver", action="store_true")
+    parser.add_argument("--types", type=int, action="append", help="with --large: host types, 1 to 10 (default 5 10)")
     args = parser.parse_args()
     print(f"{'family':<22} {'n':>6} {'types':>5} {'fleetpack':>9} {'bound':>9} {'gap':>6} {'seconds':>7} "
           f"{'VPSolver':>9} {'status':>9} {'seconds':>7}  purchase")
     if args.large:
-        for k in (5, 10):
+        for k in args.types or [5, 10]:
             for seed in range(args.seeds):
                 ws, types = two_dim(10_000, k, seed)
                 run(f"2-D U[10,50] s{seed}", ws, types, args.time_limit, False)

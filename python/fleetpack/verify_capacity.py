@@ -30,7 +30,7 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import ValidationError
-from .model.hosttypes import HostType, host_types as read_host_types
+from .model.hosttypes import host_types as read_host_types
 from .model.objects import Host, Overheads, as_host, as_overheads, as_workload
 from .model.units import format_amount
 from .verify import Violation, verify

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import ErrorDetail, ValidationError
 from ..model.group_rules import read_rules

@@ -34,17 +34,38 @@ import math
 import os
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 
-__all__ = ["Kind", "PatternLP", "ColumnBound", "column_bound", "build_classes"]
+__all__ = ["Kind", "PatternLP", "ColumnBound", "column_bound", "build_classes", "wall_deadline", "seconds_left"]
 
 _TOLERANCE = 1e-9
 _DEBUG = bool(os.environ.get("FLEETPACK_COLGEN_DEBUG"))
 _DP_WORK = 3e7  # exact DP when its table's cells (room in units of the sizes' gcd) times its steps are at most this
 _SCALE = 10**7  # duals to integers for CP-SAT: weights ceil(pi * scale), so its bound is above the true maximum
+_DEADLINE: ContextVar[float | None] = ContextVar("fleetpack_colgen_deadline", default=None)
+
+
+@contextmanager
+def wall_deadline(deadline: float | None):
+    """Within it, the column generation and the purchases read off it (fleetpack.capacity.master) stop by
+    ``deadline`` (a ``time.perf_counter()`` value; None: their own budgets only): ``plan_capacity``'s
+    ``time_limit`` kept overall. A stop keeps the bound sound (it holds at every iteration)."""
+    token = _DEADLINE.set(deadline)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def seconds_left() -> float:
+    """The seconds left before the `wall_deadline` (``math.inf`` without one)."""
+    deadline = _DEADLINE.get()
+    return math.inf if deadline is None else max(0.0, deadline - time.perf_counter())
 
 
 @dataclass
@@ -166,7 +187,7 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
         pi = np.maximum(np.array([r.dual_value() for r in rows]), 0.0)
         sigma = {k: min(0.0, c.dual_value()) for k, c in limits.items()}
         added = 0
-        if iterations % 25 and iterations < most:
+        if iterations % 25 and iterations < most and seconds_left() > 0:
             # cheap columns first; the exact pricing (and the bound) when they run out, or at the end
             for k, kind in enumerate(kinds):
                 seen = set()
@@ -189,7 +210,7 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
                for k in range(len(kinds))):
             converged = True
             break
-        if iterations >= most or time.perf_counter() - began > 10 * time_budget:
+        if iterations >= most or time.perf_counter() - began > 10 * time_budget or seconds_left() <= 0:
             break
         for k, (value, pattern) in enumerate(columns):
             if pattern and kinds[k].price - sigma.get(k, 0.0) - value < -1e-9 * max(1.0, kinds[k].price):
@@ -411,7 +432,8 @@ def _knapsack_cpsat(lp: PatternLP, idx, caps, sizes, binding, room, pi, seconds)
     model.Maximize(sum(w * v for w, v in zip(weights, x)))
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = seconds
-    solver.parameters.max_time_in_seconds = 10 * seconds  # (a last resort: the result then depends on the load)
+    # (a last resort: the result then depends on the load)
+    solver.parameters.max_time_in_seconds = max(0.01, min(10 * seconds, seconds_left()))
     solver.parameters.num_workers = 1
     status = solver.Solve(model)
     upper_scaled = solver.BestObjectiveBound()

@@ -24,9 +24,9 @@ from ..model.inputs import build_problem
 from ..model.objects import PLACED_FORMS, Host, Overheads, Workload
 from ..model.rules import HostState
 from ..model.wire import UNPLACED, Answer
-from ..plan.plan import Plan, build_plan
+from ..plan.plan import build_plan
 from .bounds import Patterns
-from .colgen import PatternLP
+from .colgen import PatternLP, seconds_left
 from .master import dive, enumerate_patterns, integer_master
 from .pool import TypeFit, candidate_hosts, fit_types
 
@@ -57,7 +57,7 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
         found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, chosen), began))
     lower = None
     duals = patterns.result.duals
-    if duals is not None and found and not found[0][1].unplaced:
+    if duals is not None and found and not found[0][1].unplaced and seconds_left() > 0:
         # every pattern a cheaper purchase could use, then the integer master over them: its optimum (when
         # proven) is the best purchase of patterns, so a bound; with the patterns exact, the optimum itself
         upper = found[0][1].cost
@@ -69,7 +69,7 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
             found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, better), began))
         if complete and proof and proof[0] > -math.inf:
             lower = min(proof[0], upper)
-    if lower is None or min(f[1].cost for f in found) > lower:
+    if (lower is None or min(f[1].cost for f in found) > lower) and seconds_left() > 0:
         whole = [(k, p, int(np.floor(x + 1e-9))) for (k, p), x in zip(lp.columns, patterns.result.solution)]
         slots, left = _slots(ws, ex, fits, patterns, [(k, p, c) for k, p, c in whole if c > 0])
         if left:
@@ -117,7 +117,9 @@ def _with_residual(ws, ex, over, fits, price, slots, left: list[int]):
     pool, kinds = candidate_hosts(rest_fits, taken, counts=counts, cost_of=price)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FleetpackWarning)
-        plan = place(rest, [ex[j] for j in free] + pool, objective="cost", overheads=over)
+        remaining = seconds_left()  # (plan_capacity's time limit: what is left of it)
+        plan = place(rest, [ex[j] for j in free] + pool, objective="cost", overheads=over,
+                     time_limit=None if math.isinf(remaining) else max(0.05, remaining))
     index = np.asarray(plan.host_index)
     type_of = {f.host_type.name: t for t, f in enumerate(fits)}
     extra: dict[int, list[int]] = {}

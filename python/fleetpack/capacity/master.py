@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .colgen import Kind, PatternLP, _caps, column_bound
+from .colgen import Kind, PatternLP, _caps, column_bound, seconds_left
 
 __all__ = ["integer_master", "dive", "enumerate_patterns"]
 
@@ -61,7 +61,7 @@ def integer_master(lp: PatternLP, solution: Sequence[float], seconds: float,
     model.Minimize(sum(int(round(p * scale)) * v for p, v in zip(prices, x)))
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = max(0.05, seconds)  # (work, not wall clock: reproducible)
-    solver.parameters.max_time_in_seconds = 10 * max(0.05, seconds) + 1
+    solver.parameters.max_time_in_seconds = max(0.01, min(10 * max(0.05, seconds) + 1, seconds_left()))
     solver.parameters.num_workers = 1
     solver.parameters.linearization_level = 2  # the LP relaxation inside the search: what closes a covering gap
     status = solver.Solve(model)
@@ -93,7 +93,8 @@ def dive(lp: PatternLP, solution: Sequence[float], seconds: float) -> list[tuple
     steps = 0
     while demand.any():
         steps += 1
-        if len(x) != len(columns) or steps > 200 or time.perf_counter() - began > 10 * seconds:
+        if (len(x) != len(columns) or steps > 200 or time.perf_counter() - began > 10 * seconds
+                or seconds_left() <= 0):
             return []
         before = int(demand.sum())
         whole = [int(math.floor(v + 1e-9)) for v in x]
@@ -177,7 +178,7 @@ def _search(lp, k, idx, caps, sizes, pi, best_ratio, suffix, threshold, found, m
 
     def walk(j: int, left: list[int], value: float) -> bool:
         nodes[0] += 1
-        if nodes[0] > 10 * most:  # the work budget: give up (no columns, no proof)
+        if nodes[0] > 10 * most or (nodes[0] & 1023 == 0 and seconds_left() <= 0):  # give up: no columns, no proof
             return False
         if j == len(idx):
             if value > threshold and value > 0 and not fits_more(left):

@@ -8,8 +8,10 @@ else dropping the worst type one at a time, each judged by a quick first-fit); `
 the plan while the room condition fails (fleetpack.capacity.spare), each set of types judged with them, and then
 places again with the hosts bought for the room already paid for (their room takes workloads, fewer others are
 bought). A live fleet keeps its workloads where they run unless a move saves a purchase (within ``max_moves``).
-The column generation's patterns bought in whole numbers (fleetpack.capacity.fromlp) are one more candidate, tried
-first: when they meet the bound (and no spare room is asked for), nothing else is placed.
+The purchase the LP over host types and workload classes guides (fleetpack.capacity.classbuy) is tried first:
+within 2% of the bound (and no spare room asked for), nothing else is placed. The column generation's patterns
+bought in whole numbers (fleetpack.capacity.fromlp) are one more candidate: when they meet the bound, nothing else
+is placed either. ``time_limit`` is kept overall (fleetpack.capacity.budget).
 """
 
 from __future__ import annotations
@@ -35,14 +37,17 @@ from ..model.wire import Answer
 from ..plan.plan import Plan, build_plan
 from ..solve.front import core_place, live_check
 from ..solve.options import check_parameters
-from .bounds import purchase_bound
+from .budget import budget as _budget, column_seconds as _column_seconds, left as _left
+from .bounds import PurchaseBound, achievable_at_least, purchase_bound
+from .classbuy import class_lp, class_purchase
+from .colgen import wall_deadline
 from .exact import exact_purchase
 from .fromlp import lp_purchase
 from .pool import TypeFit, candidate_hosts, fit_types, names
 from .checks import checked_problem, given_dims, in_hard_groups, type_ratio_problems
 from .result import CapacityPlan
-from .rulebound import PPM, Rating
-from .spare import Room, domain_of, spare_purchase
+from .rulebound import Rating
+from .spare import domain_of, spare_hosts
 
 __all__ = ["plan_capacity", "OBJECTIVES"]
 
@@ -54,6 +59,9 @@ _PAIRED = 5  # the single types (by the quick judge) whose pairs are judged too
 #: Workloads x candidate hosts above which ``auto`` over the pool runs in the core alone (without the exact stage).
 EXACT_STAGE_SIZE = 20_000
 _SPARE_ROUNDS = 3  # placements with the spare hosts paid for, while each buys less
+#: A purchase guided by the class LP (fleetpack.capacity.classbuy) this close to the bound is kept without trying
+#: the placements of sets of types.
+CLASS_CLOSE = 0.02
 
 
 def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existing: Any = (),
@@ -73,7 +81,9 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     after its k largest hosts are lost holds every workload (the vSphere HA percentage policy); with
     ``spare_domain`` (a label key, say ``"zone"``) of any k domains, the hosts sharing that label's value (a host
     without it is a domain of its own; a bought host has its type's labels). ``max_types``: buy at most that many
-    distinct types. ``method``, ``time_limit``, ``seed`` and ``workers`` are those of the placement (``place``).
+    distinct types. ``method``, ``seed`` and ``workers`` are those of the placement (``place``); ``time_limit``
+    bounds the whole call (each stage takes a share of what is left; None: every stage on its own budget of work,
+    the same purchase on any load).
 
     A live fleet (workloads with a ``current`` host, an existing one) keeps its workloads where they run unless a
     move saves a purchase or a rule forces it; ``max_moves`` and ``max_move_cost`` cap the moves (``place``).
@@ -127,13 +137,14 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
     options = {"call": call, "rated": rated, "objective": objective, "existing_cost": existing_cost,
                "method": method, "time_limit": time_limit, "seed": int(seed), "workers": workers,
                "max_moves": max_moves, "max_move_cost": max_move_cost,
-               "spare": int(spare), "spare_domain": spare_domain, "live": any(w.current is not None for w in ws)}
+               "spare": int(spare), "spare_domain": spare_domain, "live": any(w.current is not None for w in ws),
+               "deadline": None if time_limit is None else began + time_limit}
     notes: list[str] = []
     chosen, outcome = _best_purchase(ws, ex, over, types, fits, max_types, options, notes)
     if spare:
         outcome = _spare_rounds(ws, ex, over, types, chosen, outcome, max_types, options, notes)
     if (spare or max_types is not None) and method == "auto" and not options["live"] and not existing_cost:
-        outcome = _exact_rounds(ws, ex, over, types, fits, outcome, max_types, options, notes)
+        outcome = _exact_rounds(ws, ex, over, types, fits, outcome, max_types, _budget(options), notes)
     result = _finish(ws, ex, over, types, fits, outcome, options, max_types, notes, began)
     if strict and result.plan.unplaced:
         raise InfeasibleError(result.plan)
@@ -253,8 +264,8 @@ def _score(ws, ex, over, fits, options, types=(), max_types=None) -> tuple[int, 
         cost += sum(ex[j].cost for j in np.unique(index[(index >= 0) & (index < len(ex))]).tolist())
     if options["spare"] and types:
         try:
-            cost += sum(price(t) for t in _spare_hosts(ex, types, plan, kinds, 0, _allowed(types, fits, max_types),
-                                                       options))
+            cost += sum(price(t) for t in spare_hosts(ex, types, plan, kinds, 0, _allowed(types, fits, max_types),
+                                                      options, price))
         except InfeasibleError:
             cost = math.inf
     return int(np.sum(index < 0)), float(cost)
@@ -267,7 +278,7 @@ def _given_outcome(ex, types, plan: Plan, kinds: list[str], allowed: Sequence[Ho
     extra: list[HostType] = []
     if options["spare"]:
         try:
-            extra = _spare_hosts(ex, types, plan, kinds, 0, allowed, options)
+            extra = spare_hosts(ex, types, plan, kinds, 0, allowed, options, price)
         except InfeasibleError:
             return _Outcome(plan, kinds, [], [], (len(plan.unplaced), math.inf), list(allowed))
         cost += sum(price(t) for t in extra)
@@ -283,7 +294,7 @@ def _outcome(ws, ex, over, types, allowed: Sequence[HostType], fits, options: di
     extra: list[HostType] = []
     if options["spare"]:
         try:
-            extra = _spare_hosts(ex, types, plan, kinds, len(paid), allowed, options)
+            extra = spare_hosts(ex, types, plan, kinds, len(paid), allowed, options, price)
         except InfeasibleError:
             return _Outcome(plan, kinds, list(paid), [], (len(plan.unplaced), math.inf), list(allowed))
         cost += sum(price(t) for t in extra)
@@ -298,13 +309,51 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     the demand; the LP sees the shape.)"""
     useful = [f for f in fits if f.copies > 0 and (f.host_type.available is None or f.host_type.available > 0)]
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
-    lp = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
-                        options["existing_cost"], column_seconds=_column_seconds(options), **_bound_rules(options))
-    options["bound"] = lp  # (the final bound reuses it when it counts the same workloads)
-    # (the patterns' hosts are filled by the reference rules one host at a time, without the group rules across
-    # hosts and without ratios: with either, the placements alone)
-    from_lp = None if options["live"] or options["rated"] else lp_purchase(
-        ws, _existing_for_solve(ex, options), over, fits, lp.patterns, _price(options), _column_seconds(options))
+    cover = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
+                           options["existing_cost"], column_seconds=0, **_bound_rules(options))
+    options["bound"] = cover  # (the final bound reuses it when it counts the same workloads)
+    lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
+    guided = class_best is not None  # (without the class LP's purchase, the placements run in what is left)
+    if guided and not class_best[1].plan.unplaced and class_best[1].key[1] <= lp.value * (1 + CLASS_CLOSE):
+        notes.append(f"bought what the LP over host types and workload classes guides: within {CLASS_CLOSE:.0%} of "
+                     "the bound, so no other placement was tried")
+        return class_best
+    first = None
+    if options["deadline"] is not None and not options["spare"] and (
+            not guided or _left(options) > 0.1 * options["time_limit"]):
+        # within a time limit, then: the first-fit over the types the fractional cover buys and over the type
+        # that alone holds everything cheapest by its first-fit count (each completed to take every workload):
+        # purchases at hand however the rest goes
+        alone = [f for f in useful if f.takes.sum() == takes.any(axis=0).sum()]
+        for chosen in ([fits[k] for k in cover.support if any(fits[k] is f for f in useful)],
+                       [min(alone, key=lambda f: f.copies * _price(options)(f.host_type))] if alone else []):
+            s_ = _covering(chosen, useful)
+            if s_ and (max_types is None or len(s_) <= max_types):
+                plan, kinds = _solve(ws, ex, over, s_, options, quick=True)
+                trial = (s_, _given_outcome(ex, types, plan, kinds, _allowed(types, s_, max_types), options))
+                if first is None or trial[1].key < first[1].key:
+                    first = trial
+    how = "what the LP over host types and workload classes guides"
+    if first is not None and (class_best is None or first[1].key < class_best[1].key):
+        class_best, how = first, f"a first-fit over {', '.join(t.host_type.name for t in first[0])}"
+    if class_best is not None:
+        plan = class_best[1].plan
+        if not options["spare"] and not plan.unplaced and class_best[1].key[1] <= lp.value * (1 + CLASS_CLOSE):
+            notes.append(f"bought {how}: within {CLASS_CLOSE:.0%} of the bound, so no other placement was tried")
+            return class_best
+        if guided and options["deadline"] is not None and _left(options) < 0.25 * options["time_limit"]:
+            notes.append(f"bought {how} (too little of the time limit was left to place other sets of types)")
+            return class_best
+    with wall_deadline(options["deadline"]):  # (the column generation and its purchases keep the time limit)
+        columns = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types),
+                                 options["objective"], options["existing_cost"],
+                                 column_seconds=_column_seconds(options), **_bound_rules(options))
+        lp = columns if columns.value > lp.value else replace(lp, support=columns.support, patterns=columns.patterns)
+        options["bound"] = lp
+        # (the patterns' hosts are filled by the reference rules one host at a time, without the group rules across
+        # hosts and without ratios: with either, the placements alone)
+        from_lp = None if options["live"] or options["rated"] else lp_purchase(ws, _existing_for_solve(ex, options), over, fits,
+                                                           lp.patterns, _price(options), _column_seconds(options))
     if from_lp is not None and from_lp[3] is not None and from_lp[3] > lp.value:
         # the optimum over every pattern a cheaper purchase could use, proven by the integer master
         lp = replace(lp, value=float(from_lp[3]), reason="the least cost of a purchase of whole "
@@ -324,8 +373,10 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
             return lp_best
     support = _covering([fits[k] for k in lp.support], useful)
     sets: list[list[TypeFit]] = []
+    quick = options["deadline"] is None or _left(options) > 0.5 * options["time_limit"]
     if max_types is None:
         sets.append(useful)
+    if max_types is None and quick:  # (each judge is a first-fit over the pool: skipped when time is short)
         # the single types, then the pairs of the best few of them (all pairs cost a first-fit each, 45 for 10)
         scores: dict[tuple[str, ...], tuple[int, float]] = {}
 
@@ -339,13 +390,12 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         small = [_covering(list(s), useful) for r in (1, 2) for s in itertools.combinations(top, r)]
         if small:
             sets.append(min(small, key=judged))
-    else:
+    if max_types is not None:
         sets.append(_choose_types(ws, ex, over, types, fits, max_types, options, notes))
     if len(support) <= (max_types or len(useful)):
         sets.append(support)
     distinct = list({tuple(f.host_type.name for f in s): s for s in sets if s}.values()) or [useful]
-    limit = options["time_limit"]
-    share = dict(options, time_limit=None if limit is None else limit / len(distinct))
+    share = _budget(options, 1.0 / len(distinct))
     best: tuple[list[TypeFit], _Outcome] | None = None
     for s in distinct:
         outcome = _outcome(ws, ex, over, types, _allowed(types, s, max_types), s, share)
@@ -356,11 +406,57 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         best = lp_best
         notes.append("bought the column generation's patterns in whole numbers (cheaper than the placements)")
         distinct = [best[0]]
+    if class_best is not None and class_best[1].key < best[1].key:
+        best = class_best
+        notes.append(f"bought {how} (cheaper than the placements)")
+        distinct = [best[0]]
     if len(distinct) > 1:
         notes.append(f"bought from {', '.join(f.host_type.name for f in best[0]) or 'no type'}: the best of "
                      f"{len(distinct)} sets of types solved in full" + (" (with the spare room)" if
                                                                           options["spare"] else ""))
     return best
+
+
+def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp: PurchaseBound, max_types,
+                 options: dict) -> tuple[PurchaseBound, tuple[list[TypeFit], _Outcome] | None]:
+    """The LP over host types and workload classes (fleetpack.capacity.classbuy): the bound raised to its value
+    when higher, and the purchase it guides (None when it does not apply, with spare room, or when, under
+    ``max_types``, it buys more types)."""
+    if options["live"] or options["rated"] or not types:
+        # (its rooms know no ratios, and its packings no group rules)
+        return lp, None
+    price = _price(options)
+    priced = options["existing_cost"] and options["objective"] == "cost"
+    # the spare room's rows count every existing host's capacity, which is free only when existing hosts are
+    spare = options["spare"] if not (priced and ex) else 0
+    left = _left(options)
+    classes = class_lp(ws, takes.any(axis=0), types, ex, over, price, priced,
+                       None if options["deadline"] is None else 0.6 * left, spare=spare)
+    if classes is None:
+        return lp, None
+    value = achievable_at_least(classes.value, [price(t) for t in types], [t.available for t in types],
+                                [float(h.cost) for h in ex] if priced else [])
+    if value > lp.value:
+        what = "hosts bought" if options["objective"] == "hosts" else "cost"
+        lp = replace(lp, value=float(value), reason=f"the {what} of the cheapest fractional purchase by an LP over "
+                     "host types and workload classes (pools of tenants and dedicated workloads, VM and container "
+                     "overheads" + (f", the spare room of {spare}" if spare else "") + ")")
+        options["bound"] = lp
+    if options["spare"]:  # (the placements' purchases improve with their spare hosts paid for: this one does not)
+        return lp, None
+    if options["deadline"] is not None and _left(options) < 0.2 * options["time_limit"]:
+        return lp, None  # (no time for its packings: the purchase at hand stands)
+    found = class_purchase(ws, _existing_for_solve(ex, options), over, fits, classes, price,
+                           None if options["deadline"] is None else 0.6 * _left(options), options["seed"])
+    if found is None:
+        return lp, None
+    plan, kinds = found
+    index = np.asarray(plan.host_index)
+    bought = {kinds[j - len(ex)] for j in set(index[index >= len(ex)].tolist())}
+    if max_types is not None and len(bought) > max_types:
+        return lp, None
+    chosen = [f for f in fits if f.host_type.name in bought]
+    return lp, (chosen, _given_outcome(ex, types, plan, kinds, _allowed(types, chosen, max_types), options))
 
 
 def _allowed(types, chosen: Sequence[TypeFit], max_types) -> list[HostType]:
@@ -373,8 +469,7 @@ def _spare_rounds(ws, ex, over, types, chosen, outcome: _Outcome, max_types, opt
     placement may buy fewer others (the room missing then is bought again); kept while the purchase costs less."""
     if not outcome.spare:
         return outcome
-    limit = options["time_limit"]
-    share = dict(options, time_limit=None if limit is None else limit / _SPARE_ROUNDS)
+    share = _budget(options, 1.0 / _SPARE_ROUNDS)
     allowed = _allowed(types, chosen, max_types)
     first, rounds = outcome, 0
     while outcome.spare and rounds < _SPARE_ROUNDS:
@@ -413,61 +508,6 @@ def _exact_rounds(ws, ex, over, types, fits, outcome: _Outcome, max_types, optio
     notes.append(f"CP-SAT over the pool with the side constraints as rows: {outcome.key[1]:g} -> {cost:g}"
                  + (" (optimal over the pool)" if optimal else ""))
     return _Outcome(plan, kinds, [], empty, (0, float(cost)), outcome.allowed)
-
-
-def _room(ex, types, plan: Plan, kinds, n_paid: int, options) -> Room:
-    """The fleet of a placement over the pool, as failure domains: the existing hosts and the hosts already bought
-    (used or not) and the candidates used, each with its capacity and usage."""
-    n_ex = len(ex)
-    dims = list(plan.dimensions)
-    problem = plan.problem
-    assert problem is not None and plan.answer is not None and plan.answer.used is not None
-    capacity = np.array(problem.capacities, dtype=object).reshape(len(problem.host_ids), len(dims))
-    index = np.asarray(plan.host_index)
-    in_use = np.zeros(len(problem.host_ids), dtype=bool)
-    in_use[index[index >= 0]] = True
-    by_name = {t.name: t for t in types}
-    key = options["spare_domain"]
-    room = Room(options["spare"], len(dims))
-    part = problem.overbook
-    if part is not None:  # the room at ratio (docs/capacity.md, "Spare room and failure domains")
-        for j in range(len(problem.host_ids)):
-            for d in range(len(dims)):
-                capacity[j, d] = part.usable(int(capacity[j, d]), d) * int(part.ratio_ppm[j, d]) // PPM
-    for j in range(len(problem.host_ids)):
-        if j >= n_ex + n_paid and not in_use[j]:
-            continue
-        if j < n_ex:
-            domain = domain_of(ex[j].labels, key, ex[j].id)
-        else:
-            domain = domain_of(by_name[kinds[j - n_ex]].labels, key, f"#{j}")
-        room.add(domain, capacity[j].tolist(), plan.answer.used[j].tolist())
-    return room
-
-
-def _spare_hosts(ex, types, plan: Plan, kinds, n_paid: int, allowed, options) -> list[HostType]:
-    """The empty hosts (their types) that complete a placement's fleet with the spare room."""
-    room = _room(ex, types, plan, kinds, n_paid, options)
-    fresh = itertools.count()
-    left = {t.name: math.inf if t.available is None else t.available for t in types}
-    for k in _kinds_bought(plan, kinds, len(ex), n_paid):
-        left[k] -= 1
-    return spare_purchase(room, list(plan.dimensions), allowed, left, _price(options), options["spare"],
-                          options["spare_domain"], lambda t: ("new", next(fresh)))
-
-
-def _kinds_bought(plan: Plan, kinds, n_ex: int, n_paid: int) -> list[str]:
-    """The types of the hosts a placement over the pool buys: the ones already paid for and the candidates used."""
-    index = np.asarray(plan.host_index)
-    used = sorted(set(index[index >= n_ex + n_paid].tolist()))
-    return [kinds[j] for j in range(n_paid)] + [kinds[j - n_ex] for j in used]
-
-
-def _column_seconds(options: dict) -> float:
-    """The column generation's share of the time (and again the purchase read off it): a quarter of the limit,
-    else up to 4 s (it stops when it converges, the bound holding at every step)."""
-    limit = options["time_limit"]
-    return 4.0 if limit is None else max(0.2, min(4.0, 0.25 * limit))
 
 
 def _covering(chosen: list[TypeFit], useful: list[TypeFit]) -> list[TypeFit]:
@@ -513,8 +553,8 @@ def _choose_types(ws, ex, over, types, fits: list[TypeFit], max_types: int, opti
 def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, notes, began) -> CapacityPlan:
     """Drop the unused candidates, name the bought hosts ``<type>-<k>``, add the spare hosts, bound the purchase."""
     if outcome.key[1] == math.inf:  # no set of types keeps the spare room: say what is missing
-        outcome = replace(outcome, spare=_spare_hosts(ex, types, outcome.plan, outcome.kinds, len(outcome.paid),
-                                                      outcome.allowed, options))
+        outcome = replace(outcome, spare=spare_hosts(ex, types, outcome.plan, outcome.kinds, len(outcome.paid),
+                                                     outcome.allowed, options, _price(options)))
     inner, kinds, n_paid = outcome.plan, outcome.kinds, len(outcome.paid)
     by_name = {t.name: t for t in types}
     index = np.asarray(inner.host_index)
@@ -569,9 +609,10 @@ def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, no
         counted = ~grouped & (takes[unlimited].any(axis=0) if unlimited.any() else np.zeros(len(ws), dtype=bool))
     bound = options.get("bound")
     if bound is None or not np.array_equal(counted, takes.any(axis=0)):
-        bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
-                               options["existing_cost"], column_seconds=_column_seconds(options),
-                               **_bound_rules(options))
+        with wall_deadline(options["deadline"]):
+            bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
+                                   options["existing_cost"], column_seconds=_column_seconds(options),
+                                   **_bound_rules(options))
         if blocked.any() and grouped.any():
             bound = replace(bound, reason=f"{bound.reason}, over the {int(counted.sum())} workloads in no hard "
                             "group rule (the rules leave others out)")

@@ -20,6 +20,7 @@ most of the missing room per unit of price (a new domain may need company before
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Callable, Hashable, Sequence
 
 import numpy as np
@@ -27,8 +28,10 @@ import numpy as np
 from ..errors import InfeasibleError
 from ..model.hosttypes import HostType
 from ..model.units import format_amount
+from ..plan.plan import Plan
+from .rulebound import PPM
 
-__all__ = ["Room", "domain_of", "spare_purchase", "type_capacity"]
+__all__ = ["Room", "domain_of", "spare_purchase", "type_capacity", "placement_room", "spare_hosts", "kinds_bought"]
 
 _MAX_GROUPS = 4000  # groups of types simulated per purchase step (k + 1 hosts of 10 types, k <= 3: 1,000)
 
@@ -131,3 +134,53 @@ def _domain(t: HostType, key: str | None, fresh: Callable[[HostType], Hashable])
     if key is not None and key in t.labels:
         return ("label", t.labels[key])
     return fresh(t)
+
+
+def placement_room(ex, types, plan: Plan, kinds, n_paid: int, options: dict) -> Room:
+    """The fleet of a placement over the pool, as failure domains: the existing hosts and the hosts already bought
+    (used or not) and the candidates used, each with its capacity and usage."""
+    n_ex = len(ex)
+    dims = list(plan.dimensions)
+    problem = plan.problem
+    assert problem is not None and plan.answer is not None and plan.answer.used is not None
+    capacity = np.array(problem.capacities, dtype=object).reshape(len(problem.host_ids), len(dims))
+    index = np.asarray(plan.host_index)
+    in_use = np.zeros(len(problem.host_ids), dtype=bool)
+    in_use[index[index >= 0]] = True
+    by_name = {t.name: t for t in types}
+    key = options["spare_domain"]
+    room = Room(options["spare"], len(dims))
+    part = problem.overbook
+    if part is not None:  # the room at ratio (docs/capacity.md, "Spare room and failure domains")
+        for j in range(len(problem.host_ids)):
+            for d in range(len(dims)):
+                capacity[j, d] = part.usable(int(capacity[j, d]), d) * int(part.ratio_ppm[j, d]) // PPM
+    for j in range(len(problem.host_ids)):
+        if j >= n_ex + n_paid and not in_use[j]:
+            continue
+        if j < n_ex:
+            domain = domain_of(ex[j].labels, key, ex[j].id)
+        else:
+            domain = domain_of(by_name[kinds[j - n_ex]].labels, key, f"#{j}")
+        room.add(domain, capacity[j].tolist(), plan.answer.used[j].tolist())
+    return room
+
+
+def spare_hosts(ex, types, plan: Plan, kinds, n_paid: int, allowed, options: dict,
+                price: Callable[[HostType], float]) -> list[HostType]:
+    """The empty hosts (their types) that complete a placement's fleet with the spare room (``options``: the
+    planner's, for ``spare`` and ``spare_domain``)."""
+    room = placement_room(ex, types, plan, kinds, n_paid, options)
+    fresh = itertools.count()
+    left = {t.name: math.inf if t.available is None else t.available for t in types}
+    for k in kinds_bought(plan, kinds, len(ex), n_paid):
+        left[k] -= 1
+    return spare_purchase(room, list(plan.dimensions), allowed, left, price, options["spare"],
+                          options["spare_domain"], lambda t: ("new", next(fresh)))
+
+
+def kinds_bought(plan: Plan, kinds, n_ex: int, n_paid: int) -> list[str]:
+    """The types of the hosts a placement over the pool buys: the ones already paid for and the candidates used."""
+    index = np.asarray(plan.host_index)
+    used = sorted(set(index[index >= n_ex + n_paid].tolist()))
+    return [kinds[j] for j in range(n_paid)] + [kinds[j - n_ex] for j in used]

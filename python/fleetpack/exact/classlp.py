@@ -85,10 +85,17 @@ def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def class_bound(arrays: dict[str, Any], objective: str, placed: int,
-                seconds: float | None = None) -> ClassBound | None:
+                seconds: float | None = None, copies: np.ndarray | None = None,
+                solution: dict[str, np.ndarray] | None = None, spare: int = 0) -> ClassBound | None:
     """The LP bound for plans placing ``placed`` workloads of the encoded problem ``arrays`` (`Problem.encode`), or
     None when it does not apply (objective, live part, eligibility, too large) or GLOP finds no optimum (within
-    ``seconds``, when given)."""
+    ``seconds``, when given). ``copies[h]``: how many hosts like host row h there may be (``math.inf``: any
+    number; a purchase's host types); absent, one each. ``solution``, when given, receives the LP's solution:
+    ``"hosts"`` per host row the hosts like it used (on the first row of each distinct kind), ``"class_of"`` per
+    workload its class, ``"assign"`` per class and slot (a kind of host in a pool and a mode: ``"slot_row"`` its
+    first host row, ``"slot_pool"`` its pool, ``"slot_hosts"`` its hosts) the class's workloads placed there. ``spare=k``:
+    only plans whose fleet (every host it has, used or not: pass no host it would not pay for) keeps, per
+    dimension, free room of at least its k largest hosts' (or failure domains') capacity (`plan_capacity`)."""
     deadline = None if seconds is None else time.perf_counter() + seconds
     if objective not in ("hosts", "cost") or placed <= 0:
         return None
@@ -113,6 +120,10 @@ def class_bound(arrays: dict[str, Any], objective: str, placed: int,
                                                       _column(arrays["containers"], m).astype(np.uint64),
                                                       cost.view(np.uint64), max_w]
     types, type_size = _unique_rows(h_cols)
+    if copies is not None:  # the hosts of each distinct row, counted with their copies
+        per_host = np.stack([np.asarray(c).astype(np.uint64, copy=False) for c in h_cols], axis=1)
+        same = np.all(per_host[None, :, :] == types[:, None, :], axis=2)
+        type_size = np.where(same, np.asarray(copies, dtype=np.float64)[None, :], 0.0).sum(axis=1)
     vm_over = np.asarray(arrays["vm"], dtype=np.int64)
     ct_over = np.asarray(arrays["container"], dtype=np.int64)
     hyp_over = np.asarray(arrays["hypervisor_overhead"], dtype=np.int64)
@@ -165,11 +176,29 @@ def class_bound(arrays: dict[str, Any], objective: str, placed: int,
                 entries.append((c, s, eff))
                 if len(entries) > MAX_VARIABLES:
                     return None
-    return _solve(objective, placed, class_size, types, type_size, slots, entries, dims, types[:, dims + 3], deadline)
+    used: list[float] = []
+    found = _solve(objective, placed, class_size, types, type_size, slots, entries, dims, types[:, dims + 3],
+                   deadline, used, spare)
+    if found is not None and solution is not None:
+        per_host = np.stack([np.asarray(c).astype(np.uint64, copy=False) for c in h_cols], axis=1)
+        first = [int(np.flatnonzero(np.all(per_host == row[None, :], axis=1))[0]) for row in types]
+        hosts = np.zeros(m)
+        hosts[first] = used[:len(types)]
+        assign = np.zeros((len(classes), len(slots)))
+        for (c, s, _), x in zip(entries, used[len(types) + len(slots):]):
+            assign[c, s] += x
+        of_key = {tuple(row.tolist()): c for c, row in enumerate(classes)}
+        per_workload = np.stack([np.asarray(c).astype(np.uint64, copy=False) for c in w_cols], axis=1)
+        solution.update(hosts=hosts, assign=assign, slot_hosts=np.array(used[len(types):len(types) + len(slots)]),
+                        slot_row=np.array([first[t] for t, _, _, _ in slots], dtype=np.int64),
+                        slot_pool=np.array([pool for _, pool, _, _ in slots], dtype=np.int64),
+                        class_of=np.array([of_key[tuple(r)] for r in per_workload.tolist()], dtype=np.int64))
+    return found
 
 
 def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarray, type_size: np.ndarray,
-           slots: list, entries: list, dims: int, cost_of: np.ndarray, deadline: float | None) -> ClassBound | None:
+           slots: list, entries: list, dims: int, cost_of: np.ndarray, deadline: float | None,
+           used: list[float], spare: int = 0) -> ClassBound | None:
     from ortools.linear_solver import pywraplp  # (a dependency; imported when the bound is computed)
 
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -177,12 +206,12 @@ def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarra
         return None
     inf = solver.infinity()
     prices = [1.0 if objective == "hosts" else float(v) for v in cost_of.view(np.float64)]
-    y = [solver.NumVar(0, float(type_size[t]), "") for t, _, _, _ in slots]
+    y = [solver.NumVar(0, float(type_size[t]) if math.isfinite(type_size[t]) else inf, "") for t, _, _, _ in slots]
     per_type: dict[int, list] = {}
     for s, (t, _, _, _) in enumerate(slots):
         per_type.setdefault(t, []).append(y[s])
     for t, ys in per_type.items():
-        if len(ys) > 1:
+        if len(ys) > 1 and math.isfinite(type_size[t]):
             solver.Add(solver.Sum(ys) <= float(type_size[t]))
     scale = np.maximum(types[:, :dims].astype(np.float64).max(axis=0), 1.0)
     # the rows: per slot and dimension (room), per slot (count), per class (size), and the count placed
@@ -200,8 +229,10 @@ def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarra
             count_rows.append(None)
     class_rows = [solver.Constraint(0.0, float(k)) for k in class_size]
     total = solver.Constraint(float(placed), inf)
+    xs = []
     for c, s, eff in entries:
         x = solver.NumVar(0.0, inf, "")
+        xs.append(x)
         for d in range(dims):
             if eff[d]:
                 room_rows[s][d].SetCoefficient(x, float(eff[d]) / scale[d])
@@ -212,6 +243,35 @@ def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarra
     objective_row = solver.Objective()
     for s, (t, _, _, _) in enumerate(slots):
         objective_row.SetCoefficient(y[s], prices[t])
+    if spare > 0:
+        # The spare room. Each failure domain holds at least one host, of at least c_min[d] (the least capacity of
+        # any kind of host) in dimension d, so the k largest domains hold at least k c_min[d] (with fewer than k
+        # domains nothing is left after their loss, and any demand fails: no plan, so any row holds). The free
+        # room, the fleet's capacity less the usage, must be that much; the usage is at least the effective demand
+        # of the placed workloads (the fixed overheads only add). So sum over hosts of capacity - sum x eff >=
+        # k c_min, a row every such plan meets. An empty host (bought for the room) counts its full capacity: a
+        # variable per kind of host, at its price, within the kind's number.
+        c_min = types[:, :dims].astype(np.float64).min(axis=0)
+        rows = [solver.Constraint(spare * float(c_min[d]) / scale[d], inf) if c_min[d] > 0 else None
+                for d in range(dims)]
+        for s, (t, _, _, _) in enumerate(slots):
+            for d, row in enumerate(rows):
+                if row is not None:
+                    row.SetCoefficient(y[s], float(types[t][d]) / scale[d])
+        for t in range(len(types)):
+            empty = solver.NumVar(0, float(type_size[t]) if math.isfinite(type_size[t]) else inf, "")
+            objective_row.SetCoefficient(empty, prices[t])
+            per_type.setdefault(t, []).append(empty)
+            for d, row in enumerate(rows):
+                if row is not None:
+                    row.SetCoefficient(empty, float(types[t][d]) / scale[d])
+        for t, ys in per_type.items():
+            if math.isfinite(type_size[t]):
+                solver.Add(solver.Sum(ys) <= float(type_size[t]))
+        for x, (_, _, eff) in zip(xs, entries):
+            for d, row in enumerate(rows):
+                if row is not None and eff[d]:
+                    row.SetCoefficient(x, -float(eff[d]) / scale[d])
     objective_row.SetMinimization()
     if deadline is not None:
         left = deadline - time.perf_counter()
@@ -221,6 +281,11 @@ def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarra
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     value = max(0.0, objective_row.Value()) * (1 - _SLACK)
+    used.extend([0.0] * len(types))
+    for s, (t, _, _, _) in enumerate(slots):
+        used[t] += y[s].solution_value()
+    used.extend(v.solution_value() for v in y)  # (then per slot its hosts, per entry its workloads)
+    used.extend(x.solution_value() for x in xs)
     if objective == "hosts":
         hosts = math.ceil(value - 1e-9)
         return ClassBound(float(hosts), f"at least {hosts} hosts by an LP over host types and workload classes")

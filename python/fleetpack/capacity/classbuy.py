@@ -1,0 +1,239 @@
+"""The LP over host types and workload classes (fleetpack.exact.classlp, issue 18) as a purchase bound and as the
+guide of a purchase (issue 17).
+
+**The bound.** The class LP of a fleet counts each kind of host up to its number of hosts; a purchase's types may
+be bought up to ``available`` (unlimited: any number), at their price, and the existing hosts once each (cost 0,
+or their cost with ``existing_cost``). Every purchase with its placement is a feasible point of that LP at its
+cost: each bought host is one host of its type, in one pool (dedicated, an isolated tenant's, the rest) and one
+mode (VMs, containers, both: which fixes its fixed overheads), each workload in one form on one host, within the
+rooms and ``max_workloads``. So the LP's optimum is at most every purchase's cost. It keeps what the cover and the
+column generation leave out (tenant isolation, the overheads of each mode, VMs at their host's CPU factor) and
+leaves out anti-affinity (fewer rows: still a relaxation). It applies when no workload has a selector or toleration
+and no host a taint (eligibility: the class LP does not model it) and the fleet is not live (``current``).
+
+**The purchase.** The LP's solution says how many hosts of each type to buy and which classes of workloads go on
+them. Each class's workloads are dealt to the types in the LP's proportions (largest remainder), each type's share
+is packed by ``auto`` on the LP's count of its hosts rounded down (a one-type packing, which the core does well),
+and what does not fit, with the share of the existing hosts, is placed by ``auto`` over everything: the workloads
+packed so far start where they are (``current``, free to move: the search empties hosts), the rest go to the
+existing hosts, the room left on the hosts bought, or candidates of any type. The purchase is the hosts used.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import warnings
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import FleetpackWarning
+from ..exact.classlp import class_bound
+from ..model.hosttypes import HostType
+from ..model.inputs import build_problem
+from ..model.objects import PLACED_FORMS, Host, Overheads, Workload
+from ..plan.plan import Plan, build_plan
+from ..solve.front import core_place, core_place_many
+from ..solve.pipeline import default_search_work
+from .pool import TypeFit, candidate_hosts, fit_types, names
+
+__all__ = ["ClassLP", "class_lp", "class_purchase"]
+
+#: Distinct demands the LP keeps apart (beyond, they are rounded down into fewer: `_coarse`).
+MAX_SHAPES = 400
+#: The improvement search's work in each packing, in units of the core's default (`default_search_work`).
+WORK_FACTOR = 1.0
+#: The same for the placement over everything after them (it starts from their plan).
+JOINT_WORK = 0.25
+_ROOM = 0.02  # a one-type packing gets the LP's count of hosts and this much more (and one): it uses what it needs
+_THREADS = max(1, min(2, os.cpu_count() or 1))
+_DEBUG = bool(os.environ.get("FLEETPACK_COLGEN_DEBUG"))
+
+
+@dataclass(frozen=True)
+class ClassLP:
+    """The class LP of a purchase: its value (a lower bound on the cost of every purchase that places the counted
+    workloads), its groups of hosts (a type and a pool: dedicated, an isolated tenant's, the rest) with the hosts
+    its solution buys of each, and per counted workload the group its class is dealt to."""
+
+    value: float
+    group_type: np.ndarray  # per group: a type index
+    group_hosts: np.ndarray  # per group: hosts
+    rows: np.ndarray  # the counted workloads (indices into the workloads)
+    target: np.ndarray  # per counted workload: a group, or -1 (an existing host's share)
+
+
+def class_lp(ws: Sequence[Workload], counted: np.ndarray, types: Sequence[HostType], ex: Sequence[Host],
+             over: Overheads, price, existing_cost: bool, seconds: float | None, spare: int = 0) -> ClassLP | None:
+    """The class LP over the types (priced by ``price(type)``, up to ``available``) and the existing hosts, for
+    plans that place every ``counted`` workload (and keep the room of ``spare`` hosts, ``classlp``'s rows); None
+    when it does not apply or GLOP finds no optimum in time."""
+    rows = np.flatnonzero(counted)
+    if not len(rows) or not types:
+        return None
+    greenfield = [_fresh(ws[w]) for w in rows.tolist()]
+    taken = {h.id for h in ex}
+    own = [replace(t.host(names(t.name, 1, taken)[0]), cost=float(price(t))) for t in types]
+    hosts = [*own, *(h if existing_cost else replace(h, cost=0.0) for h in ex)]
+    try:
+        arrays = build_problem(greenfield, hosts, over).encode()
+    except Exception:  # (a fleet the encoder refuses is bounded by the other bounds)
+        return None
+    arrays["demand"] = _coarse(np.stack([np.asarray(c, dtype=np.uint64) for c in arrays["demand"]], axis=1)
+                               if not isinstance(arrays["demand"], np.ndarray) else arrays["demand"])
+    copies = np.array([math.inf if t.available is None else float(t.available) for t in types] + [1.0] * len(ex))
+    solution: dict[str, np.ndarray] = {}
+    found = class_bound(arrays, "cost", len(rows), seconds, copies=copies, solution=solution, spare=spare)
+    if found is None:
+        return None
+    # the groups: per type and pool, the slots (modes) summed
+    slot_row, slot_pool = solution["slot_row"], solution["slot_pool"]
+    keys = sorted({(int(r), int(p)) for r, p in zip(slot_row.tolist(), slot_pool.tolist()) if r < len(types)})
+    group_of = {key: g for g, key in enumerate(keys)}
+    slot_group = np.array([group_of.get((int(r), int(p)), -1) for r, p in zip(slot_row.tolist(),
+                                                                              slot_pool.tolist())], dtype=np.int64)
+    hosts = np.zeros(len(keys))
+    np.add.at(hosts, slot_group[slot_group >= 0], solution["slot_hosts"][slot_group >= 0])
+    assign = np.zeros((solution["assign"].shape[0], len(keys) + 1))  # (the last column: existing hosts)
+    for s_, g in enumerate(slot_group.tolist()):
+        assign[:, g if g >= 0 else len(keys)] += solution["assign"][:, s_]
+    return ClassLP(found.value, np.array([k for k, _ in keys], dtype=np.int64), hosts, rows,
+                   _deal(assign, solution["class_of"], len(keys)))
+
+
+def _coarse(demand: np.ndarray) -> np.ndarray:
+    """The demands as the LP sees them: themselves when they have at most `MAX_SHAPES` distinct rows, else each
+    dimension rounded down to fewer levels (quantiles), as many as keep that many shapes. Smaller demands only
+    lower the LP's optimum: it stays a bound (a little weaker), and solves in a fraction of the time."""
+    demand = np.asarray(demand, dtype=np.uint64)
+    if len(np.unique(demand, axis=0)) <= MAX_SHAPES:
+        return demand
+    coarse = demand
+    for levels in (32, 24, 16, 12, 8, 6, 4, 3, 2, 1):
+        coarse = demand.copy()
+        for d in range(demand.shape[1]):
+            if len(np.unique(demand[:, d])) <= levels:
+                continue
+            cuts = np.unique(np.quantile(demand[:, d], np.linspace(0, 1, levels, endpoint=False), method="lower"))
+            cuts[0] = min(cuts[0], demand[:, d].min())
+            coarse[:, d] = cuts[np.searchsorted(cuts, demand[:, d], side="right") - 1]
+        if len(np.unique(coarse, axis=0)) <= MAX_SHAPES:
+            break
+    return coarse
+
+
+def _deal(assign: np.ndarray, class_of: np.ndarray, n_groups: int) -> np.ndarray:
+    """Each class's workloads dealt to the groups in the LP's proportions (largest remainder); the last column
+    (existing hosts) as -1."""
+    target = np.full(len(class_of), -1, dtype=np.int64)
+    for c in range(assign.shape[0]):
+        members = np.flatnonzero(class_of == c)
+        total = float(assign[c].sum())
+        if not len(members) or total <= 0:
+            continue
+        share = assign[c] / total * len(members)
+        count = np.floor(share).astype(np.int64)
+        order = np.argsort(-(share - count), kind="stable")
+        count[order[:len(members) - int(count.sum())]] += 1
+        at = 0
+        for row, q in enumerate(count.tolist()):
+            target[members[at:at + q]] = row if row < n_groups else -1
+            at += q
+    return target
+
+
+def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fits: Sequence[TypeFit],
+                   lp: ClassLP, price, seconds: float | None, seed: int) -> tuple[Plan, list[str]] | None:
+    """The purchase the class LP guides (the module's doc): the plan over the existing hosts (as the solve prices
+    them), the hosts bought from the LP's counts and candidates, and the types of the rows after the existing
+    hosts; None when a one-type packing finds nothing."""
+    began = time.perf_counter()
+    types = [f.host_type for f in fits]
+    current: dict[int, tuple[str, str]] = {}  # workload -> (host id, form)
+    bought: list[Host] = []
+    kinds: list[str] = []
+    taken = {h.id for h in ex}
+    shares = []  # per type: its groups' workloads, group by group (pools apart), each largest first
+    for k, t in enumerate(types):
+        room = np.array([max(1, t.cpu_millis), max(1, t.memory_bytes)], dtype=float)
+        parts = []
+        for g in np.flatnonzero(lp.group_type == k).tolist():
+            mine = lp.rows[lp.target == g]
+            size = np.array([[ws[w].cpu_millis, ws[w].memory_bytes] for w in mine.tolist()], dtype=float)
+            order = np.argsort(-(size / room).max(axis=1), kind="stable") if len(mine) else []
+            parts.append(mine[order])
+        shares.append(np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64))
+    jobs = []  # per type: (type, host ids, hosts, its problem)
+    for k, t in enumerate(types):
+        count = int(math.ceil(float(lp.group_hosts[lp.group_type == k].sum()) * (1 + _ROOM) - 1e-6)) + 1
+        if t.available is not None:
+            count = min(count, t.available)
+        if count <= 0 or not len(shares[k]):
+            continue
+        ids = names(t.name, count, taken)
+        taken.update(ids)
+        hosts = [replace(t.host(i), cost=float(price(t))) for i in ids]
+        mine = [_fresh(ws[w]) for w in shares[k].tolist()]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FleetpackWarning)
+            jobs.append((k, ids, hosts, build_problem(mine, hosts, over)))
+    # the one-type packings side by side (the core releases the GIL), the largest first
+    jobs.sort(key=lambda job: -len(shares[job[0]]))
+    cap = None if seconds is None else max(0.05, seconds - (time.perf_counter() - began))
+    answers = core_place_many([(p, "auto", "sum", "hosts", cap, seed, _work(p)) for *_, p in jobs], _THREADS)
+    for (k, ids, hosts, _), answer in zip(jobs, answers):
+        index, codes = np.asarray(answer.host_index), np.asarray(answer.form_codes)
+        for r, w in enumerate(shares[k].tolist()):
+            if index[r] >= 0:
+                current[w] = (ids[index[r]], PLACED_FORMS[codes[r]])
+        used = sorted(set(index[index >= 0].tolist()))
+        bought += [hosts[j] for j in used]
+        kinds += [types[k].name] * len(used)
+    rest = [w for w in range(len(ws)) if w not in current]
+    if _DEBUG:
+        print(f"classbuy: one-type packings {sum(price(t) for t in types for k in kinds if k == t.name):g}, "
+              f"{len(rest)} left, {time.perf_counter() - began:.2f} s")
+    live = [replace(w, current=current[i][0], current_form=current[i][1], pinned=False) if i in current
+            else _fresh(w) for i, w in enumerate(ws)]
+    rest_fits = fit_types([live[w] for w in rest], types, over) if rest else []
+    taken.update(h.id for h in bought)
+    held = {t.name: kinds.count(t.name) for t in types}
+    counts = {f.host_type.name: f.copies if f.host_type.available is None
+              else max(0, min(f.copies, f.host_type.available - held[f.host_type.name])) for f in rest_fits}
+    # the rest on the type that holds it all cheapest alone (first-fit decreasing), when one does: the core's cost
+    # order prices room per unit, blind to the rest's shape
+    whole = [f for f in rest_fits if f.takes.all() and 0 < f.copies <= counts[f.host_type.name]]
+    if whole:
+        rest_fits = [min(whole, key=lambda f: f.copies * float(price(f.host_type)))]
+    pool, pool_kinds = candidate_hosts(rest_fits, taken, counts=counts, cost_of=price) if rest else ([], [])
+    problem = build_problem(live, [*ex, *bought, *pool], over)
+    left = None if seconds is None else max(0.1, seconds - (time.perf_counter() - began))
+    plan = _auto(problem, None, over, "cost", left, seed)
+    if _DEBUG:
+        print(f"classbuy: then {plan.cost:g}, {len(plan.unplaced)} unplaced, {time.perf_counter() - began:.2f} s")
+    return plan, kinds + pool_kinds
+
+
+def _auto(ws, hosts, over, objective: str, seconds: float | None, seed: int) -> Plan:
+    """``auto`` in the core alone (no exact stage) on its default budget of work (so the same on any load), with
+    ``seconds`` as a last resort; ``ws`` a built problem when ``hosts`` is None."""
+    began = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FleetpackWarning)
+        problem = ws if hosts is None else build_problem(ws, hosts, over)
+        answer = core_place(problem, "auto", "sum", objective, seconds, seed, _work(problem, JOINT_WORK))
+    return build_plan(problem, answer, objective=objective, method="auto", elapsed=time.perf_counter() - began)
+
+
+def _work(problem, factor: float = WORK_FACTOR) -> int:
+    return max(1, int(factor * default_search_work(len(problem.workload_ids))))
+
+
+def _fresh(w: Workload) -> Workload:
+    """The workload without where it runs (a copy only when it runs somewhere: copies are not cheap)."""
+    if w.current is None and w.current_form is None and not w.pinned:
+        return w
+    return replace(w, current=None, current_form=None, pinned=False)
