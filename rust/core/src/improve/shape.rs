@@ -191,9 +191,10 @@ pub fn shape_plan(p: &Problem, objective: Objective, budget: &mut Budget) -> Res
 /// Hard affinity groups with members left out, moved whole to a domain that holds them all. Hosts are filled one
 /// at a time here, so a group's first member fixes its domain (a rack) long before the others' hosts open, and by
 /// then the domain may be full. Per such group (in rule order): its members come off, and the domains are tried,
-/// its own first (where its placed members are), then the others by number: each placeable member (in input order) on the domain's first host in
-/// use that takes it, else on its first empty one. The first domain that takes them all keeps them; when none
-/// does, the members go back where they were.
+/// its own first (where its placed members are), then the others by number: each placeable member (in input
+/// order) on the domain's first host in use that takes it, else on its first empty one. Of the domains that take
+/// them all, the one where they open the fewest empty hosts keeps them (the first of those); when none does, the
+/// members go back where they were.
 fn regroup(state: &mut State, placeable: &[bool], budget: &mut Budget) -> Result<()> {
     let p = state.problem();
     let Some(rules) = p.rules() else { return Ok(()) };
@@ -227,31 +228,28 @@ fn regroup(state: &mut State, placeable: &[bool], budget: &mut Budget) -> Result
                 state.remove(m);
             }
         }
-        let mut done = false;
+        // the domain that takes them all opening the fewest empty hosts (the first of those)
+        let mut best: Option<(usize, u32)> = None;
         for d in domains {
             let lo = by_domain.partition_point(|&(e, _)| e < d);
             let hi = by_domain.partition_point(|&(e, _)| e <= d);
             let hosts: Vec<usize> = by_domain[lo..hi].iter().map(|&(_, j)| j).collect();
             budget.charge((members.len() * hosts.len()) as u64 + 1)?;
-            let mut added = Vec::new();
-            for &m in &members {
-                let used = hosts.iter().copied().filter(|&j| state.count(j) > 0);
-                let empty = hosts.iter().copied().filter(|&j| state.count(j) == 0);
-                match used.chain(empty).find_map(|j| state.first_form(m, j).map(|f| (j, f))) {
-                    Some((j, f)) => {
-                        state.add(m, j, f);
-                        added.push(m);
-                    }
-                    None => break,
+            if let Some(opened) = try_domain(state, &members, &hosts, true) {
+                if best.map_or(true, |(o, _)| opened < o) {
+                    best = Some((opened, d));
+                }
+                if opened == 0 {
+                    break;
                 }
             }
-            if added.len() == members.len() {
-                done = true;
-                break;
-            }
-            for &m in added.iter().rev() {
-                state.remove(m);
-            }
+        }
+        let done = best.is_some();
+        if let Some((_, d)) = best {
+            let lo = by_domain.partition_point(|&(e, _)| e < d);
+            let hi = by_domain.partition_point(|&(e, _)| e <= d);
+            let hosts: Vec<usize> = by_domain[lo..hi].iter().map(|&(_, j)| j).collect();
+            try_domain(state, &members, &hosts, false).expect("the same try again");
         }
         if !done {
             for &(m, at) in &was {
@@ -321,6 +319,28 @@ impl Runs {
         self.len -= 1;
         self.runs[r].remove(k) as usize
     }
+}
+
+/// Each of `members` (in order) on the first host of `hosts` in use that takes it, else on the first empty one:
+/// when all go, how many empty hosts they opened (and, with `undo`, they come off again); else None, nothing changed.
+fn try_domain(state: &mut State, members: &[usize], hosts: &[usize], undo: bool) -> Option<usize> {
+    let mut added = Vec::new();
+    let mut opened = 0;
+    for &m in members {
+        let used = hosts.iter().copied().filter(|&j| state.count(j) > 0);
+        let empty = hosts.iter().copied().filter(|&j| state.count(j) == 0);
+        let Some((j, f)) = used.chain(empty).find_map(|j| state.first_form(m, j).map(|f| (j, f))) else { break };
+        opened += usize::from(state.count(j) == 0);
+        state.add(m, j, f);
+        added.push(m);
+    }
+    let all = added.len() == members.len();
+    if undo || !all {
+        for &m in added.iter().rev() {
+            state.remove(m);
+        }
+    }
+    all.then_some(opened)
 }
 
 /// A workload's smallest demand normalised by the largest capacity, summed over the dimensions.
