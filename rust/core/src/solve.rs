@@ -181,9 +181,6 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         );
         shaped = improve::shape::shape_plan(problem, options.objective, &mut budget)?
             .map(|placement| as_best(problem, options.objective, placement, "shape".into()));
-        if std::env::var_os("FP_DEBUG_SHAPE").is_some() {
-            eprintln!("shaped: {:?}", shaped.as_ref().map(|s| (s.0, s.1)));
-        }
         if options.cancelled() {
             return Err(Error::Interrupted);
         }
@@ -224,9 +221,6 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
         }
         None => objective_phase(problem, options.objective, best.clone(), options, first_deadline)?,
     };
-    if std::env::var_os("FP_DEBUG_SHAPE").is_some() {
-        eprintln!("portfolio {:?} chosen {:?} {}", (best.0, best.1), (chosen.0, chosen.1), chosen.4);
-    }
     // the portfolio's plan, when it places as many, may still lead to a better value (and wins ties: its name
     // then says where the plan came from)
     if from_count && best.0 >= chosen.0 {
