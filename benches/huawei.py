@@ -4,7 +4,8 @@
 
 Reads /work/shared/data/huawei_vm_placement (or $FLEETPACK_SHARED_DATA/huawei_vm_placement, or --data) with
 `fleetpack.datasets.read_huawei_2023` (NUMA nodes pooled, anti-affinity groups kept, rack rules not: a first
-reading) and prints the plan, the bound, the gap, the time and the used hosts' mean CPU and memory utilisation.
+reading) and prints the plan, the bound, the gap, the time, the used hosts' mean CPU and memory utilisation, and what
+`fp.verify` finds wrong with the plan (nothing, when it keeps every rule).
 ``--rules`` reads the rack rules too (``read_huawei_2023(rules=True)``: hosts labelled ``rack``, affinity groups in
 one rack, fault-domain groups' domains on distinct racks) and places with them; it then counts, on the requests,
 the affinity groups the plan spreads over two racks and the fault-domain groups it gives a rack with VMs of two
@@ -52,6 +53,8 @@ def main() -> None:
     print(f"| {len(plan.assignments)} | {plan.objective_value:.6g} | {plan.lower_bound:.6g} | {plan.gap:.1%} | "
           f"{seconds:.1f} | {cpu:.1%} | {memory:.1%} | {plan.strategy} |")
     print(f"bound: {plan.bound_reason}")
+    violations = fp.verify(inst.workloads, inst.hosts, plan, inst.overheads, rules=inst.rules or None)
+    print(f"fp.verify: {len(violations)} violations{''.join(f'; {v}' for v in violations[:3])}")
     broken = _rack_rules_broken(folder, plan)
     print(f"rack rules broken by the plan (FORMAT.md's readings): {broken['affinity']} affinity groups in more "
           f"than one rack, {broken['fault_domain']} fault-domain groups with two domains in one rack")

@@ -3,7 +3,8 @@ host's `HostState`, and the hard rules' check of one more member. The reference 
 keeps in ``model/rules.rs`` (`RuleCounts`); the verifier restates the rules on its own.
 
 - Anti-affinity: a member may join a domain holding fewer than ``max_per_domain`` members.
-- Affinity: the first member placed fixes the domain; the others may join only it.
+- Affinity: the first member placed fixes the domain (one not barred by a trial of the group as one unit); the
+  others may join only it.
 - Spread: a member may join an eligible domain (a host without the key's label takes none) when the skew after
   (the most members in an eligible domain minus the fewest, the fewest 0 while fewer than ``min_domains`` domains
   are eligible) is at most ``max_skew``. Members only join while a plan is built, so the skew never goes over:
@@ -57,6 +58,9 @@ class RuleCounts:
         self.count: dict[tuple[int, int], int] = {}
         self.placed = [0] * len(part.rules)
         self.home = [0] * len(part.rules)
+        # (affinity rule, domain) pairs a first member may not open: the domains a heuristic's trial of the group as
+        # one unit found too small (`fleetpack.reference.units`)
+        self.barred: set[tuple[int, int]] = set()
 
     def _eligible_domains(self, problem: Problem, r: int) -> list[bool]:
         """A spread rule's labelled domains, each eligible when a host there statically takes some member."""
@@ -101,7 +105,7 @@ class RuleCounts:
             if kind == _ANTI:
                 ok = self.count.get((r, d), 0) < cap
             elif kind == _AFFINITY:
-                ok = self.placed[r] == 0 or self.home[r] == d
+                ok = (r, d) not in self.barred if self.placed[r] == 0 else self.home[r] == d
             else:
                 ok = d != NO_DOMAIN and d < len(self.eligible[r]) and self.eligible[r][d]
                 ok = ok and (self._skew_after(r, d) <= cap or self._skew_after(r, d) < self._skew_after(r, None))

@@ -17,6 +17,7 @@ from ..plan.moves import keep_current, moved_rows
 from ..plan.scoring import host_states, objective_value
 from .bounds import lower_bound_explained
 from .rules import largest_capacity, normalised
+from .units import place_unit, unit_rule
 
 __all__ = ["sort_value", "workload_order", "opening_order", "heuristic", "place_rest", "live_heuristic", "portfolio",
            "strategy_name", "solve"]
@@ -106,25 +107,37 @@ def heuristic(problem: Problem, method: str, sort_key: str, objective: str):
 def place_rest(problem: Problem, method: str, sort_key: str, objective: str, states: list[HostState], hosts: list,
                forms: list, skip: set[int] = frozenset(), barred: set[int] = frozenset()) -> None:
     """Place the workloads not yet placed (``hosts[i]`` None) and not in ``skip`` by the method, in its workload
-    order, onto ``states`` (hosts in ``barred`` take nothing); ``hosts`` and ``forms`` are filled in."""
+    order, onto ``states`` (hosts in ``barred`` take nothing); ``hosts`` and ``forms`` are filled in. In a greenfield
+    pass a hard affinity group is placed as one unit (`fleetpack.reference.units`)."""
     opening = [j for j in opening_order(problem, objective) if j not in barred]
-    for i in workload_order(problem, method, sort_key):
-        if hosts[i] is not None or i in skip:
-            continue
+
+    def choose(i: int):
         w = problem.workloads[i]
         smallest = smallest_demand(problem, w)  # a host without room for this cannot take it in any form
         if method in ("ff", "ffd"):
-            choice = _first_fit(states, w, smallest, opening)
-        elif method == "bfd":
+            return _first_fit(states, w, smallest, opening)
+        if method == "bfd":
             in_use = [j for j in opening if states[j].count > 0]
             choice = _best_or_worst_fit(states, w, smallest, in_use, worst=False)
             if choice is None:
                 choice = _first_fit(states, w, smallest, [j for j in opening if states[j].count == 0])
-        else:  # wfd
-            choice = _best_or_worst_fit(states, w, smallest, opening, worst=True)
+            return choice
+        return _best_or_worst_fit(states, w, smallest, opening, worst=True)  # wfd
+
+    order = workload_order(problem, method, sort_key)
+    units = problem.live is None and problem.rules is not None
+    position = {i: k for k, i in enumerate(order) if i not in skip}
+    for i in order:
+        if hosts[i] is not None or i in skip:
+            continue
+        r = unit_rule(states, i) if units else None
+        if r is not None:
+            place_unit(states, hosts, forms, choose, i, r, position)
+            continue
+        choice = choose(i)
         if choice is not None:
             j, form = choice
-            states[j].add(w, form)
+            states[j].add(problem.workloads[i], form)
             hosts[i], forms[i] = j, form
 
 

@@ -72,6 +72,27 @@ enum Tenants {
     Many,
 }
 
+/// One host's state as [`HostStates::save`] took it.
+#[derive(Clone, Debug)]
+pub struct SavedHost {
+    j: usize,
+    used: Vec<u64>,
+    over: Vec<u64>,
+    count: u64,
+    vms: u64,
+    containers: u64,
+    tenants: Tenants,
+    isolated: Option<u32>,
+    dedicated: bool,
+}
+
+impl SavedHost {
+    /// The host saved.
+    pub fn host(&self) -> usize {
+        self.j
+    }
+}
+
 /// The state of every host while a plan is being built.
 #[derive(Clone, Debug)]
 pub struct HostStates<'p> {
@@ -338,6 +359,55 @@ impl<'p> HostStates<'p> {
     /// The group rules' member counts, with group rules.
     pub fn rule_counts(&self) -> Option<&RuleCounts> {
         self.rules.as_ref()
+    }
+
+    /// The group rules' member counts, to bar or open domains (`heuristics::unit`), with group rules.
+    pub fn rule_counts_mut(&mut self) -> Option<&mut RuleCounts> {
+        self.rules.as_mut()
+    }
+
+    /// Host `j`'s state, to put back with [`HostStates::restore`].
+    pub fn save(&self, j: usize) -> SavedHost {
+        let dims = self.problem.dims();
+        SavedHost {
+            j,
+            used: self.used[j * dims..(j + 1) * dims].to_vec(),
+            over: if self.over.is_empty() { Vec::new() } else { self.over[j * dims..(j + 1) * dims].to_vec() },
+            count: self.count[j],
+            vms: self.vms[j],
+            containers: self.containers[j],
+            tenants: self.tenants[j],
+            isolated: self.isolated[j],
+            dedicated: self.dedicated[j],
+        }
+    }
+
+    /// Undo a trial: the workloads of `added` ((workload, host), in the order added, every host saved by `saved`
+    /// before its first) come off again, and their hosts are as saved.
+    pub fn restore(&mut self, saved: &[SavedHost], added: &[(usize, usize)]) {
+        let w = self.problem.workloads();
+        for &(i, j) in added.iter().rev() {
+            if let Some(group) = w.group[i] {
+                // (an anti-affinity group is on a host at most once: the trial added this pair)
+                self.groups.remove(&(j as u32, group));
+            }
+            if let (Some(counts), Some(rules)) = (&mut self.rules, self.problem.rules()) {
+                counts.remove(rules, i, j);
+            }
+        }
+        let dims = self.problem.dims();
+        for s in saved {
+            let j = s.j;
+            if self.count[j] > 0 && s.count == 0 {
+                self.hosts_used -= 1;
+            }
+            self.used[j * dims..(j + 1) * dims].copy_from_slice(&s.used);
+            if !self.over.is_empty() {
+                self.over[j * dims..(j + 1) * dims].copy_from_slice(&s.over);
+            }
+            (self.count[j], self.vms[j], self.containers[j]) = (s.count, s.vms, s.containers);
+            (self.tenants[j], self.isolated[j], self.dedicated[j]) = (s.tenants, s.isolated, s.dedicated);
+        }
     }
 
     /// Sum over host `j`'s dimensions of free / capacity if workload `i` were added as `form` (dimensions of

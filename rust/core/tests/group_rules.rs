@@ -77,3 +77,33 @@ fn counts_check_one_more_member() {
     assert_eq!(counts.count(rules, 0, 0), 2);
 }
 
+
+/// A hard affinity group is placed as one unit (heuristics/unit.rs): zone a's one host (the largest, opened first)
+/// holds four of the six members, zone b's three hosts hold all six; every method puts the group in zone b, and the
+/// indexed pass equals the plain scan. With zone b cut to one host, no zone holds it: the try that placed the most
+/// (zone a's four) is kept.
+#[test]
+fn an_affinity_group_goes_whole_to_a_domain_that_holds_it() {
+    use fleetpack_core::heuristics::{run, run_reference, Method};
+    use fleetpack_core::model::{Objective, SortKey};
+    for (hosts_in_b, placed) in [(3usize, 6usize), (1, 4)] {
+        let workloads: Vec<_> = (0..6).map(|_| WorkloadSpec::new(vec![2, 1])).collect();
+        let mut hosts = vec![HostSpec::new(vec![8, 16])];
+        hosts.extend((0..hosts_in_b).map(|_| HostSpec::new(vec![6, 16])));
+        let m = hosts.len();
+        let p = Problem::from_rows(2, &workloads, &hosts, Overheads::none(2)).unwrap();
+        let domain = (0..m).map(|j| if j == 0 { 1 } else { 2 }).collect();
+        let p = p.with_rules(RuleSet::new(1, domain, vec![rule(RuleKind::Affinity, 0, 0, 0)], vec![0, 6], (0..6).collect())).unwrap();
+        for method in Method::ALL {
+            let (_, plan) = run(&p, method, SortKey::Sum, Objective::Hosts, &|| false);
+            let (_, scanned) = run_reference(&p, method, SortKey::Sum, Objective::Hosts);
+            assert_eq!(plan, scanned, "{method:?}");
+            let hosts: Vec<u32> = plan.iter().flatten().map(|&(j, _)| j).collect();
+            assert_eq!(hosts.len(), placed, "{method:?}");
+            assert!(p.rules().unwrap().hard_ok(&plan));
+            if placed == 6 {
+                assert!(hosts.iter().all(|&j| j > 0), "{method:?}: zone b");
+            }
+        }
+    }
+}

@@ -6,8 +6,9 @@
 use super::index::{Need, OpeningTree, ScoreIndex};
 use super::method::Method;
 use super::order::{opening_order, workload_order};
+use super::unit::{place_unit, unit_rule, Chooser};
 use crate::fit::HostStates;
-use crate::model::{Form, Objective, Placement, Problem, SortKey};
+use crate::model::{Form, Objective, Placement, Problem, RuleKind, SortKey};
 
 /// How many workloads a heuristic places between two looks at its `stop` callback.
 pub(super) const STOP_EVERY: usize = 4096;
@@ -69,50 +70,86 @@ pub fn place(
         i
     });
     let order = order.filter(|&i| gate(i));
-    match method {
-        Method::FirstFit | Method::FirstFitDecreasing => {
-            let mut tree = OpeningTree::new(fleet, &opening, &eligible);
-            for i in order {
-                let need = Need::new(problem, i);
-                if let Some((j, form)) = tree.first(fleet, i, &need) {
-                    fleet.add(i, j, form);
-                    tree.update(fleet, j, true);
-                    placement[i] = Some((j as u32, form));
-                }
-            }
+    // greenfield passes place a hard affinity group as one unit (super::unit); `in_pass` says what comes later
+    let units = problem.live().is_none() && problem.rules().is_some_and(|r| r.rules.iter().any(|r| r.kind == RuleKind::Affinity && r.hard()));
+    let mut in_pass = Vec::new();
+    if units {
+        in_pass = vec![u32::MAX; problem.workload_count()];
+        for (k, &i) in full_order.iter().enumerate() {
+            in_pass[i] = k as u32;
         }
-        Method::BestFitDecreasing => {
+    }
+    let mut chooser = match method {
+        Method::FirstFit | Method::FirstFitDecreasing => Indexed::First(OpeningTree::new(fleet, &opening, &eligible)),
+        Method::BestFitDecreasing => Indexed::Best {
             // hosts in use, by score; hosts not yet in use, in opening order
-            let mut in_use = ScoreIndex::new(fleet, &position, false, |j| eligible(j) && fleet.count(j) > 0);
-            let mut unused = OpeningTree::new(fleet, &opening, |j| eligible(j) && fleet.count(j) == 0);
-            for i in order {
-                let need = Need::new(problem, i);
-                let choice = match in_use.pick(fleet, i, &need) {
-                    Some(pick) => Some((pick.host, pick.form, true)),
-                    None => unused.first(fleet, i, &need).map(|(j, form)| (j, form, false)),
-                };
-                if let Some((j, form, was_in_use)) = choice {
-                    fleet.add(i, j, form);
-                    if was_in_use {
-                        in_use.update(fleet, j);
-                    } else {
-                        unused.update(fleet, j, false);
-                        in_use.add(fleet, j);
-                    }
-                    placement[i] = Some((j as u32, form));
-                }
+            in_use: ScoreIndex::new(fleet, &position, false, |j| eligible(j) && fleet.count(j) > 0),
+            unused: OpeningTree::new(fleet, &opening, |j| eligible(j) && fleet.count(j) == 0),
+        },
+        Method::WorstFitDecreasing => Indexed::Worst(ScoreIndex::new(fleet, &position, true, &eligible)),
+    };
+    for i in order {
+        if units {
+            if placement[i].is_some() {
+                continue; // placed with its group
+            }
+            if let Some(r) = unit_rule(fleet, i) {
+                place_unit(fleet, placement, &mut chooser, i, r, &in_pass);
+                continue;
             }
         }
-        Method::WorstFitDecreasing => {
-            let mut all = ScoreIndex::new(fleet, &position, true, &eligible);
-            for i in order {
-                let need = Need::new(problem, i);
-                if let Some(pick) = all.pick(fleet, i, &need) {
-                    fleet.add(i, pick.host, pick.form);
-                    all.update(fleet, pick.host);
-                    placement[i] = Some((pick.host as u32, pick.form));
-                }
+        if let Some((j, form)) = chooser.choose(fleet, i) {
+            fleet.add(i, j, form);
+            chooser.placed(fleet, j);
+            placement[i] = Some((j as u32, form));
+        }
+    }
+}
+
+/// A pass's indexes by method: first fit's opening tree; best fit's hosts in use by score and the others in
+/// opening order; worst fit's hosts by score.
+#[allow(clippy::large_enum_variant)] // one per pass
+enum Indexed {
+    First(OpeningTree),
+    Best { in_use: ScoreIndex, unused: OpeningTree },
+    Worst(ScoreIndex),
+}
+
+impl Chooser for Indexed {
+    fn choose(&self, fleet: &HostStates, i: usize) -> Option<(usize, Form)> {
+        let need = Need::new(fleet.problem(), i);
+        match self {
+            Indexed::First(tree) => tree.first(fleet, i, &need),
+            Indexed::Best { in_use, unused } => match in_use.pick(fleet, i, &need) {
+                Some(pick) => Some((pick.host, pick.form)),
+                None => unused.first(fleet, i, &need),
+            },
+            Indexed::Worst(all) => all.pick(fleet, i, &need).map(|pick| (pick.host, pick.form)),
+        }
+    }
+
+    fn placed(&mut self, fleet: &HostStates, j: usize) {
+        match self {
+            Indexed::First(tree) => tree.update(fleet, j, true),
+            // (a host that held nothing before came from the unused ones)
+            Indexed::Best { in_use, unused } if fleet.count(j) == 1 => {
+                unused.update(fleet, j, false);
+                in_use.add(fleet, j);
             }
+            Indexed::Best { in_use, .. } => in_use.update(fleet, j),
+            Indexed::Worst(all) => all.update(fleet, j),
+        }
+    }
+
+    fn restored(&mut self, fleet: &HostStates, j: usize) {
+        match self {
+            Indexed::First(tree) => tree.update(fleet, j, true),
+            Indexed::Best { in_use, unused } if fleet.count(j) == 0 => {
+                in_use.remove(j);
+                unused.update(fleet, j, true);
+            }
+            Indexed::Best { in_use, .. } => in_use.update(fleet, j),
+            Indexed::Worst(all) => all.update(fleet, j),
         }
     }
 }
@@ -152,20 +189,44 @@ pub fn run_reference(problem: &Problem, method: Method, key: SortKey, objective:
     let mut fleet = HostStates::new(problem);
     let opening = opening_order(problem, objective);
     let mut placement = vec![None; problem.workload_count()];
-    for i in workload_order(problem, method, key) {
-        let choice = match method {
-            Method::FirstFit | Method::FirstFitDecreasing => scan_first(&fleet, i, opening.iter().copied()),
-            Method::BestFitDecreasing => {
-                let in_use = opening.iter().copied().filter(|&j| fleet.count(j) > 0);
-                scan_best(&fleet, i, in_use, false)
-                    .or_else(|| scan_first(&fleet, i, opening.iter().copied().filter(|&j| fleet.count(j) == 0)))
-            }
-            Method::WorstFitDecreasing => scan_best(&fleet, i, opening.iter().copied(), true),
-        };
-        if let Some((j, form)) = choice {
+    let order = workload_order(problem, method, key);
+    let mut in_pass = vec![u32::MAX; problem.workload_count()];
+    for (k, &i) in order.iter().enumerate() {
+        in_pass[i] = k as u32;
+    }
+    let mut scan = Scan { method, opening };
+    for i in order {
+        if placement[i].is_some() {
+            continue; // placed with its group
+        }
+        if let Some(r) = unit_rule(&fleet, i) {
+            place_unit(&mut fleet, &mut placement, &mut scan, i, r, &in_pass);
+            continue;
+        }
+        if let Some((j, form)) = scan.choose(&fleet, i) {
             fleet.add(i, j, form);
             placement[i] = Some((j as u32, form));
         }
     }
     (fleet, placement)
+}
+
+/// The contract's host choice as a scan over the hosts in opening order.
+struct Scan {
+    method: Method,
+    opening: Vec<usize>,
+}
+
+impl Chooser for Scan {
+    fn choose(&self, fleet: &HostStates, i: usize) -> Option<(usize, Form)> {
+        let opening = self.opening.iter().copied();
+        match self.method {
+            Method::FirstFit | Method::FirstFitDecreasing => scan_first(fleet, i, opening),
+            Method::BestFitDecreasing => scan_best(fleet, i, opening.clone().filter(|&j| fleet.count(j) > 0), false)
+                .or_else(|| scan_first(fleet, i, opening.filter(|&j| fleet.count(j) == 0))),
+            Method::WorstFitDecreasing => scan_best(fleet, i, opening, true),
+        }
+    }
+    fn placed(&mut self, _: &HostStates, _: usize) {}
+    fn restored(&mut self, _: &HostStates, _: usize) {}
 }

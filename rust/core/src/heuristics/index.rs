@@ -549,7 +549,8 @@ impl ScoreIndex {
         self.group_of[j] = Some(group);
     }
 
-    fn remove(&mut self, j: usize) {
+    /// Take host `j` out of the index (nothing when it is not in it).
+    pub fn remove(&mut self, j: usize) {
         let Some(group) = self.group_of[j].take() else { return };
         let mut path = std::mem::take(&mut self.path);
         path.clear();

@@ -13,6 +13,7 @@ pub mod live;
 mod method;
 mod order;
 pub mod plain;
+pub mod unit;
 
 pub use greedy::run_reference;
 pub use method::Method;

@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 
 use crate::error::Result;
-use crate::model::{Form, FormSet, Isolation, Objective, Placement, Problem};
+use crate::model::{Form, FormSet, Isolation, Objective, Placement, Problem, RuleKind};
 
 use super::budget::Budget;
 use super::state::State;
@@ -181,14 +181,92 @@ pub fn shape_plan(p: &Problem, objective: Objective, budget: &mut Budget) -> Res
             types[t].1 = types[t].0.len();
         }
     }
+    regroup(&mut state, &placeable, budget)?;
+    if budget.spent() {
+        return Ok(None);
+    }
     Ok(Some(state.placement()))
 }
 
+/// Hard affinity groups with members left out, moved whole to a domain that holds them all. Hosts are filled one
+/// at a time here, so a group's first member fixes its domain (a rack) long before the others' hosts open, and by
+/// then the domain may be full. Per such group (in rule order): its members come off, and the domains are tried,
+/// its own first (where its placed members are), then the others by number: each placeable member (in input
+/// order) on the domain's first host in use that takes it, else on its first empty one. Of the domains that take
+/// them all, the one where they open the fewest empty hosts keeps them (the first of those); when none does, the
+/// members go back where they were.
+fn regroup(state: &mut State, placeable: &[bool], budget: &mut Budget) -> Result<()> {
+    let p = state.problem();
+    let Some(rules) = p.rules() else { return Ok(()) };
+    let mut hosts_by_key: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+    for r in 0..rules.len() {
+        let rule = &rules.rules[r];
+        if rule.kind != RuleKind::Affinity || !rule.hard() {
+            continue;
+        }
+        let members: Vec<usize> = rules.members_of(r).iter().map(|&m| m as usize).filter(|&m| placeable[m]).collect();
+        let was: Vec<(usize, Option<(usize, Form)>)> =
+            members.iter().map(|&m| (m, state.host_of(m).map(|j| (j, state.form_of(m))))).collect();
+        if members.len() < 2 || was.iter().all(|(_, at)| at.is_some()) {
+            continue;
+        }
+        let home = was.iter().find_map(|&(_, at)| at.map(|(j, _)| rules.domain(r, j)));
+        // the hosts by domain, in host order (the same for every rule of a key)
+        let by_domain = hosts_by_key.entry(rule.key).or_insert_with(|| {
+            let mut all: Vec<(u32, usize)> = (0..p.host_count()).map(|j| (rules.domain(r, j), j)).collect();
+            all.sort_unstable();
+            all
+        });
+        let mut domains: Vec<u32> = by_domain.iter().map(|&(d, _)| d).collect();
+        domains.dedup();
+        if let Some(home) = home {
+            domains.retain(|&d| d != home);
+            domains.insert(0, home);
+        }
+        for &(m, at) in &was {
+            if at.is_some() {
+                state.remove(m);
+            }
+        }
+        // the domain that takes them all opening the fewest empty hosts (the first of those)
+        let mut best: Option<(usize, u32)> = None;
+        for d in domains {
+            let lo = by_domain.partition_point(|&(e, _)| e < d);
+            let hi = by_domain.partition_point(|&(e, _)| e <= d);
+            let hosts: Vec<usize> = by_domain[lo..hi].iter().map(|&(_, j)| j).collect();
+            budget.charge((members.len() * hosts.len()) as u64 + 1)?;
+            if let Some(opened) = try_domain(state, &members, &hosts, true) {
+                if best.map_or(true, |(o, _)| opened < o) {
+                    best = Some((opened, d));
+                }
+                if opened == 0 {
+                    break;
+                }
+            }
+        }
+        let done = best.is_some();
+        if let Some((_, d)) = best {
+            let lo = by_domain.partition_point(|&(e, _)| e < d);
+            let hi = by_domain.partition_point(|&(e, _)| e <= d);
+            let hosts: Vec<usize> = by_domain[lo..hi].iter().map(|&(_, j)| j).collect();
+            try_domain(state, &members, &hosts, false).expect("the same try again");
+        }
+        if !done {
+            for &(m, at) in &was {
+                if let Some((j, f)) = at {
+                    state.add(m, j, f);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A class's workloads (one demand vector) in runs: per key of what the rules read besides the anti-affinity group
-/// (forms, OS, tenant, isolation, eligibility class, demand), its workloads in input order.
+/// (forms, OS, tenant, isolation, eligibility class, demand, group rules), its workloads in input order.
 #[derive(Default)]
 struct Runs {
-    index: HashMap<(FormSet, u32, u32, Isolation, u32, Vec<u64>), usize>,
+    index: HashMap<(FormSet, u32, u32, Isolation, u32, Vec<u64>, Vec<u32>), usize>,
     runs: Vec<Vec<u32>>,
     len: usize,
 }
@@ -197,7 +275,9 @@ impl Runs {
     fn push(&mut self, p: &Problem, i: usize) {
         let w = p.workloads();
         let class = p.eligibility().map_or(0, |e| e.class[i]);
-        let key = (w.forms[i], w.os[i], w.tenant[i], w.isolation[i], class, p.demand(i).to_vec());
+        // (members of the same group rules are held to the same counts: one that fails by them, all of them do)
+        let rules = p.rules().map_or(Vec::new(), |r| r.rules_of(i).to_vec());
+        let key = (w.forms[i], w.os[i], w.tenant[i], w.isolation[i], class, p.demand(i).to_vec(), rules);
         let runs = &mut self.runs;
         let r = *self.index.entry(key).or_insert_with(|| {
             runs.push(Vec::new());
@@ -239,6 +319,28 @@ impl Runs {
         self.len -= 1;
         self.runs[r].remove(k) as usize
     }
+}
+
+/// Each of `members` (in order) on the first host of `hosts` in use that takes it, else on the first empty one:
+/// when all go, how many empty hosts they opened (and, with `undo`, they come off again); else None, nothing changed.
+fn try_domain(state: &mut State, members: &[usize], hosts: &[usize], undo: bool) -> Option<usize> {
+    let mut added = Vec::new();
+    let mut opened = 0;
+    for &m in members {
+        let used = hosts.iter().copied().filter(|&j| state.count(j) > 0);
+        let empty = hosts.iter().copied().filter(|&j| state.count(j) == 0);
+        let Some((j, f)) = used.chain(empty).find_map(|j| state.first_form(m, j).map(|f| (j, f))) else { break };
+        opened += usize::from(state.count(j) == 0);
+        state.add(m, j, f);
+        added.push(m);
+    }
+    let all = added.len() == members.len();
+    if undo || !all {
+        for &m in added.iter().rev() {
+            state.remove(m);
+        }
+    }
+    all.then_some(opened)
 }
 
 /// A workload's smallest demand normalised by the largest capacity, summed over the dimensions.

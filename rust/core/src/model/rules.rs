@@ -417,6 +417,9 @@ pub struct RuleCounts {
     home: Vec<u32>,
     /// Per spread rule, its counts (empty for the other kinds).
     spread: Vec<SpreadCounts>,
+    /// (affinity rule, domain) slots that a first member may not open: the domains a heuristic's trial of the
+    /// group as one unit found too small (`heuristics::unit`); empty otherwise.
+    barred: Vec<u64>,
 }
 
 #[inline]
@@ -433,7 +436,28 @@ impl RuleCounts {
                 _ => SpreadCounts::default(),
             })
             .collect();
-        RuleCounts { count: HashMap::new(), placed: vec![0; rules.len()], home: vec![0; rules.len()], spread }
+        RuleCounts {
+            count: HashMap::new(),
+            placed: vec![0; rules.len()],
+            home: vec![0; rules.len()],
+            spread,
+            barred: Vec::new(),
+        }
+    }
+
+    /// How many members of rule `r` are placed.
+    pub fn placed(&self, r: usize) -> u32 {
+        self.placed[r]
+    }
+
+    /// A first member of affinity rule `r` may not open domain `d` (until [`RuleCounts::unbar`]).
+    pub fn bar(&mut self, r: usize, d: u32) {
+        self.barred.push(slot(r, d));
+    }
+
+    /// Every domain open again to first members.
+    pub fn unbar(&mut self) {
+        self.barred.clear();
     }
 
     /// Members of rule `r` in domain `d` (of [`RuleSet::domain`]).
@@ -445,8 +469,9 @@ impl RuleCounts {
     }
 
     /// Whether one more member, workload `i` on host `j`, keeps every hard rule of `i`: anti-affinity, count + 1
-    /// at most the cap; affinity, no member placed yet or they are in `j`'s domain; spread, `j` in an eligible
-    /// domain and the skew after at most the cap, or (in a plan where removals left it over) lower than before.
+    /// at most the cap; affinity, no member placed yet (and `j`'s domain not barred) or they are in `j`'s domain;
+    /// spread, `j` in an eligible domain and the skew after at most the cap, or (in a plan where removals left it
+    /// over) lower than before.
     #[inline]
     pub fn allows(&self, rules: &RuleSet, i: usize, j: usize) -> bool {
         rules.rules_of(i).iter().all(|&r| {
@@ -458,7 +483,8 @@ impl RuleCounts {
             let d = rules.domain(r, j);
             match rule.kind {
                 RuleKind::AntiAffinity => self.count.get(&slot(r, d)).map_or(0, |&c| c) < rule.cap,
-                RuleKind::Affinity => self.placed[r] == 0 || self.home[r] == d,
+                RuleKind::Affinity if self.placed[r] == 0 => self.barred.is_empty() || !self.barred.contains(&slot(r, d)),
+                RuleKind::Affinity => self.home[r] == d,
                 RuleKind::Spread => {
                     let spread = &self.spread[r];
                     if d == NO_DOMAIN || spread.count.get(d as usize).is_none_or(|&c| c == u32::MAX) {
