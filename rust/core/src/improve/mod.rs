@@ -30,8 +30,7 @@ mod spread;
 pub mod state;
 
 
-pub use budget::{Budget, Limits};
-use budget::Rng;
+pub use budget::{Budget, Limits, Rng};
 use state::State;
 
 use crate::bounds::lower_bound_of;
