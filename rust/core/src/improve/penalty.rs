@@ -10,10 +10,12 @@
 //!   domain under the cap, the home, a spread domain at least two below the most): first moves, then swaps with a
 //!   workload of such a host. A step is taken when it lowers the penalty, or keeps it and lowers a potential (spread
 //!   counts squared, minus affinity counts squared: evening out a spread over several steps, gathering an affinity
-//!   group), every hard rule kept; so every step lowers (penalty, potential) and the phase ends.
+//!   group), every hard rule kept; so every step lowers (penalty, potential) and the phase ends. Last, a host
+//!   holding such members may hand all its workloads to an empty host in a better domain (as many hosts used).
 //! - **Objective.** Count: a step never leaves a workload out. `hosts`: no move onto an empty host unless it empties
-//!   the source; `cost`: no move onto an empty host; `spread`: no host ends above the plan's largest utilisation.
-//!   The plan's objective value is compared at the end, and the phase's plan dropped if it is worse (rounding).
+//!   the source; `cost`: no move onto an empty host but a relocation to one that costs no more; `spread`: no host
+//!   ends above the plan's largest utilisation. The plan's objective value is compared at the end, and the phase's
+//!   plan dropped if it is worse (rounding).
 //! - **Budget.** Work units as the search's (one per rule count touched, a `fits` or an add or remove each).
 
 use std::collections::HashMap;
@@ -374,17 +376,22 @@ fn step(
     // targets: hosts in the rule's good domains, from a random point of a fixed random order
     let m = order.len();
     let offset = rng.below(m.max(1));
-    let mut hosts = Vec::new();
+    let (mut hosts, mut empty) = (Vec::new(), Vec::new());
     for k in 0..m.min(SCAN_PER_STEP) {
         let j = order[(offset + k) % m];
         if target(tracked, rules, t, home, j) {
-            hosts.push(j);
-            if hosts.len() == HOSTS_PER_STEP {
+            if state.count(j) == 0 && empty.len() < HOSTS_PER_STEP {
+                empty.push(j);
+            }
+            if hosts.len() < HOSTS_PER_STEP {
+                hosts.push(j);
+            }
+            if hosts.len() == HOSTS_PER_STEP && empty.len() == HOSTS_PER_STEP {
                 break;
             }
         }
     }
-    budget.charge(hosts.len() as u64 + 1)?;
+    budget.charge(k_scanned(m) + 1)?;
     let within_peak = |state: &State, j: usize| objective != Objective::Spread || state.utilisation(j) <= peak;
     for &i in &items {
         let a = state.host_of(i).expect("a placed member");
@@ -449,5 +456,64 @@ fn step(
             }
         }
     }
+    // relocations: every workload of a member's host onto an empty target host (as many hosts used)
+    let mut from: Vec<usize> = items.iter().filter_map(|&i| state.host_of(i)).collect();
+    from.sort_unstable();
+    from.dedup();
+    for &a in &from {
+        let on_a: Vec<usize> = state.members(a).iter().map(|&k| k as usize).collect();
+        for &b in &empty {
+            if objective == Objective::Cost && p.hosts().cost[b] > p.hosts().cost[a] {
+                continue;
+            }
+            let steps: Vec<(usize, usize, usize)> = on_a.iter().map(|&k| (k, a, b)).collect();
+            budget.charge(2 * steps.len() as u64)?;
+            if !tracked.delta(rules, &steps, touched).better() {
+                continue;
+            }
+            budget.charge(4 * steps.len() as u64)?;
+            if let Some(forms) = relocate(state, &on_a, a, b) {
+                if within_peak(state, b) {
+                    for &(k, ..) in &steps {
+                        tracked.apply(rules, k, a, b);
+                    }
+                    return Ok(true);
+                }
+                for (&k, &form) in on_a.iter().zip(&forms) {
+                    state.remove(k);
+                    state.add(k, a, form);
+                }
+            }
+        }
+        if budget.spent() {
+            return Ok(false);
+        }
+    }
     Ok(false)
+}
+
+/// How many hosts a step's scan looks at, as work units.
+fn k_scanned(m: usize) -> u64 {
+    m.min(SCAN_PER_STEP) as u64 / 8
+}
+
+/// Move the workloads `on` from host `a` to host `b` (each in the first form that fits) and answer their forms on
+/// `a`; when one does not fit, everything goes back as it was and the answer is None.
+fn relocate(state: &mut State, on: &[usize], a: usize, b: usize) -> Option<Vec<crate::model::Form>> {
+    let forms: Vec<_> = on.iter().map(|&k| state.remove(k).1).collect();
+    for (n, &k) in on.iter().enumerate() {
+        match state.first_form(k, b) {
+            Some(form) => state.add(k, b, form),
+            None => {
+                for &back in &on[..n] {
+                    state.remove(back);
+                }
+                for (&k, &form) in on.iter().zip(&forms) {
+                    state.add(k, a, form);
+                }
+                return None;
+            }
+        }
+    }
+    Some(forms)
 }
