@@ -52,8 +52,10 @@ def test_ratios_travel_with_objects_and_with_shared_hosts(pool):
     for problem, plan in zip(problems, remote):
         assert fp.verify(problem["workloads"], hosts, plan, **CALL) == []
     # the keywords given once for every problem, and a plan that crossed a process, keep them too
-    once = fp.place_many([{k: v for k, v in p.items() if k not in CALL} for p in problems], executor=pool, **CALL)
-    assert_same_plans(once, local)
+    bare = [{k: v for k, v in p.items() if k not in CALL} for p in problems]
+    assert_same_plans(fp.place_many(bare, executor=pool, **CALL), local)
+    assert_same_plans([plan for _, plan in sorted(fp.place_iter(bare, executor=pool, **CALL))], local)
+    assert_same_plans([plan for _, plan in sorted(fp.place_iter(bare, workers=1, **CALL))], local)
     again = pickle.loads(pickle.dumps(remote[-1]))
     assert again.problem.overbook is not None and again.assignments == local[-1].assignments
 
