@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .api import plan_stream
 from .model.inputs import build_problem
@@ -49,7 +49,9 @@ def place_iter(problems: Sequence[Any], *, objective: Objective = "hosts", metho
                time_limit: float | None = None, seed: int = 0, strict: bool = False, workers: int | None = None,
                executor: Executor | None = None, chunksize: int | None = None,
                progress: bool = False, max_moves: int | None = None, max_move_cost: int | None = None,
-               drain: Sequence[str] = (), rules: Sequence[Any] | None = None) -> Iterator[tuple[int, Plan]]:
+               drain: Sequence[str] = (), rules: Sequence[Any] | None = None,
+               allocation_ratio: Mapping[str, float] | None = None,
+               max_utilization: Mapping[str, float] | None = None) -> Iterator[tuple[int, Plan]]:
     """``(index, plan)`` of each problem of `fleetpack.place_many` (same arguments), as each finishes: every
     problem is checked first (a `ValidationError` before anything is solved), then each chunk's plans come as the
     chunk finishes, on ``executor`` or here. ``progress``: show the command line's progress line on stderr (on a
@@ -57,7 +59,7 @@ def place_iter(problems: Sequence[Any], *, objective: Objective = "hosts", metho
     stream = plan_stream(problems, objective=objective, method=method, sort_key=sort_key, overheads=overheads,
                          time_limit=time_limit, seed=seed, strict=strict, workers=workers, executor=executor,
                          chunksize=chunksize, max_moves=max_moves, max_move_cost=max_move_cost, drain=drain,
-                         rules=rules)
+                         rules=rules, allocation_ratio=allocation_ratio, max_utilization=max_utilization)
     if not progress:
         return stream
     return _shown(stream, len(problems) if hasattr(problems, "__len__") else None)

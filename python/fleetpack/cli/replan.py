@@ -45,12 +45,15 @@ _HEADS = {"budget": "Budget", "moves": "Moves", "move_cost": "Move cost", "hosts
 
 def run_frontier(fleet: Fleet, live: dict, args, out: TextIO) -> int:
     """The frontier of ``fleet`` under ``args.frontier``, with the command's solver options and the fleet's own
-    ``drain``, ``max_move_cost`` and group ``rules`` (``live``); printed as a table, or as JSON with ``--json``."""
+    ``drain``, ``max_move_cost``, group ``rules``, ``allocation_ratio`` and ``max_utilization`` (``live``); printed
+    as a table, or as JSON with ``--json``."""
     check_outputs(None, args.plot)
     frontier = replan_frontier(fleet.workloads, fleet.hosts, args.frontier, objective=args.objective,
                                overheads=fleet.overheads, max_move_cost=live.get("max_move_cost"),
                                drain=live.get("drain", ()), time_limit=args.time_limit, seed=args.seed,
-                               workers=args.workers, rules=live.get("rules"))
+                               workers=args.workers, rules=live.get("rules"),
+                               allocation_ratio=live.get("allocation_ratio"),
+                               max_utilization=live.get("max_utilization"))
     if args.plot:
         frontier.plot(args.plot)
     if args.json:

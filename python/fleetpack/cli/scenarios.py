@@ -244,7 +244,7 @@ def _sweep(fleet: Fleet, combos: list[tuple[float, tuple[str, ...], int | None]]
                                 overheads=fleet.overheads, time_limit=args.time_limit, seed=args.seed,
                                 workers=args.workers if executor is None else None, executor=executor,
                                 chunksize=args.chunksize, max_move_cost=live["max_move_cost"],
-                                rules=fleet.rules or None)
+                                rules=fleet.rules or None, **fleet.ratio_options())
             with Progress(label, total=len(problems), enabled=False if args.quiet else None) as progress:
                 for done, (j, plan) in enumerate(stream, 1):
                     rows[solved[j]].update(_plan_values(plan))
@@ -259,7 +259,8 @@ def _forced(workloads: list[Workload], fleet: Fleet, drain: tuple[str, ...]) -> 
         return False, 0, 0
     if any(w.pinned and w.current in drain for w in workloads):  # a pinned workload on a host lost
         return True, 0, 0
-    problem = build_problem(workloads, fleet.hosts, fleet.overheads, drain=drain)
+    # (with the fleet's ratios: a workload that fits its host only at them is not forced to move)
+    problem = build_problem(workloads, fleet.hosts, fleet.overheads, drain=drain, **fleet.ratio_options())
     if problem.live is None:
         return False, 0, 0
     kept = keep_current(problem.materialize())

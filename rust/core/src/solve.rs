@@ -225,7 +225,9 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     // then says where the plan came from)
     if from_count && best.0 >= chosen.0 {
         let (other, other_bound) = objective_phase(problem, options.objective, best, options, deadline)?;
-        if other.0 > chosen.0 || (other.0 == chosen.0 && other.1 <= chosen.1) {
+        // (at equal value, not at a higher penalty: 0 against 0 without soft rules)
+        let no_worse = || penalty(problem, &other.2) <= penalty(problem, &chosen.2);
+        if other.0 > chosen.0 || (other.0 == chosen.0 && (other.1 < chosen.1 || (other.1 == chosen.1 && no_worse()))) {
             (chosen, known_bound) = (other, other_bound);
         }
     }
@@ -234,7 +236,10 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     if let Some(shaped) = shaped.filter(|shaped| shaped.0 >= chosen.0) {
         let (other, other_bound) = objective_phase(problem, options.objective, shaped, options, deadline)?;
         // (better by more than rounding: costs summed over other hosts may differ in their last bits)
-        if other.0 > chosen.0 || (other.0 == chosen.0 && other.1 < chosen.1 - 1e-9 * chosen.1.abs().max(1.0)) {
+        let lower_penalty = || other.1 == chosen.1 && penalty(problem, &other.2) < penalty(problem, &chosen.2);
+        if other.0 > chosen.0
+            || (other.0 == chosen.0 && (other.1 < chosen.1 - 1e-9 * chosen.1.abs().max(1.0) || lower_penalty()))
+        {
             (chosen, known_bound) = (other, other_bound);
         }
     }

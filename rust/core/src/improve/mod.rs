@@ -3,7 +3,10 @@
 //! - `hosts` and `cost`: [`pack`] empties hosts by a consistent neighbourhood search (moves, swaps, ejections and
 //!   reinsertions through a pool of workloads); plain one-dimensional bin packing has its own, faster one in
 //!   [`plain`];
-//! - `spread`: [`spread`] moves and swaps workloads off the most utilised host.
+//! - `spread`: [`spread`] moves and swaps workloads off the most utilised host;
+//! - with soft group rules, then [`penalty`] lowers their summed penalty with moves and swaps that keep the count and
+//!   the objective value (the objective order's third term), on a budget of its own (a share of the search's, plus
+//!   what the objective's search left).
 //!
 //! First, the count: workloads the plan leaves out are placed where they now fit ([`fill`]), and [`count`]'s
 //! ejections make room for more of them (placing more comes first). The search
@@ -17,6 +20,7 @@ pub mod count;
 pub mod fill;
 pub mod live;
 mod pack;
+pub mod penalty;
 mod plain;
 mod repack;
 pub mod rules;
@@ -26,8 +30,7 @@ mod spread;
 pub mod state;
 
 
-pub use budget::{Budget, Limits};
-use budget::Rng;
+pub use budget::{Budget, Limits, Rng};
 use state::State;
 
 use crate::bounds::lower_bound_of;
@@ -41,6 +44,10 @@ pub const WORK_PER_WORKLOAD: u64 = 1_500;
 pub const MIN_WORK: u64 = 10_000;
 /// ... and at most this many (about a second on the machine of docs/improve.md).
 pub const MAX_WORK: u64 = 15_000_000;
+
+/// With soft group rules, the penalty phase may spend this share of the search's work units beyond what the
+/// objective's search leaves.
+pub const PENALTY_SHARE: u64 = 4;
 
 /// The default budget of work units for `n` workloads, when no time limit is given.
 pub fn default_work(n: usize) -> u64 {
@@ -91,6 +98,13 @@ pub fn improve(problem: &Problem, objective: Objective, placement: &[Option<(u32
     };
     debug_assert!(state.placed() >= start_placed);
     better |= searched;
+    if problem.rules().is_some_and(|r| r.any_soft()) {
+        // the objective's search may spend its whole budget: the penalty gets a share of its own on top
+        let work = limits.work.saturating_sub(budget.work()).saturating_add(limits.work / PENALTY_SHARE);
+        let mut extra = Budget::new(work, limits.deadline, limits.cancel);
+        better |= penalty::lower_penalty(&mut state, objective, &mut extra, &mut rng)?;
+        budget.charge(extra.work())?;
+    }
     let placement = rules::keep_hard_rules(problem, state.placement());
     Ok(Improved { placement, better, work: budget.work(), bound: bound_found })
 }
