@@ -51,6 +51,9 @@ impl Rule {
     }
 }
 
+/// What decides where a workload may run statically: its eligibility class, forms and OS.
+type Signature = (u32, FormSet, u32);
+
 /// The group rules of a problem: the table as sent, and what is derived from it once.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleSet {
@@ -170,7 +173,7 @@ impl RuleSet {
         r: usize,
         signature: &dyn Fn(usize) -> (u32, FormSet, u32),
         statically: &dyn Fn(usize, usize) -> bool,
-        alike: &mut HashMap<(u32, (u32, FormSet, u32)), Vec<bool>>,
+        alike: &mut HashMap<(u32, Signature), Vec<bool>>,
     ) -> Vec<bool> {
         let rule = self.rules[r];
         if rule.kind != RuleKind::Spread {
