@@ -215,6 +215,20 @@ impl<'p> HostStates<'p> {
 
     /// Whether host `j` can take workload `i` as `form` now, by every rule of the model.
     pub fn fits(&self, i: usize, j: usize, form: Form) -> bool {
+        self.fits_but_rules(i, j, form) && self.rules_allow(i, j)
+    }
+
+    /// Whether the group rules let workload `i` join host `j` now (they do not depend on the form).
+    #[inline]
+    fn rules_allow(&self, i: usize, j: usize) -> bool {
+        match (&self.rules, self.problem.rules()) {
+            (Some(counts), Some(rules)) => counts.allows(rules, i, j),
+            _ => true,
+        }
+    }
+
+    /// [`HostStates::fits`] but for the group rules.
+    fn fits_but_rules(&self, i: usize, j: usize, form: Form) -> bool {
         let p = self.problem;
         let w = p.workloads();
         if !statically_allowed(p, i, j, form) {
@@ -228,11 +242,6 @@ impl<'p> HostStates<'p> {
         }
         if let Some(group) = w.group[i] {
             if self.groups.contains(&(j as u32, group)) {
-                return false;
-            }
-        }
-        if let (Some(counts), Some(rules)) = (&self.rules, p.rules()) {
-            if !counts.allows(rules, i, j) {
                 return false;
             }
         }
@@ -266,7 +275,8 @@ impl<'p> HostStates<'p> {
 
     /// The form in which workload `i` goes on host `j`: container if it fits, else VM if it fits.
     pub fn first_form(&self, i: usize, j: usize) -> Option<Form> {
-        Form::TRY_ORDER.into_iter().find(|&form| self.fits(i, j, form))
+        // the rules once for both forms, after the cheaper checks
+        Form::TRY_ORDER.into_iter().find(|&form| self.fits_but_rules(i, j, form)).filter(|_| self.rules_allow(i, j))
     }
 
     /// Put workload `i` on host `j` as `form` (the caller has checked that it fits).

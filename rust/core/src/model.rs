@@ -451,6 +451,12 @@ impl Problem {
         }
     }
 
+    /// Host `j`'s eligibility column: the first host that every workload's selector and tolerations see as they see
+    /// `j` (0 for every host without eligibility).
+    pub fn eligibility_column(&self, j: usize) -> u32 {
+        self.eligibility.as_ref().map_or(0, |e| e.host_kind(j))
+    }
+
     /// Host `j`'s eligibility kind (0 for every host without eligibility): hosts of one kind are alike for every
     /// workload's selector and tolerations, so groupings of alike hosts add it to their key.
     /// With ratios, hosts of one kind have the same ratios too (the first host alike in both).

@@ -94,3 +94,36 @@ fn bad_tables_are_refused_naming_the_field() {
         assert!(error.contains(words), "{error}");
     }
 }
+
+/// The indexed heuristics split their opening tree by the hosts' eligibility columns (a tree per column); they find
+/// the host the plain scan over all hosts finds.
+#[test]
+fn indexed_heuristics_with_eligibility_equal_the_plain_scan() {
+    use fleetpack_core::heuristics::{run as run_indexed, run_reference};
+    let mut rng = Rng::new(1616);
+    for round in 0..120 {
+        let base = random_problem(&mut rng);
+        if base.host_count() == 0 {
+            continue;
+        }
+        // few classes in most rounds; in every fourth six, so that most hosts are a column of their own
+        let table = if round % 4 == 3 {
+            let (n, m) = (base.workload_count(), base.host_count());
+            let classes = 6;
+            let class = (0..n).map(|_| rng.range(0, classes - 1) as u32).collect();
+            Eligibility::new(class, (0..classes as usize * m).map(|_| rng.chance(4, 5)).collect())
+        } else {
+            random_eligibility(&mut rng, &base)
+        };
+        let p = base.clone().with_eligibility(table).expect("a valid table");
+        for objective in OBJECTIVES {
+            for method in Method::ALL {
+                for key in SortKey::ALL {
+                    let (_, indexed) = run_indexed(&p, method, key, objective, &|| false);
+                    let (_, scanned) = run_reference(&p, method, key, objective);
+                    assert_eq!(indexed, scanned, "round {round}: {method:?} {key:?} {objective:?}");
+                }
+            }
+        }
+    }
+}

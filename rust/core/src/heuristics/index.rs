@@ -124,7 +124,7 @@ fn skyline_covers(points: &[(u64, u64)], need: &[u64]) -> bool {
 /// skyline of its hosts' free (CPU, memory): the hosts no other host beats in both. For hosts filled at random it
 /// holds a handful of points (about the logarithm of their number), so it mostly fits in [`SKYLINE`] points, and
 /// a node passes only if one of them covers the workload.
-pub struct OpeningTree {
+struct Segment {
     dims: usize,
     size: usize,
     host_at: Vec<u32>,
@@ -139,13 +139,13 @@ pub struct OpeningTree {
     kinds: Vec<u64>,
 }
 
-impl OpeningTree {
+impl Segment {
     /// A tree over `order` (host indices in opening order) holding the hosts for which `present` is true.
-    pub fn new(fleet: &HostStates, order: &[usize], present: impl Fn(usize) -> bool) -> OpeningTree {
+    fn new(fleet: &HostStates, order: &[usize], present: impl Fn(usize) -> bool) -> Segment {
         let problem = fleet.problem();
         let dims = problem.dims();
         let size = order.len().next_power_of_two().max(1);
-        let mut tree = OpeningTree {
+        let mut tree = Segment {
             dims,
             size,
             host_at: vec![NIL; size],
@@ -271,20 +271,120 @@ impl OpeningTree {
                 })
     }
 
-    /// The first present host in opening order that takes workload `i`, with its form.
-    pub fn first(&self, fleet: &HostStates, i: usize, need: &Need) -> Option<(usize, Form)> {
-        self.descend(1, fleet, i, need)
+    /// The first present host among the first `cut` leaves that takes workload `i`, with its form.
+    fn first(&self, fleet: &HostStates, i: usize, need: &Need, cut: usize) -> Option<(usize, Form)> {
+        self.descend(1, 0, self.size, fleet, i, need, cut)
     }
 
-    fn descend(&self, node: usize, fleet: &HostStates, i: usize, need: &Need) -> Option<(usize, Form)> {
-        if !self.may_fit(node, need) {
+    /// `node` covers leaves `start..start + width`.
+    #[allow(clippy::too_many_arguments)]
+    fn descend(
+        &self,
+        node: usize,
+        start: usize,
+        width: usize,
+        fleet: &HostStates,
+        i: usize,
+        need: &Need,
+        cut: usize,
+    ) -> Option<(usize, Form)> {
+        if start >= cut || !self.may_fit(node, need) {
             return None;
         }
         if node >= self.size {
             let j = self.host_at[node - self.size] as usize;
             return fleet.first_form(i, j).map(|form| (j, form));
         }
-        self.descend(2 * node, fleet, i, need).or_else(|| self.descend(2 * node + 1, fleet, i, need))
+        let half = width / 2;
+        self.descend(2 * node, start, half, fleet, i, need, cut)
+            .or_else(|| self.descend(2 * node + 1, start + half, half, fleet, i, need, cut))
+    }
+}
+
+/// At most this many trees of [`OpeningTree`], one per eligibility kind of host; with more kinds, one tree.
+const MAX_PARTS: usize = 16;
+
+/// Finds the first host in opening order that takes a workload.
+///
+/// Hosts that a workload may not run on (selectors, taints: issue 16) defeat a tree's pruning by capacity: a host
+/// that few workloads may use keeps its room, and every other workload would walk down to it and be turned away.
+/// So the hosts are split by eligibility kind (hosts every workload sees alike), a tree of each, and a workload
+/// asks only the trees of the kinds it may use: the first host of the first tree, then in each further tree only
+/// the hosts before the best so far. Without eligibility there is one tree.
+pub struct OpeningTree {
+    parts: Vec<Segment>,
+    /// Per part, a host of it (every host of a part is alike for eligibility) and the opening positions of its
+    /// leaves, ascending.
+    representative: Vec<usize>,
+    positions: Vec<Vec<u32>>,
+    /// Per host, its part.
+    part_of: Vec<u32>,
+}
+
+impl OpeningTree {
+    /// Trees over `order` (host indices in opening order) holding the hosts for which `present` is true.
+    pub fn new(fleet: &HostStates, order: &[usize], present: impl Fn(usize) -> bool) -> OpeningTree {
+        let problem = fleet.problem();
+        let m = problem.host_count();
+        let mut part_of = vec![0u32; m];
+        let mut kinds: Vec<u32> = Vec::new();
+        let mut orders: Vec<Vec<usize>> = Vec::new();
+        let mut positions: Vec<Vec<u32>> = Vec::new();
+        for (p, &j) in order.iter().enumerate() {
+            let kind = problem.eligibility_column(j);
+            let part = match kinds.iter().position(|&k| k == kind) {
+                Some(part) => part,
+                None => {
+                    kinds.push(kind);
+                    orders.push(Vec::new());
+                    positions.push(Vec::new());
+                    kinds.len() - 1
+                }
+            };
+            if kinds.len() > MAX_PARTS {
+                break;
+            }
+            part_of[j] = part as u32;
+            orders[part].push(j);
+            positions[part].push(p as u32);
+        }
+        if kinds.len() > MAX_PARTS || kinds.len() <= 1 {
+            part_of.fill(0);
+            let representative = order.first().copied().into_iter().collect();
+            let positions = vec![(0..order.len() as u32).collect()];
+            return OpeningTree { parts: vec![Segment::new(fleet, order, present)], representative, positions, part_of };
+        }
+        let representative = orders.iter().map(|o| o[0]).collect();
+        let parts = orders.iter().map(|o| Segment::new(fleet, o, &present)).collect();
+        OpeningTree { parts, representative, positions, part_of }
+    }
+
+    /// Refresh host `j` after its state changed; it leaves the tree when `present` is false or it is closed.
+    pub fn update(&mut self, fleet: &HostStates, j: usize, present: bool) {
+        self.parts[self.part_of[j] as usize].update(fleet, j, present);
+    }
+
+    /// The first present host in opening order that takes workload `i`, with its form.
+    pub fn first(&self, fleet: &HostStates, i: usize, need: &Need) -> Option<(usize, Form)> {
+        if self.parts.len() == 1 {
+            return self.parts[0].first(fleet, i, need, usize::MAX);
+        }
+        let problem = fleet.problem();
+        let mut best: Option<(usize, Form, u32)> = None;
+        for (part, tree) in self.parts.iter().enumerate() {
+            if !problem.eligible(i, self.representative[part]) {
+                continue;
+            }
+            let positions = &self.positions[part];
+            let cut = match best {
+                Some((_, _, position)) => positions.partition_point(|&p| p < position),
+                None => positions.len(),
+            };
+            if let Some((j, form)) = tree.first(fleet, i, need, cut) {
+                best = Some((j, form, positions[tree.leaf_of[j] as usize]));
+            }
+        }
+        best.map(|(j, form, _)| (j, form))
     }
 }
 
@@ -353,7 +453,7 @@ impl ScoreIndex {
         let mut classes = HashMap::new();
         let class_of = (0..m)
             .map(|j| {
-                let kind = problem.eligibility_kind(j);
+                let kind = problem.eligibility_column(j);
                 let key = (problem.capacity(j).to_vec(), hosts.hypervisor[j], hosts.os[j], hosts.containers[j], kind);
                 let next = classes.len() as u32;
                 *classes.entry(key).or_insert(next)

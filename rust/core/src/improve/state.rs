@@ -118,6 +118,20 @@ impl<'p> State<'p> {
 
     /// Whether host `j` can take workload `i` as `form` now, by every rule of the model (as `HostStates::fits`).
     pub fn fits(&self, i: usize, j: usize, form: Form) -> bool {
+        self.fits_but_rules(i, j, form) && self.rules_allow(i, j)
+    }
+
+    /// Whether the group rules let workload `i` join host `j` now (they do not depend on the form).
+    #[inline]
+    fn rules_allow(&self, i: usize, j: usize) -> bool {
+        match (&self.rules, self.p.rules()) {
+            (Some(counts), Some(rules)) => counts.allows(rules, i, j),
+            _ => true,
+        }
+    }
+
+    /// [`State::fits`] but for the group rules.
+    fn fits_but_rules(&self, i: usize, j: usize, form: Form) -> bool {
         let p = self.p;
         let w = p.workloads();
         if !statically_allowed(p, i, j, form) {
@@ -132,11 +146,6 @@ impl<'p> State<'p> {
         }
         if let Some(group) = w.group[i] {
             if self.groups[j].contains(&group) {
-                return false;
-            }
-        }
-        if let (Some(counts), Some(rules)) = (&self.rules, p.rules()) {
-            if !counts.allows(rules, i, j) {
                 return false;
             }
         }
@@ -197,7 +206,8 @@ impl<'p> State<'p> {
     }
 
     pub fn first_form(&self, i: usize, j: usize) -> Option<Form> {
-        Form::TRY_ORDER.into_iter().find(|&form| self.fits(i, j, form))
+        // the rules once for both forms, after the cheaper checks
+        Form::TRY_ORDER.into_iter().find(|&form| self.fits_but_rules(i, j, form)).filter(|_| self.rules_allow(i, j))
     }
 
     /// Put workload `i` (on no host now) on host `j` as `form`; the caller has checked that it fits.

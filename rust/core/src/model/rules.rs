@@ -51,6 +51,9 @@ impl Rule {
     }
 }
 
+/// What decides where a workload may run statically: its eligibility class, forms and OS.
+type Signature = (u32, FormSet, u32);
+
 /// The group rules of a problem: the table as sent, and what is derived from it once.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleSet {
@@ -152,7 +155,8 @@ impl RuleSet {
         }
         self.of_offsets = count;
         self.of_rules = of_rules;
-        self.eligible = (0..r).map(|rule| self.eligible_domains(rule, signature, statically)).collect();
+        let mut alike = HashMap::new();
+        self.eligible = (0..r).map(|rule| self.eligible_domains(rule, signature, statically, &mut alike)).collect();
         let mut first: HashMap<Vec<u32>, u32> = HashMap::new();
         self.host_kind = (0..m)
             .map(|j| *first.entry((0..keys).map(|k| self.domain[k * m + j]).collect()).or_insert(j as u32))
@@ -162,12 +166,14 @@ impl RuleSet {
 
     /// A spread rule's eligible labelled domains: those with a host that statically takes some member (selector,
     /// taints, form, OS, hypervisor; `fleetpack.model.rules.static_forms`). Members alike in those rules are
-    /// looked at once.
+    /// looked at once, and once for all the rules over the same key: `alike` keeps, per (key, signature), the
+    /// domains where such a member may run (a scan over every host; thousands of rules share a handful).
     fn eligible_domains(
         &self,
         r: usize,
         signature: &dyn Fn(usize) -> (u32, FormSet, u32),
         statically: &dyn Fn(usize, usize) -> bool,
+        alike: &mut HashMap<(u32, Signature), Vec<bool>>,
     ) -> Vec<bool> {
         let rule = self.rules[r];
         if rule.kind != RuleKind::Spread {
@@ -175,18 +181,25 @@ impl RuleSet {
         }
         let m = self.m;
         let row = &self.domain[rule.key as usize * m..(rule.key as usize + 1) * m];
-        let mut out = vec![false; self.values[rule.key as usize] as usize];
+        let values = self.values[rule.key as usize] as usize;
+        let mut out = vec![false; values];
         let mut seen = std::collections::HashSet::new();
         for &i in self.members_of(r) {
             let i = i as usize;
-            if !seen.insert(signature(i)) {
+            let sig = signature(i);
+            if !seen.insert(sig) {
                 continue;
             }
-            for (j, &v) in row.iter().enumerate() {
-                if v != 0 && !out[v as usize - 1] && statically(i, j) {
-                    out[v as usize - 1] = true;
+            let domains = alike.entry((rule.key, sig)).or_insert_with(|| {
+                let mut domains = vec![false; values];
+                for (j, &v) in row.iter().enumerate() {
+                    if v != 0 && !domains[v as usize - 1] && statically(i, j) {
+                        domains[v as usize - 1] = true;
+                    }
                 }
-            }
+                domains
+            });
+            out.iter_mut().zip(domains.iter()).for_each(|(o, &d)| *o |= d);
         }
         out
     }
@@ -256,49 +269,47 @@ impl RuleSet {
         &self.eligible[r]
     }
 
-    /// Per domain of rule `r`, how many members `placement` puts there (indexed by domain id).
-    fn counts(&self, r: usize, host_of: &dyn Fn(usize) -> Option<usize>) -> Vec<u32> {
-        let mut counts = vec![0u32; self.domain_count(r)];
-        for &i in self.members_of(r) {
-            if let Some(j) = host_of(i as usize) {
-                let d = self.domain(r, j);
-                if d != NO_DOMAIN {
-                    counts[d as usize] += 1;
-                }
-            }
-        }
-        counts
-    }
-
     /// Rule `r`'s excess in the plan where workload `i` is on `host_of(i)`: members over the cap summed over
     /// domains (anti-affinity), placed members outside the domain holding most (affinity), skew over the cap
     /// (spread, over its eligible domains). A hard rule holds when its excess is 0.
+    /// O(members log members) (the domains of the placed members, sorted), not O(domains): a plan with
+    /// thousands of rules over thousands of hosts is judged per rule at every solve.
     pub fn excess(&self, r: usize, host_of: &dyn Fn(usize) -> Option<usize>) -> u64 {
         let rule = self.rules[r];
-        let counts = self.counts(r, host_of);
+        if rule.kind == RuleKind::Spread {
+            let eligible = &self.eligible[r];
+            let mut counts = vec![0u32; eligible.len()];
+            for &i in self.members_of(r) {
+                if let Some(j) = host_of(i as usize) {
+                    let d = self.domain(r, j);
+                    if d != NO_DOMAIN {
+                        counts[d as usize] += 1;
+                    }
+                }
+            }
+            let within = counts.iter().zip(eligible).filter(|(_, &e)| e).map(|(&c, _)| c);
+            let (mut low, mut high, mut domains) = (u32::MAX, 0u32, 0u32);
+            for c in within {
+                low = low.min(c);
+                high = high.max(c);
+                domains += 1;
+            }
+            if domains == 0 {
+                return 0;
+            }
+            if domains < rule.min_domains {
+                low = 0;
+            }
+            return u64::from((high - low).saturating_sub(rule.cap));
+        }
+        // (anti-)affinity: every host is in a domain; the members per domain are the runs of the sorted domains
+        let mut domains: Vec<u32> =
+            self.members_of(r).iter().filter_map(|&i| host_of(i as usize)).map(|j| self.domain(r, j)).collect();
+        domains.sort_unstable();
+        let runs = domains.chunk_by(|a, b| a == b).map(|run| run.len() as u64);
         match rule.kind {
-            RuleKind::AntiAffinity => counts.iter().map(|&c| u64::from(c.saturating_sub(rule.cap))).sum(),
-            RuleKind::Affinity => {
-                let placed: u64 = counts.iter().map(|&c| u64::from(c)).sum();
-                placed - u64::from(counts.iter().copied().max().unwrap_or(0))
-            }
-            RuleKind::Spread => {
-                let eligible = &self.eligible[r];
-                let within = counts.iter().zip(eligible).filter(|(_, &e)| e).map(|(&c, _)| c);
-                let (mut low, mut high, mut domains) = (u32::MAX, 0u32, 0u32);
-                for c in within {
-                    low = low.min(c);
-                    high = high.max(c);
-                    domains += 1;
-                }
-                if domains == 0 {
-                    return 0;
-                }
-                if domains < rule.min_domains {
-                    low = 0;
-                }
-                u64::from((high - low).saturating_sub(rule.cap))
-            }
+            RuleKind::AntiAffinity => runs.map(|c| c.saturating_sub(u64::from(rule.cap))).sum(),
+            _ => domains.len() as u64 - runs.max().unwrap_or(0),
         }
     }
 
@@ -410,7 +421,7 @@ impl SpreadCounts {
 #[derive(Clone, Debug, Default)]
 pub struct RuleCounts {
     /// (rule, domain) -> members there, for anti-affinity and affinity.
-    count: HashMap<u64, u32>,
+    count: SlotMap,
     /// Per rule, its placed members (affinity: where they are is the domain of any of them).
     placed: Vec<u32>,
     /// Per affinity rule, the domain of its placed members (meaningful while `placed > 0`).
@@ -421,6 +432,30 @@ pub struct RuleCounts {
     /// group as one unit found too small (`heuristics::unit`); empty otherwise.
     barred: Vec<u64>,
 }
+
+/// The hasher of [`RuleCounts`]' (rule, domain) slots: one multiply (Fibonacci hashing) where the default SipHash
+/// costs more than the rest of a host's rule check. Deterministic; the keys are ours, not an attacker's.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SlotHasher(u64);
+
+impl std::hash::Hasher for SlotHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        // the high bits pick hashbrown's groups, the top 7 its tags: fold the product's high half down too
+        let h = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 29);
+    }
+}
+
+type SlotMap = HashMap<u64, u32, std::hash::BuildHasherDefault<SlotHasher>>;
 
 #[inline]
 fn slot(r: usize, d: u32) -> u64 {
@@ -437,7 +472,7 @@ impl RuleCounts {
             })
             .collect();
         RuleCounts {
-            count: HashMap::new(),
+            count: SlotMap::default(),
             placed: vec![0; rules.len()],
             home: vec![0; rules.len()],
             spread,
