@@ -63,18 +63,19 @@ class RuleCounts:
         self.barred: set[tuple[int, int]] = set()
 
     def _eligible_domains(self, problem: Problem, r: int) -> list[bool]:
-        """A spread rule's labelled domains, each eligible when a host there statically takes some member."""
+        """A spread rule's domains (labelled, or hosts under a host scope), each eligible when a host there statically
+        takes some member."""
         part = self.part
         if int(part.kind[r]) != _SPREAD:
             return []
-        key = int(part.key[r])
-        out = [False] * self.values[key]
+        host_scope = int(part.key[r]) == HOST_SCOPE  # (each host a domain of its own)
+        out = [False] * (self.m if host_scope else self.values[int(part.key[r])])
         for i in part.members_of(r):
             w = problem.workloads[int(i)]
             for j, h in enumerate(problem.hosts):
-                v = int(part.domain[key, j])
-                if v and not out[v - 1] and static_forms(w, h):
-                    out[v - 1] = True
+                d = self.domain(r, j)
+                if d != NO_DOMAIN and not out[d] and static_forms(w, h):
+                    out[d] = True
         return out
 
     def domain(self, r: int, j: int) -> int:

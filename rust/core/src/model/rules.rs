@@ -180,8 +180,14 @@ impl RuleSet {
             return Vec::new();
         }
         let m = self.m;
-        let row = &self.domain[rule.key as usize * m..(rule.key as usize + 1) * m];
-        let values = self.values[rule.key as usize] as usize;
+        // a host scope: each host a domain of its own (`domain`: the host's index)
+        let host_scope = rule.key == HOST_SCOPE;
+        let (row, values) = if host_scope {
+            (&[][..], m)
+        } else {
+            (&self.domain[rule.key as usize * m..(rule.key as usize + 1) * m], self.values[rule.key as usize] as usize)
+        };
+        let domain_of = |j: usize| if host_scope { Some(j) } else { row[j].checked_sub(1).map(|v| v as usize) };
         let mut out = vec![false; values];
         let mut seen = std::collections::HashSet::new();
         for &i in self.members_of(r) {
@@ -192,9 +198,11 @@ impl RuleSet {
             }
             let domains = alike.entry((rule.key, sig)).or_insert_with(|| {
                 let mut domains = vec![false; values];
-                for (j, &v) in row.iter().enumerate() {
-                    if v != 0 && !domains[v as usize - 1] && statically(i, j) {
-                        domains[v as usize - 1] = true;
+                for j in 0..m {
+                    if let Some(d) = domain_of(j) {
+                        if !domains[d] && statically(i, j) {
+                            domains[d] = true;
+                        }
                     }
                 }
                 domains
