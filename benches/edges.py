@@ -136,7 +136,6 @@ def main() -> None:
 
     scale = 10 if args.quick else 1
     sides = {"after": sys.executable, **({"before": args.before} if args.before else {})}
-    rows: list[tuple[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         fleet = Path(tmp) / "fleet.json"
         write_fleet(fleet, 200_000 // scale, 20_000 // scale)

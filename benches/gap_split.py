@@ -35,7 +35,6 @@ def build(inst, solver_name="GLOP", integer=False, anti=False, limit=60):
     pools = ["gen", "ded"] + ["iso:" + t for t in tenants]
     modes = ["vm", "ct", "both"]
     s = pywraplp.Solver.CreateSolver(solver_name)
-    inf = s.infinity()
     y = {}
     cost = s.Objective()
     for t, n in types.items():
@@ -57,7 +56,6 @@ def build(inst, solver_name="GLOP", integer=False, anti=False, limit=60):
         key = (w.cpu_millis, w.memory_bytes, w.extra_units.get("gpu", 0), w.form, w.os, w.tenant, w.isolation)
         classes[key] += 1; members[key].append(i)
     load = defaultdict(lambda: [[], [], [], []])  # (t,p,m) -> per dim list of (coef, var)
-    groupvars = defaultdict(list)
     for key, cnt in classes.items():
         w = ws[members[key][0]]
         terms = []
