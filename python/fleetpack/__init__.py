@@ -17,8 +17,8 @@ from .model.group_rules import Affinity, AntiAffinity, Spread
 from .model.hosttypes import HostType
 from .model.objects import Host, Overheads, Resources, Workload
 from .plan import Assignment, Move, Plan, Unplaced
-from .verify import Violation, verify
-from .verify_capacity import verify_capacity
+from .verify import Violation
+from .verify_capacity import verify, verify_capacity
 
 __all__ = [
     "place",

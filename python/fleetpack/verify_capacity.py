@@ -25,22 +25,57 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from .errors import ValidationError
+from .errors import ErrorDetail, ValidationError
 from .model.hosttypes import host_types as read_host_types
 from .model.objects import Host, Overheads, as_host, as_overheads, as_workload
 from .model.units import format_amount
-from .verify import Violation, verify
+from .verify import Violation, verify as verify_placement
 
-__all__ = ["verify_capacity"]
+__all__ = ["verify", "verify_capacity"]
 
 _WHERE = "verify_capacity()"
 _PPM = 10**6
 _OWN = ("spare", "spare_domain", "max_types", "existing_cost", "max_moves", "max_move_cost", "rules",
         "allocation_ratio", "max_utilization")
+
+
+def verify(workloads: Sequence, hosts: Sequence, plan: Any, overheads=None, *, max_moves: int | None = None,
+           max_move_cost: int | None = None, drain: Iterable[str] = (), rules=None, allocation_ratio=None,
+           max_utilization=None, existing: Sequence = (), spare: int | None = None, max_types: int | None = None,
+           existing_cost: bool | None = None, spare_domain: str | None = None) -> list[Violation]:
+    """``fleetpack.verify``: the violations of ``plan`` (empty when it is valid), a placement or a purchase.
+
+    A placement (a `Plan`, its ``to_dict()`` or ``{workload_id: (host_id, form)}``) is checked on ``hosts`` by
+    `fleetpack.verify.verify` (its docstring has the rules and keywords). A purchase (`fleetpack.plan_capacity`'s
+    `CapacityPlan`, or its ``to_dict()``) is checked by `verify_capacity`: ``hosts`` are then the host types it
+    bought from, ``existing`` the hosts it had, and ``spare``, ``max_types``, ``existing_cost`` and
+    ``spare_domain`` (like the budgets, rules and ratios) default to the purchase's own."""
+    if _is_purchase(plan):
+        if list(drain):
+            raise ValidationError.single("verify()", "drain", "is for a placement: a purchase drains no host",
+                                         list(drain))
+        return verify_capacity(workloads, hosts, plan, existing, overheads, spare=spare, max_types=max_types,
+                               existing_cost=existing_cost, spare_domain=spare_domain, max_moves=max_moves,
+                               max_move_cost=max_move_cost, rules=rules, allocation_ratio=allocation_ratio,
+                               max_utilization=max_utilization)
+    given = {"existing": list(existing) or None, "spare": spare, "max_types": max_types,
+             "existing_cost": existing_cost, "spare_domain": spare_domain}
+    wrong = [name for name, value in given.items() if value is not None]
+    if wrong:
+        raise ValidationError([ErrorDetail("verify()", name, "is for a purchase (a CapacityPlan); this plan is a "
+                                           "placement", given[name]) for name in wrong])
+    return verify_placement(workloads, hosts, plan, overheads, max_moves=max_moves, max_move_cost=max_move_cost,
+                            drain=drain, rules=rules, allocation_ratio=allocation_ratio,
+                            max_utilization=max_utilization)
+
+
+def _is_purchase(plan: Any) -> bool:
+    """A `CapacityPlan` or its ``to_dict()`` (both carry ``buy``; a placement and its dict do not)."""
+    return isinstance(plan, Mapping) and "buy" in plan or hasattr(plan, "buy") and hasattr(plan, "plan")
 
 
 def verify_capacity(workloads: Sequence, host_types: Sequence, purchase: Any, existing: Sequence = (),
@@ -103,7 +138,7 @@ def verify_capacity(workloads: Sequence, host_types: Sequence, purchase: Any, ex
         out.append(Violation("buy", f"the purchase says {stated} but its fleet has {counts}"))
     if max_types is not None and len(counts) > max_types:
         out.append(Violation("max_types", f"{len(counts)} types bought ({', '.join(counts)}), at most {max_types}"))
-    out.extend(verify(ws, fleet, plan, over, max_moves=max_moves, max_move_cost=max_move_cost,
+    out.extend(verify_placement(ws, fleet, plan, over, max_moves=max_moves, max_move_cost=max_move_cost,
                       rules=list(rules) if rules else None, allocation_ratio=allocation_ratio,
                       max_utilization=max_utilization))
     placed = _placed(plan)
