@@ -104,15 +104,21 @@ def group_violations(rules: Sequence, w_items: Sequence[Workload], h_items: Sequ
     verifier's static rules of a workload on a host), and the stated penalty's, in rule order."""
     found: list[Found] = []
     penalty = 0
+    by_group: dict[str, list[Workload]] = {}  # (each group's members in input order, read once for every rule)
+    for w in w_items:
+        for name in dict.fromkeys((*w.groups, w.anti_affinity)):
+            if name is not None:
+                by_group.setdefault(name, []).append(w)
+    eligible = _EligibleDomains(h_items, may_run)
     for rule in rules:
-        members = [w for w in w_items if w.anti_affinity == rule.group or rule.group in w.groups]
+        members = by_group.get(rule.group, [])
         placed = [(w, host_of[w.id]) for w in members if w.id in host_of]
         if isinstance(rule, AntiAffinity):
             excess = _anti_affinity(rule, placed, found)
         elif isinstance(rule, Affinity):
             excess = _affinity(rule, placed, found)
         else:
-            excess = _spread(rule, members, placed, h_items, may_run, found)
+            excess = _spread(rule, members, placed, eligible, found)
         penalty += (rule.weight or 0) * excess
     if stated is not None and stated != penalty:
         found.append(("penalty", f"the plan states a penalty of {stated} for its soft rules, but they cost {penalty}",
@@ -162,12 +168,42 @@ def _affinity(rule: Affinity, placed, found: list[Found]) -> int:
     return excess
 
 
-def _spread(rule: Spread, members, placed, h_items, may_run, found: list[Found]) -> int:
-    counts: dict[tuple, int] = {}
-    for h in h_items:
-        d = _domain(h, rule.key, True)
-        if d is not None and d not in counts and any(may_run(w, h) for w in members):
-            counts[d] = 0
+class _EligibleDomains:
+    """A spread's eligible domains: those with a host on which some member may run (``may_run``), in order of their
+    first such host. Members whose static fields are alike see the same hosts, so each (key, kind of member) is
+    scanned once over the hosts, for every rule over that key (thousands of rules share a handful of kinds)."""
+
+    def __init__(self, h_items: Sequence[Host], may_run: Callable[[Workload, Host], bool]):
+        self.h_items = h_items
+        self.may_run = may_run
+        self.seen: dict[tuple, dict[tuple, int]] = {}
+
+    def of(self, key: str, members: Sequence[Workload]) -> dict[tuple, int]:
+        """Domain -> the index of its first host a member may run on."""
+        out: dict[tuple, int] = {}
+        for w in {_static_kind(w): w for w in reversed(members)}.values():
+            found = self.seen.get((key, _static_kind(w)))
+            if found is None:
+                found = {}
+                for j, h in enumerate(self.h_items):
+                    d = _domain(h, key, True)
+                    if d is not None and d not in found and self.may_run(w, h):
+                        found[d] = j
+                self.seen[(key, _static_kind(w))] = found
+            for d, j in found.items():
+                out[d] = min(j, out.get(d, j))
+        return out
+
+
+def _static_kind(w: Workload) -> tuple:
+    """What the static rules read of a workload (selector, tolerations, form, OS): equal kinds may run on the same
+    hosts. (The selector by its text: two spellings of one selector are two kinds, which only costs a scan.)"""
+    return (repr(w.selector), tuple(w.tolerations), w.form, w.os)
+
+
+def _spread(rule: Spread, members, placed, eligible: _EligibleDomains, found: list[Found]) -> int:
+    firsts = eligible.of(rule.key, members)
+    counts: dict[tuple, int] = {d: 0 for d in sorted(firsts, key=firsts.__getitem__)}
     domains, nowhere = _by_domain(placed, rule.key, True)
     for d, ws in domains.items():
         counts[d] = counts.get(d, 0) + len(ws)
