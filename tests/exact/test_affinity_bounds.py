@@ -12,6 +12,7 @@ from fleetpack import _core
 from fleetpack.model.inputs import build_problem
 from fleetpack.plan.plan import _rule_words
 from fleetpack.reference.bounds import lower_bound_explained
+from group_bound_checks import below_proven_optima, core_equals_reference
 
 
 def _fleet(seed: int):
@@ -64,28 +65,9 @@ def test_members_that_share_a_zone_need_that_zone_to_hold_them():
 
 @pytest.mark.parametrize("seed", range(40))
 def test_core_and_reference_agree(seed):
-    workloads, hosts, rules = _fleet(seed)
-    problem = build_problem(workloads, hosts, None, rules=rules).materialize()
-    for objective in ("hosts", "cost"):
-        for placed in range(len(workloads) + 1):
-            core = _core.lower_bound(problem.encode(), objective, placed)
-            assert core == pytest.approx(lower_bound_explained(problem, objective, placed)[0])
-    plan = fp.place(workloads, hosts, rules=rules, method="ffd")
-    reference = lower_bound_explained(problem, "hosts", plan.placed)
-    assert (plan.lower_bound, plan.bound_reason) == (reference[0], _rule_words(reference[1], problem))
+    core_equals_reference(*_fleet(seed))
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_the_bound_never_exceeds_a_proven_optimum(seed):
-    pytest.importorskip("ortools")
-    workloads, hosts, rules = _fleet(seed)
-    for objective in ("hosts", "cost"):
-        plan = fp.place(workloads, hosts, rules=rules, method="exact", objective=objective, time_limit=20)
-        if not plan.strategy.endswith(":optimal"):
-            continue
-        problem = plan.problem.materialize()
-        value = plan.objective_value
-        # the plan's count, and every count below it (a plan placing more also places fewer)
-        for placed in range(plan.placed + 1):
-            assert _core.lower_bound(problem.encode(), objective, placed) <= value + 1e-9, (objective, placed)
-            assert lower_bound_explained(problem, objective, placed)[0] <= value + 1e-9
+    below_proven_optima(*_fleet(seed), every_count=True)

@@ -7,10 +7,7 @@ import random
 import pytest
 
 import fleetpack as fp
-from fleetpack import _core
-from fleetpack.model.inputs import build_problem
-from fleetpack.plan.plan import _rule_words
-from fleetpack.reference.bounds import lower_bound_explained
+from group_bound_checks import below_proven_optima, core_equals_reference
 
 
 def _fleet(seed: int):
@@ -39,26 +36,9 @@ def test_the_reason_names_the_group_and_its_domains():
 
 @pytest.mark.parametrize("seed", range(30))
 def test_core_and_reference_agree(seed):
-    workloads, hosts, rules = _fleet(seed)
-    problem = build_problem(workloads, hosts, None, rules=rules).materialize()
-    for objective in ("hosts", "cost"):
-        for placed in range(len(workloads) + 1):
-            core = _core.lower_bound(problem.encode(), objective, placed)
-            assert core == pytest.approx(lower_bound_explained(problem, objective, placed)[0])
-    plan = fp.place(workloads, hosts, rules=rules, method="ffd")
-    reference = lower_bound_explained(problem, "hosts", plan.placed)
-    assert (plan.lower_bound, plan.bound_reason) == (reference[0], _rule_words(reference[1], problem))
+    core_equals_reference(*_fleet(seed))
 
 
 @pytest.mark.parametrize("seed", range(30))
 def test_the_bound_never_exceeds_a_proven_optimum(seed):
-    pytest.importorskip("ortools")
-    workloads, hosts, rules = _fleet(seed)
-    for objective in ("hosts", "cost"):
-        plan = fp.place(workloads, hosts, rules=rules, method="exact", objective=objective, time_limit=20)
-        if not plan.strategy.endswith(":optimal"):
-            continue
-        problem = plan.problem.materialize()
-        value = plan.objective_value
-        assert _core.lower_bound(problem.encode(), objective, plan.placed) <= value + 1e-9
-        assert lower_bound_explained(problem, objective, plan.placed)[0] <= value + 1e-9
+    below_proven_optima(*_fleet(seed), every_count=False)
