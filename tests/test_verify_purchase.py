@@ -45,3 +45,10 @@ def test_a_placement_is_checked_as_before_and_purchase_keywords_are_refused(boug
     with pytest.raises(fp.ValidationError) as info:
         fp.verify(workloads, types, purchase, existing=existing, drain=["old"])
     assert info.value.errors[0].field == "drain"
+
+
+def test_a_workload_named_buy_is_still_a_placement():
+    workloads = [fp.Workload("buy", cpu=1, memory="1Gi")]
+    hosts = [fp.Host("h", cpu=2, memory="2Gi")]
+    assert fp.verify(workloads, hosts, {"buy": ("h", "container")}) == []
+    assert [v.rule for v in fp.verify(workloads, hosts, {"buy": ("ghost", "container")})] == ["unknown_host"]

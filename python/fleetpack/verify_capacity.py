@@ -74,8 +74,11 @@ def verify(workloads: Sequence, hosts: Sequence, plan: Any, overheads=None, *, m
 
 
 def _is_purchase(plan: Any) -> bool:
-    """A `CapacityPlan` or its ``to_dict()`` (both carry ``buy``; a placement and its dict do not)."""
-    return isinstance(plan, Mapping) and "buy" in plan or hasattr(plan, "buy") and hasattr(plan, "plan")
+    """A `CapacityPlan` or its ``to_dict()``: both carry a ``buy`` mapping, which no placement has (in a plain
+    ``{workload_id: (host_id, form)}``, a workload named ``buy`` maps to a pair or None)."""
+    if isinstance(plan, Mapping):
+        return isinstance(plan.get("buy"), Mapping)
+    return hasattr(plan, "buy") and hasattr(plan, "plan")
 
 
 def verify_capacity(workloads: Sequence, host_types: Sequence, purchase: Any, existing: Sequence = (),
