@@ -11,7 +11,7 @@ import fleetpack as fp
 import fleetpack.baseline
 from fleetpack import _core
 from fleetpack.exact import heuristics_only
-from fleetpack.exact.live import solve_live
+from fleetpack.exact.grouprules import solve_rules
 from fleetpack.exact.search import _float_value
 from fleetpack.model.inputs import build_problem
 from fleetpack.reference.bounds import lower_bound_explained
@@ -80,7 +80,7 @@ def test_the_budget_bound_never_exceeds_a_proven_optimum(fleet, objective):
     hosts = [None if start.host_of(w.id) is None else row[start.host_of(w.id)] for w in ws]
     forms = [start.form_of(w.id) for w in ws]
     # from the heuristics' plan (within the budgets) and no bound: the proof does not lean on the bound tested
-    h, f, _, _, optimal = solve_live(problem, objective, (hosts, forms, start.strategy), bound0=0, time_limit=10)
+    h, f, _, _, optimal = solve_rules(problem, objective, (hosts, forms, start.strategy), bound0=0, time_limit=10)
     if not optimal:
         return
     value = _float_value(problem, objective, h, f)

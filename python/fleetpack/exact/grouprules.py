@@ -46,15 +46,19 @@ def _index(hosts: list) -> np.ndarray:
 
 
 def plan_penalty(problem: Problem, hosts: list) -> int:
-    """The soft rules' penalty of a plan (`fleetpack.plan.penalty`)."""
+    """The soft rules' penalty of a plan (`fleetpack.plan.penalty`); 0 without group rules."""
     part = problem.rules
+    if part is None:
+        return 0
     index = _index(hosts)
     return sum(int(part.weight[r]) * rule_excess(problem, r, index) for r in np.flatnonzero(part.weight > 0).tolist())
 
 
 def hard_rules_kept(problem: Problem, hosts: list) -> bool:
-    """Whether a plan keeps every hard group rule."""
+    """Whether a plan keeps every hard group rule (True without group rules)."""
     part = problem.rules
+    if part is None:
+        return True
     index = _index(hosts)
     for r in np.flatnonzero(part.weight == 0).tolist():
         if rule_excess(problem, r, index):
@@ -74,6 +78,11 @@ def rule_rows(inst: _Instance, out: dict):
 
     def rows(m, n, placed):
         from ortools.sat.python.cp_model import LinearExpr
+
+        if part is None:  # (a live fleet without group rules: no rows, no penalty)
+            out["penalty"] = None
+            out["placed"] = LinearExpr.sum(list(placed.values())) if placed else None
+            return
 
         by_type_host: dict[tuple[int, int], list] = defaultdict(list)
         for (t, j, _f), v in n.items():
@@ -147,11 +156,11 @@ def rule_rows(inst: _Instance, out: dict):
 
 def solve_rules(problem: Problem, objective: str, start: tuple, *, bound0: float, time_limit: float | None = None,
                 work_limit: float | None = None, seed: int = 0, workers: int | None = None,
-                deterministic: bool = False, inst: _Instance | None = None):
-    """CP-SAT on ``problem`` (with group rules; a live fleet too) from the plan ``start`` = (hosts, forms,
+                deterministic: bool = False, inst: _Instance | None = None, label: str = "exact/rules"):
+    """CP-SAT on ``problem`` (with group rules, a live fleet, or both) from the plan ``start`` = (hosts, forms,
     strategy). ``bound0``: the foundation's bound for the start's count. Returns (hosts, forms, strategy, lower
     bound, optimal): never worse than a start that keeps the hard rules (and, live, the pins, drains and budgets) by
-    (placed, objective, penalty, move cost)."""
+    (placed, objective, penalty, move cost). A plan CP-SAT finds has the strategy ``label``."""
     from ortools.sat.python import cp_model
 
     from .search import _foundation_bound
@@ -225,7 +234,7 @@ def solve_rules(problem: Problem, objective: str, start: tuple, *, bound0: float
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             h, f = decode(solver)
             if rank(h, f) < rank(best[0], best[1]):
-                best = (h, f, "exact/rules")
+                best = (h, f, label)
         proven.append(status == cp_model.OPTIMAL)
         if stage == "objective" and status == cp_model.FEASIBLE:
             bound_units = solver.best_objective_bound

@@ -16,13 +16,13 @@ no workload, and the count of a type's workloads that stay, ``stay = sum of n[t,
 that count as staying, makes ``count - stay`` its moves (each one elsewhere, in another form or unplaced: a move as
 docs/design-live-rules-capacity.md defines it). The budgets are rows over those moves. Stage one solves (placed,
 objective) as the greenfield model does, within the budgets; stage two keeps the count and the objective at the
-best found and minimises the move cost. The plan is proven optimal when both stages are.
+best found and minimises the move cost. The plan is proven optimal when both stages are. The stages are run by
+`fleetpack.exact.grouprules.solve_rules`, which solves a live fleet with group rules the same way (a penalty stage
+between the two).
 """
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -30,11 +30,9 @@ import numpy as np
 from ..model.problem import Problem
 from ..model.wire import PLACED_FORMS, UNPLACED
 from ..plan.moves import moved_rows
-from .assignment import _assignment_model
-from .cpsat import _OutOfTime, _run_cp_sat, _solver
-from .instance import _from_units, _Instance, _spread_scale, _spread_units, _value
+from .instance import _Instance
 
-__all__ = ["LiveInstance", "solve_live", "live_size", "within_budgets", "live_answer"]
+__all__ = ["LiveInstance", "live_size", "within_budgets", "live_answer"]
 
 # stage one (count and objective) gets this share of the time and work, stage two (move cost) the rest
 _FIRST_STAGE = 0.7
@@ -155,94 +153,6 @@ def _live_rows(inst: LiveInstance, out: dict):
         out["placed"] = LinearExpr.sum(list(placed.values())) if placed else None
 
     return rows
-
-
-def solve_live(problem: Problem, objective: str, start: tuple, *, bound0: float, time_limit: float | None = None,
-               work_limit: float | None = None, seed: int = 0, workers: int | None = None,
-               deterministic: bool = False, inst: LiveInstance | None = None):
-    """CP-SAT on the live fleet ``problem`` from the plan ``start`` = (hosts, forms, strategy), which must be within
-    the budgets (the heuristics' plan). ``bound0``: the foundation's bound for the start's count. Returns
-    (hosts, forms, strategy, lower bound, optimal): never worse than the start by (placed, objective, move cost)."""
-    from ortools.sat.python import cp_model
-
-    from .search import _foundation_bound
-
-    t0 = time.perf_counter()
-    deadline = None if time_limit is None else t0 + time_limit
-    inst = inst if inst is not None else LiveInstance(problem, objective)
-    hosts0, forms0, strategy0 = start
-    placed0 = sum(j is not None for j in hosts0)
-    if inst.placeable == 0:
-        return hosts0, forms0, strategy0, bound0, True
-    fixed = placed0 == inst.placeable
-    spread_k, spread_exact = _spread_scale(inst) if objective == "spread" else (1, True)
-
-    def units(h, f) -> int:
-        v = inst.value_int(h, f)
-        return _spread_units(v, spread_k) if objective == "spread" else int(v)
-
-    def rank(h, f) -> tuple:
-        return (-sum(j is not None for j in h), units(h, f), inst.moves(h, f)[1])
-
-    if objective == "hosts":
-        lb_int = int(bound0) if fixed else 0
-    elif objective == "cost":
-        lb_int = int(math.ceil(bound0 * inst.cost_scale * (1 - 1e-9) - 1e-6)) if fixed and inst.cost_exact else 0
-    else:
-        lb_int = int(math.floor(bound0 * spread_k)) if fixed else 0
-    lb_int = max(lb_int, 0)
-    ub_int = units(hosts0, forms0) if fixed else None
-    out: dict = {}
-    try:
-        model, hint, decode, weight, value_expr = _assignment_model(inst, fixed, placed0, lb_int, ub_int, spread_k,
-                                                                    deadline, rows=_live_rows(inst, out))
-    except _OutOfTime:
-        return hosts0, forms0, strategy0, bound0, False
-
-    best = (hosts0, forms0, strategy0)
-    proven, bound_units = [], -math.inf
-    for stage in (1, 2):
-        left = None if deadline is None else deadline - time.perf_counter()
-        if left is not None and left <= 0.005:
-            proven.append(False)
-            break
-        share = _FIRST_STAGE if stage == 1 else 1.0
-        model.clear_hints()
-        hint(best[0], best[1])
-        solver = _solver(None if left is None else left * share, None if work_limit is None else work_limit * share,
-                         seed, workers, deterministic=deterministic)
-        status = _run_cp_sat(solver, model, deadline)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            h, f = decode(solver)
-            if rank(h, f) < rank(best[0], best[1]):
-                best = (h, f, "exact/live")
-        proven.append(status == cp_model.OPTIMAL)
-        if stage == 1:
-            if status == cp_model.FEASIBLE:
-                bound_units = solver.best_objective_bound
-            # stage two: as many placed and no higher objective than the best, the least move cost
-            n_best = sum(j is not None for j in best[0])
-            if out["placed"] is not None:
-                model.add(out["placed"] >= n_best)
-            model.add(value_expr <= units(best[0], best[1]))
-            model.minimize(out["cost"])
-    exact_units = (objective != "spread" or spread_exact) and (objective != "cost" or inst.cost_exact)
-    optimal = proven == [True, True] and exact_units
-    hosts, forms, strategy = best
-    value = _value(inst, hosts, forms)
-    if proven[:1] == [True] and exact_units:
-        # stage one proved the count and the objective: the bound is the plan's value
-        bound: float = value
-    else:
-        placed = sum(j is not None for j in hosts)
-        bound = _foundation_bound(problem, objective, placed, (placed0, bound0))
-        if bound_units > -math.inf:
-            raw = bound_units if fixed else bound_units + weight * placed
-            bound = max(bound, _from_units(inst, objective, raw, spread_k))
-        bound = min(bound, value)
-    if objective == "hosts":
-        bound = int(math.ceil(bound - 1e-9))
-    return hosts, forms, strategy + (":optimal" if optimal else ""), bound, optimal
 
 
 def within_budgets(inst: LiveInstance, hosts: list, forms: list) -> bool:

@@ -16,7 +16,7 @@ from .assignment import assignment_size
 from .instance import _Instance, _value
 from .grouprules import solve_rules
 from .neighbourhood import improve
-from .live import LiveInstance, live_answer, live_size, solve_live, within_budgets
+from .live import LiveInstance, live_answer, live_size, within_budgets
 from .search import _answer, _arcflow_limit, as_start, solve
 from .symmetry import graph_state_budget
 
@@ -227,7 +227,7 @@ def auto_stage(problem: Problem, objective: str, answer, time_limit: float | Non
 
 def _live_stage(problem: Problem, objective: str, given, max_size: int | None, time_limit: float | None,
                 work_limit: float | None, seed: int, workers: int | None, deterministic: bool):
-    """CP-SAT on a live fleet (exact/live.py) from the heuristics' answer ``given``, within ``time_limit`` seconds
+    """CP-SAT on a live fleet (exact/live.py's model, exact/grouprules.py's staged solve) from the heuristics' answer ``given``, within ``time_limit`` seconds
     and ``work_limit``; ``given`` unchanged when it has pin conflicts or is over a budget (no plan is within it:
     `place` raises), when it moves nothing and meets the bound (nothing left to prove), or when the model has more
     than ``max_size`` variables (None: any size)."""
@@ -245,9 +245,10 @@ def _live_stage(problem: Problem, objective: str, given, max_size: int | None, t
     if max_size is not None and live_size(inst) > max_size:
         _log.debug("exact: no live stage: the model is too large for CP-SAT")
         return given
-    h, f, strategy, lower, optimal = solve_live(problem, objective, (hosts, forms, _strategy), bound0=bound,
-                                                time_limit=time_limit, work_limit=work_limit, seed=seed,
-                                                workers=workers, deterministic=deterministic, inst=inst)
+    h, f, strategy, lower, optimal = solve_rules(problem, objective, (hosts, forms, _strategy), bound0=bound,
+                                                 time_limit=time_limit, work_limit=work_limit, seed=seed,
+                                                 workers=workers, deterministic=deterministic, inst=inst,
+                                                 label="exact/live")
     out = live_answer(inst, _answer(inst, h, f, strategy, lower), given)
     return _with_reason(out, given, bound, optimal)
 
