@@ -60,23 +60,14 @@ class _PoolInstance(_Instance):
 
     def __init__(self, problem, objective: str, split: Sequence[Hashable]):
         super().__init__(problem, objective)
-        groups, parts = [], {}
+        groups = []
         for k, c in enumerate(self.classes):
             by_split: dict[Hashable, list[int]] = {}
             for j in c.hosts:
                 by_split.setdefault(split[j], []).append(j)
             for g in by_split.values():
                 groups.append((g[0], k, g))
-        classes, rep = [], []
-        for first, k, g in sorted(groups, key=lambda x: x[0]):
-            parts.setdefault(k, []).append(len(classes))
-            classes.append(replace(self.classes[k], hosts=g))
-            rep.append(problem.hosts[first])
-        self.classes, self.rep_host = classes, rep
-        self.class_of = [None] * len(problem.hosts)
-        for k, c in enumerate(classes):
-            for j in c.hosts:
-                self.class_of[j] = k
+        parts = self.split_classes(groups)
         self.types = [replace(t, options={k2: opts for k, opts in t.options.items() for k2 in parts[k]})
                       for t in self.types]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Sequence
 
@@ -206,6 +206,23 @@ class _Instance:
         self.placeable = sum(len(self.types[n].members) for n in self.placeable_types)
 
     # --- helpers on plans -------------------------------------------------------------------------------------------
+
+    def split_classes(self, groups: list[tuple[int, int, list[int]]]) -> dict[int, list[int]]:
+        """Replace the host classes by ``groups`` of (first host, old class, its hosts), in order of their first
+        host (a subclass's split: a live fleet's busy hosts, a purchase's failure domains); returns old class -> its
+        new classes. The workload types' options still name the old classes."""
+        parts: dict[int, list[int]] = {}
+        classes, rep = [], []
+        for first, k, hosts in sorted(groups, key=lambda g: g[0]):
+            parts.setdefault(k, []).append(len(classes))
+            classes.append(replace(self.classes[k], hosts=hosts))
+            rep.append(self.problem.hosts[first])
+        self.classes, self.rep_host = classes, rep
+        self.class_of = [None] * len(self.problem.hosts)
+        for k, c in enumerate(classes):
+            for j in c.hosts:
+                self.class_of[j] = k
+        return parts
 
     def host_loads(self, hosts: list, forms: list) -> dict[int, list[int]]:
         """Scaled load per used host (per-host overheads included)."""

@@ -60,22 +60,12 @@ class LiveInstance(_Instance):
         drained = live.drain.tolist()
         special = {j for j in current if j >= 0} | {j for j, d in enumerate(drained) if d}
         # classes: the special hosts alone, the rest of each class together, in order of their first host
-        parts: dict[int, list[int]] = {}  # old class -> new classes
-        classes, rep = [], []
         groups = []
         for k, c in enumerate(self.classes):
             rest = [j for j in c.hosts if j not in special]
             for g in [[j] for j in c.hosts if j in special] + ([rest] if rest else []):
                 groups.append((g[0], k, g))
-        for first, k, g in sorted(groups):
-            parts.setdefault(k, []).append(len(classes))
-            classes.append(replace(self.classes[k], hosts=g))
-            rep.append(problem.hosts[first])
-        self.classes, self.rep_host = classes, rep
-        self.class_of = [None] * len(problem.hosts)
-        for k, c in enumerate(classes):
-            for j in c.hosts:
-                self.class_of[j] = k
+        parts = self.split_classes(groups)  # old class -> new classes
         # types: split by where the workloads run now
         forms_of = live.current_form.tolist()
         pinned = live.pinned.tolist()
@@ -92,7 +82,7 @@ class LiveInstance(_Instance):
                     options = {}
                     for k, opts in typ.options.items():
                         for k2 in parts[k]:
-                            h = classes[k2].hosts[0]
+                            h = self.classes[k2].hosts[0]
                             if drained[h] or (pinned[i] and h != j):
                                 continue
                             keep = {f: e for f, e in opts.items()
