@@ -117,11 +117,12 @@ def test_the_spare_rows_are_sound(seed):
 
 
 def test_the_spare_rows_raise_the_bound_by_the_room():
-    """One workload of 4 cores on hosts of 8: one host without spare room, two with spare=1 (the room of the
-    largest host, at least the smallest type's capacity, must stay free)."""
+    """One workload of 4 cores on hosts of 8: one host without spare room (the LP's half host, rounded up to a
+    whole one by the rounding rows), two with spare=1 (the room of the largest host, at least the smallest type's
+    capacity, must stay free)."""
     ws = [fp.Workload("w", cpu=4, memory="4Gi", form="container")]
     types = [fp.HostType("a", cpu=8, memory="8Gi", cost=1.0)]
-    assert _class_value(ws, types, [], NONE) == pytest.approx(0.5, rel=1e-5)
+    assert _class_value(ws, types, [], NONE) == pytest.approx(1.0, rel=1e-5)
     assert _class_value(ws, types, [], NONE, spare=1) == pytest.approx(1.5, rel=1e-5)
     purchase = fp.plan_capacity(ws, types, overheads=NONE, spare=1)
     assert purchase.cost == 2.0 and purchase.lower_bound == 2.0 and purchase.proven_optimal
@@ -197,3 +198,33 @@ def test_a_short_time_limit_still_buys_a_valid_purchase(limit):
     purchase = fp.plan_capacity(ws, types, existing, over, time_limit=limit)
     assert fp.verify_capacity(ws, types, purchase, existing, over) == []
     assert not purchase.unplaced and purchase.lower_bound <= purchase.cost + 1e-9
+
+
+def test_the_rounding_rows_count_whole_hosts():
+    """Nine GPU jobs of one GPU need 9 / 4 = 2.25 hosts of 4 GPUs in the LP, 3 whole ones; with a host of 8 GPUs
+    to buy too (at 1.9 the room of two), ``h4 + 2 h8 >= ceil(9 / 4) = 3``: one of each (cost 2.9) is the least."""
+    ws = [fp.Workload(f"g{i}", cpu=1, memory="1Gi", form="container", extra={"gpu": 1}) for i in range(9)]
+    h4 = fp.HostType("h4", cpu=64, memory="64Gi", extra={"gpu": 4}, cost=1.0)
+    h8 = fp.HostType("h8", cpu=64, memory="64Gi", extra={"gpu": 8}, cost=1.9)
+    assert _class_value(ws, [h4], [], NONE) == pytest.approx(3.0, rel=1e-5)
+    value = _class_value(ws, [h4, h8], [], NONE)
+    assert value == pytest.approx(2.9, rel=1e-5)
+    assert value <= _optimum(ws, [h4, h8], [], NONE) + 1e-9
+    purchase = fp.plan_capacity(ws, [h4, h8], overheads=NONE)
+    assert purchase.cost == pytest.approx(2.9) and purchase.proven_optimal
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_rounding_rows_are_sound(seed):
+    """Random jobs with and without GPUs on types with 0, 2, 4 or 8 GPUs: the class LP with its rounding rows
+    never above the proven optimum."""
+    rng = random.Random(100 + seed)
+    ws = [fp.Workload(f"w{i}", cpu=rng.choice((1, 2, 4)), memory=f"{rng.choice((1, 2, 4))}Gi",
+                      form=rng.choice(("any", "vm", "container")), extra={"gpu": rng.choice((0, 1, 1, 2, 3))})
+          for i in range(rng.randint(3, 8))]
+    types = [fp.HostType(f"t{g}", cpu=rng.choice((8, 16)), memory=f"{rng.choice((8, 16))}Gi", extra={"gpu": g},
+                         cost=round(rng.uniform(0.5, 3.0), 1)) for g in (0, 2, 4, 8)]
+    over = _overheads(seed)
+    optimum = _optimum(ws, types, [], over)
+    value = _class_value(ws, types, [], over)
+    assert value is not None and value <= optimum + 1e-9

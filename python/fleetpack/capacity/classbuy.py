@@ -10,11 +10,13 @@ rooms and ``max_workloads``. So the LP's optimum is at most every purchase's cos
 column generation leave out (tenant isolation, the overheads of each mode, VMs at their host's CPU factor) and
 leaves out anti-affinity (fewer rows: still a relaxation). It applies when no workload has a selector or toleration
 and no host a taint (eligibility: the class LP does not model it) and the fleet is not live (``current``).
+Since every workload is placed, the bound is the LP with rows that count whole hosts (``rounding`` in
+fleetpack.exact.classlp: 417 GPUs on hosts of 4 need 105 hosts, not 104.25); the guide is the plain LP's solution.
 
 **The purchase.** The LP's solution says how many hosts of each type to buy and which classes of workloads go on
 them. Each class's workloads are dealt to the types in the LP's proportions (largest remainder), each type's share
-is packed by ``auto`` on the LP's count of its hosts rounded down (a one-type packing, which the core does well),
-and what does not fit, with the share of the existing hosts, is placed by ``auto`` over everything: the workloads
+is packed by ``auto`` twice (a one-type packing, which the core does well), on the LP's count of its hosts and a
+little more and on a tenth more (`PACKINGS`), and the one using fewer hosts kept; what does not fit, with the share of the existing hosts, is placed by ``auto`` over everything: the workloads
 packed so far start where they are (``current``, free to move: the search empties hosts), the rest go to the
 existing hosts, the room left on the hosts bought, or candidates of any type. The purchase is the hosts used.
 """
@@ -44,11 +46,13 @@ __all__ = ["ClassLP", "class_lp", "class_purchase"]
 
 #: Distinct demands the LP keeps apart (beyond, they are rounded down into fewer: `_coarse`).
 MAX_SHAPES = 400
-#: The improvement search's work in each packing, in units of the core's default (`default_search_work`).
-WORK_FACTOR = 1.0
-#: The same for the placement over everything after them (it starts from their plan).
+#: Each type's share is packed twice, on the LP's count of hosts and this much more (and one), its improvement
+#: search on this much work (in units of the core's default, `default_search_work`); the one using fewer hosts
+#: is kept. The tight room makes the core place the most first and search down from there; the loose one lets
+#: it place all at once and empty hosts: either may end lower (by one to four hosts on `realistic_fleet`).
+PACKINGS = ((0.02, 1.0), (0.1, 4.0))
+#: The improvement search's work in the placement over everything after them (it starts from their plan).
 JOINT_WORK = 0.25
-_ROOM = 0.02  # a one-type packing gets the LP's count of hosts and this much more (and one): it uses what it needs
 _THREADS = max(1, min(2, os.cpu_count() or 1))
 _DEBUG = bool(os.environ.get("FLEETPACK_COLGEN_DEBUG"))
 
@@ -89,6 +93,10 @@ def class_lp(ws: Sequence[Workload], counted: np.ndarray, types: Sequence[HostTy
     found = class_bound(arrays, "cost", len(rows), seconds, copies=copies, solution=solution, spare=spare)
     if found is None:
         return None
+    # the bound with the rows that count whole hosts (fleetpack.exact.classlp `_rounding_cuts`); the guide stays
+    # the plain LP's solution, whose packings came out cheaper
+    rounded = class_bound(arrays, "cost", len(rows), seconds, copies=copies, spare=spare, rounding=True)
+    value = max(found.value, rounded.value if rounded is not None else 0.0)
     # the groups: per type and pool, the slots (modes) summed
     slot_row, slot_pool = solution["slot_row"], solution["slot_pool"]
     keys = sorted({(int(r), int(p)) for r, p in zip(slot_row.tolist(), slot_pool.tolist()) if r < len(types)})
@@ -100,7 +108,7 @@ def class_lp(ws: Sequence[Workload], counted: np.ndarray, types: Sequence[HostTy
     assign = np.zeros((solution["assign"].shape[0], len(keys) + 1))  # (the last column: existing hosts)
     for s_, g in enumerate(slot_group.tolist()):
         assign[:, g if g >= 0 else len(keys)] += solution["assign"][:, s_]
-    return ClassLP(found.value, np.array([k for k, _ in keys], dtype=np.int64), hosts, rows,
+    return ClassLP(value, np.array([k for k, _ in keys], dtype=np.int64), hosts, rows,
                    _deal(assign, solution["class_of"], len(keys)))
 
 
@@ -166,26 +174,37 @@ def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, 
             order = np.argsort(-(size / room).max(axis=1), kind="stable") if len(mine) else []
             parts.append(mine[order])
         shares.append(np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64))
-    jobs = []  # per type: (type, host ids, hosts, its problem)
+    jobs = []  # per type and packing: (type, host ids, hosts, its problem, work)
     for k, t in enumerate(types):
-        count = int(math.ceil(float(lp.group_hosts[lp.group_type == k].sum()) * (1 + _ROOM) - 1e-6)) + 1
+        need = float(lp.group_hosts[lp.group_type == k].sum())
+        counts = [int(math.ceil(need * (1 + room) - 1e-6)) + 1 for room, _ in PACKINGS]
         if t.available is not None:
-            count = min(count, t.available)
-        if count <= 0 or not len(shares[k]):
+            counts = [min(c, t.available) for c in counts]
+        if max(counts) <= 0 or not len(shares[k]):
             continue
-        ids = names(t.name, count, taken)
+        ids = names(t.name, max(counts), taken)
         taken.update(ids)
         hosts = [replace(t.host(i), cost=float(price(t))) for i in ids]
         mine = [_fresh(ws[w]) for w in shares[k].tolist()]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FleetpackWarning)
-            jobs.append((k, ids, hosts, build_problem(mine, hosts, over)))
-    # the one-type packings side by side (the core releases the GIL), the largest first
+        for count, (_, work) in sorted(set(zip(counts, PACKINGS))):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FleetpackWarning)
+                problem = build_problem(mine, hosts[:count], over)
+            jobs.append((k, ids[:count], hosts[:count], problem, _work(problem, work)))
+    # the packings side by side (the core releases the GIL), the largest first
     jobs.sort(key=lambda job: -len(shares[job[0]]))
     cap = None if seconds is None else max(0.05, seconds - (time.perf_counter() - began))
-    answers = core_place_many([(p, "auto", "sum", "hosts", cap, seed, _work(p)) for *_, p in jobs], _THREADS)
-    for (k, ids, hosts, _), answer in zip(jobs, answers):
+    answers = core_place_many([(p, "auto", "sum", "hosts", cap, seed, work) for *_, p, work in jobs], _THREADS)
+    best: dict[int, tuple[tuple[int, int], list[str], list[Host], np.ndarray, np.ndarray]] = {}
+    for (k, ids, hosts, _, _), answer in zip(jobs, answers):
         index, codes = np.asarray(answer.host_index), np.asarray(answer.form_codes)
+        key = (int((index < 0).sum()), len(set(index[index >= 0].tolist())))  # the fewest left out, then hosts
+        if _DEBUG:
+            print(f"classbuy: {types[k].name}: {len(shares[k])} workloads on {len(ids)} hosts -> {key[1]} hosts, "
+                  f"{key[0]} left out, {answer.elapsed:.2f} s")
+        if k not in best or key < best[k][0]:
+            best[k] = (key, ids, hosts, index, codes)
+    for k, (_, ids, hosts, index, codes) in sorted(best.items()):
         for r, w in enumerate(shares[k].tolist()):
             if index[r] >= 0:
                 current[w] = (ids[index[r]], PLACED_FORMS[codes[r]])
@@ -228,7 +247,7 @@ def _auto(ws, hosts, over, objective: str, seconds: float | None, seed: int) -> 
     return build_plan(problem, answer, objective=objective, method="auto", elapsed=time.perf_counter() - began)
 
 
-def _work(problem, factor: float = WORK_FACTOR) -> int:
+def _work(problem, factor: float) -> int:
     return max(1, int(factor * default_search_work(len(problem.workload_ids))))
 
 

@@ -62,6 +62,8 @@ _SPARE_ROUNDS = 3  # placements with the spare hosts paid for, while each buys l
 #: A purchase guided by the class LP (fleetpack.capacity.classbuy) this close to the bound is kept without trying
 #: the placements of sets of types.
 CLASS_CLOSE = 0.02
+#: Its share of the time left under ``time_limit``: it is kept most of the time, the placements after it rarely run.
+_CLASS_SHARE = 0.85
 
 
 def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existing: Any = (),
@@ -447,7 +449,7 @@ def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp
     if options["deadline"] is not None and _left(options) < 0.2 * options["time_limit"]:
         return lp, None  # (no time for its packings: the purchase at hand stands)
     found = class_purchase(ws, _existing_for_solve(ex, options), over, fits, classes, price,
-                           None if options["deadline"] is None else 0.6 * _left(options), options["seed"])
+                           None if options["deadline"] is None else _CLASS_SHARE * _left(options), options["seed"])
     if found is None:
         return lp, None
     plan, kinds = found

@@ -21,7 +21,8 @@ room of hosts shared with others. This LP keeps the rules that tell the classes 
 Every valid plan gives a feasible point of the same value (each used host is in exactly one pool and one mode), so
 the LP's optimum is at most the optimum. Anti-affinity is left out (dropping rows keeps it a relaxation). Plans
 with eligibility (selectors, taints) or a live part are not bounded here. The LP's value is reduced by GLOP's
-relative tolerance, and for ``"hosts"`` rounded up.
+relative tolerance, and for ``"hosts"`` rounded up. With ``rounding`` and every workload placed, rows that hold
+for whole numbers of hosts are added (`_rounding_cuts`): still a relaxation of every plan.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = ["ClassBound", "class_bound", "MAX_VARIABLES"]
 #: Above this many (class, type, pool, mode, form) variables the LP is not built (its cost would grow past the
 #: heuristics'): the bound is then the core's.
 MAX_VARIABLES = 200_000
+_CUT_SIZES = 4  # the rounding rows of a set of types and a dimension: its hosts' largest rooms there, at most this many
 _SLACK = 1e-6  # relative, above GLOP's tolerances: taken off so that the bound stays below the LP's optimum
 
 _GENERAL, _DEDICATED = -1, -2  # pool codes besides the isolated tenants' codes
@@ -86,7 +88,8 @@ def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def class_bound(arrays: dict[str, Any], objective: str, placed: int,
                 seconds: float | None = None, copies: np.ndarray | None = None,
-                solution: dict[str, np.ndarray] | None = None, spare: int = 0) -> ClassBound | None:
+                solution: dict[str, np.ndarray] | None = None, spare: int = 0,
+                rounding: bool = False) -> ClassBound | None:
     """The LP bound for plans placing ``placed`` workloads of the encoded problem ``arrays`` (`Problem.encode`), or
     None when it does not apply (objective, live part, eligibility, too large) or GLOP finds no optimum (within
     ``seconds``, when given). ``copies[h]``: how many hosts like host row h there may be (``math.inf``: any
@@ -177,8 +180,9 @@ def class_bound(arrays: dict[str, Any], objective: str, placed: int,
                 if len(entries) > MAX_VARIABLES:
                     return None
     used: list[float] = []
+    cuts = _rounding_cuts(class_size, slots, entries, dims) if rounding and placed >= int(class_size.sum()) else []
     found = _solve(objective, placed, class_size, types, type_size, slots, entries, dims, types[:, dims + 3],
-                   deadline, used, spare)
+                   deadline, used, spare, cuts)
     if found is not None and solution is not None:
         per_host = np.stack([np.asarray(c).astype(np.uint64, copy=False) for c in h_cols], axis=1)
         first = [int(np.flatnonzero(np.all(per_host == row[None, :], axis=1))[0]) for row in types]
@@ -196,9 +200,38 @@ def class_bound(arrays: dict[str, Any], objective: str, placed: int,
     return found
 
 
+def _rounding_cuts(class_size: np.ndarray, slots: list, entries: list, dims: int) -> list[tuple[dict[int, int], int]]:
+    """Rows that hold for whole numbers of hosts, when every workload is placed: ``sum_s a_s y_s >= b`` as
+    (``{slot: a_s}``, b).
+
+    The workloads that only a set S of host types takes need, in each dimension d, at least their least
+    effective demand D there (summed over the classes), on S's hosts: ``sum_s room_s y_s >= D`` over S's slots.
+    With whole ``y`` and any g > 0, ``sum_s ceil(room_s / g) y_s >= ceil(D / g)`` (Chvatal-Gomory: the left side
+    is a whole number at least D / g). With g a room of S's hosts this counts whole hosts: 417 GPUs on hosts of 4
+    need 105 of them, where the LP buys 104.25."""
+    kinds_of: dict[int, set[int]] = {}
+    least: dict[int, np.ndarray] = {}
+    for c, s, eff in entries:
+        kinds_of.setdefault(c, set()).add(int(slots[s][0]))
+        least[c] = np.minimum(least[c], eff) if c in least else np.asarray(eff, dtype=np.int64)
+    cuts: list[tuple[dict[int, int], int]] = []
+    for family in {frozenset(k) for k in kinds_of.values()}:
+        members = [c for c, k in kinds_of.items() if k <= family]
+        mine = [s for s, slot in enumerate(slots) if int(slot[0]) in family]
+        for d in range(dims):
+            need = sum(int(class_size[c]) * int(least[c][d]) for c in members)
+            rooms = {int(slots[s][3][d]) for s in mine}
+            if need <= 0 or not mine or 0 in rooms:
+                continue
+            for g in sorted(rooms)[-_CUT_SIZES:]:
+                if need % g:  # (a multiple of g rounds nothing)
+                    cuts.append(({s: -(-int(slots[s][3][d]) // g) for s in mine}, -(-need // g)))
+    return cuts
+
+
 def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarray, type_size: np.ndarray,
            slots: list, entries: list, dims: int, cost_of: np.ndarray, deadline: float | None,
-           used: list[float], spare: int = 0) -> ClassBound | None:
+           used: list[float], spare: int = 0, cuts: list | None = None) -> ClassBound | None:
     from ortools.linear_solver import pywraplp  # (a dependency; imported when the bound is computed)
 
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -240,6 +273,10 @@ def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarra
             count_rows[s].SetCoefficient(x, 1.0)
         class_rows[c].SetCoefficient(x, 1.0)
         total.SetCoefficient(x, 1.0)
+    for coefficients, rhs in cuts or ():
+        row = solver.Constraint(float(rhs), inf)
+        for s, a in coefficients.items():
+            row.SetCoefficient(y[s], float(a))
     objective_row = solver.Objective()
     for s, (t, _, _, _) in enumerate(slots):
         objective_row.SetCoefficient(y[s], prices[t])

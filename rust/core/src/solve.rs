@@ -208,16 +208,13 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Solution> {
     };
     let from_count = counted.is_some();
     let (mut chosen, mut known_bound) = match counted {
-        // without a time limit, every objective's search runs from the count phase's plan, and from the plan that
-        // places the most of them while one places more (a few rounds): the objectives then end on one count
-        Some((placement, name)) if options.time_limit.is_none() => {
-            let mut results = converge(problem, placement, name, options)?;
+        // every objective's search runs from the count phase's plan, and from the plan that places the most of them
+        // while one places more (a few rounds): the objectives then end on one count. A time limit cuts the rounds
+        // (the asked objective's search first) and changes nothing when it is not reached.
+        Some((placement, name)) => {
+            let mut results = converge(problem, placement, name, options, first_deadline)?;
             let k = OBJECTIVES.iter().position(|&o| o == options.objective).expect("every objective");
             results.swap_remove(k)
-        }
-        Some((placement, name)) => {
-            let counted = as_best(problem, options.objective, placement, name);
-            objective_phase(problem, options.objective, counted, options, first_deadline)?
         }
         None => objective_phase(problem, options.objective, best.clone(), options, first_deadline)?,
     };
@@ -395,23 +392,30 @@ fn as_best(problem: &Problem, objective: Objective, placement: Vec<Option<(u32, 
 /// Every objective's [`objective_phase`] from the count phase's plan; while one of them places more than its start
 /// (its search made room the count phase missed), again from the first that places the most. Returns the last
 /// round's (plan, bound) per objective, in [`OBJECTIVES`] order: the same for every asked objective, so that all
-/// of them place as many whenever the rounds settle.
+/// of them place as many whenever the rounds settle. Each search stops by `deadline` too; the asked objective's
+/// runs first in each round, so that a deadline leaves it the time.
 fn converge(
     problem: &Problem,
     placement: Vec<Option<(u32, Form)>>,
     name: String,
     options: &Options,
+    deadline: Option<Instant>,
 ) -> Result<Vec<Phase>> {
     let (mut placement, mut name) = (placement, name);
     let mut results = Vec::new();
+    let mut order: Vec<usize> = (0..OBJECTIVES.len()).collect();
+    order.sort_by_key(|&k| OBJECTIVES[k] != options.objective);
     for _ in 0..CONVERGE_ROUNDS {
         let count = placement.iter().flatten().count();
-        results = OBJECTIVES
-            .iter()
-            .map(|&o| objective_phase(problem, o, as_best(problem, o, placement.clone(), name.clone()), options, None))
-            .collect::<Result<Vec<_>>>()?;
+        let mut round = Vec::with_capacity(order.len());
+        for &k in &order {
+            let o = OBJECTIVES[k];
+            round.push((k, objective_phase(problem, o, as_best(problem, o, placement.clone(), name.clone()), options, deadline)?));
+        }
+        round.sort_by_key(|&(k, _)| k);
+        results = round.into_iter().map(|(_, phase)| phase).collect();
         let most = results.iter().map(|r| r.0 .0).max().unwrap_or(count);
-        if most <= count {
+        if most <= count || deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
         let k = results.iter().position(|r| r.0 .0 == most).expect("the most");

@@ -216,6 +216,26 @@ fn deterministic_for_a_seed() {
 }
 
 #[test]
+fn a_time_limit_not_reached_changes_nothing() {
+    // an over-subscribed fleet: the portfolio leaves workloads out, so the count phase and its rounds run, which
+    // a time limit only cuts
+    for seed in 0..3 {
+        let mut rng = Rng::new(40 + seed);
+        let p = busy_fleet(&mut rng, 120, 12);
+        for objective in OBJECTIVES {
+            assert!(run_portfolio(&p, objective).placed() < p.workload_count());
+            let free = auto_with(&p, objective, seed, Some(100_000));
+            let mut options = Options::new(MethodChoice::Auto, objective);
+            options.seed = seed;
+            options.search_work = Some(100_000);
+            options.time_limit = Some(std::time::Duration::from_secs(3600));
+            let limited = solve(&p, &options).expect("solve");
+            assert_eq!(limited, free, "{objective:?}, seed {seed}");
+        }
+    }
+}
+
+#[test]
 fn the_cancel_flag_stops_the_search() {
     let mut rng = Rng::new(3);
     let p = triplets(&mut rng, 200, 1000);
