@@ -50,7 +50,7 @@ MAX_SHAPES = 400
 #: search on this much work (in units of the core's default, `default_search_work`); the one using fewer hosts
 #: is kept. The tight room makes the core place the most first and search down from there; the loose one lets
 #: it place all at once and empty hosts: either may end lower (by one to four hosts on `realistic_fleet`).
-PACKINGS = ((0.02, 1.0), (0.1, 4.0))
+PACKINGS = ((0.02, 1.0), (0.1, 2.0))
 #: The improvement search's work in the placement over everything after them (it starts from their plan).
 JOINT_WORK = 0.25
 _THREADS = max(1, min(2, os.cpu_count() or 1))
