@@ -62,7 +62,9 @@ _SPARE_ROUNDS = 3  # placements with the spare hosts paid for, while each buys l
 #: A purchase guided by the class LP (fleetpack.capacity.classbuy) this close to the bound is kept without trying
 #: the placements of sets of types.
 CLASS_CLOSE = 0.02
-#: Its share of the time left under ``time_limit``: it is kept most of the time, the placements after it rarely run.
+#: The share of ``time_limit`` kept for the finish (the plan on the final fleet and its bound), after every stage.
+_FINISH_SHARE = 0.1
+#: The class LP's purchase's share of the time left under ``time_limit``: it is kept most of the time, the placements after it rarely run.
 _CLASS_SHARE = 0.85
 
 
@@ -140,7 +142,7 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
                "method": method, "time_limit": time_limit, "seed": int(seed), "workers": workers,
                "max_moves": max_moves, "max_move_cost": max_move_cost,
                "spare": int(spare), "spare_domain": spare_domain, "live": any(w.current is not None for w in ws),
-               "deadline": None if time_limit is None else began + time_limit}
+               "deadline": None if time_limit is None else began + (1 - _FINISH_SHARE) * time_limit}
     notes: list[str] = []
     chosen, outcome = _best_purchase(ws, ex, over, types, fits, max_types, options, notes)
     if spare:
