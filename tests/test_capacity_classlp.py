@@ -228,3 +228,19 @@ def test_the_rounding_rows_are_sound(seed):
     optimum = _optimum(ws, types, [], over)
     value = _class_value(ws, types, [], over)
     assert value is not None and value <= optimum + 1e-9
+
+
+def test_a_close_purchase_does_not_stop_a_small_fleet():
+    """On a small fleet a purchase at hand within `CLASS_CLOSE` of the bound (under a time limit, the first-fit over
+    the cheapest type: 1350 against 1340 here) does not end the call: the column generation's purchase then reaches
+    the optimum (VPSolver's: 1340), proven. One dimension, 25 items uniform in [1, 100], bins of 100, 120 and 150
+    priced at their capacity."""
+    from fleetpack.capacity.planner import CLOSE_SIZE
+
+    rng = random.Random(1)
+    types = [fp.HostType(f"b{c}", cpu=c, memory=0, cost=float(c)) for c in (100, 120, 150)]
+    ws = [fp.Workload(f"w{i}", cpu=rng.randint(1, 100), memory=0, form="container") for i in range(25)]
+    assert len(ws) <= CLOSE_SIZE
+    for limit in (None, 10):
+        purchase = fp.plan_capacity(ws, types, overheads=NONE, time_limit=limit)
+        assert purchase.cost == 1340.0 and purchase.proven_optimal, limit
