@@ -94,9 +94,12 @@ def _two_dim(seed: int):
 
 
 @pytest.mark.parametrize("seed", range(24))
-def test_the_column_bound_is_sound_in_two_dimensions(seed):
-    """The core's pricing, the exchange columns and the smoothed duals: below the proven optimum, stopped early
-    or converged."""
+@pytest.mark.parametrize("exchanges", (False, True))
+def test_the_column_bound_is_sound_in_two_dimensions(seed, exchanges, monkeypatch):
+    """The core's pricing, the exchange columns (forced on, for so few classes) and the smoothed duals: below the
+    proven optimum, stopped early or converged."""
+    if exchanges:
+        monkeypatch.setattr(colgen, "_MIN_EXCHANGE", 0)
     ws, types = _two_dim(seed)
     fits = fit_types(ws, types, NONE)
     pool, _ = candidate_hosts(fits, set())
@@ -109,7 +112,8 @@ def test_the_column_bound_is_sound_in_two_dimensions(seed):
         assert bound.value <= best.cost + 1e-9
 
 
-def test_the_exchanges_pair_a_class_with_a_larger_one():
+def test_the_exchanges_pair_a_class_with_a_larger_one(monkeypatch):
+    monkeypatch.setattr(colgen, "_MIN_EXCHANGE", 0)
     sizes = np.array([[1, 2, 1], [2, 2, 1], [2, 1, 1], [3, 3, 1], [1, 1, 1]], dtype=np.int64)
     everywhere = np.ones(len(sizes), dtype=bool)
     lp = colgen.PatternLP(sizes, np.ones(len(sizes), dtype=np.int64), np.zeros(len(sizes), dtype=bool),

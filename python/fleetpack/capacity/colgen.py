@@ -48,6 +48,7 @@ __all__ = ["Kind", "PatternLP", "ColumnBound", "column_bound", "build_classes", 
 _TOLERANCE = 1e-9
 _DEBUG = bool(os.environ.get("FLEETPACK_COLGEN_DEBUG"))
 _DP_WORK = 3e7  # exact DP when its table's cells (room in units of the sizes' gcd) times its steps are at most this
+_MIN_EXCHANGE = 200  # classes at least for the exchange columns
 _MAX_EXCHANGE = 4000  # classes at most for the exchange columns (their search is quadratic)
 _FAST_ROUNDS = 100  # iterations per second of budget when every round prices exactly with the core's table
 _SMOOTH = 0.7  # the weight of the centre in the smoothed duals
@@ -269,9 +270,10 @@ def _exchanges(lp: PatternLP) -> list[tuple[int, int]]:
     inequalities: the duals of the bin packing LP are monotone in the sizes), so the LP's value stays and the
     column generation converges in far fewer rounds. The Lagrangian bound holds for any duals >= 0: sound either
     way. Per class j, the dominated classes nearest to it (per dimension, and overall), not all pairs: the rest
-    follow along the chains."""
+    follow along the chains. Only for LPs of many classes: on small ones the LP converges quickly anyway, and its
+    columns, without the exchanges' help, are what the integer master buys from (fleetpack.capacity.master)."""
     n = len(lp.demand)
-    if n < 2 or n > _MAX_EXCHANGE:
+    if n < max(2, _MIN_EXCHANGE) or n > _MAX_EXCHANGE:
         return []
     size = lp.size.astype(float)
     eligible = np.array([kind.eligible for kind in lp.kinds], dtype=bool).reshape(len(lp.kinds), n)
