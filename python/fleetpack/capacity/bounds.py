@@ -184,7 +184,8 @@ def _column_bound(items, types, existing, over, dims, price, n, objective, exist
     groups = [item.group for item in items]
     dedicated = [item.dedicated for item in items]
     rows = np.array([item.rows[0] for item in items], dtype=np.int64)
-    coarse = _coarse_sizes(real, eligible)
+    rooms = [rating.room(h, over, dims, n) for h in (*types, *existing)]
+    coarse = _coarse_sizes(real, eligible, rooms)
     keys = [(tuple(c), e) for c, e in zip(coarse.tolist(), eligible)]
     of, family, family_cap = build_classes(keys, groups, dedicated)
     k = len(family)
@@ -209,23 +210,28 @@ def _column_bound(items, types, existing, over, dims, price, n, objective, exist
                     merged=any(len(item.rows) > 1 for item in items))
 
 
-def _coarse_sizes(real: np.ndarray, eligible: list[tuple]) -> np.ndarray:
+def _coarse_sizes(real: np.ndarray, eligible: list[tuple], rooms: Sequence[Sequence[float]] = ()) -> np.ndarray:
     """The sizes as they key the classes: themselves when they make at most ``_MAX_CLASSES`` classes, else each
-    dimension rounded down to fewer levels (quantiles of the sizes), as many as keep the classes within it. A
-    class then takes the least size of its members: a relaxation, so the bound stays sound, a little weaker."""
+    dimension rounded down to fewer levels (quantiles of the sizes, and the least sizes of which k copies no
+    longer fit a room, k = 2 to 4: so that what never shares a host stays apart), as many as keep the classes
+    within it. A class then takes the least size of its members: a relaxation, so the bound stays sound, a little
+    weaker."""
     def count(sizes: np.ndarray) -> int:
         return len(set(zip(map(tuple, sizes.tolist()), eligible)))
 
     if count(real) <= _MAX_CLASSES:
         return real
     coarse = real
-    for levels in (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2, 1):
+    for levels in (64, 48, 40, 32, 28, 24, 20, 18, 16, 14, 12, 10, 8, 6, 4, 3, 2, 1):
         coarse = real.copy()
         for d in range(real.shape[1]):
             values = np.unique(real[:, d])
             if len(values) <= levels:
                 continue
-            cuts = np.unique(np.quantile(real[:, d], np.linspace(0, 1, levels, endpoint=False), method="lower"))
+            cuts = np.quantile(real[:, d], np.linspace(0, 1, levels, endpoint=False), method="lower")
+            edges = [int(room[d]) // k + 1 for room in rooms for k in (2, 3, 4) if math.isfinite(room[d])]
+            cuts = np.unique(np.concatenate([cuts, [e for e in edges if values[0] < e <= values[-1]]]))
+            cuts = cuts.astype(real.dtype)
             cuts[0] = min(cuts[0], values[0])
             coarse[:, d] = cuts[np.searchsorted(cuts, real[:, d], side="right") - 1]
         if count(coarse) <= _MAX_CLASSES:

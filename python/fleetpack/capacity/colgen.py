@@ -41,7 +41,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .pricing import exact_pricing, fractional_upper, units as _to_units
+from .pricing import exact_pricing, fractional_upper, table_work, units as _to_units
 
 __all__ = ["Kind", "PatternLP", "ColumnBound", "column_bound", "build_classes", "wall_deadline", "seconds_left"]
 
@@ -51,6 +51,7 @@ _DP_WORK = 3e7  # exact DP when its table's cells (room in units of the sizes' g
 _MIN_EXCHANGE = 200  # classes at least for the exchange columns
 _MAX_EXCHANGE = 4000  # classes at most for the exchange columns (their search is quadratic)
 _FAST_ROUNDS = 100  # iterations per second of budget when every round prices exactly with the core's table
+_CHEAP_FIRST = 3e6  # a table of more work than this: the cheap bound first (it may spare the table)
 _SMOOTH = 0.7  # the weight of the centre in the smoothed duals
 _SCALE = 10**7  # duals to integers for CP-SAT: weights ceil(pi * scale), so its bound is above the true maximum
 _DEADLINE: ContextVar[float | None] = ContextVar("fleetpack_colgen_deadline", default=None)
@@ -405,12 +406,14 @@ def _price(lp: PatternLP, k: int, pi: np.ndarray, seconds: float, floor: float |
     families = lp.family[idx]
     fam_binds = any(int(caps[families == f].sum()) > lp.family_cap[f] for f in set(families.tolist()) if f >= 0)
     cheap = math.inf
-    if binding and floor is not None:
+    exactly = bool(binding) and not fam_binds and len(binding) <= 2
+    if binding and floor is not None and (not exactly or table_work(caps, sizes[:, binding], kind.room[binding])
+                                          > _CHEAP_FIRST):
         cheap = max(ded_value, fractional_upper(sizes[:, binding], kind.room[binding], caps, pi[idx]))
         if cheap <= floor:
             return cheap, 0.0, {}
     exact = None
-    if binding and not fam_binds and len(binding) <= 2:
+    if exactly:
         exact = exact_pricing(idx, caps, sizes[:, binding], kind.room[binding], pi[idx])
     if exact is not None:
         upper, value, pattern = exact

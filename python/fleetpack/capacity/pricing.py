@@ -11,9 +11,11 @@ most the kind's price the kind cannot price out, and its bound adds nothing to t
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["fractional_upper", "exact_pricing", "units"]
+__all__ = ["fractional_upper", "exact_pricing", "table_work", "units"]
 
 _LAMBDAS = np.linspace(0.0, 1.0, 9)
 _WORK = 4e8  # the core's table: cells times steps at most this (about 0.3 s); beyond, the caller's other routes
@@ -37,32 +39,70 @@ def fractional_upper(sizes: np.ndarray, room: np.ndarray, caps: np.ndarray, valu
     caps = caps.astype(float)
     best = float(np.dot(values, caps)) * (1 + 1e-9)  # every copy of every item: a bound when nothing binds
     dims = share.shape[1]
-    combos = [share[:, d] for d in range(dims)]
     if dims == 2:
-        combos = [lam * share[:, 0] + (1 - lam) * share[:, 1] for lam in _LAMBDAS]
-    elif dims > 2:
-        combos.append(share.mean(axis=1))
-    for weight in combos:
-        best = min(best, _fractional(weight, caps, values))
-    return best
+        weights = _LAMBDAS[:, None] * share[None, :, 0] + (1 - _LAMBDAS)[:, None] * share[None, :, 1]
+    else:
+        weights = np.vstack([share.T, share.mean(axis=1)[None, :]] if dims > 2 else [share.T])
+    return min(best, _fractional(np.where(np.isnan(weights), np.inf, weights), caps, values))
 
 
-def _fractional(weight: np.ndarray, caps: np.ndarray, values: np.ndarray) -> float:
-    """The fractional knapsack of capacity 1: items by value per weight, the last one in part."""
-    free = weight <= 0
-    total = float(np.dot(values[free], caps[free]))
-    w, c, v = weight[~free], caps[~free], values[~free]
-    if not len(w):
-        return total
-    order = np.argsort(-(v / w), kind="stable")
-    w, c, v = w[order], c[order], v[order]
-    load = np.cumsum(w * c)
-    k = int(np.searchsorted(load, 1.0, side="right"))  # items 0..k-1 whole
-    total += float(np.dot(v[:k], c[:k]))
-    if k < len(w):
-        left = 1.0 - (float(load[k - 1]) if k else 0.0)
-        total += v[k] * min(float(c[k]), max(0.0, left) / w[k])
-    return total * (1 + 1e-9)
+def _fractional(weights: np.ndarray, caps: np.ndarray, values: np.ndarray) -> float:
+    """The least over the rows of ``weights`` of the fractional knapsack of capacity 1 with those weights: items
+    by value per weight, the last one in part (an item of weight 0 whole)."""
+    with np.errstate(divide="ignore"):
+        ratio = np.where(weights > 0, values[None, :] / np.where(weights > 0, weights, 1.0), np.inf)
+    order = np.argsort(-ratio, axis=1, kind="stable")
+    w = np.take_along_axis(weights, order, axis=1)
+    c, v = caps[order], values[order]
+    load = np.cumsum(w * c, axis=1)
+    gain = np.cumsum(v * c, axis=1)
+    best = math.inf
+    for r in range(len(weights)):
+        k = int(np.searchsorted(load[r], 1.0, side="right"))  # items 0..k-1 whole
+        total = float(gain[r, k - 1]) if k else 0.0
+        if k < w.shape[1]:
+            left = 1.0 - (float(load[r, k - 1]) if k else 0.0)
+            total += float(v[r, k]) * min(float(c[r, k]), max(0.0, left) / float(w[r, k]))
+        best = min(best, total)
+    return best * (1 + 1e-9)
+
+
+def table_work(caps: np.ndarray, sizes: np.ndarray, room: np.ndarray) -> float:
+    """The work of the core's table for this knapsack (cells times steps; ``math.inf`` when it is not taken)."""
+    plan = _table(caps, sizes, room)
+    if plan is None:
+        return math.inf
+    sized, room_units, relaxed = plan
+    return float(room_units[0] + 1) * float(room_units[1] + 1) * float(_steps(sized, room_units, caps, relaxed))
+
+
+def _steps(sized: np.ndarray, room_units: np.ndarray, caps: np.ndarray, relaxed: bool) -> float:
+    if relaxed:
+        return float(len(caps))
+    with np.errstate(divide="ignore"):
+        fit = np.where(sized > 0, room_units[None, :] // np.maximum(sized, 1), np.iinfo(np.int64).max).min(axis=1)
+    most = np.minimum(caps, fit)
+    chunked = (most < fit) | (np.all(sized == 0, axis=1))
+    return float(np.sum(np.where(chunked, np.floor(np.log2(np.maximum(most, 1))) + 1, 1)))
+
+
+def _table(caps: np.ndarray, sizes: np.ndarray, room: np.ndarray):
+    """(sizes and room in units, as two dimensions; whether the caps are relaxed) for the core's table, or None
+    when it is too large."""
+    if sizes.shape[1] not in (1, 2) or not len(caps):
+        return None
+    sized, room_units = units(sizes, room)
+    if sizes.shape[1] == 1:
+        sized = np.column_stack([np.zeros(len(sized), dtype=np.int64), sized])
+        room_units = np.array([0, int(room_units[0])], dtype=np.int64)
+    cells = float(room_units[0] + 1) * float(room_units[1] + 1)
+    steps = _steps(sized, room_units, caps, False)
+    relaxed = steps * cells > _BITS
+    if relaxed:
+        steps = float(len(caps))
+    if steps * cells > _WORK or cells > 2**22:
+        return None
+    return sized, room_units, relaxed
 
 
 def exact_pricing(idx: np.ndarray, caps: np.ndarray, sizes: np.ndarray, room: np.ndarray, values: np.ndarray):
@@ -72,23 +112,10 @@ def exact_pricing(idx: np.ndarray, caps: np.ndarray, sizes: np.ndarray, room: np
     bound, and the pattern is cut to the caps (a pattern still)."""
     from .. import _core
 
-    if sizes.shape[1] not in (1, 2) or not len(idx):
+    plan = _table(caps, sizes, room)
+    if plan is None:
         return None
-    sized, room_units = units(sizes, room)
-    if sizes.shape[1] == 1:
-        sized = np.column_stack([np.zeros(len(sized), dtype=np.int64), sized])
-        room_units = np.array([0, int(room_units[0])], dtype=np.int64)
-    cells = float(room_units[0] + 1) * float(room_units[1] + 1)
-    with np.errstate(divide="ignore"):
-        fit = np.where(sized > 0, room_units[None, :] // np.maximum(sized, 1), np.iinfo(np.int64).max).min(axis=1)
-    most = np.minimum(caps, fit)
-    chunked = (most < fit) | (np.all(sized == 0, axis=1))
-    steps = float(np.sum(np.where(chunked, np.floor(np.log2(np.maximum(most, 1))) + 1, 1)))
-    relaxed = steps * cells > _BITS
-    if relaxed:
-        steps = float(len(idx))
-    if steps * cells > _WORK or steps * cells > 4 * _BITS or cells > 2**22:
-        return None
+    sized, room_units, relaxed = plan
     value, copies = _core.knapsack(np.ascontiguousarray(sized, dtype=np.uint64),
                                    np.ascontiguousarray(values, dtype=np.float64),
                                    np.ascontiguousarray(caps, dtype=np.uint64), (int(room_units[0]),
