@@ -122,3 +122,17 @@ def test_the_exchanges_pair_a_class_with_a_larger_one(monkeypatch):
     pairs = colgen._exchanges(lp)
     assert pairs and all(np.all(sizes[i] <= sizes[j]) and i != j for i, j in pairs)
     assert {(0, 1), (2, 1), (1, 3), (4, 0), (4, 2)} <= set(pairs)
+
+
+def test_the_coarse_classes_keep_what_never_shares_a_host_apart():
+    """Rounded down (sound), and an item of which two copies do not fit a room stays so."""
+    from fleetpack.capacity.bounds import _MAX_CLASSES, _coarse_sizes
+
+    rng = random.Random(3)
+    real = np.array([[rng.randint(10, 50), rng.randint(10, 50), 1] for _ in range(3000)], dtype=np.int64)
+    eligible = [(True,)] * len(real)
+    coarse = _coarse_sizes(real, eligible, [[60, 60, 3000]])
+    assert coarse is not real and np.all(coarse <= real)
+    assert len({tuple(r) for r in coarse.tolist()}) <= _MAX_CLASSES
+    for edge in (31, 21, 16):  # 60 // k + 1 for k = 2, 3, 4
+        assert np.all((coarse[:, :2] >= edge) == (real[:, :2] >= edge))
