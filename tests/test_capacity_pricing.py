@@ -136,3 +136,24 @@ def test_the_coarse_classes_keep_what_never_shares_a_host_apart():
     assert len({tuple(r) for r in coarse.tolist()}) <= _MAX_CLASSES
     for edge in (31, 21, 16):  # 60 // k + 1 for k = 2, 3, 4
         assert np.all((coarse[:, :2] >= edge) == (real[:, :2] >= edge))
+
+
+def test_a_purchase_kept_early_gets_the_column_bound():
+    """Items of 60 on hosts of 100: the cover says 0.6 host each, the column generation one each; ``tighten``
+    raises the bound a kept purchase is measured against, and leaves it when the purchase is within 1%."""
+    from fleetpack.capacity.rulebound import Rating
+    from fleetpack.capacity.tighten import tighten
+
+    ws = [fp.Workload(f"w{i}", cpu=60, memory=0, form="container") for i in range(5)]
+    types = [fp.HostType("h", cpu=100, memory=0, cost=1.0)]
+    fits = fit_types(ws, types, NONE)
+    takes = np.array([f.takes for f in fits])
+    rules = {"rules": (), "rating": Rating()}
+    cover = purchase_bound(ws, takes.any(axis=0), takes, types, [], NONE, _dims(ws, types), "cost", False,
+                           column_seconds=0, **rules)
+    assert cover.value == 3.0
+    options = {"bound": cover, "deadline": None, "time_limit": None, "objective": "cost", "existing_cost": False}
+    tighten(ws, [], NONE, types, takes, 3.0, options, _dims(ws, types), rules)
+    assert options["bound"] is cover  # (within 1%: not bounded again)
+    tighten(ws, [], NONE, types, takes, 5.0, options, _dims(ws, types), rules)
+    assert options["bound"].value == 5.0 and "column generation" in options["bound"].reason
