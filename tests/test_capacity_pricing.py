@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from fleetpack.capacity.bounds import purchase_bound
 from fleetpack.capacity.planner import _dims
 from fleetpack.capacity.pool import candidate_hosts, fit_types
 from fleetpack.capacity.pricing import exact_pricing, fractional_upper
+from fleetpack.capacity.tighten import seeds
 
 NONE = fp.Overheads.none()
 
@@ -102,13 +104,14 @@ def test_the_column_bound_is_sound_in_two_dimensions(seed, exchanges, monkeypatc
         monkeypatch.setattr(colgen, "_MIN_EXCHANGE", 0)
     ws, types = _two_dim(seed)
     fits = fit_types(ws, types, NONE)
-    pool, _ = candidate_hosts(fits, set())
+    pool, kinds = candidate_hosts(fits, set())
     best = fp.place(ws, pool, objective="cost", method="exact", overheads=NONE, time_limit=30)
     assert best.proven_optimal
     takes = np.array([f.takes for f in fits])
-    for seconds in (1e-4, 5.0):
+    planted = seeds(best, kinds, 0, types)  # (the optimum's hosts as the first columns of the exact-size LP)
+    for seconds, given in ((1e-4, ()), (5.0, ()), (1e-4, planted), (5.0, planted)):
         bound = purchase_bound(ws, takes.any(axis=0), takes, types, [], NONE, _dims(ws, types), "cost", False,
-                               column_seconds=seconds)
+                               column_seconds=seconds, seeds=given)
         assert bound.value <= best.cost + 1e-9
 
 
@@ -153,7 +156,10 @@ def test_a_purchase_kept_early_gets_the_column_bound():
                            column_seconds=0, **rules)
     assert cover.value == 3.0
     options = {"bound": cover, "deadline": None, "time_limit": None, "objective": "cost", "existing_cost": False}
-    tighten(ws, [], NONE, types, takes, 3.0, options, _dims(ws, types), rules)
+    plan = fp.place(ws, [types[0].host(f"h-{j}") for j in range(5)], objective="cost", overheads=NONE)
+    kept = SimpleNamespace(plan=plan, kinds=["h"] * 5, key=(0, 3.0))
+    tighten(ws, [], NONE, types, takes, kept, options, _dims(ws, types), rules)
     assert options["bound"] is cover  # (within 1%: not bounded again)
-    tighten(ws, [], NONE, types, takes, 5.0, options, _dims(ws, types), rules)
+    tighten(ws, [], NONE, types, takes, SimpleNamespace(plan=plan, kinds=["h"] * 5, key=(0, 5.0)), options,
+            _dims(ws, types), rules)
     assert options["bound"].value == 5.0 and "column generation" in options["bound"].reason

@@ -318,7 +318,7 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     if guided and not class_best[1].plan.unplaced and class_best[1].key[1] <= lp.value * (1 + CLASS_CLOSE):
         notes.append(f"bought what the LP over host types and workload classes guides: within {CLASS_CLOSE:.0%} of "
                      "the bound, so no other placement was tried")
-        tighten(ws, ex, over, types, takes, class_best[1].key[1], options, _dims(ws, types), _bound_rules(options))
+        tighten(ws, ex, over, types, takes, class_best[1], options, _dims(ws, types), _bound_rules(options))
         return class_best
     first = None
     if options["deadline"] is not None and not options["spare"] and (
@@ -342,7 +342,7 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         plan = class_best[1].plan
         if not options["spare"] and not plan.unplaced and class_best[1].key[1] <= lp.value * (1 + CLASS_CLOSE):
             notes.append(f"bought {how}: within {CLASS_CLOSE:.0%} of the bound, so no other placement was tried")
-            tighten(ws, ex, over, types, takes, class_best[1].key[1], options, _dims(ws, types), _bound_rules(options))
+            tighten(ws, ex, over, types, takes, class_best[1], options, _dims(ws, types), _bound_rules(options))
             return class_best
         if guided and options["deadline"] is not None and _left(options) < 0.25 * options["time_limit"]:
             notes.append(f"bought {how} (too little of the time limit was left to place other sets of types)")
