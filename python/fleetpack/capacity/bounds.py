@@ -27,6 +27,7 @@ hosts at that price.
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -36,13 +37,14 @@ import numpy as np
 
 from ..model.hosttypes import HostType
 from ..model.objects import Host, Overheads, Workload
-from .colgen import ColumnBound, Kind, PatternLP, build_classes, column_bound
+from .colgen import ColumnBound, Kind, PatternLP, build_classes, column_bound, seconds_left
 from .rulebound import Rating, bound_items, conflicts, spread_takes
 
 __all__ = ["PurchaseBound", "purchase_bound", "smallest_demand", "host_room", "achievable_at_least"]
 
 _MAX_SETS = 64  # rows per kind: the type sets of most demand (a subset of the rows is still a relaxation)
 _MAX_CLASSES = 400  # rows of the column generation's LP (more: sizes are rounded down into fewer classes)
+_MAX_FINE = 2500  # exact classes at most for the seeded LP (two binding dimensions at most)
 _SLACK = 1e-7  # relative: GLOP's tolerances, taken off so that the bound stays below the true optimum
 
 
@@ -94,9 +96,11 @@ def host_room(h: Host | HostType, over: Overheads, dims: Sequence[str], n: int) 
 def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np.ndarray,
                    types: Sequence[HostType], existing: Sequence[Host], over: Overheads, dims: Sequence[str],
                    objective: str, existing_cost: bool, column_seconds: float = 2.0, *, rules: Sequence = (),
-                   rating: Rating | None = None) -> PurchaseBound:
+                   rating: Rating | None = None, seeds: Sequence[tuple[int, Sequence[int]]] = ()) -> PurchaseBound:
     """The bound for plans that place the ``counted`` workloads; ``takes[t, w]``: type t takes workload w.
-    ``rules`` (group rules) and ``rating`` (the call's ratios) as fleetpack.capacity.rulebound reads them."""
+    ``rules`` (group rules) and ``rating`` (the call's ratios) as fleetpack.capacity.rulebound reads them.
+    ``seeds``: the hosts of a purchase at hand, each (type index, the workloads on it): the column generation
+    then tries the LP over the exact sizes first, from those hosts' loads as its first columns."""
     from ortools.linear_solver import pywraplp  # (a dependency; imported when a purchase is bounded)
 
     rows = np.flatnonzero(counted)
@@ -160,7 +164,7 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
     patterns = None
     if column_seconds > 0:
         patterns = _column_bound(items, types, existing, over, dims, price, n, objective, existing_cost,
-                                 column_seconds, rating)
+                                 column_seconds, rating, seeds)
         columns = patterns.result
         if columns.value > 0:
             support = tuple(k for k in range(len(types)) if columns.mix[k] > 1e-9) or support
@@ -176,16 +180,42 @@ def purchase_bound(workloads: Sequence[Workload], counted: np.ndarray, takes: np
 
 
 def _column_bound(items, types, existing, over, dims, price, n, objective, existing_cost, seconds,
-                  rating) -> Patterns:
+                  rating, seeds: Sequence[tuple[int, Sequence[int]]] = ()) -> Patterns:
     """The column-generation bound (fleetpack.capacity.colgen) of the same relaxation, over the items (a merged
-    affinity group is one; ``Patterns.rows`` then names its first member)."""
+    affinity group is one; ``Patterns.rows`` then names its first member). With ``seeds`` and at most
+    ``_MAX_FINE`` exact sizes, none merged, at most two dimensions binding (the core's table prices them), the LP
+    over the exact sizes first, its first columns the seeds' loads (a near-optimal purchase's hosts: the LP then
+    converges in a few dozen rounds); unless it converges, the LP over coarser classes in the time left."""
     real = np.array([item.size for item in items], dtype=np.int64).reshape(len(items), len(dims) + 1)
     eligible = [tuple(k in item.eligible for k in range(len(types))) for item in items]
+    rows = np.array([item.rows[0] for item in items], dtype=np.int64)
+    merged = any(len(item.rows) > 1 for item in items)
+    args = (items, real, eligible, types, existing, over, dims, price, n, objective, existing_cost, rating)
+    fine = None
+    if seeds and not merged and _fine_classes(real, eligible, types, existing, rating, over, dims, n) <= _MAX_FINE:
+        began = time.perf_counter()
+        lp, of, groups = _pattern_lp(real, *args)
+        lp.columns.extend(_seeded(lp, of, rows, seeds))
+        result = column_bound(lp, time_budget=seconds)
+        fine = Patterns(lp, result, rows, of, groups, False, merged=False)
+        seconds -= time.perf_counter() - began
+        if result.converged or seconds <= 0.05 or seconds_left() <= 0:
+            return fine
+    rooms = [rating.room(h, over, dims, n) for h in (*types, *existing)]
+    coarse = _coarse_sizes(real, eligible, rooms)
+    lp, of, groups = _pattern_lp(coarse, *args)
+    result = column_bound(lp, time_budget=seconds)
+    patterns = Patterns(lp, result, rows, of, groups, coarse is not real, merged=merged)
+    return fine if fine is not None and fine.result.value >= result.value else patterns
+
+
+def _pattern_lp(sizes, items, real, eligible, types, existing, over, dims, price, n, objective, existing_cost,
+                rating):
+    """The LP over the classes ``sizes`` key (a class's size: the least of its members' real sizes): (the LP, the
+    class of each item, the existing kinds' hosts)."""
     groups = [item.group for item in items]
     dedicated = [item.dedicated for item in items]
-    rows = np.array([item.rows[0] for item in items], dtype=np.int64)
-    coarse = _coarse_sizes(real, eligible)
-    keys = [(tuple(c), e) for c, e in zip(coarse.tolist(), eligible)]
+    keys = [(tuple(c), e) for c, e in zip(sizes.tolist(), eligible)]
     of, family, family_cap = build_classes(keys, groups, dedicated)
     k = len(family)
     size = np.full((k, real.shape[1]), np.iinfo(np.int64).max, dtype=np.int64)
@@ -204,28 +234,67 @@ def _column_bound(items, types, existing, over, dims, price, n, objective, exist
     kinds += [Kind(np.array(room, dtype=np.int64), cost, float(len(members)), np.ones(k, dtype=bool))
               for (room, cost), members in alike.items()]
     lp = PatternLP(size, np.bincount(of, minlength=k).astype(np.int64), ded, family, family_cap, kinds)
-    result = column_bound(lp, time_budget=seconds)
-    return Patterns(lp, result, rows, of, tuple(tuple(m) for m in alike.values()), coarse is not real,
-                    merged=any(len(item.rows) > 1 for item in items))
+    return lp, of, tuple(tuple(m) for m in alike.values())
 
 
-def _coarse_sizes(real: np.ndarray, eligible: list[tuple]) -> np.ndarray:
+def _fine_classes(real, eligible, types, existing, rating, over, dims, n) -> int:
+    """The classes of the exact sizes when at most two dimensions may bind on any host (the core's table prices
+    them), else a count above ``_MAX_FINE``."""
+    rooms = [rating.room(h, over, dims, n) for h in (*types, *existing)]
+    binds = [d for d in range(real.shape[1]) if any(float(real[:, d].sum()) > float(room[d]) for room in rooms)]
+    if len(binds) > 2:
+        return _MAX_FINE + 1
+    return len(set(zip(map(tuple, real.tolist()), eligible)))
+
+
+def _seeded(lp: PatternLP, of: np.ndarray, rows: np.ndarray, seeds) -> list[tuple[int, dict[int, int]]]:
+    """The seeds' hosts as patterns of ``lp`` (distinct; a load that is no pattern of its type is left out)."""
+    class_of_row = dict(zip(rows.tolist(), of.tolist()))
+    caps = np.array(lp.family_cap + [0], dtype=np.int64)
+    out: dict[tuple, tuple[int, dict[int, int]]] = {}
+    for k, held in seeds:
+        if not 0 <= k < len(lp.kinds):
+            continue
+        pattern: dict[int, int] = {}
+        for w in held:
+            if w in class_of_row:
+                pattern[class_of_row[w]] = pattern.get(class_of_row[w], 0) + 1
+        if not pattern:
+            continue
+        idx = np.array(list(pattern), dtype=np.int64)
+        count = np.array(list(pattern.values()), dtype=np.int64)
+        kind = lp.kinds[k]
+        fams = lp.family[idx]
+        ok = (np.all(count @ lp.size[idx] <= kind.room) and bool(np.all(kind.eligible[idx]))
+              and np.all(count <= lp.demand[idx]) and (not lp.dedicated[idx].any() or count.sum() == 1)
+              and all(count[fams == f].sum() <= caps[f] for f in set(fams.tolist()) if f >= 0))
+        if ok:
+            out[(k, tuple(sorted(pattern.items())))] = (k, pattern)
+    return list(out.values())
+
+
+def _coarse_sizes(real: np.ndarray, eligible: list[tuple], rooms: Sequence[Sequence[float]] = ()) -> np.ndarray:
     """The sizes as they key the classes: themselves when they make at most ``_MAX_CLASSES`` classes, else each
-    dimension rounded down to fewer levels (quantiles of the sizes), as many as keep the classes within it. A
-    class then takes the least size of its members: a relaxation, so the bound stays sound, a little weaker."""
+    dimension rounded down to fewer levels (quantiles of the sizes, and the least sizes of which k copies no
+    longer fit a room, k = 2 to 4: so that what never shares a host stays apart), as many as keep the classes
+    within it. A class then takes the least size of its members: a relaxation, so the bound stays sound, a little
+    weaker."""
     def count(sizes: np.ndarray) -> int:
         return len(set(zip(map(tuple, sizes.tolist()), eligible)))
 
     if count(real) <= _MAX_CLASSES:
         return real
     coarse = real
-    for levels in (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2, 1):
+    for levels in (64, 48, 40, 32, 28, 24, 20, 18, 16, 14, 12, 10, 8, 6, 4, 3, 2, 1):
         coarse = real.copy()
         for d in range(real.shape[1]):
             values = np.unique(real[:, d])
             if len(values) <= levels:
                 continue
-            cuts = np.unique(np.quantile(real[:, d], np.linspace(0, 1, levels, endpoint=False), method="lower"))
+            cuts = np.quantile(real[:, d], np.linspace(0, 1, levels, endpoint=False), method="lower")
+            edges = [int(room[d]) // k + 1 for room in rooms for k in (2, 3, 4) if math.isfinite(room[d])]
+            cuts = np.unique(np.concatenate([cuts, [e for e in edges if values[0] < e <= values[-1]]]))
+            cuts = cuts.astype(real.dtype)
             cuts[0] = min(cuts[0], values[0])
             coarse[:, d] = cuts[np.searchsorted(cuts, real[:, d], side="right") - 1]
         if count(coarse) <= _MAX_CLASSES:

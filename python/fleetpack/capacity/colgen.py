@@ -41,11 +41,18 @@ from typing import Sequence
 
 import numpy as np
 
+from .pricing import exact_pricing, fractional_upper, table_work, units as _to_units
+
 __all__ = ["Kind", "PatternLP", "ColumnBound", "column_bound", "build_classes", "wall_deadline", "seconds_left"]
 
 _TOLERANCE = 1e-9
 _DEBUG = bool(os.environ.get("FLEETPACK_COLGEN_DEBUG"))
 _DP_WORK = 3e7  # exact DP when its table's cells (room in units of the sizes' gcd) times its steps are at most this
+_MIN_EXCHANGE = 200  # classes at least for the exchange columns
+_MAX_EXCHANGE = 4000  # classes at most for the exchange columns (their search is quadratic)
+_FAST_ROUNDS = 100  # iterations per second of budget when every round prices exactly with the core's table
+_CHEAP_FIRST = 3e6  # a table of more work than this: the cheap bound first (it may spare the table)
+_SMOOTH = 0.7  # the weight of the centre in the smoothed duals
 _SCALE = 10**7  # duals to integers for CP-SAT: weights ceil(pi * scale), so its bound is above the true maximum
 _DEADLINE: ContextVar[float | None] = ContextVar("fleetpack_colgen_deadline", default=None)
 
@@ -154,6 +161,10 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
         objective.SetCoefficient(a, 4 * top * (1 + float(lp.size[i, -1])))
         artificial.append(a)
     limits = {k: solver.Constraint(0.0, kind.limit) for k, kind in enumerate(kinds) if math.isfinite(kind.limit)}
+    for i, j in _exchanges(lp):  # a copy of class j's room holds one of class i instead: pi_i <= pi_j
+        e = solver.NumVar(0, solver.infinity(), "")
+        rows[i].SetCoefficient(e, 1.0)
+        rows[j].SetCoefficient(e, -1.0)
     variables: list = []
     kind_of: list[int] = []
 
@@ -176,6 +187,9 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
     best, converged, iterations, lp_value = 0.0, False, 0, math.inf
     used_artificial, solution = True, []
     pi, sigma = np.zeros(n), {}
+    center: np.ndarray | None = None  # the duals of the best Lagrangian bound (the smoothing's centre)
+    fast = False  # every kind priced exactly by the core's table (or its cheap bound): an exact round each time
+    smooth = _SMOOTH
     most = max(20, int(60 * time_budget))  # iterations (an exact round every 25, and at the last)
     while True:
         iterations += 1
@@ -187,7 +201,7 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
         pi = np.maximum(np.array([r.dual_value() for r in rows]), 0.0)
         sigma = {k: min(0.0, c.dual_value()) for k, c in limits.items()}
         added = 0
-        if iterations % 25 and iterations < most and seconds_left() > 0:
+        if not fast and iterations % 25 and iterations < most and seconds_left() > 0:
             # cheap columns first; the exact pricing (and the bound) when they run out, or at the end
             for k, kind in enumerate(kinds):
                 seen = set()
@@ -200,23 +214,42 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
                         added += 1
             if added:
                 continue
-        uppers, columns = [], []
+        # with exact rounds each time, the duals priced are smoothed towards the centre (Wentges): any duals >= 0
+        # give a sound bound, and the columns they find are added when they price out at the LP's own duals
+        at = pi if center is None or not fast or smooth <= 0 else smooth * center + (1 - smooth) * pi
+        uppers, columns, slow = [], [], []
         for k in range(len(kinds)):
-            upper, value, pattern = _price(lp, k, pi, price_limit)
+            upper, value, pattern = _price(lp, k, at, price_limit, kinds[k].price, slow)
             uppers.append(upper)
             columns.append((value, pattern))
-        best = max(best, _lagrangian(lp, pi, uppers))
-        if all(kinds[k].price - sigma.get(k, 0.0) - uppers[k] >= -1e-7 * max(1.0, kinds[k].price)
-               for k in range(len(kinds))):
+        bound = _lagrangian(lp, at, uppers)
+        if bound > best or center is None:
+            center = at
+        best = max(best, bound)
+        if not fast and not slow:  # exact rounds each time from now on: as many rounds as the greedy ones
+            most = max(most, int(_FAST_ROUNDS * time_budget))
+        fast = not slow
+        if _DEBUG and iterations % 20 == 0:
+            print(f"  colgen {iterations}: LP {lp_value:.2f} bound {best:.2f} {time.perf_counter() - began:.2f} s")
+        if at is pi and all(kinds[k].price - sigma.get(k, 0.0) - uppers[k] >= -1e-7 * max(1.0, kinds[k].price)
+                            for k in range(len(kinds))):
             converged = True
             break
         if iterations >= most or time.perf_counter() - began > 10 * time_budget or seconds_left() <= 0:
             break
         for k, (value, pattern) in enumerate(columns):
+            if at is not pi:
+                value = float(sum(pi[i] * a for i, a in pattern.items()))
             if pattern and kinds[k].price - sigma.get(k, 0.0) - value < -1e-9 * max(1.0, kinds[k].price):
                 add(k, pattern)
                 added += 1
-        if not added:
+        if at is not pi:
+            # nothing found at the smoothed duals (a mispricing), or the bound meets the LP: the LP's own next
+            smooth = 0.0 if not added or best >= lp_value * (1 - 1e-9) else _SMOOTH
+            if not added:
+                iterations -= 1  # (the same LP again: priced at its own duals)
+                continue
+        elif not added:
             break
     solution += [0.0] * (len(variables) - len(solution))  # columns added after the last solve: at zero
     if used_artificial:  # the limits may leave demand uncovered: the purchase then places less; no bound here
@@ -229,6 +262,37 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
               f"converged {converged}, {time.perf_counter() - began:.2f} s")
     duals = (pi, sigma) if converged and not used_artificial else None
     return ColumnBound(best, lp_value, converged, iterations, len(variables), tuple(mix), tuple(solution), duals)
+
+
+def _exchanges(lp: PatternLP) -> list[tuple[int, int]]:
+    """Pairs (i, j): class i no larger than class j in any dimension, of j's family and dedication, and taken by
+    every kind that takes j, so that any pattern holding j holds i in its place. The LP gets a free column per
+    pair (+1 in row i, -1 in row j): in the dual, ``pi_i <= pi_j``, which some optimal dual meets (dual-optimal
+    inequalities: the duals of the bin packing LP are monotone in the sizes), so the LP's value stays and the
+    column generation converges in far fewer rounds. The Lagrangian bound holds for any duals >= 0: sound either
+    way. Per class j, the dominated classes nearest to it (per dimension, and overall), not all pairs: the rest
+    follow along the chains. Only for LPs of many classes: on small ones the LP converges quickly anyway, and its
+    columns, without the exchanges' help, are what the integer master buys from (fleetpack.capacity.master)."""
+    n = len(lp.demand)
+    if n < max(2, _MIN_EXCHANGE) or n > _MAX_EXCHANGE:
+        return []
+    size = lp.size.astype(float)
+    eligible = np.array([kind.eligible for kind in lp.kinds], dtype=bool).reshape(len(lp.kinds), n)
+    scale = np.maximum(size.max(axis=0), 1.0)
+    norm = (size / scale).sum(axis=1)
+    pairs: set[tuple[int, int]] = set()
+    for j in range(n):
+        below = np.all(lp.size <= lp.size[j], axis=1) & (lp.family == lp.family[j]) & (lp.dedicated == lp.dedicated[j])
+        below &= np.all(eligible[:, j][:, None] <= eligible, axis=0)
+        below[j] = False
+        found = np.flatnonzero(below)
+        if not len(found):
+            continue
+        pairs.add((int(found[np.argmax(norm[found])]), j))
+        for d in range(size.shape[1]):
+            if np.ptp(size[:, d]) > 0:
+                pairs.add((int(found[np.lexsort((norm[found], size[found, d]))[-1]]), j))
+    return sorted(pairs)
 
 
 def _lagrangian(lp: PatternLP, pi: np.ndarray, uppers: list[float]) -> float:
@@ -326,8 +390,12 @@ def _greedy(lp: PatternLP, k: int, pi: np.ndarray) -> list[tuple[float, dict[int
     return out
 
 
-def _price(lp: PatternLP, k: int, pi: np.ndarray, seconds: float) -> tuple[float, float, dict[int, int]]:
-    """(an upper bound on the best pattern's value, a pattern's value, that pattern) for kind k."""
+def _price(lp: PatternLP, k: int, pi: np.ndarray, seconds: float, floor: float | None = None,
+           slow: list | None = None) -> tuple[float, float, dict[int, int]]:
+    """(an upper bound on the best pattern's value, a pattern's value, that pattern) for kind k. With ``floor``
+    (the kind's price): when the cheap bound (fleetpack.capacity.pricing) is at most it, that bound alone and no
+    pattern (the kind cannot price out, and the Lagrangian bound gains nothing from pricing it exactly). ``slow``
+    gets k when the pricing took the numpy table or CP-SAT (not the core's table)."""
     kind = lp.kinds[k]
     idx, caps, (ded_value, ded) = _items(lp, k, pi)
     ded_pattern = {ded: 1} if ded >= 0 else {}
@@ -337,9 +405,23 @@ def _price(lp: PatternLP, k: int, pi: np.ndarray, seconds: float) -> tuple[float
     binding = [d for d in range(sizes.shape[1]) if int(np.dot(sizes[:, d], caps)) > int(kind.room[d])]
     families = lp.family[idx]
     fam_binds = any(int(caps[families == f].sum()) > lp.family_cap[f] for f in set(families.tolist()) if f >= 0)
-    if not binding and not fam_binds:
+    cheap = math.inf
+    exactly = bool(binding) and not fam_binds and len(binding) <= 2
+    if binding and floor is not None and (not exactly or table_work(caps, sizes[:, binding], kind.room[binding])
+                                          > _CHEAP_FIRST):
+        cheap = max(ded_value, fractional_upper(sizes[:, binding], kind.room[binding], caps, pi[idx]))
+        if cheap <= floor:
+            return cheap, 0.0, {}
+    exact = None
+    if exactly:
+        exact = exact_pricing(idx, caps, sizes[:, binding], kind.room[binding], pi[idx])
+    if exact is not None:
+        upper, value, pattern = exact
+        upper = min(upper, cheap)
+    elif not binding and not fam_binds:
         pattern = {int(i): int(c) for i, c in zip(idx, caps)}
         value = float(np.dot(pi[idx], caps))
+        upper = value * (1 + 1e-9)
     elif not binding:  # families only: the most valuable members up to each family's cap
         pattern, value = {}, 0.0
         fam_left = dict(enumerate(lp.family_cap))
@@ -351,28 +433,25 @@ def _price(lp: PatternLP, k: int, pi: np.ndarray, seconds: float) -> tuple[float
                 value += take * float(pi[i])
                 if f >= 0:
                     fam_left[f] -= take
+        upper = value * (1 + 1e-9)
     elif not fam_binds and _dp_cells(sizes[:, binding], kind.room[binding], caps) <= _DP_WORK:
+        if slow is not None:
+            slow.append(k)
         value, pattern = _knapsack_dp(idx, caps, sizes[:, binding], kind.room[binding], pi)
+        upper = value * (1 + 1e-9)
     else:
+        if slow is not None:
+            slow.append(k)
         upper, value, pattern = _knapsack_cpsat(lp, idx, caps, sizes, binding, kind.room, pi, seconds)
-        if value >= ded_value:
-            return max(upper, ded_value), value, pattern
-        return max(upper, ded_value), ded_value, ded_pattern
+        upper = min(upper, cheap)
     if value >= ded_value:
-        return value * (1 + 1e-9), value, pattern
-    return ded_value * (1 + 1e-9), ded_value, ded_pattern
-
-
-def _units(sizes: np.ndarray, room: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sizes and room per dimension in units of the sizes' gcd (exact: a sum of multiples of g fits iff it fits
-    the room rounded down to a multiple of g)."""
-    g = np.array([int(np.gcd.reduce(col[col > 0])) if np.any(col > 0) else 1 for col in sizes.T], dtype=np.int64)
-    return sizes // g, room // g
+        return max(upper, ded_value * (1 + 1e-9)), value, pattern
+    return max(upper, ded_value * (1 + 1e-9)), ded_value, ded_pattern
 
 
 def _dp_cells(sizes: np.ndarray, room: np.ndarray, caps: np.ndarray) -> float:
     """The work of the DP: cells of the table times the (item, power-of-two chunk) steps."""
-    _, units = _units(sizes, room)
+    _, units = _to_units(sizes, room)
     steps = float(np.sum(np.floor(np.log2(np.maximum(caps, 1))) + 1))
     return float(np.prod((units + 1).astype(float))) * steps
 
@@ -380,7 +459,7 @@ def _dp_cells(sizes: np.ndarray, room: np.ndarray, caps: np.ndarray) -> float:
 def _knapsack_dp(idx, caps, sizes, room, pi) -> tuple[float, dict[int, int]]:
     """The bounded knapsack over the binding dimensions, exactly: a table over the room (entry: the best value
     within that much room), each class's copies split in powers of two, then a walk back through the steps."""
-    sizes, units = _units(sizes, room)
+    sizes, units = _to_units(sizes, room)
     table = np.zeros(tuple((units + 1).tolist()))
     steps: list[tuple[int, int, np.ndarray]] = []  # (item, copies, where taking them helped, packed)
     for j in range(len(idx)):

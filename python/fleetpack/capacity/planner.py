@@ -48,6 +48,7 @@ from .checks import checked_problem, given_dims, in_hard_groups, type_ratio_prob
 from .result import CapacityPlan
 from .rulebound import Rating
 from .spare import domain_of, spare_hosts
+from .tighten import tighten
 
 __all__ = ["plan_capacity", "OBJECTIVES"]
 
@@ -323,6 +324,7 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     if guided and not class_best[1].plan.unplaced and _close(ws, class_best[1].key[1], lp.value):
         notes.append(f"bought what the LP over host types and workload classes guides: within {CLASS_CLOSE:.0%} of "
                      "the bound, so no other placement was tried")
+        tighten(ws, ex, over, types, takes, class_best[1], options, _dims(ws, types), _bound_rules(options))
         return class_best
     first = None
     if options["deadline"] is not None and not options["spare"] and (
@@ -346,6 +348,7 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         plan = class_best[1].plan
         if not options["spare"] and not plan.unplaced and _close(ws, class_best[1].key[1], lp.value):
             notes.append(f"bought {how}: within {CLASS_CLOSE:.0%} of the bound, so no other placement was tried")
+            tighten(ws, ex, over, types, takes, class_best[1], options, _dims(ws, types), _bound_rules(options))
             return class_best
         if guided and options["deadline"] is not None and _left(options) < 0.25 * options["time_limit"]:
             notes.append(f"bought {how} (too little of the time limit was left to place other sets of types)")

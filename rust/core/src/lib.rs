@@ -12,6 +12,7 @@ pub mod cone;
 pub mod error;
 pub mod fit;
 pub mod heuristics;
+pub mod knapsack;
 pub mod improve;
 pub mod model;
 pub mod plain;

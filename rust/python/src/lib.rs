@@ -8,6 +8,8 @@ mod door;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -62,6 +64,38 @@ fn lower_bound(py: Python<'_>, arrays: &Bound<'_, PyDict>, objective: &str, plac
     run_detached(py, &cancel, Expected::Quick, || fleetpack_core::bounds::lower_bound(&problem, objective, placed))
 }
 
+/// knapsack(sizes, values, caps, room, relaxed=False) -> (float, numpy.ndarray)
+///
+/// The pricing of the capacity planner's column generation, exactly (fleetpack_core::knapsack): `sizes` (uint64,
+/// items x 2, whole units; a one-dimensional knapsack has room 0 and sizes 0 in the first), `values` (float64,
+/// >= 0), `caps` (uint64, copies at most), `room` (two whole numbers). The best value within the room and the
+/// copies of each item (uint64) that reach it; with `relaxed`, a cap binds only when it is 0 or the size is zero.
+#[pyfunction]
+#[pyo3(signature = (sizes, values, caps, room, relaxed=false))]
+fn knapsack<'py>(
+    py: Python<'py>,
+    sizes: PyReadonlyArray2<'py, u64>,
+    values: PyReadonlyArray1<'py, f64>,
+    caps: PyReadonlyArray1<'py, u64>,
+    room: (u64, u64),
+    relaxed: bool,
+) -> PyResult<(f64, Bound<'py, PyArray1<u64>>)> {
+    let shape = sizes.shape();
+    if shape[1] != 2 {
+        return Err(PyValueError::new_err(format!("knapsack: sizes must be items x 2, got {shape:?}")));
+    }
+    let flat = sizes.as_array();
+    let sizes: Vec<[u64; 2]> = flat.rows().into_iter().map(|row| [row[0], row[1]]).collect();
+    let values = values.as_array().to_vec();
+    let caps = caps.as_array().to_vec();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let found = run_detached(py, &cancel, Expected::Quick, || {
+        fleetpack_core::knapsack::best_pattern(&sizes, &values, &caps, [room.0, room.1], relaxed)
+    })?
+    .map_err(to_py_err)?;
+    Ok((found.value, found.copies.into_pyarray(py)))
+}
+
 /// place_many(jobs, workers) -> list of dicts
 ///
 /// `jobs` is a list of `(arrays, method, sort_key, objective, time_limit, seed, search_work)` (see `place`); they
@@ -100,6 +134,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(place_many, m)?)?;
     m.add_function(wrap_pyfunction!(lower_bound, m)?)?;
+    m.add_function(wrap_pyfunction!(knapsack, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1,0 +1,49 @@
+"""The column generation's bound for a purchase kept early (``plan_capacity``: the class LP's purchase within 2% of
+the cover or the class LP, no other placement tried): those bounds see neither whole hosts' loads nor which items
+never share a host, the column generation's LP does. Run in its share of the time when the purchase is more than
+``TIGHTEN`` above the bound and at least twice that share is left; kept when higher."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .bounds import purchase_bound
+from .budget import column_seconds, left
+from .colgen import wall_deadline
+
+__all__ = ["TIGHTEN", "tighten", "seeds"]
+
+#: A purchase kept this close to the bound is not bounded again.
+TIGHTEN = 0.01
+
+
+def tighten(ws, ex, over, types, takes: np.ndarray, outcome, options: dict, dims: Sequence[str],
+            rules: dict) -> None:
+    """Raise ``options["bound"]`` (what the final bound reuses) to the column generation's when higher; the
+    purchase kept (``outcome``: the planner's ``_Outcome``) seeds its LP over the exact sizes."""
+    bound, cost = options["bound"], outcome.key[1]
+    if cost <= bound.value * (1 + TIGHTEN):
+        return
+    if options["deadline"] is not None and left(options) < 2 * column_seconds(options):
+        return
+    with wall_deadline(options["deadline"]):
+        columns = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, dims, options["objective"],
+                                 options["existing_cost"], column_seconds=column_seconds(options), **rules,
+                                 seeds=seeds(outcome.plan, outcome.kinds, len(ex), types))
+    if columns.value > bound.value:
+        options["bound"] = columns
+
+
+def seeds(plan, kinds: Sequence[str], n_existing: int, types) -> list[tuple[int, list[int]]]:
+    """The bought hosts of a plan over the pool, each (type index, the workloads on it); ``kinds``: the type of
+    each host row after the existing ones."""
+    index = np.asarray(plan.host_index)
+    of_type = {t.name: k for k, t in enumerate(types)}
+    held: dict[int, list[int]] = {}
+    for w, j in enumerate(index.tolist()):
+        if j >= n_existing:
+            held.setdefault(j, []).append(w)
+    return [(of_type[kinds[j - n_existing]], rows) for j, rows in sorted(held.items())
+            if kinds[j - n_existing] in of_type]
