@@ -235,7 +235,7 @@ def test_a_close_purchase_does_not_stop_a_small_fleet():
     the cheapest type: 1350 against 1340 here) does not end the call: the column generation's purchase then reaches
     the optimum (VPSolver's: 1340), proven. One dimension, 25 items uniform in [1, 100], bins of 100, 120 and 150
     priced at their capacity."""
-    from fleetpack.capacity.planner import CLOSE_SIZE
+    from fleetpack.capacity.tighten import CLOSE_SIZE
 
     rng = random.Random(1)
     types = [fp.HostType(f"b{c}", cpu=c, memory=0, cost=float(c)) for c in (100, 120, 150)]

@@ -48,7 +48,7 @@ from .checks import checked_problem, given_dims, in_hard_groups, type_ratio_prob
 from .result import CapacityPlan
 from .rulebound import Rating
 from .spare import domain_of, spare_hosts
-from .tighten import tighten
+from .tighten import close, keep
 
 __all__ = ["plan_capacity", "OBJECTIVES"]
 
@@ -60,15 +60,8 @@ _PAIRED = 5  # the single types (by the quick judge) whose pairs are judged too
 #: Workloads x candidate hosts above which ``auto`` over the pool runs in the core alone (without the exact stage).
 EXACT_STAGE_SIZE = 20_000
 _SPARE_ROUNDS = 3  # placements with the spare hosts paid for, while each buys less
-#: A purchase guided by the class LP (fleetpack.capacity.classbuy) this close to the bound is kept without trying
-#: the placements of sets of types, on fleets of more than `CLOSE_SIZE` workloads (on smaller ones they are cheap
-#: and often close the last percent: one-dimensional purchases reach the optimum there).
-CLASS_CLOSE = 0.02
-CLOSE_SIZE = 2_000
-#: The share of ``time_limit`` kept for the finish (the plan on the final fleet and its bound), after every stage.
-_FINISH_SHARE = 0.1
-#: The class LP's purchase's share of the time left under ``time_limit``: it is kept most of the time, the placements after it rarely run.
-_CLASS_SHARE = 0.85
+_FINISH_SHARE = 0.1  # of ``time_limit``, kept for the finish (the plan on the final fleet and its bound)
+_CLASS_SHARE = 0.85  # of the time left, the class LP's purchase's: kept most of the time, the placements rarely run
 
 
 def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existing: Any = (),
@@ -321,11 +314,9 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     options["bound"] = cover  # (the final bound reuses it when it counts the same workloads)
     lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
     guided = class_best is not None  # (without the class LP's purchase, the placements run in what is left)
-    if guided and not class_best[1].plan.unplaced and _close(ws, class_best[1].key[1], lp.value):
-        notes.append(f"bought what the LP over host types and workload classes guides: within {CLASS_CLOSE:.0%} of "
-                     "the bound, so no other placement was tried")
-        tighten(ws, ex, over, types, takes, class_best[1], options, _dims(ws, types), _bound_rules(options))
-        return class_best
+    how = "what the LP over host types and workload classes guides"
+    if guided and close(ws, class_best[1], lp.value, options):
+        return keep(ws, ex, over, types, takes, class_best, how, options, _dims(ws, types), _bound_rules(options), notes)
     first = None
     if options["deadline"] is not None and not options["spare"] and (
             not guided or _left(options) > 0.1 * options["time_limit"]):
@@ -341,15 +332,12 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
                 trial = (s_, _given_outcome(ex, types, plan, kinds, _allowed(types, s_, max_types), options))
                 if first is None or trial[1].key < first[1].key:
                     first = trial
-    how = "what the LP over host types and workload classes guides"
     if first is not None and (class_best is None or first[1].key < class_best[1].key):
         class_best, how = first, f"a first-fit over {', '.join(t.host_type.name for t in first[0])}"
     if class_best is not None:
-        plan = class_best[1].plan
-        if not options["spare"] and not plan.unplaced and _close(ws, class_best[1].key[1], lp.value):
-            notes.append(f"bought {how}: within {CLASS_CLOSE:.0%} of the bound, so no other placement was tried")
-            tighten(ws, ex, over, types, takes, class_best[1], options, _dims(ws, types), _bound_rules(options))
-            return class_best
+        if close(ws, class_best[1], lp.value, options):
+            return keep(ws, ex, over, types, takes, class_best, how, options, _dims(ws, types), _bound_rules(options),
+                        notes)
         if guided and options["deadline"] is not None and _left(options) < 0.25 * options["time_limit"]:
             notes.append(f"bought {how} (too little of the time limit was left to place other sets of types)")
             return class_best
@@ -466,11 +454,6 @@ def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp
         return lp, None
     chosen = [f for f in fits if f.host_type.name in bought]
     return lp, (chosen, _given_outcome(ex, types, plan, kinds, _allowed(types, chosen, max_types), options))
-
-
-def _close(ws, cost: float, bound: float) -> bool:
-    """Whether a purchase of this cost is kept without trying other placements (`CLASS_CLOSE`)."""
-    return len(ws) > CLOSE_SIZE and cost <= bound * (1 + CLASS_CLOSE)
 
 
 def _allowed(types, chosen: Sequence[TypeFit], max_types) -> list[HostType]:
