@@ -43,12 +43,12 @@ from .classbuy import class_lp, class_purchase
 from .colgen import wall_deadline
 from .exact import exact_purchase
 from .fromlp import lp_purchase
-from .pool import TypeFit, candidate_hosts, fit_types, names
+from .pool import TypeFit, candidate_hosts, few_dimensions, fit_types, names
 from .checks import checked_problem, given_dims, in_hard_groups, type_ratio_problems
 from .result import CapacityPlan
 from .rulebound import Rating
 from .spare import domain_of, spare_hosts
-from .tighten import close, keep
+from .tighten import close, keep, tighten
 
 __all__ = ["plan_capacity", "OBJECTIVES"]
 
@@ -311,27 +311,22 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
     takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
     cover = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types), options["objective"],
                            options["existing_cost"], column_seconds=0, **_bound_rules(options))
+    columns, first = None, None  # (the core's table prices the column generation fast: then it, and these, first)
+    if options["deadline"] is not None and few_dimensions(ws, [*types, *ex]):
+        with wall_deadline(options["deadline"]):
+            columns = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types),
+                                     options["objective"], options["existing_cost"],
+                                     column_seconds=_column_seconds(options), **_bound_rules(options))
+        cover = columns if columns.value > cover.value else cover
     options["bound"] = cover  # (the final bound reuses it when it counts the same workloads)
+    if columns is not None and not options["spare"]:  # (the class LP's packings may be slow there, and worse)
+        first = _at_hand(ws, ex, over, types, fits, useful, takes, cover, max_types, options)
     lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
     guided = class_best is not None  # (without the class LP's purchase, the placements run in what is left)
     how = "what the LP over host types and workload classes guides"
-    if guided and close(ws, class_best[1], lp.value, options):
-        return keep(ws, ex, over, types, takes, class_best, how, options, _dims(ws, types), _bound_rules(options), notes)
-    first = None
-    if options["deadline"] is not None and not options["spare"] and (
-            not guided or _left(options) > 0.1 * options["time_limit"]):
-        # within a time limit, then: the first-fit over the types the fractional cover buys and over the type
-        # that alone holds everything cheapest by its first-fit count (each completed to take every workload):
-        # purchases at hand however the rest goes
-        alone = [f for f in useful if f.takes.sum() == takes.any(axis=0).sum()]
-        for chosen in ([fits[k] for k in cover.support if any(fits[k] is f for f in useful)],
-                       [min(alone, key=lambda f: f.copies * _price(options)(f.host_type))] if alone else []):
-            s_ = _covering(chosen, useful)
-            if s_ and (max_types is None or len(s_) <= max_types):
-                plan, kinds = _solve(ws, ex, over, s_, options, quick=True)
-                trial = (s_, _given_outcome(ex, types, plan, kinds, _allowed(types, s_, max_types), options))
-                if first is None or trial[1].key < first[1].key:
-                    first = trial
+    if first is None and options["deadline"] is not None and not options["spare"] and (not guided or (
+            not close(ws, class_best[1], lp.value, options) and _left(options) > 0.1 * options["time_limit"])):
+        first = _at_hand(ws, ex, over, types, fits, useful, takes, cover, max_types, options)
     if first is not None and (class_best is None or first[1].key < class_best[1].key):
         class_best, how = first, f"a first-fit over {', '.join(t.host_type.name for t in first[0])}"
     if class_best is not None:
@@ -340,11 +335,12 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
                         notes)
         if guided and options["deadline"] is not None and _left(options) < 0.25 * options["time_limit"]:
             notes.append(f"bought {how} (too little of the time limit was left to place other sets of types)")
+            tighten(ws, ex, over, types, takes, class_best[1], options, _dims(ws, types), _bound_rules(options))
             return class_best
     with wall_deadline(options["deadline"]):  # (the column generation and its purchases keep the time limit)
-        columns = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types),
-                                 options["objective"], options["existing_cost"],
-                                 column_seconds=_column_seconds(options), **_bound_rules(options))
+        columns = columns or purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, _dims(ws, types),
+                                            options["objective"], options["existing_cost"],
+                                            column_seconds=_column_seconds(options), **_bound_rules(options))
         lp = columns if columns.value > lp.value else replace(lp, support=columns.support, patterns=columns.patterns)
         options["bound"] = lp
         # (the patterns' hosts are filled by the reference rules one host at a time, without the group rules across
@@ -412,6 +408,22 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
                      f"{len(distinct)} sets of types solved in full" + (" (with the spare room)" if
                                                                           options["spare"] else ""))
     return best
+
+
+def _at_hand(ws, ex, over, types, fits, useful, takes, cover, max_types, options):
+    """The better of the first-fits over the types the cover buys and over the type that alone holds all cheapest
+    by its first-fit count, each completed to take every workload: a purchase at hand (None: neither applies)."""
+    first = None
+    alone = [f for f in useful if f.takes.sum() == takes.any(axis=0).sum()]
+    for chosen in ([fits[k] for k in cover.support if any(fits[k] is f for f in useful)],
+                   [min(alone, key=lambda f: f.copies * _price(options)(f.host_type))] if alone else []):
+        s_ = _covering(chosen, useful)
+        if s_ and (max_types is None or len(s_) <= max_types):
+            plan, kinds = _solve(ws, ex, over, s_, options, quick=True)
+            trial = (s_, _given_outcome(ex, types, plan, kinds, _allowed(types, s_, max_types), options))
+            if first is None or trial[1].key < first[1].key:
+                first = trial
+    return first
 
 
 def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp: PurchaseBound, max_types,

@@ -20,7 +20,7 @@ from ..errors import FleetpackWarning
 from ..model.hosttypes import HostType
 from ..model.objects import Host, Overheads, Workload
 
-__all__ = ["TypeFit", "fit_types", "candidate_hosts", "host_columns"]
+__all__ = ["TypeFit", "fit_types", "candidate_hosts", "host_columns", "few_dimensions"]
 
 
 @dataclass(frozen=True)
@@ -120,3 +120,11 @@ def names(type_name: str, count: int, taken: set[str]) -> list[str]:
         if ident not in taken:
             out.append(ident)
     return out
+
+
+def few_dimensions(ws: Sequence[Workload], hosts: Sequence) -> bool:
+    """Whether at most two dimensions have demand and no host (or type) caps its workloads below their number:
+    the column generation's pricing is then the core's table, fast."""
+    extra = {d for w in ws for d in w.extra_units if w.extra_units[d]}
+    used = int(any(w.cpu_millis for w in ws)) + int(any(w.memory_bytes for w in ws)) + len(extra)
+    return used <= 2 and all(h.max_workloads is None or h.max_workloads >= len(ws) for h in hosts)
