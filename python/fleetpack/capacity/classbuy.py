@@ -16,9 +16,10 @@ fleetpack.exact.classlp: 417 GPUs on hosts of 4 need 105 hosts, not 104.25); the
 **The purchase.** The LP's solution says how many hosts of each type to buy and which classes of workloads go on
 them. Each class's workloads are dealt to the types in the LP's proportions (largest remainder), each type's share
 is packed by ``auto`` twice (a one-type packing, which the core does well), on the LP's count of its hosts and a
-little more and on a tenth more (`PACKINGS`), and the one using fewer hosts kept; what does not fit, with the share of the existing hosts, is placed by ``auto`` over everything: the workloads
-packed so far start where they are (``current``, free to move: the search empties hosts), the rest go to the
-existing hosts, the room left on the hosts bought, or candidates of any type. The purchase is the hosts used.
+little more and on a tenth more (`PACKINGS`), and the one using fewer hosts kept; what does not fit, with the share
+of the existing hosts, is placed by ``auto`` over everything: the workloads packed so far start where they are
+(``current``, free to move: the search empties hosts), the rest go to the existing hosts, the room left on the hosts
+bought, or candidates of any type. The purchase is the hosts used.
 """
 
 from __future__ import annotations
