@@ -91,13 +91,12 @@ def class_lp(ws: Sequence[Workload], counted: np.ndarray, types: Sequence[HostTy
                                if not isinstance(arrays["demand"], np.ndarray) else arrays["demand"])
     copies = np.array([math.inf if t.available is None else float(t.available) for t in types] + [1.0] * len(ex))
     solution: dict[str, np.ndarray] = {}
-    found = class_bound(arrays, "cost", len(rows), seconds, copies=copies, solution=solution, spare=spare)
+    # the value with the rows that count whole hosts (fleetpack.exact.classlp `_rounding_cuts`); the guide is the
+    # plain LP's solution, whose packings came out cheaper
+    found = class_bound(arrays, "cost", len(rows), seconds, copies=copies, solution=solution, spare=spare,
+                        rounding=True)
     if found is None:
         return None
-    # the bound with the rows that count whole hosts (fleetpack.exact.classlp `_rounding_cuts`); the guide stays
-    # the plain LP's solution, whose packings came out cheaper
-    rounded = class_bound(arrays, "cost", len(rows), seconds, copies=copies, spare=spare, rounding=True)
-    value = max(found.value, rounded.value if rounded is not None else 0.0)
     # the groups: per type and pool, the slots (modes) summed
     slot_row, slot_pool = solution["slot_row"], solution["slot_pool"]
     keys = sorted({(int(r), int(p)) for r, p in zip(slot_row.tolist(), slot_pool.tolist()) if r < len(types)})
@@ -109,7 +108,7 @@ def class_lp(ws: Sequence[Workload], counted: np.ndarray, types: Sequence[HostTy
     assign = np.zeros((solution["assign"].shape[0], len(keys) + 1))  # (the last column: existing hosts)
     for s_, g in enumerate(slot_group.tolist()):
         assign[:, g if g >= 0 else len(keys)] += solution["assign"][:, s_]
-    return ClassLP(value, np.array([k for k, _ in keys], dtype=np.int64), hosts, rows,
+    return ClassLP(found.value, np.array([k for k, _ in keys], dtype=np.int64), hosts, rows,
                    _deal(assign, solution["class_of"], len(keys)))
 
 

@@ -21,8 +21,9 @@ room of hosts shared with others. This LP keeps the rules that tell the classes 
 Every valid plan gives a feasible point of the same value (each used host is in exactly one pool and one mode), so
 the LP's optimum is at most the optimum. Anti-affinity is left out (dropping rows keeps it a relaxation). Plans
 with eligibility (selectors, taints) or a live part are not bounded here. The LP's value is reduced by GLOP's
-relative tolerance, and for ``"hosts"`` rounded up. With ``rounding`` and every workload placed, rows that hold
-for whole numbers of hosts are added (`_rounding_cuts`): still a relaxation of every plan.
+relative tolerance, and for ``"hosts"`` rounded up. With ``rounding`` and every workload placed, the value is the
+LP's with rows that hold for whole numbers of hosts (`_rounding_cuts`: still a relaxation of every plan), solved
+again after the plain LP, whose solution is the one given.
 """
 
 from __future__ import annotations
@@ -273,10 +274,6 @@ def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarra
             count_rows[s].SetCoefficient(x, 1.0)
         class_rows[c].SetCoefficient(x, 1.0)
         total.SetCoefficient(x, 1.0)
-    for coefficients, rhs in cuts or ():
-        row = solver.Constraint(float(rhs), inf)
-        for s, a in coefficients.items():
-            row.SetCoefficient(y[s], float(a))
     objective_row = solver.Objective()
     for s, (t, _, _, _) in enumerate(slots):
         objective_row.SetCoefficient(y[s], prices[t])
@@ -323,6 +320,15 @@ def _solve(objective: str, placed: int, class_size: np.ndarray, types: np.ndarra
         used[t] += y[s].solution_value()
     used.extend(v.solution_value() for v in y)  # (then per slot its hosts, per entry its workloads)
     used.extend(x.solution_value() for x in xs)
+    if cuts:  # the rounding rows added and the LP solved again (warm): its value the bound, the solution kept
+        for coefficients, rhs in cuts:
+            row = solver.Constraint(float(rhs), inf)
+            for s, a in coefficients.items():
+                row.SetCoefficient(y[s], float(a))
+        if deadline is not None:
+            solver.SetTimeLimit(max(1, int(max(0.0, deadline - time.perf_counter()) * 1000)))
+        if solver.Solve() == pywraplp.Solver.OPTIMAL:
+            value = max(value, max(0.0, objective_row.Value()) * (1 - _SLACK))
     if objective == "hosts":
         hosts = math.ceil(value - 1e-9)
         return ClassBound(float(hosts), f"at least {hosts} hosts by an LP over host types and workload classes")
