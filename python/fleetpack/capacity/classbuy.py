@@ -29,7 +29,7 @@ import os
 import time
 import warnings
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -38,12 +38,16 @@ from ..exact.classlp import class_bound
 from ..model.hosttypes import HostType
 from ..model.inputs import build_problem
 from ..model.objects import PLACED_FORMS, Host, Overheads, Workload
+from ..model.wire import UNPLACED, Answer
 from ..plan.plan import Plan, build_plan
 from ..solve.front import core_place, core_place_many
 from ..solve.pipeline import default_search_work
 from .pool import TypeFit, candidate_hosts, fit_types, names
 
-__all__ = ["ClassLP", "class_lp", "class_purchase"]
+if TYPE_CHECKING:
+    from .bounds import Patterns
+
+__all__ = ["ClassLP", "class_lp", "class_purchase", "pattern_guide"]
 
 #: Distinct demands the LP keeps apart (beyond, they are rounded down into fewer: `_coarse`).
 MAX_SHAPES = 400
@@ -112,6 +116,62 @@ def class_lp(ws: Sequence[Workload], counted: np.ndarray, types: Sequence[HostTy
                    _deal(assign, solution["class_of"], len(keys)))
 
 
+def pattern_guide(patterns: "Patterns | None", n_types: int) -> ClassLP | None:
+    """The column generation's LP solution (fleetpack.capacity.colgen) as a guide of the same shape as the class
+    LP's: each class's workloads dealt to the kinds in the shares its patterns hold of it (the LP's exchange
+    columns followed: a pattern's copy of a larger class may hold a smaller one), the hosts of each type those the
+    LP buys; the existing kinds' share as -1. None without a solution, or when a pattern's item is a merged
+    affinity group (the rows then do not map the classes to workloads)."""
+    if patterns is None or not patterns.result.solution or patterns.merged:
+        return None
+    lp = patterns.lp
+    share = _class_shares(lp, patterns.result.solution)
+    assign = np.column_stack([share[:, :n_types], share[:, n_types:].sum(axis=1)])
+    mix = np.asarray(patterns.result.mix[:n_types], dtype=float)
+    return ClassLP(float(patterns.result.value), np.arange(n_types, dtype=np.int64), mix,
+                   np.asarray(patterns.rows, dtype=np.int64), _deal(assign, patterns.class_of, n_types))
+
+
+def _class_shares(lp, solution) -> np.ndarray:
+    """(classes, kinds): how many of each class the solution's patterns of each kind hold, at most its demand;
+    a class covered by larger classes' copies (the exchanges) takes the room left in the smallest of those
+    first, the classes from the largest down."""
+    n, kinds = len(lp.demand), len(lp.kinds)
+    supply = np.zeros((n, kinds))
+    for (k, pattern), x in zip(lp.columns, solution):
+        if x > 1e-9:
+            for i, a in pattern.items():
+                supply[i, k] += x * a
+    size = lp.size.astype(float)
+    norm = (size / np.maximum(size.max(axis=0), 1.0)).sum(axis=1)
+    eligible = np.array([kind.eligible for kind in lp.kinds], dtype=bool).reshape(kinds, n)
+    share = np.zeros((n, kinds))
+    spare = np.zeros((n, kinds))  # the copies of each class, per kind, that its own members leave free
+    for i in np.argsort(-norm, kind="stable").tolist():
+        need, own = float(lp.demand[i]), float(supply[i].sum())
+        if own > 0:
+            take = min(need, own)
+            share[i] = supply[i] * (take / own)
+            spare[i] = supply[i] - share[i]
+            need -= take
+        if need <= 1e-9:
+            continue
+        holds = np.all(lp.size >= lp.size[i], axis=1) & (lp.family == lp.family[i]) & (lp.dedicated == lp.dedicated[i])
+        holds[i] = False
+        for j in sorted(np.flatnonzero(holds & (spare.sum(axis=1) > 1e-9)).tolist(), key=lambda j: norm[j]):
+            room = np.where(eligible[:, i], spare[j], 0.0)
+            got = float(room.sum())
+            if got <= 1e-9:
+                continue
+            take = min(need, got)
+            share[i] += room * (take / got)
+            spare[j] -= room * (take / got)
+            need -= take
+            if need <= 1e-9:
+                break
+    return share
+
+
 def _coarse(demand: np.ndarray) -> np.ndarray:
     """The demands as the LP sees them: themselves when they have at most `MAX_SHAPES` distinct rows, else each
     dimension rounded down to fewer levels (quantiles), as many as keep that many shapes. Smaller demands only
@@ -154,10 +214,14 @@ def _deal(assign: np.ndarray, class_of: np.ndarray, n_groups: int) -> np.ndarray
 
 
 def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fits: Sequence[TypeFit],
-                   lp: ClassLP, price, seconds: float | None, seed: int) -> tuple[Plan, list[str]] | None:
+                   lp: ClassLP, price, seconds: float | None, seed: int,
+                   packings: Sequence[tuple[float, float]] = PACKINGS,
+                   joint: float | None = JOINT_WORK) -> tuple[Plan, list[str]] | None:
     """The purchase the class LP guides (the module's doc): the plan over the existing hosts (as the solve prices
     them), the hosts bought from the LP's counts and candidates, and the types of the rows after the existing
-    hosts; None when a one-type packing finds nothing."""
+    hosts; None when a one-type packing finds nothing. ``packings``: each type's share packed so (`PACKINGS`);
+    ``joint``: the work of the placement over everything after them, or None: the packings kept as they are and
+    what they leave placed alone (at 10,000 workloads the placement over everything takes seconds)."""
     began = time.perf_counter()
     types = [f.host_type for f in fits]
     current: dict[int, tuple[str, str]] = {}  # workload -> (host id, form)
@@ -177,7 +241,7 @@ def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, 
     jobs = []  # per type and packing: (type, host ids, hosts, its problem, work)
     for k, t in enumerate(types):
         need = float(lp.group_hosts[lp.group_type == k].sum())
-        counts = [int(math.ceil(need * (1 + room) - 1e-6)) + 1 for room, _ in PACKINGS]
+        counts = [int(math.ceil(need * (1 + room) - 1e-6)) + 1 for room, _ in packings]
         if t.available is not None:
             counts = [min(c, t.available) for c in counts]
         if max(counts) <= 0 or not len(shares[k]):
@@ -186,7 +250,7 @@ def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, 
         taken.update(ids)
         hosts = [replace(t.host(i), cost=float(price(t))) for i in ids]
         mine = [_fresh(ws[w]) for w in shares[k].tolist()]
-        for count, (_, work) in sorted(set(zip(counts, PACKINGS))):
+        for count, (_, work) in sorted(set(zip(counts, packings))):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FleetpackWarning)
                 problem = build_problem(mine, hosts[:count], over)
@@ -195,13 +259,16 @@ def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, 
     jobs.sort(key=lambda job: -len(shares[job[0]]))
     cap = None if seconds is None else max(0.05, seconds - (time.perf_counter() - began))
     answers = core_place_many([(p, "auto", "sum", "hosts", cap, seed, work) for *_, p, work in jobs], _THREADS)
-    best: dict[int, tuple[tuple[int, int], list[str], list[Host], np.ndarray, np.ndarray]] = {}
+    best: dict[int, tuple[tuple[float, int], list[str], list[Host], np.ndarray, np.ndarray]] = {}
     for (k, ids, hosts, _, _), answer in zip(jobs, answers):
         index, codes = np.asarray(answer.host_index), np.asarray(answer.form_codes)
-        key = (int((index < 0).sum()), len(set(index[index >= 0].tolist())))  # the fewest left out, then hosts
+        used, left = len(set(index[index >= 0].tolist())), int((index < 0).sum())
+        # the hosts, with those left out counted at the packing's hosts per workload (the placement after finds
+        # them room on any type, or on the room left here)
+        key = (used + left * used / max(1, len(index) - left), left)
         if _DEBUG:
-            print(f"classbuy: {types[k].name}: {len(shares[k])} workloads on {len(ids)} hosts -> {key[1]} hosts, "
-                  f"{key[0]} left out, {answer.elapsed:.2f} s")
+            print(f"classbuy: {types[k].name}: {len(shares[k])} workloads on {len(ids)} hosts -> {used} hosts, "
+                  f"{left} left out, {answer.elapsed:.2f} s")
         if k not in best or key < best[k][0]:
             best[k] = (key, ids, hosts, index, codes)
     for k, (_, ids, hosts, index, codes) in sorted(best.items()):
@@ -215,9 +282,7 @@ def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, 
     if _DEBUG:
         print(f"classbuy: one-type packings {sum(price(t) for t in types for k in kinds if k == t.name):g}, "
               f"{len(rest)} left, {time.perf_counter() - began:.2f} s")
-    live = [replace(w, current=current[i][0], current_form=current[i][1], pinned=False) if i in current
-            else _fresh(w) for i, w in enumerate(ws)]
-    rest_fits = fit_types([live[w] for w in rest], types, over) if rest else []
+    rest_fits = fit_types([_fresh(ws[w]) for w in rest], types, over) if rest else []
     taken.update(h.id for h in bought)
     held = {t.name: kinds.count(t.name) for t in types}
     counts = {f.host_type.name: f.copies if f.host_type.available is None
@@ -228,22 +293,51 @@ def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, 
     if whole:
         rest_fits = [min(whole, key=lambda f: f.copies * float(price(f.host_type)))]
     pool, pool_kinds = candidate_hosts(rest_fits, taken, counts=counts, cost_of=price) if rest else ([], [])
-    problem = build_problem(live, [*ex, *bought, *pool], over)
     left = None if seconds is None else max(0.1, seconds - (time.perf_counter() - began))
-    plan = _auto(problem, None, over, "cost", left, seed)
+    if joint is None:
+        plan = _rest_alone(ws, ex, bought, pool, over, current, rest, left, seed)
+    else:
+        live = [replace(w, current=current[i][0], current_form=current[i][1], pinned=False) if i in current
+                else _fresh(w) for i, w in enumerate(ws)]
+        plan = _auto(build_problem(live, [*ex, *bought, *pool], over), None, over, "cost", left, seed, joint)
     if _DEBUG:
         print(f"classbuy: then {plan.cost:g}, {len(plan.unplaced)} unplaced, {time.perf_counter() - began:.2f} s")
     return plan, kinds + pool_kinds
 
 
-def _auto(ws, hosts, over, objective: str, seconds: float | None, seed: int) -> Plan:
+def _rest_alone(ws, ex, bought, pool, over, current: dict[int, tuple[str, str]], rest: list[int],
+                seconds: float | None, seed: int) -> Plan:
+    """The plan over the existing hosts, the hosts bought and the candidates: the packings (``current``) as they
+    are, the workloads left placed by ``auto`` on the existing hosts and the candidates alone."""
+    began = time.perf_counter()
+    hosts = [*ex, *bought, *pool]
+    row = {h.id: j for j, h in enumerate(hosts)}
+    index = np.full(len(ws), -1, dtype=np.int64)
+    codes = np.full(len(ws), UNPLACED, dtype=np.uint8)
+    for w, (host, form) in current.items():
+        index[w], codes[w] = row[host], PLACED_FORMS.index(form)
+    if rest:
+        alone = _auto([_fresh(ws[w]) for w in rest], [*ex, *pool], over, "cost", seconds, seed)
+        where, forms = np.asarray(alone.host_index), np.asarray(alone.form_codes)
+        placed = where >= 0
+        at = np.asarray(rest, dtype=np.int64)[placed]
+        index[at] = np.where(where[placed] < len(ex), where[placed], where[placed] + len(bought))
+        codes[at] = forms[placed]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FleetpackWarning)
+        problem = build_problem([_fresh(w) for w in ws], hosts, over)
+    return build_plan(problem, Answer(index, codes, "auto", 0.0), objective="cost", method="auto",
+                      elapsed=time.perf_counter() - began)
+
+
+def _auto(ws, hosts, over, objective: str, seconds: float | None, seed: int, work: float = JOINT_WORK) -> Plan:
     """``auto`` in the core alone (no exact stage) on its default budget of work (so the same on any load), with
     ``seconds`` as a last resort; ``ws`` a built problem when ``hosts`` is None."""
     began = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FleetpackWarning)
         problem = ws if hosts is None else build_problem(ws, hosts, over)
-        answer = core_place(problem, "auto", "sum", objective, seconds, seed, _work(problem, JOINT_WORK))
+        answer = core_place(problem, "auto", "sum", objective, seconds, seed, _work(problem, work))
     return build_plan(problem, answer, objective=objective, method="auto", elapsed=time.perf_counter() - began)
 
 

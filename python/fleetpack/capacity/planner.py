@@ -26,29 +26,28 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .. import _core
 from ..api import place
 from ..errors import ErrorDetail, FleetpackWarning, InfeasibleError, ValidationError
 from ..model.group_rules import Rule
 from ..model.hosttypes import HostType, host_types as read_host_types
 from ..model.inputs import build_problem
 from ..model.objects import Host, Overheads, Workload
-from ..model.wire import Answer
 from ..plan.plan import Plan, build_plan
 from ..solve.front import core_place, live_check
 from ..solve.options import check_parameters
 from .budget import budget as _budget, column_seconds as _column_seconds, left as _left
 from .bounds import PurchaseBound, achievable_at_least, purchase_bound
-from .classbuy import class_lp, class_purchase
+from .classbuy import PACKINGS, class_lp, class_purchase, pattern_guide
 from .colgen import wall_deadline
 from .exact import exact_purchase
+from .finish import finish
 from .fromlp import lp_purchase
 from .pool import TypeFit, candidate_hosts, few_dimensions, fit_types, names
-from .checks import checked_problem, given_dims, in_hard_groups, type_ratio_problems
+from .checks import checked_problem, given_dims, type_ratio_problems
 from .result import CapacityPlan
 from .rulebound import Rating
 from .spare import domain_of, spare_hosts
-from .tighten import close, keep, tighten
+from .tighten import CLOSE_SIZE, TIGHTEN, close, exact_sizes, keep, tighten
 
 __all__ = ["plan_capacity", "OBJECTIVES"]
 
@@ -145,7 +144,8 @@ def plan_capacity(workloads: Any, host_types: Iterable[HostType | dict], existin
         outcome = _spare_rounds(ws, ex, over, types, chosen, outcome, max_types, options, notes)
     if (spare or max_types is not None) and method == "auto" and not options["live"] and not existing_cost:
         outcome = _exact_rounds(ws, ex, over, types, fits, outcome, max_types, _budget(options), notes)
-    result = _finish(ws, ex, over, types, fits, outcome, options, max_types, notes, began)
+    result = finish(ws, ex, over, types, fits, outcome, options, max_types, notes, began, _price(options),
+                    _bound_rules(options))
     if strict and result.plan.unplaced:
         raise InfeasibleError(result.plan)
     return result
@@ -319,16 +319,24 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
                                      column_seconds=_column_seconds(options), **_bound_rules(options))
         cover = columns if columns.value > cover.value else cover
     options["bound"] = cover  # (the final bound reuses it when it counts the same workloads)
+    first_how = ""
     if columns is not None and not options["spare"]:  # (the class LP's packings may be slow there, and worse)
         first = _at_hand(ws, ex, over, types, fits, useful, takes, cover, max_types, options)
-    lp, class_best = _class_route(ws, ex, over, types, fits, takes, cover, max_types, options)
+        first_how = f"a first-fit over {', '.join(t.host_type.name for t in first[0])}" if first else ""
+        routed = _pattern_route(ws, ex, over, types, fits, takes, columns, max_types, options)
+        if routed is not None and (first is None or routed[1].key < first[1].key):
+            first, first_how = routed, "what the column generation's LP guides"
+        if first is not None and close(ws, first[1], options["bound"].value, options):
+            return keep(ws, ex, over, types, takes, first, first_how, options, _dims(ws, types),
+                        _bound_rules(options), notes)
+    lp, class_best = _class_route(ws, ex, over, types, fits, takes, options["bound"], max_types, options)
     guided = class_best is not None  # (without the class LP's purchase, the placements run in what is left)
     how = "what the LP over host types and workload classes guides"
     if first is None and options["deadline"] is not None and not options["spare"] and (not guided or (
             not close(ws, class_best[1], lp.value, options) and _left(options) > 0.1 * options["time_limit"])):
         first = _at_hand(ws, ex, over, types, fits, useful, takes, cover, max_types, options)
     if first is not None and (class_best is None or first[1].key < class_best[1].key):
-        class_best, how = first, f"a first-fit over {', '.join(t.host_type.name for t in first[0])}"
+        class_best, how = first, first_how or f"a first-fit over {', '.join(t.host_type.name for t in first[0])}"
     if class_best is not None:
         if close(ws, class_best[1], lp.value, options):
             return keep(ws, ex, over, types, takes, class_best, how, options, _dims(ws, types), _bound_rules(options),
@@ -459,13 +467,51 @@ def _class_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, lp
                            None if options["deadline"] is None else _CLASS_SHARE * _left(options), options["seed"])
     if found is None:
         return lp, None
+    return lp, _bought(ex, types, fits, found, max_types, options)
+
+
+def _bought(ex, types, fits, found: tuple[Plan, list[str]], max_types, options: dict):
+    """A purchase found elsewhere (a plan over the existing hosts and bought candidates, and the candidates'
+    types) as (the types it buys, its `_Outcome`); None when, under ``max_types``, it buys more types."""
     plan, kinds = found
     index = np.asarray(plan.host_index)
     bought = {kinds[j - len(ex)] for j in set(index[index >= len(ex)].tolist())}
     if max_types is not None and len(bought) > max_types:
-        return lp, None
+        return None
     chosen = [f for f in fits if f.host_type.name in bought]
-    return lp, (chosen, _given_outcome(ex, types, plan, kinds, _allowed(types, chosen, max_types), options))
+    return chosen, _given_outcome(ex, types, plan, kinds, _allowed(types, chosen, max_types), options)
+
+
+def _pattern_route(ws, ex, over, types, fits: list[TypeFit], takes: np.ndarray, columns: PurchaseBound, max_types,
+                   options: dict) -> tuple[list[TypeFit], _Outcome] | None:
+    """The purchases the column generation's LP guides (``classbuy.pattern_guide``), on fleets of more than
+    ``CLOSE_SIZE`` workloads whose column generation ran first: from the LP solved (classes coarse at this size,
+    one packing per type), then, unless that purchase is within ``TIGHTEN`` of the bound, from the LP over the
+    exact sizes seeded with its hosts (fleetpack.capacity.tighten), in the time left but what the first purchase
+    took, its bound kept when higher. The cheaper purchase, or None."""
+    if options["live"] or options["rated"] or len(ws) <= CLOSE_SIZE or columns.patterns is None:
+        return None
+    best, patterns, packings = None, columns.patterns, PACKINGS[:1]
+    while True:
+        guide = pattern_guide(patterns, len(types))
+        if guide is None or _left(options) <= 0:
+            return best
+        began = time.perf_counter()
+        found = class_purchase(ws, _existing_for_solve(ex, options), over, fits, guide, _price(options),
+                               None if options["deadline"] is None else _CLASS_SHARE * _left(options),
+                               options["seed"], packings=packings, joint=None)
+        took = time.perf_counter() - began
+        trial = None if found is None else _bought(ex, types, fits, found, max_types, options)
+        if trial is not None and (best is None or trial[1].key < best[1].key):
+            best = trial
+        if (packings is PACKINGS or best is None or best[1].plan.unplaced
+                or best[1].key[1] <= options["bound"].value * (1 + TIGHTEN) or _left(options) < 2 * took):
+            return best
+        exact = exact_sizes(ws, ex, over, types, takes, best[1], options, _dims(ws, types), _bound_rules(options),
+                            reserve=took)
+        if exact is None:
+            return best
+        patterns, packings = exact, PACKINGS
 
 
 def _allowed(types, chosen: Sequence[TypeFit], max_types) -> list[HostType]:
@@ -557,94 +603,3 @@ def _choose_types(ws, ex, over, types, fits: list[TypeFit], max_types: int, opti
     notes.append(f"max_types={max_types}: buying from {', '.join(f.host_type.name for f in kept)} ({how}, "
                  "by a quick first-fit)")
     return kept
-
-
-def _finish(ws, ex, over, types, fits, outcome: _Outcome, options, max_types, notes, began) -> CapacityPlan:
-    """Drop the unused candidates, name the bought hosts ``<type>-<k>``, add the spare hosts, bound the purchase."""
-    if outcome.key[1] == math.inf:  # no set of types keeps the spare room: say what is missing
-        outcome = replace(outcome, spare=spare_hosts(ex, types, outcome.plan, outcome.kinds, len(outcome.paid),
-                                                     outcome.allowed, options, _price(options)))
-    inner, kinds, n_paid = outcome.plan, outcome.kinds, len(outcome.paid)
-    by_name = {t.name: t for t in types}
-    index = np.asarray(inner.host_index)
-    n_ex = len(ex)
-    used_rows = list(range(n_ex, n_ex + n_paid)) + sorted(set(index[index >= n_ex + n_paid].tolist()))
-    order = [kinds[j - n_ex] for j in used_rows] + [t.name for t in outcome.spare]
-    counts = {name: order.count(name) for name in dict.fromkeys(order)}
-    taken = {h.id for h in ex}
-    next_of = {name: iter(names(name, count, taken)) for name, count in counts.items()}
-    bought: list[Host] = []
-    kind_of: dict[str, str] = {}
-    for name in order:  # the hosts already paid for, the candidates in the pool's order, then the spare ones
-        h = by_name[name].host(next(next_of[name]))
-        bought.append(h)
-        kind_of[h.id] = name
-    kept = list(range(n_ex)) + used_rows
-    row_of = np.full(len(inner.problem.host_ids), -1, dtype=np.int64)  # type: ignore[union-attr]
-    row_of[kept] = np.arange(len(kept))
-    final_index = np.where(index >= 0, row_of[np.maximum(index, 0)], -1) if len(row_of) else index.copy()
-    with warnings.catch_warnings():  # (a rule's scope no host has: warned of when the inputs were checked)
-        warnings.simplefilter("ignore", FleetpackWarning)
-        problem = build_problem(ws, [*ex, *bought], over, max_moves=options["max_moves"],
-                                max_move_cost=options["max_move_cost"], **options["call"])
-    dims = problem.dimensions
-    pool_dims = list(inner.dimensions)
-    assert inner.answer is not None and inner.answer.used is not None
-    used = np.zeros((len(kept) + len(outcome.spare), len(dims)), dtype=object)
-    for d, name in enumerate(dims):
-        used[:len(kept), d] = inner.answer.used[kept, pool_dims.index(name)]
-    if outcome.spare:
-        notes.append(f"spare={options['spare']}" + (f" (domain {options['spare_domain']})"
-                                                    if options["spare_domain"] else "")
-                     + f": {len(outcome.spare)} empty host(s) bought for the spare room")
-    hosts = [*ex, *bought]
-    plan = _plan_on(problem, final_index, np.asarray(inner.form_codes), used, inner.strategy, options["method"],
-                    time.perf_counter() - began)
-    buy = {t.name: n for t in types for n in [sum(1 for k in kind_of.values() if k == t.name)] if n}
-    cost = sum(h.cost for h in bought)
-    placed_on = set(final_index[(final_index >= 0) & (final_index < n_ex)].tolist())
-    if options["existing_cost"]:
-        cost += sum(ex[j].cost for j in sorted(placed_on))
-    value = float(len(bought)) if options["objective"] == "hosts" else float(cost)
-    takes = np.array([f.takes for f in fits]).reshape(len(fits), len(ws))
-    counted = (final_index >= 0) | takes.any(axis=0)
-    grouped = in_hard_groups(ws, options["call"]["rules"] or ())
-    blocked = takes.any(axis=0) & (final_index < 0)
-    if blocked.any() and grouped.any():
-        # group rules left out workloads a type takes: a purchase that places the most places every workload in
-        # no hard rule's group that a type sold without limit takes (one more host of it would), so the bound
-        # counts those alone
-        unlimited = np.array([t.available is None for t in types], dtype=bool)
-        counted = ~grouped & (takes[unlimited].any(axis=0) if unlimited.any() else np.zeros(len(ws), dtype=bool))
-    bound = options.get("bound")
-    if bound is None or not np.array_equal(counted, takes.any(axis=0)):
-        with wall_deadline(options["deadline"]):
-            bound = purchase_bound(ws, counted, takes, types, ex, over, dims, options["objective"],
-                                   options["existing_cost"], column_seconds=_column_seconds(options),
-                                   **_bound_rules(options))
-        if blocked.any() and grouped.any():
-            bound = replace(bound, reason=f"{bound.reason}, over the {int(counted.sum())} workloads in no hard "
-                            "group rule (the rules leave others out)")
-    return CapacityPlan(buy=buy, hosts=tuple(hosts), plan=plan, cost=float(cost), objective=options["objective"],
-                        objective_value=value, lower_bound=bound.value, host_types=tuple(types),
-                        existing=tuple(h.id for h in ex), bought=kind_of, spare=options["spare"],
-                        max_types=max_types, existing_cost=options["existing_cost"], bound_reason=bound.reason,
-                        elapsed=time.perf_counter() - began, notes=tuple(notes),
-                        spare_domain=options["spare_domain"], max_moves=options["max_moves"],
-                        max_move_cost=options["max_move_cost"], rules=tuple(options["call"]["rules"] or ()),
-                        allocation_ratio=options["call"]["allocation_ratio"],
-                        max_utilization=options["call"]["max_utilization"])
-
-
-def _plan_on(problem, index: np.ndarray, forms: np.ndarray, used: np.ndarray, strategy: str, method: str,
-             elapsed: float) -> Plan:
-    """The `Plan` of a fixed assignment on the final fleet (its bound: the core's, for that fleet)."""
-    placed = int(np.sum(index >= 0))
-    bound = _core.lower_bound(problem.encode(), "cost", placed)  # type: ignore[arg-type]
-    in_use = np.zeros(len(problem.host_ids), dtype=bool)
-    in_use[index[index >= 0]] = True
-    costs = np.asarray(problem.host_costs)[in_use]
-    cost = float(np.cumsum(costs)[-1]) if len(costs) else 0.0
-    answer = Answer(index.astype(np.int64), forms.astype(np.uint8), strategy, float(bound), objective_value=cost,
-                    used=used, hosts_used=int(in_use.sum()), cost=cost)
-    return build_plan(problem, answer, objective="cost", method=method, elapsed=elapsed)

@@ -5,7 +5,7 @@ never share a host, the column generation's LP does. Run in its share of the tim
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -13,7 +13,10 @@ from .bounds import purchase_bound
 from .budget import column_seconds, left
 from .colgen import wall_deadline
 
-__all__ = ["CLASS_CLOSE", "CLOSE_SIZE", "TIGHTEN", "close", "keep", "tighten", "seeds"]
+if TYPE_CHECKING:
+    from .bounds import Patterns
+
+__all__ = ["CLASS_CLOSE", "CLOSE_SIZE", "TIGHTEN", "close", "keep", "tighten", "exact_sizes", "seeds"]
 
 #: A purchase this close to the bound is kept without trying the placements of sets of types, on fleets of more
 #: than `CLOSE_SIZE` workloads (on smaller ones they are cheap and often close the last percent: one-dimensional
@@ -42,18 +45,32 @@ def keep(ws, ex, over, types, takes: np.ndarray, best, how: str, options: dict, 
 def tighten(ws, ex, over, types, takes: np.ndarray, outcome, options: dict, dims: Sequence[str],
             rules: dict) -> None:
     """Raise ``options["bound"]`` (what the final bound reuses) to the column generation's when higher; the
-    purchase kept (``outcome``: the planner's ``_Outcome``) seeds its LP over the exact sizes."""
+    purchase kept (``outcome``: the planner's ``_Outcome``) seeds its LP over the exact sizes. Not again when
+    that LP ran already (`exact_sizes`)."""
     bound, cost = options["bound"], outcome.key[1]
-    if cost <= bound.value * (1 + TIGHTEN):
+    if cost <= bound.value * (1 + TIGHTEN) or options.get("exact_sizes"):
         return
     if options["deadline"] is not None and left(options) < 2 * column_seconds(options):
         return
-    with wall_deadline(options["deadline"]):
+    exact_sizes(ws, ex, over, types, takes, outcome, options, dims, rules)
+
+
+def exact_sizes(ws, ex, over, types, takes: np.ndarray, outcome, options: dict, dims: Sequence[str], rules: dict,
+                reserve: float = 0.0) -> "Patterns | None":
+    """The column generation's LP over the exact sizes, its first columns the hosts of ``outcome`` (the planner's
+    ``_Outcome``: a near-optimal purchase, from whose loads it converges in tens of rounds), stopping ``reserve``
+    seconds before the deadline; ``options["bound"]`` raised to its bound when higher. Its patterns, or None when
+    it fell back on coarse classes (more than ``bounds._MAX_FINE`` sizes, or more than two dimensions bind)."""
+    options["exact_sizes"] = True
+    deadline = options["deadline"]
+    with wall_deadline(None if deadline is None else deadline - reserve):
         columns = purchase_bound(ws, takes.any(axis=0), takes, types, ex, over, dims, options["objective"],
                                  options["existing_cost"], column_seconds=column_seconds(options), **rules,
                                  seeds=seeds(outcome.plan, outcome.kinds, len(ex), types))
-    if columns.value > bound.value:
+    if columns.value > options["bound"].value:
         options["bound"] = columns
+    patterns = columns.patterns
+    return None if patterns is None or patterns.coarse else patterns
 
 
 def seeds(plan, kinds: Sequence[str], n_existing: int, types) -> list[tuple[int, list[int]]]:
