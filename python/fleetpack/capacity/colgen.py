@@ -248,7 +248,7 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
             if pattern and kinds[k].price - sigma.get(k, 0.0) - value < -1e-9 * max(1.0, kinds[k].price):
                 add(k, pattern)
                 added += 1
-                if k not in slow:
+                if k not in slow and n >= _MIN_EXCHANGE:
                     added += _apart(lp, k, pattern, pi, kinds[k].price - sigma.get(k, 0.0), add)
         if at is not pi:
             # nothing found at the smoothed duals (a mispricing), or the bound meets the LP: the LP's own next
@@ -275,8 +275,9 @@ def _apart(lp: PatternLP, k: int, pattern: dict[int, int], pi: np.ndarray, price
     """Up to `_APART` more columns of kind k after ``pattern``, each priced by the core's table with the classes
     of the columns before it at zero value, so that each holds other classes; added (``add``) while they price out
     at ``pi`` (``price``: the kind's price less its limit's dual). A round then brings columns for many classes, not
-    one per kind, and the LP over thousands of classes converges in tens of rounds, not hundreds. Returns how many
-    were added."""
+    one per kind, and the LP over thousands of classes converges in tens of rounds, not hundreds. (Only on LPs of
+    many classes, as the exchanges: small ones converge quickly anyway, and the integer master buys from their
+    columns.) Returns how many were added."""
     alt = pi.copy()
     added = 0
     for _ in range(_APART):

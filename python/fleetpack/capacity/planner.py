@@ -11,7 +11,9 @@ bought). A live fleet keeps its workloads where they run unless a move saves a p
 The purchase the LP over host types and workload classes guides (fleetpack.capacity.classbuy) is tried first:
 within 2% of the bound (and no spare room asked for), nothing else is placed. The column generation's patterns
 bought in whole numbers (fleetpack.capacity.fromlp) are one more candidate: when they meet the bound, nothing else
-is placed either. ``time_limit`` is kept overall (fleetpack.capacity.budget).
+is placed either. On large fleets of at most two dimensions under a ``time_limit`` the column generation runs first
+and its LP guides a purchase the same way (``_pattern_route``). ``time_limit`` is kept overall
+(fleetpack.capacity.budget).
 """
 
 from __future__ import annotations
