@@ -36,13 +36,14 @@ _MAX_WORKLOADS = 2_000  # beyond, the reference rules' pass over the purchase co
 
 
 def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fits: Sequence[TypeFit],
-                patterns: Patterns | None, price, seconds: float):
+                patterns: Patterns | None, price, seconds: float, bound: float = 0.0):
     """(the types bought from, the plan over the existing hosts and the bought candidates, the candidates' types,
     a proven lower bound on the cost or None), or None when nothing is found in ``seconds``. ``ex`` are the
     existing hosts as the solve prices them; ``price(type)`` a candidate's price. Readings of the LP, the cheapest
     kept: the dive and the integer master over its columns; with the LP converged, the integer master over every
     pattern a cheaper purchase could use (its proven optimum: the bound returned); and, unless that proves the
-    purchase, the LP's whole part with the workloads it leaves placed by ``place``."""
+    purchase, the LP's whole part with the workloads it leaves placed by ``place``. A purchase that costs no more
+    than ``bound`` (a lower bound on every purchase's cost) ends the search: it is optimal."""
     if patterns is None or not patterns.result.solution or patterns.coarse or len(ws) > _MAX_WORKLOADS:
         return None
     if any(w.current is not None for w in ws):  # a live fleet: the patterns know nothing of moves
@@ -56,6 +57,8 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
     if chosen:
         found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, chosen), began))
     lower = None
+    if found and not found[0][1].unplaced and found[0][1].cost <= bound * (1 + 1e-9):
+        return (*found[0], None)
     duals = patterns.result.duals
     if duals is not None and found and not found[0][1].unplaced and seconds_left() > 0:
         # every pattern a cheaper purchase could use, then the integer master over them: its optimum (when
@@ -69,7 +72,8 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
             found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, better), began))
         if complete and proof and proof[0] > -math.inf:
             lower = min(proof[0], upper)
-    if (lower is None or min(f[1].cost for f in found) > lower) and seconds_left() > 0:
+    floor = max(bound, -math.inf if lower is None else lower)
+    if (not found or min(f[1].cost for f in found) > floor * (1 + 1e-9)) and seconds_left() > 0:
         whole = [(k, p, int(np.floor(x + 1e-9))) for (k, p), x in zip(lp.columns, patterns.result.solution)]
         slots, left = _slots(ws, ex, fits, patterns, [(k, p, c) for k, p, c in whole if c > 0])
         if left:

@@ -355,8 +355,9 @@ def _best_purchase(ws, ex, over, types, fits: list[TypeFit], max_types, options:
         options["bound"] = lp
         # (the patterns' hosts are filled by the reference rules one host at a time, without the group rules across
         # hosts and without ratios: with either, the placements alone)
-        from_lp = None if options["live"] or options["rated"] else lp_purchase(ws, _existing_for_solve(ex, options), over, fits,
-                                                           lp.patterns, _price(options), _column_seconds(options))
+        from_lp = None if options["live"] or options["rated"] else lp_purchase(
+            ws, _existing_for_solve(ex, options), over, fits, lp.patterns, _price(options), _column_seconds(options),
+            lp.value)
     if from_lp is not None and from_lp[3] is not None and from_lp[3] > lp.value:
         # the optimum over every pattern a cheaper purchase could use, proven by the integer master
         lp = replace(lp, value=float(from_lp[3]), reason="the least cost of a purchase of whole "
