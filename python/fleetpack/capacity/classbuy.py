@@ -47,7 +47,7 @@ from .pool import TypeFit, candidate_hosts, fit_types, names
 if TYPE_CHECKING:
     from .bounds import Patterns
 
-__all__ = ["ClassLP", "class_lp", "class_purchase", "pattern_guide"]
+__all__ = ["ClassLP", "class_lp", "class_purchase", "pattern_guide", "core_auto"]
 
 #: Distinct demands the LP keeps apart (beyond, they are rounded down into fewer: `_coarse`).
 MAX_SHAPES = 400
@@ -299,7 +299,7 @@ def class_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, 
     else:
         live = [replace(w, current=current[i][0], current_form=current[i][1], pinned=False) if i in current
                 else _fresh(w) for i, w in enumerate(ws)]
-        plan = _auto(build_problem(live, [*ex, *bought, *pool], over), None, over, "cost", left, seed, joint)
+        plan = core_auto(build_problem(live, [*ex, *bought, *pool], over), None, over, "cost", left, seed, joint)
     if _DEBUG:
         print(f"classbuy: then {plan.cost:g}, {len(plan.unplaced)} unplaced, {time.perf_counter() - began:.2f} s")
     return plan, kinds + pool_kinds
@@ -317,7 +317,7 @@ def _rest_alone(ws, ex, bought, pool, over, current: dict[int, tuple[str, str]],
     for w, (host, form) in current.items():
         index[w], codes[w] = row[host], PLACED_FORMS.index(form)
     if rest:
-        alone = _auto([_fresh(ws[w]) for w in rest], [*ex, *pool], over, "cost", seconds, seed)
+        alone = core_auto([_fresh(ws[w]) for w in rest], [*ex, *pool], over, "cost", seconds, seed)
         where, forms = np.asarray(alone.host_index), np.asarray(alone.form_codes)
         placed = where >= 0
         at = np.asarray(rest, dtype=np.int64)[placed]
@@ -330,9 +330,9 @@ def _rest_alone(ws, ex, bought, pool, over, current: dict[int, tuple[str, str]],
                       elapsed=time.perf_counter() - began)
 
 
-def _auto(ws, hosts, over, objective: str, seconds: float | None, seed: int, work: float = JOINT_WORK) -> Plan:
-    """``auto`` in the core alone (no exact stage) on its default budget of work (so the same on any load), with
-    ``seconds`` as a last resort; ``ws`` a built problem when ``hosts`` is None."""
+def core_auto(ws, hosts, over, objective: str, seconds: float | None, seed: int, work: float = JOINT_WORK) -> Plan:
+    """``auto`` in the core alone (no exact stage) on ``work`` times its default budget of work (so the same on any
+    load), with ``seconds`` as a last resort; ``ws`` a built problem when ``hosts`` is None."""
     began = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FleetpackWarning)

@@ -110,6 +110,7 @@ class ColumnBound:
     mix: tuple[float, ...]  # per kind, the hosts the last LP solution buys
     solution: tuple[float, ...] = ()  # per column of ``lp.columns``, the last LP solution
     duals: tuple[np.ndarray, dict[int, float]] | None = None  # (pi, sigma) of the last LP, when it converged
+    fast: bool = False  # every kind's last pricing by the core's table (or its cheap bound): no CP-SAT
 
 
 def build_classes(keys: Sequence[tuple], groups: Sequence[str | None], dedicated: Sequence[bool]):
@@ -146,8 +147,9 @@ def build_classes(keys: Sequence[tuple], groups: Sequence[str | None], dedicated
 def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0.25,
                  center: np.ndarray | None = None) -> ColumnBound:
     """Column generation on ``lp`` for a budget of work worth about ``time_budget`` seconds on an idle box (a cap on
-    iterations and CP-SAT's deterministic time, so the bound does not depend on the load); the best Lagrangian
-    bound met. A wall clock of ten times the budget is a last resort."""
+    iterations, and on the slow pricings' work: CP-SAT's deterministic time, ``price_limit`` a kind, which may
+    not pass the budget in all; so the bound does not depend on the load); the best Lagrangian bound met. A wall
+    clock of ten times the budget is a last resort."""
     from ortools.linear_solver import pywraplp
 
     began = time.perf_counter()
@@ -194,6 +196,7 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
     fast = False  # every kind priced exactly by the core's table (or its cheap bound): an exact round each time
     smooth = _SMOOTH
     most = max(20, int(60 * time_budget))  # iterations (an exact round every 25, and at the last)
+    priced = 0.0  # the slow pricings' work so far (CP-SAT's deterministic time, or the numpy table's share)
     while True:
         iterations += 1
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
@@ -240,7 +243,9 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
                             for k in range(len(kinds))):
             converged = True
             break
-        if iterations >= most or time.perf_counter() - began > 10 * time_budget or seconds_left() <= 0:
+        priced += price_limit * len(slow)
+        if (iterations >= most or priced >= time_budget or time.perf_counter() - began > 10 * time_budget
+                or seconds_left() <= 0):
             break
         for k, (value, pattern) in enumerate(columns):
             if at is not pi:
@@ -268,7 +273,8 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
         print(f"colgen: {iterations} iterations, {len(variables)} columns, LP {lp_value:.4f}, bound {best:.4f}, "
               f"converged {converged}, {time.perf_counter() - began:.2f} s")
     duals = (pi, sigma) if converged and not used_artificial else None
-    return ColumnBound(best, lp_value, converged, iterations, len(variables), tuple(mix), tuple(solution), duals)
+    return ColumnBound(best, lp_value, converged, iterations, len(variables), tuple(mix), tuple(solution), duals,
+                       fast)
 
 
 def _apart(lp: PatternLP, k: int, pattern: dict[int, int], pi: np.ndarray, price: float, add) -> int:

@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections import Counter, deque
 from typing import Sequence
 
 import numpy as np
 
-from ..api import place
-from ..errors import FleetpackWarning
 from ..model.inputs import build_problem
 from ..model.objects import PLACED_FORMS, Host, Overheads, Workload
 from ..model.rules import HostState
 from ..model.wire import UNPLACED, Answer
 from ..plan.plan import build_plan
 from .bounds import Patterns
+from .classbuy import core_auto
 from .colgen import PatternLP, seconds_left
 from .master import dive, enumerate_patterns, integer_master
 from .pool import TypeFit, candidate_hosts, fit_types
@@ -40,7 +38,7 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
     """(the types bought from, the plan over the existing hosts and the bought candidates, the candidates' types,
     a proven lower bound on the cost or None), or None when nothing is found in ``seconds``. ``ex`` are the
     existing hosts as the solve prices them; ``price(type)`` a candidate's price. Readings of the LP, the cheapest
-    kept: the dive and the integer master over its columns; with the LP converged, the integer master over every
+    kept: the dive (when the core's table prices the LP) and the integer master over its columns; with the LP converged, the integer master over every
     pattern a cheaper purchase could use (its proven optimum: the bound returned); and, unless that proves the
     purchase, the LP's whole part with the workloads it leaves placed by ``place``. A purchase that costs no more
     than ``bound`` (a lower bound on every purchase's cost) ends the search: it is optimal."""
@@ -52,7 +50,9 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
     lp = patterns.lp
 
     found = []
-    dived = dive(lp, patterns.result.solution, seconds / 4)  # (adds the columns of its residual LPs)
+    # (the dive adds the columns of its residual LPs; it solves dozens of them: only when the core's table prices
+    # them, with CP-SAT pricing it ran out of its time, 10 s at 1,000 workloads, and bought nothing)
+    dived = dive(lp, patterns.result.solution, seconds / 4) if patterns.result.fast else []
     chosen = _cheapest(lp, [dived, integer_master(lp, patterns.result.solution, seconds / 8, dived)])
     if chosen:
         found.append(_realize(ws, ex, over, fits, price, *_slots(ws, ex, fits, patterns, chosen), began))
@@ -119,11 +119,10 @@ def _with_residual(ws, ex, over, fits, price, slots, left: list[int]):
     counts = {f.host_type.name: f.copies if f.host_type.available is None
               else max(0, min(f.copies, f.host_type.available - held[f.host_type.name])) for f in rest_fits}
     pool, kinds = candidate_hosts(rest_fits, taken, counts=counts, cost_of=price)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FleetpackWarning)
-        remaining = seconds_left()  # (plan_capacity's time limit: what is left of it)
-        plan = place(rest, [ex[j] for j in free] + pool, objective="cost", overheads=over,
-                     time_limit=None if math.isinf(remaining) else max(0.05, remaining))
+    remaining = seconds_left()  # (plan_capacity's time limit: what is left of it)
+    # (the core alone: auto's exact stage prepares an arc-flow model of the whole pool, seconds for a residual)
+    plan = core_auto(rest, [ex[j] for j in free] + pool, over, "cost",
+                     None if math.isinf(remaining) else max(0.05, remaining), 0, 1.0)
     index = np.asarray(plan.host_index)
     type_of = {f.host_type.name: t for t, f in enumerate(fits)}
     extra: dict[int, list[int]] = {}
