@@ -144,8 +144,7 @@ def build_classes(keys: Sequence[tuple], groups: Sequence[str | None], dedicated
     return of, np.array(family, dtype=np.int64), family_cap
 
 
-def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0.25,
-                 center: np.ndarray | None = None) -> ColumnBound:
+def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0.25) -> ColumnBound:
     """Column generation on ``lp`` for a budget of work worth about ``time_budget`` seconds on an idle box (a cap on
     iterations, and on the slow pricings' work: CP-SAT's deterministic time, ``price_limit`` a kind, which may
     not pass the budget in all; so the bound does not depend on the load); the best Lagrangian bound met. A wall
@@ -191,8 +190,7 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
     best, converged, iterations, lp_value = 0.0, False, 0, math.inf
     used_artificial, solution = True, []
     pi, sigma = np.zeros(n), {}
-    # the duals of the best Lagrangian bound (the smoothing's centre); given: a start (a coarser LP's duals)
-    center = None if center is None else np.maximum(np.asarray(center, dtype=float), 0.0)
+    center: np.ndarray | None = None  # the duals of the best Lagrangian bound (the smoothing's centre)
     fast = False  # every kind priced exactly by the core's table (or its cheap bound): an exact round each time
     smooth = _SMOOTH
     most = max(20, int(60 * time_budget))  # iterations (an exact round every 25, and at the last)
@@ -223,8 +221,6 @@ def column_bound(lp: PatternLP, time_budget: float = 2.0, price_limit: float = 0
         # with exact rounds each time, the duals priced are smoothed towards the centre (Wentges): any duals >= 0
         # give a sound bound, and the columns they find are added when they price out at the LP's own duals
         at = pi if center is None or not fast or smooth <= 0 else smooth * center + (1 - smooth) * pi
-        if center is not None and best <= 0:  # a start given: its bound first
-            at = center
         uppers, columns, slow = [], [], []
         for k in range(len(kinds)):
             upper, value, pattern = _price(lp, k, at, price_limit, kinds[k].price, slow)

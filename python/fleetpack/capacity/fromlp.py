@@ -38,10 +38,11 @@ def lp_purchase(ws: Sequence[Workload], ex: Sequence[Host], over: Overheads, fit
     """(the types bought from, the plan over the existing hosts and the bought candidates, the candidates' types,
     a proven lower bound on the cost or None), or None when nothing is found in ``seconds``. ``ex`` are the
     existing hosts as the solve prices them; ``price(type)`` a candidate's price. Readings of the LP, the cheapest
-    kept: the dive (when the core's table prices the LP) and the integer master over its columns; with the LP converged, the integer master over every
-    pattern a cheaper purchase could use (its proven optimum: the bound returned); and, unless that proves the
-    purchase, the LP's whole part with the workloads it leaves placed by ``place``. A purchase that costs no more
-    than ``bound`` (a lower bound on every purchase's cost) ends the search: it is optimal."""
+    kept: the dive (when the core's table prices the LP) and the integer master over its columns; with the LP
+    converged, the integer master over every pattern a cheaper purchase could use (its proven optimum: the bound
+    returned); and, unless that proves the purchase, the LP's whole part with the workloads it leaves placed by the
+    core's ``auto``. A purchase that costs no more than ``bound`` (a lower bound on every purchase's cost) ends the
+    search: it is optimal."""
     if patterns is None or not patterns.result.solution or patterns.coarse or len(ws) > _MAX_WORKLOADS:
         return None
     if any(w.current is not None for w in ws):  # a live fleet: the patterns know nothing of moves
@@ -107,7 +108,7 @@ def _slots(ws, ex, fits, patterns: Patterns, chosen) -> tuple[list[tuple[int, li
 
 
 def _with_residual(ws, ex, over, fits, price, slots, left: list[int]):
-    """The slots as they are, and the workloads left placed by ``place`` on hosts of their own (the existing
+    """The slots as they are, and the workloads left placed by the core's ``auto`` on hosts of their own (the existing
     hosts no slot holds among them)."""
     began = time.perf_counter()
     used_existing = {-1 - s for s, _ in slots if s < 0}
