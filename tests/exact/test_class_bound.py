@@ -1,6 +1,6 @@
 """The LP bound over host types and workload classes (`fleetpack.exact.classlp`, issue 18) never exceeds a proven
-optimum, for plans placing every workload or fewer (over-subscribed fleets), and ``auto`` reports it when it is the
-highest bound."""
+optimum, with and without the rows that count whole hosts, for plans placing every workload or fewer
+(over-subscribed fleets), and ``auto`` reports it when it is the highest bound."""
 
 from __future__ import annotations
 
@@ -38,6 +38,11 @@ def _check_sound(ws, hs, over, objective):
     bound = class_bound(problem.encode(), objective, placed)
     if bound is not None:
         assert bound.value <= value + 1e-9 * max(1.0, value), (objective, placed, bound.value, value)
+    # with the rows that count whole hosts (what ``auto`` reports): never below the plain LP, never above the optimum
+    whole = class_bound(problem.encode(), objective, placed, rounding=True)
+    if whole is not None:
+        assert whole.value <= value + 1e-9 * max(1.0, value), (objective, placed, whole.value, value)
+        assert bound is None or whole.value >= bound.value - 1e-6 * max(1.0, bound.value)
     return bound
 
 

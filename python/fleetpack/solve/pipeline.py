@@ -118,7 +118,7 @@ def _class_bound(problem: ProblemLike, objective: str, answer: Answer, arrays: d
         return answer
     began = time.perf_counter()
     bound = class_bound(problem.encode() if arrays is None else arrays, objective, placed,
-                        None if left is None else left - (time.perf_counter() - began))
+                        None if left is None else left - (time.perf_counter() - began), rounding=True)
     log.debug("auto: the LP over host types and workload classes: %s, in %.3f s",
               "none" if bound is None else f"{bound.value:g}", time.perf_counter() - began)
     if bound is None or bound.value <= answer.lower_bound:
